@@ -1,0 +1,25 @@
+//! surgesim: a discrete-event simulator of booking-day surges.
+//!
+//! A planner describes a night (who arrives when, what the site can take,
+//! how the waiting room admits people) in a scenario file and gets back
+//! tables of waits, drops and bookings. The pipeline, one module per arrow:
+//!
+//! ```text
+//! scenario.toml --scenario::load--> Scenario (checked, units resolved)
+//!     --model::simulate (on engine::EventQueue)--> stats::Results
+//!     --report::render--> timeseries.csv, cohorts.csv, summary.json
+//!     --report::output::write_folder--> outputs/<name>/
+//! ```
+//!
+//! The engine knows nothing of vaccines; the model knows nothing of files;
+//! the report knows nothing of events.
+
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod stats;
+
+pub use model::{Outcome, simulate};
+pub use scenario::{Scenario, load};

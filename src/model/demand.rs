@@ -1,0 +1,188 @@
+//! Demand: the first attempts of each cohort, generated as sorted streams.
+//!
+//! A cohort of N people whose arrival times are independent draws from a
+//! density f is a Poisson process with intensity N·f conditioned on N
+//! arrivals. Instead of drawing N times and sorting (memory in N), each
+//! stream draws its order statistics one at a time: if U(k) is the k-th
+//! smallest of n uniforms, U(k+1) = 1 - (1 - U(k))·V^(1/(n-k)) with V uniform
+//! (Devroye, *Non-Uniform Random Variate Generation*, 1986, §V.3), mapped
+//! through the inverse CDF of the stream's shape. Memory is O(1) per stream
+//! whatever the cohort's size; the event queue merges the streams.
+
+use crate::engine::SimTime;
+use crate::scenario::{Cohort, Curve, RatePoint};
+use rand::{Rng, RngExt};
+
+/// A shape with an invertible CDF, in seconds since the start.
+#[derive(Clone, Debug)]
+enum Shape {
+    /// Uniform on [a, b).
+    Uniform { a: f64, b: f64 },
+    /// Exponential decay from `o` with time constant `tau`, cut at `c`.
+    TruncExp { o: f64, tau: f64, mass: f64 },
+    /// Piecewise-linear rate between knots; `cum[i]` is the area before knot i.
+    Linear { t: Vec<f64>, r: Vec<f64>, cum: Vec<f64> },
+}
+
+impl Shape {
+    fn linear(points: &[RatePoint]) -> Shape {
+        let t: Vec<f64> = points.iter().map(|p| p.at.as_secs_f64()).collect();
+        let r: Vec<f64> = points.iter().map(|p| p.rate).collect();
+        let mut cum = vec![0.0; t.len()];
+        for i in 1..t.len() {
+            cum[i] = cum[i - 1] + 0.5 * (r[i - 1] + r[i]) * (t[i] - t[i - 1]);
+        }
+        Shape::Linear { t, r, cum }
+    }
+
+    /// The time at which the CDF reaches `u` in [0, 1).
+    fn inverse_cdf(&self, u: f64) -> f64 {
+        match self {
+            Shape::Uniform { a, b } => a + u * (b - a),
+            Shape::TruncExp { o, tau, mass } => o - tau * (-u * mass).ln_1p(),
+            Shape::Linear { t, r, cum } => {
+                let target = u * cum[cum.len() - 1];
+                // First knot whose cumulative area exceeds the target; the
+                // segment before it holds the answer.
+                let i = cum.partition_point(|&c| c <= target).clamp(1, t.len() - 1);
+                let (t0, t1, r0, r1) = (t[i - 1], t[i], r[i - 1], r[i]);
+                let a = target - cum[i - 1];
+                let k = (r1 - r0) / (2.0 * (t1 - t0));
+                // Solve k·x² + r0·x = a for x in [0, t1 - t0], in the form
+                // that stays exact when k -> 0 (a flat segment).
+                let disc = (r0 * r0 + 4.0 * k * a).max(0.0);
+                let denom = r0 + disc.sqrt();
+                let x = if denom > 0.0 { 2.0 * a / denom } else { 0.0 };
+                t0 + x.clamp(0.0, t1 - t0)
+            }
+        }
+    }
+}
+
+/// One sorted stream of first attempts for one cohort.
+#[derive(Clone, Debug)]
+pub struct ArrivalStream {
+    pub cohort: u16,
+    remaining: u64,
+    /// The last order statistic drawn, in [0, 1).
+    u: f64,
+    shape: Shape,
+    /// Arrivals before this instant are held until it (a pre-queue in front
+    /// of a page that has not opened yet).
+    hold_until: f64,
+}
+
+impl ArrivalStream {
+    fn new(cohort: u16, count: u64, shape: Shape, hold_until: f64) -> Self {
+        ArrivalStream { cohort, remaining: count, u: 0.0, shape, hold_until }
+    }
+
+    /// The next arrival time, in order, or `None` when the stream is done.
+    pub fn next<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Option<SimTime> {
+        if self.remaining == 0 {
+            return None;
+        }
+        // 1 - V with V in [0, 1) is in (0, 1]: never 0, so powf stays finite.
+        let v: f64 = 1.0 - rng.random::<f64>();
+        self.u = 1.0 - (1.0 - self.u) * v.powf(1.0 / self.remaining as f64);
+        self.remaining -= 1;
+        let t = self.shape.inverse_cdf(self.u.min(1.0 - f64::EPSILON));
+        Some(SimTime::from_secs_f64(t.max(self.hold_until)))
+    }
+}
+
+/// Split `total` in proportion to `shares` (which sum to 1) so that the
+/// parts add up to `total` exactly: largest remainders get the odd ones.
+fn split(total: u64, shares: &[f64]) -> Vec<u64> {
+    let exact: Vec<f64> = shares.iter().map(|s| s * total as f64).collect();
+    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut left = total.saturating_sub(parts.iter().sum());
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    for i in order.into_iter().cycle().take(parts.len() * 2) {
+        if left == 0 {
+            break;
+        }
+        parts[i] += 1;
+        left -= 1;
+    }
+    parts
+}
+
+/// The arrival streams of one cohort.
+pub fn streams_for(index: u16, cohort: &Cohort) -> Vec<ArrivalStream> {
+    let mut out = Vec::new();
+    let first_open = cohort.windows[0].opens.as_secs_f64();
+    match &cohort.arrivals {
+        Curve::Piecewise { points } | Curve::Trace { points, .. } => {
+            out.push(ArrivalStream::new(index, cohort.people, Shape::linear(points), first_open));
+        }
+        Curve::Constant | Curve::Surge { .. } => {
+            let shares: Vec<f64> = cohort.windows.iter().map(|w| w.share).collect();
+            for (w, n) in cohort.windows.iter().zip(split(cohort.people, &shares)) {
+                let (o, c) = (w.opens.as_secs_f64(), w.closes.as_secs_f64());
+                let parts = match &cohort.arrivals {
+                    Curve::Surge { share, tau, early, early_share } => {
+                        let [early_n, burst_n, rest_n]: [u64; 3] =
+                            split(n, &[*early_share, *share, (1.0 - share - early_share).max(0.0)]).try_into().expect("three parts");
+                        let tau = tau.as_secs_f64();
+                        let mass = -(-(c - o) / tau).exp_m1();
+                        vec![
+                            (early_n, Shape::Uniform { a: o - early.as_secs_f64(), b: o }),
+                            (burst_n, Shape::TruncExp { o, tau, mass }),
+                            (rest_n, Shape::Uniform { a: o, b: c }),
+                        ]
+                    }
+                    _ => vec![(n, Shape::Uniform { a: o, b: c })],
+                };
+                for (count, shape) in parts {
+                    if count > 0 {
+                        out.push(ArrivalStream::new(index, count, shape, o));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng_for;
+
+    #[test]
+    fn split_adds_up_exactly() {
+        assert_eq!(split(10, &[0.5, 0.5]), vec![5, 5]);
+        assert_eq!(split(10, &[1.0 / 3.0; 3]).iter().sum::<u64>(), 10);
+        assert_eq!(split(7, &[0.0, 1.0, 0.0]), vec![0, 7, 0]);
+        assert_eq!(split(0, &[0.2, 0.8]), vec![0, 0]);
+    }
+
+    #[test]
+    fn streams_come_out_sorted_and_complete() {
+        let shape = Shape::linear(&[
+            RatePoint { at: SimTime::from_secs(0), rate: 0.0 },
+            RatePoint { at: SimTime::from_secs(600), rate: 10.0 },
+            RatePoint { at: SimTime::from_secs(1200), rate: 10.0 },
+            RatePoint { at: SimTime::from_secs(1800), rate: 0.0 },
+        ]);
+        let mut s = ArrivalStream::new(0, 50_000, shape, 0.0);
+        let mut rng = rng_for(3, 0);
+        let times: Vec<SimTime> = std::iter::from_fn(|| s.next(&mut rng)).collect();
+        assert_eq!(times.len(), 50_000);
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+        assert!(*times.last().unwrap() <= SimTime::from_secs(1800));
+    }
+
+    #[test]
+    fn inverse_cdf_of_linear_segments_is_exact() {
+        // Rate rising 0 -> 2 over [0, 10]: CDF = t²/100, so u = 0.25 at t = 5.
+        let shape = Shape::linear(&[RatePoint { at: SimTime::ZERO, rate: 0.0 }, RatePoint { at: SimTime::from_secs(10), rate: 2.0 }]);
+        assert!((shape.inverse_cdf(0.25) - 5.0).abs() < 1e-9);
+        let flat = Shape::linear(&[RatePoint { at: SimTime::ZERO, rate: 3.0 }, RatePoint { at: SimTime::from_secs(10), rate: 3.0 }]);
+        assert!((flat.inverse_cdf(0.7) - 7.0).abs() < 1e-9);
+        let exp = Shape::TruncExp { o: 0.0, tau: 10.0, mass: -(-1e9f64).exp_m1() };
+        assert!((exp.inverse_cdf(1.0 - (-1.0f64).exp()) - 10.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,425 @@
+//! From the raw mirror to a checked `Scenario`: defaults filled in, units
+//! resolved, every problem collected before returning.
+//!
+//! Defaults (documented in the README's scenario reference):
+//! title = name; start = 2021-01-01T00:00:00+00:00; seed = 1; bin = 1m;
+//! cohort: eligible = true, one window over the whole run, constant arrivals;
+//! surge: share 0.5, tau 10m, early 0s, early_share 0;
+//! session = exponential 5m; patience = none (infinite);
+//! retry: probability 0, delay exponential 1m, max_attempts 10;
+//! waiting_room: max_active = backend.max_sessions, no admission rate limit,
+//! max_queue 0 (unbounded); backend.error_probability 0.
+
+use super::dist::{Dist, RawDist};
+use super::raw::*;
+use super::units::{parse_clock, parse_duration, parse_moment};
+use super::*;
+use std::path::Path;
+
+const DEFAULT_START: &str = "2021-01-01T00:00:00+00:00";
+
+/// Check `raw`; `base_dir` is where relative trace paths are looked up.
+pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems> {
+    let mut p = Problems::default();
+    let meta = &raw.scenario;
+
+    check_name(&meta.name, "scenario.name", &mut p);
+    let start = match parse_clock(meta.start.as_deref().unwrap_or(DEFAULT_START)) {
+        Ok(s) => s,
+        Err(e) => {
+            p.push("scenario.start", e);
+            parse_clock(DEFAULT_START).expect("default start parses")
+        }
+    };
+    let duration = positive_duration(&meta.duration, "scenario.duration", &mut p);
+    let bin = positive_duration(meta.bin.as_deref().unwrap_or("1m"), "scenario.bin", &mut p);
+    if let (Some(d), Some(b)) = (duration, bin) {
+        if b > d {
+            p.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
+        }
+    }
+    let duration = duration.unwrap_or(SimTime::from_secs(3600));
+
+    if raw.cohort.is_empty() {
+        p.push("cohort", "found no [[cohort]], expected at least one");
+    }
+    let mut cohorts = Vec::new();
+    for (i, rc) in raw.cohort.iter().enumerate() {
+        let path = format!("cohort[{i}]");
+        if raw.cohort[..i].iter().any(|o| o.name == rc.name) {
+            p.push(format!("{path}.name"), format!("found \"{}\" twice, expected unique cohort names", rc.name));
+        }
+        if let Some(c) = cohort(rc, &path, start, duration, base_dir, &mut p) {
+            cohorts.push(c);
+        }
+    }
+
+    let clients = clients(&raw.clients, &mut p);
+
+    let backend = match &raw.backend {
+        None => {
+            p.push("backend", "found no [backend], expected one with `max_sessions`");
+            None
+        }
+        Some(b) => {
+            let max_sessions = match b.max_sessions {
+                None => {
+                    p.push("backend.max_sessions", "missing, expected the number of concurrent booking sessions");
+                    None
+                }
+                Some(0) => {
+                    p.push("backend.max_sessions", "found 0, expected at least 1");
+                    None
+                }
+                Some(n) => Some(n),
+            };
+            let error_probability = probability(b.error_probability, 0.0, "backend.error_probability", &mut p);
+            max_sessions.map(|max_sessions| Backend { max_sessions, error_probability })
+        }
+    };
+
+    let waiting_room = raw.waiting_room.as_ref().map(|w| {
+        let max_sessions = backend.as_ref().map_or(u64::MAX, |b| b.max_sessions);
+        let max_active = w.max_active.unwrap_or(max_sessions);
+        if max_active == 0 {
+            p.push("waiting_room.max_active", "found 0, expected at least 1 (nobody would ever be admitted)");
+        } else if max_active > max_sessions {
+            p.push(
+                "waiting_room.max_active",
+                format!("found {max_active}, expected at most backend.max_sessions = {max_sessions}"),
+            );
+        }
+        if let Some(r) = w.admit_per_minute {
+            if !(r.is_finite() && r > 0.0) {
+                p.push("waiting_room.admit_per_minute", format!("found {r}, expected a rate above zero"));
+            }
+        }
+        WaitingRoom { max_active, admit_per_minute: w.admit_per_minute, max_queue: w.max_queue.unwrap_or(0) }
+    });
+
+    match (p.is_empty(), duration, bin, clients, backend) {
+        (true, duration, Some(bin), Some(clients), Some(backend)) => Ok(Scenario {
+            name: meta.name.clone(),
+            title: meta.title.clone().unwrap_or_else(|| meta.name.clone()),
+            start,
+            duration,
+            seed: meta.seed.unwrap_or(1),
+            bin,
+            cohorts,
+            clients,
+            waiting_room,
+            backend,
+        }),
+        _ => Err(p),
+    }
+}
+
+/// Names become folder names: keep them to a safe alphabet.
+fn check_name(name: &str, path: &str, p: &mut Problems) {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        p.push(
+            path,
+            format!("found \"{name}\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder"),
+        );
+    }
+}
+
+fn positive_duration(text: &str, path: &str, p: &mut Problems) -> Option<SimTime> {
+    match parse_duration(text) {
+        Ok(d) if d > SimTime::ZERO => Some(d),
+        Ok(_) => {
+            p.push(path, format!("found \"{text}\", expected a duration above zero"));
+            None
+        }
+        Err(e) => {
+            p.push(path, e);
+            None
+        }
+    }
+}
+
+fn probability(v: Option<f64>, default: f64, path: &str, p: &mut Problems) -> f64 {
+    let v = v.unwrap_or(default);
+    if !(0.0..=1.0).contains(&v) {
+        p.push(path, format!("found {v}, expected a probability from 0 to 1"));
+    }
+    v
+}
+
+fn share(v: f64, path: &str, p: &mut Problems) {
+    if !(0.0..=1.0).contains(&v) {
+        p.push(path, format!("found {v}, expected a share from 0 to 1"));
+    }
+}
+
+fn cohort(
+    rc: &RawCohort,
+    path: &str,
+    start: DateTime<FixedOffset>,
+    duration: SimTime,
+    base_dir: &Path,
+    p: &mut Problems,
+) -> Option<Cohort> {
+    let before = p.0.len();
+    if rc.name.is_empty() {
+        p.push(format!("{path}.name"), "found an empty name, expected a cohort name");
+    }
+    let windows = match &rc.windows {
+        None => vec![Window { opens: SimTime::ZERO, closes: duration, share: 1.0 }],
+        Some(list) if list.is_empty() => {
+            p.push(format!("{path}.windows"), "found an empty list, expected at least one window (or leave it out for the whole run)");
+            vec![]
+        }
+        Some(list) => windows(list, path, start, duration, p),
+    };
+    let arrivals = curve(rc.arrivals.as_ref(), &format!("{path}.arrivals"), start, base_dir, p);
+    // Piecewise and trace curves carry their own volume; `people`, if given,
+    // rescales them. Constant and surge curves need `people`.
+    let people = match (&arrivals, rc.people) {
+        (_, Some(n)) => n,
+        (Some(Curve::Piecewise { points } | Curve::Trace { points, .. }), None) => {
+            volume(points).round() as u64
+        }
+        (_, None) => {
+            p.push(format!("{path}.people"), "missing, expected the number of people in the cohort");
+            0
+        }
+    };
+    if p.0.len() > before {
+        return None;
+    }
+    Some(Cohort { name: rc.name.clone(), people, eligible: rc.eligible.unwrap_or(true), windows, arrivals: arrivals? })
+}
+
+fn windows(
+    list: &[RawWindow],
+    path: &str,
+    start: DateTime<FixedOffset>,
+    duration: SimTime,
+    p: &mut Problems,
+) -> Vec<Window> {
+    let mut out = Vec::new();
+    let given_shares = list.iter().filter(|w| w.share.is_some()).count();
+    if given_shares != 0 && given_shares != list.len() {
+        p.push(format!("{path}.windows"), "found `share` on some windows only, expected it on all or none");
+    }
+    for (j, w) in list.iter().enumerate() {
+        let wp = format!("{path}.windows[{j}]");
+        let opens = parse_moment(&w.opens, start).map_err(|e| p.push(format!("{wp}.opens"), e)).ok();
+        let closes = parse_moment(&w.closes, start).map_err(|e| p.push(format!("{wp}.closes"), e)).ok();
+        let share_v = w.share.unwrap_or(1.0 / list.len() as f64);
+        share(share_v, &format!("{wp}.share"), p);
+        let (Some(opens), Some(closes)) = (opens, closes) else { continue };
+        if closes <= opens {
+            p.push(format!("{wp}.closes"), format!("found {closes} after the start, expected later than opens ({opens} after the start)"));
+        }
+        if opens >= duration {
+            p.push(format!("{wp}.opens"), format!("found {opens} after the start, expected before the end of the run ({duration})"));
+        }
+        if let Some(prev) = out.last().map(|w: &Window| w.closes) {
+            if opens < prev {
+                p.push(format!("{wp}.opens"), "overlaps the previous window, expected windows in time order");
+            }
+        }
+        out.push(Window { opens, closes: closes.min(duration), share: share_v });
+    }
+    if given_shares == list.len() {
+        let total: f64 = list.iter().filter_map(|w| w.share).sum();
+        if (total - 1.0).abs() > 1e-9 {
+            p.push(format!("{path}.windows"), format!("found shares adding up to {total}, expected 1"));
+        }
+    }
+    out
+}
+
+fn curve(
+    raw: Option<&RawArrivals>,
+    path: &str,
+    start: DateTime<FixedOffset>,
+    base_dir: &Path,
+    p: &mut Problems,
+) -> Option<Curve> {
+    let Some(raw) = raw else { return Some(Curve::Constant) };
+    let fields: [(&str, bool); 6] = [
+        ("share", raw.share.is_some()),
+        ("tau", raw.tau.is_some()),
+        ("early", raw.early.is_some()),
+        ("early_share", raw.early_share.is_some()),
+        ("points", raw.points.is_some()),
+        ("file", raw.file.is_some()),
+    ];
+    let allowed: &[&str] = match raw.curve.as_str() {
+        "constant" => &[],
+        "surge" => &["share", "tau", "early", "early_share"],
+        "piecewise" => &["points"],
+        "trace" => &["file"],
+        other => {
+            p.push(format!("{path}.curve"), format!("found \"{other}\", expected \"constant\", \"surge\", \"piecewise\" or \"trace\""));
+            return None;
+        }
+    };
+    for (f, present) in fields {
+        if present && !allowed.contains(&f) {
+            p.push(format!("{path}.{f}"), format!("curve \"{}\" does not take `{f}`", raw.curve));
+        }
+    }
+    match raw.curve.as_str() {
+        "constant" => Some(Curve::Constant),
+        "surge" => {
+            let s = raw.share.unwrap_or(0.5);
+            share(s, &format!("{path}.share"), p);
+            let es = raw.early_share.unwrap_or(0.0);
+            share(es, &format!("{path}.early_share"), p);
+            if s + es > 1.0 + 1e-9 {
+                p.push(format!("{path}.early_share"), format!("found share {s} + early_share {es} > 1, expected them to leave room for the rest"));
+            }
+            let tau = positive_duration(raw.tau.as_deref().unwrap_or("10m"), &format!("{path}.tau"), p)?;
+            let early = match raw.early.as_deref().map(parse_duration) {
+                None => SimTime::ZERO,
+                Some(Ok(d)) => d,
+                Some(Err(e)) => {
+                    p.push(format!("{path}.early"), e);
+                    SimTime::ZERO
+                }
+            };
+            if es > 0.0 && early == SimTime::ZERO {
+                p.push(format!("{path}.early"), "missing, expected how long before opening the early_share arrives");
+            }
+            Some(Curve::Surge { share: s, tau, early, early_share: es })
+        }
+        "piecewise" => {
+            let Some(points) = &raw.points else {
+                p.push(format!("{path}.points"), "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]");
+                return None;
+            };
+            let mut out = Vec::new();
+            for (k, pt) in points.iter().enumerate() {
+                let pp = format!("{path}.points[{k}]");
+                match parse_moment(&pt.at, start) {
+                    Ok(at) => out.push(RatePoint { at, rate: pt.rate }),
+                    Err(e) => p.push(format!("{pp}.at"), e),
+                }
+                if !(pt.rate.is_finite() && pt.rate >= 0.0) {
+                    p.push(format!("{pp}.rate"), format!("found {}, expected a rate of at least 0 per minute", pt.rate));
+                }
+            }
+            check_points(&out, path, "points", p);
+            Some(Curve::Piecewise { points: out })
+        }
+        "trace" => {
+            let Some(file) = &raw.file else {
+                p.push(format!("{path}.file"), "missing, expected the path of a CSV file with columns time,count");
+                return None;
+            };
+            let points = match read_trace(&base_dir.join(file), start) {
+                Ok(points) => points,
+                Err(e) => {
+                    p.push(format!("{path}.file"), e);
+                    return None;
+                }
+            };
+            Some(Curve::Trace { file: file.clone(), points })
+        }
+        _ => unreachable!("names were matched above"),
+    }
+}
+
+fn check_points(points: &[RatePoint], path: &str, field: &str, p: &mut Problems) {
+    if points.len() < 2 {
+        p.push(format!("{path}.{field}"), format!("found {} point(s), expected at least 2", points.len()));
+    }
+    if points.windows(2).any(|w| w[1].at <= w[0].at) {
+        p.push(format!("{path}.{field}"), "expected times in increasing order");
+    }
+    if points.len() >= 2 && volume(points) <= 0.0 {
+        p.push(format!("{path}.{field}"), "found rates that are all zero, expected some arrivals");
+    }
+}
+
+/// First attempts under a piecewise-linear rate curve (rates per minute).
+pub(crate) fn volume(points: &[RatePoint]) -> f64 {
+    points
+        .windows(2)
+        .map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at.0 - w[0].at.0) as f64 / 60e6)
+        .sum()
+}
+
+/// Read a trace CSV (`time,count` with a header). Row i's count arrives
+/// uniformly over [time_i, time_i+1); the last row's interval is as long as
+/// the one before it. Returned as a step curve of rate points.
+fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint>, String> {
+    let shown = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| format!("could not read trace '{shown}': {e}"))?;
+    let headers = reader.headers().map_err(|e| format!("trace '{shown}': {e}"))?.clone();
+    if headers.len() != 2 || &headers[0] != "time" || &headers[1] != "count" {
+        return Err(format!("trace '{shown}' line 1: found header {:?}, expected \"time,count\"", headers.iter().collect::<Vec<_>>()));
+    }
+    let mut rows: Vec<(SimTime, f64)> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("trace '{shown}' line {line}: {e}"))?;
+        let at = parse_moment(&rec[0], start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
+        let count: f64 = rec[1]
+            .parse()
+            .ok()
+            .filter(|c: &f64| c.is_finite() && *c >= 0.0)
+            .ok_or_else(|| format!("trace '{shown}' line {line}, column count: found \"{}\", expected a count of at least 0", &rec[1]))?;
+        if let Some(&(prev, _)) = rows.last() {
+            if at <= prev {
+                return Err(format!("trace '{shown}' line {line}: found time {at} after the start, expected later than the row before ({prev})"));
+            }
+        }
+        rows.push((at, count));
+    }
+    if rows.len() < 2 {
+        return Err(format!("trace '{shown}': found {} row(s), expected at least 2", rows.len()));
+    }
+    // Step curve: each interval gets two points at the same rate; the
+    // piecewise-linear sampler treats equal-rate segments as uniform.
+    let mut points = Vec::with_capacity(rows.len() * 2);
+    for (k, &(at, count)) in rows.iter().enumerate() {
+        let end = match rows.get(k + 1) {
+            Some(&(next, _)) => next,
+            None => at + (at - rows[k - 1].0),
+        };
+        let rate = count / ((end - at).as_secs_f64() / 60.0);
+        points.push(RatePoint { at, rate });
+        points.push(RatePoint { at: end, rate });
+    }
+    if volume(&points) <= 0.0 {
+        return Err(format!("trace '{shown}': all counts are zero, expected some arrivals"));
+    }
+    Ok(points)
+}
+
+fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
+    let dist = |r: Option<&RawDist>, path: &str, p: &mut Problems| r.map(|r| Dist::from_raw(r, path, p));
+    let session = dist(raw.session.as_ref(), "clients.session", p).unwrap_or(Some(Dist::exponential(300.0)));
+    let patience = dist(raw.patience.as_ref(), "clients.patience", p);
+    let (probability_v, delay, max_attempts) = match &raw.retry {
+        None => (0.0, Some(Dist::exponential(60.0)), 10),
+        Some(r) => {
+            let pr = probability(r.probability, 0.0, "clients.retry.probability", p);
+            let delay = dist(r.delay.as_ref(), "clients.retry.delay", p).unwrap_or(Some(Dist::exponential(60.0)));
+            let max = r.max_attempts.unwrap_or(10);
+            if max == 0 {
+                p.push("clients.retry.max_attempts", "found 0, expected at least 1 (the first attempt counts)");
+            }
+            (pr, delay, max)
+        }
+    };
+    Some(Clients {
+        session: session?,
+        patience: match patience {
+            None => None,
+            Some(d) => Some(d?),
+        },
+        retry: Retry { probability: probability_v, delay: delay?, max_attempts },
+    })
+}

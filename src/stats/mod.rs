@@ -1,0 +1,301 @@
+//! Statistics gathered while the model runs: counters per time bin and per
+//! cohort, wait and time-to-book distributions, time averages of the queue
+//! and of active sessions. Streaming only: nothing is kept per visitor, so
+//! memory depends on the number of bins and cohorts, not of people.
+//!
+//! The model reports what happens (`attempt`, `admitted`, `dropped`, ...);
+//! `advance` is called before every event with the state as it stood since
+//! the previous one, which is all the time averages and bin edges need.
+
+mod histogram;
+
+pub use histogram::Durations;
+
+use crate::engine::SimTime;
+use crate::scenario::Scenario;
+
+/// Why the system failed an attempt. Each cause is counted on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropCause {
+    /// The waiting room was full.
+    QueueFull,
+    /// No waiting room, and every backend session was taken.
+    BackendFull,
+    /// The booking session ended in an error.
+    BackendError,
+}
+
+impl DropCause {
+    pub const ALL: [DropCause; 3] = [DropCause::QueueFull, DropCause::BackendFull, DropCause::BackendError];
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// The name used in CSV columns (`drop_<name>`) and in `summary.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DropCause::QueueFull => "queue_full",
+            DropCause::BackendFull => "backend_full",
+            DropCause::BackendError => "backend_error",
+        }
+    }
+}
+
+/// Event counts, kept per bin and per cohort (totals are the cohorts' sum).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counts {
+    /// First attempts: people arriving for the first time.
+    pub arrivals: u64,
+    /// Attempts after the first.
+    pub retries: u64,
+    /// Attempts that passed the waiting room (all of them without one).
+    pub admitted: u64,
+    pub booked: u64,
+    /// Attempts given up in the queue (patience ran out).
+    pub abandoned: u64,
+    pub dropped: [u64; DropCause::COUNT],
+    /// Attempts turned away at the eligibility check (ineligible, or
+    /// outside the cohort's windows).
+    pub turned_away: u64,
+    /// People who left for good without a booking.
+    pub gave_up: u64,
+}
+
+impl Counts {
+    pub fn attempts(&self) -> u64 {
+        self.arrivals + self.retries
+    }
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.iter().sum()
+    }
+    pub fn add(&mut self, o: &Counts) {
+        self.arrivals += o.arrivals;
+        self.retries += o.retries;
+        self.admitted += o.admitted;
+        self.booked += o.booked;
+        self.abandoned += o.abandoned;
+        for (a, b) in self.dropped.iter_mut().zip(o.dropped) {
+            *a += b;
+        }
+        self.turned_away += o.turned_away;
+        self.gave_up += o.gave_up;
+    }
+}
+
+/// One time-series row.
+#[derive(Clone, Debug)]
+pub struct Bin {
+    pub start: SimTime,
+    pub counts: Counts,
+    /// People queued at the bin's end.
+    pub queue_len: u64,
+    /// Sessions active at the bin's end.
+    pub active: u64,
+    pub session_capacity: u64,
+    /// Time averages over the bin.
+    pub queue_len_mean: f64,
+    pub active_mean: f64,
+    /// Wait p50/p90/p99 [s] of the attempts admitted in this bin.
+    pub wait: [Option<f64>; 3],
+    /// Mean wait [s] and share that waited at all, of the same attempts.
+    pub wait_mean: Option<f64>,
+    pub p_wait: Option<f64>,
+    /// Bookings per cohort, cumulative, at the bin's end.
+    pub booked_so_far: Vec<u64>,
+}
+
+/// Everything a run measured, ready for the report.
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub bins: Vec<Bin>,
+    pub cohorts: Vec<CohortResult>,
+    /// Waits of all admitted attempts (those that went through a waiting room).
+    pub wait: Durations,
+    pub time_to_book: Durations,
+    /// Time averages over the run.
+    pub queue_len_mean: f64,
+    pub active_mean: f64,
+    pub events: u64,
+}
+
+impl Results {
+    pub fn totals(&self) -> Counts {
+        let mut t = Counts::default();
+        for c in &self.cohorts {
+            t.add(&c.counts);
+        }
+        t
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CohortResult {
+    pub counts: Counts,
+    pub wait: Durations,
+    pub time_to_book: Durations,
+}
+
+/// Percentiles reported everywhere.
+pub const QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
+
+/// Collects observations during a run.
+pub struct Recorder {
+    bin_width: SimTime,
+    n_bins: usize,
+    /// End of the bin being filled.
+    bin_end: SimTime,
+    current: Counts,
+    current_wait: Durations,
+    bins: Vec<Bin>,
+    session_capacity: u64,
+    cohorts: Vec<CohortResult>,
+    booked_so_far: Vec<u64>,
+    last: SimTime,
+    /// Areas under the queue-length and active-session curves, this bin
+    /// and all bins closed so far [people·µs].
+    bin_queue_area: f64,
+    bin_active_area: f64,
+    queue_area: f64,
+    active_area: f64,
+}
+
+impl Recorder {
+    pub fn new(s: &Scenario) -> Self {
+        let n = s.cohorts.len();
+        Recorder {
+            bin_width: s.bin,
+            n_bins: s.bins(),
+            bin_end: s.bin,
+            current: Counts::default(),
+            current_wait: Durations::new(2),
+            bins: Vec::with_capacity(s.bins()),
+            session_capacity: s.backend.max_sessions,
+            cohorts: vec![
+                CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
+                n
+            ],
+            booked_so_far: vec![0; n],
+            last: SimTime::ZERO,
+            bin_queue_area: 0.0,
+            bin_active_area: 0.0,
+            queue_area: 0.0,
+            active_area: 0.0,
+        }
+    }
+
+    /// Move the clock to `now`; `queue_len` and `active` are the state since
+    /// the previous call. Closes every bin that ended on the way.
+    #[inline]
+    pub fn advance(&mut self, now: SimTime, queue_len: u64, active: u64) {
+        while now >= self.bin_end && self.bins.len() < self.n_bins {
+            self.accumulate(self.bin_end, queue_len, active);
+            self.close_bin(queue_len, active);
+        }
+        self.accumulate(now, queue_len, active);
+    }
+
+    /// Add the state's area from the last call up to `until`.
+    #[inline]
+    fn accumulate(&mut self, until: SimTime, queue_len: u64, active: u64) {
+        let dt = (until - self.last).0 as f64;
+        self.bin_queue_area += queue_len as f64 * dt;
+        self.bin_active_area += active as f64 * dt;
+        self.last = until;
+    }
+
+    fn close_bin(&mut self, queue_len: u64, active: u64) {
+        let wait = QUANTILES.map(|q| self.current_wait.quantile_secs(q));
+        let width = self.bin_width.0 as f64;
+        self.bins.push(Bin {
+            start: self.bin_end - self.bin_width,
+            counts: std::mem::take(&mut self.current),
+            queue_len,
+            active,
+            session_capacity: self.session_capacity,
+            queue_len_mean: self.bin_queue_area / width,
+            active_mean: self.bin_active_area / width,
+            wait,
+            wait_mean: self.current_wait.mean_secs(),
+            p_wait: self.current_wait.share_positive(),
+            booked_so_far: self.booked_so_far.clone(),
+        });
+        self.current_wait.clear();
+        self.queue_area += std::mem::take(&mut self.bin_queue_area);
+        self.active_area += std::mem::take(&mut self.bin_active_area);
+        self.bin_end += self.bin_width;
+    }
+
+    pub fn attempt(&mut self, cohort: usize, retry: bool) {
+        let c = &mut self.cohorts[cohort].counts;
+        if retry {
+            self.current.retries += 1;
+            c.retries += 1;
+        } else {
+            self.current.arrivals += 1;
+            c.arrivals += 1;
+        }
+    }
+
+    /// An attempt passed the waiting room after `wait` (`None`: there is no room).
+    pub fn admitted(&mut self, cohort: usize, wait: Option<SimTime>) {
+        self.current.admitted += 1;
+        let c = &mut self.cohorts[cohort];
+        c.counts.admitted += 1;
+        if let Some(w) = wait {
+            self.current_wait.record(w);
+            c.wait.record(w);
+        }
+    }
+
+    pub fn booked(&mut self, cohort: usize, time_to_book: SimTime) {
+        self.current.booked += 1;
+        self.booked_so_far[cohort] += 1;
+        let c = &mut self.cohorts[cohort];
+        c.counts.booked += 1;
+        c.time_to_book.record(time_to_book);
+    }
+
+    pub fn abandoned(&mut self, cohort: usize) {
+        self.current.abandoned += 1;
+        self.cohorts[cohort].counts.abandoned += 1;
+    }
+
+    pub fn dropped(&mut self, cohort: usize, cause: DropCause) {
+        self.current.dropped[cause as usize] += 1;
+        self.cohorts[cohort].counts.dropped[cause as usize] += 1;
+    }
+
+    pub fn turned_away(&mut self, cohort: usize) {
+        self.current.turned_away += 1;
+        self.cohorts[cohort].counts.turned_away += 1;
+    }
+
+    pub fn gave_up(&mut self, cohort: usize) {
+        self.current.gave_up += 1;
+        self.cohorts[cohort].counts.gave_up += 1;
+    }
+
+    /// Close the run at `horizon` and hand over the results.
+    pub fn finish(mut self, horizon: SimTime, queue_len: u64, active: u64, events: u64) -> Results {
+        self.advance(horizon, queue_len, active);
+        // The last bin may stretch past the horizon; it is closed with the
+        // area up to the horizon only.
+        while self.bins.len() < self.n_bins {
+            self.close_bin(queue_len, active);
+        }
+        let span = horizon.0.max(1) as f64;
+        let mut wait = Durations::new(3);
+        let mut time_to_book = Durations::new(3);
+        for c in &self.cohorts {
+            wait.add(&c.wait);
+            time_to_book.add(&c.time_to_book);
+        }
+        Results {
+            bins: self.bins,
+            cohorts: self.cohorts,
+            wait,
+            time_to_book,
+            queue_len_mean: self.queue_area / span,
+            active_mean: self.active_area / span,
+            events,
+        }
+    }
+}
