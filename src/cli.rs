@@ -65,7 +65,13 @@ impl CliError {
 
 pub fn main_with(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, out, seed, set, quiet } => {
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            set,
+            quiet,
+        } => {
             let mut s = scenario::load(&scenario, &set)?;
             if let Some(seed) = seed {
                 s.seed = seed;
@@ -84,7 +90,12 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             let mut first_err = None;
             for path in scenarios {
                 match scenario::load(&path, &set) {
-                    Ok(s) => println!("{}: ok ({} cohorts, {} people)", path.display(), s.cohorts.len(), s.cohorts.iter().map(|c| c.people).sum::<u64>()),
+                    Ok(s) => println!(
+                        "{}: ok ({} cohorts, {} people)",
+                        path.display(),
+                        s.cohorts.len(),
+                        s.cohorts.iter().map(|c| c.people).sum::<u64>()
+                    ),
                     Err(e) => {
                         eprintln!("error: {e}");
                         first_err.get_or_insert(e);

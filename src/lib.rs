@@ -21,5 +21,5 @@ pub mod report;
 pub mod scenario;
 pub mod stats;
 
-pub use model::{Outcome, simulate};
-pub use scenario::{Scenario, load};
+pub use model::{simulate, Outcome};
+pub use scenario::{load, Scenario};

@@ -2,7 +2,7 @@
 //! the error chain and choose the exit code. All the work is in the library.
 
 use clap::Parser;
-use surgesim::cli::{Cli, CliError, main_with};
+use surgesim::cli::{main_with, Cli, CliError};
 
 fn main() {
     let cli = match Cli::try_parse() {

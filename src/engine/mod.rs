@@ -11,8 +11,8 @@ mod time;
 pub use queue::EventQueue;
 pub use time::SimTime;
 
-use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::SeedableRng;
 
 /// The random generator every run uses. Named explicitly (not `SmallRng`)
 /// because recorded runs must replay identically across `rand` releases.

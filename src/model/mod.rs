@@ -10,10 +10,10 @@
 mod demand;
 mod waiting_room;
 
-use crate::engine::{EventQueue, Rng, SimTime, rng_for};
+use crate::engine::{rng_for, EventQueue, Rng, SimTime};
 use crate::scenario::{Scenario, Window};
 use crate::stats::{DropCause, Recorder, Results};
-use demand::{ArrivalStream, streams_for};
+use demand::{streams_for, ArrivalStream};
 use rand::RngExt;
 use waiting_room::Line;
 
@@ -91,7 +91,11 @@ pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
         streams: Vec::new(),
         line: Line::default(),
         active: 0,
-        in_system: InSystem { queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
+        in_system: InSystem {
+            queued: vec![0; n],
+            active: vec![0; n],
+            retrying: vec![0; n],
+        },
         next_admit_at: SimTime::ZERO,
         admit_spacing: scenario
             .waiting_room
@@ -125,7 +129,11 @@ impl Model<'_> {
                 Event::Arrival { stream } => {
                     let cohort = self.streams[stream as usize].cohort;
                     self.schedule_next_arrival(stream as usize);
-                    let person = Person { first: t, attempts: 0, cohort };
+                    let person = Person {
+                        first: t,
+                        attempts: 0,
+                        cohort,
+                    };
                     self.attempt(person);
                 }
                 Event::Retry { person } => {
@@ -158,13 +166,23 @@ impl Model<'_> {
                 }
             }
         }
-        let results = self.stats.finish(horizon, self.line.len(), self.active, self.handled);
-        Outcome { results, in_system: self.in_system }
+        let results = self
+            .stats
+            .finish(horizon, self.line.len(), self.active, self.handled);
+        Outcome {
+            results,
+            in_system: self.in_system,
+        }
     }
 
     fn schedule_next_arrival(&mut self, stream: usize) {
         if let Some(t) = self.streams[stream].next(&mut self.rng) {
-            self.events.schedule(t, Event::Arrival { stream: stream as u32 });
+            self.events.schedule(
+                t,
+                Event::Arrival {
+                    stream: stream as u32,
+                },
+            );
         }
     }
 
@@ -194,7 +212,9 @@ impl Model<'_> {
 
     /// Admit from the head of the line while sessions and the rate limit allow.
     fn try_admit(&mut self) {
-        let Some(room) = &self.s.waiting_room else { return };
+        let Some(room) = &self.s.waiting_room else {
+            return;
+        };
         while self.line.len() > 0 && self.active < room.max_active {
             if let Some(spacing) = self.admit_spacing {
                 if self.now < self.next_admit_at {
@@ -252,7 +272,10 @@ impl Model<'_> {
     fn after_failure(&mut self, person: Person, base: SimTime) {
         let c = person.cohort as usize;
         let retry = &self.s.clients.retry;
-        if person.attempts < retry.max_attempts && retry.probability > 0.0 && self.rng.random::<f64>() < retry.probability {
+        if person.attempts < retry.max_attempts
+            && retry.probability > 0.0
+            && self.rng.random::<f64>() < retry.probability
+        {
             let at = base + retry.delay.sample(&mut self.rng);
             self.in_system.retrying[c] += 1;
             self.events.schedule(at, Event::Retry { person });

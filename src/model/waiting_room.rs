@@ -30,7 +30,12 @@ pub struct Line<P> {
 
 impl<P> Default for Line<P> {
     fn default() -> Self {
-        Line { order: VecDeque::new(), slots: Vec::new(), free: Vec::new(), len: 0 }
+        Line {
+            order: VecDeque::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+        }
     }
 }
 
@@ -45,13 +50,19 @@ impl<P> Line<P> {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
-                self.slots.push(Slot { generation: 0, entry: None });
+                self.slots.push(Slot {
+                    generation: 0,
+                    entry: None,
+                });
                 (self.slots.len() - 1) as u32
             }
         };
         let s = &mut self.slots[slot as usize];
         s.entry = Some((person, now));
-        let ticket = Ticket { slot, generation: s.generation };
+        let ticket = Ticket {
+            slot,
+            generation: s.generation,
+        };
         self.order.push_back(ticket);
         self.len += 1;
         ticket

@@ -15,8 +15,14 @@ pub fn render(s: &Scenario, r: &Results) -> Result<Vec<(String, Vec<u8>)>> {
     let mut summary_json = serde_json::to_vec_pretty(&summary::summary(s, r))?;
     summary_json.push(b'\n');
     Ok(vec![
-        ("timeseries.csv".into(), tables::to_csv(&tables::timeseries_rows(s, r))?),
-        ("cohorts.csv".into(), tables::to_csv(&tables::cohort_rows(s, r))?),
+        (
+            "timeseries.csv".into(),
+            tables::to_csv(&tables::timeseries_rows(s, r))?,
+        ),
+        (
+            "cohorts.csv".into(),
+            tables::to_csv(&tables::cohort_rows(s, r))?,
+        ),
         ("summary.json".into(), summary_json),
     ])
 }

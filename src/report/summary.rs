@@ -3,7 +3,7 @@
 
 use super::tables::ratio;
 use crate::scenario::Scenario;
-use crate::stats::{DropCause, QUANTILES, Results};
+use crate::stats::{DropCause, Results, QUANTILES};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -47,9 +47,19 @@ pub struct Summary<'a> {
 
 pub fn summary<'a>(s: &'a Scenario, r: &Results) -> Summary<'a> {
     let t = r.totals();
-    let eligible: u64 = s.cohorts.iter().filter(|c| c.eligible).map(|c| c.people).sum();
-    let booked_eligible: u64 =
-        s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| c.eligible).map(|(_, cr)| cr.counts.booked).sum();
+    let eligible: u64 = s
+        .cohorts
+        .iter()
+        .filter(|c| c.eligible)
+        .map(|c| c.people)
+        .sum();
+    let booked_eligible: u64 = s
+        .cohorts
+        .iter()
+        .zip(&r.cohorts)
+        .filter(|(c, _)| c.eligible)
+        .map(|(_, cr)| cr.counts.booked)
+        .sum();
     let [p50, p90, p99] = QUANTILES.map(|q| r.wait.quantile_secs(q));
     Summary {
         scenario: &s.name,
@@ -63,7 +73,10 @@ pub fn summary<'a>(s: &'a Scenario, r: &Results) -> Summary<'a> {
         booked_share: ratio(booked_eligible, eligible),
         abandoned: t.abandoned,
         dropped: t.dropped_total(),
-        drops_by_cause: DropCause::ALL.iter().map(|&c| (c.name(), t.dropped[c as usize])).collect(),
+        drops_by_cause: DropCause::ALL
+            .iter()
+            .map(|&c| (c.name(), t.dropped[c as usize]))
+            .collect(),
         ineligible: t.turned_away,
         gave_up: t.gave_up,
         in_system_at_end: t.arrivals - t.booked - t.gave_up,

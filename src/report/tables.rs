@@ -2,7 +2,7 @@
 //! (one row per cohort), serialized from row structs so the header and the
 //! fields cannot drift apart.
 
-use crate::scenario::{Scenario, units::clock_at};
+use crate::scenario::{units::clock_at, Scenario};
 use crate::stats::{DropCause, Results};
 use serde::Serialize;
 
@@ -97,10 +97,19 @@ pub fn cohort_rows(s: &Scenario, r: &Results) -> Vec<CohortRow> {
         .enumerate()
         .map(|(i, (sc, cr))| {
             let c = &cr.counts;
-            let share = |booked: u64| if sc.eligible { ratio(booked, sc.people) } else { None };
+            let share = |booked: u64| {
+                if sc.eligible {
+                    ratio(booked, sc.people)
+                } else {
+                    None
+                }
+            };
             let close = sc.windows.last().map_or(s.duration, |w| w.closes);
             let close_bin = ((close.0.saturating_sub(1)) / s.bin.0) as usize;
-            let at_close = r.bins.get(close_bin.min(r.bins.len().saturating_sub(1))).map_or(0, |b| b.booked_so_far[i]);
+            let at_close = r
+                .bins
+                .get(close_bin.min(r.bins.len().saturating_sub(1)))
+                .map_or(0, |b| b.booked_so_far[i]);
             CohortRow {
                 cohort: sc.name.clone(),
                 eligible: sc.eligible,
@@ -134,5 +143,6 @@ pub fn to_csv<T: Serialize>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
     for row in rows {
         w.serialize(row)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?)
+    Ok(w.into_inner()
+        .map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?)
 }

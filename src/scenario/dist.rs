@@ -5,11 +5,11 @@
 //! rather than the textbook ones (rate, log-mean, shape); the conversion is
 //! done once here, at validation.
 
-use super::{Problems, units::parse_duration};
+use super::{units::parse_duration, Problems};
 use crate::engine::SimTime;
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Weibull};
-use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
+use serde::{ser::SerializeMap, Deserialize, Serialize, Serializer};
 
 /// A distribution as written: `{ dist = "exponential", mean = "1m" }`.
 #[derive(Clone, Debug, Deserialize)]
@@ -31,18 +31,38 @@ pub const DIST_NAMES: &str = "\"exponential\" (mean), \"lognormal\" (median, sig
 /// A checked, ready-to-sample distribution of durations (all in seconds).
 #[derive(Clone, Debug)]
 pub enum Dist {
-    Constant { value: f64 },
-    Exponential { mean: f64, d: Exp<f64> },
-    LogNormal { median: f64, sigma: f64, d: LogNormal<f64> },
+    Constant {
+        value: f64,
+    },
+    Exponential {
+        mean: f64,
+        d: Exp<f64>,
+    },
+    LogNormal {
+        median: f64,
+        sigma: f64,
+        d: LogNormal<f64>,
+    },
     /// Gamma with a mean and a coefficient of variation: shape 1/cv², scale mean·cv².
-    Gamma { mean: f64, cv: f64, d: Gamma<f64> },
-    Weibull { scale: f64, shape: f64, d: Weibull<f64> },
+    Gamma {
+        mean: f64,
+        cv: f64,
+        d: Gamma<f64>,
+    },
+    Weibull {
+        scale: f64,
+        shape: f64,
+        d: Weibull<f64>,
+    },
 }
 
 impl Dist {
     /// An exponential with the given mean; for tests and defaults.
     pub fn exponential(mean_secs: f64) -> Dist {
-        Dist::Exponential { mean: mean_secs, d: Exp::new(1.0 / mean_secs).expect("positive mean") }
+        Dist::Exponential {
+            mean: mean_secs,
+            d: Exp::new(1.0 / mean_secs).expect("positive mean"),
+        }
     }
 
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
@@ -76,7 +96,10 @@ impl Dist {
             "gamma" => &["mean", "cv"],
             "weibull" => &["scale", "shape"],
             other => {
-                problems.push(here("dist"), format!("found \"{other}\", expected one of {DIST_NAMES}"));
+                problems.push(
+                    here("dist"),
+                    format!("found \"{other}\", expected one of {DIST_NAMES}"),
+                );
                 return None;
             }
         };
@@ -94,7 +117,11 @@ impl Dist {
             if present && !allowed.contains(&field) {
                 problems.push(
                     here(field),
-                    format!("\"{}\" takes {}, not `{field}`", raw.dist, allowed.join(" and ")),
+                    format!(
+                        "\"{}\" takes {}, not `{field}`",
+                        raw.dist,
+                        allowed.join(" and ")
+                    ),
                 );
                 ok = false;
             }
@@ -109,26 +136,33 @@ impl Dist {
         if !ok {
             return None;
         }
-        let duration = |field: &str, text: &Option<String>, problems: &mut Problems| -> Option<f64> {
-            let t = text.as_deref()?;
-            match parse_duration(t) {
-                Ok(d) if d > SimTime::ZERO => Some(d.as_secs_f64()),
-                Ok(_) => {
-                    problems.push(here(field), format!("found \"{t}\", expected a duration above zero"));
-                    None
+        let duration =
+            |field: &str, text: &Option<String>, problems: &mut Problems| -> Option<f64> {
+                let t = text.as_deref()?;
+                match parse_duration(t) {
+                    Ok(d) if d > SimTime::ZERO => Some(d.as_secs_f64()),
+                    Ok(_) => {
+                        problems.push(
+                            here(field),
+                            format!("found \"{t}\", expected a duration above zero"),
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        problems.push(here(field), e);
+                        None
+                    }
                 }
-                Err(e) => {
-                    problems.push(here(field), e);
-                    None
-                }
-            }
-        };
+            };
         let positive = |field: &str, v: Option<f64>, problems: &mut Problems| -> Option<f64> {
             let v = v?;
             if v.is_finite() && v > 0.0 {
                 Some(v)
             } else {
-                problems.push(here(field), format!("found {v}, expected a number above zero"));
+                problems.push(
+                    here(field),
+                    format!("found {v}, expected a number above zero"),
+                );
                 None
             }
         };
@@ -234,7 +268,16 @@ mod tests {
     use crate::engine::rng_for;
 
     fn raw(dist: &str) -> RawDist {
-        RawDist { dist: dist.into(), mean: None, median: None, value: None, scale: None, sigma: None, cv: None, shape: None }
+        RawDist {
+            dist: dist.into(),
+            mean: None,
+            median: None,
+            value: None,
+            scale: None,
+            sigma: None,
+            cv: None,
+            shape: None,
+        }
     }
 
     /// Sample means land within 5 standard errors of the stated mean
@@ -265,9 +308,17 @@ mod tests {
         let n = 200_000;
         for (r, cv) in cases {
             let d = Dist::from_raw(&r, "x", &mut problems).expect("valid");
-            let mean: f64 = (0..n).map(|_| d.sample(&mut rng).as_secs_f64()).sum::<f64>() / n as f64;
+            let mean: f64 = (0..n)
+                .map(|_| d.sample(&mut rng).as_secs_f64())
+                .sum::<f64>()
+                / n as f64;
             let tol = 5.0 * cv * d.mean_secs() / (n as f64).sqrt() + 1e-6 * d.mean_secs();
-            assert!((mean - d.mean_secs()).abs() <= tol, "{}: {mean} vs {}", r.dist, d.mean_secs());
+            assert!(
+                (mean - d.mean_secs()).abs() <= tol,
+                "{}: {mean} vs {}",
+                r.dist,
+                d.mean_secs()
+            );
         }
         assert!(problems.is_empty());
     }
@@ -279,8 +330,14 @@ mod tests {
         r.mean = Some("1m".into());
         assert!(Dist::from_raw(&r, "clients.session", &mut problems).is_none());
         let text = problems.to_string();
-        assert!(text.contains("clients.session.mean") && text.contains("not `mean`"), "{text}");
-        assert!(text.contains("clients.session.median") && text.contains("needs `median`"), "{text}");
+        assert!(
+            text.contains("clients.session.mean") && text.contains("not `mean`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("clients.session.median") && text.contains("needs `median`"),
+            "{text}"
+        );
         let mut problems = Problems::default();
         assert!(Dist::from_raw(&raw("poisson"), "p", &mut problems).is_none());
         assert!(problems.to_string().contains("expected one of"));

@@ -12,7 +12,7 @@ pub mod units;
 mod validate;
 
 pub use dist::Dist;
-pub use load::{Diagnostic, ScenarioError, load, load_str};
+pub use load::{load, load_str, Diagnostic, ScenarioError};
 
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};
@@ -77,7 +77,12 @@ pub enum Curve {
     /// `share` of each window's people in a burst decaying with time constant
     /// `tau` after opening, `early_share` uniformly over `early` before
     /// opening (held until it opens), the rest uniform over the window.
-    Surge { share: f64, tau: SimTime, early: SimTime, early_share: f64 },
+    Surge {
+        share: f64,
+        tau: SimTime,
+        early: SimTime,
+        early_share: f64,
+    },
     /// First attempts per minute at given times, linearly interpolated and
     /// scaled so that they add up to `people`.
     Piecewise { points: Vec<RatePoint> },
@@ -149,7 +154,10 @@ pub struct Problem {
 
 impl Problems {
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Problem { path: path.into(), message: message.into() });
+        self.0.push(Problem {
+            path: path.into(),
+            message: message.into(),
+        });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

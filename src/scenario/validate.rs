@@ -35,7 +35,10 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let bin = positive_duration(meta.bin.as_deref().unwrap_or("1m"), "scenario.bin", &mut p);
     if let (Some(d), Some(b)) = (duration, bin) {
         if b > d {
-            p.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
+            p.push(
+                "scenario.bin",
+                format!("found {b}, expected at most the run's duration {d}"),
+            );
         }
     }
     let duration = duration.unwrap_or(SimTime::from_secs(3600));
@@ -47,7 +50,10 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     for (i, rc) in raw.cohort.iter().enumerate() {
         let path = format!("cohort[{i}]");
         if raw.cohort[..i].iter().any(|o| o.name == rc.name) {
-            p.push(format!("{path}.name"), format!("found \"{}\" twice, expected unique cohort names", rc.name));
+            p.push(
+                format!("{path}.name"),
+                format!("found \"{}\" twice, expected unique cohort names", rc.name),
+            );
         }
         if let Some(c) = cohort(rc, &path, start, duration, base_dir, &mut p) {
             cohorts.push(c);
@@ -58,13 +64,19 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
 
     let backend = match &raw.backend {
         None => {
-            p.push("backend", "found no [backend], expected one with `max_sessions`");
+            p.push(
+                "backend",
+                "found no [backend], expected one with `max_sessions`",
+            );
             None
         }
         Some(b) => {
             let max_sessions = match b.max_sessions {
                 None => {
-                    p.push("backend.max_sessions", "missing, expected the number of concurrent booking sessions");
+                    p.push(
+                        "backend.max_sessions",
+                        "missing, expected the number of concurrent booking sessions",
+                    );
                     None
                 }
                 Some(0) => {
@@ -73,8 +85,16 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
                 }
                 Some(n) => Some(n),
             };
-            let error_probability = probability(b.error_probability, 0.0, "backend.error_probability", &mut p);
-            max_sessions.map(|max_sessions| Backend { max_sessions, error_probability })
+            let error_probability = probability(
+                b.error_probability,
+                0.0,
+                "backend.error_probability",
+                &mut p,
+            );
+            max_sessions.map(|max_sessions| Backend {
+                max_sessions,
+                error_probability,
+            })
         }
     };
 
@@ -82,19 +102,31 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         let max_sessions = backend.as_ref().map_or(u64::MAX, |b| b.max_sessions);
         let max_active = w.max_active.unwrap_or(max_sessions);
         if max_active == 0 {
-            p.push("waiting_room.max_active", "found 0, expected at least 1 (nobody would ever be admitted)");
+            p.push(
+                "waiting_room.max_active",
+                "found 0, expected at least 1 (nobody would ever be admitted)",
+            );
         } else if max_active > max_sessions {
             p.push(
                 "waiting_room.max_active",
-                format!("found {max_active}, expected at most backend.max_sessions = {max_sessions}"),
+                format!(
+                    "found {max_active}, expected at most backend.max_sessions = {max_sessions}"
+                ),
             );
         }
         if let Some(r) = w.admit_per_minute {
             if !(r.is_finite() && r > 0.0) {
-                p.push("waiting_room.admit_per_minute", format!("found {r}, expected a rate above zero"));
+                p.push(
+                    "waiting_room.admit_per_minute",
+                    format!("found {r}, expected a rate above zero"),
+                );
             }
         }
-        WaitingRoom { max_active, admit_per_minute: w.admit_per_minute, max_queue: w.max_queue.unwrap_or(0) }
+        WaitingRoom {
+            max_active,
+            admit_per_minute: w.admit_per_minute,
+            max_queue: w.max_queue.unwrap_or(0),
+        }
     });
 
     match (p.is_empty(), duration, bin, clients, backend) {
@@ -118,7 +150,9 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
 fn check_name(name: &str, path: &str, p: &mut Problems) {
     let ok = !name.is_empty()
         && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !ok {
         p.push(
             path,
@@ -131,7 +165,10 @@ fn positive_duration(text: &str, path: &str, p: &mut Problems) -> Option<SimTime
     match parse_duration(text) {
         Ok(d) if d > SimTime::ZERO => Some(d),
         Ok(_) => {
-            p.push(path, format!("found \"{text}\", expected a duration above zero"));
+            p.push(
+                path,
+                format!("found \"{text}\", expected a duration above zero"),
+            );
             None
         }
         Err(e) => {
@@ -144,7 +181,10 @@ fn positive_duration(text: &str, path: &str, p: &mut Problems) -> Option<SimTime
 fn probability(v: Option<f64>, default: f64, path: &str, p: &mut Problems) -> f64 {
     let v = v.unwrap_or(default);
     if !(0.0..=1.0).contains(&v) {
-        p.push(path, format!("found {v}, expected a probability from 0 to 1"));
+        p.push(
+            path,
+            format!("found {v}, expected a probability from 0 to 1"),
+        );
     }
     v
 }
@@ -165,17 +205,30 @@ fn cohort(
 ) -> Option<Cohort> {
     let before = p.0.len();
     if rc.name.is_empty() {
-        p.push(format!("{path}.name"), "found an empty name, expected a cohort name");
+        p.push(
+            format!("{path}.name"),
+            "found an empty name, expected a cohort name",
+        );
     }
     let windows = match &rc.windows {
-        None => vec![Window { opens: SimTime::ZERO, closes: duration, share: 1.0 }],
+        None => vec![Window {
+            opens: SimTime::ZERO,
+            closes: duration,
+            share: 1.0,
+        }],
         Some(list) if list.is_empty() => {
             p.push(format!("{path}.windows"), "found an empty list, expected at least one window (or leave it out for the whole run)");
             vec![]
         }
         Some(list) => windows(list, path, start, duration, p),
     };
-    let arrivals = curve(rc.arrivals.as_ref(), &format!("{path}.arrivals"), start, base_dir, p);
+    let arrivals = curve(
+        rc.arrivals.as_ref(),
+        &format!("{path}.arrivals"),
+        start,
+        base_dir,
+        p,
+    );
     // Piecewise and trace curves carry their own volume; `people`, if given,
     // rescales them. Constant and surge curves need `people`.
     let people = match (&arrivals, rc.people) {
@@ -184,14 +237,23 @@ fn cohort(
             volume(points).round() as u64
         }
         (_, None) => {
-            p.push(format!("{path}.people"), "missing, expected the number of people in the cohort");
+            p.push(
+                format!("{path}.people"),
+                "missing, expected the number of people in the cohort",
+            );
             0
         }
     };
     if p.0.len() > before {
         return None;
     }
-    Some(Cohort { name: rc.name.clone(), people, eligible: rc.eligible.unwrap_or(true), windows, arrivals: arrivals? })
+    Some(Cohort {
+        name: rc.name.clone(),
+        people,
+        eligible: rc.eligible.unwrap_or(true),
+        windows,
+        arrivals: arrivals?,
+    })
 }
 
 fn windows(
@@ -204,15 +266,24 @@ fn windows(
     let mut out = Vec::new();
     let given_shares = list.iter().filter(|w| w.share.is_some()).count();
     if given_shares != 0 && given_shares != list.len() {
-        p.push(format!("{path}.windows"), "found `share` on some windows only, expected it on all or none");
+        p.push(
+            format!("{path}.windows"),
+            "found `share` on some windows only, expected it on all or none",
+        );
     }
     for (j, w) in list.iter().enumerate() {
         let wp = format!("{path}.windows[{j}]");
-        let opens = parse_moment(&w.opens, start).map_err(|e| p.push(format!("{wp}.opens"), e)).ok();
-        let closes = parse_moment(&w.closes, start).map_err(|e| p.push(format!("{wp}.closes"), e)).ok();
+        let opens = parse_moment(&w.opens, start)
+            .map_err(|e| p.push(format!("{wp}.opens"), e))
+            .ok();
+        let closes = parse_moment(&w.closes, start)
+            .map_err(|e| p.push(format!("{wp}.closes"), e))
+            .ok();
         let share_v = w.share.unwrap_or(1.0 / list.len() as f64);
         share(share_v, &format!("{wp}.share"), p);
-        let (Some(opens), Some(closes)) = (opens, closes) else { continue };
+        let (Some(opens), Some(closes)) = (opens, closes) else {
+            continue;
+        };
         if closes <= opens {
             p.push(format!("{wp}.closes"), format!("found {closes} after the start, expected later than opens ({opens} after the start)"));
         }
@@ -221,15 +292,25 @@ fn windows(
         }
         if let Some(prev) = out.last().map(|w: &Window| w.closes) {
             if opens < prev {
-                p.push(format!("{wp}.opens"), "overlaps the previous window, expected windows in time order");
+                p.push(
+                    format!("{wp}.opens"),
+                    "overlaps the previous window, expected windows in time order",
+                );
             }
         }
-        out.push(Window { opens, closes: closes.min(duration), share: share_v });
+        out.push(Window {
+            opens,
+            closes: closes.min(duration),
+            share: share_v,
+        });
     }
     if given_shares == list.len() {
         let total: f64 = list.iter().filter_map(|w| w.share).sum();
         if (total - 1.0).abs() > 1e-9 {
-            p.push(format!("{path}.windows"), format!("found shares adding up to {total}, expected 1"));
+            p.push(
+                format!("{path}.windows"),
+                format!("found shares adding up to {total}, expected 1"),
+            );
         }
     }
     out
@@ -242,7 +323,9 @@ fn curve(
     base_dir: &Path,
     p: &mut Problems,
 ) -> Option<Curve> {
-    let Some(raw) = raw else { return Some(Curve::Constant) };
+    let Some(raw) = raw else {
+        return Some(Curve::Constant);
+    };
     let fields: [(&str, bool); 6] = [
         ("share", raw.share.is_some()),
         ("tau", raw.tau.is_some()),
@@ -263,7 +346,10 @@ fn curve(
     };
     for (f, present) in fields {
         if present && !allowed.contains(&f) {
-            p.push(format!("{path}.{f}"), format!("curve \"{}\" does not take `{f}`", raw.curve));
+            p.push(
+                format!("{path}.{f}"),
+                format!("curve \"{}\" does not take `{f}`", raw.curve),
+            );
         }
     }
     match raw.curve.as_str() {
@@ -276,7 +362,11 @@ fn curve(
             if s + es > 1.0 + 1e-9 {
                 p.push(format!("{path}.early_share"), format!("found share {s} + early_share {es} > 1, expected them to leave room for the rest"));
             }
-            let tau = positive_duration(raw.tau.as_deref().unwrap_or("10m"), &format!("{path}.tau"), p)?;
+            let tau = positive_duration(
+                raw.tau.as_deref().unwrap_or("10m"),
+                &format!("{path}.tau"),
+                p,
+            )?;
             let early = match raw.early.as_deref().map(parse_duration) {
                 None => SimTime::ZERO,
                 Some(Ok(d)) => d,
@@ -286,13 +376,24 @@ fn curve(
                 }
             };
             if es > 0.0 && early == SimTime::ZERO {
-                p.push(format!("{path}.early"), "missing, expected how long before opening the early_share arrives");
+                p.push(
+                    format!("{path}.early"),
+                    "missing, expected how long before opening the early_share arrives",
+                );
             }
-            Some(Curve::Surge { share: s, tau, early, early_share: es })
+            Some(Curve::Surge {
+                share: s,
+                tau,
+                early,
+                early_share: es,
+            })
         }
         "piecewise" => {
             let Some(points) = &raw.points else {
-                p.push(format!("{path}.points"), "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]");
+                p.push(
+                    format!("{path}.points"),
+                    "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]",
+                );
                 return None;
             };
             let mut out = Vec::new();
@@ -303,7 +404,13 @@ fn curve(
                     Err(e) => p.push(format!("{pp}.at"), e),
                 }
                 if !(pt.rate.is_finite() && pt.rate >= 0.0) {
-                    p.push(format!("{pp}.rate"), format!("found {}, expected a rate of at least 0 per minute", pt.rate));
+                    p.push(
+                        format!("{pp}.rate"),
+                        format!(
+                            "found {}, expected a rate of at least 0 per minute",
+                            pt.rate
+                        ),
+                    );
                 }
             }
             check_points(&out, path, "points", p);
@@ -311,7 +418,10 @@ fn curve(
         }
         "trace" => {
             let Some(file) = &raw.file else {
-                p.push(format!("{path}.file"), "missing, expected the path of a CSV file with columns time,count");
+                p.push(
+                    format!("{path}.file"),
+                    "missing, expected the path of a CSV file with columns time,count",
+                );
                 return None;
             };
             let points = match read_trace(&base_dir.join(file), start) {
@@ -321,7 +431,10 @@ fn curve(
                     return None;
                 }
             };
-            Some(Curve::Trace { file: file.clone(), points })
+            Some(Curve::Trace {
+                file: file.clone(),
+                points,
+            })
         }
         _ => unreachable!("names were matched above"),
     }
@@ -329,13 +442,22 @@ fn curve(
 
 fn check_points(points: &[RatePoint], path: &str, field: &str, p: &mut Problems) {
     if points.len() < 2 {
-        p.push(format!("{path}.{field}"), format!("found {} point(s), expected at least 2", points.len()));
+        p.push(
+            format!("{path}.{field}"),
+            format!("found {} point(s), expected at least 2", points.len()),
+        );
     }
     if points.windows(2).any(|w| w[1].at <= w[0].at) {
-        p.push(format!("{path}.{field}"), "expected times in increasing order");
+        p.push(
+            format!("{path}.{field}"),
+            "expected times in increasing order",
+        );
     }
     if points.len() >= 2 && volume(points) <= 0.0 {
-        p.push(format!("{path}.{field}"), "found rates that are all zero, expected some arrivals");
+        p.push(
+            format!("{path}.{field}"),
+            "found rates that are all zero, expected some arrivals",
+        );
     }
 }
 
@@ -356,15 +478,22 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| format!("could not read trace '{shown}': {e}"))?;
-    let headers = reader.headers().map_err(|e| format!("trace '{shown}': {e}"))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("trace '{shown}': {e}"))?
+        .clone();
     if headers.len() != 2 || &headers[0] != "time" || &headers[1] != "count" {
-        return Err(format!("trace '{shown}' line 1: found header {:?}, expected \"time,count\"", headers.iter().collect::<Vec<_>>()));
+        return Err(format!(
+            "trace '{shown}' line 1: found header {:?}, expected \"time,count\"",
+            headers.iter().collect::<Vec<_>>()
+        ));
     }
     let mut rows: Vec<(SimTime, f64)> = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| format!("trace '{shown}' line {line}: {e}"))?;
-        let at = parse_moment(&rec[0], start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
+        let at = parse_moment(&rec[0], start)
+            .map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
         let count: f64 = rec[1]
             .parse()
             .ok()
@@ -378,7 +507,10 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         rows.push((at, count));
     }
     if rows.len() < 2 {
-        return Err(format!("trace '{shown}': found {} row(s), expected at least 2", rows.len()));
+        return Err(format!(
+            "trace '{shown}': found {} row(s), expected at least 2",
+            rows.len()
+        ));
     }
     // Step curve: each interval gets two points at the same rate; the
     // piecewise-linear sampler treats equal-rate segments as uniform.
@@ -393,23 +525,31 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         points.push(RatePoint { at: end, rate });
     }
     if volume(&points) <= 0.0 {
-        return Err(format!("trace '{shown}': all counts are zero, expected some arrivals"));
+        return Err(format!(
+            "trace '{shown}': all counts are zero, expected some arrivals"
+        ));
     }
     Ok(points)
 }
 
 fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
-    let dist = |r: Option<&RawDist>, path: &str, p: &mut Problems| r.map(|r| Dist::from_raw(r, path, p));
-    let session = dist(raw.session.as_ref(), "clients.session", p).unwrap_or(Some(Dist::exponential(300.0)));
+    let dist =
+        |r: Option<&RawDist>, path: &str, p: &mut Problems| r.map(|r| Dist::from_raw(r, path, p));
+    let session =
+        dist(raw.session.as_ref(), "clients.session", p).unwrap_or(Some(Dist::exponential(300.0)));
     let patience = dist(raw.patience.as_ref(), "clients.patience", p);
     let (probability_v, delay, max_attempts) = match &raw.retry {
         None => (0.0, Some(Dist::exponential(60.0)), 10),
         Some(r) => {
             let pr = probability(r.probability, 0.0, "clients.retry.probability", p);
-            let delay = dist(r.delay.as_ref(), "clients.retry.delay", p).unwrap_or(Some(Dist::exponential(60.0)));
+            let delay = dist(r.delay.as_ref(), "clients.retry.delay", p)
+                .unwrap_or(Some(Dist::exponential(60.0)));
             let max = r.max_attempts.unwrap_or(10);
             if max == 0 {
-                p.push("clients.retry.max_attempts", "found 0, expected at least 1 (the first attempt counts)");
+                p.push(
+                    "clients.retry.max_attempts",
+                    "found 0, expected at least 1 (the first attempt counts)",
+                );
             }
             (pr, delay, max)
         }
@@ -420,6 +560,10 @@ fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
             None => None,
             Some(d) => Some(d?),
         },
-        retry: Retry { probability: probability_v, delay: delay?, max_attempts },
+        retry: Retry {
+            probability: probability_v,
+            delay: delay?,
+            max_attempts,
+        },
     })
 }

@@ -26,7 +26,11 @@ pub enum DropCause {
 }
 
 impl DropCause {
-    pub const ALL: [DropCause; 3] = [DropCause::QueueFull, DropCause::BackendFull, DropCause::BackendError];
+    pub const ALL: [DropCause; 3] = [
+        DropCause::QueueFull,
+        DropCause::BackendFull,
+        DropCause::BackendError,
+    ];
     pub const COUNT: usize = Self::ALL.len();
 
     /// The name used in CSV columns (`drop_<name>`) and in `summary.json`.
@@ -169,7 +173,11 @@ impl Recorder {
             bins: Vec::with_capacity(s.bins()),
             session_capacity: s.backend.max_sessions,
             cohorts: vec![
-                CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
+                CohortResult {
+                    counts: Counts::default(),
+                    wait: Durations::new(3),
+                    time_to_book: Durations::new(3)
+                };
                 n
             ],
             booked_so_far: vec![0; n],

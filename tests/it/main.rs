@@ -1,0 +1,9 @@
+//! Integration tests, one file per behaviour, all in one test binary.
+
+mod arrivals;
+mod cli;
+mod common;
+mod conservation;
+mod determinism;
+mod queueing;
+mod theory;
