@@ -8,7 +8,10 @@
 mod queue;
 mod time;
 
-pub use queue::EventQueue;
+pub use queue::{HeapQueue, RadixQueue};
+
+/// The future-event list the model uses.
+pub type EventQueue<E> = RadixQueue<E>;
 pub use time::SimTime;
 
 use rand::rngs::Xoshiro256PlusPlus;
