@@ -29,10 +29,7 @@ pub struct RadixQueue<E> {
 
 impl<E> Default for RadixQueue<E> {
     fn default() -> Self {
-        RadixQueue {
-            heap: RadixHeapMap::new_at(Reverse((0, 0))),
-            next_seq: 0,
-        }
+        RadixQueue { heap: RadixHeapMap::new_at(Reverse((0, 0))), next_seq: 0 }
     }
 }
 
@@ -98,10 +95,7 @@ pub struct HeapQueue<E> {
 
 impl<E> Default for HeapQueue<E> {
     fn default() -> Self {
-        HeapQueue {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-        }
+        HeapQueue { heap: BinaryHeap::new(), next_seq: 0 }
     }
 }
 
@@ -175,18 +169,15 @@ mod tests {
         }
     }
 
-    check!(
-        earliest_first_and_equal_times_first_in_first_out,
-        |mut q: Q| {
-            q.schedule(SimTime(5), "c");
-            q.schedule(SimTime(1), "a");
-            q.schedule(SimTime(5), "d");
-            q.schedule(SimTime(1), "b");
-            q.schedule(SimTime(5), "e");
-            let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
-            assert_eq!(order, ["a", "b", "c", "d", "e"]);
-        }
-    );
+    check!(earliest_first_and_equal_times_first_in_first_out, |mut q: Q| {
+        q.schedule(SimTime(5), "c");
+        q.schedule(SimTime(1), "a");
+        q.schedule(SimTime(5), "d");
+        q.schedule(SimTime(1), "b");
+        q.schedule(SimTime(5), "e");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        assert_eq!(order, ["a", "b", "c", "d", "e"]);
+    });
 
     /// The model's pattern: pop one, schedule some at or after it, with
     /// many ties; the radix queue must agree with the binary heap exactly.

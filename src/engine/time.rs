@@ -79,14 +79,8 @@ impl fmt::Display for SimTime {
         if us == 0 {
             return write!(f, "0s");
         }
-        let units: [(&str, u64); 6] = [
-            ("h", 3_600_000_000),
-            ("m", 60_000_000),
-            ("s", 1_000_000),
-            ("ms", 1_000),
-            ("us", 1),
-            ("", 0),
-        ];
+        let units: [(&str, u64); 6] =
+            [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1), ("", 0)];
         for (name, size) in units {
             if size == 0 || us == 0 {
                 break;

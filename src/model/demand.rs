@@ -21,11 +21,7 @@ enum Shape {
     /// Exponential decay from `o` with time constant `tau`, cut at `c`.
     TruncExp { o: f64, tau: f64, mass: f64 },
     /// Piecewise-linear rate between knots; `cum[i]` is the area before knot i.
-    Linear {
-        t: Vec<f64>,
-        r: Vec<f64>,
-        cum: Vec<f64>,
-    },
+    Linear { t: Vec<f64>, r: Vec<f64>, cum: Vec<f64> },
 }
 
 impl Shape {
@@ -78,13 +74,7 @@ pub struct ArrivalStream {
 
 impl ArrivalStream {
     fn new(cohort: u16, count: u64, shape: Shape, hold_until: f64) -> Self {
-        ArrivalStream {
-            cohort,
-            remaining: count,
-            u: 0.0,
-            shape,
-            hold_until,
-        }
+        ArrivalStream { cohort, remaining: count, u: 0.0, shape, hold_until }
     }
 
     /// The next arrival time, in order, or `None` when the stream is done.
@@ -108,11 +98,7 @@ fn split(total: u64, shares: &[f64]) -> Vec<u64> {
     let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
     let mut left = total.saturating_sub(parts.iter().sum());
     let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
     for i in order.into_iter().cycle().take(parts.len() * 2) {
         if left == 0 {
             break;
@@ -123,46 +109,31 @@ fn split(total: u64, shares: &[f64]) -> Vec<u64> {
     parts
 }
 
-/// The arrival streams of one cohort.
-pub fn streams_for(index: u16, cohort: &Cohort) -> Vec<ArrivalStream> {
+/// The arrival streams of one cohort. With `hold`, people who come before
+/// their window opens wait for it (a closed page with no waiting room);
+/// without, they arrive when they come (and queue in the waiting room).
+pub fn streams_for(index: u16, cohort: &Cohort, hold: bool) -> Vec<ArrivalStream> {
     let mut out = Vec::new();
-    let first_open = cohort.windows[0].opens.as_secs_f64();
+    let hold_at = |opens: f64| if hold { opens } else { 0.0 };
+    let first_open = hold_at(cohort.windows[0].opens.as_secs_f64());
     match &cohort.arrivals {
         Curve::Piecewise { points } | Curve::Trace { points, .. } => {
-            out.push(ArrivalStream::new(
-                index,
-                cohort.people,
-                Shape::linear(points),
-                first_open,
-            ));
+            out.push(ArrivalStream::new(index, cohort.people, Shape::linear(points), first_open));
         }
         Curve::Constant | Curve::Surge { .. } => {
             let shares: Vec<f64> = cohort.windows.iter().map(|w| w.share).collect();
             for (w, n) in cohort.windows.iter().zip(split(cohort.people, &shares)) {
                 let (o, c) = (w.opens.as_secs_f64(), w.closes.as_secs_f64());
                 let parts = match &cohort.arrivals {
-                    Curve::Surge {
-                        share,
-                        tau,
-                        early,
-                        early_share,
-                    } => {
-                        let [early_n, burst_n, rest_n]: [u64; 3] = split(
-                            n,
-                            &[*early_share, *share, (1.0 - share - early_share).max(0.0)],
-                        )
-                        .try_into()
-                        .expect("three parts");
+                    Curve::Surge { share, tau, early, early_share } => {
+                        let [early_n, burst_n, rest_n]: [u64; 3] =
+                            split(n, &[*early_share, *share, (1.0 - share - early_share).max(0.0)])
+                                .try_into()
+                                .expect("three parts");
                         let tau = tau.as_secs_f64();
                         let mass = -(-(c - o) / tau).exp_m1();
                         vec![
-                            (
-                                early_n,
-                                Shape::Uniform {
-                                    a: o - early.as_secs_f64(),
-                                    b: o,
-                                },
-                            ),
+                            (early_n, Shape::Uniform { a: o - early.as_secs_f64(), b: o }),
                             (burst_n, Shape::TruncExp { o, tau, mass }),
                             (rest_n, Shape::Uniform { a: o, b: c }),
                         ]
@@ -171,7 +142,7 @@ pub fn streams_for(index: u16, cohort: &Cohort) -> Vec<ArrivalStream> {
                 };
                 for (count, shape) in parts {
                     if count > 0 {
-                        out.push(ArrivalStream::new(index, count, shape, o));
+                        out.push(ArrivalStream::new(index, count, shape, hold_at(o)));
                     }
                 }
             }
@@ -196,22 +167,10 @@ mod tests {
     #[test]
     fn streams_come_out_sorted_and_complete() {
         let shape = Shape::linear(&[
-            RatePoint {
-                at: SimTime::from_secs(0),
-                rate: 0.0,
-            },
-            RatePoint {
-                at: SimTime::from_secs(600),
-                rate: 10.0,
-            },
-            RatePoint {
-                at: SimTime::from_secs(1200),
-                rate: 10.0,
-            },
-            RatePoint {
-                at: SimTime::from_secs(1800),
-                rate: 0.0,
-            },
+            RatePoint { at: SimTime::from_secs(0), rate: 0.0 },
+            RatePoint { at: SimTime::from_secs(600), rate: 10.0 },
+            RatePoint { at: SimTime::from_secs(1200), rate: 10.0 },
+            RatePoint { at: SimTime::from_secs(1800), rate: 0.0 },
         ]);
         let mut s = ArrivalStream::new(0, 50_000, shape, 0.0);
         let mut rng = rng_for(3, 0);
@@ -225,32 +184,16 @@ mod tests {
     fn inverse_cdf_of_linear_segments_is_exact() {
         // Rate rising 0 -> 2 over [0, 10]: CDF = t²/100, so u = 0.25 at t = 5.
         let shape = Shape::linear(&[
-            RatePoint {
-                at: SimTime::ZERO,
-                rate: 0.0,
-            },
-            RatePoint {
-                at: SimTime::from_secs(10),
-                rate: 2.0,
-            },
+            RatePoint { at: SimTime::ZERO, rate: 0.0 },
+            RatePoint { at: SimTime::from_secs(10), rate: 2.0 },
         ]);
         assert!((shape.inverse_cdf(0.25) - 5.0).abs() < 1e-9);
         let flat = Shape::linear(&[
-            RatePoint {
-                at: SimTime::ZERO,
-                rate: 3.0,
-            },
-            RatePoint {
-                at: SimTime::from_secs(10),
-                rate: 3.0,
-            },
+            RatePoint { at: SimTime::ZERO, rate: 3.0 },
+            RatePoint { at: SimTime::from_secs(10), rate: 3.0 },
         ]);
         assert!((flat.inverse_cdf(0.7) - 7.0).abs() < 1e-9);
-        let exp = Shape::TruncExp {
-            o: 0.0,
-            tau: 10.0,
-            mass: -(-1e9f64).exp_m1(),
-        };
+        let exp = Shape::TruncExp { o: 0.0, tau: 10.0, mass: -(-1e9f64).exp_m1() };
         assert!((exp.inverse_cdf(1.0 - (-1.0f64).exp()) - 10.0).abs() < 1e-9);
     }
 }

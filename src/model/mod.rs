@@ -1,20 +1,30 @@
-//! The model of the booking site: people arrive (demand), queue in the
-//! waiting room, take a booking session in the backend, and give up, fail
-//! or retry. It owns the event type and the handlers; the engine only orders
+//! The model of the booking site. An attempt goes
+//!
+//! ```text
+//! front tier (page load) -> waiting room (queue, admission) -> backend
+//!   (eligibility check, booking session, slot inventory)
+//! ```
+//!
+//! and may fail at each step; a failed person retries or gives up. The
+//! model owns the event type and the handlers; the engine only orders
 //! events and `stats` only counts. It knows nothing of files or charts.
 //!
 //! Memory follows the people *in the system*: a queued person is one slab
-//! slot, an active session or a pending retry is one event in the queue, and
-//! people who have left leave nothing behind.
+//! slot, a session one slot, a pending page load, retry or deadline one
+//! event; people who have left leave nothing behind.
 
 mod demand;
+mod front;
+mod slab;
 mod waiting_room;
 
-use crate::engine::{rng_for, EventQueue, Rng, SimTime};
-use crate::scenario::{Scenario, Window};
-use crate::stats::{DropCause, Recorder, Results};
-use demand::{streams_for, ArrivalStream};
+use crate::engine::{EventQueue, Rng, SimTime, rng_for};
+use crate::scenario::{Scenario, Tier, Window, span_at};
+use crate::stats::{DropCause, Gauges, Recorder, Results};
+use demand::{ArrivalStream, streams_for};
+use front::Front;
 use rand::RngExt;
+use slab::{Key, Slab};
 use waiting_room::Line;
 
 /// One person, carried inside events: no per-person table exists.
@@ -33,18 +43,38 @@ enum Event {
     Arrival { stream: u32 },
     /// A person comes back after a failure.
     Retry { person: Person },
-    /// A queued person's patience runs out (if still queued).
-    Abandon { ticket: waiting_room::Ticket },
-    /// A booking session ends.
-    SessionEnd { person: Person },
+    /// A front-tier slot finishes a page load; `None`: nobody was waiting for it.
+    FrontDone { person: Option<Person> },
+    /// The oldest waiting page load may have timed out.
+    FrontTimer,
+    /// A client gives up on a page load in service; `frees` the slot
+    /// when the server stops work on it (no wasted work).
+    FrontTimeout { person: Person, frees: bool },
+    /// A queued person's patience runs out, or their connection drops.
+    LeaveQueue { key: Key, lost: bool },
+    /// A booking session ends (stale if an outage ended it first).
+    SessionEnd { key: Key },
     /// The admission rate limit allows the next admission.
     AdmitTimer,
+    /// Entry `index` of the timeline (capacity changes, outages, opening).
+    Timeline { index: u32 },
+}
+
+/// Things that happen at set times.
+#[derive(Clone, Copy, Debug)]
+enum Change {
+    FrontCapacity(u64),
+    BackendCapacity(u64),
+    Down(Tier, bool),
+    RoomOpens,
 }
 
 /// What is still in the system, per cohort, counted by the model's own
 /// state (not by the statistics), so conservation can be checked.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InSystem {
+    /// Page loads in the front tier with a client waiting.
+    pub loading: Vec<u64>,
     pub queued: Vec<u64>,
     pub active: Vec<u64>,
     pub retrying: Vec<u64>,
@@ -52,7 +82,7 @@ pub struct InSystem {
 
 impl InSystem {
     pub fn total(&self, cohort: usize) -> u64 {
-        self.queued[cohort] + self.active[cohort] + self.retrying[cohort]
+        self.loading[cohort] + self.queued[cohort] + self.active[cohort] + self.retrying[cohort]
     }
 }
 
@@ -68,14 +98,23 @@ struct Model<'s> {
     events: EventQueue<Event>,
     now: SimTime,
     streams: Vec<ArrivalStream>,
+    timeline: Vec<(SimTime, Change)>,
+    front: Option<Front<Person>>,
+    /// Front-tier slots an average waiting person's polls keep busy.
+    poll_slots_per_waiting: f64,
     line: Line<Person>,
-    /// Active booking sessions.
-    active: u64,
-    in_system: InSystem,
+    room_open: bool,
     /// Earliest time the rate limit allows the next admission.
     next_admit_at: SimTime,
     admit_spacing: Option<SimTime>,
-    timer_pending: bool,
+    admit_timer_pending: bool,
+    sessions: Slab<Person>,
+    max_sessions: u64,
+    backend_down: bool,
+    /// Slots left: shared inventory, and each cohort's own.
+    slots_left: Option<u64>,
+    cohort_slots_left: Vec<Option<u64>>,
+    in_system: InSystem,
     stats: Recorder,
     handled: u64,
 }
@@ -83,156 +122,387 @@ struct Model<'s> {
 /// Simulate replication `replication` of `scenario`.
 pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
     let n = scenario.cohorts.len();
-    let m = Model {
+    let room = scenario.waiting_room.as_ref();
+    let poll_slots_per_waiting = match (&scenario.front, room) {
+        // Little's law: polls per second times seconds per poll.
+        (Some(f), Some(r)) => r.polls_per_minute / 60.0 * f.service.mean_secs(),
+        _ => 0.0,
+    };
+    let model = Model {
         s: scenario,
         rng: rng_for(scenario.seed, replication),
         events: EventQueue::new(),
         now: SimTime::ZERO,
         streams: Vec::new(),
-        line: Line::default(),
-        active: 0,
-        in_system: InSystem {
-            queued: vec![0; n],
-            active: vec![0; n],
-            retrying: vec![0; n],
-        },
+        timeline: timeline(scenario),
+        front: scenario.front.as_ref().map(|f| Front::new(f.capacity)),
+        poll_slots_per_waiting,
+        line: Line::new(room.map_or(crate::scenario::Order::Fifo, |r| r.order)),
+        room_open: room.is_some_and(|r| r.opens == SimTime::ZERO),
         next_admit_at: SimTime::ZERO,
-        admit_spacing: scenario
-            .waiting_room
-            .as_ref()
-            .and_then(|w| w.admit_per_minute)
-            .map(|r| SimTime::from_secs_f64(60.0 / r).max(SimTime(1))),
-        timer_pending: false,
+        admit_spacing: room.and_then(|w| w.admit_per_minute).map(|r| SimTime::from_secs_f64(60.0 / r).max(SimTime(1))),
+        admit_timer_pending: false,
+        sessions: Slab::default(),
+        max_sessions: scenario.backend.max_sessions,
+        backend_down: false,
+        slots_left: scenario.backend.slots,
+        cohort_slots_left: scenario.cohorts.iter().map(|c| c.slots).collect(),
+        in_system: InSystem { loading: vec![0; n], queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
         stats: Recorder::new(scenario),
         handled: 0,
     };
-    m.run()
+    model.run()
+}
+
+/// Every scheduled change, in time order (stable: same-time entries keep
+/// the order written here, and the event queue keeps it too).
+fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
+    let mut t = Vec::new();
+    if let Some(f) = &s.front {
+        t.extend(f.schedule.iter().map(|c| (c.at, Change::FrontCapacity(c.value))));
+    }
+    t.extend(s.backend.schedule.iter().map(|c| (c.at, Change::BackendCapacity(c.value))));
+    for o in &s.faults.outages {
+        t.push((o.from, Change::Down(o.tier, true)));
+        t.push((o.to, Change::Down(o.tier, false)));
+    }
+    if let Some(r) = &s.waiting_room {
+        if r.opens > SimTime::ZERO {
+            t.push((r.opens, Change::RoomOpens));
+        }
+    }
+    t.sort_by_key(|(at, _)| *at);
+    t
 }
 
 impl Model<'_> {
     fn run(mut self) -> Outcome {
+        // Without a waiting room, people who come before their window opens
+        // wait on the closed page until it does; with one, they queue.
+        let hold = self.s.waiting_room.is_none();
         for (i, c) in self.s.cohorts.iter().enumerate() {
-            self.streams.extend(streams_for(i as u16, c));
+            self.streams.extend(streams_for(i as u16, c, hold));
         }
         for i in 0..self.streams.len() {
             self.schedule_next_arrival(i);
+        }
+        for (i, (at, _)) in self.timeline.iter().enumerate() {
+            self.events.schedule(*at, Event::Timeline { index: i as u32 });
         }
         let horizon = self.s.duration;
         while let Some((t, ev)) = self.events.pop() {
             if t >= horizon {
                 break;
             }
-            self.stats.advance(t, self.line.len(), self.active);
+            self.stats.advance(t, &self.gauges());
             self.now = t;
             self.handled += 1;
-            match ev {
-                Event::Arrival { stream } => {
-                    let cohort = self.streams[stream as usize].cohort;
-                    self.schedule_next_arrival(stream as usize);
-                    let person = Person {
-                        first: t,
-                        attempts: 0,
-                        cohort,
-                    };
-                    self.attempt(person);
+            self.handle(ev);
+        }
+        let gauges = self.gauges();
+        let results = self.stats.finish(horizon, &gauges, self.handled);
+        Outcome { results, in_system: self.in_system }
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Arrival { stream } => {
+                let cohort = self.streams[stream as usize].cohort;
+                self.schedule_next_arrival(stream as usize);
+                self.attempt(Person { first: self.now, attempts: 0, cohort });
+            }
+            Event::Retry { person } => {
+                self.in_system.retrying[person.cohort as usize] -= 1;
+                self.attempt(person);
+            }
+            Event::FrontDone { person } => {
+                if let Some(f) = &mut self.front {
+                    f.busy -= 1;
                 }
-                Event::Retry { person } => {
-                    self.in_system.retrying[person.cohort as usize] -= 1;
-                    self.attempt(person);
+                if let Some(person) = person {
+                    self.in_system.loading[person.cohort as usize] -= 1;
+                    self.page_loaded(person);
                 }
-                Event::Abandon { ticket } => {
-                    if let Some(person) = self.line.remove(ticket) {
-                        let c = person.cohort as usize;
-                        self.in_system.queued[c] -= 1;
-                        self.stats.abandoned(c);
-                        self.after_failure(person, t);
+                self.front_serve();
+            }
+            Event::FrontTimer => self.front_expire(),
+            Event::FrontTimeout { person, frees } => {
+                if frees {
+                    if let Some(f) = &mut self.front {
+                        f.busy -= 1;
                     }
                 }
-                Event::SessionEnd { person } => {
+                self.in_system.loading[person.cohort as usize] -= 1;
+                self.front_failed(person);
+                self.front_serve();
+            }
+            Event::LeaveQueue { key, lost } => {
+                if let Some((person, _)) = self.line.remove(key) {
                     let c = person.cohort as usize;
-                    self.active -= 1;
-                    self.in_system.active[c] -= 1;
-                    let p_err = self.s.backend.error_probability;
-                    if p_err > 0.0 && self.rng.random::<f64>() < p_err {
-                        self.drop_attempt(person, DropCause::BackendError);
+                    self.in_system.queued[c] -= 1;
+                    if lost {
+                        self.drop_attempt(person, DropCause::QueueLost);
                     } else {
-                        self.stats.booked(c, t - person.first);
+                        self.stats.abandoned(c);
+                        self.after_failure(person, self.now);
                     }
-                    self.try_admit();
-                }
-                Event::AdmitTimer => {
-                    self.timer_pending = false;
-                    self.try_admit();
                 }
             }
+            Event::SessionEnd { key } => {
+                if let Some(person) = self.sessions.remove(key) {
+                    self.session_ended(person);
+                }
+            }
+            Event::AdmitTimer => {
+                self.admit_timer_pending = false;
+                self.try_admit();
+            }
+            Event::Timeline { index } => self.apply(self.timeline[index as usize].1),
         }
-        let results = self
-            .stats
-            .finish(horizon, self.line.len(), self.active, self.handled);
-        Outcome {
-            results,
-            in_system: self.in_system,
+    }
+
+    fn gauges(&self) -> Gauges {
+        let (front_busy, front_waiting, front_capacity) =
+            self.front.as_ref().map_or((0, 0, 0), |f| (f.busy, f.waiting(), if f.down { 0 } else { f.capacity }));
+        Gauges {
+            queue_len: self.line.len(),
+            active: self.sessions.len() as u64,
+            session_capacity: if self.backend_down { 0 } else { self.max_sessions },
+            front_busy,
+            front_waiting,
+            front_capacity,
+            front_polls: (self.line.len() as f64 * self.poll_slots_per_waiting).round() as u64,
         }
     }
 
     fn schedule_next_arrival(&mut self, stream: usize) {
         if let Some(t) = self.streams[stream].next(&mut self.rng) {
-            self.events.schedule(
-                t,
-                Event::Arrival {
-                    stream: stream as u32,
-                },
-            );
+            self.events.schedule(t, Event::Arrival { stream: stream as u32 });
         }
     }
 
-    /// A person starts an attempt: into the waiting room, or straight to the
-    /// backend when there is none.
+    fn apply(&mut self, change: Change) {
+        match change {
+            Change::FrontCapacity(c) => {
+                if let Some(f) = &mut self.front {
+                    f.capacity = c;
+                }
+                self.front_serve();
+            }
+            Change::BackendCapacity(c) => {
+                self.max_sessions = c;
+                self.try_admit();
+            }
+            Change::Down(Tier::Front, down) => {
+                if let Some(f) = &mut self.front {
+                    f.down = down;
+                }
+                self.front_serve();
+            }
+            Change::Down(Tier::Backend, down) => {
+                self.backend_down = down;
+                if down {
+                    // Every session in progress fails (in slot order).
+                    for person in self.sessions.drain() {
+                        self.in_system.active[person.cohort as usize] -= 1;
+                        self.drop_attempt(person, DropCause::BackendOutage);
+                    }
+                }
+                self.try_admit();
+            }
+            Change::RoomOpens => {
+                self.room_open = true;
+                if self.s.waiting_room.as_ref().is_some_and(|r| r.order == crate::scenario::Order::PrequeueShuffle) {
+                    self.line.shuffle(&mut self.rng);
+                }
+                self.try_admit();
+            }
+        }
+    }
+
+    // ---- an attempt: front tier ------------------------------------------------
+
+    /// A person starts an attempt by loading the entry page.
     fn attempt(&mut self, mut person: Person) {
         person.attempts += 1;
         let c = person.cohort as usize;
         self.stats.attempt(c, person.attempts > 1);
+        if self.front.is_none() {
+            self.page_loaded(person);
+            return;
+        }
+        self.stats.front_request(c);
+        self.in_system.loading[c] += 1;
+        if let Some(f) = &mut self.front {
+            f.push(person, self.now);
+        }
+        self.front_serve();
+        self.arm_front_timer();
+    }
+
+    /// Start page loads while slots are free. Waiting people's polls take
+    /// their share of the slots first (accounted in aggregate).
+    fn front_serve(&mut self) {
+        let polls = (self.line.len() as f64 * self.poll_slots_per_waiting).round() as u64;
+        let Some(cfg) = &self.s.front else { return };
+        loop {
+            let Some(f) = &mut self.front else { return };
+            let capacity = if f.down { 0 } else { f.capacity.saturating_sub(polls) };
+            if f.busy >= capacity {
+                return;
+            }
+            let Some((person, asked)) = f.next() else { return };
+            let done = self.now + cfg.service.sample(&mut self.rng);
+            match person {
+                // A dead request (wasted work): the slot is busy for nothing.
+                None => {
+                    f.busy += 1;
+                    self.events.schedule(done, Event::FrontDone { person: None });
+                }
+                Some(person) => {
+                    f.busy += 1;
+                    let deadline = asked + cfg.timeout;
+                    if done <= deadline {
+                        self.events.schedule(done, Event::FrontDone { person: Some(person) });
+                    } else if cfg.wasted_work {
+                        self.events.schedule(done, Event::FrontDone { person: None });
+                        self.events.schedule(deadline, Event::FrontTimeout { person, frees: false });
+                    } else {
+                        self.events.schedule(deadline, Event::FrontTimeout { person, frees: true });
+                    }
+                }
+            }
+        }
+    }
+
+    fn arm_front_timer(&mut self) {
+        let Some(cfg) = &self.s.front else { return };
+        let Some(f) = &mut self.front else { return };
+        if !f.timer_pending {
+            if let Some(at) = f.next_deadline(cfg.timeout) {
+                f.timer_pending = true;
+                self.events.schedule(at, Event::FrontTimer);
+            }
+        }
+    }
+
+    /// Clients still waiting for a slot past their timeout give up.
+    fn front_expire(&mut self) {
+        let Some(cfg) = &self.s.front else { return };
+        let Some(f) = &mut self.front else { return };
+        f.timer_pending = false;
+        for person in f.expire(self.now, cfg.timeout, cfg.wasted_work) {
+            self.in_system.loading[person.cohort as usize] -= 1;
+            self.front_failed(person);
+        }
+        self.arm_front_timer();
+    }
+
+    /// A page load failed: reload after the refresh delay, per the retry policy.
+    fn front_failed(&mut self, person: Person) {
+        self.stats.dropped(person.cohort as usize, DropCause::FrontTimeout);
+        let delay = self.s.clients.retry.refresh.sample(&mut self.rng);
+        self.retry_or_give_up(person, self.now + delay);
+    }
+
+    // ---- waiting room ----------------------------------------------------------
+
+    /// The entry page is up: into the waiting room, or on to the backend.
+    fn page_loaded(&mut self, person: Person) {
+        let c = person.cohort as usize;
         let Some(room) = &self.s.waiting_room else {
             self.stats.admitted(c, None);
             self.enter_backend(person);
             return;
         };
+        // A back door, or a waiting room failing open under front overload.
+        let back_door = span_at(&room.bypass, self.now).is_some_and(|share| self.rng.random::<f64>() < share);
+        let fail_open = room.fail_open && self.front.as_ref().is_some_and(|f| f.waiting() > 0);
+        if back_door || fail_open {
+            self.stats.bypassed(c);
+            self.stats.admitted(c, None);
+            self.enter_backend(person);
+            return;
+        }
+        self.join_line(person);
+    }
+
+    fn join_line(&mut self, person: Person) {
+        self.enqueue(person);
+        self.try_admit();
+    }
+
+    /// Into the line (or dropped if it is full), without admitting anyone.
+    fn enqueue(&mut self, person: Person) {
+        let Some(room) = &self.s.waiting_room else { return };
+        let c = person.cohort as usize;
         if room.max_queue > 0 && self.line.len() >= room.max_queue {
             self.drop_attempt(person, DropCause::QueueFull);
             return;
         }
-        let ticket = self.line.push(person, self.now);
+        let key = self.line.push(person, self.now);
         self.in_system.queued[c] += 1;
-        if let Some(patience) = &self.s.clients.patience {
-            let at = self.now + patience.sample(&mut self.rng);
-            self.events.schedule(at, Event::Abandon { ticket });
+        // The person leaves the line at the first of: patience running out,
+        // the connection dropping. Either way one event, stale if admitted.
+        let patience = self.s.clients.patience.as_ref().map(|d| self.now + d.sample(&mut self.rng));
+        let lost = time_to_loss(&room.connection_loss, self.now, &mut self.rng);
+        let leave = match (patience, lost) {
+            (Some(p), Some(l)) => Some(if l < p { (l, true) } else { (p, false) }),
+            (Some(p), None) => Some((p, false)),
+            (None, Some(l)) => Some((l, true)),
+            (None, None) => None,
+        };
+        if let Some((at, lost)) = leave {
+            self.events.schedule(at, Event::LeaveQueue { key, lost });
         }
-        self.try_admit();
     }
 
-    /// Admit from the head of the line while sessions and the rate limit allow.
+    /// Admit from the line while sessions and the rate limit allow.
     fn try_admit(&mut self) {
-        let Some(room) = &self.s.waiting_room else {
+        let Some(room) = &self.s.waiting_room else { return };
+        if !self.room_open {
             return;
-        };
-        while self.line.len() > 0 && self.active < room.max_active {
+        }
+        let limit = room.max_active.min(self.max_sessions);
+        while self.line.len() > 0 && (self.sessions.len() as u64) < limit {
             if let Some(spacing) = self.admit_spacing {
                 if self.now < self.next_admit_at {
-                    if !self.timer_pending {
-                        self.timer_pending = true;
+                    if !self.admit_timer_pending {
+                        self.admit_timer_pending = true;
                         self.events.schedule(self.next_admit_at, Event::AdmitTimer);
                     }
                     return;
                 }
                 self.next_admit_at = self.now + spacing;
             }
-            let (person, joined) = self.line.pop().expect("line is not empty");
+            let (mut person, joined) = self.line.pop(&mut self.rng).expect("line is not empty");
             let c = person.cohort as usize;
             self.in_system.queued[c] -= 1;
+            if room.bounce_probability > 0.0 && self.rng.random::<f64>() < room.bounce_probability {
+                // An error at the front of the line: back to the end, as a
+                // new attempt, whether they like it or not.
+                self.stats.dropped(c, DropCause::BounceBack);
+                if person.attempts < self.s.clients.retry.max_attempts {
+                    person.attempts += 1;
+                    self.stats.attempt(c, true);
+                    self.enqueue(person);
+                } else {
+                    self.stats.gave_up(c);
+                }
+                continue;
+            }
+            if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.s.clients.response) {
+                if response.sample(&mut self.rng) > expiry {
+                    self.drop_attempt(person, DropCause::TurnExpired);
+                    continue;
+                }
+            }
             self.stats.admitted(c, Some(self.now - joined));
             self.enter_backend(person);
         }
     }
+
+    // ---- backend ---------------------------------------------------------------
 
     /// The eligibility check, then a booking session if one is free.
     fn enter_backend(&mut self, person: Person) {
@@ -245,7 +515,7 @@ impl Model<'_> {
             return;
         }
         if let Err(next_open) = window_at(&cohort.windows, self.now) {
-            // Outside the windows: come back when the next one opens, if any.
+            // Outside the windows: come back after the next one opens, if any.
             self.stats.turned_away(c);
             match next_open {
                 Some(opens) => self.after_failure(person, opens),
@@ -253,15 +523,60 @@ impl Model<'_> {
             }
             return;
         }
-        if self.active >= self.s.backend.max_sessions {
+        if span_at(&self.s.faults.clock_bug, self.now).is_some_and(|q| self.rng.random::<f64>() < q) {
+            // "Not eligible in this period": wrongly refused; they come back
+            // later per their retry policy.
+            self.stats.turned_away(c);
+            self.stats.clock_bug(c);
+            self.after_failure(person, self.now);
+            return;
+        }
+        if self.backend_down {
+            self.drop_attempt(person, DropCause::BackendOutage);
+            return;
+        }
+        if self.sessions.len() as u64 >= self.max_sessions {
             self.drop_attempt(person, DropCause::BackendFull);
             return;
         }
-        self.active += 1;
         self.in_system.active[c] += 1;
+        let key = self.sessions.insert(person);
         let end = self.now + self.s.clients.session.sample(&mut self.rng);
-        self.events.schedule(end, Event::SessionEnd { person });
+        self.events.schedule(end, Event::SessionEnd { key });
     }
+
+    fn session_ended(&mut self, person: Person) {
+        let c = person.cohort as usize;
+        self.in_system.active[c] -= 1;
+        let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
+        if p_err > 0.0 && self.rng.random::<f64>() < p_err {
+            self.drop_attempt(person, DropCause::BackendError);
+        } else if !self.take_slot(c) {
+            self.drop_attempt(person, DropCause::NoSlots);
+        } else {
+            self.stats.booked(c, self.now - person.first);
+        }
+        self.try_admit();
+    }
+
+    /// Take one slot from the cohort's inventory and the shared one, first
+    /// come first served; false (and nothing taken) if either is empty.
+    fn take_slot(&mut self, c: usize) -> bool {
+        let own_ok = self.cohort_slots_left[c].is_none_or(|n| n > 0);
+        let shared_ok = self.slots_left.is_none_or(|n| n > 0);
+        if !(own_ok && shared_ok) {
+            return false;
+        }
+        if let Some(n) = &mut self.cohort_slots_left[c] {
+            *n -= 1;
+        }
+        if let Some(n) = &mut self.slots_left {
+            *n -= 1;
+        }
+        true
+    }
+
+    // ---- failures --------------------------------------------------------------
 
     fn drop_attempt(&mut self, person: Person, cause: DropCause) {
         self.stats.dropped(person.cohort as usize, cause);
@@ -270,13 +585,15 @@ impl Model<'_> {
 
     /// After a failed attempt: retry (from `base`, plus a delay) or give up.
     fn after_failure(&mut self, person: Person, base: SimTime) {
+        let delay = self.s.clients.retry.delay.sample(&mut self.rng);
+        self.retry_or_give_up(person, base + delay);
+    }
+
+    fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
         let c = person.cohort as usize;
         let retry = &self.s.clients.retry;
-        if person.attempts < retry.max_attempts
-            && retry.probability > 0.0
-            && self.rng.random::<f64>() < retry.probability
+        if person.attempts < retry.max_attempts && retry.probability > 0.0 && self.rng.random::<f64>() < retry.probability
         {
-            let at = base + retry.delay.sample(&mut self.rng);
             self.in_system.retrying[c] += 1;
             self.events.schedule(at, Event::Retry { person });
         } else {
@@ -296,4 +613,27 @@ fn window_at(windows: &[Window], t: SimTime) -> Result<(), Option<SimTime>> {
         }
     }
     Err(None)
+}
+
+/// When a person waiting from `now` loses the connection, under a hazard
+/// that is piecewise constant over `spans` [per hour]; `None` if never.
+/// One exponential draw of unit mean is spent against the cumulative hazard.
+fn time_to_loss(spans: &[crate::scenario::Span], now: SimTime, rng: &mut Rng) -> Option<SimTime> {
+    if spans.iter().all(|s| s.to <= now || s.value == 0.0) {
+        return None;
+    }
+    let mut budget = -(1.0 - rng.random::<f64>()).ln();
+    for s in spans {
+        if s.to <= now || s.value == 0.0 {
+            continue;
+        }
+        let from = s.from.max(now);
+        let hours = (s.to - from).as_secs_f64() / 3600.0;
+        let hazard = s.value * hours;
+        if budget < hazard {
+            return Some(from + SimTime::from_secs_f64(budget / s.value * 3600.0));
+        }
+        budget -= hazard;
+    }
+    None
 }

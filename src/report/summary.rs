@@ -47,19 +47,9 @@ pub struct Summary<'a> {
 
 pub fn summary<'a>(s: &'a Scenario, r: &Results) -> Summary<'a> {
     let t = r.totals();
-    let eligible: u64 = s
-        .cohorts
-        .iter()
-        .filter(|c| c.eligible)
-        .map(|c| c.people)
-        .sum();
-    let booked_eligible: u64 = s
-        .cohorts
-        .iter()
-        .zip(&r.cohorts)
-        .filter(|(c, _)| c.eligible)
-        .map(|(_, cr)| cr.counts.booked)
-        .sum();
+    let eligible: u64 = s.cohorts.iter().filter(|c| c.eligible).map(|c| c.people).sum();
+    let booked_eligible: u64 =
+        s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| c.eligible).map(|(_, cr)| cr.counts.booked).sum();
     let [p50, p90, p99] = QUANTILES.map(|q| r.wait.quantile_secs(q));
     Summary {
         scenario: &s.name,
@@ -73,10 +63,7 @@ pub fn summary<'a>(s: &'a Scenario, r: &Results) -> Summary<'a> {
         booked_share: ratio(booked_eligible, eligible),
         abandoned: t.abandoned,
         dropped: t.dropped_total(),
-        drops_by_cause: DropCause::ALL
-            .iter()
-            .map(|&c| (c.name(), t.dropped[c as usize]))
-            .collect(),
+        drops_by_cause: DropCause::ALL.iter().map(|&c| (c.name(), t.dropped[c as usize])).collect(),
         ineligible: t.turned_away,
         gave_up: t.gave_up,
         in_system_at_end: t.arrivals - t.booked - t.gave_up,

@@ -59,10 +59,7 @@ pub enum Dist {
 impl Dist {
     /// An exponential with the given mean; for tests and defaults.
     pub fn exponential(mean_secs: f64) -> Dist {
-        Dist::Exponential {
-            mean: mean_secs,
-            d: Exp::new(1.0 / mean_secs).expect("positive mean"),
-        }
+        Dist::Exponential { mean: mean_secs, d: Exp::new(1.0 / mean_secs).expect("positive mean") }
     }
 
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
@@ -96,10 +93,7 @@ impl Dist {
             "gamma" => &["mean", "cv"],
             "weibull" => &["scale", "shape"],
             other => {
-                problems.push(
-                    here("dist"),
-                    format!("found \"{other}\", expected one of {DIST_NAMES}"),
-                );
+                problems.push(here("dist"), format!("found \"{other}\", expected one of {DIST_NAMES}"));
                 return None;
             }
         };
@@ -115,14 +109,7 @@ impl Dist {
         let mut ok = true;
         for (field, present) in given {
             if present && !allowed.contains(&field) {
-                problems.push(
-                    here(field),
-                    format!(
-                        "\"{}\" takes {}, not `{field}`",
-                        raw.dist,
-                        allowed.join(" and ")
-                    ),
-                );
+                problems.push(here(field), format!("\"{}\" takes {}, not `{field}`", raw.dist, allowed.join(" and ")));
                 ok = false;
             }
         }
@@ -136,33 +123,26 @@ impl Dist {
         if !ok {
             return None;
         }
-        let duration =
-            |field: &str, text: &Option<String>, problems: &mut Problems| -> Option<f64> {
-                let t = text.as_deref()?;
-                match parse_duration(t) {
-                    Ok(d) if d > SimTime::ZERO => Some(d.as_secs_f64()),
-                    Ok(_) => {
-                        problems.push(
-                            here(field),
-                            format!("found \"{t}\", expected a duration above zero"),
-                        );
-                        None
-                    }
-                    Err(e) => {
-                        problems.push(here(field), e);
-                        None
-                    }
+        let duration = |field: &str, text: &Option<String>, problems: &mut Problems| -> Option<f64> {
+            let t = text.as_deref()?;
+            match parse_duration(t) {
+                Ok(d) if d > SimTime::ZERO => Some(d.as_secs_f64()),
+                Ok(_) => {
+                    problems.push(here(field), format!("found \"{t}\", expected a duration above zero"));
+                    None
                 }
-            };
+                Err(e) => {
+                    problems.push(here(field), e);
+                    None
+                }
+            }
+        };
         let positive = |field: &str, v: Option<f64>, problems: &mut Problems| -> Option<f64> {
             let v = v?;
             if v.is_finite() && v > 0.0 {
                 Some(v)
             } else {
-                problems.push(
-                    here(field),
-                    format!("found {v}, expected a number above zero"),
-                );
+                problems.push(here(field), format!("found {v}, expected a number above zero"));
                 None
             }
         };
@@ -308,17 +288,9 @@ mod tests {
         let n = 200_000;
         for (r, cv) in cases {
             let d = Dist::from_raw(&r, "x", &mut problems).expect("valid");
-            let mean: f64 = (0..n)
-                .map(|_| d.sample(&mut rng).as_secs_f64())
-                .sum::<f64>()
-                / n as f64;
+            let mean: f64 = (0..n).map(|_| d.sample(&mut rng).as_secs_f64()).sum::<f64>() / n as f64;
             let tol = 5.0 * cv * d.mean_secs() / (n as f64).sqrt() + 1e-6 * d.mean_secs();
-            assert!(
-                (mean - d.mean_secs()).abs() <= tol,
-                "{}: {mean} vs {}",
-                r.dist,
-                d.mean_secs()
-            );
+            assert!((mean - d.mean_secs()).abs() <= tol, "{}: {mean} vs {}", r.dist, d.mean_secs());
         }
         assert!(problems.is_empty());
     }
@@ -330,14 +302,8 @@ mod tests {
         r.mean = Some("1m".into());
         assert!(Dist::from_raw(&r, "clients.session", &mut problems).is_none());
         let text = problems.to_string();
-        assert!(
-            text.contains("clients.session.mean") && text.contains("not `mean`"),
-            "{text}"
-        );
-        assert!(
-            text.contains("clients.session.median") && text.contains("needs `median`"),
-            "{text}"
-        );
+        assert!(text.contains("clients.session.mean") && text.contains("not `mean`"), "{text}");
+        assert!(text.contains("clients.session.median") && text.contains("needs `median`"), "{text}");
         let mut problems = Problems::default();
         assert!(Dist::from_raw(&raw("poisson"), "p", &mut problems).is_none());
         assert!(problems.to_string().contains("expected one of"));

@@ -34,9 +34,12 @@ pub struct Scenario {
     pub bin: SimTime,
     pub cohorts: Vec<Cohort>,
     pub clients: Clients,
+    /// `None`: no front tier model (page loads always succeed at once).
+    pub front: Option<Front>,
     /// `None`: no waiting room, every attempt goes straight to the backend.
     pub waiting_room: Option<WaitingRoom>,
     pub backend: Backend,
+    pub faults: Faults,
 }
 
 impl Scenario {
@@ -57,6 +60,8 @@ pub struct Cohort {
     /// Booking windows, in time order and not overlapping.
     pub windows: Vec<Window>,
     pub arrivals: Curve,
+    /// This cohort's own slot inventory; `None` = only the shared one applies.
+    pub slots: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -77,12 +82,7 @@ pub enum Curve {
     /// `share` of each window's people in a burst decaying with time constant
     /// `tau` after opening, `early_share` uniformly over `early` before
     /// opening (held until it opens), the rest uniform over the window.
-    Surge {
-        share: f64,
-        tau: SimTime,
-        early: SimTime,
-        early_share: f64,
-    },
+    Surge { share: f64, tau: SimTime, early: SimTime, early_share: f64 },
     /// First attempts per minute at given times, linearly interpolated and
     /// scaled so that they add up to `people`.
     Piecewise { points: Vec<RatePoint> },
@@ -109,6 +109,8 @@ pub struct Clients {
     pub session: Dist,
     /// How long a person waits in the queue before giving up; `None` = forever.
     pub patience: Option<Dist>,
+    /// Time to take up a turn once admitted; `None` = at once.
+    pub response: Option<Dist>,
     pub retry: Retry,
 }
 
@@ -118,26 +120,129 @@ pub struct Retry {
     /// Chance of trying again after each failed attempt.
     pub probability: f64,
     pub delay: Dist,
+    /// Delay before reloading the page after a front-tier failure.
+    pub refresh: Dist,
     /// Attempts per person at most, the first included.
     pub max_attempts: u32,
 }
 
+/// The entry page: a pool of concurrent request slots in front of
+/// everything else. Overloaded, it makes page loads time out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Front {
+    /// Concurrent requests served at the start.
+    pub capacity: u64,
+    /// Capacity changes (e.g. cloud servers from 20:40), in time order.
+    pub schedule: Vec<Change>,
+    /// Time to serve one page load.
+    pub service: Dist,
+    /// A client whose page has not loaded after this gives up (`front_timeout`).
+    pub timeout: SimTime,
+    /// Whether the servers still serve requests whose client has left
+    /// (wasting capacity: the seed of metastable collapse).
+    pub wasted_work: bool,
+}
+
+/// A capacity that takes effect at `at`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Change {
+    pub at: SimTime,
+    pub value: u64,
+}
+
+/// A value that holds from `from` to `to` (a fault window, a back door).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Span {
+    pub from: SimTime,
+    pub to: SimTime,
+    pub value: f64,
+}
+
+impl Span {
+    pub fn contains(&self, t: SimTime) -> bool {
+        self.from <= t && t < self.to
+    }
+}
+
+/// The value of the span holding `t`, if any (spans do not overlap).
+pub fn span_at(spans: &[Span], t: SimTime) -> Option<f64> {
+    spans.iter().find(|s| s.contains(t)).map(|s| s.value)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// First come, first admitted.
+    Fifo,
+    /// Any waiting person equally likely next.
+    Random,
+    /// People waiting at opening are shuffled once; later arrivals FIFO behind.
+    PrequeueShuffle,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct WaitingRoom {
+    pub order: Order,
+    /// Nobody is admitted before this (people may queue earlier).
+    pub opens: SimTime,
     /// Admit only while fewer sessions than this are active.
     pub max_active: u64,
     /// At most this many admissions per minute (evenly spaced); `None` = no limit.
     pub admit_per_minute: Option<f64>,
     /// Attempts that find this many queued are dropped (`queue_full`); 0 = no limit.
     pub max_queue: u64,
+    /// Status polls per waiting person per minute; they load the front tier.
+    pub polls_per_minute: f64,
+    /// An admitted person must take up the turn within this (`turn_expired`).
+    pub turn_expiry: Option<SimTime>,
+    /// Chance that admission fails with an error that sends the person to
+    /// the back of the line (`bounce_back`).
+    pub bounce_probability: f64,
+    /// While the front tier is saturated, arrivals pass the room unchecked.
+    pub fail_open: bool,
+    /// Hazard of losing the connection while waiting [per hour] (`queue_lost`).
+    pub connection_loss: Vec<Span>,
+    /// Back doors: the share of attempts that skip the room while open.
+    pub bypass: Vec<Span>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Backend {
-    /// Concurrent booking sessions (not an hourly throughput).
+    /// Concurrent booking sessions (not an hourly throughput) at the start.
     pub max_sessions: u64,
+    /// Changes of `max_sessions`, in time order.
+    pub schedule: Vec<Change>,
     /// Chance that a session ends in an error instead of a booking.
     pub error_probability: f64,
+    /// Shared slot inventory, first come first served; `None` = unlimited.
+    pub slots: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Front,
+    Backend,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Outage {
+    pub tier: Tier,
+    pub from: SimTime,
+    pub to: SimTime,
+}
+
+/// Faults on the timeline.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Faults {
+    /// A tier down from `from` to `to`: the backend fails its active
+    /// sessions and every entry (`backend_outage`); the front serves nothing.
+    pub outages: Vec<Outage>,
+    /// Backend error probability replacing `backend.error_probability` while open.
+    pub error_windows: Vec<Span>,
+    /// The clock bug: eligible people told they are not eligible, with this
+    /// probability while open; they come back per their retry policy.
+    pub clock_bug: Vec<Span>,
 }
 
 /// Problems found while checking a scenario, each tied to a field path.
@@ -154,10 +259,7 @@ pub struct Problem {
 
 impl Problems {
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Problem {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.0.push(Problem { path: path.into(), message: message.into() });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

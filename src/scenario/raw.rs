@@ -15,8 +15,10 @@ pub struct RawScenario {
     pub cohort: Vec<RawCohort>,
     #[serde(default)]
     pub clients: RawClients,
+    pub front: Option<RawFront>,
     pub waiting_room: Option<RawWaitingRoom>,
     pub backend: Option<RawBackend>,
+    pub faults: Option<RawFaults>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +40,8 @@ pub struct RawCohort {
     pub eligible: Option<bool>,
     pub windows: Option<Vec<RawWindow>>,
     pub arrivals: Option<RawArrivals>,
+    /// This cohort's own slot inventory.
+    pub slots: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +83,8 @@ pub struct RawPoint {
 pub struct RawClients {
     pub session: Option<RawDist>,
     pub patience: Option<RawDist>,
+    /// Time to take up a turn once admitted (for `waiting_room.turn_expiry`).
+    pub response: Option<RawDist>,
     pub retry: Option<RawRetry>,
 }
 
@@ -87,15 +93,25 @@ pub struct RawClients {
 pub struct RawRetry {
     pub probability: Option<f64>,
     pub delay: Option<RawDist>,
+    /// Delay before reloading after a front-tier failure.
+    pub refresh: Option<RawDist>,
     pub max_attempts: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWaitingRoom {
+    pub order: Option<String>,
+    pub opens: Option<String>,
     pub max_active: Option<u64>,
     pub admit_per_minute: Option<f64>,
     pub max_queue: Option<u64>,
+    pub polls_per_minute: Option<f64>,
+    pub turn_expiry: Option<String>,
+    pub bounce_probability: Option<f64>,
+    pub fail_open: Option<bool>,
+    pub connection_loss: Option<Vec<RawRateSpan>>,
+    pub bypass: Option<Vec<RawShareSpan>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,4 +119,73 @@ pub struct RawWaitingRoom {
 pub struct RawBackend {
     pub max_sessions: Option<u64>,
     pub error_probability: Option<f64>,
+    pub schedule: Option<Vec<RawSessionsChange>>,
+    pub slots: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFront {
+    pub capacity: Option<u64>,
+    pub schedule: Option<Vec<RawCapacityChange>>,
+    pub service: Option<RawDist>,
+    pub timeout: Option<String>,
+    pub wasted_work: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacityChange {
+    pub at: String,
+    pub capacity: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSessionsChange {
+    pub at: String,
+    pub max_sessions: u64,
+}
+
+/// A hazard over a time span: `{ from, to, per_hour }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRateSpan {
+    pub from: String,
+    pub to: String,
+    pub per_hour: f64,
+}
+
+/// A share of people over a time span: `{ from, to, share }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShareSpan {
+    pub from: String,
+    pub to: String,
+    pub share: f64,
+}
+
+/// A probability over a time span: `{ from, to, probability }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProbabilitySpan {
+    pub from: String,
+    pub to: String,
+    pub probability: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutage {
+    pub tier: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaults {
+    pub outages: Option<Vec<RawOutage>>,
+    pub error_windows: Option<Vec<RawProbabilitySpan>>,
+    pub clock_bug: Option<Vec<RawProbabilitySpan>>,
 }

@@ -6,8 +6,7 @@ use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};
 
 /// What a duration may look like, quoted in every error about one.
-pub const DURATION_FORMS: &str =
-    "a duration like \"90s\", \"4m\", \"1h30m\", \"1.5h\" or \"250ms\"";
+pub const DURATION_FORMS: &str = "a duration like \"90s\", \"4m\", \"1h30m\", \"1.5h\" or \"250ms\"";
 
 /// Parse a duration: one or more `<number><unit>` parts, units `d`, `h`, `m`,
 /// `s`, `ms`, `us`. A bare number is refused: "30" could mean seconds or
@@ -21,17 +20,13 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
     let mut total_us = 0f64;
     let mut rest = s;
     while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         if num_len == 0 {
             return Err(bad());
         }
         let value: f64 = rest[..num_len].parse().map_err(|_| bad())?;
         rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
         let micros_per = match &rest[..unit_len] {
             "d" => 86_400e6,
             "h" => 3_600e6,
@@ -52,9 +47,8 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
 
 /// Parse an RFC 3339 clock time with its UTC offset.
 pub fn parse_clock(text: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
-        format!("found \"{text}\", expected a clock time like \"2021-07-19T20:00:00+09:00\" ({e})")
-    })
+    DateTime::parse_from_rfc3339(text.trim())
+        .map_err(|e| format!("found \"{text}\", expected a clock time like \"2021-07-19T20:00:00+09:00\" ({e})"))
 }
 
 /// A moment written either as a clock time or as an offset from the start
@@ -63,14 +57,9 @@ pub fn parse_clock(text: &str) -> Result<DateTime<FixedOffset>, String> {
 pub fn parse_moment(text: &str, start: DateTime<FixedOffset>) -> Result<SimTime, String> {
     if text.contains('T') || text.contains(':') {
         let at = parse_clock(text)?;
-        let us = (at - start)
-            .num_microseconds()
-            .ok_or_else(|| format!("\"{text}\" is too far from the start"))?;
+        let us = (at - start).num_microseconds().ok_or_else(|| format!("\"{text}\" is too far from the start"))?;
         if us < 0 {
-            return Err(format!(
-                "found \"{text}\", which is before the scenario start {}",
-                start.to_rfc3339()
-            ));
+            return Err(format!("found \"{text}\", which is before the scenario start {}", start.to_rfc3339()));
         }
         Ok(SimTime(us as u64))
     } else {
@@ -104,32 +93,18 @@ mod tests {
     fn bad_durations_say_what_was_expected() {
         for bad in ["", "30", "5 parsecs", "h", "1.2.3s", "-5s"] {
             let err = parse_duration(bad).unwrap_err();
-            assert!(
-                err.contains("expected") || err.contains("empty"),
-                "{bad}: {err}"
-            );
+            assert!(err.contains("expected") || err.contains("empty"), "{bad}: {err}");
         }
     }
 
     #[test]
     fn moments_as_clock_or_offset() {
         let start = parse_clock("2021-07-19T20:00:00+09:00").unwrap();
-        assert_eq!(
-            parse_moment("2021-07-19T20:40:00+09:00", start),
-            Ok(SimTime::from_secs(2400))
-        );
-        assert_eq!(
-            parse_moment("2021-07-19T11:40:00Z", start),
-            Ok(SimTime::from_secs(2400))
-        );
+        assert_eq!(parse_moment("2021-07-19T20:40:00+09:00", start), Ok(SimTime::from_secs(2400)));
+        assert_eq!(parse_moment("2021-07-19T11:40:00Z", start), Ok(SimTime::from_secs(2400)));
         assert_eq!(parse_moment("40m", start), Ok(SimTime::from_secs(2400)));
         assert_eq!(parse_moment("+40m", start), Ok(SimTime::from_secs(2400)));
-        assert!(parse_moment("2021-07-19T19:00:00+09:00", start)
-            .unwrap_err()
-            .contains("before"));
-        assert_eq!(
-            clock_at(start, SimTime::from_secs(3600)).to_rfc3339(),
-            "2021-07-19T21:00:00+09:00"
-        );
+        assert!(parse_moment("2021-07-19T19:00:00+09:00", start).unwrap_err().contains("before"));
+        assert_eq!(clock_at(start, SimTime::from_secs(3600)).to_rfc3339(), "2021-07-19T21:00:00+09:00");
     }
 }

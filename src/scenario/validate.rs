@@ -8,7 +8,12 @@
 //! session = exponential 5m; patience = none (infinite);
 //! retry: probability 0, delay exponential 1m, max_attempts 10;
 //! waiting_room: max_active = backend.max_sessions, no admission rate limit,
-//! max_queue 0 (unbounded); backend.error_probability 0.
+//! max_queue 0 (unbounded), order fifo, opens at the earliest window
+//! opening, no polling, no turn expiry, bounce 0, fail_open false, no
+//! connection loss, no bypass; backend.error_probability 0, no schedule,
+//! no slot limit; clients.response none, retry.refresh exponential 30s;
+//! front (optional): service exponential 200ms, timeout 30s, wasted_work
+//! true, no schedule; faults: none.
 
 use super::dist::{Dist, RawDist};
 use super::raw::*;
@@ -35,10 +40,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let bin = positive_duration(meta.bin.as_deref().unwrap_or("1m"), "scenario.bin", &mut p);
     if let (Some(d), Some(b)) = (duration, bin) {
         if b > d {
-            p.push(
-                "scenario.bin",
-                format!("found {b}, expected at most the run's duration {d}"),
-            );
+            p.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
         }
     }
     let duration = duration.unwrap_or(SimTime::from_secs(3600));
@@ -50,10 +52,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     for (i, rc) in raw.cohort.iter().enumerate() {
         let path = format!("cohort[{i}]");
         if raw.cohort[..i].iter().any(|o| o.name == rc.name) {
-            p.push(
-                format!("{path}.name"),
-                format!("found \"{}\" twice, expected unique cohort names", rc.name),
-            );
+            p.push(format!("{path}.name"), format!("found \"{}\" twice, expected unique cohort names", rc.name));
         }
         if let Some(c) = cohort(rc, &path, start, duration, base_dir, &mut p) {
             cohorts.push(c);
@@ -64,19 +63,13 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
 
     let backend = match &raw.backend {
         None => {
-            p.push(
-                "backend",
-                "found no [backend], expected one with `max_sessions`",
-            );
+            p.push("backend", "found no [backend], expected one with `max_sessions`");
             None
         }
         Some(b) => {
             let max_sessions = match b.max_sessions {
                 None => {
-                    p.push(
-                        "backend.max_sessions",
-                        "missing, expected the number of concurrent booking sessions",
-                    );
+                    p.push("backend.max_sessions", "missing, expected the number of concurrent booking sessions");
                     None
                 }
                 Some(0) => {
@@ -85,16 +78,16 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
                 }
                 Some(n) => Some(n),
             };
-            let error_probability = probability(
-                b.error_probability,
-                0.0,
-                "backend.error_probability",
+            let error_probability = probability(b.error_probability, 0.0, "backend.error_probability", &mut p);
+            let schedule = changes(
+                b.schedule.as_deref().unwrap_or(&[]).iter().map(|c| (c.at.as_str(), c.max_sessions)),
+                "backend.schedule",
+                "max_sessions",
+                start,
+                duration,
                 &mut p,
             );
-            max_sessions.map(|max_sessions| Backend {
-                max_sessions,
-                error_probability,
-            })
+            max_sessions.map(|max_sessions| Backend { max_sessions, schedule, error_probability, slots: b.slots })
         }
     };
 
@@ -102,32 +95,117 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         let max_sessions = backend.as_ref().map_or(u64::MAX, |b| b.max_sessions);
         let max_active = w.max_active.unwrap_or(max_sessions);
         if max_active == 0 {
-            p.push(
-                "waiting_room.max_active",
-                "found 0, expected at least 1 (nobody would ever be admitted)",
-            );
+            p.push("waiting_room.max_active", "found 0, expected at least 1 (nobody would ever be admitted)");
         } else if max_active > max_sessions {
             p.push(
                 "waiting_room.max_active",
-                format!(
-                    "found {max_active}, expected at most backend.max_sessions = {max_sessions}"
-                ),
+                format!("found {max_active}, expected at most backend.max_sessions = {max_sessions}"),
             );
         }
         if let Some(r) = w.admit_per_minute {
             if !(r.is_finite() && r > 0.0) {
-                p.push(
-                    "waiting_room.admit_per_minute",
-                    format!("found {r}, expected a rate above zero"),
-                );
+                p.push("waiting_room.admit_per_minute", format!("found {r}, expected a rate above zero"));
             }
         }
+        let order = match w.order.as_deref().unwrap_or("fifo") {
+            "fifo" => Order::Fifo,
+            "random" => Order::Random,
+            "prequeue_shuffle" => Order::PrequeueShuffle,
+            other => {
+                p.push(
+                    "waiting_room.order",
+                    format!("found \"{other}\", expected \"fifo\", \"random\" or \"prequeue_shuffle\""),
+                );
+                Order::Fifo
+            }
+        };
+        let first_opening =
+            cohorts.iter().filter_map(|c| c.windows.first()).map(|w| w.opens).min().unwrap_or(SimTime::ZERO);
+        let opens = match &w.opens {
+            None => first_opening,
+            Some(t) => moment(t, "waiting_room.opens", start, &mut p),
+        };
+        let polls_per_minute = w.polls_per_minute.unwrap_or(0.0);
+        if !(polls_per_minute.is_finite() && polls_per_minute >= 0.0) {
+            p.push("waiting_room.polls_per_minute", format!("found {polls_per_minute}, expected a rate of at least 0"));
+        }
+        let turn_expiry =
+            w.turn_expiry.as_deref().and_then(|t| positive_duration(t, "waiting_room.turn_expiry", &mut p));
+        let bounce_probability = probability(w.bounce_probability, 0.0, "waiting_room.bounce_probability", &mut p);
+        let connection_loss = spans(
+            w.connection_loss.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.per_hour)),
+            "waiting_room.connection_loss",
+            "per_hour",
+            f64::INFINITY,
+            start,
+            &mut p,
+        );
+        let bypass = spans(
+            w.bypass.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.share)),
+            "waiting_room.bypass",
+            "share",
+            1.0,
+            start,
+            &mut p,
+        );
         WaitingRoom {
+            order,
+            opens,
             max_active,
             admit_per_minute: w.admit_per_minute,
             max_queue: w.max_queue.unwrap_or(0),
+            polls_per_minute,
+            turn_expiry,
+            bounce_probability,
+            fail_open: w.fail_open.unwrap_or(false),
+            connection_loss,
+            bypass,
         }
     });
+    if let Some(w) = &waiting_room {
+        if w.turn_expiry.is_some() && raw.clients.response.is_none() {
+            p.push("waiting_room.turn_expiry", "set, but clients.response is not: nobody would ever miss a turn");
+        }
+        if w.fail_open && raw.front.is_none() {
+            p.push("waiting_room.fail_open", "set, but there is no [front] tier whose overload would open it");
+        }
+    }
+
+    let front = raw.front.as_ref().map(|f| {
+        let capacity = match f.capacity {
+            Some(0) | None => {
+                let found = f.capacity.map_or("nothing".to_string(), |c| c.to_string());
+                p.push(
+                    "front.capacity",
+                    format!("found {found}, expected the number of concurrent page requests (at least 1)"),
+                );
+                1
+            }
+            Some(c) => c,
+        };
+        let service = match &f.service {
+            None => Some(Dist::exponential(0.2)),
+            Some(r) => Dist::from_raw(r, "front.service", &mut p),
+        };
+        let timeout = positive_duration(f.timeout.as_deref().unwrap_or("30s"), "front.timeout", &mut p);
+        let schedule = changes(
+            f.schedule.as_deref().unwrap_or(&[]).iter().map(|c| (c.at.as_str(), c.capacity)),
+            "front.schedule",
+            "capacity",
+            start,
+            duration,
+            &mut p,
+        );
+        Front {
+            capacity,
+            schedule,
+            service: service.unwrap_or_else(|| Dist::exponential(0.2)),
+            timeout: timeout.unwrap_or(SimTime::from_secs(30)),
+            wasted_work: f.wasted_work.unwrap_or(true),
+        }
+    });
+
+    let faults = faults(raw.faults.as_ref(), start, front.is_some(), &mut p);
 
     match (p.is_empty(), duration, bin, clients, backend) {
         (true, duration, Some(bin), Some(clients), Some(backend)) => Ok(Scenario {
@@ -139,8 +217,10 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             bin,
             cohorts,
             clients,
+            front,
             waiting_room,
             backend,
+            faults,
         }),
         _ => Err(p),
     }
@@ -150,13 +230,13 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
 fn check_name(name: &str, path: &str, p: &mut Problems) {
     let ok = !name.is_empty()
         && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !ok {
         p.push(
             path,
-            format!("found \"{name}\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder"),
+            format!(
+                "found \"{name}\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder"
+            ),
         );
     }
 }
@@ -165,10 +245,7 @@ fn positive_duration(text: &str, path: &str, p: &mut Problems) -> Option<SimTime
     match parse_duration(text) {
         Ok(d) if d > SimTime::ZERO => Some(d),
         Ok(_) => {
-            p.push(
-                path,
-                format!("found \"{text}\", expected a duration above zero"),
-            );
+            p.push(path, format!("found \"{text}\", expected a duration above zero"));
             None
         }
         Err(e) => {
@@ -181,10 +258,7 @@ fn positive_duration(text: &str, path: &str, p: &mut Problems) -> Option<SimTime
 fn probability(v: Option<f64>, default: f64, path: &str, p: &mut Problems) -> f64 {
     let v = v.unwrap_or(default);
     if !(0.0..=1.0).contains(&v) {
-        p.push(
-            path,
-            format!("found {v}, expected a probability from 0 to 1"),
-        );
+        p.push(path, format!("found {v}, expected a probability from 0 to 1"));
     }
     v
 }
@@ -205,42 +279,27 @@ fn cohort(
 ) -> Option<Cohort> {
     let before = p.0.len();
     if rc.name.is_empty() {
-        p.push(
-            format!("{path}.name"),
-            "found an empty name, expected a cohort name",
-        );
+        p.push(format!("{path}.name"), "found an empty name, expected a cohort name");
     }
     let windows = match &rc.windows {
-        None => vec![Window {
-            opens: SimTime::ZERO,
-            closes: duration,
-            share: 1.0,
-        }],
+        None => vec![Window { opens: SimTime::ZERO, closes: duration, share: 1.0 }],
         Some(list) if list.is_empty() => {
-            p.push(format!("{path}.windows"), "found an empty list, expected at least one window (or leave it out for the whole run)");
+            p.push(
+                format!("{path}.windows"),
+                "found an empty list, expected at least one window (or leave it out for the whole run)",
+            );
             vec![]
         }
         Some(list) => windows(list, path, start, duration, p),
     };
-    let arrivals = curve(
-        rc.arrivals.as_ref(),
-        &format!("{path}.arrivals"),
-        start,
-        base_dir,
-        p,
-    );
+    let arrivals = curve(rc.arrivals.as_ref(), &format!("{path}.arrivals"), start, base_dir, p);
     // Piecewise and trace curves carry their own volume; `people`, if given,
     // rescales them. Constant and surge curves need `people`.
     let people = match (&arrivals, rc.people) {
         (_, Some(n)) => n,
-        (Some(Curve::Piecewise { points } | Curve::Trace { points, .. }), None) => {
-            volume(points).round() as u64
-        }
+        (Some(Curve::Piecewise { points } | Curve::Trace { points, .. }), None) => volume(points).round() as u64,
         (_, None) => {
-            p.push(
-                format!("{path}.people"),
-                "missing, expected the number of people in the cohort",
-            );
+            p.push(format!("{path}.people"), "missing, expected the number of people in the cohort");
             0
         }
     };
@@ -253,6 +312,7 @@ fn cohort(
         eligible: rc.eligible.unwrap_or(true),
         windows,
         arrivals: arrivals?,
+        slots: rc.slots,
     })
 }
 
@@ -266,51 +326,40 @@ fn windows(
     let mut out = Vec::new();
     let given_shares = list.iter().filter(|w| w.share.is_some()).count();
     if given_shares != 0 && given_shares != list.len() {
-        p.push(
-            format!("{path}.windows"),
-            "found `share` on some windows only, expected it on all or none",
-        );
+        p.push(format!("{path}.windows"), "found `share` on some windows only, expected it on all or none");
     }
     for (j, w) in list.iter().enumerate() {
         let wp = format!("{path}.windows[{j}]");
-        let opens = parse_moment(&w.opens, start)
-            .map_err(|e| p.push(format!("{wp}.opens"), e))
-            .ok();
-        let closes = parse_moment(&w.closes, start)
-            .map_err(|e| p.push(format!("{wp}.closes"), e))
-            .ok();
+        let opens = parse_moment(&w.opens, start).map_err(|e| p.push(format!("{wp}.opens"), e)).ok();
+        let closes = parse_moment(&w.closes, start).map_err(|e| p.push(format!("{wp}.closes"), e)).ok();
         let share_v = w.share.unwrap_or(1.0 / list.len() as f64);
         share(share_v, &format!("{wp}.share"), p);
         let (Some(opens), Some(closes)) = (opens, closes) else {
             continue;
         };
         if closes <= opens {
-            p.push(format!("{wp}.closes"), format!("found {closes} after the start, expected later than opens ({opens} after the start)"));
+            p.push(
+                format!("{wp}.closes"),
+                format!("found {closes} after the start, expected later than opens ({opens} after the start)"),
+            );
         }
         if opens >= duration {
-            p.push(format!("{wp}.opens"), format!("found {opens} after the start, expected before the end of the run ({duration})"));
+            p.push(
+                format!("{wp}.opens"),
+                format!("found {opens} after the start, expected before the end of the run ({duration})"),
+            );
         }
         if let Some(prev) = out.last().map(|w: &Window| w.closes) {
             if opens < prev {
-                p.push(
-                    format!("{wp}.opens"),
-                    "overlaps the previous window, expected windows in time order",
-                );
+                p.push(format!("{wp}.opens"), "overlaps the previous window, expected windows in time order");
             }
         }
-        out.push(Window {
-            opens,
-            closes: closes.min(duration),
-            share: share_v,
-        });
+        out.push(Window { opens, closes: closes.min(duration), share: share_v });
     }
     if given_shares == list.len() {
         let total: f64 = list.iter().filter_map(|w| w.share).sum();
         if (total - 1.0).abs() > 1e-9 {
-            p.push(
-                format!("{path}.windows"),
-                format!("found shares adding up to {total}, expected 1"),
-            );
+            p.push(format!("{path}.windows"), format!("found shares adding up to {total}, expected 1"));
         }
     }
     out
@@ -340,16 +389,16 @@ fn curve(
         "piecewise" => &["points"],
         "trace" => &["file"],
         other => {
-            p.push(format!("{path}.curve"), format!("found \"{other}\", expected \"constant\", \"surge\", \"piecewise\" or \"trace\""));
+            p.push(
+                format!("{path}.curve"),
+                format!("found \"{other}\", expected \"constant\", \"surge\", \"piecewise\" or \"trace\""),
+            );
             return None;
         }
     };
     for (f, present) in fields {
         if present && !allowed.contains(&f) {
-            p.push(
-                format!("{path}.{f}"),
-                format!("curve \"{}\" does not take `{f}`", raw.curve),
-            );
+            p.push(format!("{path}.{f}"), format!("curve \"{}\" does not take `{f}`", raw.curve));
         }
     }
     match raw.curve.as_str() {
@@ -360,13 +409,12 @@ fn curve(
             let es = raw.early_share.unwrap_or(0.0);
             share(es, &format!("{path}.early_share"), p);
             if s + es > 1.0 + 1e-9 {
-                p.push(format!("{path}.early_share"), format!("found share {s} + early_share {es} > 1, expected them to leave room for the rest"));
+                p.push(
+                    format!("{path}.early_share"),
+                    format!("found share {s} + early_share {es} > 1, expected them to leave room for the rest"),
+                );
             }
-            let tau = positive_duration(
-                raw.tau.as_deref().unwrap_or("10m"),
-                &format!("{path}.tau"),
-                p,
-            )?;
+            let tau = positive_duration(raw.tau.as_deref().unwrap_or("10m"), &format!("{path}.tau"), p)?;
             let early = match raw.early.as_deref().map(parse_duration) {
                 None => SimTime::ZERO,
                 Some(Ok(d)) => d,
@@ -376,24 +424,13 @@ fn curve(
                 }
             };
             if es > 0.0 && early == SimTime::ZERO {
-                p.push(
-                    format!("{path}.early"),
-                    "missing, expected how long before opening the early_share arrives",
-                );
+                p.push(format!("{path}.early"), "missing, expected how long before opening the early_share arrives");
             }
-            Some(Curve::Surge {
-                share: s,
-                tau,
-                early,
-                early_share: es,
-            })
+            Some(Curve::Surge { share: s, tau, early, early_share: es })
         }
         "piecewise" => {
             let Some(points) = &raw.points else {
-                p.push(
-                    format!("{path}.points"),
-                    "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]",
-                );
+                p.push(format!("{path}.points"), "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]");
                 return None;
             };
             let mut out = Vec::new();
@@ -406,10 +443,7 @@ fn curve(
                 if !(pt.rate.is_finite() && pt.rate >= 0.0) {
                     p.push(
                         format!("{pp}.rate"),
-                        format!(
-                            "found {}, expected a rate of at least 0 per minute",
-                            pt.rate
-                        ),
+                        format!("found {}, expected a rate of at least 0 per minute", pt.rate),
                     );
                 }
             }
@@ -418,10 +452,7 @@ fn curve(
         }
         "trace" => {
             let Some(file) = &raw.file else {
-                p.push(
-                    format!("{path}.file"),
-                    "missing, expected the path of a CSV file with columns time,count",
-                );
+                p.push(format!("{path}.file"), "missing, expected the path of a CSV file with columns time,count");
                 return None;
             };
             let points = match read_trace(&base_dir.join(file), start) {
@@ -431,10 +462,7 @@ fn curve(
                     return None;
                 }
             };
-            Some(Curve::Trace {
-                file: file.clone(),
-                points,
-            })
+            Some(Curve::Trace { file: file.clone(), points })
         }
         _ => unreachable!("names were matched above"),
     }
@@ -442,31 +470,19 @@ fn curve(
 
 fn check_points(points: &[RatePoint], path: &str, field: &str, p: &mut Problems) {
     if points.len() < 2 {
-        p.push(
-            format!("{path}.{field}"),
-            format!("found {} point(s), expected at least 2", points.len()),
-        );
+        p.push(format!("{path}.{field}"), format!("found {} point(s), expected at least 2", points.len()));
     }
     if points.windows(2).any(|w| w[1].at <= w[0].at) {
-        p.push(
-            format!("{path}.{field}"),
-            "expected times in increasing order",
-        );
+        p.push(format!("{path}.{field}"), "expected times in increasing order");
     }
     if points.len() >= 2 && volume(points) <= 0.0 {
-        p.push(
-            format!("{path}.{field}"),
-            "found rates that are all zero, expected some arrivals",
-        );
+        p.push(format!("{path}.{field}"), "found rates that are all zero, expected some arrivals");
     }
 }
 
 /// First attempts under a piecewise-linear rate curve (rates per minute).
 pub(crate) fn volume(points: &[RatePoint]) -> f64 {
-    points
-        .windows(2)
-        .map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at.0 - w[0].at.0) as f64 / 60e6)
-        .sum()
+    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at.0 - w[0].at.0) as f64 / 60e6).sum()
 }
 
 /// Read a trace CSV (`time,count` with a header). Row i's count arrives
@@ -478,10 +494,7 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| format!("could not read trace '{shown}': {e}"))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| format!("trace '{shown}': {e}"))?
-        .clone();
+    let headers = reader.headers().map_err(|e| format!("trace '{shown}': {e}"))?.clone();
     if headers.len() != 2 || &headers[0] != "time" || &headers[1] != "count" {
         return Err(format!(
             "trace '{shown}' line 1: found header {:?}, expected \"time,count\"",
@@ -492,13 +505,10 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| format!("trace '{shown}' line {line}: {e}"))?;
-        let at = parse_moment(&rec[0], start)
-            .map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
-        let count: f64 = rec[1]
-            .parse()
-            .ok()
-            .filter(|c: &f64| c.is_finite() && *c >= 0.0)
-            .ok_or_else(|| format!("trace '{shown}' line {line}, column count: found \"{}\", expected a count of at least 0", &rec[1]))?;
+        let at = parse_moment(&rec[0], start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
+        let count: f64 = rec[1].parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
+            format!("trace '{shown}' line {line}, column count: found \"{}\", expected a count of at least 0", &rec[1])
+        })?;
         if let Some(&(prev, _)) = rows.last() {
             if at <= prev {
                 return Err(format!("trace '{shown}' line {line}: found time {at} after the start, expected later than the row before ({prev})"));
@@ -507,10 +517,7 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         rows.push((at, count));
     }
     if rows.len() < 2 {
-        return Err(format!(
-            "trace '{shown}': found {} row(s), expected at least 2",
-            rows.len()
-        ));
+        return Err(format!("trace '{shown}': found {} row(s), expected at least 2", rows.len()));
     }
     // Step curve: each interval gets two points at the same rate; the
     // piecewise-linear sampler treats equal-rate segments as uniform.
@@ -525,45 +532,161 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         points.push(RatePoint { at: end, rate });
     }
     if volume(&points) <= 0.0 {
-        return Err(format!(
-            "trace '{shown}': all counts are zero, expected some arrivals"
-        ));
+        return Err(format!("trace '{shown}': all counts are zero, expected some arrivals"));
     }
     Ok(points)
 }
 
 fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
-    let dist =
-        |r: Option<&RawDist>, path: &str, p: &mut Problems| r.map(|r| Dist::from_raw(r, path, p));
-    let session =
-        dist(raw.session.as_ref(), "clients.session", p).unwrap_or(Some(Dist::exponential(300.0)));
+    let dist = |r: Option<&RawDist>, path: &str, p: &mut Problems| r.map(|r| Dist::from_raw(r, path, p));
+    let session = dist(raw.session.as_ref(), "clients.session", p).unwrap_or(Some(Dist::exponential(300.0)));
     let patience = dist(raw.patience.as_ref(), "clients.patience", p);
-    let (probability_v, delay, max_attempts) = match &raw.retry {
-        None => (0.0, Some(Dist::exponential(60.0)), 10),
+    let response = dist(raw.response.as_ref(), "clients.response", p);
+    let (probability_v, delay, refresh, max_attempts) = match &raw.retry {
+        None => (0.0, Some(Dist::exponential(60.0)), Some(Dist::exponential(30.0)), 10),
         Some(r) => {
             let pr = probability(r.probability, 0.0, "clients.retry.probability", p);
-            let delay = dist(r.delay.as_ref(), "clients.retry.delay", p)
-                .unwrap_or(Some(Dist::exponential(60.0)));
+            let delay = dist(r.delay.as_ref(), "clients.retry.delay", p).unwrap_or(Some(Dist::exponential(60.0)));
+            let refresh = dist(r.refresh.as_ref(), "clients.retry.refresh", p).unwrap_or(Some(Dist::exponential(30.0)));
             let max = r.max_attempts.unwrap_or(10);
             if max == 0 {
-                p.push(
-                    "clients.retry.max_attempts",
-                    "found 0, expected at least 1 (the first attempt counts)",
-                );
+                p.push("clients.retry.max_attempts", "found 0, expected at least 1 (the first attempt counts)");
             }
-            (pr, delay, max)
+            (pr, delay, refresh, max)
+        }
+    };
+    // `None` (not given) is fine; `Some(None)` (given but invalid) is not.
+    let optional = |d: Option<Option<Dist>>| -> Option<Option<Dist>> {
+        match d {
+            None => Some(None),
+            Some(d) => d.map(Some),
         }
     };
     Some(Clients {
         session: session?,
-        patience: match patience {
-            None => None,
-            Some(d) => Some(d?),
-        },
-        retry: Retry {
-            probability: probability_v,
-            delay: delay?,
-            max_attempts,
-        },
+        patience: optional(patience)?,
+        response: optional(response)?,
+        retry: Retry { probability: probability_v, delay: delay?, refresh: refresh?, max_attempts },
     })
+}
+
+fn moment(text: &str, path: &str, start: DateTime<FixedOffset>, p: &mut Problems) -> SimTime {
+    parse_moment(text, start).unwrap_or_else(|e| {
+        p.push(path, e);
+        SimTime::ZERO
+    })
+}
+
+/// Capacity changes `(at, value)`: in time order, values at least 1.
+fn changes<'a>(
+    items: impl Iterator<Item = (&'a str, u64)>,
+    path: &str,
+    field: &str,
+    start: DateTime<FixedOffset>,
+    duration: SimTime,
+    p: &mut Problems,
+) -> Vec<Change> {
+    let mut out: Vec<Change> = Vec::new();
+    for (i, (at, value)) in items.enumerate() {
+        let here = format!("{path}[{i}]");
+        let at = moment(at, &format!("{here}.at"), start, p);
+        if value == 0 {
+            p.push(
+                format!("{here}.{field}"),
+                "found 0, expected at least 1 (use [faults] outages for a tier that is down)",
+            );
+        }
+        if at >= duration {
+            p.push(
+                format!("{here}.at"),
+                format!("found {at} after the start, expected before the end of the run ({duration})"),
+            );
+        }
+        if out.last().is_some_and(|c| c.at >= at) {
+            p.push(format!("{here}.at"), "expected changes in time order");
+        }
+        out.push(Change { at, value });
+    }
+    out
+}
+
+/// Spans `(from, to, value)`: in time order, not overlapping, value in [0, max].
+fn spans<'a>(
+    items: impl Iterator<Item = (&'a str, &'a str, f64)>,
+    path: &str,
+    field: &str,
+    max: f64,
+    start: DateTime<FixedOffset>,
+    p: &mut Problems,
+) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    for (i, (from, to, value)) in items.enumerate() {
+        let here = format!("{path}[{i}]");
+        let from = moment(from, &format!("{here}.from"), start, p);
+        let to = moment(to, &format!("{here}.to"), start, p);
+        if to <= from {
+            p.push(
+                format!("{here}.to"),
+                format!("found {to} after the start, expected later than `from` ({from} after the start)"),
+            );
+        }
+        if !(value >= 0.0 && value <= max) {
+            let range = if max.is_finite() { format!("from 0 to {max}") } else { "of at least 0".into() };
+            p.push(format!("{here}.{field}"), format!("found {value}, expected a value {range}"));
+        }
+        if out.last().is_some_and(|s| s.to > from) {
+            p.push(format!("{here}.from"), "overlaps the span before it, expected spans in time order");
+        }
+        out.push(Span { from, to, value });
+    }
+    out
+}
+
+fn faults(raw: Option<&RawFaults>, start: DateTime<FixedOffset>, has_front: bool, p: &mut Problems) -> Faults {
+    let Some(raw) = raw else { return Faults::default() };
+    let mut outages = Vec::new();
+    for (i, o) in raw.outages.as_deref().unwrap_or(&[]).iter().enumerate() {
+        let here = format!("faults.outages[{i}]");
+        let tier = match o.tier.as_str() {
+            "backend" => Tier::Backend,
+            "front" => {
+                if !has_front {
+                    p.push(format!("{here}.tier"), "found \"front\", but the scenario has no [front] section");
+                }
+                Tier::Front
+            }
+            other => {
+                p.push(format!("{here}.tier"), format!("found \"{other}\", expected \"front\" or \"backend\""));
+                Tier::Backend
+            }
+        };
+        let from = moment(&o.from, &format!("{here}.from"), start, p);
+        let to = moment(&o.to, &format!("{here}.to"), start, p);
+        if to <= from {
+            p.push(format!("{here}.to"), "expected later than `from`");
+        }
+        outages.push(Outage { tier, from, to });
+    }
+    for tier in [Tier::Front, Tier::Backend] {
+        let mut same: Vec<&Outage> = outages.iter().filter(|o| o.tier == tier).collect();
+        same.sort_by_key(|o| o.from);
+        if same.windows(2).any(|w| w[1].from < w[0].to) {
+            p.push("faults.outages", "found overlapping outages of one tier, expected them apart");
+        }
+    }
+    let prob = |list: &Option<Vec<RawProbabilitySpan>>, path: &str, p: &mut Problems| {
+        spans(
+            list.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.probability)),
+            path,
+            "probability",
+            1.0,
+            start,
+            p,
+        )
+    };
+    Faults {
+        outages,
+        error_windows: prob(&raw.error_windows, "faults.error_windows", p),
+        clock_bug: prob(&raw.clock_bug, "faults.clock_bug", p),
+    }
 }

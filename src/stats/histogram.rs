@@ -23,14 +23,8 @@ impl Durations {
     pub fn new(sigfig: u8) -> Self {
         // Fixed bounds (1 ms to 2^36 ms, about two years) so that recording
         // never allocates; a longer duration saturates at the top.
-        let hist = Histogram::new_with_bounds(1, 1 << 36, sigfig)
-            .expect("valid bounds and 1..=5 significant figures");
-        Durations {
-            hist,
-            count: 0,
-            positive: 0,
-            sum_secs: 0.0,
-        }
+        let hist = Histogram::new_with_bounds(1, 1 << 36, sigfig).expect("valid bounds and 1..=5 significant figures");
+        Durations { hist, count: 0, positive: 0, sum_secs: 0.0 }
     }
 
     pub fn record(&mut self, d: SimTime) {
@@ -59,9 +53,7 @@ impl Durations {
     }
 
     pub fn add(&mut self, other: &Durations) {
-        self.hist
-            .add(&other.hist)
-            .expect("histograms with the same bounds always merge");
+        self.hist.add(&other.hist).expect("histograms with the same bounds always merge");
         self.count += other.count;
         self.positive += other.positive;
         self.sum_secs += other.sum_secs;

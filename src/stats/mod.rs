@@ -17,30 +17,85 @@ use crate::scenario::Scenario;
 /// Why the system failed an attempt. Each cause is counted on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DropCause {
+    /// The page did not load within the client's timeout (front tier overloaded or down).
+    FrontTimeout,
     /// The waiting room was full.
     QueueFull,
-    /// No waiting room, and every backend session was taken.
+    /// The connection was lost while waiting.
+    QueueLost,
+    /// Admitted, but the turn was not taken up in time.
+    TurnExpired,
+    /// An error at the front of the line sent the person to the back.
+    BounceBack,
+    /// Every backend session was taken (no waiting room, a bypass, or fail-open).
     BackendFull,
     /// The booking session ended in an error.
     BackendError,
+    /// The backend was down.
+    BackendOutage,
+    /// The slot inventory ran out.
+    NoSlots,
 }
 
 impl DropCause {
-    pub const ALL: [DropCause; 3] = [
+    pub const ALL: [DropCause; 9] = [
+        DropCause::FrontTimeout,
         DropCause::QueueFull,
+        DropCause::QueueLost,
+        DropCause::TurnExpired,
+        DropCause::BounceBack,
         DropCause::BackendFull,
         DropCause::BackendError,
+        DropCause::BackendOutage,
+        DropCause::NoSlots,
     ];
     pub const COUNT: usize = Self::ALL.len();
 
     /// The name used in CSV columns (`drop_<name>`) and in `summary.json`.
     pub fn name(self) -> &'static str {
         match self {
+            DropCause::FrontTimeout => "front_timeout",
             DropCause::QueueFull => "queue_full",
+            DropCause::QueueLost => "queue_lost",
+            DropCause::TurnExpired => "turn_expired",
+            DropCause::BounceBack => "bounce_back",
             DropCause::BackendFull => "backend_full",
             DropCause::BackendError => "backend_error",
+            DropCause::BackendOutage => "backend_outage",
+            DropCause::NoSlots => "no_slots",
         }
     }
+
+    /// Whether the attempt failed before it was admitted to the backend
+    /// (front tier and waiting room) rather than in the backend.
+    pub fn before_admission(self) -> bool {
+        matches!(
+            self,
+            DropCause::FrontTimeout
+                | DropCause::QueueFull
+                | DropCause::QueueLost
+                | DropCause::TurnExpired
+                | DropCause::BounceBack
+        )
+    }
+}
+
+/// The state of the site between two events: what `advance` integrates
+/// over time and what a bin reports at its end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gauges {
+    /// People in the waiting room.
+    pub queue_len: u64,
+    /// Active booking sessions.
+    pub active: u64,
+    pub session_capacity: u64,
+    /// Front-tier request slots in use (page loads, wasted work included).
+    pub front_busy: u64,
+    /// Page loads waiting for a front-tier slot.
+    pub front_waiting: u64,
+    pub front_capacity: u64,
+    /// Front-tier slots kept busy by waiting people's status polls.
+    pub front_polls: u64,
 }
 
 /// Event counts, kept per bin and per cohort (totals are the cohorts' sum).
@@ -61,6 +116,12 @@ pub struct Counts {
     pub turned_away: u64,
     /// People who left for good without a booking.
     pub gave_up: u64,
+    /// Page loads sent to the front tier.
+    pub front_requests: u64,
+    /// Attempts that skipped the waiting room (back door or fail-open).
+    pub bypassed: u64,
+    /// Eligible attempts refused by the clock bug (also in `turned_away`).
+    pub clock_bug: u64,
 }
 
 impl Counts {
@@ -81,6 +142,9 @@ impl Counts {
         }
         self.turned_away += o.turned_away;
         self.gave_up += o.gave_up;
+        self.front_requests += o.front_requests;
+        self.bypassed += o.bypassed;
+        self.clock_bug += o.clock_bug;
     }
 }
 
@@ -89,14 +153,12 @@ impl Counts {
 pub struct Bin {
     pub start: SimTime,
     pub counts: Counts,
-    /// People queued at the bin's end.
-    pub queue_len: u64,
-    /// Sessions active at the bin's end.
-    pub active: u64,
-    pub session_capacity: u64,
+    /// The state at the bin's end (queue length, sessions, capacities).
+    pub end: Gauges,
     /// Time averages over the bin.
     pub queue_len_mean: f64,
     pub active_mean: f64,
+    pub front_busy_mean: f64,
     /// Wait p50/p90/p99 [s] of the attempts admitted in this bin.
     pub wait: [Option<f64>; 3],
     /// Mean wait [s] and share that waited at all, of the same attempts.
@@ -140,6 +202,22 @@ pub struct CohortResult {
 /// Percentiles reported everywhere.
 pub const QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
 
+/// Time integrals of the gauges [people·µs], for time averages.
+#[derive(Clone, Copy, Debug, Default)]
+struct Areas {
+    queue: f64,
+    active: f64,
+    front_busy: f64,
+}
+
+impl Areas {
+    fn add(&mut self, g: &Gauges, dt: f64) {
+        self.queue += g.queue_len as f64 * dt;
+        self.active += g.active as f64 * dt;
+        self.front_busy += g.front_busy as f64 * dt;
+    }
+}
+
 /// Collects observations during a run.
 pub struct Recorder {
     bin_width: SimTime,
@@ -149,21 +227,17 @@ pub struct Recorder {
     current: Counts,
     current_wait: Durations,
     bins: Vec<Bin>,
-    session_capacity: u64,
     cohorts: Vec<CohortResult>,
     booked_so_far: Vec<u64>,
     last: SimTime,
-    /// Areas under the queue-length and active-session curves, this bin
-    /// and all bins closed so far [people·µs].
-    bin_queue_area: f64,
-    bin_active_area: f64,
-    queue_area: f64,
-    active_area: f64,
+    bin_areas: Areas,
+    run_areas: Areas,
 }
 
 impl Recorder {
     pub fn new(s: &Scenario) -> Self {
         let n = s.cohorts.len();
+        let cohort = CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
         Recorder {
             bin_width: s.bin,
             n_bins: s.bins(),
@@ -171,63 +245,52 @@ impl Recorder {
             current: Counts::default(),
             current_wait: Durations::new(2),
             bins: Vec::with_capacity(s.bins()),
-            session_capacity: s.backend.max_sessions,
-            cohorts: vec![
-                CohortResult {
-                    counts: Counts::default(),
-                    wait: Durations::new(3),
-                    time_to_book: Durations::new(3)
-                };
-                n
-            ],
+            cohorts: vec![cohort; n],
             booked_so_far: vec![0; n],
             last: SimTime::ZERO,
-            bin_queue_area: 0.0,
-            bin_active_area: 0.0,
-            queue_area: 0.0,
-            active_area: 0.0,
+            bin_areas: Areas::default(),
+            run_areas: Areas::default(),
         }
     }
 
-    /// Move the clock to `now`; `queue_len` and `active` are the state since
-    /// the previous call. Closes every bin that ended on the way.
+    /// Move the clock to `now`; `g` is the state since the previous call.
+    /// Closes every bin that ended on the way.
     #[inline]
-    pub fn advance(&mut self, now: SimTime, queue_len: u64, active: u64) {
+    pub fn advance(&mut self, now: SimTime, g: &Gauges) {
         while now >= self.bin_end && self.bins.len() < self.n_bins {
-            self.accumulate(self.bin_end, queue_len, active);
-            self.close_bin(queue_len, active);
+            self.accumulate(self.bin_end, g);
+            self.close_bin(g);
         }
-        self.accumulate(now, queue_len, active);
+        self.accumulate(now, g);
     }
 
     /// Add the state's area from the last call up to `until`.
     #[inline]
-    fn accumulate(&mut self, until: SimTime, queue_len: u64, active: u64) {
-        let dt = (until - self.last).0 as f64;
-        self.bin_queue_area += queue_len as f64 * dt;
-        self.bin_active_area += active as f64 * dt;
+    fn accumulate(&mut self, until: SimTime, g: &Gauges) {
+        self.bin_areas.add(g, (until - self.last).0 as f64);
         self.last = until;
     }
 
-    fn close_bin(&mut self, queue_len: u64, active: u64) {
+    fn close_bin(&mut self, g: &Gauges) {
         let wait = QUANTILES.map(|q| self.current_wait.quantile_secs(q));
         let width = self.bin_width.0 as f64;
+        let a = std::mem::take(&mut self.bin_areas);
         self.bins.push(Bin {
             start: self.bin_end - self.bin_width,
             counts: std::mem::take(&mut self.current),
-            queue_len,
-            active,
-            session_capacity: self.session_capacity,
-            queue_len_mean: self.bin_queue_area / width,
-            active_mean: self.bin_active_area / width,
+            end: *g,
+            queue_len_mean: a.queue / width,
+            active_mean: a.active / width,
+            front_busy_mean: a.front_busy / width,
             wait,
             wait_mean: self.current_wait.mean_secs(),
             p_wait: self.current_wait.share_positive(),
             booked_so_far: self.booked_so_far.clone(),
         });
         self.current_wait.clear();
-        self.queue_area += std::mem::take(&mut self.bin_queue_area);
-        self.active_area += std::mem::take(&mut self.bin_active_area);
+        self.run_areas.queue += a.queue;
+        self.run_areas.active += a.active;
+        self.run_areas.front_busy += a.front_busy;
         self.bin_end += self.bin_width;
     }
 
@@ -281,13 +344,29 @@ impl Recorder {
         self.cohorts[cohort].counts.gave_up += 1;
     }
 
+    pub fn front_request(&mut self, cohort: usize) {
+        self.current.front_requests += 1;
+        self.cohorts[cohort].counts.front_requests += 1;
+    }
+
+    pub fn bypassed(&mut self, cohort: usize) {
+        self.current.bypassed += 1;
+        self.cohorts[cohort].counts.bypassed += 1;
+    }
+
+    /// An eligible attempt refused by the clock bug (call `turned_away` too).
+    pub fn clock_bug(&mut self, cohort: usize) {
+        self.current.clock_bug += 1;
+        self.cohorts[cohort].counts.clock_bug += 1;
+    }
+
     /// Close the run at `horizon` and hand over the results.
-    pub fn finish(mut self, horizon: SimTime, queue_len: u64, active: u64, events: u64) -> Results {
-        self.advance(horizon, queue_len, active);
+    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Results {
+        self.advance(horizon, g);
         // The last bin may stretch past the horizon; it is closed with the
         // area up to the horizon only.
         while self.bins.len() < self.n_bins {
-            self.close_bin(queue_len, active);
+            self.close_bin(g);
         }
         let span = horizon.0.max(1) as f64;
         let mut wait = Durations::new(3);
@@ -301,8 +380,8 @@ impl Recorder {
             cohorts: self.cohorts,
             wait,
             time_to_book,
-            queue_len_mean: self.queue_area / span,
-            active_mean: self.active_area / span,
+            queue_len_mean: self.run_areas.queue / span,
+            active_mean: self.run_areas.active / span,
             events,
         }
     }

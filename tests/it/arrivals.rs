@@ -13,40 +13,26 @@ use surgesim::simulate;
 /// the way (arrivals do not depend on it anyway).
 fn arrivals(text: &str, base: &std::path::Path) -> Vec<f64> {
     let s = from_text(text, base);
-    simulate(&s, 0)
-        .results
-        .bins
-        .iter()
-        .map(|b| b.counts.arrivals as f64)
-        .collect()
+    simulate(&s, 0).results.bins.iter().map(|b| b.counts.arrivals as f64).collect()
 }
 
 fn chi_square_ok(observed: &[f64], expected: &[f64]) {
     let total_o: f64 = observed.iter().sum();
     let total_e: f64 = expected.iter().sum();
-    assert!(
-        (total_o - total_e).abs() < 1.0 + 1e-6 * total_e,
-        "all people arrive: {total_o} vs {total_e}"
-    );
+    assert!((total_o - total_e).abs() < 1.0 + 1e-6 * total_e, "all people arrive: {total_o} vs {total_e}");
     let (mut x2, mut k) = (0.0, 0);
     for (o, e) in observed.iter().zip(expected) {
         if *e >= 5.0 {
             x2 += (o - e).powi(2) / e;
             k += 1;
         } else {
-            assert!(
-                *o <= e + 5.0 * e.sqrt().max(1.0),
-                "a near-empty bin got {o}, expected {e}"
-            );
+            assert!(*o <= e + 5.0 * e.sqrt().max(1.0), "a near-empty bin got {o}, expected {e}");
         }
     }
     let df = (k - 1) as f64;
     let limit = df + 4.0 * (2.0 * df).sqrt();
     eprintln!("chi-square {x2:.1} on {df} degrees of freedom (limit {limit:.1})");
-    assert!(
-        x2 < limit,
-        "chi-square {x2:.1} on {df} df exceeds {limit:.1}: counts do not follow the curve"
-    );
+    assert!(x2 < limit, "chi-square {x2:.1} on {df} df exceeds {limit:.1}: counts do not follow the curve");
 }
 
 fn scenario(arrivals: &str, people: &str, windows: &str) -> String {
@@ -69,15 +55,10 @@ max_sessions = 1000000
 
 #[test]
 fn constant_is_uniform_over_the_window() {
-    let text = scenario(
-        r#"{ curve = "constant" }"#,
-        "people = 60000",
-        r#"windows = [{ opens = "30m", closes = "2h30m" }]"#,
-    );
+    let text =
+        scenario(r#"{ curve = "constant" }"#, "people = 60000", r#"windows = [{ opens = "30m", closes = "2h30m" }]"#);
     let obs = arrivals(&text, &repo());
-    let exp: Vec<f64> = (0..180)
-        .map(|m| if (30..150).contains(&m) { 500.0 } else { 0.0 })
-        .collect();
+    let exp: Vec<f64> = (0..180).map(|m| if (30..150).contains(&m) { 500.0 } else { 0.0 }).collect();
     chi_square_ok(&obs, &exp);
 }
 
@@ -92,8 +73,7 @@ fn surge_has_its_burst_its_early_birds_and_its_spread() {
     );
     let obs = arrivals(&text, &repo());
     let (n, o, c, tau) = (100_000.0, 30.0, 150.0, 10.0);
-    let burst_cdf =
-        |t: f64| (1.0 - (-(t - o).max(0.0) / tau).exp()) / (1.0 - (-(c - o) / tau).exp());
+    let burst_cdf = |t: f64| (1.0 - (-(t - o).max(0.0) / tau).exp()) / (1.0 - (-(c - o) / tau).exp());
     let exp: Vec<f64> = (0..180)
         .map(|m| {
             let (a, b) = (m as f64, m as f64 + 1.0);
@@ -104,10 +84,7 @@ fn surge_has_its_burst_its_early_birds_and_its_spread() {
             early + 0.6 * n * (burst_cdf(b.min(c)) - burst_cdf(a)) + 0.3 * n / (c - o)
         })
         .collect();
-    assert!(
-        obs[30] > 10_000.0,
-        "the early birds all come in at the opening minute"
-    );
+    assert!(obs[30] > 10_000.0, "the early birds all come in at the opening minute");
     chi_square_ok(&obs, &exp);
 }
 
@@ -128,26 +105,17 @@ fn piecewise_rates_are_interpolated_and_scaled_to_people() {
             1000.0 * (180.0 - t) / 120.0
         }
     };
-    let exp: Vec<f64> = (0..180)
-        .map(|m| 0.5 * (r(m as f64) + r(m as f64 + 1.0)))
-        .collect();
+    let exp: Vec<f64> = (0..180).map(|m| 0.5 * (r(m as f64) + r(m as f64 + 1.0))).collect();
     chi_square_ok(&obs, &exp);
 }
 
 #[test]
 fn trace_counts_are_replayed() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("trace.csv"),
-        "time,count\n0m,3000\n30m,12000\n60m,600\n90m,0\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("trace.csv"), "time,count\n0m,3000\n30m,12000\n60m,600\n90m,0\n").unwrap();
     let text = scenario(r#"{ curve = "trace", file = "trace.csv" }"#, "", "");
     let s = from_text(&text, dir.path());
-    assert_eq!(
-        s.cohorts[0].people, 15_600,
-        "people default to the trace's total"
-    );
+    assert_eq!(s.cohorts[0].people, 15_600, "people default to the trace's total");
     let obs = arrivals(&text, dir.path());
     let exp: Vec<f64> = (0..180)
         .map(|m| match m {
@@ -163,20 +131,11 @@ fn trace_counts_are_replayed() {
 #[test]
 fn the_check_rejects_a_wrong_curve() {
     // Uniform arrivals judged against a surge shape must fail the test.
-    let text = scenario(
-        r#"{ curve = "constant" }"#,
-        "people = 60000",
-        r#"windows = [{ opens = "30m", closes = "2h30m" }]"#,
-    );
+    let text =
+        scenario(r#"{ curve = "constant" }"#, "people = 60000", r#"windows = [{ opens = "30m", closes = "2h30m" }]"#);
     let obs = arrivals(&text, &repo());
     let exp: Vec<f64> = (0..180)
-        .map(|m| {
-            if (30..150).contains(&m) {
-                500.0 * (1.0 + 0.1 * ((m as f64 - 89.5) / 60.0))
-            } else {
-                0.0
-            }
-        })
+        .map(|m| if (30..150).contains(&m) { 500.0 * (1.0 + 0.1 * ((m as f64 - 89.5) / 60.0)) } else { 0.0 })
         .collect();
     let result = std::panic::catch_unwind(|| chi_square_ok(&obs, &exp));
     assert!(result.is_err(), "a 10 % tilt must be detected");

@@ -31,13 +31,7 @@ fn run_writes_the_three_tables_with_their_columns() {
     std::fs::write(&scenario, SMALL).unwrap();
     let out = dir.path().join("out");
     surgesim()
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-charts",
-        ])
+        .args(["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-charts"])
         .assert()
         .success()
         .stdout(predicate::str::contains("booked"));
@@ -60,10 +54,7 @@ fn run_writes_the_three_tables_with_their_columns() {
         "wait_p90_s",
         "wait_p99_s",
     ] {
-        assert!(
-            header.split(',').any(|h| h == col),
-            "timeseries.csv lacks {col}: {header}"
-        );
+        assert!(header.split(',').any(|h| h == col), "timeseries.csv lacks {col}: {header}");
     }
     assert_eq!(ts.lines().count(), 1 + 120, "one row per 1-minute bin");
     let cohorts = std::fs::read_to_string(out.join("cohorts.csv")).unwrap();
@@ -81,13 +72,9 @@ fn run_writes_the_three_tables_with_their_columns() {
         "time_to_book_p50_s",
         "time_to_book_p90_s",
     ] {
-        assert!(
-            cohorts.lines().next().unwrap().split(',').any(|h| h == col),
-            "cohorts.csv lacks {col}"
-        );
+        assert!(cohorts.lines().next().unwrap().split(',').any(|h| h == col), "cohorts.csv lacks {col}");
     }
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     for key in [
         "scenario",
         "seed",
@@ -124,20 +111,12 @@ fn seed_and_set_override_the_file() {
     std::fs::write(&scenario, SMALL).unwrap();
     let out = dir.path().join("out");
     surgesim()
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-charts",
-            "-q",
-        ])
+        .args(["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-charts", "-q"])
         .args(["--seed", "42", "--set", "cohort.0.people=1234"])
         .assert()
         .success()
         .stdout("");
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["seed"], 42);
     assert_eq!(summary["people"], 1234);
 }
@@ -146,23 +125,13 @@ fn seed_and_set_override_the_file() {
 fn bad_input_exits_2_with_file_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("bad.toml");
-    std::fs::write(
-        &scenario,
-        SMALL.replace("max_sessions = 20", "max_sessions = -3"),
-    )
-    .unwrap();
+    std::fs::write(&scenario, SMALL.replace("max_sessions = 20", "max_sessions = -3")).unwrap();
     surgesim()
         .args(["run", scenario.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(
-            predicate::str::contains("bad.toml:14").and(predicate::str::contains("max_sessions")),
-        );
-    surgesim()
-        .args(["run", "no/such/file.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("could not read"));
+        .stderr(predicate::str::contains("bad.toml:14").and(predicate::str::contains("max_sessions")));
+    surgesim().args(["run", "no/such/file.toml"]).assert().code(2).stderr(predicate::str::contains("could not read"));
     surgesim().args(["frobnicate"]).assert().code(2);
 }
 
@@ -175,10 +144,5 @@ fn validate_checks_every_bundled_scenario() {
         .collect();
     files.sort();
     assert!(files.len() >= 5);
-    surgesim()
-        .arg("validate")
-        .args(&files)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("ok"));
+    surgesim().arg("validate").args(&files).assert().success().stdout(predicate::str::contains("ok"));
 }

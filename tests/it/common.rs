@@ -33,21 +33,12 @@ pub struct Estimate {
 impl Estimate {
     /// Ratio estimator Σnum/Σden with the standard error of the batch ratios.
     pub fn ratio(num: &[f64], den: &[f64]) -> Estimate {
-        let ratios: Vec<f64> = num
-            .iter()
-            .zip(den)
-            .filter(|(_, d)| **d > 0.0)
-            .map(|(n, d)| n / d)
-            .collect();
+        let ratios: Vec<f64> = num.iter().zip(den).filter(|(_, d)| **d > 0.0).map(|(n, d)| n / d).collect();
         let k = ratios.len() as f64;
         let total = num.iter().sum::<f64>() / den.iter().sum::<f64>();
         let m = ratios.iter().sum::<f64>() / k;
         let var = ratios.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (k - 1.0);
-        Estimate {
-            mean: total,
-            std_err: (var / k).sqrt(),
-            batches: ratios.len(),
-        }
+        Estimate { mean: total, std_err: (var / k).sqrt(), batches: ratios.len() }
     }
 
     /// Plain batch means.
@@ -62,10 +53,7 @@ impl Estimate {
     pub fn assert_near(&self, expected: f64, z: f64, what: &str) {
         let tol = z * self.std_err;
         // Shown with --nocapture: the figures behind each check.
-        eprintln!(
-            "{what}: simulated {:.5} ± {:.5} (SE), theory {expected:.5}",
-            self.mean, self.std_err
-        );
+        eprintln!("{what}: simulated {:.5} ± {:.5} (SE), theory {expected:.5}", self.mean, self.std_err);
         assert!(
             (self.mean - expected).abs() <= tol,
             "{what}: simulated {:.5} ± {:.5} ({} batches), theory {expected:.5}, off by {:.1} standard errors",

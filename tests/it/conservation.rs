@@ -10,11 +10,7 @@ use surgesim::simulate;
 use surgesim::stats::DropCause;
 
 fn busy_scenario(duration: &str, room: bool) -> String {
-    let room = if room {
-        "[waiting_room]\nmax_active = 150\nadmit_per_minute = 400\nmax_queue = 3000\n"
-    } else {
-        ""
-    };
+    let room = if room { "[waiting_room]\nmax_active = 150\nadmit_per_minute = 400\nmax_queue = 3000\n" } else { "" };
     format!(
         r#"
 [scenario]
@@ -56,11 +52,7 @@ fn check(duration: &str, room: bool) {
     for (i, c) in r.cohorts.iter().enumerate() {
         let k = &c.counts;
         let d = |cause: DropCause| k.dropped[cause as usize];
-        assert_eq!(
-            k.arrivals,
-            k.booked + k.gave_up + sys.total(i),
-            "people, cohort {i} at {duration}"
-        );
+        assert_eq!(k.arrivals, k.booked + k.gave_up + sys.total(i), "people, cohort {i} at {duration}");
         assert_eq!(
             k.attempts(),
             k.admitted + k.abandoned + d(DropCause::QueueFull) + sys.queued[i],
@@ -68,26 +60,19 @@ fn check(duration: &str, room: bool) {
         );
         assert_eq!(
             k.admitted,
-            k.booked
-                + k.turned_away
-                + d(DropCause::BackendFull)
-                + d(DropCause::BackendError)
-                + sys.active[i],
+            k.booked + k.turned_away + d(DropCause::BackendFull) + d(DropCause::BackendError) + sys.active[i],
             "admitted, cohort {i} at {duration}"
         );
         seen_everything[0] |= k.abandoned > 0;
         seen_everything[1] |= k.retries > 0;
         seen_everything[2] |= k.turned_away > 0;
-        seen_everything[3] |= d(DropCause::BackendError) > 0
-            && (d(DropCause::QueueFull) > 0 || d(DropCause::BackendFull) > 0);
+        seen_everything[3] |=
+            d(DropCause::BackendError) > 0 && (d(DropCause::QueueFull) > 0 || d(DropCause::BackendFull) > 0);
     }
     if duration == "4h" {
         // Without a room nobody queues, so nobody abandons.
         let expected = [room, true, true, true];
-        assert_eq!(
-            seen_everything, expected,
-            "the scenario exercises every path"
-        );
+        assert_eq!(seen_everything, expected, "the scenario exercises every path");
     }
 }
 

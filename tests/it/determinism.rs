@@ -5,10 +5,7 @@ use crate::common::*;
 use surgesim::{report, simulate};
 
 fn files(seed: u64) -> Vec<(String, Vec<u8>)> {
-    let mut s = bundled(
-        "erlang-a.toml",
-        &["scenario.duration=5h", "cohort.0.people=9900"],
-    );
+    let mut s = bundled("erlang-a.toml", &["scenario.duration=5h", "cohort.0.people=9900"]);
     s.seed = seed;
     let r = simulate(&s, 0).results;
     report::render(&s, &r)
@@ -31,12 +28,6 @@ fn same_seed_same_bytes() {
 #[test]
 fn another_seed_other_numbers() {
     let (a, b) = (files(5), files(6));
-    let ts = |f: &[(String, Vec<u8>)]| {
-        f.iter()
-            .find(|(n, _)| n == "timeseries.csv")
-            .unwrap()
-            .1
-            .clone()
-    };
+    let ts = |f: &[(String, Vec<u8>)]| f.iter().find(|(n, _)| n == "timeseries.csv").unwrap().1.clone();
     assert_ne!(ts(&a), ts(&b));
 }

@@ -46,14 +46,8 @@ pub fn mmck_blocking(c: usize, k: usize, lambda: f64, mu: f64) -> f64 {
 /// The chain is cut where the tail is below 1e-300.
 pub fn erlang_a(c: usize, lambda: f64, mu: f64, theta: f64) -> (f64, f64) {
     let n_max = c + 20 * (lambda / theta).ceil() as usize + 1000;
-    let p = birth_death(lambda, n_max, |n| {
-        n.min(c) as f64 * mu + n.saturating_sub(c) as f64 * theta
-    });
-    let lq: f64 = p
-        .iter()
-        .enumerate()
-        .map(|(n, pn)| n.saturating_sub(c) as f64 * pn)
-        .sum();
+    let p = birth_death(lambda, n_max, |n| n.min(c) as f64 * mu + n.saturating_sub(c) as f64 * theta);
+    let lq: f64 = p.iter().enumerate().map(|(n, pn)| n.saturating_sub(c) as f64 * pn).sum();
     (theta * lq / lambda, lq)
 }
 
@@ -78,8 +72,7 @@ mod tests {
         // theta = mu: the number in system is Poisson(a), so E[Lq] is the
         // Poisson tail sum of (n - c).
         let (pa, lq) = erlang_a(2, 3.0, 1.0, 1.0);
-        let poisson =
-            |n: i32| (-3.0f64).exp() * 3f64.powi(n) / (1..=n).map(f64::from).product::<f64>();
+        let poisson = |n: i32| (-3.0f64).exp() * 3f64.powi(n) / (1..=n).map(f64::from).product::<f64>();
         let lq_exact: f64 = (3..200).map(|n| (n - 2) as f64 * poisson(n)).sum();
         assert!((lq - lq_exact).abs() < 1e-9);
         assert!((pa - lq_exact / 3.0).abs() < 1e-9);

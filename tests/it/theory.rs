@@ -17,9 +17,7 @@ fn erlang_b_blocking_without_a_waiting_room() {
     let s = bundled("erlang-b.toml", &[]);
     let r = simulate(&s, 0).results;
     let b = steady(&r);
-    let blocked = col(b, |b| {
-        b.counts.dropped[DropCause::BackendFull as usize] as f64
-    });
+    let blocked = col(b, |b| b.counts.dropped[DropCause::BackendFull as usize] as f64);
     let attempts = col(b, |b| b.counts.attempts() as f64);
     Estimate::ratio(&blocked, &attempts).assert_near(erlang_b(20, 18.0), Z, "Erlang B blocking");
 }
@@ -33,16 +31,8 @@ fn erlang_c_probability_of_waiting_and_mean_wait() {
     let admitted = col(b, |b| b.counts.admitted as f64);
     let waited = col(b, |b| b.p_wait.unwrap_or(0.0) * b.counts.admitted as f64);
     let wait_sum = col(b, |b| b.wait_mean.unwrap_or(0.0) * b.counts.admitted as f64);
-    Estimate::ratio(&waited, &admitted).assert_near(
-        erlang_c(c, lambda / mu),
-        Z,
-        "Erlang C P(wait)",
-    );
-    Estimate::ratio(&wait_sum, &admitted).assert_near(
-        erlang_c_mean_wait(c, lambda, mu),
-        Z,
-        "Erlang C mean wait [s]",
-    );
+    Estimate::ratio(&waited, &admitted).assert_near(erlang_c(c, lambda / mu), Z, "Erlang C P(wait)");
+    Estimate::ratio(&wait_sum, &admitted).assert_near(erlang_c_mean_wait(c, lambda, mu), Z, "Erlang C mean wait [s]");
 }
 
 #[test]
@@ -55,11 +45,8 @@ fn littles_law_in_the_queue_and_in_the_backend() {
     // the batch's arrival rate times its mean wait. Both sides come from the
     // simulation, so this checks the bookkeeping of time averages and waits.
     let lq = Estimate::mean(&col(b, |b| b.queue_len_mean));
-    let lambda_w: f64 = b
-        .iter()
-        .map(|b| b.wait_mean.unwrap_or(0.0) * b.counts.admitted as f64)
-        .sum::<f64>()
-        / (b.len() as f64 * hour);
+    let lambda_w: f64 =
+        b.iter().map(|b| b.wait_mean.unwrap_or(0.0) * b.counts.admitted as f64).sum::<f64>() / (b.len() as f64 * hour);
     lq.assert_near(lambda_w, Z, "Little's law, queue");
     // In the backend, against theory: L = lambda·E[S] = a = 45 erlangs.
     Estimate::mean(&col(b, |b| b.active_mean)).assert_near(45.0, Z, "Little's law, sessions");
@@ -70,15 +57,9 @@ fn mmck_blocking_with_a_finite_waiting_room() {
     let s = bundled("mmck.toml", &[]);
     let r = simulate(&s, 0).results;
     let b = steady(&r);
-    let blocked = col(b, |b| {
-        b.counts.dropped[DropCause::QueueFull as usize] as f64
-    });
+    let blocked = col(b, |b| b.counts.dropped[DropCause::QueueFull as usize] as f64);
     let attempts = col(b, |b| b.counts.attempts() as f64);
-    Estimate::ratio(&blocked, &attempts).assert_near(
-        mmck_blocking(10, 15, 10.0, 1.0),
-        Z,
-        "M/M/10/15 blocking",
-    );
+    Estimate::ratio(&blocked, &attempts).assert_near(mmck_blocking(10, 15, 10.0, 1.0), Z, "M/M/10/15 blocking");
 }
 
 #[test]
@@ -100,14 +81,9 @@ fn the_checks_detect_a_wrong_capacity() {
     let s = bundled("erlang-b.toml", &["backend.max_sessions=21"]);
     let r = simulate(&s, 0).results;
     let b = steady(&r);
-    let blocked = col(b, |b| {
-        b.counts.dropped[DropCause::BackendFull as usize] as f64
-    });
+    let blocked = col(b, |b| b.counts.dropped[DropCause::BackendFull as usize] as f64);
     let attempts = col(b, |b| b.counts.attempts() as f64);
     let e = Estimate::ratio(&blocked, &attempts);
-    assert!(
-        (e.mean - erlang_b(20, 18.0)).abs() > Z * e.std_err,
-        "21 sessions should not pass as 20"
-    );
+    assert!((e.mean - erlang_b(20, 18.0)).abs() > Z * e.std_err, "21 sessions should not pass as 20");
     e.assert_near(erlang_b(21, 18.0), Z, "Erlang B with 21 sessions");
 }

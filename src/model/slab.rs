@@ -1,0 +1,109 @@
+//! A slab of slots with generation-checked keys: O(1) insert and removal,
+//! memory proportional to the items held at the busiest moment, and keys
+//! that go stale (instead of dangling) once their item has left.
+//!
+//! Used for the people in the waiting room (a patience deadline may fire
+//! after they were admitted) and for the sessions in the backend (an outage
+//! fails them all at once, and their session-end events go stale).
+
+/// Names one item; stale once that item is removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    slot: u32,
+    generation: u32,
+}
+
+struct Slot<T> {
+    generation: u32,
+    item: Option<T>,
+}
+
+pub struct Slab<T> {
+    slots: Vec<Slot<T>>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab { slots: Vec::new(), free: Vec::new(), len: 0 }
+    }
+}
+
+impl<T> Slab<T> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn insert(&mut self, item: T) -> Key {
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(Slot { generation: 0, item: None });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let s = &mut self.slots[slot as usize];
+        s.item = Some(item);
+        self.len += 1;
+        Key { slot, generation: s.generation }
+    }
+
+    /// The item, if `key` is still current.
+    pub fn get_mut(&mut self, key: Key) -> Option<&mut T> {
+        let s = self.slots.get_mut(key.slot as usize)?;
+        if s.generation == key.generation { s.item.as_mut() } else { None }
+    }
+
+    pub fn is_current(&self, key: Key) -> bool {
+        self.slots.get(key.slot as usize).is_some_and(|s| s.generation == key.generation && s.item.is_some())
+    }
+
+    /// Take the item out; `None` if `key` is stale.
+    pub fn remove(&mut self, key: Key) -> Option<T> {
+        let s = self.slots.get_mut(key.slot as usize)?;
+        if s.generation != key.generation {
+            return None;
+        }
+        let item = s.item.take()?;
+        s.generation = s.generation.wrapping_add(1);
+        self.free.push(key.slot);
+        self.len -= 1;
+        Some(item)
+    }
+
+    /// Remove every item, in slot order (deterministic).
+    pub fn drain(&mut self) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        for (i, s) in self.slots.iter_mut().enumerate() {
+            if let Some(item) = s.item.take() {
+                s.generation = s.generation.wrapping_add(1);
+                self.free.push(i as u32);
+                out.push(item);
+            }
+        }
+        self.len = 0;
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_go_stale_when_their_item_leaves() {
+        let mut slab = Slab::default();
+        let a = slab.insert("a");
+        let b = slab.insert("b");
+        assert_eq!(slab.remove(a), Some("a"));
+        assert_eq!(slab.remove(a), None);
+        let c = slab.insert("c"); // reuses a's slot
+        assert!(!slab.is_current(a));
+        assert!(slab.is_current(c));
+        assert_eq!(slab.get_mut(a), None);
+        assert_eq!(slab.drain(), vec!["c", "b"], "slot order: c took a's slot");
+        assert_eq!(slab.len(), 0);
+        assert!(!slab.is_current(b));
+    }
+}
