@@ -10,7 +10,21 @@ use surgesim::simulate;
 use surgesim::stats::DropCause;
 
 fn busy_scenario(duration: &str, room: bool) -> String {
-    let room = if room { "[waiting_room]\nmax_active = 150\nadmit_per_minute = 400\nmax_queue = 3000\n" } else { "" };
+    let room = if room {
+        r#"[waiting_room]
+max_active = 150
+admit_per_minute = 400
+max_queue = 3000
+polls_per_minute = 4
+bounce_probability = 0.05
+turn_expiry = "1m"
+fail_open = true
+connection_loss = [{ from = "0m", to = "1h", per_hour = 0.5 }]
+bypass = [{ from = "20m", to = "30m", share = 0.2 }]
+"#
+    } else {
+        ""
+    };
     format!(
         r#"
 [scenario]
@@ -32,14 +46,28 @@ eligible = false
 arrivals = {{ curve = "surge", share = 0.5, tau = "10m" }}
 
 [clients]
+response = {{ dist = "exponential", mean = "20s" }}
 session = {{ dist = "lognormal", median = "2m", sigma = 0.6 }}
 patience = {{ dist = "exponential", mean = "15m" }}
 retry = {{ probability = 0.8, delay = {{ dist = "exponential", mean = "3m" }}, max_attempts = 6 }}
 
 {room}
+[front]
+capacity = 60
+schedule = [{{ at = "30m", capacity = 400 }}]
+service = {{ dist = "exponential", mean = "500ms" }}
+timeout = "8s"
+
 [backend]
 max_sessions = 200
 error_probability = 0.05
+slots = 3000
+schedule = [{{ at = "15m", max_sessions = 100 }}, {{ at = "45m", max_sessions = 200 }}]
+
+[faults]
+outages = [{{ tier = "backend", from = "35m", to = "40m" }}, {{ tier = "front", from = "1h", to = "1h05m" }}]
+error_windows = [{{ from = "10m", to = "20m", probability = 0.3 }}]
+clock_bug = [{{ from = "25m", to = "35m", probability = 0.2 }}]
 "#
     )
 }
@@ -49,20 +77,24 @@ fn check(duration: &str, room: bool) {
     let out = simulate(&s, 0);
     let (r, sys) = (&out.results, &out.in_system);
     let mut seen_everything = [false; 4];
+    let mut seen_causes = [false; DropCause::COUNT];
     for (i, c) in r.cohorts.iter().enumerate() {
         let k = &c.counts;
         let d = |cause: DropCause| k.dropped[cause as usize];
         assert_eq!(k.arrivals, k.booked + k.gave_up + sys.total(i), "people, cohort {i} at {duration}");
+        let before: u64 = DropCause::ALL.iter().filter(|c| c.before_admission()).map(|&c| d(c)).sum();
+        let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission()).map(|&c| d(c)).sum();
         assert_eq!(
             k.attempts(),
-            k.admitted + k.abandoned + d(DropCause::QueueFull) + sys.queued[i],
+            k.admitted + k.abandoned + before + sys.queued[i] + sys.loading[i],
             "attempts, cohort {i} at {duration}"
         );
-        assert_eq!(
-            k.admitted,
-            k.booked + k.turned_away + d(DropCause::BackendFull) + d(DropCause::BackendError) + sys.active[i],
-            "admitted, cohort {i} at {duration}"
-        );
+        assert_eq!(k.admitted, k.booked + k.turned_away + after + sys.active[i], "admitted, cohort {i} at {duration}");
+        for cause in DropCause::ALL {
+            if room {
+                seen_causes[cause as usize] |= d(cause) > 0;
+            }
+        }
         seen_everything[0] |= k.abandoned > 0;
         seen_everything[1] |= k.retries > 0;
         seen_everything[2] |= k.turned_away > 0;
@@ -73,6 +105,9 @@ fn check(duration: &str, room: bool) {
         // Without a room nobody queues, so nobody abandons.
         let expected = [room, true, true, true];
         assert_eq!(seen_everything, expected, "the scenario exercises every path");
+        if room {
+            assert!(seen_causes.iter().all(|x| *x), "every drop cause occurs: {seen_causes:?}");
+        }
     }
 }
 

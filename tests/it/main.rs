@@ -5,5 +5,6 @@ mod cli;
 mod common;
 mod conservation;
 mod determinism;
+mod mechanisms;
 mod queueing;
 mod theory;
