@@ -1,0 +1,423 @@
+//! Engine benchmarks for issue 5 ("Ten million visitors in seconds").
+//!
+//! Run with `cargo bench --bench engine` (add `-- hold`, `-- bare` or
+//! `-- model` to pick a group; `cargo test --benches` runs each once).
+//!
+//! - `hold`: the classic "hold model" of future-event lists (Vaucher &
+//!   Duval 1975; Jones 1986). N events are pending; each operation pops the
+//!   earliest and schedules one at now + an exponential increment, so N
+//!   stays fixed. For `HeapQueue` (binary heap), `RadixQueue` (radix heap,
+//!   the model's) and `proposal::Radix64Queue` (a prototype of a fix, see
+//!   below) at N = 100, 300,000 (the KDCA night's concurrent sessions) and
+//!   3,000,000 (a waiting room of millions, each with a patience deadline).
+//!   Each timed iteration is a batch of max(N, 100,000) holds (one pop plus
+//!   one push each): ns per hold = 1e9 / divan's items/s.
+//! - `bare_mmc_binary_heap`: an M/M/c loop on `std::collections::BinaryHeap`
+//!   with nothing else (no statistics, no scenario, no waiting-room slab):
+//!   the "bare binary-heap loop" the issue compares the whole model against,
+//!   at c = 100 and c = 300,000. One iteration = 1,000,000 customers;
+//!   divan's throughput column is customers per second.
+//! - `model_mm100`: `surgesim::simulate` on `scenarios/bench-mm100.toml`
+//!   (the same M/M/100 at load 95, 1,000,000 customers) through the library:
+//!   the model's event loop and statistics without the CLI, report or I/O.
+//! - `rng`: what one random draw costs (exponential, uniform, the `powf` of
+//!   each arrival's order statistic).
+//!
+//! The hold increments are drawn in advance (a table of 2^16 exponential
+//! variates, reused cyclically) so `hold` measures the queue, not the random
+//! generator.
+
+use divan::counter::ItemsCount;
+use divan::{black_box, Bencher};
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Exp};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use surgesim::engine::{HeapQueue, RadixQueue, Rng, SimTime};
+
+fn main() {
+    proposal::check_against_heap_queue();
+    divan::main();
+}
+
+/// Stand-in for the model's event: 24 bytes, like `model::Event` (an enum
+/// carrying a `Person` of a time, an attempt count and a cohort), so the
+/// queues move entries of the size they move in the model.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)]
+struct Payload {
+    first: u64,
+    attempts: u32,
+    cohort: u16,
+    kind: u8,
+    id: u64,
+}
+
+const _: () = assert!(std::mem::size_of::<Payload>() == 24);
+
+/// The two future-event lists behind one interface.
+trait Fel: Default {
+    fn schedule(&mut self, t: SimTime, e: Payload);
+    fn pop(&mut self) -> Option<(SimTime, Payload)>;
+    fn len(&self) -> usize;
+}
+
+impl Fel for HeapQueue<Payload> {
+    #[inline]
+    fn schedule(&mut self, t: SimTime, e: Payload) {
+        HeapQueue::schedule(self, t, e)
+    }
+    #[inline]
+    fn pop(&mut self) -> Option<(SimTime, Payload)> {
+        HeapQueue::pop(self)
+    }
+    fn len(&self) -> usize {
+        HeapQueue::len(self)
+    }
+}
+
+impl Fel for RadixQueue<Payload> {
+    #[inline]
+    fn schedule(&mut self, t: SimTime, e: Payload) {
+        RadixQueue::schedule(self, t, e)
+    }
+    #[inline]
+    fn pop(&mut self) -> Option<(SimTime, Payload)> {
+        RadixQueue::pop(self)
+    }
+    fn len(&self) -> usize {
+        RadixQueue::len(self)
+    }
+}
+
+impl Fel for proposal::Radix64Queue<Payload> {
+    #[inline]
+    fn schedule(&mut self, t: SimTime, e: Payload) {
+        proposal::Radix64Queue::schedule(self, t, e)
+    }
+    #[inline]
+    fn pop(&mut self) -> Option<(SimTime, Payload)> {
+        proposal::Radix64Queue::pop(self)
+    }
+    fn len(&self) -> usize {
+        proposal::Radix64Queue::len(self)
+    }
+}
+
+/// A prototype of the fix suggested for `RadixQueue` (not used by the
+/// model): measured here beside it so the suggestion comes with a number.
+///
+/// `RadixQueue` keys `radix_heap::RadixHeapMap` on the pair (time, seq), a
+/// 128-bit key with 129 buckets. Keys are unique, so bucket 0 (keys equal to
+/// the last one popped) never holds more than the one event being popped,
+/// and *every* pop rescans the buckets from 1 upwards for the first
+/// non-empty one; events at a later time differ from the last key above the
+/// 64 sequence bits, so that scan passes some 65-90 empty buckets each time.
+///
+/// Here the key is the time alone (65 buckets), a bit mask of the non-empty
+/// buckets finds the next one in one instruction, and ties keep their
+/// scheduling order because bucket 0 (events at exactly the current time) is
+/// a FIFO sorted by sequence number when refilled: the same order as
+/// `HeapQueue` and `RadixQueue`, checked at start-up.
+mod proposal {
+    use super::SimTime;
+    use std::collections::VecDeque;
+
+    pub struct Radix64Queue<E> {
+        /// Time of the last pop; every pending time is at or after it.
+        last: u64,
+        /// Events at exactly `last`, in sequence order.
+        now: VecDeque<(u64, u64, E)>,
+        /// `buckets[i]`: events whose time differs from `last` first in
+        /// bit i (counting from 0, the least significant).
+        buckets: Vec<Vec<(u64, u64, E)>>,
+        /// Bit i set: `buckets[i]` is non-empty.
+        mask: u64,
+        len: usize,
+        next_seq: u64,
+    }
+
+    impl<E> Default for Radix64Queue<E> {
+        fn default() -> Self {
+            Radix64Queue {
+                last: 0,
+                now: VecDeque::new(),
+                buckets: (0..64).map(|_| Vec::new()).collect(),
+                mask: 0,
+                len: 0,
+                next_seq: 0,
+            }
+        }
+    }
+
+    impl<E> Radix64Queue<E> {
+        #[inline]
+        pub fn schedule(&mut self, time: SimTime, event: E) {
+            let t = time.0;
+            assert!(t >= self.last, "scheduled before the current time");
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.len += 1;
+            let diff = t ^ self.last;
+            if diff == 0 {
+                self.now.push_back((t, seq, event));
+            } else {
+                let b = 63 - diff.leading_zeros() as usize;
+                self.buckets[b].push((t, seq, event));
+                self.mask |= 1 << b;
+            }
+        }
+
+        #[inline]
+        pub fn pop(&mut self) -> Option<(SimTime, E)> {
+            if self.now.is_empty() {
+                self.refill();
+            }
+            let (t, _, e) = self.now.pop_front()?;
+            self.len -= 1;
+            Some((SimTime(t), e))
+        }
+
+        /// Move the earliest time's events into `now`: take the lowest
+        /// non-empty bucket, make its minimum the current time, and spread
+        /// its events over the buckets below it (each event moves down at
+        /// most 64 times in its life).
+        #[cold]
+        fn refill(&mut self) {
+            if self.mask == 0 {
+                return;
+            }
+            let b = self.mask.trailing_zeros() as usize;
+            self.mask &= !(1 << b);
+            let mut bucket = std::mem::take(&mut self.buckets[b]);
+            let m = bucket.iter().map(|e| e.0).min().expect("non-empty bucket");
+            self.last = m;
+            for (t, seq, e) in bucket.drain(..) {
+                let diff = t ^ m;
+                if diff == 0 {
+                    self.now.push_back((t, seq, e));
+                } else {
+                    let i = 63 - diff.leading_zeros() as usize;
+                    self.buckets[i].push((t, seq, e));
+                    self.mask |= 1 << i;
+                }
+            }
+            // Keep the emptied bucket's allocation for next time.
+            self.buckets[b] = bucket;
+            if self.now.len() > 1 {
+                self.now.make_contiguous().sort_unstable_by_key(|e| e.1);
+            }
+        }
+
+        pub fn len(&self) -> usize {
+            self.len
+        }
+    }
+
+    /// The prototype must pop in exactly `HeapQueue`'s order (time, then
+    /// scheduling order), ties included; checked before every bench run.
+    pub fn check_against_heap_queue() {
+        use surgesim::engine::HeapQueue;
+        let (mut h, mut r) = (HeapQueue::new(), Radix64Queue::default());
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for i in 0..1000u32 {
+            let t = SimTime(next(50));
+            h.schedule(t, i);
+            r.schedule(t, i);
+        }
+        let mut id = 1000u32;
+        for _ in 0..200_000 {
+            let (a, b) = (h.pop(), r.pop());
+            assert_eq!(a, b, "Radix64Queue disagrees with HeapQueue");
+            let Some((now, _)) = a else { break };
+            for _ in 0..next(3) {
+                let scale = 1 << next(40);
+                let t = now + SimTime(next(3) * next(scale));
+                h.schedule(t, id);
+                r.schedule(t, id);
+                id += 1;
+            }
+        }
+        while let Some(a) = h.pop() {
+            assert_eq!(Some(a), r.pop());
+        }
+        assert_eq!(r.len(), 0);
+    }
+}
+
+/// Mean increment of the hold model: 3 minutes in microseconds, the median
+/// booking session of the KDCA scenario, so keys span as many bits as the
+/// model's do.
+const MEAN_INCREMENT_US: f64 = 180e6;
+const TABLE: usize = 1 << 16;
+
+fn increments(seed: u64) -> Vec<SimTime> {
+    let mut rng = Rng::seed_from_u64(seed);
+    let exp = Exp::new(1.0 / MEAN_INCREMENT_US).unwrap();
+    (0..TABLE).map(|_| SimTime(exp.sample(&mut rng).round() as u64)).collect()
+}
+
+/// A queue in the hold model's steady state with `n` events pending, and
+/// the position in the increment table to go on from.
+fn steady_queue<Q: Fel>(n: usize, inc: &[SimTime]) -> (Q, usize) {
+    let mut q = Q::default();
+    let mut k = 0;
+    for i in 0..n {
+        q.schedule(inc[k], payload(i as u64));
+        k = (k + 1) % TABLE;
+    }
+    // Warm up: the initial keys are exponential from 0; after a few times N
+    // holds they take the steady-state shape, and the radix heap's buckets
+    // and the binary heap's vector reach their working size.
+    for _ in 0..(2 * n).max(100_000) {
+        k = hold_once(&mut q, inc, k);
+    }
+    (q, k)
+}
+
+#[inline]
+fn payload(id: u64) -> Payload {
+    Payload { first: id, attempts: 1, cohort: 0, kind: 3, id }
+}
+
+#[inline]
+fn hold_once<Q: Fel>(q: &mut Q, inc: &[SimTime], k: usize) -> usize {
+    let (now, mut e) = q.pop().expect("hold model never empties");
+    e.attempts = e.attempts.wrapping_add(1);
+    q.schedule(now + inc[k], e);
+    (k + 1) & (TABLE - 1)
+}
+
+/// Hold operations per timed iteration: N of them (a full turnover of the
+/// pending events), and at least 100,000. A radix heap's cost is amortised:
+/// now and then a pop redistributes a bucket holding a good share of the N
+/// pending events (with N = 3,000,000, about once every two million pops),
+/// so a batch shorter than a turnover could miss or overweight those pops.
+/// Divan's time column is per batch; ns per hold = 1e9 / its items/s.
+fn hold_batch(n: usize) -> usize {
+    n.max(100_000)
+}
+
+/// Hold operations (pop the earliest, push one at now + Exp(180 s)) with N
+/// events pending; one iteration = `hold_batch(N)` holds.
+#[divan::bench(
+    types = [HeapQueue<Payload>, RadixQueue<Payload>, proposal::Radix64Queue<Payload>],
+    args = [100, 300_000, 3_000_000],
+    sample_count = 7,
+    sample_size = 1,
+)]
+fn hold<Q: Fel>(bencher: Bencher, n: usize) {
+    let inc = increments(1);
+    let (mut q, mut k) = steady_queue::<Q>(n, &inc);
+    let batch = hold_batch(n);
+    bencher.counter(ItemsCount::new(batch)).bench_local(|| {
+        for _ in 0..batch {
+            k = hold_once(&mut q, &inc, k);
+        }
+    });
+    assert_eq!(q.len(), n);
+    black_box(&q);
+}
+
+/// A bare M/M/c loop: std `BinaryHeap` of (time, tag) keys, a FIFO of
+/// arrival times for the waiting line, a busy-server counter, and the sum of
+/// waits so the work is not optimised away. Load 0.95 * c, mean service
+/// 1 minute, times in integer microseconds like the engine's. Stops at the
+/// `customers`-th arrival, as the model stops at its horizon.
+fn bare_mmc(c: u64, customers: u64, seed: u64) -> (u64, u64) {
+    const ARRIVAL: u64 = 0;
+    const DEPARTURE: u64 = 1;
+    let service_mean_us = 60e6;
+    let interarrival_mean_us = service_mean_us / (0.95 * c as f64);
+    let mut rng = Rng::seed_from_u64(seed);
+    let arrive = Exp::new(1.0 / interarrival_mean_us).unwrap();
+    let serve = Exp::new(1.0 / service_mean_us).unwrap();
+    // Keys (time, seq << 1 | tag): unique, so ties go first-scheduled-first
+    // like the engine's (time, seq) order.
+    let mut heap: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
+    let mut seq = 0u64;
+    let mut push = |heap: &mut BinaryHeap<Reverse<(u64, u64)>>, t: u64, tag: u64| {
+        heap.push(Reverse((t, seq << 1 | tag)));
+        seq += 1;
+    };
+    let mut line: VecDeque<u64> = VecDeque::new();
+    let (mut busy, mut arrived, mut served, mut wait_sum) = (0u64, 0u64, 0u64, 0u64);
+    push(&mut heap, arrive.sample(&mut rng) as u64, ARRIVAL);
+    while let Some(Reverse((now, key))) = heap.pop() {
+        if key & 1 == ARRIVAL {
+            arrived += 1;
+            if arrived > customers {
+                break;
+            }
+            push(&mut heap, now + arrive.sample(&mut rng) as u64, ARRIVAL);
+            if busy < c {
+                busy += 1;
+                push(&mut heap, now + serve.sample(&mut rng) as u64, DEPARTURE);
+            } else {
+                line.push_back(now);
+            }
+        } else {
+            served += 1;
+            if let Some(joined) = line.pop_front() {
+                wait_sum += now - joined;
+                push(&mut heap, now + serve.sample(&mut rng) as u64, DEPARTURE);
+            } else {
+                busy -= 1;
+            }
+        }
+    }
+    (served, wait_sum)
+}
+
+const CUSTOMERS: u64 = 1_000_000;
+
+/// One iteration = one run of 1,000,000 customers; throughput = customers/s.
+#[divan::bench(args = [100, 300_000], sample_count = 10, sample_size = 1)]
+fn bare_mmc_binary_heap(bencher: Bencher, c: u64) {
+    bencher.counter(ItemsCount::new(CUSTOMERS)).bench_local(|| black_box(bare_mmc(black_box(c), CUSTOMERS, 1)));
+}
+
+/// The whole model on bench-mm100 (1,000,000 customers), without the CLI.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn model_mm100(bencher: Bencher) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench-mm100.toml");
+    let s = surgesim::load(&path, &[]).expect("bench-mm100.toml loads");
+    bencher.counter(ItemsCount::new(CUSTOMERS)).bench_local(|| black_box(surgesim::simulate(&s, 0).results.events));
+}
+
+mod rng {
+    use super::*;
+
+    /// One exponential draw from the engine's generator (the cost `hold`
+    /// leaves out by drawing its increments in advance).
+    #[divan::bench]
+    fn exp_sample(bencher: Bencher) {
+        let mut rng = Rng::seed_from_u64(7);
+        let exp = Exp::new(1.0 / MEAN_INCREMENT_US).unwrap();
+        bencher.bench_local(|| exp.sample(&mut rng));
+    }
+
+    /// One uniform f64 (what the arrival streams and retry coin flips draw).
+    #[divan::bench]
+    fn uniform_f64(bencher: Bencher) {
+        let mut rng = Rng::seed_from_u64(7);
+        bencher.bench_local(|| rng.random::<f64>());
+    }
+
+    /// One `powf`, as each arrival's order statistic costs (demand.rs).
+    #[divan::bench]
+    fn uniform_powf(bencher: Bencher) {
+        let mut rng = Rng::seed_from_u64(7);
+        let mut remaining = 1_000_000u64;
+        bencher.bench_local(|| {
+            remaining = remaining.wrapping_sub(1).max(1);
+            (1.0 - rng.random::<f64>()).powf(1.0 / remaining as f64)
+        });
+    }
+}
