@@ -1,30 +1,54 @@
-//! Reports: a run's results as bytes (CSV tables, JSON summary, a short
-//! human summary), then written as one folder in one place (`output`).
-//! Knows nothing of events: it reads `stats::Results` and the `Scenario`.
+//! Reports: a run's results as bytes (CSV tables, JSON summary, charts,
+//! `report.md`, a short human summary), then written as one folder in one
+//! place (`output`). Knows nothing of events: it reads `stats::Results` and
+//! the `Scenario`.
 
+pub mod charts;
+pub mod markdown;
 pub mod output;
 pub mod summary;
 pub mod tables;
+
+pub use charts::ChartFormat;
 
 use crate::scenario::Scenario;
 use crate::stats::Results;
 use anyhow::Result;
 
-/// Every file of a run's folder, as (file name, bytes).
+/// What a run's folder holds beyond the tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Draw the charts (`--no-charts` turns them off).
+    pub charts: bool,
+    pub format: ChartFormat,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { charts: true, format: ChartFormat::Png }
+    }
+}
+
+/// Every file of a run's folder, as (file name, bytes), with the default
+/// options (PNG charts).
 pub fn render(s: &Scenario, r: &Results) -> Result<Vec<(String, Vec<u8>)>> {
+    render_with(s, r, &ReportOptions::default())
+}
+
+/// Every file of a run's folder, as (file name, bytes).
+pub fn render_with(s: &Scenario, r: &Results, opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
     let mut summary_json = serde_json::to_vec_pretty(&summary::summary(s, r))?;
     summary_json.push(b'\n');
-    Ok(vec![
-        (
-            "timeseries.csv".into(),
-            tables::to_csv(&tables::timeseries_rows(s, r))?,
-        ),
-        (
-            "cohorts.csv".into(),
-            tables::to_csv(&tables::cohort_rows(s, r))?,
-        ),
+    let mut files = vec![
+        ("timeseries.csv".into(), tables::to_csv(&tables::timeseries_rows(s, r))?),
+        ("cohorts.csv".into(), tables::to_csv(&tables::cohort_rows(s, r))?),
         ("summary.json".into(), summary_json),
-    ])
+    ];
+    if opts.charts {
+        files.extend(charts::run_charts(s, r, opts.format)?);
+    }
+    files.push(("report.md".into(), markdown::run_report(s, r, opts.charts.then_some(opts.format))));
+    Ok(files)
 }
 
 /// A few lines for the terminal.

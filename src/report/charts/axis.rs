@@ -1,0 +1,335 @@
+//! The two axes every chart uses, as plotters coordinates that choose their
+//! own ticks: time (clock or elapsed) on x, a linear or log value scale on y.
+//!
+//! plotters' built-in `f64` ranges place ticks at round *numbers*, which on a
+//! time axis in seconds land on 20:07:30 and the like; these place them on
+//! round *clock times* (every 15 min, every 6 h, at midnight) and label them
+//! as a reader of a briefing expects.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Timelike};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use std::ops::Range;
+
+/// Tick steps a time axis may use [s]; each divides a day (or is whole days)
+/// so that ticks fall on the same clock times every day.
+const TIME_STEPS: [u64; 22] = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400, 172_800, 345_600,
+    604_800, 1_209_600,
+];
+
+/// The x axis: seconds since the run's start, shown as clock time or as
+/// time elapsed since the start.
+#[derive(Clone, Debug)]
+pub struct TimeAxis {
+    /// Length of the axis [s].
+    span: f64,
+    /// Tick positions [s since start] and their labels.
+    ticks: Vec<(f64, String)>,
+    desc: String,
+}
+
+impl TimeAxis {
+    /// Clock time: ticks on round clock times of the scenario's own UTC
+    /// offset; a tick on a new day carries the date ("20 Jul 00:00").
+    pub fn clock(start: DateTime<FixedOffset>, span_secs: f64) -> TimeAxis {
+        let span = span_secs.max(1.0);
+        let end = start + Duration::milliseconds((span * 1e3) as i64);
+        let multi_day = end.date_naive() != start.date_naive();
+        // Labels with a date are about twice as wide as "HH:MM".
+        let max_ticks = if multi_day { 9.0 } else { 13.0 };
+        let step = choose_step(span, max_ticks);
+        let start_of_day = start.num_seconds_from_midnight() as u64;
+        let first = if step <= 86_400 {
+            (step - start_of_day % step) % step
+        } else {
+            // Whole-day steps start at the first midnight.
+            (86_400 - start_of_day) % 86_400
+        };
+        let with_seconds = step < 60;
+        let mut ticks = Vec::new();
+        let mut prev_day = None;
+        let mut t = first;
+        while t as f64 <= span + 1e-9 {
+            let at = start + Duration::seconds(t as i64);
+            let time = if with_seconds { at.format("%H:%M:%S") } else { at.format("%H:%M") };
+            let day = at.date_naive();
+            let label = if multi_day && prev_day != Some(day) {
+                format!("{} {} {time}", at.day(), month(at.month()))
+            } else {
+                time.to_string()
+            };
+            prev_day = Some(day);
+            ticks.push((t as f64, label));
+            t += step;
+        }
+        let zone = format!("UTC{}", start.format("%:z"));
+        let desc = if multi_day {
+            format!("Clock time ({zone})")
+        } else {
+            format!("Clock time on {} ({zone})", start.format("%a %-d %b %Y"))
+        };
+        TimeAxis { span, ticks, desc }
+    }
+
+    /// Time since each run's start, labelled h:mm (for runs that start at
+    /// different clock times, drawn on the same axes).
+    pub fn elapsed(span_secs: f64) -> TimeAxis {
+        let span = span_secs.max(1.0);
+        let step = choose_step(span, 13.0);
+        let ticks = (0..)
+            .map(|i| i * step)
+            .take_while(|&t| t as f64 <= span + 1e-9)
+            .map(|t| {
+                let label = if step < 60 {
+                    format!("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+                } else {
+                    format!("{}:{:02}", t / 3600, t / 60 % 60)
+                };
+                (t as f64, label)
+            })
+            .collect();
+        TimeAxis { span, ticks, desc: "Time since the scenario's start [h:mm]".into() }
+    }
+
+    /// What the axis shows, with its unit.
+    pub fn desc(&self) -> &str {
+        &self.desc
+    }
+
+    /// The label of a tick (plotters asks for ticks this axis chose).
+    pub fn label(&self, v: f64) -> String {
+        self.ticks.iter().find(|(t, _)| (t - v).abs() < 1e-6).map(|(_, l)| l.clone()).unwrap_or_default()
+    }
+
+    pub fn span(&self) -> f64 {
+        self.span
+    }
+}
+
+/// The smallest step that keeps the number of ticks at most `max_ticks`.
+fn choose_step(span: f64, max_ticks: f64) -> u64 {
+    TIME_STEPS.iter().copied().find(|&s| span / s as f64 <= max_ticks).unwrap_or_else(|| {
+        // Longer than ~4 months: whole weeks, as many as needed.
+        let weeks = (span / 604_800.0 / max_ticks).ceil().max(1.0) as u64;
+        weeks * 604_800
+    })
+}
+
+fn month(m: u32) -> &'static str {
+    const NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    NAMES.get(m.wrapping_sub(1) as usize).copied().unwrap_or("?")
+}
+
+impl Ranged for TimeAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let frac = (v / self.span).clamp(-0.05, 1.05);
+        limit.0 + (frac * (limit.1 - limit.0) as f64).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Only the chosen ticks, and no light grid lines between them.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.iter().map(|(t, _)| *t).collect()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        0.0..self.span
+    }
+}
+
+/// The y axis: linear from a round lower bound (usually 0) to a round upper
+/// bound, or logarithmic over whole decades.
+#[derive(Clone, Debug)]
+pub struct ValueAxis {
+    lo: f64,
+    hi: f64,
+    log: bool,
+    ticks: Vec<f64>,
+    /// Divisor and suffix of the labels (1e6 and "M" for millions).
+    scale: (f64, &'static str),
+    decimals: usize,
+}
+
+impl ValueAxis {
+    /// A linear axis from 0 up to at least `max` (and at least `min_top`).
+    pub fn linear(max: f64, min_top: f64) -> ValueAxis {
+        let top = if max.is_finite() && max > 0.0 { max * 1.05 } else { 0.0 }.max(min_top).max(1e-9);
+        let step = nice_step(top / 6.0);
+        let hi = (top / step - 1e-9).ceil() * step;
+        let n = (hi / step).round() as usize;
+        let ticks = (0..=n).map(|i| i as f64 * step).collect();
+        let scale = compact_scale(hi);
+        ValueAxis { lo: 0.0, hi, log: false, ticks, scale, decimals: decimals_for(step / scale.0) }
+    }
+
+    /// A fixed linear range with ticks every `step` (percent axes).
+    pub fn fixed(lo: f64, hi: f64, step: f64) -> ValueAxis {
+        let n = ((hi - lo) / step).floor() as usize;
+        let ticks = (0..=n).map(|i| lo + i as f64 * step).collect();
+        ValueAxis { lo, hi, log: false, ticks, scale: (1.0, ""), decimals: decimals_for(step) }
+    }
+
+    /// A log axis over the whole decades around [min, max] (both > 0).
+    pub fn log(min: f64, max: f64) -> ValueAxis {
+        let min = if min.is_finite() && min > 0.0 { min } else { 1.0 };
+        let max = if max.is_finite() && max > min { max } else { min * 10.0 };
+        let lo_exp = min.log10().floor() as i32;
+        let hi_exp = (max.log10().ceil() as i32).max(lo_exp + 1);
+        let decades = hi_exp - lo_exp;
+        let mut ticks = Vec::new();
+        for e in lo_exp..=hi_exp {
+            let base = 10f64.powi(e);
+            ticks.push(base);
+            if decades <= 3 && e < hi_exp {
+                ticks.push(2.0 * base);
+                ticks.push(5.0 * base);
+            }
+        }
+        let (lo, hi) = (10f64.powi(lo_exp), 10f64.powi(hi_exp));
+        ValueAxis { lo, hi, log: true, ticks, scale: compact_scale(hi), decimals: 0 }
+    }
+
+    pub fn is_log(&self) -> bool {
+        self.log
+    }
+
+    pub fn top(&self) -> f64 {
+        self.hi
+    }
+
+    pub fn bottom(&self) -> f64 {
+        self.lo
+    }
+
+    /// A tick label: compact (12k, 1.5M) and with as many decimals as the
+    /// step needs.
+    pub fn label(&self, v: f64) -> String {
+        if v == 0.0 {
+            return "0".into();
+        }
+        let (div, suffix) = if self.log { compact_scale(v.abs()) } else { self.scale };
+        let x = v / div;
+        let decimals = if self.log { decimals_for(x) } else { self.decimals };
+        format!("{x:.decimals$}{suffix}")
+    }
+}
+
+impl Ranged for ValueAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let frac = if self.log {
+            let v = v.max(self.lo * 0.5);
+            (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+        } else {
+            (v - self.lo) / (self.hi - self.lo)
+        };
+        // Clamped a little outside the area, so a stray value cannot send a
+        // line to the far side of the picture.
+        let frac = if frac.is_finite() { frac.clamp(-0.05, 1.05) } else { 0.0 };
+        limit.0 + (frac * (limit.1 - limit.0) as f64).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let raw = if raw.is_finite() && raw > 0.0 { raw } else { 1.0 };
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * p).find(|s| *s >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * p)
+}
+
+/// Decimals that show `x` (a step or a tick) without trailing noise.
+fn decimals_for(x: f64) -> usize {
+    (0..6)
+        .find(|&d| {
+            let scaled = x * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
+        })
+        .unwrap_or(6)
+}
+
+fn compact_scale(top: f64) -> (f64, &'static str) {
+    if top >= 1e6 {
+        (1e6, "M")
+    } else if top >= 1e4 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).expect("test clock parses")
+    }
+
+    fn labels(a: &TimeAxis) -> Vec<&str> {
+        a.ticks.iter().map(|(_, l)| l.as_str()).collect()
+    }
+
+    #[test]
+    fn clock_ticks_fall_on_round_times_of_the_local_clock() {
+        let a = TimeAxis::clock(start("2021-07-19T20:07:00+09:00"), 3.0 * 3600.0);
+        assert_eq!(
+            labels(&a),
+            [
+                "20:15", "20:30", "20:45", "21:00", "21:15", "21:30", "21:45", "22:00", "22:15", "22:30", "22:45",
+                "23:00"
+            ]
+        );
+        assert!(a.desc().contains("Mon 19 Jul 2021") && a.desc().contains("UTC+09:00"), "{}", a.desc());
+    }
+
+    #[test]
+    fn a_run_across_midnight_dates_its_ticks() {
+        let a = TimeAxis::clock(start("2021-07-19T20:00:00+09:00"), 104.0 * 3600.0);
+        let l = labels(&a);
+        assert_eq!(l[0], "20 Jul 00:00");
+        assert!(l.len() <= 9, "{l:?}");
+        assert_eq!(l[1], "12:00", "only the first tick of a day carries the date: {l:?}");
+        let b = TimeAxis::clock(start("2021-07-19T20:00:00+09:00"), 12.0 * 3600.0);
+        assert_eq!(labels(&b), ["20:00", "22:00", "20 Jul 00:00", "02:00", "04:00", "06:00", "08:00"]);
+    }
+
+    #[test]
+    fn elapsed_ticks_read_as_hours_and_minutes() {
+        assert_eq!(labels(&TimeAxis::elapsed(3.0 * 3600.0))[..3], ["0:00", "0:15", "0:30"]);
+        assert_eq!(labels(&TimeAxis::elapsed(20.0)).len(), 11);
+    }
+
+    #[test]
+    fn value_axes_have_round_ticks_and_compact_labels() {
+        let a = ValueAxis::linear(280_000.0, 1.0);
+        assert_eq!(a.top(), 300_000.0);
+        assert_eq!(a.label(250_000.0), "250k");
+        let b = ValueAxis::linear(0.0, 1.0);
+        assert!(b.top() >= 1.0 && b.ticks.len() >= 2);
+        assert_eq!(b.label(0.2), "0.2");
+        let c = ValueAxis::log(0.03, 250.0);
+        assert_eq!((c.bottom(), c.top()), (0.01, 1000.0));
+        assert_eq!(c.label(0.05), "0.05");
+        assert_eq!(c.label(100.0), "100");
+    }
+}

@@ -1,0 +1,143 @@
+//! Overlay charts of `surgesim compare`: one line per scenario on the same
+//! axes. The x axis is clock time when every scenario starts at the same
+//! moment, else time since each scenario's own start.
+
+use super::axis::{TimeAxis, ValueAxis};
+use super::figure::{color, Figure, Panel, Series};
+use super::run::{max_of, value_axis, waits_span_decades, BinTimes, WAIT_FLOOR_MIN};
+use crate::scenario::Scenario;
+use crate::stats::Results;
+
+/// One scenario and what its run measured.
+pub type Run<'a> = (&'a Scenario, &'a Results);
+
+fn x_axis(runs: &[Run]) -> TimeAxis {
+    let span = runs.iter().map(|(s, _)| s.duration.as_secs_f64()).fold(0.0, f64::max);
+    match runs.first() {
+        Some((first, _)) if runs.iter().all(|(s, _)| s.start == first.start) => TimeAxis::clock(first.start, span),
+        _ => TimeAxis::elapsed(span),
+    }
+}
+
+/// Legend labels: scenario titles, with the name added where two titles are the same.
+pub fn labels(runs: &[Run]) -> Vec<String> {
+    runs.iter()
+        .map(|(s, _)| {
+            let twins = runs.iter().filter(|(o, _)| o.title == s.title).count();
+            if twins > 1 {
+                format!("{} ({})", s.title, s.name)
+            } else {
+                s.title.clone()
+            }
+        })
+        .collect()
+}
+
+/// One line per scenario, `value` computed per bin at the point `at`.
+fn lines(runs: &[Run], value: impl Fn(&Scenario, &Results, usize) -> (f64, f64)) -> Vec<Series> {
+    runs.iter()
+        .zip(labels(runs))
+        .enumerate()
+        .map(|(k, ((s, r), label))| Series {
+            label,
+            color: color(k),
+            dashed: false,
+            points: (0..r.bins.len()).map(|i| value(s, r, i)).collect(),
+        })
+        .collect()
+}
+
+fn figure(runs: &[Run], title: &str, subtitle: String, panel: Panel) -> Figure {
+    Figure {
+        title: format!("{title}: {} scenarios compared", runs.len()),
+        subtitle,
+        x: x_axis(runs),
+        panels: vec![panel],
+        legend_extra: Vec::new(),
+    }
+}
+
+/// `compare-waits.png`: p90 wait per bin [min].
+pub fn waits(runs: &[Run]) -> Figure {
+    let mut series = lines(runs, |s, r, i| {
+        let b = &r.bins[i];
+        (BinTimes::of(s).mid(b), b.wait[1].map_or(f64::NAN, |w| w / 60.0))
+    });
+    let log = waits_span_decades(&series);
+    let (y, floored) = value_axis(&mut series, log, WAIT_FLOOR_MIN);
+    let mut subtitle = "p90 of the wait of the attempts admitted in each bin".to_string();
+    if floored {
+        subtitle.push_str(&format!("; waits under {} min are drawn on the bottom line", y.label(y.bottom())));
+    }
+    let y_desc = if y.is_log() { "p90 wait [min], log scale" } else { "p90 wait [min]" };
+    let empty_note = "No attempt was admitted from a waiting room".to_string();
+    figure(
+        runs,
+        "p90 wait in the queue",
+        subtitle,
+        Panel { y_desc: y_desc.into(), y, series, bands: Vec::new(), empty_note },
+    )
+}
+
+/// `compare-bookings.png`: booked share of all eligible people [%].
+pub fn bookings(runs: &[Run]) -> Figure {
+    let series: Vec<Series> = lines(runs, |s, r, i| {
+        let b = &r.bins[i];
+        let eligible = s.cohorts.iter().filter(|c| c.eligible);
+        let people: u64 = eligible.clone().map(|c| c.people).sum();
+        let booked: u64 = s
+            .cohorts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.eligible)
+            .map(|(k, _)| b.booked_so_far.get(k).copied().unwrap_or(0))
+            .sum();
+        let share = if people == 0 { f64::NAN } else { 100.0 * booked as f64 / people as f64 };
+        (BinTimes::of(s).end(b), share)
+    })
+    .into_iter()
+    .map(|mut s| {
+        // Everyone starts at zero booked.
+        if s.points.first().is_some_and(|p| p.1.is_finite()) {
+            s.points.insert(0, (0.0, 0.0));
+        }
+        s
+    })
+    .collect();
+    figure(
+        runs,
+        "Bookings",
+        "Booked people as a share of all eligible people, cumulative".into(),
+        Panel {
+            y_desc: "Booked share of eligible people [%]".into(),
+            y: ValueAxis::fixed(0.0, 100.0, 10.0),
+            series,
+            bands: Vec::new(),
+            empty_note: "No eligible people in these scenarios".into(),
+        },
+    )
+}
+
+/// `compare-drops.png`: share of each bin's attempts dropped (all causes) [%].
+pub fn drops(runs: &[Run]) -> Figure {
+    let series = lines(runs, |s, r, i| {
+        let b = &r.bins[i];
+        let a = b.counts.attempts();
+        let rate = if a == 0 { f64::NAN } else { 100.0 * b.counts.dropped_total() as f64 / a as f64 };
+        (BinTimes::of(s).mid(b), rate)
+    });
+    let max = max_of(&series);
+    let y = if max > 50.0 { ValueAxis::fixed(0.0, 100.0, 10.0) } else { ValueAxis::linear(max, 1.0) };
+    figure(
+        runs,
+        "Drop rate",
+        "Share of the attempts made in each bin that the system dropped, all causes".into(),
+        Panel {
+            y_desc: "Dropped attempts [%]".into(),
+            y,
+            series,
+            bands: Vec::new(),
+            empty_note: "No attempt was made".into(),
+        },
+    )
+}

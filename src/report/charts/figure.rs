@@ -1,0 +1,366 @@
+//! A chart as plain data (`Figure`: title, panels of lines on a shared time
+//! axis, shaded spans, a legend) and the one function that draws it on any
+//! plotters backend. The figure functions only decide *what* to show; the
+//! look (fonts, layout, grid, legend, empty-panel notes) is decided here, once.
+
+use super::axis::{TimeAxis, ValueAxis};
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Picture size [px].
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 700;
+
+/// One chart: a title, one or more panels stacked on the same time axis,
+/// and a legend under them.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    pub title: String,
+    /// One line under the title: what is plotted, how it is averaged.
+    pub subtitle: String,
+    pub x: TimeAxis,
+    pub panels: Vec<Panel>,
+    /// Extra legend entries (e.g. what the shading means).
+    pub legend_extra: Vec<(Swatch, String)>,
+}
+
+/// One plot area with its own y axis.
+#[derive(Clone, Debug)]
+pub struct Panel {
+    /// y axis description, with its unit.
+    pub y_desc: String,
+    pub y: ValueAxis,
+    pub series: Vec<Series>,
+    /// Shaded spans of the x axis, drawn under the lines.
+    pub bands: Vec<Band>,
+    /// Shown in the middle of the panel when no series has a value.
+    pub empty_note: String,
+}
+
+/// A line. Points are (x [s since start], y); a NaN y breaks the line.
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub label: String,
+    pub color: RGBColor,
+    pub dashed: bool,
+    pub points: Vec<(f64, f64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Band {
+    pub from: f64,
+    pub to: f64,
+    pub color: RGBColor,
+}
+
+/// What a legend entry shows next to its text.
+#[derive(Clone, Copy, Debug)]
+pub enum Swatch {
+    Line { color: RGBColor, dashed: bool },
+    Shade(RGBColor),
+}
+
+/// Colour-blind-safe categorical palette (Tableau 10), in legend order.
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x4E, 0x79, 0xA7),
+    RGBColor(0xF2, 0x8E, 0x2B),
+    RGBColor(0xE1, 0x57, 0x59),
+    RGBColor(0x59, 0xA1, 0x4F),
+    RGBColor(0xB0, 0x7A, 0xA1),
+    RGBColor(0x76, 0xB7, 0xB2),
+    RGBColor(0x9C, 0x75, 0x5F),
+    RGBColor(0xED, 0xC9, 0x48),
+    RGBColor(0xFF, 0x9D, 0xA7),
+    RGBColor(0xBA, 0xB0, 0xAC),
+];
+
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const GRID: RGBColor = RGBColor(0xE2, 0xE2, 0xE2);
+const MARGIN: i32 = 18;
+const FONT: &str = "sans-serif";
+/// Lines with at most this many points also get a marker on every point,
+/// so a run of one or a few bins still shows its values.
+const MARKERS_UP_TO: usize = 40;
+
+impl Series {
+    pub fn has_data(&self) -> bool {
+        self.points.iter().any(|(_, y)| y.is_finite())
+    }
+}
+
+impl Panel {
+    fn has_data(&self) -> bool {
+        self.series.iter().any(Series::has_data)
+    }
+}
+
+/// Draw `fig` on `root`. Every plotting error is returned, never unwrapped.
+pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    super::font::register()?;
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+
+    // Title, shrunk (then cut) to fit one line; subtitle under it.
+    let title = fit_text(root, &fig.title, w - 2 * MARGIN, 26.0, 18.0, FontStyle::Bold)?;
+    root.draw_text(&title.0, &text_style(title.1, FontStyle::Bold, INK), (MARGIN, MARGIN))?;
+    let mut top = MARGIN + title.1 as i32 + 8;
+    if !fig.subtitle.is_empty() {
+        let sub = fit_text(root, &fig.subtitle, w - 2 * MARGIN, 16.0, 13.0, FontStyle::Normal)?;
+        root.draw_text(&sub.0, &text_style(sub.1, FontStyle::Normal, MUTED), (MARGIN, top))?;
+        top += sub.1 as i32 + 6;
+    }
+
+    // Legend under the panels, wrapped into centred rows.
+    let entries = legend_entries(fig);
+    let legend_font = text_style(15.0, FontStyle::Normal, INK);
+    let rows = layout_legend(root, &entries, &legend_font, w - 2 * MARGIN)?;
+    let row_h = 24;
+    let legend_h = rows.len() as i32 * row_h + if rows.is_empty() { 0 } else { 10 };
+
+    let body = root.margin(top as u32, (legend_h + MARGIN / 2) as u32, (MARGIN / 2) as u32, MARGIN as u32);
+    let n = fig.panels.len().max(1) as i32;
+    let (_, body_h) = body.dim_in_pixel();
+    // The bottom panel also carries the x axis description.
+    let extra_bottom = 26;
+    let panel_h = ((body_h as i32 - extra_bottom) / n).max(60);
+    let mut rest = body;
+    for (i, panel) in fig.panels.iter().enumerate() {
+        let last = i + 1 == fig.panels.len();
+        let (area, below) = if last {
+            let r = rest.clone();
+            (r, None)
+        } else {
+            let (a, b) = rest.split_vertically(panel_h);
+            (a, Some(b))
+        };
+        draw_panel(&area, fig, panel, last)?;
+        if let Some(b) = below {
+            rest = b;
+        }
+    }
+
+    // Legend rows.
+    let mut y = h - MARGIN / 2 - legend_h + 8;
+    for row in rows {
+        let mut x = (w - row.width) / 2;
+        for (swatch, label, width) in row.items {
+            draw_swatch(root, swatch, x, y + row_h / 2 - 2)?;
+            root.draw_text(
+                &label,
+                &legend_font.pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + SWATCH_W + 6, y + row_h / 2 - 2),
+            )?;
+            x += width + ITEM_GAP;
+        }
+        y += row_h;
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure, panel: &Panel, last: bool) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let x = fig.x.clone();
+    let y = panel.y.clone();
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(8)
+        // Room for half a date label at the right end of the time axis.
+        .margin_right(44)
+        .x_label_area_size(if last { 56 } else { 30 })
+        .y_label_area_size(86)
+        .build_cartesian_2d(x, y)?;
+
+    // Shading first, so lines and grid stay on top.
+    let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
+    for b in &panel.bands {
+        let (from, to) = (b.from.max(0.0), b.to.min(fig.x.span()));
+        if to > from {
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(from, y_hi), (to, y_lo)], b.color.mix(0.13).filled())))?;
+        }
+    }
+
+    let x_fmt = |v: &f64| fig.x.label(*v);
+    let y_fmt = |v: &f64| panel.y.label(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(MUTED)
+        .label_style(text_style(15.0, FontStyle::Normal, MUTED))
+        .axis_desc_style(text_style(16.0, FontStyle::Normal, INK))
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .y_desc(panel.y_desc.as_str());
+    if last {
+        mesh.x_desc(fig.x.desc());
+    }
+    mesh.draw()?;
+
+    for s in &panel.series {
+        let style = s.color.stroke_width(if s.dashed { 2 } else { 3 });
+        let finite = s.points.iter().filter(|(_, y)| y.is_finite()).count();
+        for run in runs(&s.points) {
+            if s.dashed {
+                chart.draw_series(DashedLineSeries::new(run.iter().copied(), 10, 6, style))?;
+            } else {
+                chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
+            }
+            // A lone point draws no line: mark it, as every point of a short series.
+            if run.len() == 1 || finite <= MARKERS_UP_TO {
+                chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, s.color.filled())))?;
+            }
+        }
+    }
+
+    if !panel.has_data() {
+        let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
+        let mid_x = fig.x.span() / 2.0;
+        let mid_y = if panel.y.is_log() { (y_lo * y_hi).sqrt() } else { (y_lo + y_hi) / 2.0 };
+        let style = text_style(18.0, FontStyle::Normal, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
+        chart.draw_series(std::iter::once(Text::new(note.to_string(), (mid_x, mid_y), style)))?;
+    }
+    Ok(())
+}
+
+/// Maximal runs of consecutive finite points.
+fn runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for &(x, y) in points {
+        if y.is_finite() && x.is_finite() {
+            cur.push((x, y));
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn text_style(size: f64, style: FontStyle, color: RGBColor) -> TextStyle<'static> {
+    TextStyle { font: (FONT, size, style).into_font(), color: color.to_backend_color(), pos: Pos::default() }
+}
+
+/// The largest font size in [min, max] at which `text` fits in `width`;
+/// at the smallest, the text is cut and ends with an ellipsis.
+fn fit_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    width: i32,
+    max: f64,
+    min: f64,
+    style: FontStyle,
+) -> Result<(String, f64)>
+where
+    DB::ErrorType: 'static,
+{
+    let mut size = max;
+    while size >= min {
+        let (tw, _) = root.estimate_text_size(text, &text_style(size, style, INK))?;
+        if tw as i32 <= width {
+            return Ok((text.to_string(), size));
+        }
+        size -= 1.0;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for keep in (1..chars.len()).rev() {
+        let cut: String = chars[..keep].iter().collect::<String>() + "…";
+        let (tw, _) = root.estimate_text_size(&cut, &text_style(min, style, INK))?;
+        if tw as i32 <= width {
+            return Ok((cut, min));
+        }
+    }
+    Ok((String::new(), min))
+}
+
+const SWATCH_W: i32 = 30;
+const ITEM_GAP: i32 = 26;
+/// Legend text longer than this is cut with an ellipsis [px].
+const MAX_LABEL_W: i32 = 520;
+
+struct LegendRow {
+    items: Vec<(Swatch, String, i32)>,
+    width: i32,
+}
+
+fn legend_entries(fig: &Figure) -> Vec<(Swatch, String)> {
+    let mut out: Vec<(Swatch, String)> = Vec::new();
+    for p in &fig.panels {
+        for s in &p.series {
+            if !out.iter().any(|(_, l)| *l == s.label) {
+                out.push((Swatch::Line { color: s.color, dashed: s.dashed }, s.label.clone()));
+            }
+        }
+    }
+    out.extend(fig.legend_extra.iter().cloned());
+    out
+}
+
+fn layout_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    entries: &[(Swatch, String)],
+    font: &TextStyle,
+    width: i32,
+) -> Result<Vec<LegendRow>>
+where
+    DB::ErrorType: 'static,
+{
+    let mut rows: Vec<LegendRow> = Vec::new();
+    let mut row = LegendRow { items: Vec::new(), width: 0 };
+    for (swatch, label) in entries {
+        let mut label = label.clone();
+        let mut tw = root.estimate_text_size(&label, font)?.0 as i32;
+        while tw > MAX_LABEL_W && label.chars().count() > 4 {
+            let keep = label.chars().count() - 4;
+            label = label.chars().take(keep).collect::<String>() + "…";
+            tw = root.estimate_text_size(&label, font)?.0 as i32;
+        }
+        let item_w = SWATCH_W + 6 + tw;
+        let needed = if row.items.is_empty() { item_w } else { row.width + ITEM_GAP + item_w };
+        if needed > width && !row.items.is_empty() {
+            rows.push(std::mem::replace(&mut row, LegendRow { items: Vec::new(), width: 0 }));
+            row.width = item_w;
+        } else {
+            row.width = needed;
+        }
+        row.items.push((*swatch, label, item_w));
+    }
+    if !row.items.is_empty() {
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn draw_swatch<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, swatch: Swatch, x: i32, y: i32) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    match swatch {
+        Swatch::Line { color, dashed: false } => {
+            root.draw(&PathElement::new(vec![(x, y), (x + SWATCH_W, y)], color.stroke_width(3)))?;
+        }
+        Swatch::Line { color, dashed: true } => {
+            root.draw(&DashedPathElement::new(vec![(x, y), (x + SWATCH_W, y)], 8, 4, color.stroke_width(2)))?;
+        }
+        Swatch::Shade(color) => {
+            root.draw(&Rectangle::new([(x, y - 8), (x + SWATCH_W, y + 8)], color.mix(0.25).filled()))?;
+        }
+    }
+    Ok(())
+}
