@@ -33,6 +33,26 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        charts: ChartArgs,
+    },
+    /// Run several scenarios side by side: compare.csv, overlay charts and
+    /// report.md in one folder.
+    Compare {
+        /// The scenario files (TOML), two or more.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, default_value = crate::compare::DEFAULT_DIR)]
+        out: PathBuf,
+        /// Override a key in every scenario (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        charts: ChartArgs,
     },
     /// Check scenarios without running them; every problem is listed.
     Validate {
@@ -41,6 +61,23 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+}
+
+/// Chart options shared by `run` and `compare`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ChartArgs {
+    /// Write no charts (tables and report.md only).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// File format of the charts.
+    #[arg(long, value_enum, default_value_t = report::ChartFormat::Png)]
+    pub chart_format: report::ChartFormat,
+}
+
+impl ChartArgs {
+    pub fn options(&self) -> report::ReportOptions {
+        report::ReportOptions { charts: !self.no_charts, format: self.chart_format }
+    }
 }
 
 /// Failures sorted by exit code.
@@ -65,24 +102,29 @@ impl CliError {
 
 pub fn main_with(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run {
-            scenario,
-            out,
-            seed,
-            set,
-            quiet,
-        } => {
+        Command::Run { scenario, out, seed, set, quiet, charts } => {
             let mut s = scenario::load(&scenario, &set)?;
             if let Some(seed) = seed {
                 s.seed = seed;
             }
             let outcome = crate::simulate(&s, 0);
-            let files = report::render(&s, &outcome.results)?;
+            let files = report::render_with(&s, &outcome.results, &charts.options())?;
             let dir = out.unwrap_or_else(|| output::default_dir(&s.name));
             output::write_folder(&dir, &files)?;
             if !quiet {
                 print!("{}", report::headline(&s, &outcome.results));
                 println!("  wrote {}", dir.display());
+            }
+            Ok(())
+        }
+        Command::Compare { scenarios, out, set, quiet, charts } => {
+            let list = scenarios.iter().map(|p| scenario::load(p, &set)).collect::<Result<Vec<_>, _>>()?;
+            let results = crate::compare::run_all(&list);
+            let files = crate::compare::render(&list, &results, &charts.options())?;
+            output::write_folder(&out, &files)?;
+            if !quiet {
+                print!("{}", crate::compare::headline(&list, &results));
+                println!("  wrote {}", out.display());
             }
             Ok(())
         }

@@ -7,7 +7,7 @@
 //! ```text
 //! scenario.toml --scenario::load--> Scenario (checked, units resolved)
 //!     --model::simulate (on engine::EventQueue)--> stats::Results
-//!     --report::render--> timeseries.csv, cohorts.csv, summary.json
+//!     --report::render--> timeseries.csv, cohorts.csv, summary.json, charts, report.md
 //!     --report::output::write_folder--> outputs/<name>/
 //! ```
 //!
@@ -15,6 +15,7 @@
 //! the report knows nothing of events.
 
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod report;
