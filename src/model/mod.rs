@@ -18,10 +18,10 @@ mod front;
 mod slab;
 mod waiting_room;
 
-use crate::engine::{EventQueue, Rng, SimTime, rng_for};
-use crate::scenario::{Scenario, Tier, Window, span_at};
+use crate::engine::{rng_for, EventQueue, Rng, SimTime};
+use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
-use demand::{ArrivalStream, streams_for};
+use demand::{streams_for, ArrivalStream};
 use front::Front;
 use rand::RngExt;
 use slab::{Key, Slab};
@@ -125,7 +125,7 @@ pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
     let room = scenario.waiting_room.as_ref();
     let poll_slots_per_waiting = match (&scenario.front, room) {
         // Little's law: polls per second times seconds per poll.
-        (Some(f), Some(r)) => r.polls_per_minute / 60.0 * f.service.mean_secs(),
+        (Some(f), Some(r)) => r.polls_per_minute / 60.0 * f.poll_service.as_secs_f64(),
         _ => 0.0,
     };
     let model = Model {
@@ -592,7 +592,9 @@ impl Model<'_> {
     fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
         let c = person.cohort as usize;
         let retry = &self.s.clients.retry;
-        if person.attempts < retry.max_attempts && retry.probability > 0.0 && self.rng.random::<f64>() < retry.probability
+        if person.attempts < retry.max_attempts
+            && retry.probability > 0.0
+            && self.rng.random::<f64>() < retry.probability
         {
             self.in_system.retrying[c] += 1;
             self.events.schedule(at, Event::Retry { person });

@@ -47,6 +47,37 @@ impl Scenario {
     pub fn bins(&self) -> usize {
         self.duration.0.div_ceil(self.bin.0) as usize
     }
+
+    /// The same night at `factor` of its size: people, capacities, rates and
+    /// inventories multiplied by it (rounded, at least 1), times and
+    /// behaviour unchanged. Queueing at scale f behaves like the full
+    /// night with waits of the same order (same utilisations), so a small
+    /// factor gives a quick preview and a test that runs in a blink.
+    pub fn scaled(mut self, factor: f64) -> Scenario {
+        let n = |x: u64| ((x as f64 * factor).round() as u64).max(1);
+        for c in &mut self.cohorts {
+            c.people = n(c.people);
+            c.slots = c.slots.map(n);
+            if let Curve::Piecewise { points } | Curve::Trace { points, .. } = &mut c.arrivals {
+                for p in points {
+                    p.rate *= factor;
+                }
+            }
+        }
+        if let Some(f) = &mut self.front {
+            f.capacity = n(f.capacity);
+            f.schedule.iter_mut().for_each(|c| c.value = n(c.value));
+        }
+        if let Some(w) = &mut self.waiting_room {
+            w.max_active = n(w.max_active);
+            w.max_queue = if w.max_queue == 0 { 0 } else { n(w.max_queue) };
+            w.admit_per_minute = w.admit_per_minute.map(|r| r * factor);
+        }
+        self.backend.max_sessions = n(self.backend.max_sessions);
+        self.backend.schedule.iter_mut().for_each(|c| c.value = n(c.value));
+        self.backend.slots = self.backend.slots.map(n);
+        self
+    }
 }
 
 /// A group of people who share eligibility, windows and an arrival curve.
@@ -136,6 +167,8 @@ pub struct Front {
     pub schedule: Vec<Change>,
     /// Time to serve one page load.
     pub service: Dist,
+    /// Slot time one status poll of a waiting person takes (polls are small).
+    pub poll_service: SimTime,
     /// A client whose page has not loaded after this gives up (`front_timeout`).
     pub timeout: SimTime,
     /// Whether the servers still serve requests whose client has left

@@ -129,6 +129,7 @@ pub struct RawFront {
     pub capacity: Option<u64>,
     pub schedule: Option<Vec<RawCapacityChange>>,
     pub service: Option<RawDist>,
+    pub poll_service: Option<String>,
     pub timeout: Option<String>,
     pub wasted_work: Option<bool>,
 }

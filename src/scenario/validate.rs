@@ -12,7 +12,7 @@
 //! opening, no polling, no turn expiry, bounce 0, fail_open false, no
 //! connection loss, no bypass; backend.error_probability 0, no schedule,
 //! no slot limit; clients.response none, retry.refresh exponential 30s;
-//! front (optional): service exponential 200ms, timeout 30s, wasted_work
+//! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
 //! true, no schedule; faults: none.
 
 use super::dist::{Dist, RawDist};
@@ -188,6 +188,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             Some(r) => Dist::from_raw(r, "front.service", &mut p),
         };
         let timeout = positive_duration(f.timeout.as_deref().unwrap_or("30s"), "front.timeout", &mut p);
+        let poll_service = positive_duration(f.poll_service.as_deref().unwrap_or("20ms"), "front.poll_service", &mut p);
         let schedule = changes(
             f.schedule.as_deref().unwrap_or(&[]).iter().map(|c| (c.at.as_str(), c.capacity)),
             "front.schedule",
@@ -201,6 +202,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             schedule,
             service: service.unwrap_or_else(|| Dist::exponential(0.2)),
             timeout: timeout.unwrap_or(SimTime::from_secs(30)),
+            poll_service: poll_service.unwrap_or(SimTime(20_000)),
             wasted_work: f.wasted_work.unwrap_or(true),
         }
     });

@@ -7,4 +7,5 @@ mod conservation;
 mod determinism;
 mod mechanisms;
 mod queueing;
+mod scenarios;
 mod theory;
