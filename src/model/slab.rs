@@ -52,7 +52,11 @@ impl<T> Slab<T> {
     /// The item, if `key` is still current.
     pub fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let s = self.slots.get_mut(key.slot as usize)?;
-        if s.generation == key.generation { s.item.as_mut() } else { None }
+        if s.generation == key.generation {
+            s.item.as_mut()
+        } else {
+            None
+        }
     }
 
     pub fn is_current(&self, key: Key) -> bool {

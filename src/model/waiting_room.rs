@@ -10,8 +10,8 @@
 use super::slab::{Key, Slab};
 use crate::engine::{Rng, SimTime};
 use crate::scenario::Order;
-use rand::RngExt;
 use rand::seq::SliceRandom;
+use rand::RngExt;
 use std::collections::VecDeque;
 
 /// One waiting person, with when they joined and their place in the dense

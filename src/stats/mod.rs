@@ -237,7 +237,8 @@ pub struct Recorder {
 impl Recorder {
     pub fn new(s: &Scenario) -> Self {
         let n = s.cohorts.len();
-        let cohort = CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
+        let cohort =
+            CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
         Recorder {
             bin_width: s.bin,
             n_bins: s.bins(),
