@@ -310,7 +310,7 @@ mod tests {
         assert!(l.len() <= 9, "{l:?}");
         assert_eq!(l[1], "12:00", "only the first tick of a day carries the date: {l:?}");
         let b = TimeAxis::clock(start("2021-07-19T20:00:00+09:00"), 12.0 * 3600.0);
-        assert_eq!(labels(&b), ["20:00", "22:00", "20 Jul 00:00", "02:00", "04:00", "06:00", "08:00"]);
+        assert_eq!(labels(&b), ["19 Jul 20:00", "22:00", "20 Jul 00:00", "02:00", "04:00", "06:00", "08:00"]);
     }
 
     #[test]
