@@ -4,7 +4,7 @@
 
 use super::axis::{TimeAxis, ValueAxis};
 use super::figure::{color, Figure, Panel, Series};
-use super::run::{max_of, value_axis, waits_span_decades, BinTimes, WAIT_FLOOR_MIN};
+use super::run::{max_of, percent_axis, value_axis, waits_span_decades, BinTimes, OVER_100, WAIT_FLOOR_MIN};
 use crate::scenario::Scenario;
 use crate::stats::Results;
 
@@ -126,14 +126,17 @@ pub fn drops(runs: &[Run]) -> Figure {
         let rate = if a == 0 { f64::NAN } else { 100.0 * b.counts.dropped_total() as f64 / a as f64 };
         (BinTimes::of(s).mid(b), rate)
     });
-    let max = max_of(&series);
-    let y = if max > 50.0 { ValueAxis::fixed(0.0, 100.0, 10.0) } else { ValueAxis::linear(max, 1.0) };
+    let (y, over) = percent_axis(max_of(&series));
+    let mut subtitle = "Attempts the system dropped (all causes) in each bin, per 100 attempts made in it".to_string();
+    if over {
+        subtitle.push_str(OVER_100);
+    }
     figure(
         runs,
         "Drop rate",
-        "Share of the attempts made in each bin that the system dropped, all causes".into(),
+        subtitle,
         Panel {
-            y_desc: "Dropped attempts [%]".into(),
+            y_desc: "Per 100 attempts in the bin [%]".into(),
             y,
             series,
             bands: Vec::new(),

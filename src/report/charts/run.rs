@@ -181,7 +181,26 @@ pub fn queue(s: &Scenario, r: &Results) -> Figure {
             .collect(),
     };
     let q_max = max_of(std::slice::from_ref(&queued));
-    let sessions = vec![active, capacity];
+    // A capacity far above what is used would flatten the sessions line to
+    // the axis; it is then named in the legend instead of drawn.
+    let a_max = max_of(std::slice::from_ref(&active));
+    let c_max = max_of(std::slice::from_ref(&capacity));
+    let mut legend_extra = Vec::new();
+    let sessions = if c_max > 20.0 * a_max.max(1.0) {
+        let c_min = capacity.points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let level = if c_min < c_max {
+            format!("{} to {}", count(c_min as u64), count(c_max as u64))
+        } else {
+            count(c_max as u64)
+        };
+        legend_extra.push((
+            Swatch::Line { color: capacity.color, dashed: true },
+            format!("Session capacity: {level}, off the scale"),
+        ));
+        vec![active]
+    } else {
+        vec![active, capacity]
+    };
     let s_max = max_of(&sessions);
     let subtitle = match &s.waiting_room {
         None => format!("No waiting room in this scenario: nobody queues. Averages over each {} bin", s.bin),
@@ -215,9 +234,28 @@ pub fn queue(s: &Scenario, r: &Results) -> Figure {
                 empty_note: String::new(),
             },
         ],
-        legend_extra: Vec::new(),
+        legend_extra,
     }
 }
+
+/// A percentage axis: 0-100 when the values come near 100, from 0 to the
+/// largest value otherwise. A bin's drops and abandons are counted when they
+/// happen, but its attempts when they start: an abandon after hours in the
+/// queue lands in a bin with few new attempts, so the ratio can pass 100
+/// (the flag says so, and the axis then grows to show it rather than cut it).
+pub(super) fn percent_axis(max: f64) -> (ValueAxis, bool) {
+    if max > 100.0 {
+        (ValueAxis::linear(max, 100.0), true)
+    } else if max > 50.0 {
+        (ValueAxis::fixed(0.0, 100.0, 10.0), false)
+    } else {
+        (ValueAxis::linear(max, 1.0), false)
+    }
+}
+
+/// Said under a percentage chart whose values pass 100.
+pub(super) const OVER_100: &str =
+    "; a drop or abandon counts in the bin where it happens, so after a surge it can pass 100";
 
 /// How a drop cause reads in a legend ("queue_full" -> "queue full").
 pub(super) fn cause_label(c: DropCause) -> String {
@@ -264,17 +302,17 @@ pub fn drops(s: &Scenario, r: &Results) -> Figure {
         dashed: false,
         points: r.bins.iter().map(|b| (t.mid(b), rate(b, b.counts.abandoned))).collect(),
     });
-    let max = max_of(&series);
-    let y = if max > 50.0 { ValueAxis::fixed(0.0, 100.0, 10.0) } else { ValueAxis::linear(max, 1.0) };
+    let (y, over) = percent_axis(max_of(&series));
+    let mut subtitle = format!("Drops by cause and abandons in each {} bin, per 100 attempts made in the bin", s.bin);
+    if over {
+        subtitle.push_str(OVER_100);
+    }
     Figure {
         title: format!("Drops and abandons: {}", s.title),
-        subtitle: format!(
-            "Share of the attempts made in each {} bin that the system dropped, by cause, or that gave up",
-            s.bin
-        ),
+        subtitle,
         x: clock(s),
         panels: vec![Panel {
-            y_desc: "Share of attempts [%]".into(),
+            y_desc: "Per 100 attempts in the bin [%]".into(),
             y,
             series,
             bands: Vec::new(),
