@@ -33,6 +33,13 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run the night at this fraction of its size (people, capacities,
+        /// rates, inventories): 0.01 for a quick preview.
+        #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
+        scale: Option<f64>,
+        /// Future-event list to run on (for benchmarks; all give the same results).
+        #[arg(long, hide = true, value_enum, default_value_t = QueueArg::Radix)]
+        queue: QueueArg,
         #[command(flatten)]
         charts: ChartArgs,
     },
@@ -80,6 +87,30 @@ impl ChartArgs {
     }
 }
 
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum QueueArg {
+    Heap,
+    Radix,
+    Calendar,
+}
+
+impl From<QueueArg> for crate::QueueKind {
+    fn from(q: QueueArg) -> Self {
+        match q {
+            QueueArg::Heap => crate::QueueKind::Heap,
+            QueueArg::Radix => crate::QueueKind::Radix,
+            QueueArg::Calendar => crate::QueueKind::Calendar,
+        }
+    }
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if f > 0.0 && f.is_finite() => Ok(f),
+        _ => Err(format!("found \"{text}\", expected a factor above 0, like 0.01")),
+    }
+}
+
 /// Failures sorted by exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -102,12 +133,15 @@ impl CliError {
 
 pub fn main_with(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, out, seed, set, quiet, charts } => {
+        Command::Run { scenario, out, seed, set, quiet, scale, queue, charts } => {
             let mut s = scenario::load(&scenario, &set)?;
             if let Some(seed) = seed {
                 s.seed = seed;
             }
-            let outcome = crate::simulate(&s, 0);
+            if let Some(f) = scale {
+                s = s.scaled(f);
+            }
+            let outcome = crate::simulate_on(&s, 0, queue.into());
             let files = report::render_with(&s, &outcome.results, &charts.options())?;
             let dir = out.unwrap_or_else(|| output::default_dir(&s.name));
             output::write_folder(&dir, &files)?;

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! scenario.toml --scenario::load--> Scenario (checked, units resolved)
-//!     --model::simulate (on engine::EventQueue)--> stats::Results
+//!     --model::simulate (on an engine::FutureEvents list)--> stats::Results
 //!     --report::render--> timeseries.csv, cohorts.csv, summary.json, charts, report.md
 //!     --report::output::write_folder--> outputs/<name>/
 //! ```
@@ -22,5 +22,5 @@ pub mod report;
 pub mod scenario;
 pub mod stats;
 
-pub use model::{simulate, Outcome};
+pub use model::{simulate, simulate_on, Outcome, QueueKind};
 pub use scenario::{load, Scenario};

@@ -8,10 +8,7 @@
 mod queue;
 mod time;
 
-pub use queue::{HeapQueue, RadixQueue};
-
-/// The future-event list the model uses.
-pub type EventQueue<E> = RadixQueue<E>;
+pub use queue::{CalendarQueue, FutureEvents, HeapQueue, RadixQueue};
 pub use time::SimTime;
 
 use rand::rngs::Xoshiro256PlusPlus;

@@ -18,7 +18,7 @@ mod front;
 mod slab;
 mod waiting_room;
 
-use crate::engine::{rng_for, EventQueue, Rng, SimTime};
+use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, RadixQueue, Rng, SimTime};
 use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, ArrivalStream};
@@ -27,14 +27,26 @@ use rand::RngExt;
 use slab::{Key, Slab};
 use waiting_room::Line;
 
-/// One person, carried inside events: no per-person table exists.
+/// One person, carried inside events: no per-person table exists. Kept to
+/// 8 bytes, because millions of them sit in pending events on a busy night.
 #[derive(Clone, Copy, Debug)]
 struct Person {
-    /// When their first attempt began (for time to book).
-    first: SimTime,
+    /// When their first attempt began [ms since the start] (for time to
+    /// book; u32 milliseconds reach 49 days, and runs are capped below that).
+    first_ms: u32,
     /// Attempts made so far, this one included.
-    attempts: u32,
+    attempts: u16,
     cohort: u16,
+}
+
+impl Person {
+    fn new(now: SimTime, cohort: u16) -> Person {
+        Person { first_ms: (now.0 / 1000) as u32, attempts: 0, cohort }
+    }
+
+    fn first(&self) -> SimTime {
+        SimTime(u64::from(self.first_ms) * 1000)
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -92,10 +104,10 @@ pub struct Outcome {
     pub in_system: InSystem,
 }
 
-struct Model<'s> {
+struct Model<'s, Q> {
     s: &'s Scenario,
     rng: Rng,
-    events: EventQueue<Event>,
+    events: Q,
     now: SimTime,
     streams: Vec<ArrivalStream>,
     timeline: Vec<(SimTime, Change)>,
@@ -119,8 +131,32 @@ struct Model<'s> {
     handled: u64,
 }
 
-/// Simulate replication `replication` of `scenario`.
+/// Which future-event list to run on. All give the same results (the order
+/// of events is fixed by (time, seq)); they differ in speed and memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QueueKind {
+    Heap,
+    /// The default: fastest on the July 2021 replays (see the README).
+    #[default]
+    Radix,
+    Calendar,
+}
+
+/// Simulate replication `replication` of `scenario` (on the default queue).
 pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
+    simulate_on(scenario, replication, QueueKind::default())
+}
+
+/// `simulate` on a chosen future-event list (for benchmarks and tests).
+pub fn simulate_on(scenario: &Scenario, replication: u64, queue: QueueKind) -> Outcome {
+    match queue {
+        QueueKind::Heap => simulate_with::<HeapQueue<Event>>(scenario, replication),
+        QueueKind::Radix => simulate_with::<RadixQueue<Event>>(scenario, replication),
+        QueueKind::Calendar => simulate_with::<CalendarQueue<Event>>(scenario, replication),
+    }
+}
+
+fn simulate_with<Q: FutureEvents<Event>>(scenario: &Scenario, replication: u64) -> Outcome {
     let n = scenario.cohorts.len();
     let room = scenario.waiting_room.as_ref();
     let poll_slots_per_waiting = match (&scenario.front, room) {
@@ -131,7 +167,7 @@ pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
     let model = Model {
         s: scenario,
         rng: rng_for(scenario.seed, replication),
-        events: EventQueue::new(),
+        events: Q::default(),
         now: SimTime::ZERO,
         streams: Vec::new(),
         timeline: timeline(scenario),
@@ -175,7 +211,7 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
     t
 }
 
-impl Model<'_> {
+impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn run(mut self) -> Outcome {
         // Without a waiting room, people who come before their window opens
         // wait on the closed page until it does; with one, they queue.
@@ -209,7 +245,7 @@ impl Model<'_> {
             Event::Arrival { stream } => {
                 let cohort = self.streams[stream as usize].cohort;
                 self.schedule_next_arrival(stream as usize);
-                self.attempt(Person { first: self.now, attempts: 0, cohort });
+                self.attempt(Person::new(self.now, cohort));
             }
             Event::Retry { person } => {
                 self.in_system.retrying[person.cohort as usize] -= 1;
@@ -482,7 +518,7 @@ impl Model<'_> {
                 // An error at the front of the line: back to the end, as a
                 // new attempt, whether they like it or not.
                 self.stats.dropped(c, DropCause::BounceBack);
-                if person.attempts < self.s.clients.retry.max_attempts {
+                if u32::from(person.attempts) < self.s.clients.retry.max_attempts {
                     person.attempts += 1;
                     self.stats.attempt(c, true);
                     self.enqueue(person);
@@ -554,7 +590,7 @@ impl Model<'_> {
         } else if !self.take_slot(c) {
             self.drop_attempt(person, DropCause::NoSlots);
         } else {
-            self.stats.booked(c, self.now - person.first);
+            self.stats.booked(c, self.now - person.first());
         }
         self.try_admit();
     }
@@ -592,7 +628,7 @@ impl Model<'_> {
     fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
         let c = person.cohort as usize;
         let retry = &self.s.clients.retry;
-        if person.attempts < retry.max_attempts
+        if u32::from(person.attempts) < retry.max_attempts
             && retry.probability > 0.0
             && self.rng.random::<f64>() < retry.probability
         {

@@ -43,6 +43,13 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             p.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
         }
     }
+    // The model keeps first-attempt times in u32 milliseconds (49.7 days).
+    const MAX_DAYS: u64 = 45;
+    if let Some(d) = duration {
+        if d > SimTime::from_secs(MAX_DAYS * 86_400) {
+            p.push("scenario.duration", format!("found {d}, expected at most {MAX_DAYS} days"));
+        }
+    }
     let duration = duration.unwrap_or(SimTime::from_secs(3600));
 
     if raw.cohort.is_empty() {
@@ -553,6 +560,8 @@ fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
             let max = r.max_attempts.unwrap_or(10);
             if max == 0 {
                 p.push("clients.retry.max_attempts", "found 0, expected at least 1 (the first attempt counts)");
+            } else if max > u32::from(u16::MAX) {
+                p.push("clients.retry.max_attempts", format!("found {max}, expected at most {}", u16::MAX));
             }
             (pr, delay, refresh, max)
         }
