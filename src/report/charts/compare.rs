@@ -127,7 +127,7 @@ pub fn drops(runs: &[Run]) -> Figure {
         (BinTimes::of(s).mid(b), rate)
     });
     let (y, over) = percent_axis(max_of(&series));
-    let mut subtitle = "Attempts the system dropped (all causes) in each bin, per 100 attempts made in it".to_string();
+    let mut subtitle = "Attempts dropped by the system (all causes) per 100 attempts made in each bin".to_string();
     if over {
         subtitle.push_str(OVER_100);
     }

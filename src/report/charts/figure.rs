@@ -303,8 +303,10 @@ fn legend_entries(fig: &Figure) -> Vec<(Swatch, String)> {
     let mut out: Vec<(Swatch, String)> = Vec::new();
     for p in &fig.panels {
         for s in &p.series {
-            if !out.iter().any(|(_, l)| *l == s.label) {
-                out.push((Swatch::Line { color: s.color, dashed: s.dashed }, s.label.clone()));
+            // A line with nothing to draw says so, rather than seem hidden.
+            let label = if s.has_data() { s.label.clone() } else { format!("{} (no data)", s.label) };
+            if !out.iter().any(|(_, l)| *l == label) {
+                out.push((Swatch::Line { color: s.color, dashed: s.dashed }, label));
             }
         }
     }

@@ -255,7 +255,7 @@ pub(super) fn percent_axis(max: f64) -> (ValueAxis, bool) {
 
 /// Said under a percentage chart whose values pass 100.
 pub(super) const OVER_100: &str =
-    "; a drop or abandon counts in the bin where it happens, so after a surge it can pass 100";
+    "; events count when they happen, attempts when they start, so after a surge this can pass 100";
 
 /// How a drop cause reads in a legend ("queue_full" -> "queue full").
 pub(super) fn cause_label(c: DropCause) -> String {
@@ -303,7 +303,7 @@ pub fn drops(s: &Scenario, r: &Results) -> Figure {
         points: r.bins.iter().map(|b| (t.mid(b), rate(b, b.counts.abandoned))).collect(),
     });
     let (y, over) = percent_axis(max_of(&series));
-    let mut subtitle = format!("Drops by cause and abandons in each {} bin, per 100 attempts made in the bin", s.bin);
+    let mut subtitle = format!("Drops by cause and abandons per 100 attempts made in each {} bin", s.bin);
     if over {
         subtitle.push_str(OVER_100);
     }
