@@ -1,6 +1,7 @@
 //! The command line: parse arguments, run the pipeline, map failures to
 //! exit codes (0 success, 2 bad input, 1 anything else).
 
+use crate::progress::Progress;
 use crate::report::{self, output};
 use crate::scenario::{self, ScenarioError};
 use anyhow::Result;
@@ -40,8 +41,44 @@ pub enum Command {
         /// Future-event list to run on (for benchmarks; all give the same results).
         #[arg(long, hide = true, value_enum, default_value_t = QueueArg::Radix)]
         queue: QueueArg,
+        /// Independent replications, run in parallel; tables and summary then
+        /// give means with 95 % confidence intervals.
+        #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        replications: u32,
         #[command(flatten)]
         charts: ChartArgs,
+    },
+    /// Run a grid of variants of one scenario: sweep.csv, one row per point.
+    Sweep {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// A key and its values, key=v1,v2,... (repeatable; the grid is every combination).
+        #[arg(long, required = true, value_name = "KEY=V1,V2,...")]
+        vary: Vec<crate::sweep::Vary>,
+        /// Override a key at every point (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Replications per point.
+        #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        replications: u32,
+        /// Run only shard i of n (points p with p mod n = i), for a job array.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::sweep::Shard>,
+        /// Output folder [default: outputs/<scenario name>-sweep, or -shard-I-of-N].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Merge the folders of a sharded sweep into the sweep an unsharded run writes.
+    Merge {
+        /// The shard folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Run several scenarios side by side: compare.csv, overlay charts and
     /// report.md in one folder.
@@ -133,7 +170,7 @@ impl CliError {
 
 pub fn main_with(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, out, seed, set, quiet, scale, queue, charts } => {
+        Command::Run { scenario, out, seed, set, quiet, scale, queue, replications, charts } => {
             let mut s = scenario::load(&scenario, &set)?;
             if let Some(seed) = seed {
                 s.seed = seed;
@@ -141,14 +178,54 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             if let Some(f) = scale {
                 s = s.scaled(f);
             }
-            let outcome = crate::simulate_on(&s, 0, queue.into());
-            let files = report::render_with(&s, &outcome.results, &charts.options())?;
             let dir = out.unwrap_or_else(|| output::default_dir(&s.name));
+            if replications > 1 {
+                let bar = Progress::jobs(u64::from(replications), "replications", quiet);
+                let runs = crate::replicate::run(&s, replications as usize, &bar);
+                bar.finish();
+                let files = crate::replicate::render(&s, &runs, &charts.options())?;
+                output::write_folder(&dir, &files)?;
+                if !quiet {
+                    print!("{}", report::headline(&s, &runs[0]));
+                    println!("  (replication 0 of {replications}; the tables give means and 95 % intervals)");
+                    println!("  wrote {}", dir.display());
+                }
+                return Ok(());
+            }
+            let bar = Progress::clock(&s, quiet);
+            let outcome = crate::simulate_observed(&s, 0, queue.into(), &|t| bar.clock_at(t));
+            bar.finish();
+            let files = report::render_with(&s, &outcome.results, &charts.options())?;
             output::write_folder(&dir, &files)?;
             if !quiet {
                 print!("{}", report::headline(&s, &outcome.results));
                 println!("  wrote {}", dir.display());
             }
+            Ok(())
+        }
+        Command::Sweep { scenario, vary, set, replications, shard, out, quiet } => {
+            let name = scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
+            let plan = crate::sweep::Plan::new(&name, vary, replications as usize, shard);
+            let points = crate::sweep::load_points(&scenario, &set, &plan)?;
+            let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", quiet);
+            let rows = crate::sweep::run(&plan, &points, &bar)?;
+            bar.finish();
+            let dir = out.unwrap_or_else(|| {
+                let base = points.first().map_or(name.clone(), |(_, s)| s.name.clone());
+                match shard {
+                    None => output::default_dir(&format!("{base}-sweep")),
+                    Some(sh) => output::default_dir(&format!("{base}-sweep-shard-{}-of-{}", sh.index, sh.count)),
+                }
+            });
+            output::write_folder(&dir, &crate::sweep::render(&plan, &rows)?)?;
+            if !quiet {
+                println!("{} points x {} replications", rows.len(), plan.replications);
+                println!("  wrote {}", dir.display());
+            }
+            Ok(())
+        }
+        Command::Merge { shards, out } => {
+            output::write_folder(&out, &crate::sweep::merge(&shards)?)?;
             Ok(())
         }
         Command::Compare { scenarios, out, set, quiet, charts } => {

@@ -18,9 +18,12 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod model;
+pub mod progress;
+pub mod replicate;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 
-pub use model::{simulate, simulate_on, Outcome, QueueKind};
+pub use model::{simulate, simulate_observed, simulate_on, Outcome, QueueKind};
 pub use scenario::{load, Scenario};

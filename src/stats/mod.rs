@@ -7,8 +7,10 @@
 //! `advance` is called before every event with the state as it stood since
 //! the previous one, which is all the time averages and bin edges need.
 
+pub mod ci;
 mod histogram;
 
+pub use ci::Interval;
 pub use histogram::Durations;
 
 use crate::engine::SimTime;

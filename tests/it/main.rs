@@ -7,5 +7,6 @@ mod conservation;
 mod determinism;
 mod mechanisms;
 mod queueing;
+mod replications;
 mod scenarios;
 mod theory;

@@ -1,0 +1,125 @@
+//! Replications, confidence intervals, sweeps and shards (issue 6).
+
+use crate::common::*;
+use crate::queueing::erlang_b;
+use assert_cmd::Command;
+use surgesim::progress::Progress;
+use surgesim::replicate;
+use surgesim::stats::{DropCause, Interval};
+
+/// Blocking of each replication of a short Erlang B run (c = 20, a = 18).
+fn blocking(replications: usize) -> Vec<f64> {
+    let s = bundled("erlang-b.toml", &["scenario.duration=5h", "cohort.0.people=5400"]);
+    let runs = replicate::run(&s, replications, &Progress::jobs(0, "", true));
+    runs.iter()
+        .map(|r| {
+            let t = r.totals();
+            t.dropped[DropCause::BackendFull as usize] as f64 / t.attempts() as f64
+        })
+        .collect()
+}
+
+#[test]
+fn the_interval_shrinks_like_one_over_root_r_and_covers_the_theory() {
+    let (few, many) = (blocking(8), blocking(32));
+    // Replications 0..7 are the first 8 of the 32: streams depend on the
+    // index only, not on how many there are.
+    assert_eq!(few[..], many[..8]);
+    let (a, b) = (Interval::of(&few).unwrap(), Interval::of(&many).unwrap());
+    let se = |i: &Interval, r: usize| i.half_width().unwrap() / surgesim::stats::ci::t975(r - 1);
+    let ratio = se(&b, 32) / se(&a, 8);
+    eprintln!("standard error, 8 vs 32 replications: ratio {ratio:.3} (1/sqrt(4) = 0.5)");
+    assert!((0.3..0.8).contains(&ratio), "SE ratio {ratio:.3}, expected about 0.5");
+    let theory = erlang_b(20, 18.0);
+    eprintln!("Erlang B {theory:.5}; 32 replications: {:.5} [{:.5}, {:.5}]", b.mean, b.lo.unwrap(), b.hi.unwrap());
+    assert!(b.lo.unwrap() <= theory && theory <= b.hi.unwrap(), "the 95 % interval covers B(20, 18)");
+}
+
+fn surgesim() -> Command {
+    Command::cargo_bin("surgesim").unwrap()
+}
+
+const SMALL: [&str; 4] = ["--set", "scenario.duration=5h", "--set", "cohort.0.people=5400"];
+
+#[test]
+fn replicated_outputs_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/erlang-b.toml");
+    for (threads, out) in [("1", "one"), ("4", "four")] {
+        surgesim()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("run")
+            .arg(&scenario)
+            .args(SMALL)
+            .args(["-r", "6", "--no-charts", "-q", "--out"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+    }
+    for file in ["timeseries.csv", "cohorts.csv", "summary.json"] {
+        let a = std::fs::read(dir.path().join("one").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("four").join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 4 threads");
+    }
+    let ts = std::fs::read_to_string(dir.path().join("one/timeseries.csv")).unwrap();
+    let header = ts.lines().next().unwrap();
+    for col in ["wait_p90_s_lo", "wait_p90_s_hi", "drop_rate_lo", "drop_rate_hi"] {
+        assert!(header.split(',').any(|h| h == col), "timeseries.csv lacks {col}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("one/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["replications"], 6);
+    assert!(
+        summary["figures"]["drop_rate"]["lo"].as_f64().unwrap()
+            < summary["figures"]["drop_rate"]["hi"].as_f64().unwrap()
+    );
+}
+
+#[test]
+fn a_sweep_has_the_full_grid_and_shards_merge_into_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/erlang-b.toml");
+    let vary = ["--vary", "backend.max_sessions=18,20,22", "--vary", "clients.session.mean=50s,1m", "-r", "2", "-q"];
+    let run = |extra: &[&str], out: &str| {
+        surgesim()
+            .arg("sweep")
+            .arg(&scenario)
+            .args(SMALL)
+            .args(vary)
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+    };
+    run(&[], "whole");
+    for i in 0..4 {
+        run(&["--shard", &format!("{i}/4")], &format!("shard{i}"));
+    }
+    surgesim()
+        .arg("merge")
+        .args((0..4).rev().map(|i| dir.path().join(format!("shard{i}"))))
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .assert()
+        .success();
+    let whole = std::fs::read(dir.path().join("whole/sweep.csv")).unwrap();
+    assert_eq!(whole, std::fs::read(dir.path().join("merged/sweep.csv")).unwrap(), "merged shards = one machine");
+    let text = String::from_utf8(whole).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&header[..3], ["point", "backend.max_sessions", "clients.session.mean"]);
+    for col in ["booked_share", "drop_rate", "drop_rate_lo", "drop_rate_hi", "wait_p90_s"] {
+        assert!(header.contains(&col), "sweep.csv lacks {col}");
+    }
+    assert_eq!(lines.count(), 6, "3 x 2 points");
+    // A missing shard is refused.
+    surgesim()
+        .arg("merge")
+        .arg(dir.path().join("shard0"))
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("missing"));
+}
