@@ -7,9 +7,11 @@
 //!   Duval 1975; Jones 1986). N events are pending; each operation pops the
 //!   earliest and schedules one at now + an exponential increment, so N
 //!   stays fixed. For `HeapQueue` (binary heap), `RadixQueue` (radix heap,
-//!   the model's) and `proposal::Radix64Queue` (a prototype of a fix, see
-//!   below) at N = 100, 300,000 (the KDCA night's concurrent sessions) and
-//!   3,000,000 (a waiting room of millions, each with a patience deadline).
+//!   the model's default), `CalendarQueue` (one-second buckets in front of a
+//!   small heap) and `proposal::Radix64Queue` (a prototype of a fix for
+//!   `RadixQueue`, see below) at N = 100, 300,000 (the KDCA night's
+//!   concurrent sessions) and 3,000,000 (a waiting room of millions, each
+//!   with a patience deadline).
 //!   Each timed iteration is a batch of max(N, 100,000) holds (one pop plus
 //!   one push each): ns per hold = 1e9 / divan's items/s.
 //! - `bare_mmc_binary_heap`: an M/M/c loop on `std::collections::BinaryHeap`
@@ -17,9 +19,10 @@
 //!   the "bare binary-heap loop" the issue compares the whole model against,
 //!   at c = 100 and c = 300,000. One iteration = 1,000,000 customers;
 //!   divan's throughput column is customers per second.
-//! - `model_mm100`: `surgesim::simulate` on `scenarios/bench-mm100.toml`
-//!   (the same M/M/100 at load 95, 1,000,000 customers) through the library:
-//!   the model's event loop and statistics without the CLI, report or I/O.
+//! - `model_mm100`: `surgesim::simulate_on` on `scenarios/bench-mm100.toml`
+//!   (the same M/M/100 at load 95, 1,000,000 customers) through the library,
+//!   on each of the model's queues: the event loop and statistics without
+//!   the CLI, report or I/O. Throughput = customers per second.
 //! - `rng`: what one random draw costs (exponential, uniform, the `powf` of
 //!   each arrival's order statistic).
 //!
@@ -33,64 +36,30 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
-use surgesim::engine::{HeapQueue, RadixQueue, Rng, SimTime};
+use surgesim::engine::{CalendarQueue, FutureEvents, HeapQueue, RadixQueue, Rng, SimTime};
+use surgesim::QueueKind;
 
 fn main() {
     proposal::check_against_heap_queue();
     divan::main();
 }
 
-/// Stand-in for the model's event: 24 bytes, like `model::Event` (an enum
-/// carrying a `Person` of a time, an attempt count and a cohort), so the
-/// queues move entries of the size they move in the model.
+/// Stand-in for the model's event: the same size as `model::Event` (16
+/// bytes at commit 370c2c8: an enum carrying an 8-byte `Person` or slab key
+/// and a flag), so the queues move entries of the size the model's do.
 #[derive(Clone, Copy, Debug)]
 #[allow(dead_code)]
 struct Payload {
-    first: u64,
-    attempts: u32,
+    first_ms: u32,
+    attempts: u16,
     cohort: u16,
-    kind: u8,
-    id: u64,
+    kind: u32,
+    flag: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<Payload>() == 24);
+const _: () = assert!(std::mem::size_of::<Payload>() == 16);
 
-/// The two future-event lists behind one interface.
-trait Fel: Default {
-    fn schedule(&mut self, t: SimTime, e: Payload);
-    fn pop(&mut self) -> Option<(SimTime, Payload)>;
-    fn len(&self) -> usize;
-}
-
-impl Fel for HeapQueue<Payload> {
-    #[inline]
-    fn schedule(&mut self, t: SimTime, e: Payload) {
-        HeapQueue::schedule(self, t, e)
-    }
-    #[inline]
-    fn pop(&mut self) -> Option<(SimTime, Payload)> {
-        HeapQueue::pop(self)
-    }
-    fn len(&self) -> usize {
-        HeapQueue::len(self)
-    }
-}
-
-impl Fel for RadixQueue<Payload> {
-    #[inline]
-    fn schedule(&mut self, t: SimTime, e: Payload) {
-        RadixQueue::schedule(self, t, e)
-    }
-    #[inline]
-    fn pop(&mut self) -> Option<(SimTime, Payload)> {
-        RadixQueue::pop(self)
-    }
-    fn len(&self) -> usize {
-        RadixQueue::len(self)
-    }
-}
-
-impl Fel for proposal::Radix64Queue<Payload> {
+impl FutureEvents<Payload> for proposal::Radix64Queue<Payload> {
     #[inline]
     fn schedule(&mut self, t: SimTime, e: Payload) {
         proposal::Radix64Queue::schedule(self, t, e)
@@ -265,7 +234,7 @@ fn increments(seed: u64) -> Vec<SimTime> {
 
 /// A queue in the hold model's steady state with `n` events pending, and
 /// the position in the increment table to go on from.
-fn steady_queue<Q: Fel>(n: usize, inc: &[SimTime]) -> (Q, usize) {
+fn steady_queue<Q: FutureEvents<Payload>>(n: usize, inc: &[SimTime]) -> (Q, usize) {
     let mut q = Q::default();
     let mut k = 0;
     for i in 0..n {
@@ -283,11 +252,11 @@ fn steady_queue<Q: Fel>(n: usize, inc: &[SimTime]) -> (Q, usize) {
 
 #[inline]
 fn payload(id: u64) -> Payload {
-    Payload { first: id, attempts: 1, cohort: 0, kind: 3, id }
+    Payload { first_ms: id as u32, attempts: 1, cohort: 0, kind: 3, flag: 0 }
 }
 
 #[inline]
-fn hold_once<Q: Fel>(q: &mut Q, inc: &[SimTime], k: usize) -> usize {
+fn hold_once<Q: FutureEvents<Payload>>(q: &mut Q, inc: &[SimTime], k: usize) -> usize {
     let (now, mut e) = q.pop().expect("hold model never empties");
     e.attempts = e.attempts.wrapping_add(1);
     q.schedule(now + inc[k], e);
@@ -307,12 +276,12 @@ fn hold_batch(n: usize) -> usize {
 /// Hold operations (pop the earliest, push one at now + Exp(180 s)) with N
 /// events pending; one iteration = `hold_batch(N)` holds.
 #[divan::bench(
-    types = [HeapQueue<Payload>, RadixQueue<Payload>, proposal::Radix64Queue<Payload>],
+    types = [HeapQueue<Payload>, RadixQueue<Payload>, CalendarQueue<Payload>, proposal::Radix64Queue<Payload>],
     args = [100, 300_000, 3_000_000],
     sample_count = 7,
     sample_size = 1,
 )]
-fn hold<Q: Fel>(bencher: Bencher, n: usize) {
+fn hold<Q: FutureEvents<Payload>>(bencher: Bencher, n: usize) {
     let inc = increments(1);
     let (mut q, mut k) = steady_queue::<Q>(n, &inc);
     let batch = hold_batch(n);
@@ -383,12 +352,20 @@ fn bare_mmc_binary_heap(bencher: Bencher, c: u64) {
     bencher.counter(ItemsCount::new(CUSTOMERS)).bench_local(|| black_box(bare_mmc(black_box(c), CUSTOMERS, 1)));
 }
 
-/// The whole model on bench-mm100 (1,000,000 customers), without the CLI.
-#[divan::bench(sample_count = 5, sample_size = 1)]
-fn model_mm100(bencher: Bencher) {
+/// The whole model on bench-mm100 (1,000,000 customers), without the CLI,
+/// on each of the model's future-event lists (`--queue` on the command line).
+#[divan::bench(args = ["radix", "calendar", "heap"], sample_count = 5, sample_size = 1)]
+fn model_mm100(bencher: Bencher, queue: &str) {
+    let kind = match queue {
+        "radix" => QueueKind::Radix,
+        "calendar" => QueueKind::Calendar,
+        _ => QueueKind::Heap,
+    };
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench-mm100.toml");
     let s = surgesim::load(&path, &[]).expect("bench-mm100.toml loads");
-    bencher.counter(ItemsCount::new(CUSTOMERS)).bench_local(|| black_box(surgesim::simulate(&s, 0).results.events));
+    bencher
+        .counter(ItemsCount::new(CUSTOMERS))
+        .bench_local(|| black_box(surgesim::simulate_on(&s, 0, kind).results.events));
 }
 
 mod rng {

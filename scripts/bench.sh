@@ -3,7 +3,8 @@
 #
 #   scripts/bench.sh            # 5 runs of each measurement, medians
 #   RUNS=3 scripts/bench.sh     # fewer runs
-#   ENGINE=1 scripts/bench.sh   # also `cargo bench --bench engine` (+1-2 min)
+#   ENGINE=1 scripts/bench.sh   # also `cargo bench --bench engine` (+3-5 min)
+#   QUEUES=1 scripts/bench.sh   # also both scenarios on each --queue (heap: minutes)
 #   PYTHON=/tmp/venv/bin/python scripts/bench.sh   # a python with simpy
 #
 # Builds the release binary once (in $CARGO_TARGET_DIR, default target/),
@@ -17,6 +18,8 @@
 #       the people *in the system* grow too), and bench-mm100 at 1M vs 10M
 #       customers (same concurrency: 100 sessions, a short line).
 #   (d) SimPy on the same M/M/100, once, if python can import simpy.
+#   (e) with QUEUES=1 and a binary that has the (hidden) --queue flag:
+#       bench-mm100 and the full replay on each future-event list.
 # Writes nothing outside $CARGO_TARGET_DIR (outputs go to <target>/bench/).
 # The machine's load is printed: on a busy machine medians still move.
 set -euo pipefail
@@ -85,6 +88,16 @@ measure mm100x10 "bench-mm100, 10M customers, charts off" "$RUNS" "$MM" "${MM10M
 measure kdca "KDCA replay, full scale (6M people), charts off" "$RUNS" "$KDCA" "${CHARTS_OFF[@]}"
 measure kdca_charts "KDCA replay, full scale, charts on" "$RUNS" "$KDCA"
 measure kdca_tenth "KDCA replay, 1/10 people (600k), charts off" "$RUNS" "$KDCA" "${KDCA_TENTH[@]}" "${CHARTS_OFF[@]}"
+if [ "${QUEUES:-0}" = 1 ]; then
+    if "$BIN" run --queue radix --help >/dev/null 2>&1; then
+        for q in radix calendar heap; do
+            measure "mm100_$q" "bench-mm100, 1M customers, --queue $q" "$RUNS" "$MM" --queue "$q" "${CHARTS_OFF[@]}"
+            measure "kdca_$q" "KDCA replay, full scale, --queue $q" "$RUNS" "$KDCA" --queue "$q" "${CHARTS_OFF[@]}"
+        done
+    else
+        echo "note: this build has no --queue flag; QUEUES=1 ignored" >&2
+    fi
+fi
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
 
 SIMPY=""
