@@ -6,6 +6,7 @@
 #   ENGINE=1 scripts/bench.sh   # also `cargo bench --bench engine` (+3-5 min)
 #   QUEUES=1 scripts/bench.sh   # also both scenarios on each --queue (heap: minutes)
 #   PYTHON=/tmp/venv/bin/python scripts/bench.sh   # a python with simpy
+#   BENCH_REV=abc1234 scripts/bench.sh   # label for a tree exported without .git
 #
 # Builds the release binary once (in $CARGO_TARGET_DIR, default target/),
 # then runs each scenario RUNS times under /usr/bin/time -v and prints a
@@ -113,7 +114,12 @@ cps=$(awk -v w="${WALL[mm100]}" 'BEGIN {printf "%.2f", 1e6 / w / 1e6}')
 cps10=$(awk -v w="${WALL[mm100x10]}" 'BEGIN {printf "%.2f", 1e7 / w / 1e6}')
 
 echo
-echo "## surgesim benchmarks ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml || echo ', uncommitted changes in src/'), $(date -u +%Y-%m-%dT%H:%MZ))"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+    REV="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo ', uncommitted changes in src/')"
+else
+    REV="${BENCH_REV:-not a git checkout}"
+fi
+echo "## surgesim benchmarks ($REV, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
 echo "Machine: $(nproc) cores; load average before $LOAD_BEFORE, after $LOAD_AFTER."
 echo
