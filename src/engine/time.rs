@@ -21,8 +21,10 @@ impl SimTime {
     /// values become zero and huge ones saturate, so a sampled duration can
     /// never wrap the clock.
     pub fn from_secs_f64(secs: f64) -> SimTime {
-        let us = (secs * Self::MICROS_PER_SEC as f64).round();
-        if us.is_nan() || us <= 0.0 {
+        // Adding 0.5 and truncating rounds a positive value to nearest
+        // without a libm call: this runs for every sampled duration.
+        let us = secs * Self::MICROS_PER_SEC as f64 + 0.5;
+        if us.is_nan() || us < 1.0 {
             SimTime::ZERO
         } else if us >= u64::MAX as f64 {
             SimTime::MAX

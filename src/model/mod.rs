@@ -328,8 +328,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             front_busy,
             front_waiting,
             front_capacity,
-            front_polls: (self.line.len() as f64 * self.poll_slots_per_waiting).round() as u64,
+            front_polls: self.poll_slots(),
         }
+    }
+
+    /// Front-tier slots the waiting people's polls keep busy (whole slots).
+    fn poll_slots(&self) -> u64 {
+        (self.line.len() as f64 * self.poll_slots_per_waiting) as u64
     }
 
     fn schedule_next_arrival(&mut self, stream: usize) {
@@ -400,7 +405,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// Start page loads while slots are free. Waiting people's polls take
     /// their share of the slots first (accounted in aggregate).
     fn front_serve(&mut self) {
-        let polls = (self.line.len() as f64 * self.poll_slots_per_waiting).round() as u64;
+        let polls = self.poll_slots();
         let Some(cfg) = &self.s.front else { return };
         loop {
             let Some(f) = &mut self.front else { return };
