@@ -2,10 +2,12 @@
 //! overrides -> raw mirror -> checked `Scenario`, with every problem located
 //! at its file, line and column (or at the `--set` that caused it).
 
+use super::lenient;
 use super::raw::RawScenario;
 use super::validate::validate;
 use super::{Problem, Scenario};
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -57,15 +59,29 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
 }
 
 /// Load from text; `path` is only used in messages, `base_dir` for traces.
+///
+/// Problems come in three rounds, each reporting everything it finds: TOML
+/// syntax (the parser recovers and goes on), then unknown keys and wrong
+/// types (`lenient`), then values (`validate`). A round with problems ends
+/// the loading after it, except that unknown keys and wrong types are
+/// reported together with the value problems of the rest of the file.
 pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-    let invalid = |diagnostics| ScenarioError::Invalid { path: path.to_owned(), diagnostics };
-    let at = |span: std::ops::Range<usize>| line_col(text, span.start);
-    let here = |span: Option<std::ops::Range<usize>>, field: Option<String>, message: String| {
-        let (line, col) = span.map(at).unwrap_or((1, 1));
+    let invalid = |mut diagnostics: Vec<Diagnostic>| {
+        // File order, then the --set problems.
+        diagnostics.sort_by_key(|d| (d.line.is_none(), d.line, column(&d.location)));
+        ScenarioError::Invalid { path: path.to_owned(), diagnostics }
+    };
+    let here = |span: Option<Range<usize>>, field: Option<String>, message: String| {
+        let (line, col) = span.map_or((1, 1), |s| line_col(text, s.start));
         Diagnostic { location: format!("{}:{line}:{col}", path.display()), line: Some(line), field, message }
     };
 
-    let mut doc = DeTable::parse(text).map_err(|e| invalid(vec![here(e.span(), None, e.message().to_string())]))?;
+    let (mut doc, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        // After the first few, recovery mostly reports its own confusion.
+        let list = syntax.iter().take(MAX_SYNTAX_ERRORS).map(|e| here(e.span(), None, e.message().to_string()));
+        return Err(invalid(list.collect()));
+    }
     let original = doc.clone();
     let mut set_paths = Vec::new();
     for o in overrides {
@@ -84,38 +100,71 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
         })?;
         set_paths.push((canonical(&segments), o.clone()));
     }
+    datetimes_as_text(doc.get_mut());
 
-    // Locate a field path: the `--set` that wrote it, else its place in the file.
-    let locate = |field: &str, fallback: Option<std::ops::Range<usize>>, message: String| {
-        if let Some((_, o)) = set_paths
-            .iter()
-            .rev()
-            .find(|(p, _)| field == p || field.starts_with(&format!("{p}.")) || field.starts_with(&format!("{p}[")))
-        {
+    // Locate a field path: the `--set` that wrote it, else the place serde
+    // pointed at, else its place in the file (the value, when it is there).
+    let locate = |field: &str, span: Option<Range<usize>>, message: String| {
+        if let Some((_, o)) = set_paths.iter().rev().find(|(p, _)| field == p || within(field, p)) {
             return Diagnostic { location: format!("--set {o}"), line: None, field: Some(field.to_string()), message };
         }
-        let span = find_span(original.get_ref(), &split_path(field)).or(fallback);
+        let span = span.or_else(|| find_span(original.get_ref(), &split_path(field)));
         here(span, Some(field.to_string()), message)
     };
 
-    let raw: RawScenario = serde_path_to_error::deserialize(toml::de::Deserializer::from(doc)).map_err(|e| {
-        let field = e.path().to_string().replace("?", "");
-        let field = if field == "." { String::new() } else { field };
-        let inner = e.into_inner();
-        let message = with_suggestion(inner.message());
-        invalid(vec![locate(&field, inner.span(), message)])
-    })?;
-
-    validate(&raw, base_dir).map_err(|problems| {
-        invalid(problems.0.into_iter().map(|Problem { path, message }| locate(&path, None, message)).collect())
-    })
+    let raw = lenient::deserialize::<RawScenario>(doc);
+    let mut diagnostics: Vec<Diagnostic> =
+        raw.problems.iter().map(|p| locate(&p.path, p.span.clone(), p.message.clone())).collect();
+    let Some(value) = &raw.value else { return Err(invalid(diagnostics)) };
+    match validate(value, base_dir) {
+        Ok(s) if diagnostics.is_empty() => Ok(s),
+        Ok(_) => Err(invalid(diagnostics)),
+        Err(problems) => {
+            // A patched value's problems were reported by serde already.
+            let fresh = problems.0.into_iter().filter(|p| !raw.covers(&p.path));
+            diagnostics.extend(fresh.map(|Problem { path, message }| locate(&path, None, message)));
+            Err(invalid(diagnostics))
+        }
+    }
 }
 
-/// 1-based line and column of a byte offset.
+/// Syntax errors listed at most.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// `field` is inside `base`: `base.x` or `base[0]`.
+fn within(field: &str, base: &str) -> bool {
+    field.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// The column of a `file:line:col` location, for sorting.
+fn column(location: &str) -> usize {
+    location.rsplit(':').next().and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// TOML's own date-times (`start = 2021-07-19T20:00:00+09:00`, unquoted)
+/// become the text the scenario reads them from, so both spellings work.
+fn datetimes_as_text(table: &mut DeTable<'_>) {
+    fn value(v: &mut DeValue<'_>) {
+        match v {
+            DeValue::Datetime(d) => *v = DeValue::String(d.to_string().into()),
+            DeValue::Table(t) => datetimes_as_text(t),
+            DeValue::Array(items) => items.iter_mut().for_each(|i| value(i.get_mut())),
+            _ => {}
+        }
+    }
+    for (_, v) in table.iter_mut() {
+        value(v.get_mut());
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    // Count characters by their first bytes: no slicing, so an offset inside
+    // a character cannot panic.
+    let col = before[line_start..].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
     (line, col)
 }
 
@@ -145,18 +194,19 @@ fn canonical(segments: &[String]) -> String {
     out
 }
 
-/// Span of the deepest part of `segments` present in the document: the key
-/// when the field exists, else the nearest enclosing value.
-fn find_span(table: &DeTable<'_>, segments: &[String]) -> Option<std::ops::Range<usize>> {
+/// Span of the deepest part of `segments` present in the document: the
+/// value when the field exists (a problem is about what was found), else
+/// the nearest enclosing key.
+fn find_span(table: &DeTable<'_>, segments: &[String]) -> Option<Range<usize>> {
     let (first, rest) = segments.split_first()?;
     let (key, value) = table.get_key_value(first.as_str())?;
     if rest.is_empty() {
-        return Some(key.span());
+        return Some(value.span()).filter(|s| !s.is_empty()).or(Some(key.span()));
     }
     find_in_value(value, rest).or(Some(key.span()))
 }
 
-fn find_in_value(value: &Spanned<DeValue<'_>>, segments: &[String]) -> Option<std::ops::Range<usize>> {
+fn find_in_value(value: &Spanned<DeValue<'_>>, segments: &[String]) -> Option<Range<usize>> {
     match value.get_ref() {
         DeValue::Table(t) => find_span(t, segments),
         DeValue::Array(items) => {
@@ -214,40 +264,6 @@ fn set_in_value<'i>(v: &mut DeValue<'i>, name: &str, rest: &[String], value: &'i
         }
         _ => Err(format!("`{name}` is a value, not a table: cannot set a key inside it")),
     }
-}
-
-/// serde says "unknown field `pepole`, expected one of `name`, `people`";
-/// add "did you mean `people`?" when one expected name is close.
-fn with_suggestion(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message.to_string();
-    };
-    let Some((found, expected)) = rest.split_once('`') else {
-        return message.to_string();
-    };
-    let best = expected.split('`').skip(1).step_by(2).map(|cand| (edit_distance(found, cand), cand)).min();
-    match best {
-        Some((d, cand)) if d <= 2.max(found.len() / 3) => {
-            format!("{message}; did you mean `{cand}`?")
-        }
-        _ => message.to_string(),
-    }
-}
-
-/// Levenshtein distance, for suggestions between short key names.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for j in 0..b.len() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -323,12 +339,5 @@ max_sessions = 10
     fn syntax_errors_have_a_line() {
         let d = errors("[scenario\nname = 1", &[]);
         assert_eq!(d[0].line, Some(1));
-    }
-
-    #[test]
-    fn edit_distance_basics() {
-        assert_eq!(edit_distance("pepole", "people"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
     }
 }

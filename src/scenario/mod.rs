@@ -6,6 +6,7 @@
 //! checks everything at once. Code after this module never re-checks.
 
 mod dist;
+mod lenient;
 mod load;
 mod raw;
 pub mod units;
