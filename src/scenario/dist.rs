@@ -93,7 +93,10 @@ impl Dist {
             "gamma" => &["mean", "cv"],
             "weibull" => &["scale", "shape"],
             other => {
-                problems.push(here("dist"), format!("found \"{other}\", expected one of {DIST_NAMES}"));
+                let hint =
+                    super::lenient::suggest(other, &["constant", "exponential", "lognormal", "gamma", "weibull"])
+                        .map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
+                problems.push(here("dist"), format!("found \"{other}\", expected one of {DIST_NAMES}{hint}"));
                 return None;
             }
         };
@@ -146,6 +149,11 @@ impl Dist {
                 None
             }
         };
+        // Parameters that pass the checks above and still make no
+        // distribution (a cv so small that 1/cv² overflows) are a problem too.
+        let unusable = |field: &str, v: f64, e: &dyn std::fmt::Display, problems: &mut Problems| {
+            problems.push(here(field), format!("found {v}, which gives no usable distribution ({e})"));
+        };
         match raw.dist.as_str() {
             "constant" => {
                 // A constant of zero is allowed here only through a duration of
@@ -162,21 +170,22 @@ impl Dist {
                 let median = duration("median", &raw.median, problems);
                 let sigma = positive("sigma", raw.sigma, problems);
                 let (median, sigma) = (median?, sigma?);
-                let d = LogNormal::new(median.ln(), sigma).ok()?;
+                let d = LogNormal::new(median.ln(), sigma).map_err(|e| unusable("sigma", sigma, &e, problems)).ok()?;
                 Some(Dist::LogNormal { median, sigma, d })
             }
             "gamma" => {
                 let mean = duration("mean", &raw.mean, problems);
                 let cv = positive("cv", raw.cv, problems);
                 let (mean, cv) = (mean?, cv?);
-                let d = Gamma::new(1.0 / (cv * cv), mean * cv * cv).ok()?;
+                let d =
+                    Gamma::new(1.0 / (cv * cv), mean * cv * cv).map_err(|e| unusable("cv", cv, &e, problems)).ok()?;
                 Some(Dist::Gamma { mean, cv, d })
             }
             "weibull" => {
                 let scale = duration("scale", &raw.scale, problems);
                 let shape = positive("shape", raw.shape, problems);
                 let (scale, shape) = (scale?, shape?);
-                let d = Weibull::new(scale, shape).ok()?;
+                let d = Weibull::new(scale, shape).map_err(|e| unusable("shape", shape, &e, problems)).ok()?;
                 Some(Dist::Weibull { scale, shape, d })
             }
             _ => unreachable!("names were matched above"),

@@ -45,6 +45,16 @@ pub enum ScenarioError {
     Invalid { path: PathBuf, diagnostics: Vec<Diagnostic> },
     #[error("bad --set '{0}': expected key.path=value, like waiting_room.max_active=100")]
     BadOverride(String),
+    /// A valid scenario that asks more of the machine than `limits` allow.
+    #[error("scenario '{name}' is too large to run:\n{}{}", reasons.iter().map(|r| format!("  {r}\n")).collect::<String>(),
+            if *can_allow { "Pass --allow-large to run it anyway." } else { "Not even with --allow-large." })]
+    TooLarge {
+        name: String,
+        /// One line per limit passed, with the figure the scenario needs.
+        reasons: Vec<String>,
+        /// Whether `--allow-large` lifts the refusal.
+        can_allow: bool,
+    },
 }
 
 fn list(d: &[Diagnostic]) -> String {

@@ -7,12 +7,14 @@
 
 mod dist;
 mod lenient;
+pub mod limits;
 mod load;
 mod raw;
 pub mod units;
 mod validate;
 
 pub use dist::Dist;
+pub use limits::Size;
 pub use load::{load, load_str, Diagnostic, ScenarioError};
 
 use crate::engine::SimTime;

@@ -19,6 +19,7 @@ use super::dist::{Dist, RawDist};
 use super::raw::*;
 use super::units::{parse_clock, parse_duration, parse_moment};
 use super::*;
+use std::io::Read;
 use std::path::Path;
 
 const DEFAULT_START: &str = "2021-01-01T00:00:00+00:00";
@@ -50,10 +51,23 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             p.push("scenario.duration", format!("found {d}, expected at most {MAX_DAYS} days"));
         }
     }
+    if let Some(d) = duration {
+        // Every bin gets a clock time; chrono panics past the year 262,143.
+        if start.checked_add_signed(chrono::Duration::microseconds(d.0.min(i64::MAX as u64) as i64)).is_none() {
+            p.push(
+                "scenario.start",
+                format!("found {start}, which is too late for a run of {d} to end on the calendar"),
+            );
+        }
+    }
     let duration = duration.unwrap_or(SimTime::from_secs(3600));
 
     if raw.cohort.is_empty() {
         p.push("cohort", "found no [[cohort]], expected at least one");
+    }
+    if raw.cohort.len() > MAX_COHORTS {
+        // The model numbers cohorts in 16 bits.
+        p.push("cohort", format!("found {} cohorts, expected at most {MAX_COHORTS}", raw.cohort.len()));
     }
     let mut cohorts = Vec::new();
     for (i, rc) in raw.cohort.iter().enumerate() {
@@ -119,10 +133,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             "random" => Order::Random,
             "prequeue_shuffle" => Order::PrequeueShuffle,
             other => {
-                p.push(
-                    "waiting_room.order",
-                    format!("found \"{other}\", expected \"fifo\", \"random\" or \"prequeue_shuffle\""),
-                );
+                p.push("waiting_room.order", one_of(other, &["fifo", "random", "prequeue_shuffle"]));
                 Order::Fifo
             }
         };
@@ -132,6 +143,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             None => first_opening,
             Some(t) => moment(t, "waiting_room.opens", start, &mut p),
         };
+        before_end(opens, duration, "waiting_room.opens", &mut p);
         let polls_per_minute = w.polls_per_minute.unwrap_or(0.0);
         if !(polls_per_minute.is_finite() && polls_per_minute >= 0.0) {
             p.push("waiting_room.polls_per_minute", format!("found {polls_per_minute}, expected a rate of at least 0"));
@@ -143,8 +155,9 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             w.connection_loss.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.per_hour)),
             "waiting_room.connection_loss",
             "per_hour",
-            f64::INFINITY,
+            f64::MAX,
             start,
+            duration,
             &mut p,
         );
         let bypass = spans(
@@ -153,6 +166,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             "share",
             1.0,
             start,
+            duration,
             &mut p,
         );
         WaitingRoom {
@@ -214,7 +228,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         }
     });
 
-    let faults = faults(raw.faults.as_ref(), start, front.is_some(), &mut p);
+    let faults = faults(raw.faults.as_ref(), start, duration, front.is_some(), &mut p);
 
     match (p.is_empty(), duration, bin, clients, backend) {
         (true, duration, Some(bin), Some(clients), Some(backend)) => Ok(Scenario {
@@ -247,6 +261,32 @@ fn check_name(name: &str, path: &str, p: &mut Problems) {
                 "found \"{name}\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder"
             ),
         );
+    }
+}
+
+/// The model numbers cohorts in 16 bits.
+const MAX_COHORTS: usize = u16::MAX as usize;
+
+/// People per cohort at most: the model's slots are numbered in 32 bits.
+/// (Far above what `limits` lets run without `--allow-large`.)
+pub const MAX_PEOPLE: u64 = u32::MAX as u64;
+
+/// "found "surg", expected "constant", "surge" ...; did you mean "surge"?"
+fn one_of(found: &str, names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let list = match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let hint = super::lenient::suggest(found, names).map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
+    format!("found \"{found}\", expected {list}{hint}")
+}
+
+/// A moment that must fall inside the run to mean anything.
+fn before_end(at: SimTime, duration: SimTime, path: &str, p: &mut Problems) {
+    if at >= duration {
+        p.push(path, format!("found {at} after the start, expected before the end of the run ({duration})"));
     }
 }
 
@@ -312,6 +352,10 @@ fn cohort(
             0
         }
     };
+    if people > MAX_PEOPLE {
+        let given = if rc.people.is_some() { "" } else { " (from the arrival curve)" };
+        p.push(format!("{path}.people"), format!("found {people}{given}, expected at most {MAX_PEOPLE}"));
+    }
     if p.0.len() > before {
         return None;
     }
@@ -352,12 +396,7 @@ fn windows(
                 format!("found {closes} after the start, expected later than opens ({opens} after the start)"),
             );
         }
-        if opens >= duration {
-            p.push(
-                format!("{wp}.opens"),
-                format!("found {opens} after the start, expected before the end of the run ({duration})"),
-            );
-        }
+        before_end(opens, duration, &format!("{wp}.opens"), p);
         if let Some(prev) = out.last().map(|w: &Window| w.closes) {
             if opens < prev {
                 p.push(format!("{wp}.opens"), "overlaps the previous window, expected windows in time order");
@@ -398,10 +437,7 @@ fn curve(
         "piecewise" => &["points"],
         "trace" => &["file"],
         other => {
-            p.push(
-                format!("{path}.curve"),
-                format!("found \"{other}\", expected \"constant\", \"surge\", \"piecewise\" or \"trace\""),
-            );
+            p.push(format!("{path}.curve"), one_of(other, &["constant", "surge", "piecewise", "trace"]));
             return None;
         }
     };
@@ -487,6 +523,9 @@ fn check_points(points: &[RatePoint], path: &str, field: &str, p: &mut Problems)
     if points.len() >= 2 && volume(points) <= 0.0 {
         p.push(format!("{path}.{field}"), "found rates that are all zero, expected some arrivals");
     }
+    if !volume(points).is_finite() {
+        p.push(format!("{path}.{field}"), "found rates adding up to more arrivals than a number can hold");
+    }
 }
 
 /// First attempts under a piecewise-linear rate curve (rates per minute).
@@ -494,16 +533,31 @@ pub(crate) fn volume(points: &[RatePoint]) -> f64 {
     points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at.0 - w[0].at.0) as f64 / 60e6).sum()
 }
 
+/// Trace files larger than this are refused (a million rows take ~20 MB).
+const MAX_TRACE_BYTES: u64 = 64 << 20;
+
 /// Read a trace CSV (`time,count` with a header). Row i's count arrives
 /// uniformly over [time_i, time_i+1); the last row's interval is as long as
 /// the one before it. Returned as a step curve of rate points.
 fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint>, String> {
     let shown = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("could not read trace '{shown}': {e}"))?;
-    let headers = reader.headers().map_err(|e| format!("trace '{shown}': {e}"))?.clone();
+    let cannot = |e: &dyn std::fmt::Display| format!("could not read trace '{shown}': {e}");
+    // A trace is a file of rows, read whole: no device, pipe or folder (a
+    // typo like "/dev/zero" must not eat the memory), and not too big.
+    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(format!("trace '{shown}' is not a regular file, expected a CSV file with columns time,count"));
+    }
+    if meta.len() > MAX_TRACE_BYTES {
+        return Err(format!(
+            "trace '{shown}' has {} bytes, expected at most {MAX_TRACE_BYTES} (a trace needs one row per interval, not per person)",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file.take(MAX_TRACE_BYTES));
+    let line_of = |e: &csv::Error| e.position().map_or(String::new(), |p| format!(" line {}", p.line()));
+    let headers = reader.headers().map_err(|e| format!("trace '{shown}'{}: {e}", line_of(&e)))?.clone();
     if headers.len() != 2 || &headers[0] != "time" || &headers[1] != "count" {
         return Err(format!(
             "trace '{shown}' line 1: found header {:?}, expected \"time,count\"",
@@ -511,12 +565,14 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         ));
     }
     let mut rows: Vec<(SimTime, f64)> = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| format!("trace '{shown}' line {line}: {e}"))?;
-        let at = parse_moment(&rec[0], start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
-        let count: f64 = rec[1].parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
-            format!("trace '{shown}' line {line}, column count: found \"{}\", expected a count of at least 0", &rec[1])
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| format!("trace '{shown}'{}: {e}", line_of(&e)))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        // Two fields in every row: the reader refuses rows of another length.
+        let (time, count) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
+        let at = parse_moment(time, start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
+        let count: f64 = count.parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
+            format!("trace '{shown}' line {line}, column count: found \"{count}\", expected a count of at least 0")
         })?;
         if let Some(&(prev, _)) = rows.last() {
             if at <= prev {
@@ -542,6 +598,9 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
     }
     if volume(&points) <= 0.0 {
         return Err(format!("trace '{shown}': all counts are zero, expected some arrivals"));
+    }
+    if !volume(&points).is_finite() {
+        return Err(format!("trace '{shown}': found counts adding up to more arrivals than a number can hold"));
     }
     Ok(points)
 }
@@ -607,12 +666,7 @@ fn changes<'a>(
                 "found 0, expected at least 1 (use [faults] outages for a tier that is down)",
             );
         }
-        if at >= duration {
-            p.push(
-                format!("{here}.at"),
-                format!("found {at} after the start, expected before the end of the run ({duration})"),
-            );
-        }
+        before_end(at, duration, &format!("{here}.at"), p);
         if out.last().is_some_and(|c| c.at >= at) {
             p.push(format!("{here}.at"), "expected changes in time order");
         }
@@ -621,13 +675,15 @@ fn changes<'a>(
     out
 }
 
-/// Spans `(from, to, value)`: in time order, not overlapping, value in [0, max].
+/// Spans `(from, to, value)`: in time order, not overlapping, starting
+/// within the run, value in [0, max].
 fn spans<'a>(
     items: impl Iterator<Item = (&'a str, &'a str, f64)>,
     path: &str,
     field: &str,
     max: f64,
     start: DateTime<FixedOffset>,
+    duration: SimTime,
     p: &mut Problems,
 ) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
@@ -641,8 +697,9 @@ fn spans<'a>(
                 format!("found {to} after the start, expected later than `from` ({from} after the start)"),
             );
         }
+        before_end(from, duration, &format!("{here}.from"), p);
         if !(value >= 0.0 && value <= max) {
-            let range = if max.is_finite() { format!("from 0 to {max}") } else { "of at least 0".into() };
+            let range = if max < f64::MAX { format!("from 0 to {max}") } else { "of at least 0".into() };
             p.push(format!("{here}.{field}"), format!("found {value}, expected a value {range}"));
         }
         if out.last().is_some_and(|s| s.to > from) {
@@ -653,7 +710,13 @@ fn spans<'a>(
     out
 }
 
-fn faults(raw: Option<&RawFaults>, start: DateTime<FixedOffset>, has_front: bool, p: &mut Problems) -> Faults {
+fn faults(
+    raw: Option<&RawFaults>,
+    start: DateTime<FixedOffset>,
+    duration: SimTime,
+    has_front: bool,
+    p: &mut Problems,
+) -> Faults {
     let Some(raw) = raw else { return Faults::default() };
     let mut outages = Vec::new();
     for (i, o) in raw.outages.as_deref().unwrap_or(&[]).iter().enumerate() {
@@ -667,15 +730,19 @@ fn faults(raw: Option<&RawFaults>, start: DateTime<FixedOffset>, has_front: bool
                 Tier::Front
             }
             other => {
-                p.push(format!("{here}.tier"), format!("found \"{other}\", expected \"front\" or \"backend\""));
+                p.push(format!("{here}.tier"), one_of(other, &["front", "backend"]));
                 Tier::Backend
             }
         };
         let from = moment(&o.from, &format!("{here}.from"), start, p);
         let to = moment(&o.to, &format!("{here}.to"), start, p);
         if to <= from {
-            p.push(format!("{here}.to"), "expected later than `from`");
+            p.push(
+                format!("{here}.to"),
+                format!("found {to} after the start, expected later than `from` ({from} after the start)"),
+            );
         }
+        before_end(from, duration, &format!("{here}.from"), p);
         outages.push(Outage { tier, from, to });
     }
     for tier in [Tier::Front, Tier::Backend] {
@@ -692,6 +759,7 @@ fn faults(raw: Option<&RawFaults>, start: DateTime<FixedOffset>, has_front: bool
             "probability",
             1.0,
             start,
+            duration,
             p,
         )
     };
