@@ -6,7 +6,17 @@ use crate::report::{self, output};
 use crate::scenario::{self, ScenarioError};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
+
+/// `print!` and `println!` that do not panic on a closed standard output
+/// (`surgesim run x.toml | head -1`): see `say`.
+macro_rules! out {
+    ($($arg:tt)*) => { say(format_args!($($arg)*)) };
+}
+macro_rules! outln {
+    ($($arg:tt)*) => { say(format_args!("{}\n", format_args!($($arg)*))) };
+}
 
 #[derive(Parser, Debug)]
 #[command(name = "surgesim", version, about = "Discrete-event simulator of booking-day surges", long_about = None,
@@ -41,6 +51,9 @@ pub enum Command {
         /// Future-event list to run on (for benchmarks; all give the same results).
         #[arg(long, hide = true, value_enum, default_value_t = QueueArg::Radix)]
         queue: QueueArg,
+        /// Run even a scenario past the size limits (people, bins, events, memory).
+        #[arg(long)]
+        allow_large: bool,
         /// Independent replications, run in parallel; tables and summary then
         /// give means with 95 % confidence intervals.
         #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -95,6 +108,9 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run even scenarios past the size limits (people, bins, events, memory).
+        #[arg(long)]
+        allow_large: bool,
         #[command(flatten)]
         charts: ChartArgs,
     },
@@ -104,6 +120,12 @@ pub enum Command {
         scenarios: Vec<PathBuf>,
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+    },
+    /// Print a commented scenario to start from: surgesim new > my.toml
+    New {
+        /// Which template.
+        #[arg(long, value_enum, default_value_t = scenario::template::Preset::Kdca)]
+        preset: scenario::template::Preset,
     },
 }
 
@@ -170,7 +192,7 @@ impl CliError {
 
 pub fn main_with(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, out, seed, set, quiet, scale, queue, replications, charts } => {
+        Command::Run { scenario, out, seed, set, quiet, scale, queue, allow_large, replications, charts } => {
             let mut s = scenario::load(&scenario, &set)?;
             if let Some(seed) = seed {
                 s.seed = seed;
@@ -178,6 +200,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             if let Some(f) = scale {
                 s = s.scaled(f);
             }
+            scenario::limits::check(&s, u64::from(replications), allow_large)?;
             let dir = out.unwrap_or_else(|| output::default_dir(&s.name));
             if replications > 1 {
                 let bar = Progress::jobs(u64::from(replications), "replications", quiet);
@@ -186,9 +209,9 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                 let files = crate::replicate::render(&s, &runs, &charts.options())?;
                 output::write_folder(&dir, &files)?;
                 if !quiet {
-                    print!("{}", report::headline(&s, &runs[0]));
-                    println!("  (replication 0 of {replications}; the tables give means and 95 % intervals)");
-                    println!("  wrote {}", dir.display());
+                    out!("{}", report::headline(&s, &runs[0]))?;
+                    outln!("  (replication 0 of {replications}; the tables give means and 95 % intervals)")?;
+                    outln!("  wrote {}", dir.display())?;
                 }
                 return Ok(());
             }
@@ -198,8 +221,8 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             let files = report::render_with(&s, &outcome.results, &charts.options())?;
             output::write_folder(&dir, &files)?;
             if !quiet {
-                print!("{}", report::headline(&s, &outcome.results));
-                println!("  wrote {}", dir.display());
+                out!("{}", report::headline(&s, &outcome.results))?;
+                outln!("  wrote {}", dir.display())?;
             }
             Ok(())
         }
@@ -219,8 +242,8 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             });
             output::write_folder(&dir, &crate::sweep::render(&plan, &rows)?)?;
             if !quiet {
-                println!("{} points x {} replications", rows.len(), plan.replications);
-                println!("  wrote {}", dir.display());
+                outln!("{} points x {} replications", rows.len(), plan.replications)?;
+                outln!("  wrote {}", dir.display())?;
             }
             Ok(())
         }
@@ -228,14 +251,17 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             output::write_folder(&out, &crate::sweep::merge(&shards)?)?;
             Ok(())
         }
-        Command::Compare { scenarios, out, set, quiet, charts } => {
+        Command::Compare { scenarios, out, set, quiet, allow_large, charts } => {
             let list = scenarios.iter().map(|p| scenario::load(p, &set)).collect::<Result<Vec<_>, _>>()?;
+            for s in &list {
+                scenario::limits::check(s, 1, allow_large)?;
+            }
             let results = crate::compare::run_all(&list);
             let files = crate::compare::render(&list, &results, &charts.options())?;
             output::write_folder(&out, &files)?;
             if !quiet {
-                print!("{}", crate::compare::headline(&list, &results));
-                println!("  wrote {}", out.display());
+                out!("{}", crate::compare::headline(&list, &results))?;
+                outln!("  wrote {}", out.display())?;
             }
             Ok(())
         }
@@ -243,14 +269,15 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             let mut first_err = None;
             for path in scenarios {
                 match scenario::load(&path, &set) {
-                    Ok(s) => println!(
-                        "{}: ok ({} cohorts, {} people)",
-                        path.display(),
-                        s.cohorts.len(),
-                        s.cohorts.iter().map(|c| c.people).sum::<u64>()
-                    ),
+                    Ok(s) => {
+                        outln!("{}: ok ({} cohorts, {} people)", path.display(), s.cohorts.len(), s.size().people)?;
+                        if let Err(e) = scenario::limits::check(&s, 1, false) {
+                            outln!("  note: {e}")?;
+                        }
+                    }
                     Err(e) => {
-                        eprintln!("error: {e}");
+                        // Nobody reading the errors is no reason to panic.
+                        let _ = writeln!(std::io::stderr(), "error: {e}");
                         first_err.get_or_insert(e);
                     }
                 }
@@ -260,6 +287,19 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                 None => Ok(()),
             }
         }
+        Command::New { preset } => out!("{}", preset.text()),
+    }
+}
+
+/// Write to standard output. A closed pipe (`surgesim run x.toml | head -1`)
+/// means nobody wants the rest: not an error, and not a panic as with
+/// `println!`. Other failures (a full disk) are errors.
+fn say(text: std::fmt::Arguments) -> Result<(), CliError> {
+    match std::io::stdout().lock().write_fmt(text) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Other(anyhow::Error::new(e).context("could not write to standard output")))
+        }
+        _ => Ok(()),
     }
 }
 

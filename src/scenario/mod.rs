@@ -10,6 +10,7 @@ mod lenient;
 pub mod limits;
 mod load;
 mod raw;
+pub mod template;
 pub mod units;
 mod validate;
 

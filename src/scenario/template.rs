@@ -1,0 +1,67 @@
+//! `surgesim new`: commented scenario files to start from. Each template is
+//! a valid scenario (tested), so a planner edits a file that runs rather
+//! than writing one from the README.
+
+/// Which template to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Preset {
+    /// A booking night like 19 July 2021: every section, every key explained.
+    #[default]
+    Kdca,
+    /// A textbook M/M/c queue, small enough to check against Erlang C.
+    Textbook,
+}
+
+impl Preset {
+    /// The template's text, a TOML scenario with comments.
+    pub fn text(self) -> &'static str {
+        match self {
+            Preset::Kdca => include_str!("templates/kdca.toml"),
+            Preset::Textbook => include_str!("templates/textbook.toml"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+    use std::path::Path;
+
+    fn load(text: &str) -> Result<crate::Scenario, crate::scenario::ScenarioError> {
+        crate::scenario::load_str(text, Path::new("new.toml"), Path::new("."), &[])
+    }
+
+    #[test]
+    fn every_template_is_a_valid_scenario() {
+        for preset in Preset::value_variants() {
+            let s = load(preset.text()).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
+            crate::scenario::limits::check(&s, 1, false).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
+        }
+    }
+
+    /// The optional keys shown commented out (`# key = value`) are spelled
+    /// right and fit together: with all of them switched on, the file is
+    /// still valid.
+    #[test]
+    fn the_optional_keys_shown_are_valid_too() {
+        for preset in Preset::value_variants() {
+            let on: String = preset
+                .text()
+                .lines()
+                .map(|l| match l.strip_prefix("# ") {
+                    Some(rest) if is_assignment(rest) => rest,
+                    _ => l,
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert_ne!(on, preset.text(), "{preset:?} shows no optional keys");
+            load(&on).unwrap_or_else(|e| panic!("{preset:?} with its optional keys: {e}"));
+        }
+    }
+
+    /// `key = value`, as opposed to prose.
+    fn is_assignment(line: &str) -> bool {
+        line.split_once(" = ").is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    }
+}
