@@ -9,81 +9,15 @@
 
 use crate::report::charts::{self, compare as overlay, ChartFormat};
 use crate::report::markdown::{cell, count, mins, pct};
-use crate::report::{summary, tables, ReportOptions};
+use crate::report::{summary, ReportOptions};
 use crate::scenario::Scenario;
 use crate::stats::Results;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use serde::Serialize;
 use std::fmt::Write;
 
 /// The default output folder of `compare`.
 pub const DEFAULT_DIR: &str = "outputs/compare";
-
-/// One row of `compare.csv`: a scenario's headline figures, the same
-/// numbers as its `summary.json` would hold.
-#[derive(Debug, Serialize)]
-pub struct CompareRow {
-    pub scenario: String,
-    pub title: String,
-    pub seed: u64,
-    pub people: u64,
-    pub attempts: u64,
-    pub admitted: u64,
-    pub booked: u64,
-    /// booked / eligible people
-    pub booked_share: Option<f64>,
-    pub abandoned: u64,
-    pub dropped: u64,
-    pub ineligible: u64,
-    pub gave_up: u64,
-    pub in_system_at_end: u64,
-    /// dropped attempts / attempts
-    pub drop_rate: Option<f64>,
-    /// abandoned attempts / attempts
-    pub abandon_rate: Option<f64>,
-    pub wait_mean_s: Option<f64>,
-    pub wait_p50_s: Option<f64>,
-    pub wait_p90_s: Option<f64>,
-    pub wait_p99_s: Option<f64>,
-    pub time_to_book_p50_s: Option<f64>,
-    pub time_to_book_p90_s: Option<f64>,
-    pub queue_len_mean: f64,
-    pub active_sessions_mean: f64,
-    pub events: u64,
-}
-
-impl CompareRow {
-    pub fn new(s: &Scenario, r: &Results) -> CompareRow {
-        let m = summary::summary(s, r);
-        CompareRow {
-            scenario: s.name.clone(),
-            title: s.title.clone(),
-            seed: m.seed,
-            people: m.people,
-            attempts: m.attempts,
-            admitted: m.admitted,
-            booked: m.booked,
-            booked_share: m.booked_share,
-            abandoned: m.abandoned,
-            dropped: m.dropped,
-            ineligible: m.ineligible,
-            gave_up: m.gave_up,
-            in_system_at_end: m.in_system_at_end,
-            drop_rate: m.drop_rate,
-            abandon_rate: m.abandon_rate,
-            wait_mean_s: m.wait_mean_s,
-            wait_p50_s: m.wait_p50_s,
-            wait_p90_s: m.wait_p90_s,
-            wait_p99_s: m.wait_p99_s,
-            time_to_book_p50_s: m.time_to_book_p50_s,
-            time_to_book_p90_s: m.time_to_book_p90_s,
-            queue_len_mean: m.queue_len_mean,
-            active_sessions_mean: m.active_sessions_mean,
-            events: m.events,
-        }
-    }
-}
 
 /// Run every scenario (replication 0, as `run` does), in parallel; the
 /// results are in the order of `scenarios`.
@@ -104,8 +38,10 @@ const OVERLAYS: [Overlay; 3] = [
 /// `report.md`. `results[i]` belongs to `scenarios[i]`.
 pub fn render(scenarios: &[Scenario], results: &[Results], opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
     anyhow::ensure!(scenarios.len() == results.len(), "one result per scenario is needed");
-    let rows: Vec<CompareRow> = scenarios.iter().zip(results).map(|(s, r)| CompareRow::new(s, r)).collect();
-    let mut files = vec![("compare.csv".to_string(), tables::to_csv(&rows)?)];
+    // compare.csv holds each scenario's summary.json figures, one row each.
+    let rows: Vec<summary::Summary> = scenarios.iter().zip(results).map(|(s, r)| summary::summary(s, r)).collect();
+    let flat = rows.iter().map(|m| m.flat_row()).collect::<serde_json::Result<Vec<_>>>()?;
+    let mut files = vec![("compare.csv".to_string(), crate::replicate::to_csv(&flat)?)];
     let runs: Vec<overlay::Run> = scenarios.iter().zip(results).collect();
     if opts.charts {
         for (stem, _, figure) in OVERLAYS {
@@ -125,7 +61,7 @@ pub fn compare(scenarios: &[Scenario], opts: &ReportOptions) -> Result<Vec<(Stri
 }
 
 /// `report.md` of a comparison: the table, then the charts.
-fn report(rows: &[CompareRow], charts: Option<ChartFormat>) -> Vec<u8> {
+fn report(rows: &[summary::Summary], charts: Option<ChartFormat>) -> Vec<u8> {
     let mut out = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(out, "# Comparison of {} scenarios\n", rows.len());

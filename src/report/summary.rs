@@ -82,3 +82,19 @@ pub fn summary<'a>(s: &'a Scenario, r: &Results) -> Summary<'a> {
         resolved: s,
     }
 }
+
+impl Summary<'_> {
+    /// The headline figures as one flat row (for `compare.csv`): every
+    /// field but the resolved scenario, `drops_by_cause` spread into
+    /// `drop_<cause>` columns.
+    pub fn flat_row(&self) -> serde_json::Result<serde_json::Map<String, serde_json::Value>> {
+        let serde_json::Value::Object(mut m) = serde_json::to_value(self)? else { unreachable!("a struct") };
+        m.remove("resolved");
+        if let Some(serde_json::Value::Object(by_cause)) = m.remove("drops_by_cause") {
+            for (cause, n) in by_cause {
+                m.insert(format!("drop_{cause}"), n);
+            }
+        }
+        Ok(m)
+    }
+}

@@ -1,6 +1,6 @@
 //! The real binary: exit codes, files written, columns, error wording.
 
-use crate::common::repo;
+use crate::common::{bundled_files, repo};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -137,12 +137,7 @@ fn bad_input_exits_2_with_file_line_and_field() {
 
 #[test]
 fn validate_checks_every_bundled_scenario() {
-    let mut files: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = bundled_files();
     assert!(files.len() >= 5);
     surgesim().arg("validate").args(&files).assert().success().stdout(predicate::str::contains("ok"));
 }

@@ -65,7 +65,7 @@ slots = 3000
 schedule = [{{ at = "15m", max_sessions = 100 }}, {{ at = "45m", max_sessions = 200 }}]
 
 [faults]
-outages = [{{ tier = "backend", from = "35m", to = "40m" }}, {{ tier = "front", from = "1h", to = "1h05m" }}]
+outages = [{{ tier = "backend", from = "35m", to = "40m" }}, {{ tier = "front", from = "46m", to = "50m" }}]
 error_windows = [{{ from = "10m", to = "20m", probability = 0.3 }}]
 clock_bug = [{{ from = "25m", to = "35m", probability = 0.2 }}]
 "#

@@ -6,12 +6,7 @@ use surgesim::{scenario, simulate};
 
 #[test]
 fn every_bundled_scenario_runs_small_and_conserves_people() {
-    let mut files: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = bundled_files();
     assert!(files.len() >= 12, "the replays, what-ifs and textbook checks are all there");
     for path in files {
         let s = scenario::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
