@@ -256,7 +256,9 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             for s in &list {
                 scenario::limits::check(s, 1, allow_large)?;
             }
-            let results = crate::compare::run_all(&list);
+            let bar = Progress::jobs(list.len() as u64, "scenarios", quiet);
+            let results = crate::compare::run_all(&list, &bar);
+            bar.finish();
             let files = crate::compare::render(&list, &results, &charts.options())?;
             output::write_folder(&out, &files)?;
             if !quiet {

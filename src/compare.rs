@@ -21,8 +21,15 @@ pub const DEFAULT_DIR: &str = "outputs/compare";
 
 /// Run every scenario (replication 0, as `run` does), in parallel; the
 /// results are in the order of `scenarios`.
-pub fn run_all(scenarios: &[Scenario]) -> Vec<Results> {
-    scenarios.par_iter().map(|s| crate::simulate(s, 0).results).collect()
+pub fn run_all(scenarios: &[Scenario], progress: &crate::progress::Progress) -> Vec<Results> {
+    scenarios
+        .par_iter()
+        .map(|s| {
+            let results = crate::simulate(s, 0).results;
+            progress.inc();
+            results
+        })
+        .collect()
 }
 
 /// The overlay charts: file stem, caption, figure.
@@ -57,7 +64,7 @@ pub fn render(scenarios: &[Scenario], results: &[Results], opts: &ReportOptions)
 
 /// Run and render in one go.
 pub fn compare(scenarios: &[Scenario], opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
-    render(scenarios, &run_all(scenarios), opts)
+    render(scenarios, &run_all(scenarios, &crate::progress::Progress::jobs(0, "", true)), opts)
 }
 
 /// `report.md` of a comparison: the table, then the charts.
