@@ -57,8 +57,9 @@ mod tests {
 
     #[test]
     fn textbook_values() {
-        // Tables: B(10, 5) = 0.01838, B(20, 18) = 0.08854 (Erlang B tables).
+        // Erlang B tables: B(10, 5) = 0.01838, B(20, 18) = 0.1092.
         assert!((erlang_b(10, 5.0) - 0.018_38).abs() < 5e-5);
+        assert!((erlang_b(20, 18.0) - 0.1092).abs() < 5e-4);
         assert!((erlang_b(1, 1.0) - 0.5).abs() < 1e-12);
         // M/M/1: P(wait) = rho; W = rho / (mu - lambda).
         assert!((erlang_c(1, 0.6) - 0.6).abs() < 1e-12);
