@@ -83,6 +83,9 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        // Charts: one sweep-<key> chart per varied key (a shard draws none; merge draws them).
+        #[command(flatten)]
+        charts: ChartArgs,
     },
     /// Merge the folders of a sharded sweep into the sweep an unsharded run writes.
     Merge {
@@ -92,6 +95,8 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        charts: ChartArgs,
     },
     /// Run several scenarios side by side: compare.csv, overlay charts and
     /// report.md in one folder.
@@ -129,10 +134,10 @@ pub enum Command {
     },
 }
 
-/// Chart options shared by `run` and `compare`.
+/// Chart options shared by `run`, `compare`, `sweep` and `merge`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ChartArgs {
-    /// Write no charts (tables and report.md only).
+    /// Write no charts (only the tables, and report.md where there is one).
     #[arg(long)]
     pub no_charts: bool,
     /// File format of the charts.
@@ -210,7 +215,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                 output::write_folder(&dir, &files)?;
                 if !quiet {
                     out!("{}", report::headline(&s, &runs[0]))?;
-                    outln!("  (replication 0 of {replications}; the tables give means and 95 % intervals)")?;
+                    outln!("  (replication 0 of {replications}; tables, charts, report.md: means, 95 % intervals)")?;
                     outln!("  wrote {}", dir.display())?;
                 }
                 return Ok(());
@@ -226,7 +231,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Sweep { scenario, vary, set, replications, shard, out, quiet } => {
+        Command::Sweep { scenario, vary, set, replications, shard, out, quiet, charts } => {
             let name = scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
             let plan = crate::sweep::Plan::new(&name, vary, replications as usize, shard);
             let points = crate::sweep::load_points(&scenario, &set, &plan)?;
@@ -240,15 +245,15 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                     Some(sh) => output::default_dir(&format!("{base}-sweep-shard-{}-of-{}", sh.index, sh.count)),
                 }
             });
-            output::write_folder(&dir, &crate::sweep::render(&plan, &rows)?)?;
+            output::write_folder(&dir, &crate::sweep::render(&plan, &rows, &charts.options())?)?;
             if !quiet {
                 outln!("{} points x {} replications", rows.len(), plan.replications)?;
                 outln!("  wrote {}", dir.display())?;
             }
             Ok(())
         }
-        Command::Merge { shards, out } => {
-            output::write_folder(&out, &crate::sweep::merge(&shards)?)?;
+        Command::Merge { shards, out, charts } => {
+            output::write_folder(&out, &crate::sweep::merge(&shards, &charts.options())?)?;
             Ok(())
         }
         Command::Compare { scenarios, out, set, quiet, allow_large, charts } => {

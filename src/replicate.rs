@@ -38,7 +38,8 @@ pub fn run(s: &Scenario, n: usize, progress: &Progress) -> Vec<Results> {
 pub const BANDED: [&str; 6] = ["wait_mean_s", "wait_p50_s", "wait_p90_s", "wait_p99_s", "drop_rate", "abandon_rate"];
 
 /// The files of a replicated run: the tables and summary with intervals,
-/// and the charts and report of replication 0 (marked as such).
+/// the charts (per bin the mean over the replications, with its 95 % band)
+/// and report.md (means with intervals).
 pub fn render(s: &Scenario, runs: &[Results], opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
     let first = runs.first().ok_or_else(|| anyhow::anyhow!("no replications"))?;
     if runs.len() == 1 {
@@ -51,17 +52,22 @@ pub fn render(s: &Scenario, runs: &[Results], opts: &ReportOptions) -> Result<Ve
     let summaries: Vec<Value> =
         runs.iter().map(|r| serde_json::to_value(report::summary::summary(s, r))).collect::<Result<_, _>>()?;
 
+    let cohort_rows = combine_rows(&cohorts, |_| true);
+    let summary = summary_json(s, runs.len(), &summaries);
+    let mut summary_bytes = serde_json::to_vec_pretty(&summary)?;
+    summary_bytes.push(b'\n');
     let mut files = vec![
         ("timeseries.csv".to_string(), to_csv(&combine_rows(&timeseries, |k| BANDED.contains(&k)))?),
-        ("cohorts.csv".to_string(), to_csv(&combine_rows(&cohorts, |_| true))?),
-        ("summary.json".to_string(), summary_json(s, runs.len(), &summaries)?),
+        ("cohorts.csv".to_string(), to_csv(&cohort_rows)?),
+        ("summary.json".to_string(), summary_bytes),
     ];
-    // Charts and report.md show replication 0; the tables carry the intervals.
-    for (name, bytes) in report::render_with(s, first, opts)? {
-        if !matches!(name.as_str(), "timeseries.csv" | "cohorts.csv" | "summary.json") {
-            files.push((name, bytes));
-        }
+    // Charts: per bin, the mean over the replications with its 95 % band;
+    // report.md: means with intervals, from the combined summary and rows.
+    if opts.charts {
+        files.extend(report::charts::run_charts(s, runs, opts.format)?);
     }
+    let charts = opts.charts.then_some(opts.format);
+    files.push(("report.md".to_string(), report::markdown::replicated_report(s, &summary, &cohort_rows, charts)));
     Ok(files)
 }
 
@@ -134,7 +140,7 @@ pub fn to_csv(rows: &[Map<String, Value>]) -> Result<Vec<u8>> {
 
 /// Headline figures as `{ "mean": .., "lo": .., "hi": .., "n": .. }`, the
 /// same keys as a single run's `summary.json`.
-fn summary_json(s: &Scenario, n: usize, summaries: &[Value]) -> Result<Vec<u8>> {
+fn summary_json(s: &Scenario, n: usize, summaries: &[Value]) -> Value {
     let skip = ["scenario", "title", "seed", "version", "resolved"];
     let mut figures = Map::new();
     if let Some(Value::Object(first)) = summaries.first() {
@@ -143,7 +149,7 @@ fn summary_json(s: &Scenario, n: usize, summaries: &[Value]) -> Result<Vec<u8>> 
             figures.insert(key.clone(), interval_tree(&values));
         }
     }
-    let out = serde_json::json!({
+    serde_json::json!({
         "scenario": s.name,
         "title": s.title,
         "seed": s.seed,
@@ -152,10 +158,7 @@ fn summary_json(s: &Scenario, n: usize, summaries: &[Value]) -> Result<Vec<u8>> 
         "confidence": 0.95,
         "figures": figures,
         "resolved": s,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&out)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    })
 }
 
 /// Numbers -> an interval; objects -> the same per key; anything else as is.

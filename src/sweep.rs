@@ -12,6 +12,7 @@
 use crate::progress::Progress;
 use crate::replicate::to_csv;
 use crate::report::summary::summary;
+use crate::report::{charts, ReportOptions};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::Interval;
 use crate::{simulate_on, QueueKind};
@@ -174,15 +175,25 @@ fn row(plan: &Plan, p: usize, summaries: &[Value]) -> Map<String, Value> {
     m
 }
 
-/// The files of a sweep (or of one shard).
-pub fn render(plan: &Plan, rows: &[Map<String, Value>]) -> Result<Vec<(String, Vec<u8>)>> {
+/// The files of a sweep (or of one shard): `sweep.csv`, `sweep.json`, and,
+/// for a whole sweep with `opts.charts`, one `sweep-<key>` chart per key
+/// (a shard draws none: `merge` draws them from all the rows).
+pub fn render(plan: &Plan, rows: &[Map<String, Value>], opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
     let mut plan_json = serde_json::to_vec_pretty(plan)?;
     plan_json.push(b'\n');
-    Ok(vec![("sweep.csv".into(), to_csv(rows)?), ("sweep.json".into(), plan_json)])
+    let csv = to_csv(rows)?;
+    let mut files = Vec::new();
+    if opts.charts && plan.shard.is_none() {
+        // Drawn from the CSV's bytes, as `merge` draws them.
+        files = charts::sweep::charts(plan, &csv, opts.format)?;
+    }
+    files.splice(0..0, [("sweep.csv".into(), csv), ("sweep.json".into(), plan_json)]);
+    Ok(files)
 }
 
-/// Combine shard folders into the files of the whole sweep.
-pub fn merge(dirs: &[impl AsRef<Path>]) -> Result<Vec<(String, Vec<u8>)>> {
+/// Combine shard folders into the files of the whole sweep, charts (with
+/// `opts.charts`) drawn from the merged rows as an unsharded sweep draws them.
+pub fn merge(dirs: &[impl AsRef<Path>], opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
     let mut plans = Vec::new();
     let mut header: Option<String> = None;
     let mut lines: Vec<(usize, String)> = Vec::new();
@@ -244,7 +255,13 @@ pub fn merge(dirs: &[impl AsRef<Path>]) -> Result<Vec<(String, Vec<u8>)>> {
     }
     let mut plan_json = serde_json::to_vec_pretty(&whole)?;
     plan_json.push(b'\n');
-    Ok(vec![("sweep.csv".into(), csv.into_bytes()), ("sweep.json".into(), plan_json)])
+    let csv = csv.into_bytes();
+    let mut files = Vec::new();
+    if opts.charts {
+        files = charts::sweep::charts(&whole, &csv, opts.format)?;
+    }
+    files.splice(0..0, [("sweep.csv".into(), csv), ("sweep.json".into(), plan_json)]);
+    Ok(files)
 }
 
 #[cfg(test)]

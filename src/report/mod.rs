@@ -45,7 +45,7 @@ pub fn render_with(s: &Scenario, r: &Results, opts: &ReportOptions) -> Result<Ve
         ("summary.json".into(), summary_json),
     ];
     if opts.charts {
-        files.extend(charts::run_charts(s, r, opts.format)?);
+        files.extend(charts::run_charts(s, std::slice::from_ref(r), opts.format)?);
     }
     files.push(("report.md".into(), markdown::run_report(s, r, opts.charts.then_some(opts.format))));
     Ok(files)

@@ -1,5 +1,6 @@
 //! The two axes every chart uses, as plotters coordinates that choose their
-//! own ticks: time (clock or elapsed) on x, a linear or log value scale on y.
+//! own ticks: on x, time (clock or elapsed), a number (a swept key's values)
+//! or categories; on y, a linear or log value scale.
 //!
 //! plotters' built-in `f64` ranges place ticks at round *numbers*, which on a
 //! time axis in seconds land on 20:07:30 and the like; these place them on
@@ -17,21 +18,23 @@ const TIME_STEPS: [u64; 22] = [
     604_800, 1_209_600,
 ];
 
-/// The x axis: seconds since the run's start, shown as clock time or as
-/// time elapsed since the start.
+/// The x axis: on time charts, seconds since the run's start, shown as
+/// clock time or as time elapsed since the start; on sweep charts, a key's
+/// values (numbers, or categories at 0, 1, 2, ...).
 #[derive(Clone, Debug)]
-pub struct TimeAxis {
-    /// Length of the axis [s].
-    span: f64,
-    /// Tick positions [s since start] and their labels.
+pub struct XAxis {
+    /// The range shown.
+    lo: f64,
+    hi: f64,
+    /// Tick positions and their labels.
     ticks: Vec<(f64, String)>,
     desc: String,
 }
 
-impl TimeAxis {
+impl XAxis {
     /// Clock time: ticks on round clock times of the scenario's own UTC
     /// offset; a tick on a new day carries the date ("20 Jul 00:00").
-    pub fn clock(start: DateTime<FixedOffset>, span_secs: f64) -> TimeAxis {
+    pub fn clock(start: DateTime<FixedOffset>, span_secs: f64) -> XAxis {
         let span = span_secs.max(1.0);
         let end = start + Duration::milliseconds((span * 1e3) as i64);
         let multi_day = end.date_naive() != start.date_naive();
@@ -68,12 +71,12 @@ impl TimeAxis {
         } else {
             format!("Clock time on {} ({zone})", start.format("%a %-d %b %Y"))
         };
-        TimeAxis { span, ticks, desc }
+        XAxis { lo: 0.0, hi: span, ticks, desc }
     }
 
     /// Time since each run's start, labelled h:mm (for runs that start at
     /// different clock times, drawn on the same axes).
-    pub fn elapsed(span_secs: f64) -> TimeAxis {
+    pub fn elapsed(span_secs: f64) -> XAxis {
         let span = span_secs.max(1.0);
         let step = choose_step(span, 13.0);
         let ticks = (0..)
@@ -88,7 +91,60 @@ impl TimeAxis {
                 (t as f64, label)
             })
             .collect();
-        TimeAxis { span, ticks, desc: "Time since the scenario's start [h:mm]".into() }
+        XAxis { lo: 0.0, hi: span, ticks, desc: "Time since the scenario's start [h:mm]".into() }
+    }
+
+    /// A number line through `values` (x, label as the user wrote it), with
+    /// a margin at both ends so no point sits on the frame. Ticks go on the
+    /// values themselves, labelled as written, when there are few enough and
+    /// they are far enough apart to read; else on round numbers.
+    pub fn numeric(values: &[(f64, String)], desc: &str) -> XAxis {
+        let finite = || values.iter().map(|v| v.0).filter(|x| x.is_finite());
+        let (min, max) = finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        let (min, max) = if min.is_finite() { (min, max) } else { (0.0, 1.0) };
+        // One value (or all equal): a window around it.
+        let half = if max > min { (max - min) * 0.06 } else { min.abs().max(1.0) * 0.5 };
+        let (lo, hi) = (min - half, max + half);
+        let mut sorted: Vec<f64> = finite().collect();
+        sorted.sort_by(f64::total_cmp);
+        sorted.dedup();
+        let min_gap = sorted.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+        let readable = sorted.len() <= 12 && min_gap >= (hi - lo) / 14.0;
+        let ticks = if readable {
+            let mut t: Vec<(f64, String)> =
+                values.iter().filter(|v| v.0.is_finite()).map(|(x, l)| (*x, l.clone())).collect();
+            t.sort_by(|a, b| a.0.total_cmp(&b.0));
+            t.dedup_by(|a, b| a.0 == b.0);
+            t
+        } else {
+            let step = nice_step((hi - lo) / 8.0);
+            let (div, suffix) = compact_scale(lo.abs().max(hi.abs()));
+            let decimals = decimals_for(step / div);
+            let first = (lo / step).ceil() as i64;
+            let last = (hi / step).floor() as i64;
+            (first..=last).map(|i| i as f64 * step).map(|x| (x, format!("{:.decimals$}{suffix}", x / div))).collect()
+        };
+        XAxis { lo, hi, ticks, desc: desc.to_string() }
+    }
+
+    /// Categories at 0, 1, 2, ..., labelled in order.
+    pub fn categories(labels: &[String], desc: &str) -> XAxis {
+        let n = labels.len().max(1);
+        // Long labels of many categories would run into each other.
+        let max_chars = (110 / n).clamp(6, 40);
+        let ticks = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let label = if l.chars().count() > max_chars {
+                    l.chars().take(max_chars - 1).collect::<String>() + "…"
+                } else {
+                    l.clone()
+                };
+                (i as f64, label)
+            })
+            .collect();
+        XAxis { lo: -0.5, hi: n as f64 - 0.5, ticks, desc: desc.to_string() }
     }
 
     /// What the axis shows, with its unit.
@@ -101,8 +157,9 @@ impl TimeAxis {
         self.ticks.iter().find(|(t, _)| (t - v).abs() < 1e-6).map(|(_, l)| l.clone()).unwrap_or_default()
     }
 
-    pub fn span(&self) -> f64 {
-        self.span
+    /// The range shown: (left end, right end).
+    pub fn ends(&self) -> (f64, f64) {
+        (self.lo, self.hi)
     }
 }
 
@@ -120,12 +177,12 @@ fn month(m: u32) -> &'static str {
     NAMES.get(m.wrapping_sub(1) as usize).copied().unwrap_or("?")
 }
 
-impl Ranged for TimeAxis {
+impl Ranged for XAxis {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
     fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let frac = (v / self.span).clamp(-0.05, 1.05);
+        let frac = ((v - self.lo) / (self.hi - self.lo)).clamp(-0.05, 1.05);
         limit.0 + (frac * (limit.1 - limit.0) as f64).round() as i32
     }
 
@@ -139,7 +196,7 @@ impl Ranged for TimeAxis {
     }
 
     fn range(&self) -> Range<f64> {
-        0.0..self.span
+        self.lo..self.hi
     }
 }
 
@@ -285,13 +342,13 @@ mod tests {
         DateTime::parse_from_rfc3339(text).expect("test clock parses")
     }
 
-    fn labels(a: &TimeAxis) -> Vec<&str> {
+    fn labels(a: &XAxis) -> Vec<&str> {
         a.ticks.iter().map(|(_, l)| l.as_str()).collect()
     }
 
     #[test]
     fn clock_ticks_fall_on_round_times_of_the_local_clock() {
-        let a = TimeAxis::clock(start("2021-07-19T20:07:00+09:00"), 3.0 * 3600.0);
+        let a = XAxis::clock(start("2021-07-19T20:07:00+09:00"), 3.0 * 3600.0);
         assert_eq!(
             labels(&a),
             [
@@ -304,19 +361,19 @@ mod tests {
 
     #[test]
     fn a_run_across_midnight_dates_its_ticks() {
-        let a = TimeAxis::clock(start("2021-07-19T20:00:00+09:00"), 104.0 * 3600.0);
+        let a = XAxis::clock(start("2021-07-19T20:00:00+09:00"), 104.0 * 3600.0);
         let l = labels(&a);
         assert_eq!(l[0], "20 Jul 00:00");
         assert!(l.len() <= 9, "{l:?}");
         assert_eq!(l[1], "12:00", "only the first tick of a day carries the date: {l:?}");
-        let b = TimeAxis::clock(start("2021-07-19T20:00:00+09:00"), 12.0 * 3600.0);
+        let b = XAxis::clock(start("2021-07-19T20:00:00+09:00"), 12.0 * 3600.0);
         assert_eq!(labels(&b), ["19 Jul 20:00", "22:00", "20 Jul 00:00", "02:00", "04:00", "06:00", "08:00"]);
     }
 
     #[test]
     fn elapsed_ticks_read_as_hours_and_minutes() {
-        assert_eq!(labels(&TimeAxis::elapsed(3.0 * 3600.0))[..3], ["0:00", "0:15", "0:30"]);
-        assert_eq!(labels(&TimeAxis::elapsed(20.0)).len(), 11);
+        assert_eq!(labels(&XAxis::elapsed(3.0 * 3600.0))[..3], ["0:00", "0:15", "0:30"]);
+        assert_eq!(labels(&XAxis::elapsed(20.0)).len(), 11);
     }
 
     #[test]

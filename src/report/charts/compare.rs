@@ -2,8 +2,8 @@
 //! axes. The x axis is clock time when every scenario starts at the same
 //! moment, else time since each scenario's own start.
 
-use super::axis::{TimeAxis, ValueAxis};
-use super::figure::{color, Figure, Panel, Series};
+use super::axis::{ValueAxis, XAxis};
+use super::figure::{color, Figure, Panel, Series, Spread};
 use super::run::{max_of, percent_axis, value_axis, waits_span_decades, BinTimes, OVER_100, WAIT_FLOOR_MIN};
 use crate::scenario::Scenario;
 use crate::stats::Results;
@@ -11,11 +11,11 @@ use crate::stats::Results;
 /// One scenario and what its run measured.
 pub type Run<'a> = (&'a Scenario, &'a Results);
 
-fn x_axis(runs: &[Run]) -> TimeAxis {
+fn x_axis(runs: &[Run]) -> XAxis {
     let span = runs.iter().map(|(s, _)| s.duration.as_secs_f64()).fold(0.0, f64::max);
     match runs.first() {
-        Some((first, _)) if runs.iter().all(|(s, _)| s.start == first.start) => TimeAxis::clock(first.start, span),
-        _ => TimeAxis::elapsed(span),
+        Some((first, _)) if runs.iter().all(|(s, _)| s.start == first.start) => XAxis::clock(first.start, span),
+        _ => XAxis::elapsed(span),
     }
 }
 
@@ -43,6 +43,7 @@ fn lines(runs: &[Run], value: impl Fn(&Scenario, &Results, usize) -> (f64, f64))
             color: color(k),
             dashed: false,
             points: (0..r.bins.len()).map(|i| value(s, r, i)).collect(),
+            spread: Spread::None,
         })
         .collect()
 }

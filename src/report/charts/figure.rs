@@ -1,9 +1,9 @@
-//! A chart as plain data (`Figure`: title, panels of lines on a shared time
-//! axis, shaded spans, a legend) and the one function that draws it on any
-//! plotters backend. The figure functions only decide *what* to show; the
+//! A chart as plain data (`Figure`: title, panels of lines on a shared x
+//! axis, each line with its 95 % band or error bars, shaded spans, a legend)
+//! and the one function that draws it on any plotters backend. The figure functions only decide *what* to show; the
 //! look (fonts, layout, grid, legend, empty-panel notes) is decided here, once.
 
-use super::axis::{TimeAxis, ValueAxis};
+use super::axis::{ValueAxis, XAxis};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -14,14 +14,15 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 700;
 
-/// One chart: a title, one or more panels stacked on the same time axis,
-/// and a legend under them.
+/// One chart: a title, one or more panels stacked on the same x axis (time,
+/// or a swept key's values), and a legend under them.
 #[derive(Clone, Debug)]
 pub struct Figure {
     pub title: String,
-    /// One line under the title: what is plotted, how it is averaged.
+    /// Under the title (wrapped to two lines if need be): what is plotted,
+    /// how it is averaged.
     pub subtitle: String,
-    pub x: TimeAxis,
+    pub x: XAxis,
     pub panels: Vec<Panel>,
     /// Extra legend entries (e.g. what the shading means).
     pub legend_extra: Vec<(Swatch, String)>,
@@ -40,13 +41,38 @@ pub struct Panel {
     pub empty_note: String,
 }
 
-/// A line. Points are (x [s since start], y); a NaN y breaks the line.
+/// A line. Points are (x, y), x in seconds since the start on time charts;
+/// a NaN y breaks the line.
 #[derive(Clone, Debug)]
 pub struct Series {
     pub label: String,
     pub color: RGBColor,
     pub dashed: bool,
     pub points: Vec<(f64, f64)>,
+    /// The uncertainty of each point, drawn in the line's colour under it.
+    pub spread: Spread,
+}
+
+/// Per point of a line, the (low, high) ends of its 95 % confidence
+/// interval, in step with `Series::points`; a NaN end means none there.
+#[derive(Clone, Debug, Default)]
+pub enum Spread {
+    #[default]
+    None,
+    /// A shaded band between the ends (a line over many bins).
+    Band(Vec<(f64, f64)>),
+    /// A vertical bar with caps at each point (a few separate points).
+    Bars(Vec<(f64, f64)>),
+}
+
+impl Spread {
+    /// The (low, high) pairs, if any.
+    pub fn ends(&self) -> &[(f64, f64)] {
+        match self {
+            Spread::None => &[],
+            Spread::Band(v) | Spread::Bars(v) => v,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -59,8 +85,15 @@ pub struct Band {
 /// What a legend entry shows next to its text.
 #[derive(Clone, Copy, Debug)]
 pub enum Swatch {
-    Line { color: RGBColor, dashed: bool },
+    Line {
+        color: RGBColor,
+        dashed: bool,
+    },
     Shade(RGBColor),
+    /// A line inside its shaded band.
+    LineInBand(RGBColor),
+    /// An error bar with caps.
+    Bar(RGBColor),
 }
 
 /// Colour-blind-safe categorical palette (Tableau 10), in legend order.
@@ -89,6 +122,11 @@ const FONT: &str = "sans-serif";
 /// Lines with at most this many points also get a marker on every point,
 /// so a run of one or a few bins still shows its values.
 const MARKERS_UP_TO: usize = 40;
+/// Opacity of a 95 % band (x spans are lighter: they sit under everything).
+const BAND_ALPHA: f64 = 0.22;
+const SPAN_ALPHA: f64 = 0.13;
+/// Half the width of an error bar's cap [px].
+const CAP: i32 = 6;
 
 impl Series {
     pub fn has_data(&self) -> bool {
@@ -112,14 +150,17 @@ where
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
 
-    // Title, shrunk (then cut) to fit one line; subtitle under it.
+    // Title, shrunk (then cut) to fit one line; subtitle under it, on two
+    // lines if it does not fit on one.
     let title = fit_text(root, &fig.title, w - 2 * MARGIN, 26.0, 18.0, FontStyle::Bold)?;
     root.draw_text(&title.0, &text_style(title.1, FontStyle::Bold, INK), (MARGIN, MARGIN))?;
     let mut top = MARGIN + title.1 as i32 + 8;
     if !fig.subtitle.is_empty() {
-        let sub = fit_text(root, &fig.subtitle, w - 2 * MARGIN, 16.0, 13.0, FontStyle::Normal)?;
-        root.draw_text(&sub.0, &text_style(sub.1, FontStyle::Normal, MUTED), (MARGIN, top))?;
-        top += sub.1 as i32 + 6;
+        for (line, size) in subtitle_lines(root, &fig.subtitle, w - 2 * MARGIN)? {
+            root.draw_text(&line, &text_style(size, FontStyle::Normal, MUTED), (MARGIN, top))?;
+            top += size as i32 + 4;
+        }
+        top += 2;
     }
 
     // Legend under the panels, wrapped into centred rows.
@@ -186,11 +227,33 @@ where
 
     // Shading first, so lines and grid stay on top.
     let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
+    let (x_lo, x_hi) = fig.x.ends();
     for b in &panel.bands {
-        let (from, to) = (b.from.max(0.0), b.to.min(fig.x.span()));
+        let (from, to) = (b.from.max(x_lo), b.to.min(x_hi));
         if to > from {
-            chart
-                .draw_series(std::iter::once(Rectangle::new([(from, y_hi), (to, y_lo)], b.color.mix(0.13).filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(from, y_hi), (to, y_lo)],
+                b.color.mix(SPAN_ALPHA).filled(),
+            )))?;
+        }
+    }
+    // 95 % bands, under every line; cut at the panel's edges.
+    let clamp = |v: f64| v.clamp(y_lo, y_hi);
+    for s in &panel.series {
+        if let Spread::Band(ends) = &s.spread {
+            for run in band_runs(&s.points, ends) {
+                if let [(x, lo, hi)] = run[..] {
+                    // A lone bin: its interval as a thin bar.
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, clamp(lo)), (x, clamp(hi))],
+                        s.color.mix(0.5).stroke_width(2),
+                    )))?;
+                    continue;
+                }
+                let mut outline: Vec<(f64, f64)> = run.iter().map(|&(x, _, hi)| (x, clamp(hi))).collect();
+                outline.extend(run.iter().rev().map(|&(x, lo, _)| (x, clamp(lo))));
+                chart.draw_series(std::iter::once(Polygon::new(outline, s.color.mix(BAND_ALPHA).filled())))?;
+            }
         }
     }
 
@@ -210,6 +273,23 @@ where
     }
     mesh.draw()?;
 
+    // Error bars, then lines and markers over them.
+    for s in &panel.series {
+        if let Spread::Bars(ends) = &s.spread {
+            let style = s.color.stroke_width(2);
+            for run in band_runs(&s.points, ends) {
+                for (x, lo, hi) in run {
+                    let (lo, hi) = (clamp(lo), clamp(hi));
+                    chart.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], style)))?;
+                    for end in [lo, hi] {
+                        chart.draw_series(std::iter::once(
+                            EmptyElement::at((x, end)) + PathElement::new(vec![(-CAP, 0), (CAP, 0)], style),
+                        ))?;
+                    }
+                }
+            }
+        }
+    }
     for s in &panel.series {
         let style = s.color.stroke_width(if s.dashed { 2 } else { 3 });
         let finite = s.points.iter().filter(|(_, y)| y.is_finite()).count();
@@ -228,7 +308,7 @@ where
 
     if !panel.has_data() {
         let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
-        let mid_x = fig.x.span() / 2.0;
+        let mid_x = (x_lo + x_hi) / 2.0;
         let mid_y = if panel.y.is_log() { (y_lo * y_hi).sqrt() } else { (y_lo + y_hi) / 2.0 };
         let style = text_style(18.0, FontStyle::Normal, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
         chart.draw_series(std::iter::once(Text::new(note.to_string(), (mid_x, mid_y), style)))?;
@@ -251,6 +331,56 @@ fn runs(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
         out.push(cur);
     }
     out
+}
+
+/// Maximal runs of consecutive points whose x and both interval ends are
+/// finite, as (x, low, high).
+fn band_runs(points: &[(f64, f64)], ends: &[(f64, f64)]) -> Vec<Vec<(f64, f64, f64)>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for (&(x, _), &(lo, hi)) in points.iter().zip(ends) {
+        if x.is_finite() && lo.is_finite() && hi.is_finite() {
+            cur.push((x, lo.min(hi), hi.max(lo)));
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The subtitle as one line (16 to 13 px), or, when it does not fit, as
+/// two lines of 14 px broken between words (the second cut if need be).
+fn subtitle_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    width: i32,
+) -> Result<Vec<(String, f64)>>
+where
+    DB::ErrorType: 'static,
+{
+    let one = fit_text(root, text, width, 16.0, 13.0, FontStyle::Normal)?;
+    if one.0 == text {
+        return Ok(vec![one]);
+    }
+    let size = 14.0;
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut first = 0;
+    for k in 1..=words.len() {
+        let line = words[..k].join(" ");
+        let (tw, _) = root.estimate_text_size(&line, &text_style(size, FontStyle::Normal, INK))?;
+        if tw as i32 > width {
+            break;
+        }
+        first = k;
+    }
+    if first == 0 {
+        return Ok(vec![one]);
+    }
+    let second = fit_text(root, &words[first..].join(" "), width, size, 13.0, FontStyle::Normal)?;
+    Ok(vec![(words[..first].join(" "), size), (second.0, size.min(second.1))])
 }
 
 fn text_style(size: f64, style: FontStyle, color: RGBColor) -> TextStyle<'static> {
@@ -299,16 +429,20 @@ struct LegendRow {
     width: i32,
 }
 
+/// One entry per label, in order of first appearance; a line with nothing
+/// to draw in any panel says so, rather than seem hidden.
 fn legend_entries(fig: &Figure) -> Vec<(Swatch, String)> {
+    let all = || fig.panels.iter().flat_map(|p| &p.series);
     let mut out: Vec<(Swatch, String)> = Vec::new();
-    for p in &fig.panels {
-        for s in &p.series {
-            // A line with nothing to draw says so, rather than seem hidden.
-            let label = if s.has_data() { s.label.clone() } else { format!("{} (no data)", s.label) };
-            if !out.iter().any(|(_, l)| *l == label) {
-                out.push((Swatch::Line { color: s.color, dashed: s.dashed }, label));
-            }
+    let mut seen: Vec<&str> = Vec::new();
+    for s in all() {
+        if seen.contains(&s.label.as_str()) {
+            continue;
         }
+        seen.push(&s.label);
+        let has_data = all().any(|o| o.label == s.label && o.has_data());
+        let label = if has_data { s.label.clone() } else { format!("{} (no data)", s.label) };
+        out.push((Swatch::Line { color: s.color, dashed: s.dashed }, label));
     }
     out.extend(fig.legend_extra.iter().cloned());
     out
@@ -362,6 +496,17 @@ where
         }
         Swatch::Shade(color) => {
             root.draw(&Rectangle::new([(x, y - 8), (x + SWATCH_W, y + 8)], color.mix(0.25).filled()))?;
+        }
+        Swatch::LineInBand(color) => {
+            root.draw(&Rectangle::new([(x, y - 8), (x + SWATCH_W, y + 8)], color.mix(BAND_ALPHA).filled()))?;
+            root.draw(&PathElement::new(vec![(x, y), (x + SWATCH_W, y)], color.stroke_width(3)))?;
+        }
+        Swatch::Bar(color) => {
+            let (mid, style) = (x + SWATCH_W / 2, color.stroke_width(2));
+            root.draw(&PathElement::new(vec![(mid, y - 8), (mid, y + 8)], style))?;
+            for end in [y - 8, y + 8] {
+                root.draw(&PathElement::new(vec![(mid - CAP, end), (mid + CAP, end)], style))?;
+            }
         }
     }
     Ok(())

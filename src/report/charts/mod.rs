@@ -1,4 +1,5 @@
-//! Charts of a run and of a comparison, as PNG or SVG bytes.
+//! Charts of a run (one or several replications), of a comparison and of
+//! a sweep, as PNG or SVG bytes.
 //!
 //! Each figure is a function from results to a `Figure` (plain data: what
 //! to draw); `render` draws a figure with plotters and returns the file's
@@ -14,9 +15,10 @@ pub mod compare;
 mod figure;
 mod font;
 pub mod run;
+pub mod sweep;
 mod text;
 
-pub use figure::{Band, Figure, Panel, Series, Swatch, HEIGHT, WIDTH};
+pub use figure::{Band, Figure, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
 
 use crate::scenario::Scenario;
 use crate::stats::Results;
@@ -42,22 +44,70 @@ impl ChartFormat {
     }
 }
 
-/// A run's charts: file stem, what it shows (for `report.md`), figure.
-pub const RUN_CHARTS: [(&str, &str, fn(&Scenario, &Results) -> Figure); 5] = [
-    ("waits", "Waits in the queue (p50, p90, p99)", run::waits),
-    ("queue", "Queue length and booking sessions against capacity", run::queue),
-    ("drops", "Drop rate by cause and abandon rate", run::drops),
-    ("bookings", "Booked share of each cohort, with its booking windows", run::bookings),
-    ("arrivals", "First attempts and retries per minute", run::arrivals),
+/// One chart of a run.
+pub struct RunChart {
+    /// File name without its extension.
+    pub stem: &'static str,
+    /// What it shows (its heading in `report.md`).
+    pub caption: &'static str,
+    /// The figure, from one run or the replications of one scenario.
+    pub figure: fn(&Scenario, &[Results]) -> Figure,
+    /// Whether the scenario has anything for it to show.
+    pub applies: fn(&Scenario) -> bool,
+}
+
+fn always(_: &Scenario) -> bool {
+    true
+}
+
+fn has_front(s: &Scenario) -> bool {
+    s.front.is_some()
+}
+
+/// A run's charts, in the order `report.md` shows them.
+pub const RUN_CHARTS: [RunChart; 6] = [
+    RunChart { stem: "waits", caption: "Waits in the queue (p50, p90, p99)", figure: run::waits, applies: always },
+    RunChart {
+        stem: "queue",
+        caption: "Queue length and booking sessions against capacity",
+        figure: run::queue,
+        applies: always,
+    },
+    RunChart { stem: "drops", caption: "Drop rate by cause and abandon rate", figure: run::drops, applies: always },
+    RunChart {
+        stem: "front",
+        caption: "Front-tier load against capacity, page loads and timeouts",
+        figure: run::front,
+        applies: has_front,
+    },
+    RunChart {
+        stem: "bookings",
+        caption: "Booked share of each cohort, with its booking windows",
+        figure: run::bookings,
+        applies: always,
+    },
+    RunChart {
+        stem: "arrivals",
+        caption: "First attempts and retries per minute",
+        figure: run::arrivals,
+        applies: always,
+    },
 ];
 
+/// The charts a run of `s` gets (`front` only with a front tier).
+pub fn run_charts_of(s: &Scenario) -> impl Iterator<Item = &'static RunChart> + '_ {
+    RUN_CHARTS.iter().filter(move |c| (c.applies)(s))
+}
+
 /// Every chart of a run, as (file name, bytes), in `RUN_CHARTS` order.
-pub fn run_charts(s: &Scenario, r: &Results, format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
-    RUN_CHARTS
-        .iter()
-        .map(|(stem, _, figure)| {
-            let name = format!("{stem}.{}", format.extension());
-            let bytes = render(&figure(s, r), format).with_context(|| format!("could not draw {name}"))?;
+/// `runs` is one run, or the replications of `s`: each line is then the
+/// mean over them per bin, with its 95 % band.
+pub fn run_charts(s: &Scenario, runs: &[Results], format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
+    anyhow::ensure!(!runs.is_empty(), "no run to draw");
+    run_charts_of(s)
+        .map(|c| {
+            let name = format!("{}.{}", c.stem, format.extension());
+            let bytes = render(&(c.figure)(s, runs), format).with_context(|| format!("could not draw {name}"))?;
             Ok((name, bytes))
         })
         .collect()

@@ -1,0 +1,334 @@
+//! Charts of `surgesim sweep`: for each varied key, `sweep-<key>.png`, the
+//! headline figures (p90 wait, booked share, drop rate; one panel each)
+//! against the key's values, one line per combination of the other keys'
+//! values, each point with the error bar of its 95 % confidence interval
+//! (the `_lo`/`_hi` columns).
+//!
+//! The x axis is a number line when every value is a number, or a duration
+//! (then in minutes, ticks labelled as written: "50s", "1m"); otherwise the
+//! values are categories, in the order given.
+//!
+//! The figures are drawn from the plan and the bytes of `sweep.csv` only,
+//! nothing else: `merge` draws them from the merged table, which is the very
+//! table an unsharded sweep writes, so both draw the same charts.
+
+use super::axis::{ValueAxis, XAxis};
+use super::figure::{color, Figure, Panel, Series, Spread, Swatch};
+use super::run::{percent_axis, percent_top, top_of, value_axis, waits_span_decades, OVER_100, WAIT_FLOOR_MIN};
+use super::{render, ChartFormat};
+use crate::scenario::units::parse_duration;
+use crate::sweep::Plan;
+use anyhow::{Context, Result};
+use plotters::style::RGBColor;
+use std::collections::{BTreeMap, HashMap};
+
+/// What each panel shows: the `sweep.csv` column, what it reads as, and the
+/// factor from the column's unit to the one shown.
+struct Headline {
+    column: &'static str,
+    y_desc: &'static str,
+    factor: f64,
+}
+
+const HEADLINES: [Headline; 3] = [
+    Headline { column: "wait_p90_s", y_desc: "p90 wait [min]", factor: 1.0 / 60.0 },
+    Headline { column: "booked_share", y_desc: "Booked, of eligible [%]", factor: 100.0 },
+    Headline { column: "drop_rate", y_desc: "Dropped, of attempts [%]", factor: 100.0 },
+];
+
+/// How a key's values sit on the x axis.
+enum Scale {
+    /// Numbers (durations in minutes), in the values' order.
+    Numeric(Vec<f64>),
+    Categories,
+}
+
+impl Scale {
+    /// Numbers if every value is one, else durations if every value is
+    /// one, else categories.
+    fn of(values: &[String]) -> (Scale, &'static str) {
+        let numbers: Option<Vec<f64>> =
+            values.iter().map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite())).collect();
+        if let Some(x) = numbers {
+            return (Scale::Numeric(x), "");
+        }
+        let minutes: Option<Vec<f64>> =
+            values.iter().map(|v| parse_duration(v).ok().map(|d| d.as_secs_f64() / 60.0)).collect();
+        match minutes {
+            Some(x) => (Scale::Numeric(x), " [min]"),
+            None => (Scale::Categories, ""),
+        }
+    }
+}
+
+/// The rows of `sweep.csv` by point number: column -> text.
+fn table(csv: &[u8]) -> Result<HashMap<usize, HashMap<String, String>>> {
+    let mut reader = csv::Reader::from_reader(csv);
+    let header: Vec<String> = reader.headers().context("sweep.csv has no header")?.iter().map(String::from).collect();
+    let mut rows = HashMap::new();
+    for record in reader.records() {
+        let record = record.context("a row of sweep.csv")?;
+        let row: HashMap<String, String> = header.iter().cloned().zip(record.iter().map(String::from)).collect();
+        let p: usize =
+            row.get("point").and_then(|p| p.parse().ok()).context("a row of sweep.csv has no point number")?;
+        rows.insert(p, row);
+    }
+    Ok(rows)
+}
+
+/// Each key's value index at point `p` (the first key changes slowest, as
+/// in `Plan::point`).
+fn indices(plan: &Plan, mut p: usize) -> Vec<usize> {
+    let mut out = vec![0; plan.vary.len()];
+    for (slot, v) in out.iter_mut().zip(&plan.vary).rev() {
+        let n = v.values.len().max(1);
+        *slot = p % n;
+        p /= n;
+    }
+    out
+}
+
+/// A file name made of `key`: letters, digits, `-`, `_` and `.` kept,
+/// anything else `_`.
+pub fn file_stem(key: &str) -> String {
+    let safe: String =
+        key.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    format!("sweep-{}", safe.trim_matches('.'))
+}
+
+/// One figure per varied key, as (file stem, figure), in `--vary` order.
+pub fn figures(plan: &Plan, csv: &[u8]) -> Result<Vec<(String, Figure)>> {
+    let rows = table(csv)?;
+    let mut stems: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for k in 0..plan.vary.len() {
+        let mut stem = file_stem(&plan.vary[k].key);
+        // Two keys that read the same once made safe get numbered names.
+        if stems.contains(&stem) {
+            stem = format!("{stem}-{}", k + 1);
+        }
+        stems.push(stem.clone());
+        out.push((stem, figure(plan, &rows, k)));
+    }
+    Ok(out)
+}
+
+/// Every sweep chart, as (file name, bytes).
+pub fn charts(plan: &Plan, csv: &[u8], format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
+    figures(plan, csv)?
+        .into_iter()
+        .map(|(stem, fig)| {
+            let name = format!("{stem}.{}", format.extension());
+            let bytes = render(&fig, format).with_context(|| format!("could not draw {name}"))?;
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
+/// A number of the table; NaN when empty or missing.
+fn number(row: Option<&HashMap<String, String>>, column: &str) -> f64 {
+    row.and_then(|r| r.get(column)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN)
+}
+
+/// The figure of key `k`.
+fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize) -> Figure {
+    let vary = &plan.vary[k];
+    let (scale, unit) = Scale::of(&vary.values);
+    let x_desc = format!("{}{unit}", vary.key);
+    let (x, position): (XAxis, Vec<f64>) = match &scale {
+        Scale::Numeric(xs) => {
+            let ticks: Vec<(f64, String)> = xs.iter().copied().zip(vary.values.iter().cloned()).collect();
+            (XAxis::numeric(&ticks, &x_desc), xs.clone())
+        }
+        Scale::Categories => {
+            (XAxis::categories(&vary.values, &x_desc), (0..vary.values.len()).map(|i| i as f64).collect())
+        }
+    };
+
+    // Points grouped into lines by the other keys' values, in grid order.
+    let mut lines: BTreeMap<Vec<usize>, Vec<(usize, usize)>> = BTreeMap::new();
+    for p in 0..plan.points {
+        let idx = indices(plan, p);
+        let others: Vec<usize> = idx.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, i)| *i).collect();
+        lines.entry(others).or_default().push((idx[k], p));
+    }
+    let n_lines = lines.len();
+    let replicated = plan.replications > 1;
+    // Error bars of different lines that overlap at one value would hide
+    // each other: each line is then shifted a little, all of them together
+    // by at most a third of the closest two values' distance.
+    let (x_lo, x_hi) = x.ends();
+    let mut sorted = position.clone();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    let gap = sorted.windows(2).map(|w| w[1] - w[0]).fold(x_hi - x_lo, f64::min);
+    let step = if replicated && n_lines > 1 && bars_overlap(rows, &lines) {
+        (0.012 * (x_hi - x_lo)).min(gap / 3.0 / n_lines as f64)
+    } else {
+        0.0
+    };
+
+    let label_of = |others: &[usize]| -> String {
+        let mut parts = Vec::new();
+        let mut it = others.iter();
+        for (j, v) in plan.vary.iter().enumerate() {
+            if j != k {
+                if let Some(&i) = it.next() {
+                    parts.push(format!("{} = {}", v.key, v.values.get(i).map_or("?", String::as_str)));
+                }
+            }
+        }
+        parts.join(", ")
+    };
+
+    let mut panels = Vec::new();
+    let mut left_out = Vec::new();
+    let mut over_100 = false;
+    for h in &HEADLINES {
+        let mut series = Vec::new();
+        for (n, (others, points)) in lines.iter().enumerate() {
+            let shift = (n as f64 - (n_lines as f64 - 1.0) / 2.0) * step;
+            let mut pts: Vec<(f64, f64, f64, f64)> = points
+                .iter()
+                .map(|&(xi, p)| {
+                    let row = rows.get(&p);
+                    let at = position.get(xi).copied().unwrap_or(f64::NAN) + shift;
+                    let f = h.factor;
+                    let lo = number(row, &format!("{}_lo", h.column)) * f;
+                    let hi = number(row, &format!("{}_hi", h.column)) * f;
+                    (at, number(row, h.column) * f, lo, hi)
+                })
+                .collect();
+            if matches!(scale, Scale::Numeric(_)) {
+                pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            }
+            let label = if plan.vary.len() > 1 {
+                label_of(others)
+            } else if replicated {
+                format!("Mean of {} replications", plan.replications)
+            } else {
+                "One run per value".to_string()
+            };
+            series.push(Series {
+                label,
+                color: color(n),
+                // Past ten lines the colours come round again, dashed.
+                dashed: n >= 10,
+                points: pts.iter().map(|p| (p.0, p.1)).collect(),
+                spread: if replicated { Spread::Bars(pts.iter().map(|p| (p.2, p.3)).collect()) } else { Spread::None },
+            });
+        }
+        // A figure undefined at every point (no wait without a waiting
+        // room) is said in a line, not drawn as an empty panel.
+        if !series.iter().any(Series::has_data) {
+            left_out.push(h.y_desc.split(" [").next().unwrap_or(h.y_desc));
+            continue;
+        }
+        let (p, over) = panel(h, series);
+        over_100 |= over;
+        panels.push(p);
+    }
+    if panels.is_empty() {
+        // Nothing defined anywhere: one panel that says so.
+        let (p, _) = panel(&HEADLINES[1], Vec::new());
+        panels.push(p);
+    }
+
+    let mut subtitle = if replicated {
+        format!("Each point: the mean of {} replications, with its 95 % confidence interval", plan.replications)
+    } else {
+        "Each point: one run".to_string()
+    };
+    if plan.vary.len() > 1 {
+        let others: Vec<&str> =
+            plan.vary.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| v.key.as_str()).collect();
+        subtitle.push_str(&format!("; one line per value of {}", others.join(" and ")));
+        if step > 0.0 {
+            subtitle.push_str(" (drawn slightly apart so their bars stay apart)");
+        }
+    }
+    if over_100 {
+        subtitle.push_str(OVER_100);
+    }
+    if !left_out.is_empty() {
+        subtitle.push_str(&format!("; not drawn, undefined at every point: {}", left_out.join(", ")));
+    }
+    let legend_extra = if replicated {
+        vec![(Swatch::Bar(RGBColor(0x55, 0x55, 0x55)), "95 % confidence interval of the mean".to_string())]
+    } else {
+        Vec::new()
+    };
+    Figure {
+        title: format!("Sweep of {}: headline figures against {}", plan.scenario, vary.key),
+        subtitle,
+        x,
+        panels,
+        legend_extra,
+    }
+}
+
+/// Whether two lines' intervals overlap at some value of the key, in any
+/// headline: their error bars would then hide each other.
+fn bars_overlap(
+    rows: &HashMap<usize, HashMap<String, String>>,
+    lines: &BTreeMap<Vec<usize>, Vec<(usize, usize)>>,
+) -> bool {
+    HEADLINES.iter().any(|h| {
+        let (lo_col, hi_col) = (format!("{}_lo", h.column), format!("{}_hi", h.column));
+        // Per value index of the key: the intervals of every line there.
+        let mut at: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
+        for points in lines.values() {
+            for &(xi, p) in points {
+                let row = rows.get(&p);
+                let (lo, hi) = (number(row, &lo_col), number(row, &hi_col));
+                if lo.is_finite() && hi.is_finite() {
+                    at.entry(xi).or_default().push((lo, hi));
+                }
+            }
+        }
+        at.values().any(|v| v.iter().enumerate().any(|(i, a)| v[i + 1..].iter().any(|b| a.0 <= b.1 && b.0 <= a.1)))
+    })
+}
+
+/// One headline's panel: a log axis for waits that span decades, else a
+/// linear one (percentages from 0); the flag says a percentage passed 100.
+fn panel(h: &Headline, mut series: Vec<Series>) -> (Panel, bool) {
+    let (y, over, empty_note) = if h.column.starts_with("wait") {
+        let log = waits_span_decades(&series);
+        let y = value_axis(&mut series, log, WAIT_FLOOR_MIN).0;
+        (y, false, "No wait at any point (no waiting room, or nobody admitted from it)")
+    } else if h.y_desc.ends_with("[%]") {
+        let (y, over) = percent_axis(percent_top(&series));
+        (y, over, "Not defined at any point")
+    } else {
+        (ValueAxis::linear(top_of(&series), 1.0), false, "No data")
+    };
+    let y_desc = if y.is_log() { format!("{}, log scale", h.y_desc) } else { h.y_desc.to_string() };
+    (Panel { y_desc, y, series, bands: Vec::new(), empty_note: empty_note.to_string() }, over)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_safe_file_names() {
+        assert_eq!(file_stem("backend.max_sessions"), "sweep-backend.max_sessions");
+        assert_eq!(file_stem("cohort.0.people"), "sweep-cohort.0.people");
+        assert_eq!(file_stem("a/b c"), "sweep-a_b_c");
+    }
+
+    #[test]
+    fn values_are_numbers_durations_or_categories() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let numbers = |s: &[&str]| match Scale::of(&v(s)) {
+            (Scale::Numeric(x), unit) => Some((x, unit)),
+            (Scale::Categories, _) => None,
+        };
+        assert_eq!(numbers(&["16", "18.5"]), Some((vec![16.0, 18.5], "")));
+        let (minutes, unit) = numbers(&["50s", "1m"]).expect("durations are numbers");
+        assert!((minutes[0] - 50.0 / 60.0).abs() < 1e-12 && minutes[1] == 1.0 && unit == " [min]");
+        assert_eq!(numbers(&["fifo", "random"]), None);
+        assert_eq!(numbers(&["16", "fifo"]), None);
+    }
+}
