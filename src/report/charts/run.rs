@@ -475,15 +475,22 @@ pub fn front(s: &Scenario, runs: &[Results]) -> Figure {
         line(runs, "Taken by status polls", color(4), |b| t.end(b), |b| Some(b.end.front_polls as f64)),
         capacity_line(runs, &t, "Capacity (request slots)", |b| b.end.front_capacity as f64),
     ];
+    // Without a poll ever taking a slot, slots in use are the page loads':
+    // the total and the polls would only hide under and beside them.
+    if runs.iter().flat_map(|r| &r.bins).all(|b| b.end.front_polls == 0) {
+        slots.remove(2);
+        slots.remove(0);
+    }
     // Capacity that grows twentyfold (origin, then the cloud) or a flood of
     // page loads would flatten the rest to the axis: a log scale then.
-    let (c_min, c_max) = slots[3]
+    let (lines, capacity) = slots.split_at(slots.len() - 1);
+    let (c_min, c_max) = capacity[0]
         .points
         .iter()
         .map(|p| p.1)
         .filter(|v| *v > 0.0)
         .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-    let slots_log = rate_is_peaky(&slots[..3]) || (c_min.is_finite() && c_max / c_min > 10.0);
+    let slots_log = rate_is_peaky(lines) || (c_min.is_finite() && c_max / c_min > 10.0);
     let mut loads = vec![
         line(runs, "Page loads sent", color(5), |b| t.mid(b), |b| per_min(b, b.counts.front_requests)),
         line(
