@@ -441,12 +441,13 @@ fn two_replications_with_a_bin_waited_in_one_only_draw() {
     assert_real_chart("waits.png", file(&files, "waits.png"));
 }
 
-/// TINY with a front tier too small for its crowd and a waiting room.
+/// TINY with a front tier too small for its crowd and a waiting room whose
+/// status polls take front-tier slots.
 fn with_front() -> String {
     format!(
         "{}\n[waiting_room]\nmax_active = 5\npolls_per_minute = 4\n\n[front]\ncapacity = 2\n\
-         schedule = [{{ at = \"1h\", capacity = 40 }}]\n\
-         service = {{ dist = \"exponential\", mean = \"20s\" }}\ntimeout = \"30s\"\n",
+         schedule = [{{ at = \"1h\", capacity = 40 }}]\npoll_service = \"200ms\"\n\
+         service = {{ dist = \"exponential\", mean = \"2s\" }}\ntimeout = \"30s\"\n",
         TINY.replace("people = 200", "people = 400\narrivals = { curve = \"surge\", share = 0.7, tau = \"10m\" }")
     )
 }
@@ -468,6 +469,12 @@ fn a_scenario_with_a_front_tier_gets_front_png() {
     }
     let md = String::from_utf8(file(&files, "report.md").to_vec()).expect("UTF-8");
     assert!(md.contains("](front.png)") && md.contains("Front-tier load"), "{md}");
+    // Without a waiting room nobody polls: no polls line, no total hiding under the page loads'.
+    let no_room = with_front().replace("[waiting_room]\nmax_active = 5\npolls_per_minute = 4\n", "");
+    let s2 = load(&no_room, &[]);
+    let fig = run_charts::front(&s2, std::slice::from_ref(&surgesim::simulate(&s2, 0).results));
+    let labels: Vec<&str> = fig.panels[0].series.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["Busy with page loads", "Capacity (request slots)"]);
 
     // Replicated, the front chart has its bands too.
     let runs = replicate::run(&s, 2, &quiet());
