@@ -347,6 +347,9 @@ fn cohort(
     let people = match (&arrivals, rc.people) {
         (_, Some(n)) => n,
         (Some(Curve::Piecewise { points } | Curve::Trace { points, .. }), None) => volume(points).round() as u64,
+        // A curve that would have given the volume failed: its own problem
+        // says so, and "people missing" would only repeat it.
+        (None, None) if rc.arrivals.as_ref().is_some_and(|a| matches!(a.curve.as_str(), "piecewise" | "trace")) => 0,
         (_, None) => {
             p.push(format!("{path}.people"), "missing, expected the number of people in the cohort");
             0
@@ -556,8 +559,18 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
     }
     let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file.take(MAX_TRACE_BYTES));
-    let line_of = |e: &csv::Error| e.position().map_or(String::new(), |p| format!(" line {}", p.line()));
-    let headers = reader.headers().map_err(|e| format!("trace '{shown}'{}: {e}", line_of(&e)))?.clone();
+    // The CSV reader's own message repeats the position; say it once.
+    let csv_problem = |e: csv::Error| {
+        let line = e.position().map_or(String::new(), |p| format!(" line {}", p.line()));
+        match e.kind() {
+            csv::ErrorKind::UnequalLengths { len, .. } => {
+                format!("trace '{shown}'{line}: found {len} fields, expected 2 (time,count)")
+            }
+            csv::ErrorKind::Utf8 { .. } => format!("trace '{shown}'{line}: found bytes that are not UTF-8 text"),
+            _ => format!("trace '{shown}'{line}: {e}"),
+        }
+    };
+    let headers = reader.headers().map_err(csv_problem)?.clone();
     if headers.len() != 2 || &headers[0] != "time" || &headers[1] != "count" {
         return Err(format!(
             "trace '{shown}' line 1: found header {:?}, expected \"time,count\"",
@@ -566,7 +579,7 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
     }
     let mut rows: Vec<(SimTime, f64)> = Vec::new();
     for rec in reader.records() {
-        let rec = rec.map_err(|e| format!("trace '{shown}'{}: {e}", line_of(&e)))?;
+        let rec = rec.map_err(csv_problem)?;
         let line = rec.position().map_or(0, |p| p.line());
         // Two fields in every row: the reader refuses rows of another length.
         let (time, count) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
@@ -667,8 +680,13 @@ fn changes<'a>(
             );
         }
         before_end(at, duration, &format!("{here}.at"), p);
-        if out.last().is_some_and(|c| c.at >= at) {
-            p.push(format!("{here}.at"), "expected changes in time order");
+        if let Some(prev) = out.last().map(|c| c.at).filter(|prev| *prev >= at) {
+            p.push(
+                format!("{here}.at"),
+                format!(
+                    "found {at} after the start, expected later than the change before ({prev}): changes in time order"
+                ),
+            );
         }
         out.push(Change { at, value });
     }

@@ -1,6 +1,7 @@
 //! Integration tests, one file per behaviour, all in one test binary.
 
 mod arrivals;
+mod bad_input;
 mod cli;
 mod common;
 mod conservation;
