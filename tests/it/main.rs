@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod conservation;
 mod determinism;
+mod interrupt;
 mod mechanisms;
 mod queueing;
 mod replications;
