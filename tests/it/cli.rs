@@ -1,6 +1,6 @@
 //! The real binary: exit codes, files written, columns, error wording.
 
-use crate::common::{bundled_files, repo};
+use crate::common::bundled_files;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
