@@ -320,3 +320,78 @@ proptest! {
         load_any(&text, &sets);
     }
 }
+
+// ---- the command line -------------------------------------------------------
+
+#[test]
+fn new_prints_templates_that_validate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for preset in ["kdca", "textbook"] {
+        let output = surgesim().args(["new", "--preset", preset]).output().expect("runs");
+        assert!(output.status.success(), "new --preset {preset}");
+        let file = dir.path().join(format!("{preset}.toml"));
+        std::fs::write(&file, &output.stdout).expect("writable");
+        surgesim().arg("validate").arg(&file).assert().success();
+    }
+    let default = surgesim().arg("new").output().expect("runs");
+    assert_eq!(default.stdout, scenario::template::Preset::Kdca.text().as_bytes());
+    surgesim().args(["new", "--preset", "nonsense"]).assert().code(2);
+}
+
+/// `surgesim run x.toml | head -1`: the reader goes away; the run still
+/// succeeds, and nothing panics.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, scenario::template::Preset::Textbook.text()).expect("writable");
+    let out = dir.path().join("out");
+    let runs: [Vec<&std::ffi::OsStr>; 3] = [
+        vec!["new".as_ref()],
+        vec!["validate".as_ref(), scenario.as_os_str()],
+        vec!["run".as_ref(), scenario.as_os_str(), "--no-charts".as_ref(), "--out".as_ref(), out.as_os_str()],
+    ];
+    for args in runs {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("surgesim"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        drop(child.stdout.take()); // nobody reads: the first write meets a closed pipe
+        let output = child.wait_with_output().expect("ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    assert!(out.join("summary.json").exists(), "the run still wrote its outputs");
+}
+
+#[test]
+fn help_documents_the_exit_codes_and_allow_large() {
+    surgesim().arg("--help").assert().success().stdout(predicates::str::contains("Exit codes: 0 success, 2 bad input"));
+    surgesim().args(["run", "--help"]).assert().success().stdout(predicates::str::contains("--allow-large"));
+    surgesim().args(["compare", "--help"]).assert().success().stdout(predicates::str::contains("--allow-large"));
+}
+
+/// `--out` pointing at a folder surgesim did not write (a home folder, a
+/// source tree) is refused, and the folder is left as it was.
+#[test]
+fn out_will_not_replace_a_folder_it_did_not_write() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, scenario::template::Preset::Textbook.text()).expect("writable");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("Documents")).expect("can create");
+    std::fs::write(home.join("thesis.tex"), b"years of work").expect("writable");
+    surgesim()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--no-charts", "--allow-large", "--out"])
+        .arg(&home)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("will not replace"));
+    assert_eq!(std::fs::read(home.join("thesis.tex")).expect("still there"), b"years of work");
+    assert!(home.join("Documents").is_dir());
+}
