@@ -7,6 +7,7 @@ use super::raw::RawScenario;
 use super::validate::validate;
 use super::{Problem, Scenario};
 use std::fmt;
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
@@ -63,10 +64,39 @@ fn list(d: &[Diagnostic]) -> String {
 
 /// Load and check the scenario at `path`, with `--set` overrides applied.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { path: path.to_owned(), source })?;
+    let read = |source| ScenarioError::Read { path: path.to_owned(), source };
+    // Read at most a little more than the limit, so that a mistyped path
+    // like /dev/zero is refused instead of filling the memory; /dev/stdin
+    // still works (`surgesim new | surgesim validate /dev/stdin`).
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)).map_err(read)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        let why = format!(
+            "more than {} MB, expected a scenario of a few KB (long arrival curves go in a trace CSV)",
+            MAX_SCENARIO_BYTES >> 20
+        );
+        return Err(read(std::io::Error::new(std::io::ErrorKind::InvalidData, why)));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        let (line, col) = line_col(&text, at);
+        ScenarioError::Invalid {
+            path: path.to_owned(),
+            diagnostics: vec![Diagnostic {
+                location: format!("{}:{line}:{col}", path.display()),
+                line: Some(line),
+                field: None,
+                message: "found bytes that are not UTF-8 text, expected a TOML file (save it as UTF-8)".into(),
+            }],
+        }
+    })?;
     let base = path.parent().unwrap_or(Path::new("."));
     load_str(&text, path, base, overrides)
 }
+
+/// Scenario files larger than this are refused unread.
+const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// Load from text; `path` is only used in messages, `base_dir` for traces.
 ///
