@@ -249,6 +249,10 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     }
 }
 
+/// Longest scenario name: a folder name, with room for `.NAME.tmp-PID`
+/// beside it within the 255 bytes file systems allow.
+const MAX_NAME: usize = 200;
+
 /// Names become folder names: keep them to a safe alphabet.
 fn check_name(name: &str, path: &str, p: &mut Problems) {
     let ok = !name.is_empty()
@@ -260,6 +264,11 @@ fn check_name(name: &str, path: &str, p: &mut Problems) {
             format!(
                 "found \"{name}\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder"
             ),
+        );
+    } else if name.len() > MAX_NAME {
+        p.push(
+            path,
+            format!("found {} characters, expected at most {MAX_NAME}: it names the output folder", name.len()),
         );
     }
 }
