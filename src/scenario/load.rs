@@ -107,6 +107,12 @@ const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 /// reported together with the value problems of the rest of the file.
 pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     let invalid = |mut diagnostics: Vec<Diagnostic>| {
+        if diagnostics.is_empty() {
+            // Every check that fails says why; this is a safety net.
+            let location = format!("{}:1:1", path.display());
+            let message = "invalid, but no check said why (please report this as a bug)".to_string();
+            diagnostics.push(Diagnostic { location, line: Some(1), field: None, message });
+        }
         // File order, then the --set problems.
         diagnostics.sort_by_key(|d| (d.line.is_none(), d.line, column(&d.location)));
         ScenarioError::Invalid { path: path.to_owned(), diagnostics }

@@ -284,9 +284,16 @@ fn seeds() -> Vec<String> {
 /// outcome is fine; the property is that there is one (no panic).
 fn load_any(text: &str, sets: &[String]) {
     let base = repo().join("scenarios");
-    if let Ok(s) = scenario::load_str(text, Path::new("fuzz.toml"), &base, sets) {
-        let _ = limits::check(&s, 1, false);
-        let _ = limits::check(&s.clone().scaled(1e9), 1, true);
+    match scenario::load_str(text, Path::new("fuzz.toml"), &base, sets) {
+        Ok(s) => {
+            let _ = limits::check(&s, 1, false);
+            let _ = limits::check(&s.clone().scaled(1e9), 1, true);
+        }
+        // Every refusal says why.
+        Err(ScenarioError::Invalid { diagnostics, .. }) => {
+            assert!(diagnostics.iter().all(|d| !d.message.contains("no check said why")), "{diagnostics:?}")
+        }
+        Err(_) => {}
     }
 }
 
