@@ -100,7 +100,10 @@ pub fn deserialize<T: DeserializeOwned>(doc: Spanned<DeTable<'_>>) -> Lenient<T>
         let path = canonical(&target);
         if !out.covers(&path) {
             let span = inner.span().filter(|s| !s.is_empty());
-            let (message, suggested) = describe(message);
+            let (mut message, suggested) = describe(message);
+            if let Some(Segment::Map { key }) = target.last() {
+                message = message.replace("[[name]]", &format!("[[{key}]]"));
+            }
             if let Some(key) = suggested {
                 // If the key the typo stood for is missing, that is the same
                 // mistake, already said.
@@ -219,9 +222,17 @@ fn describe(message: &str) -> (String, Option<&str>) {
                 "u32" => "a whole number from 0 to 4294967295",
                 "f64" => "a number",
                 "a boolean" => "true or false",
+                // `[cohort]` for `[[cohort]]`, most likely.
+                "a sequence" if found == "map" => "a list (a section that repeats is written [[name]])",
                 "a sequence" => "a list, like [ ... ]",
                 s if s == "a map" || s.starts_with("struct ") => "a table, like { key = value }",
                 other => other,
+            };
+            let found = match found {
+                "map" => "a table",
+                "sequence" => "a list",
+                // The TOML reader widens big integers before saying they do not fit.
+                f => f.strip_suffix(" as i128").unwrap_or(f),
             };
             return (format!("found {found}, expected {expected}"), None);
         }

@@ -128,6 +128,7 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
         let list = syntax.iter().take(MAX_SYNTAX_ERRORS).map(|e| here(e.span(), None, e.message().to_string()));
         return Err(invalid(list.collect()));
     }
+    let listed = single_tables(doc.get_mut());
     let original = doc.clone();
     let mut set_paths = Vec::new();
     for o in overrides {
@@ -159,8 +160,14 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
     };
 
     let raw = lenient::deserialize::<RawScenario>(doc);
-    let mut diagnostics: Vec<Diagnostic> =
-        raw.problems.iter().map(|p| locate(&p.path, p.span.clone(), p.message.clone())).collect();
+    let mut diagnostics: Vec<Diagnostic> = listed
+        .iter()
+        .map(|(key, span)| {
+            let message = format!("found [[{key}]], a list of tables, expected one [{key}] table");
+            locate(key, Some(span.clone()), message)
+        })
+        .collect();
+    diagnostics.extend(raw.problems.iter().map(|p| locate(&p.path, p.span.clone(), p.message.clone())));
     let Some(value) = &raw.value else { return Err(invalid(diagnostics)) };
     match validate(value, base_dir) {
         Ok(s) if diagnostics.is_empty() => Ok(s),
@@ -185,6 +192,29 @@ fn within(field: &str, base: &str) -> bool {
 /// The column of a `file:line:col` location, for sorting.
 fn column(location: &str) -> usize {
     location.rsplit(':').next().and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// The sections that are one table each. Written `[[backend]]` (like
+/// `[[cohort]]`), serde would read the list as the table's fields in order
+/// and say something baffling.
+const SECTIONS: [&str; 6] = ["scenario", "clients", "front", "waiting_room", "backend", "faults"];
+
+/// Replace a section written as a list of tables by its first table, so the
+/// rest of the file is still checked; returns the sections (and where) for
+/// the one message each deserves.
+fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
+    let mut found = Vec::new();
+    for key in SECTIONS {
+        let Some(value) = table.get_mut(key) else { continue };
+        let span = value.span();
+        if let DeValue::Array(items) = value.get_mut() {
+            let first =
+                items.first().cloned().unwrap_or_else(|| Spanned::new(span.clone(), DeValue::Table(DeTable::new())));
+            *value = first;
+            found.push((key, span));
+        }
+    }
+    found
 }
 
 /// TOML's own date-times (`start = 2021-07-19T20:00:00+09:00`, unquoted)
