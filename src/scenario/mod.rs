@@ -2,8 +2,11 @@
 //! turned into a `Scenario` whose every value is valid and in model units.
 //!
 //! `load` reads the TOML (keeping spans so errors point at lines), applies
-//! `--set` overrides, deserializes the raw mirror (`raw`), then `validate`
-//! checks everything at once. Code after this module never re-checks.
+//! `--set` overrides, deserializes the raw mirror (`raw`; `lenient` steps
+//! over unknown keys and wrong types so that all of them are reported), then
+//! `validate` checks everything at once. Code after this module never
+//! re-checks. `limits` says whether a valid scenario is too large to run
+//! without `--allow-large`; `template` holds what `surgesim new` prints.
 
 mod dist;
 mod lenient;
