@@ -62,6 +62,7 @@ mod tests {
 
     /// `key = value`, as opposed to prose.
     fn is_assignment(line: &str) -> bool {
-        line.split_once(" = ").is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        line.split_once(" = ")
+            .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
     }
 }
