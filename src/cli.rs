@@ -83,6 +83,9 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run points larger than the size guard allows.
+        #[arg(long)]
+        allow_large: bool,
         // Charts: one sweep-<key> chart per varied key (a shard draws none; merge draws them).
         #[command(flatten)]
         charts: ChartArgs,
@@ -231,10 +234,13 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Sweep { scenario, vary, set, replications, shard, out, quiet, charts } => {
+        Command::Sweep { scenario, vary, set, replications, shard, out, quiet, allow_large, charts } => {
             let name = scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
             let plan = crate::sweep::Plan::new(&name, vary, replications as usize, shard);
             let points = crate::sweep::load_points(&scenario, &set, &plan)?;
+            for (_, s) in &points {
+                scenario::limits::check(s, u64::from(replications), allow_large)?;
+            }
             let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", quiet);
             let rows = crate::sweep::run(&plan, &points, &bar)?;
             bar.finish();
