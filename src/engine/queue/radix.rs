@@ -15,8 +15,8 @@
 //! one keys on (time, seq) to keep ties in order, which makes every pop
 //! rebuild a bucket and scan 129 of them (over half the run time of M/M/100).
 
-use super::FutureEvents;
 use super::heap::Entry;
+use super::FutureEvents;
 use crate::engine::SimTime;
 use std::collections::VecDeque;
 
@@ -96,8 +96,8 @@ impl<E> RadixQueue<E> {
                 self.place(e); // always into `now` or a lower bucket
             }
             self.buckets[b] = bucket; // empty, but keeps its capacity
-            // Events reach `now` here from one bucket in any order; ties
-            // must come out in scheduling order.
+                                      // Events reach `now` here from one bucket in any order; ties
+                                      // must come out in scheduling order.
             self.now.make_contiguous().sort_unstable_by_key(|e| e.seq);
         }
         let e = self.now.pop_front()?;
