@@ -8,8 +8,8 @@
 //!   earliest and schedules one at now + an exponential increment, so N
 //!   stays fixed. For `HeapQueue` (binary heap), `RadixQueue` (radix heap,
 //!   the model's default), `CalendarQueue` (one-second buckets in front of a
-//!   small heap) and `proposal::Radix64Queue` (a prototype of a fix for
-//!   `RadixQueue`, see below) at N = 100, 300,000 (the KDCA night's
+//!   small heap) and `proposal::Radix64Queue` (a prototype of a next step
+//!   for `RadixQueue`: no sequence numbers, see below) at N = 100, 300,000 (the KDCA night's
 //!   concurrent sessions) and 3,000,000 (a waiting room of millions, each
 //!   with a patience deadline).
 //!   Each timed iteration is a batch of max(N, 100,000) holds (one pop plus
@@ -73,21 +73,26 @@ impl FutureEvents<Payload> for proposal::Radix64Queue<Payload> {
     }
 }
 
-/// A prototype of the fix suggested for `RadixQueue` (not used by the
-/// model): measured here beside it so the suggestion comes with a number.
+/// A prototype of the next step for `RadixQueue` (not used by the model),
+/// measured here beside it so the suggestion comes with a number.
 ///
-/// `RadixQueue` keys `radix_heap::RadixHeapMap` on the pair (time, seq), a
-/// 128-bit key with 129 buckets. Keys are unique, so bucket 0 (keys equal to
-/// the last one popped) never holds more than the one event being popped,
-/// and *every* pop rescans the buckets from 1 upwards for the first
-/// non-empty one; events at a later time differ from the last key above the
-/// 64 sequence bits, so that scan passes some 65-90 empty buckets each time.
+/// History: up to 370c2c8 `RadixQueue` keyed the `radix-heap` crate on the
+/// pair (time, seq); keys were unique, so every pop rescanned ~65-90 empty
+/// buckets (half of bench-mm100's run time). An earlier version of this
+/// prototype, a time-keyed radix heap with a bit mask of non-empty buckets,
+/// was measured here at 2-3x faster per hold; e45b1fc made `RadixQueue`
+/// just that.
 ///
-/// Here the key is the time alone (65 buckets), a bit mask of the non-empty
-/// buckets finds the next one in one instruction, and ties keep their
-/// scheduling order because bucket 0 (events at exactly the current time) is
-/// a FIFO sorted by sequence number when refilled: the same order as
-/// `HeapQueue` and `RadixQueue`, checked at start-up.
+/// What is left to take: `RadixQueue` still stores a sequence number in
+/// every entry (8 of its 32 bytes with the model's 16-byte events) and sorts
+/// `now` by it after each refill. Neither is needed. Every bucket is always
+/// in scheduling order: a schedule appends the newest event; a refill
+/// empties the lowest non-empty bucket, in order, into buckets that are all
+/// empty at that moment (they are lower), so each receives an ordered
+/// subsequence. Hence `now` is filled in order too, and ties come out first
+/// scheduled first with no sequence number at all. Here entries are
+/// (time, event), 24 bytes, and nothing is sorted; the order is checked
+/// against `HeapQueue` at start-up, ties included.
 mod proposal {
     use super::SimTime;
     use std::collections::VecDeque;
@@ -95,15 +100,15 @@ mod proposal {
     pub struct Radix64Queue<E> {
         /// Time of the last pop; every pending time is at or after it.
         last: u64,
-        /// Events at exactly `last`, in sequence order.
-        now: VecDeque<(u64, u64, E)>,
+        /// Events at exactly `last`, in scheduling order.
+        now: VecDeque<(u64, E)>,
         /// `buckets[i]`: events whose time differs from `last` first in
-        /// bit i (counting from 0, the least significant).
-        buckets: Vec<Vec<(u64, u64, E)>>,
+        /// bit i (counting from 0, the least significant), in scheduling
+        /// order.
+        buckets: Vec<Vec<(u64, E)>>,
         /// Bit i set: `buckets[i]` is non-empty.
         mask: u64,
         len: usize,
-        next_seq: u64,
     }
 
     impl<E> Default for Radix64Queue<E> {
@@ -114,7 +119,6 @@ mod proposal {
                 buckets: (0..64).map(|_| Vec::new()).collect(),
                 mask: 0,
                 len: 0,
-                next_seq: 0,
             }
         }
     }
@@ -124,15 +128,13 @@ mod proposal {
         pub fn schedule(&mut self, time: SimTime, event: E) {
             let t = time.0;
             assert!(t >= self.last, "scheduled before the current time");
-            let seq = self.next_seq;
-            self.next_seq += 1;
             self.len += 1;
             let diff = t ^ self.last;
             if diff == 0 {
-                self.now.push_back((t, seq, event));
+                self.now.push_back((t, event));
             } else {
                 let b = 63 - diff.leading_zeros() as usize;
-                self.buckets[b].push((t, seq, event));
+                self.buckets[b].push((t, event));
                 self.mask |= 1 << b;
             }
         }
@@ -142,15 +144,14 @@ mod proposal {
             if self.now.is_empty() {
                 self.refill();
             }
-            let (t, _, e) = self.now.pop_front()?;
+            let (t, e) = self.now.pop_front()?;
             self.len -= 1;
             Some((SimTime(t), e))
         }
 
         /// Move the earliest time's events into `now`: take the lowest
         /// non-empty bucket, make its minimum the current time, and spread
-        /// its events over the buckets below it (each event moves down at
-        /// most 64 times in its life).
+        /// its events, in order, over the (empty) buckets below it.
         #[cold]
         fn refill(&mut self) {
             if self.mask == 0 {
@@ -161,21 +162,18 @@ mod proposal {
             let mut bucket = std::mem::take(&mut self.buckets[b]);
             let m = bucket.iter().map(|e| e.0).min().expect("non-empty bucket");
             self.last = m;
-            for (t, seq, e) in bucket.drain(..) {
+            for (t, e) in bucket.drain(..) {
                 let diff = t ^ m;
                 if diff == 0 {
-                    self.now.push_back((t, seq, e));
+                    self.now.push_back((t, e));
                 } else {
                     let i = 63 - diff.leading_zeros() as usize;
-                    self.buckets[i].push((t, seq, e));
+                    self.buckets[i].push((t, e));
                     self.mask |= 1 << i;
                 }
             }
             // Keep the emptied bucket's allocation for next time.
             self.buckets[b] = bucket;
-            if self.now.len() > 1 {
-                self.now.make_contiguous().sort_unstable_by_key(|e| e.1);
-            }
         }
 
         pub fn len(&self) -> usize {
