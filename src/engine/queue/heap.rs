@@ -61,11 +61,6 @@ impl<E> HeapQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
-    /// Time of the earliest pending event, if any.
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
-    }
-
     pub fn len(&self) -> usize {
         self.heap.len()
     }
