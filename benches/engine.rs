@@ -8,10 +8,9 @@
 //!   earliest and schedules one at now + an exponential increment, so N
 //!   stays fixed. For `HeapQueue` (binary heap), `RadixQueue` (radix heap,
 //!   the model's default), `CalendarQueue` (one-second buckets in front of a
-//!   small heap) and `proposal::Radix64Queue` (a prototype of a next step
-//!   for `RadixQueue`: no sequence numbers, see below) at N = 100, 300,000 (the KDCA night's
-//!   concurrent sessions) and 3,000,000 (a waiting room of millions, each
-//!   with a patience deadline).
+//!   small heap) at N = 100, 300,000 (the KDCA night's concurrent sessions)
+//!   and 3,000,000 (a waiting room of millions, each with a patience
+//!   deadline).
 //!   Each timed iteration is a batch of max(N, 100,000) holds (one pop plus
 //!   one push each): ns per hold = 1e9 / divan's items/s.
 //! - `bare_mmc_binary_heap`: an M/M/c loop on `std::collections::BinaryHeap`
@@ -23,8 +22,9 @@
 //!   (the same M/M/100 at load 95, 1,000,000 customers) through the library,
 //!   on each of the model's queues: the event loop and statistics without
 //!   the CLI, report or I/O. Throughput = customers per second.
-//! - `rng`: what one random draw costs (exponential, uniform, the `powf` of
-//!   each arrival's order statistic).
+//! - `rng`: what one random draw costs (exponential, uniform, and the two
+//!   ways of stepping an arrival's order statistic: `powf` of a uniform, as
+//!   until this session, and a unit exponential with one `exp_m1`, as now).
 //!
 //! The hold increments are drawn in advance (a table of 2^16 exponential
 //! variates, reused cyclically) so `hold` measures the queue, not the random
@@ -40,7 +40,6 @@ use surgesim::engine::{CalendarQueue, FutureEvents, HeapQueue, RadixQueue, Rng, 
 use surgesim::QueueKind;
 
 fn main() {
-    proposal::check_against_heap_queue();
     divan::main();
 }
 
@@ -58,165 +57,6 @@ struct Payload {
 }
 
 const _: () = assert!(std::mem::size_of::<Payload>() == 16);
-
-impl FutureEvents<Payload> for proposal::Radix64Queue<Payload> {
-    #[inline]
-    fn schedule(&mut self, t: SimTime, e: Payload) {
-        proposal::Radix64Queue::schedule(self, t, e)
-    }
-    #[inline]
-    fn pop(&mut self) -> Option<(SimTime, Payload)> {
-        proposal::Radix64Queue::pop(self)
-    }
-    fn len(&self) -> usize {
-        proposal::Radix64Queue::len(self)
-    }
-}
-
-/// A prototype of the next step for `RadixQueue` (not used by the model),
-/// measured here beside it so the suggestion comes with a number.
-///
-/// History: up to 370c2c8 `RadixQueue` keyed the `radix-heap` crate on the
-/// pair (time, seq); keys were unique, so every pop rescanned ~65-90 empty
-/// buckets (half of bench-mm100's run time). An earlier version of this
-/// prototype, a time-keyed radix heap with a bit mask of non-empty buckets,
-/// was measured here at 2-3x faster per hold; e45b1fc made `RadixQueue`
-/// just that.
-///
-/// What is left to take: `RadixQueue` still stores a sequence number in
-/// every entry (8 of its 32 bytes with the model's 16-byte events) and sorts
-/// `now` by it after each refill. Neither is needed. Every bucket is always
-/// in scheduling order: a schedule appends the newest event; a refill
-/// empties the lowest non-empty bucket, in order, into buckets that are all
-/// empty at that moment (they are lower), so each receives an ordered
-/// subsequence. Hence `now` is filled in order too, and ties come out first
-/// scheduled first with no sequence number at all. Here entries are
-/// (time, event), 24 bytes, and nothing is sorted; the order is checked
-/// against `HeapQueue` at start-up, ties included.
-mod proposal {
-    use super::SimTime;
-    use std::collections::VecDeque;
-
-    pub struct Radix64Queue<E> {
-        /// Time of the last pop; every pending time is at or after it.
-        last: u64,
-        /// Events at exactly `last`, in scheduling order.
-        now: VecDeque<(u64, E)>,
-        /// `buckets[i]`: events whose time differs from `last` first in
-        /// bit i (counting from 0, the least significant), in scheduling
-        /// order.
-        buckets: Vec<Vec<(u64, E)>>,
-        /// Bit i set: `buckets[i]` is non-empty.
-        mask: u64,
-        len: usize,
-    }
-
-    impl<E> Default for Radix64Queue<E> {
-        fn default() -> Self {
-            Radix64Queue {
-                last: 0,
-                now: VecDeque::new(),
-                buckets: (0..64).map(|_| Vec::new()).collect(),
-                mask: 0,
-                len: 0,
-            }
-        }
-    }
-
-    impl<E> Radix64Queue<E> {
-        #[inline]
-        pub fn schedule(&mut self, time: SimTime, event: E) {
-            let t = time.0;
-            assert!(t >= self.last, "scheduled before the current time");
-            self.len += 1;
-            let diff = t ^ self.last;
-            if diff == 0 {
-                self.now.push_back((t, event));
-            } else {
-                let b = 63 - diff.leading_zeros() as usize;
-                self.buckets[b].push((t, event));
-                self.mask |= 1 << b;
-            }
-        }
-
-        #[inline]
-        pub fn pop(&mut self) -> Option<(SimTime, E)> {
-            if self.now.is_empty() {
-                self.refill();
-            }
-            let (t, e) = self.now.pop_front()?;
-            self.len -= 1;
-            Some((SimTime(t), e))
-        }
-
-        /// Move the earliest time's events into `now`: take the lowest
-        /// non-empty bucket, make its minimum the current time, and spread
-        /// its events, in order, over the (empty) buckets below it.
-        #[cold]
-        fn refill(&mut self) {
-            if self.mask == 0 {
-                return;
-            }
-            let b = self.mask.trailing_zeros() as usize;
-            self.mask &= !(1 << b);
-            let mut bucket = std::mem::take(&mut self.buckets[b]);
-            let m = bucket.iter().map(|e| e.0).min().expect("non-empty bucket");
-            self.last = m;
-            for (t, e) in bucket.drain(..) {
-                let diff = t ^ m;
-                if diff == 0 {
-                    self.now.push_back((t, e));
-                } else {
-                    let i = 63 - diff.leading_zeros() as usize;
-                    self.buckets[i].push((t, e));
-                    self.mask |= 1 << i;
-                }
-            }
-            // Keep the emptied bucket's allocation for next time.
-            self.buckets[b] = bucket;
-        }
-
-        pub fn len(&self) -> usize {
-            self.len
-        }
-    }
-
-    /// The prototype must pop in exactly `HeapQueue`'s order (time, then
-    /// scheduling order), ties included; checked before every bench run.
-    pub fn check_against_heap_queue() {
-        use surgesim::engine::HeapQueue;
-        let (mut h, mut r) = (HeapQueue::new(), Radix64Queue::default());
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
-        for i in 0..1000u32 {
-            let t = SimTime(next(50));
-            h.schedule(t, i);
-            r.schedule(t, i);
-        }
-        let mut id = 1000u32;
-        for _ in 0..200_000 {
-            let (a, b) = (h.pop(), r.pop());
-            assert_eq!(a, b, "Radix64Queue disagrees with HeapQueue");
-            let Some((now, _)) = a else { break };
-            for _ in 0..next(3) {
-                let scale = 1 << next(40);
-                let t = now + SimTime(next(3) * next(scale));
-                h.schedule(t, id);
-                r.schedule(t, id);
-                id += 1;
-            }
-        }
-        while let Some(a) = h.pop() {
-            assert_eq!(Some(a), r.pop());
-        }
-        assert_eq!(r.len(), 0);
-    }
-}
 
 /// Mean increment of the hold model: 3 minutes in microseconds, the median
 /// booking session of the KDCA scenario, so keys span as many bits as the
@@ -274,7 +114,7 @@ fn hold_batch(n: usize) -> usize {
 /// Hold operations (pop the earliest, push one at now + Exp(180 s)) with N
 /// events pending; one iteration = `hold_batch(N)` holds.
 #[divan::bench(
-    types = [HeapQueue<Payload>, RadixQueue<Payload>, CalendarQueue<Payload>, proposal::Radix64Queue<Payload>],
+    types = [HeapQueue<Payload>, RadixQueue<Payload>, CalendarQueue<Payload>],
     args = [100, 300_000, 3_000_000],
     sample_count = 7,
     sample_size = 1,
@@ -385,7 +225,8 @@ mod rng {
         bencher.bench_local(|| rng.random::<f64>());
     }
 
-    /// One `powf`, as each arrival's order statistic costs (demand.rs).
+    /// One uniform and a `powf`: an order-statistic step as it was done
+    /// before (V^(1/n)).
     #[divan::bench]
     fn uniform_powf(bencher: Bencher) {
         let mut rng = Rng::seed_from_u64(7);
@@ -393,6 +234,21 @@ mod rng {
         bencher.bench_local(|| {
             remaining = remaining.wrapping_sub(1).max(1);
             (1.0 - rng.random::<f64>()).powf(1.0 / remaining as f64)
+        });
+    }
+
+    /// One unit exponential and an `exp_m1`: the same step as done now
+    /// (demand.rs keeps ln(1 - U) and subtracts E/n).
+    #[divan::bench]
+    fn exp1_expm1(bencher: Bencher) {
+        let mut rng = Rng::seed_from_u64(7);
+        let mut remaining = 1_000_000u64;
+        let mut log_gap = 0.0f64;
+        bencher.bench_local(|| {
+            remaining = remaining.wrapping_sub(1).max(1);
+            let e: f64 = rng.sample(rand_distr::Exp1);
+            log_gap = (log_gap - e / remaining as f64).max(-700.0);
+            -log_gap.exp_m1()
         });
     }
 }

@@ -83,8 +83,22 @@ impl<E> CalendarQueue<E> {
 
     /// Remove and return the earliest pending event.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        self.settle();
+        let e = self.near.pop()?;
+        self.len -= 1;
+        Some((e.time, e.event))
+    }
+
+    /// The time of the earliest pending event.
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.settle();
+        self.near.peek().map(|e| e.time)
+    }
+
+    /// Bring the earliest pending events into `near`, if any are pending.
+    fn settle(&mut self) {
         if self.len == 0 {
-            return None;
+            return;
         }
         while self.near.is_empty() {
             if self.in_ring == 0 {
@@ -105,8 +119,6 @@ impl<E> CalendarQueue<E> {
                 self.place(e);
             }
         }
-        self.len -= 1;
-        self.near.pop().map(|e| (e.time, e.event))
     }
 
     pub fn len(&self) -> usize {
@@ -123,6 +135,12 @@ impl<E> FutureEvents<E> for CalendarQueue<E> {
         CalendarQueue::schedule(self, time, event)
     }
     fn pop(&mut self) -> Option<(SimTime, E)> {
+        CalendarQueue::pop(self)
+    }
+    fn pop_due(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
+        if CalendarQueue::peek_time(self)? > limit {
+            return None;
+        }
         CalendarQueue::pop(self)
     }
     fn len(&self) -> usize {

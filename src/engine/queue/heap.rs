@@ -61,6 +61,11 @@ impl<E> HeapQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
+    /// The time of the earliest pending event.
+    pub fn peek_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|e| e.time)
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }
@@ -75,6 +80,12 @@ impl<E> FutureEvents<E> for HeapQueue<E> {
         HeapQueue::schedule(self, time, event)
     }
     fn pop(&mut self) -> Option<(SimTime, E)> {
+        HeapQueue::pop(self)
+    }
+    fn pop_due(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
+        if HeapQueue::peek_time(self)? > limit {
+            return None;
+        }
         HeapQueue::pop(self)
     }
     fn len(&self) -> usize {

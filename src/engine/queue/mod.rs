@@ -25,10 +25,13 @@ pub use radix::RadixQueue;
 use super::SimTime;
 
 /// A future-event list: events out earliest first, first scheduled first
-/// on ties. Times scheduled must not precede the last time popped.
+/// on ties. Times scheduled must not precede the last time popped (they
+/// may precede the earliest pending one).
 pub trait FutureEvents<E>: Default {
     fn schedule(&mut self, time: SimTime, event: E);
     fn pop(&mut self) -> Option<(SimTime, E)>;
+    /// `pop`, if the earliest event is at or before `limit`.
+    fn pop_due(&mut self, limit: SimTime) -> Option<(SimTime, E)>;
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -88,10 +91,18 @@ mod tests {
             r.schedule(t, i);
         }
         let mut id = 1000u32;
-        for _ in 0..20_000 {
-            let (a, b) = (HeapQueue::pop(&mut h), r.pop());
+        let mut now = SimTime::ZERO;
+        for _ in 0..40_000 {
+            // As the model does with arrivals kept outside the queue: pop
+            // only what is due by some time (often nothing), then schedule
+            // at or after the last pop, maybe before the earliest pending.
+            let reach = 1 << next(30);
+            let limit = if next(2) == 0 { SimTime::MAX } else { now + SimTime(next(reach)) };
+            let (a, b) = (h.pop_due(limit), r.pop_due(limit));
             assert_eq!(a, b);
-            let (now, _) = a.unwrap();
+            if let Some((t, _)) = a {
+                now = t;
+            }
             for _ in 0..next(3) {
                 let scale = 1 << next(40);
                 let t = now + SimTime(next(3) * next(scale));
@@ -103,6 +114,7 @@ mod tests {
         while let Some(a) = HeapQueue::pop(&mut h) {
             assert_eq!(Some(a), r.pop());
         }
+        assert_eq!(r.pop_due(SimTime::MAX), None);
         assert!(r.is_empty());
     }
 

@@ -1,108 +1,215 @@
 //! A monotone radix heap (Ahuja, Mehlhorn, Orlin & Tarjan, "Faster
 //! algorithms for the shortest path problem", JACM 37(2), 1990) on event
-//! times, with first-in-first-out ties.
+//! times, in base 16, with first-in-first-out ties.
 //!
-//! Bucket i (1..=64) holds events whose time differs from the last time
-//! popped first in bit i-1; the events *at* the last time wait in `now`, in
-//! scheduling order. A bit mask says which buckets are non-empty, so finding
-//! the next one is one instruction. When `now` runs dry, the lowest
-//! non-empty bucket is emptied: its earliest time becomes the new last time,
-//! its events at that time go to `now` (sorted by sequence number), the rest
-//! to lower buckets. Each event moves down at most 64 times, in practice a
-//! few: far-off deadlines cost little until their time draws near.
+//! Times are read as strings of hex digits. An event whose time first
+//! differs from `last` in digit `level` sits in bucket (level, its own digit
+//! there). Every event in bucket (l, d) is earlier than every event in
+//! (l, d') for d' > d and later than every event at a lower level, so the
+//! lowest non-empty bucket (found from a bit map) holds the earliest events.
+//! Those are served from `now`, a sorted run: when it runs dry, the lowest
+//! bucket is taken. A small one (16 events or fewer) is sorted and becomes
+//! the run; a big one is spread: its earliest time becomes `last`, its
+//! events at that time form the run, the rest go to buckets of lower
+//! levels. Each event moves at most once per level (16 levels of 4 bits;
+//! base 2 moved a deadline hours away about 30 times, which was 30 % of the
+//! 19 July replay), and sorting small buckets saves the last few moves.
+//!
+//! Ties need no sequence number. Events at the same time always share a
+//! bucket; a schedule appends; a spread empties one bucket, in order, into
+//! buckets that are all empty at that moment (they are lower); sorts are
+//! stable. So every bucket, and the run, stays in scheduling order.
+//!
+//! Events scheduled before the end of the run go into it, in order. That
+//! is also what makes `pop_due` safe: it may take the next bucket (moving
+//! `last` past the present) and then pop nothing, and anything scheduled
+//! afterwards at an earlier time lands in the run, never in a bucket. It
+//! takes a bucket only if the bucket's floor is due, which keeps such
+//! insertions rare.
 //!
 //! Written here rather than taken from the `radix-heap` crate because that
-//! one keys on (time, seq) to keep ties in order, which makes every pop
-//! rebuild a bucket and scan 129 of them (over half the run time of M/M/100).
+//! one is binary and keys on (time, seq) to keep ties in order, which makes
+//! every pop rebuild a bucket and scan 129 of them (over half the run time
+//! of M/M/100).
 
-use super::heap::Entry;
 use super::FutureEvents;
 use crate::engine::SimTime;
-use std::collections::VecDeque;
+
+const DIGIT_BITS: u32 = 4;
+const WIDTH: usize = 1 << DIGIT_BITS;
+const LEVELS: usize = 64 / DIGIT_BITS as usize;
+const BUCKETS: usize = LEVELS * WIDTH;
+const WORDS: usize = BUCKETS / 64;
+/// Buckets up to this size are sorted into the run rather than spread.
+const SMALL: usize = 16;
 
 pub struct RadixQueue<E> {
-    /// The last time popped: no event may be scheduled before it.
+    /// The time the buckets are relative to: the earliest in `now`, or the
+    /// last popped once `now` is spent.
     last: u64,
-    /// Events at `last`, in scheduling order.
-    now: VecDeque<Entry<E>>,
-    /// `buckets[i]` for i in 1..=64; index 0 unused.
-    buckets: Vec<Vec<Entry<E>>>,
-    /// Bit i set when `buckets[i]` is not empty.
-    nonempty: u128,
+    /// The last time popped: no event may be scheduled before it.
+    popped: u64,
+    /// The run: the earliest pending events, by time, then in scheduling
+    /// order; those before `head` are spent.
+    now: Vec<(u64, E)>,
+    head: usize,
+    /// Bucket `level * WIDTH + digit`.
+    buckets: Vec<Vec<(u64, E)>>,
+    /// Bit b of `words[b / 64]` set when bucket b is not empty; bit w of
+    /// `summary` set when `words[w]` is not zero.
+    words: [u64; WORDS],
+    summary: u32,
     len: usize,
-    next_seq: u64,
 }
+
+const _: () = assert!(WORDS <= 32, "the summary is one u32");
 
 impl<E> Default for RadixQueue<E> {
     fn default() -> Self {
         RadixQueue {
             last: 0,
-            now: VecDeque::new(),
-            buckets: (0..=64).map(|_| Vec::new()).collect(),
-            nonempty: 0,
+            popped: 0,
+            now: Vec::new(),
+            head: 0,
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            words: [0; WORDS],
+            summary: 0,
             len: 0,
-            next_seq: 0,
         }
     }
 }
 
-impl<E> RadixQueue<E> {
+impl<E: Copy> RadixQueue<E> {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The bucket of time `t` relative to the last time popped.
+    /// Into `now` if at `last`, else into its bucket.
     #[inline]
-    fn bucket(&self, t: u64) -> usize {
-        (64 - (t ^ self.last).leading_zeros()) as usize
-    }
-
-    #[inline]
-    fn place(&mut self, e: Entry<E>) {
-        let b = self.bucket(e.time.0);
-        if b == 0 {
-            self.now.push_back(e);
-        } else {
-            self.buckets[b].push(e);
-            self.nonempty |= 1 << b;
+    fn place(&mut self, t: u64, event: E) {
+        debug_assert!(t >= self.last);
+        let diff = t ^ self.last;
+        if diff == 0 {
+            self.now.push((t, event));
+            return;
         }
+        let level = (63 - diff.leading_zeros()) / DIGIT_BITS;
+        let digit = (t >> (level * DIGIT_BITS)) as usize & (WIDTH - 1);
+        let b = level as usize * WIDTH + digit;
+        self.buckets[b].push((t, event));
+        self.words[b / 64] |= 1 << (b % 64);
+        self.summary |= 1 << (b / 64);
     }
 
     /// Schedule `event` at `time`, which must not precede the last time
     /// popped (simulated time never goes back).
     #[inline]
     pub fn schedule(&mut self, time: SimTime, event: E) {
-        debug_assert!(time.0 >= self.last, "scheduled in the past: {} < {}", time.0, self.last);
-        // An event in the past would break the bucket invariant: run it next.
-        let time = SimTime(time.0.max(self.last));
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        debug_assert!(time.0 >= self.popped, "scheduled in the past: {} < {}", time.0, self.popped);
+        // An event in the past would break the order: run it next.
+        let t = time.0.max(self.popped);
         self.len += 1;
-        self.place(Entry { time, seq, event });
+        match self.now.last() {
+            // Within the run: into its place, after any at the same time.
+            // (Before `last` only after a peek; always within the run then.)
+            Some(&(end, _)) if self.head < self.now.len() && t <= end => {
+                if t == end {
+                    self.now.push((t, event));
+                } else if self.head > 0 && t < self.now[self.head].0 {
+                    self.head -= 1;
+                    self.now[self.head] = (t, event);
+                } else {
+                    let at = self.head + self.now[self.head..].partition_point(|e| e.0 <= t);
+                    self.now.insert(at, (t, event));
+                }
+            }
+            _ => self.place(t, event),
+        }
     }
 
     /// Remove and return the earliest pending event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        if self.now.is_empty() {
-            if self.nonempty == 0 {
+        if self.head == self.now.len() && !self.refill() {
+            return None;
+        }
+        let (t, e) = self.now[self.head];
+        self.head += 1;
+        self.len -= 1;
+        self.popped = t;
+        Some((SimTime(t), e))
+    }
+
+    /// `pop`, if the earliest event is due by `limit`. A bucket is opened
+    /// only if its events may be due: its floor, the earliest time it can
+    /// hold, is known without looking inside.
+    #[inline]
+    pub fn pop_due(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
+        if self.head == self.now.len() {
+            if self.summary == 0 || limit.0 < self.floor(self.lowest()) {
                 return None;
             }
-            let b = self.nonempty.trailing_zeros() as usize;
-            self.nonempty &= !(1 << b);
-            let mut bucket = std::mem::take(&mut self.buckets[b]);
-            self.last = bucket.iter().map(|e| e.time.0).min().expect("a non-empty bucket");
-            for e in bucket.drain(..) {
-                self.place(e); // always into `now` or a lower bucket
-            }
-            self.buckets[b] = bucket; // empty, but keeps its capacity
-                                      // Events reach `now` here from one bucket in any order; ties
-                                      // must come out in scheduling order.
-            self.now.make_contiguous().sort_unstable_by_key(|e| e.seq);
+            self.refill();
         }
-        let e = self.now.pop_front()?;
-        self.len -= 1;
-        Some((e.time, e.event))
+        if self.now[self.head].0 > limit.0 {
+            return None;
+        }
+        self.pop()
+    }
+
+    /// The lowest non-empty bucket (some must be).
+    #[inline]
+    fn lowest(&self) -> usize {
+        let w = self.summary.trailing_zeros() as usize;
+        w * 64 + self.words[w].trailing_zeros() as usize
+    }
+
+    /// The earliest time bucket `b` can hold: `last`'s digits above its
+    /// level, its own digit at the level, zeros below.
+    #[inline]
+    fn floor(&self, b: usize) -> u64 {
+        let shift = (b / WIDTH) as u32 * DIGIT_BITS;
+        let above = self.last.checked_shr(shift + DIGIT_BITS).unwrap_or(0);
+        (above << DIGIT_BITS | (b % WIDTH) as u64) << shift
+    }
+
+    /// Make the lowest bucket the next run in `now` (empty on entry); false
+    /// if nothing is pending.
+    #[cold]
+    fn refill(&mut self) -> bool {
+        if self.summary == 0 {
+            return false;
+        }
+        let b = self.lowest();
+        let w = b / 64;
+        self.words[w] &= !(1 << (b % 64));
+        if self.words[w] == 0 {
+            self.summary &= !(1 << w);
+        }
+        self.now.clear();
+        self.head = 0;
+        let bucket = &mut self.buckets[b];
+        if b < WIDTH || bucket.len() <= SMALL {
+            // Every event here is earlier than every other pending one: the
+            // bucket, sorted by time (stably, so ties keep their order), is
+            // the next run. At level 0 it is sorted already (one time only).
+            // Copied, not swapped: each vector keeps the capacity its place
+            // needs (swapping had them reallocating all the time).
+            self.now.extend_from_slice(bucket);
+            bucket.clear();
+            if b >= WIDTH {
+                insertion_sort_by_time(&mut self.now);
+            }
+            self.last = self.now[0].0;
+            return true;
+        }
+        let mut bucket = std::mem::take(bucket);
+        self.last = bucket.iter().map(|e| e.0).min().expect("a non-empty bucket");
+        for (t, e) in bucket.drain(..) {
+            self.place(t, e); // always into `now` or a lower level
+        }
+        self.buckets[b] = bucket; // empty, but keeps its capacity
+        true
     }
 
     pub fn len(&self) -> usize {
@@ -114,12 +221,29 @@ impl<E> RadixQueue<E> {
     }
 }
 
-impl<E> FutureEvents<E> for RadixQueue<E> {
+/// Sort a short run by time, stably (ties keep their order).
+#[inline]
+fn insertion_sort_by_time<E: Copy>(run: &mut [(u64, E)]) {
+    for i in 1..run.len() {
+        let x = run[i];
+        let mut j = i;
+        while j > 0 && run[j - 1].0 > x.0 {
+            run[j] = run[j - 1];
+            j -= 1;
+        }
+        run[j] = x;
+    }
+}
+
+impl<E: Copy> FutureEvents<E> for RadixQueue<E> {
     fn schedule(&mut self, time: SimTime, event: E) {
         RadixQueue::schedule(self, time, event)
     }
     fn pop(&mut self) -> Option<(SimTime, E)> {
         RadixQueue::pop(self)
+    }
+    fn pop_due(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
+        RadixQueue::pop_due(self, limit)
     }
     fn len(&self) -> usize {
         RadixQueue::len(self)
