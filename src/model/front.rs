@@ -20,58 +20,57 @@ pub struct Front<P> {
     pub down: bool,
     /// Slots in use.
     pub busy: u64,
-    /// Waiting page loads: the client (`None` once gone) and when it asked.
-    waiting: VecDeque<(Option<P>, SimTime)>,
-    /// How many entries at the front of `waiting` have lost their client.
-    gone: usize,
+    /// Requests at the head of the queue whose client has gone (kept only
+    /// with wasted work). Clients time out in queue order, so the dead
+    /// requests are always a prefix of the queue: a count is all they need.
+    /// (Stored one by one they were 10 M entries, 400 MB, on 19 July.)
+    dead: u64,
+    /// Waiting page loads behind the dead ones: the client and when it asked.
+    live: VecDeque<(P, SimTime)>,
     pub timer_pending: bool,
 }
 
 impl<P> Front<P> {
     pub fn new(capacity: u64) -> Self {
-        Front { capacity, down: false, busy: 0, waiting: VecDeque::new(), gone: 0, timer_pending: false }
+        Front { capacity, down: false, busy: 0, dead: 0, live: VecDeque::new(), timer_pending: false }
     }
 
     /// Page loads waiting for a slot (dead ones included: they still queue).
     pub fn waiting(&self) -> u64 {
-        self.waiting.len() as u64
+        self.dead + self.live.len() as u64
     }
 
     pub fn push(&mut self, person: P, now: SimTime) {
-        self.waiting.push_back((Some(person), now));
+        self.live.push_back((person, now));
     }
 
     /// The next request to serve: `Some(Some(p))` a live client, `Some(None)`
     /// a dead request (only kept with wasted work), `None` nothing waiting.
-    pub fn next(&mut self) -> Option<(Option<P>, SimTime)> {
-        let item = self.waiting.pop_front()?;
-        self.gone = self.gone.saturating_sub(1);
-        Some(item)
+    pub fn next(&mut self) -> Option<Option<(P, SimTime)>> {
+        if self.dead > 0 {
+            self.dead -= 1;
+            return Some(None);
+        }
+        self.live.pop_front().map(Some)
     }
 
     /// When the oldest live client will give up, if any is waiting.
     pub fn next_deadline(&self, timeout: SimTime) -> Option<SimTime> {
-        self.waiting.get(self.gone).map(|(_, asked)| *asked + timeout)
+        self.live.front().map(|(_, asked)| *asked + timeout)
     }
 
-    /// Clients whose deadline has passed by `now` give up; returns them. With
-    /// `keep_dead`, their requests stay queued (to be served for nothing).
-    pub fn expire(&mut self, now: SimTime, timeout: SimTime, keep_dead: bool) -> Vec<P> {
-        let mut out = Vec::new();
-        while let Some(entry) = self.waiting.get_mut(self.gone) {
-            if entry.1 + timeout > now {
-                break;
-            }
-            if let Some(p) = entry.0.take() {
-                out.push(p);
-            }
-            if keep_dead {
-                self.gone += 1;
-            } else {
-                self.waiting.pop_front();
-            }
+    /// The oldest waiting client, if their deadline has passed by `now`:
+    /// they give up. With `keep_dead`, their request stays queued (to be
+    /// served for nothing). Called until `None`.
+    pub fn expire_one(&mut self, now: SimTime, timeout: SimTime, keep_dead: bool) -> Option<P> {
+        let &(_, asked) = self.live.front()?;
+        if asked + timeout > now {
+            return None;
         }
-        out
+        if keep_dead {
+            self.dead += 1;
+        }
+        self.live.pop_front().map(|(p, _)| p)
     }
 }
 
@@ -88,14 +87,15 @@ mod tests {
                 f.push(i, SimTime::from_secs(i));
             }
             assert_eq!(f.next_deadline(t), Some(SimTime::from_secs(10)));
-            assert_eq!(f.expire(SimTime::from_secs(11), t, keep), vec![0, 1]);
+            let out: Vec<_> = std::iter::from_fn(|| f.expire_one(SimTime::from_secs(11), t, keep)).collect();
+            assert_eq!(out, vec![0, 1]);
             assert_eq!(f.next_deadline(t), Some(SimTime::from_secs(12)));
             assert_eq!(f.waiting(), if keep { 4 } else { 2 });
             if keep {
-                assert_eq!(f.next(), Some((None, SimTime::from_secs(0))));
-                assert_eq!(f.next(), Some((None, SimTime::from_secs(1))));
+                assert_eq!(f.next(), Some(None));
+                assert_eq!(f.next(), Some(None));
             }
-            assert_eq!(f.next(), Some((Some(2), SimTime::from_secs(2))));
+            assert_eq!(f.next(), Some(Some((2, SimTime::from_secs(2)))));
         }
     }
 }

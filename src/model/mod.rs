@@ -21,11 +21,11 @@ mod waiting_room;
 use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, RadixQueue, Rng, SimTime};
 use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
-use demand::{streams_for, ArrivalStream};
+use demand::{streams_for, Arrivals};
 use front::Front;
 use rand::RngExt;
 use slab::{Key, Slab};
-use waiting_room::Line;
+use waiting_room::{Line, Ticket};
 
 /// One person, carried inside events: no per-person table exists. Kept to
 /// 8 bytes, because millions of them sit in pending events on a busy night.
@@ -51,8 +51,6 @@ impl Person {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    /// The next first attempt of arrival stream `stream`.
-    Arrival { stream: u32 },
     /// A person comes back after a failure.
     Retry { person: Person },
     /// A front-tier slot finishes a page load; `None`: nobody was waiting for it.
@@ -63,7 +61,7 @@ enum Event {
     /// when the server stops work on it (no wasted work).
     FrontTimeout { person: Person, frees: bool },
     /// A queued person's patience runs out, or their connection drops.
-    LeaveQueue { key: Key, lost: bool },
+    LeaveQueue { ticket: Ticket, lost: bool },
     /// A booking session ends (stale if an outage ended it first).
     SessionEnd { key: Key },
     /// The admission rate limit allows the next admission.
@@ -109,7 +107,8 @@ struct Model<'s, Q> {
     rng: Rng,
     events: Q,
     now: SimTime,
-    streams: Vec<ArrivalStream>,
+    /// First attempts, in time order (not in `events`).
+    arrivals: Arrivals,
     timeline: Vec<(SimTime, Change)>,
     front: Option<Front<Person>>,
     /// Front-tier slots an average waiting person's polls keep busy.
@@ -181,12 +180,14 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         (Some(f), Some(r)) => r.polls_per_minute / 60.0 * f.poll_service.as_secs_f64(),
         _ => 0.0,
     };
+    let mut rng = rng_for(scenario.seed, replication);
+    let arrivals = arrivals(scenario, &mut rng);
     let model = Model {
         s: scenario,
-        rng: rng_for(scenario.seed, replication),
+        rng,
         events: Q::default(),
         now: SimTime::ZERO,
-        streams: Vec::new(),
+        arrivals,
         timeline: timeline(scenario),
         front: scenario.front.as_ref().map(|f| Front::new(f.capacity)),
         poll_slots_per_waiting,
@@ -206,6 +207,15 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         tick,
     };
     model.run()
+}
+
+/// The first attempts of every cohort. Without a waiting room, people who
+/// come before their window opens wait on the closed page until it does;
+/// with one, they queue.
+fn arrivals(s: &Scenario, rng: &mut Rng) -> Arrivals {
+    let hold = s.waiting_room.is_none();
+    let streams = s.cohorts.iter().enumerate().flat_map(|(i, c)| streams_for(i as u16, c, hold)).collect();
+    Arrivals::new(streams, rng)
 }
 
 /// Every scheduled change, in time order (stable: same-time entries keep
@@ -231,20 +241,21 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
 
 impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn run(mut self) -> Outcome {
-        // Without a waiting room, people who come before their window opens
-        // wait on the closed page until it does; with one, they queue.
-        let hold = self.s.waiting_room.is_none();
-        for (i, c) in self.s.cohorts.iter().enumerate() {
-            self.streams.extend(streams_for(i as u16, c, hold));
-        }
-        for i in 0..self.streams.len() {
-            self.schedule_next_arrival(i);
-        }
         for (i, (at, _)) in self.timeline.iter().enumerate() {
             self.events.schedule(*at, Event::Timeline { index: i as u32 });
         }
         let horizon = self.s.duration;
-        while let Some((t, ev)) = self.events.pop() {
+        loop {
+            // The earlier of the next event and the next first attempt; at
+            // the same instant the event goes first (a change at 20:00 is in
+            // place for whoever comes at 20:00).
+            let arrival_at = self.arrivals.next_time().unwrap_or(SimTime::MAX);
+            let next = match self.events.pop_due(arrival_at) {
+                Some((t, ev)) => (t, Some(ev)),
+                None if arrival_at < SimTime::MAX => (arrival_at, None),
+                None => break,
+            };
+            let t = next.0;
             if t >= horizon {
                 break;
             }
@@ -254,7 +265,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             if self.handled & 0xFFFF == 0 {
                 (self.tick)(t);
             }
-            self.handle(ev);
+            match next.1 {
+                Some(ev) => self.handle(ev),
+                None => {
+                    let (_, cohort) = self.arrivals.pop(&mut self.rng).expect("one is due");
+                    self.attempt(Person::new(t, cohort));
+                }
+            }
         }
         let gauges = self.gauges();
         let results = self.stats.finish(horizon, &gauges, self.handled);
@@ -263,11 +280,6 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Arrival { stream } => {
-                let cohort = self.streams[stream as usize].cohort;
-                self.schedule_next_arrival(stream as usize);
-                self.attempt(Person::new(self.now, cohort));
-            }
             Event::Retry { person } => {
                 self.in_system.retrying[person.cohort as usize] -= 1;
                 self.attempt(person);
@@ -293,8 +305,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.front_failed(person);
                 self.front_serve();
             }
-            Event::LeaveQueue { key, lost } => {
-                if let Some((person, _)) = self.line.remove(key) {
+            Event::LeaveQueue { ticket, lost } => {
+                if let Some((person, _)) = self.line.remove(ticket) {
                     let c = person.cohort as usize;
                     self.in_system.queued[c] -= 1;
                     if lost {
@@ -318,29 +330,27 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
     }
 
+    /// The state as it stands (taken before every event: kept cheap).
+    #[inline]
     fn gauges(&self) -> Gauges {
-        let (front_busy, front_waiting, front_capacity) =
-            self.front.as_ref().map_or((0, 0, 0), |f| (f.busy, f.waiting(), if f.down { 0 } else { f.capacity }));
-        Gauges {
+        let mut g = Gauges {
             queue_len: self.line.len(),
             active: self.sessions.len() as u64,
             session_capacity: if self.backend_down { 0 } else { self.max_sessions },
-            front_busy,
-            front_waiting,
-            front_capacity,
-            front_polls: self.poll_slots(),
+            ..Gauges::default()
+        };
+        if let Some(f) = &self.front {
+            g.front_busy = f.busy;
+            g.front_waiting = f.waiting();
+            g.front_capacity = if f.down { 0 } else { f.capacity };
+            g.front_polls = self.poll_slots();
         }
+        g
     }
 
     /// Front-tier slots the waiting people's polls keep busy (whole slots).
     fn poll_slots(&self) -> u64 {
         (self.line.len() as f64 * self.poll_slots_per_waiting) as u64
-    }
-
-    fn schedule_next_arrival(&mut self, stream: usize) {
-        if let Some(t) = self.streams[stream].next(&mut self.rng) {
-            self.events.schedule(t, Event::Arrival { stream: stream as u32 });
-        }
     }
 
     fn apply(&mut self, change: Change) {
@@ -405,23 +415,23 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// Start page loads while slots are free. Waiting people's polls take
     /// their share of the slots first (accounted in aggregate).
     fn front_serve(&mut self) {
-        let polls = self.poll_slots();
         let Some(cfg) = &self.s.front else { return };
+        let polls = self.poll_slots();
         loop {
             let Some(f) = &mut self.front else { return };
             let capacity = if f.down { 0 } else { f.capacity.saturating_sub(polls) };
             if f.busy >= capacity {
                 return;
             }
-            let Some((person, asked)) = f.next() else { return };
+            let Some(request) = f.next() else { return };
             let done = self.now + cfg.service.sample(&mut self.rng);
-            match person {
+            match request {
                 // A dead request (wasted work): the slot is busy for nothing.
                 None => {
                     f.busy += 1;
                     self.events.schedule(done, Event::FrontDone { person: None });
                 }
-                Some(person) => {
+                Some((person, asked)) => {
                     f.busy += 1;
                     let deadline = asked + cfg.timeout;
                     if done <= deadline {
@@ -451,9 +461,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// Clients still waiting for a slot past their timeout give up.
     fn front_expire(&mut self) {
         let Some(cfg) = &self.s.front else { return };
+        let (timeout, keep_dead) = (cfg.timeout, cfg.wasted_work);
         let Some(f) = &mut self.front else { return };
         f.timer_pending = false;
-        for person in f.expire(self.now, cfg.timeout, cfg.wasted_work) {
+        while let Some(person) = self.front.as_mut().and_then(|f| f.expire_one(self.now, timeout, keep_dead)) {
             self.in_system.loading[person.cohort as usize] -= 1;
             self.front_failed(person);
         }
@@ -490,7 +501,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     fn join_line(&mut self, person: Person) {
-        self.enqueue(person);
+        if self.line.len() == 0 && self.room_open && self.session_free() && self.now >= self.next_admit_at {
+            // Nobody ahead and a session free: straight through, with no
+            // place in line and no deadline to draw (it could never fire).
+            self.admit(person, self.now);
+        } else {
+            self.enqueue(person);
+        }
         self.try_admit();
     }
 
@@ -502,7 +519,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::QueueFull);
             return;
         }
-        let key = self.line.push(person, self.now);
+        let ticket = self.line.push(person, self.now);
         self.in_system.queued[c] += 1;
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
@@ -515,53 +532,65 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             (None, None) => None,
         };
         if let Some((at, lost)) = leave {
-            self.events.schedule(at, Event::LeaveQueue { key, lost });
+            self.events.schedule(at, Event::LeaveQueue { ticket, lost });
         }
+    }
+
+    /// Whether a booking session is free for one more admission.
+    fn session_free(&self) -> bool {
+        let max_active = self.s.waiting_room.as_ref().map_or(u64::MAX, |r| r.max_active);
+        (self.sessions.len() as u64) < max_active.min(self.max_sessions)
     }
 
     /// Admit from the line while sessions and the rate limit allow.
     fn try_admit(&mut self) {
-        let Some(room) = &self.s.waiting_room else { return };
         if !self.room_open {
             return;
         }
-        let limit = room.max_active.min(self.max_sessions);
-        while self.line.len() > 0 && (self.sessions.len() as u64) < limit {
-            if let Some(spacing) = self.admit_spacing {
-                if self.now < self.next_admit_at {
-                    if !self.admit_timer_pending {
-                        self.admit_timer_pending = true;
-                        self.events.schedule(self.next_admit_at, Event::AdmitTimer);
-                    }
-                    return;
+        while self.line.len() > 0 && self.session_free() {
+            if self.now < self.next_admit_at {
+                // The rate limit: come back when it allows the next one.
+                if !self.admit_timer_pending {
+                    self.admit_timer_pending = true;
+                    self.events.schedule(self.next_admit_at, Event::AdmitTimer);
                 }
-                self.next_admit_at = self.now + spacing;
+                return;
             }
-            let (mut person, joined) = self.line.pop(&mut self.rng).expect("line is not empty");
-            let c = person.cohort as usize;
-            self.in_system.queued[c] -= 1;
-            if room.bounce_probability > 0.0 && self.rng.random::<f64>() < room.bounce_probability {
-                // An error at the front of the line: back to the end, as a
-                // new attempt, whether they like it or not.
-                self.stats.dropped(c, DropCause::BounceBack);
-                if u32::from(person.attempts) < self.s.clients.retry.max_attempts {
-                    person.attempts += 1;
-                    self.stats.attempt(c, true);
-                    self.enqueue(person);
-                } else {
-                    self.stats.gave_up(c);
-                }
-                continue;
-            }
-            if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.s.clients.response) {
-                if response.sample(&mut self.rng) > expiry {
-                    self.drop_attempt(person, DropCause::TurnExpired);
-                    continue;
-                }
-            }
-            self.stats.admitted(c, Some(self.now - joined));
-            self.enter_backend(person);
+            let (person, joined) = self.line.pop(&mut self.rng).expect("line is not empty");
+            self.in_system.queued[person.cohort as usize] -= 1;
+            self.admit(person, joined);
         }
+    }
+
+    /// The person at the front of the line (there since `joined`) gets
+    /// their turn.
+    fn admit(&mut self, mut person: Person, joined: SimTime) {
+        let Some(room) = &self.s.waiting_room else { return };
+        if let Some(spacing) = self.admit_spacing {
+            self.next_admit_at = self.now + spacing;
+        }
+        let c = person.cohort as usize;
+        if room.bounce_probability > 0.0 && self.rng.random::<f64>() < room.bounce_probability {
+            // An error at the front of the line: back to the end, as a
+            // new attempt, whether they like it or not.
+            self.stats.dropped(c, DropCause::BounceBack);
+            if u32::from(person.attempts) < self.s.clients.retry.max_attempts {
+                person.attempts += 1;
+                self.stats.attempt(c, true);
+                self.enqueue(person);
+            } else {
+                self.stats.gave_up(c);
+            }
+            return;
+        }
+        if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.s.clients.response) {
+            if response.sample(&mut self.rng) > expiry {
+                self.drop_attempt(person, DropCause::TurnExpired);
+                return;
+            }
+        }
+        self.stats.admitted(c, Some(self.now - joined));
+        self.enter_backend(person);
     }
 
     // ---- backend ---------------------------------------------------------------
