@@ -543,10 +543,16 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     /// Admit from the line while sessions and the rate limit allow.
+    #[inline]
     fn try_admit(&mut self) {
-        if !self.room_open {
-            return;
+        // Called after every session and every arrival: the common "nobody
+        // waiting" case costs no call.
+        if self.line.len() > 0 && self.room_open {
+            self.admit_from_line();
         }
+    }
+
+    fn admit_from_line(&mut self) {
         while self.line.len() > 0 && self.session_free() {
             if self.now < self.next_admit_at {
                 // The rate limit: come back when it allows the next one.
