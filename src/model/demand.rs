@@ -118,32 +118,44 @@ fn exp_neg(x: f64) -> f64 {
 /// half the events of an M/M/c run never pass through it.
 pub struct Arrivals {
     streams: Vec<ArrivalStream>,
-    /// Each unfinished stream's next arrival; ties go to the lower index.
-    heads: BinaryHeap<Reverse<(SimTime, u32)>>,
+    /// Each unfinished stream's next arrival: (time, draw number, stream).
+    /// Equal times come out in the order they were drawn, so streams held
+    /// to the same opening instant take turns instead of one going first.
+    heads: BinaryHeap<Reverse<(SimTime, u64, u32)>>,
+    draws: u64,
 }
 
 impl Arrivals {
     /// Merge `streams`, drawing the first arrival of each in order.
-    pub fn new<R: Rng + ?Sized>(mut streams: Vec<ArrivalStream>, rng: &mut R) -> Self {
-        let heads = (0..streams.len()).filter_map(|i| Some(Reverse((streams[i].next(rng)?, i as u32)))).collect();
-        Arrivals { streams, heads }
+    pub fn new<R: Rng + ?Sized>(streams: Vec<ArrivalStream>, rng: &mut R) -> Self {
+        let mut a = Arrivals { streams, heads: BinaryHeap::new(), draws: 0 };
+        for i in 0..a.streams.len() {
+            if let Some(t) = a.streams[i].next(rng) {
+                a.heads.push(Reverse((t, a.draws, i as u32)));
+                a.draws += 1;
+            }
+        }
+        a
     }
 
     /// When the next first attempt comes, if any is left.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
-        self.heads.peek().map(|Reverse((t, _))| *t)
+        self.heads.peek().map(|Reverse((t, _, _))| *t)
     }
 
     /// The next first attempt: its time and cohort. Draws the next arrival
     /// of its stream.
     pub fn pop<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Option<(SimTime, u16)> {
         let mut head = self.heads.peek_mut()?;
-        let Reverse((t, i)) = *head;
+        let Reverse((t, _, i)) = *head;
         let stream = &mut self.streams[i as usize];
         let cohort = stream.cohort;
         match stream.next(rng) {
-            Some(next) => *head = Reverse((next, i)),
+            Some(next) => {
+                *head = Reverse((next, self.draws, i));
+                self.draws += 1;
+            }
             None => {
                 PeekMut::pop(head);
             }
