@@ -22,9 +22,9 @@
 //!   (the same M/M/100 at load 95, 1,000,000 customers) through the library,
 //!   on each of the model's queues: the event loop and statistics without
 //!   the CLI, report or I/O. Throughput = customers per second.
-//! - `rng`: what one random draw costs (exponential, uniform, and the two
-//!   ways of stepping an arrival's order statistic: `powf` of a uniform, as
-//!   until this session, and a unit exponential with one `exp_m1`, as now).
+//! - `rng`: what one random draw costs: an exponential (the ziggurat that
+//!   now steps each arrival's order statistic, with a short series), a
+//!   uniform, and a uniform with a `powf` (how the step was drawn before).
 //!
 //! The hold increments are drawn in advance (a table of 2^16 exponential
 //! variates, reused cyclically) so `hold` measures the queue, not the random
@@ -225,8 +225,9 @@ mod rng {
         bencher.bench_local(|| rng.random::<f64>());
     }
 
-    /// One uniform and a `powf`: an order-statistic step as it was done
-    /// before (V^(1/n)).
+    /// One uniform and a `powf`: an order-statistic step as it was drawn
+    /// before (V^(1/n)); now it is one exponential draw (`exp_sample`) and
+    /// five multiply-adds.
     #[divan::bench]
     fn uniform_powf(bencher: Bencher) {
         let mut rng = Rng::seed_from_u64(7);
@@ -234,21 +235,6 @@ mod rng {
         bencher.bench_local(|| {
             remaining = remaining.wrapping_sub(1).max(1);
             (1.0 - rng.random::<f64>()).powf(1.0 / remaining as f64)
-        });
-    }
-
-    /// One unit exponential and an `exp_m1`: the same step as done now
-    /// (demand.rs keeps ln(1 - U) and subtracts E/n).
-    #[divan::bench]
-    fn exp1_expm1(bencher: Bencher) {
-        let mut rng = Rng::seed_from_u64(7);
-        let mut remaining = 1_000_000u64;
-        let mut log_gap = 0.0f64;
-        bencher.bench_local(|| {
-            remaining = remaining.wrapping_sub(1).max(1);
-            let e: f64 = rng.sample(rand_distr::Exp1);
-            log_gap = (log_gap - e / remaining as f64).max(-700.0);
-            -log_gap.exp_m1()
         });
     }
 }

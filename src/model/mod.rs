@@ -9,9 +9,11 @@
 //! model owns the event type and the handlers; the engine only orders
 //! events and `stats` only counts. It knows nothing of files or charts.
 //!
-//! Memory follows the people *in the system*: a queued person is one slab
-//! slot, a session one slot, a pending page load, retry or deadline one
-//! event; people who have left leave nothing behind.
+//! Memory follows the people *in the system*: a queued person is one place
+//! in the line, a session one slab slot, a pending page load, retry or
+//! deadline one event; people who have left leave nothing behind. First
+//! attempts are drawn in order from their streams (`demand`) and meet the
+//! event queue in the main loop, without passing through it.
 
 mod demand;
 mod front;

@@ -1,9 +1,10 @@
-//! The future-event list: a priority queue ordered by (time, insertion
-//! sequence).
+//! The future-event list: a priority queue ordered by time, ties first
+//! scheduled first.
 //!
-//! The sequence number breaks ties between events scheduled for the same
-//! instant in the order they were scheduled, so a run is a pure function of
-//! the scenario and the seed, never of the queue's internal layout.
+//! Ties go in the order the events were scheduled (a sequence number in
+//! the heap and the calendar queue; the radix heap keeps that order by
+//! construction), so a run is a pure function of the scenario and the seed,
+//! never of the queue's internal layout.
 //!
 //! Three implementations of one interface, all giving the same order (a
 //! test checks it): `HeapQueue`, the textbook binary heap; `RadixQueue`, a
