@@ -42,6 +42,9 @@ const BUCKETS: usize = LEVELS * WIDTH;
 const WORDS: usize = BUCKETS / 64;
 /// Buckets up to this size are sorted into the run rather than spread.
 const SMALL: usize = 16;
+/// Events that may follow one inserted into the run before the rest of the
+/// run goes back to the buckets.
+const SPILL: usize = 32;
 
 pub struct RadixQueue<E> {
     /// The time the buckets are relative to: the earliest in `now`, or the
@@ -119,11 +122,37 @@ impl<E: Copy> RadixQueue<E> {
                     self.head -= 1;
                     self.now[self.head] = (t, event);
                 } else {
-                    let at = self.head + self.now[self.head..].partition_point(|e| e.0 <= t);
-                    self.now.insert(at, (t, event));
+                    self.insert_into_run(t, event);
                 }
             }
             _ => self.place(t, event),
+        }
+    }
+
+    /// Put an event that falls inside the run in its place. A run sorted
+    /// from a small bucket can span hours; if a burst then lands inside it,
+    /// inserting each event would shift ever more of it (quadratic). So
+    /// when more than `SPILL` events would follow the new one, they go
+    /// back to the buckets instead (all are later than it, so the run stays
+    /// the earliest), and the spent front of a long-lived run is let go.
+    #[cold]
+    fn insert_into_run(&mut self, t: u64, event: E) {
+        if self.head >= 1024 && 2 * self.head >= self.now.len() {
+            self.now.drain(..self.head);
+            self.head = 0;
+        }
+        let at = self.head + self.now[self.head..].partition_point(|e| e.0 <= t);
+        // Only events later than `last` may go to a bucket; before `last`
+        // (after a `pop_due` that popped nothing) the run is short anyway.
+        if t >= self.last && self.now.len() - at > SPILL {
+            for i in at..self.now.len() {
+                let (later, e) = self.now[i];
+                self.place(later, e); // later > t >= last: into a bucket
+            }
+            self.now.truncate(at);
+            self.now.push((t, event));
+        } else {
+            self.now.insert(at, (t, event));
         }
     }
 
@@ -247,5 +276,43 @@ impl<E: Copy> FutureEvents<E> for RadixQueue<E> {
     }
     fn len(&self) -> usize {
         RadixQueue::len(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::HeapQueue;
+
+    /// Two events an hour apart share a small high-level bucket, which
+    /// becomes the run; then a burst lands inside it. Without the spill the
+    /// run took in every one (20,000 here, each insert shifting the rest:
+    /// 42 s for 2 M events in a review); with it, it stays short. Order as
+    /// the binary heap's throughout.
+    #[test]
+    fn a_burst_inside_a_wide_run_goes_back_to_the_buckets() {
+        let (mut r, mut h) = (RadixQueue::new(), HeapQueue::new());
+        let base = 1u64 << 32;
+        for (t, id) in [(base, 0u32), (base + (0xF << 28), 1)] {
+            r.schedule(SimTime(t), id);
+            h.schedule(SimTime(t), id);
+        }
+        assert_eq!(r.pop(), h.pop());
+        let mut x = 12345u64;
+        let mut longest = 0;
+        for id in 2..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = SimTime(base + 1 + x % 600_000_000);
+            r.schedule(t, id);
+            h.schedule(t, id);
+            longest = longest.max(r.now.len() - r.head);
+        }
+        assert!(longest <= 4 * SPILL, "the run grew to {longest} events");
+        while let Some(e) = h.pop() {
+            assert_eq!(r.pop(), Some(e));
+        }
+        assert!(r.is_empty());
     }
 }
