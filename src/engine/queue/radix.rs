@@ -144,8 +144,11 @@ impl<E: Copy> RadixQueue<E> {
             self.head = 0;
         }
         let at = self.head + self.now[self.head..].partition_point(|e| e.0 <= t);
-        // Only events later than `last` may go to a bucket; before `last`
-        // (after a `pop_due` that popped nothing) the run is short anyway.
+        // Only events later than `last` may go to a bucket. An event before
+        // `last` (after a `pop_due` that opened a bucket and popped nothing)
+        // is inserted whatever the run's length: the run is then one bucket's
+        // events at its earliest time plus those scheduled since, long only
+        // if many events share a millisecond.
         if t >= self.last && self.now.len() - at > SPILL {
             for i in at..self.now.len() {
                 let (later, e) = self.now[i];
