@@ -573,7 +573,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// The person at the front of the line (there since `joined`) gets
     /// their turn.
     fn admit(&mut self, mut person: Person, joined: SimTime) {
-        let Some(room) = &self.s.waiting_room else { return };
+        // Only a waiting room admits (without one, page_loaded goes straight
+        // to the backend): losing the person silently would hide a bug.
+        let room = self.s.waiting_room.as_ref().expect("admission through a waiting room");
         if let Some(spacing) = self.admit_spacing {
             self.next_admit_at = self.now + spacing;
         }
