@@ -14,16 +14,12 @@
 //! The engine knows nothing of vaccines; the model knows nothing of files;
 //! the report knows nothing of events.
 
-pub mod cli;
-pub mod compare;
+pub mod commands;
 pub mod engine;
 pub mod model;
-pub mod progress;
-pub mod replicate;
 pub mod report;
 pub mod scenario;
 pub mod stats;
-pub mod sweep;
 
 pub use model::{simulate, simulate_observed, simulate_on, Outcome, QueueKind};
 pub use scenario::{load, Scenario};

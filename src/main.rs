@@ -6,7 +6,7 @@
 
 use clap::Parser;
 use std::io::Write;
-use surgesim::cli::{main_with, Cli, CliError, Command};
+use surgesim::commands::{main_with, Cli, CliError};
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -18,13 +18,11 @@ fn main() {
             std::process::exit(code);
         }
     };
-    // `validate` prints every scenario's problems as it goes.
-    let printed = matches!(cli.command, Command::Validate { .. });
     if let Err(e) = main_with(cli) {
         // A closed stderr is no reason to panic: the exit code still tells.
         let mut stderr = std::io::stderr().lock();
         let _ = match &e {
-            CliError::Input(_) if printed => Ok(()),
+            CliError::Printed(_) => Ok(()),
             CliError::Input(err) => writeln!(stderr, "error: {err}"),
             CliError::Other(err) => writeln!(stderr, "error: {err:#}"),
         };

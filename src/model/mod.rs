@@ -136,7 +136,7 @@ struct Model<'s, Q> {
 
 /// Which future-event list to run on. All give the same results (the order
 /// of events is fixed by (time, seq)); they differ in speed and memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum QueueKind {
     Heap,
     /// The default: fastest on the July 2021 replays (see the README).

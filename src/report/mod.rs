@@ -1,19 +1,30 @@
-//! Reports: a run's results as bytes (CSV tables, JSON summary, charts,
+//! Reports: a run's figures as bytes (CSV tables, JSON summary, charts,
 //! `report.md`, a short human summary), then written as one folder in one
-//! place (`output`). Knows nothing of events: it reads `stats::Results` and
-//! the `Scenario`.
+//! place (`output`). Knows nothing of events: it reads the typed figures of
+//! `stats::figures` and the `Scenario`.
+//!
+//! One run and several replications go through the same writers: each is
+//! generic over how a figure's value is shown (`format::Shown`), a number
+//! for one run, a mean with its 95 % interval for replications.
 
 pub mod charts;
+pub mod compare;
+pub mod format;
 pub mod markdown;
 pub mod output;
 pub mod summary;
+pub mod sweep;
 pub mod tables;
 
 pub use charts::ChartFormat;
 
 use crate::scenario::Scenario;
-use crate::stats::Results;
+use crate::stats::{Estimate, Figures, Headline, RunFigures};
 use anyhow::Result;
+use format::Shown;
+
+/// The files of a folder, as (file name, bytes), in writing order.
+pub type Files = Vec<(String, Vec<u8>)>;
 
 /// What a run's folder holds beyond the tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,47 +40,71 @@ impl Default for ReportOptions {
     }
 }
 
-/// Every file of a run's folder, as (file name, bytes), with the default
-/// options (PNG charts).
-pub fn render(s: &Scenario, r: &Results) -> Result<Vec<(String, Vec<u8>)>> {
-    render_with(s, r, &ReportOptions::default())
-}
-
-/// Every file of a run's folder, as (file name, bytes).
-pub fn render_with(s: &Scenario, r: &Results, opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut summary_json = serde_json::to_vec_pretty(&summary::summary(s, r))?;
-    summary_json.push(b'\n');
-    let mut files = vec![
-        ("timeseries.csv".into(), tables::to_csv(&tables::timeseries_rows(s, r))?),
-        ("cohorts.csv".into(), tables::to_csv(&tables::cohort_rows(s, r))?),
-        ("summary.json".into(), summary_json),
-    ];
+/// Every file of a run's folder, from one run or the replications of `s`
+/// (in replication order): tables, summary, charts, `report.md`.
+pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result<Files> {
+    let Some(first) = runs.first() else { anyhow::bail!("no run to report") };
+    let charts = opts.charts.then_some(opts.format);
+    let mut files: Files = if runs.len() == 1 {
+        let page =
+            markdown::Page { scenario: s, replications: 1, headline: &first.headline, cohorts: &first.cohorts, charts };
+        vec![
+            ("timeseries.csv".into(), tables::timeseries(s, first)?),
+            ("cohorts.csv".into(), tables::cohorts(s, &first.cohorts)?),
+            ("summary.json".into(), summary::single(s, &first.headline)?),
+            ("report.md".into(), markdown::report(&page)),
+        ]
+    } else {
+        let headline = combined_headline(runs);
+        let cohorts = tables::cohorts_combined(runs);
+        let page =
+            markdown::Page { scenario: s, replications: runs.len(), headline: &headline, cohorts: &cohorts, charts };
+        vec![
+            ("timeseries.csv".into(), tables::timeseries_replicated(s, runs)?),
+            ("cohorts.csv".into(), tables::cohorts(s, &cohorts)?),
+            ("summary.json".into(), summary::replicated(s, runs.len(), &headline)?),
+            ("report.md".into(), markdown::report(&page)),
+        ]
+    };
     if opts.charts {
-        files.extend(charts::run_charts(s, std::slice::from_ref(r), opts.format)?);
+        // Charts go before report.md, which links them.
+        let md = files.pop().expect("report.md is last");
+        files.extend(charts::run_charts(s, runs, opts.format)?);
+        files.push(md);
     }
-    files.push(("report.md".into(), markdown::run_report(s, r, opts.charts.then_some(opts.format))));
     Ok(files)
 }
 
-/// A few lines for the terminal.
-pub fn headline(s: &Scenario, r: &Results) -> String {
-    let m = summary::summary(s, r);
-    let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1}%", 100.0 * v));
-    let mins = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1} min", v / 60.0));
-    let mut out = format!(
-        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n",
+/// The headline figures of replications, combined.
+pub fn combined_headline(runs: &[RunFigures]) -> Figures<Headline, Option<Estimate>> {
+    Figures::estimate(&runs.iter().map(|r| &r.headline).collect::<Vec<_>>())
+}
+
+/// A few lines for the terminal: one run's figures, or replications'
+/// means with their intervals.
+pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>) -> String {
+    use crate::stats::Columns;
+    let show = |k: Headline| {
+        let v = h.get(k);
+        // One run's counts as plain numbers, as a script would grep them.
+        match (F::INTERVALS, k.kind()) {
+            (false, crate::stats::Kind::Count) => v.cell(k.kind()),
+            _ => v.human(k.kind()),
+        }
+    };
+    format!(
+        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n  {} events\n",
         s.title,
-        m.people,
-        m.attempts,
-        m.booked,
-        pct(m.booked_share),
-        mins(m.wait_p50_s),
-        mins(m.wait_p90_s),
-        mins(m.wait_p99_s),
-        pct(m.drop_rate),
-        pct(m.abandon_rate),
-        m.in_system_at_end,
-    );
-    out.push_str(&format!("  {} events\n", m.events));
-    out
+        show(Headline::People),
+        show(Headline::Attempts),
+        show(Headline::Booked),
+        show(Headline::BookedShare),
+        show(Headline::WaitP50),
+        show(Headline::WaitP90),
+        show(Headline::WaitP99),
+        show(Headline::DropRate),
+        show(Headline::AbandonRate),
+        show(Headline::InSystemAtEnd),
+        show(Headline::Events),
+    )
 }

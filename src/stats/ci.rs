@@ -1,11 +1,11 @@
-//! Confidence intervals across independent replications: the mean and a
-//! 95 % Student-t interval, mean ± t(0.975, n-1) · s / √n.
+//! Estimates across independent replications: the mean and a 95 %
+//! Student-t confidence interval, mean ± t(0.975, n-1) · s / √n.
 
 use serde::Serialize;
 
-/// A figure estimated from `n` replications.
+/// A figure estimated from `n` replications: its mean and 95 % interval.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Interval {
+pub struct Estimate {
     pub mean: f64,
     /// Bounds of the 95 % interval; `None` with fewer than two replications.
     pub lo: Option<f64>,
@@ -13,20 +13,20 @@ pub struct Interval {
     pub n: usize,
 }
 
-impl Interval {
+impl Estimate {
     /// From the replications' values; `None` when there are none.
-    pub fn of(values: &[f64]) -> Option<Interval> {
+    pub fn of(values: &[f64]) -> Option<Estimate> {
         let n = values.len();
         if n == 0 {
             return None;
         }
         let mean = values.iter().sum::<f64>() / n as f64;
         if n < 2 {
-            return Some(Interval { mean, lo: None, hi: None, n });
+            return Some(Estimate { mean, lo: None, hi: None, n });
         }
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let half = t975(n - 1) * (var / n as f64).sqrt();
-        Some(Interval { mean, lo: Some(mean - half), hi: Some(mean + half), n })
+        Some(Estimate { mean, lo: Some(mean - half), hi: Some(mean + half), n })
     }
 
     pub fn half_width(&self) -> Option<f64> {
@@ -72,11 +72,11 @@ mod tests {
 
     #[test]
     fn intervals_from_samples() {
-        let i = Interval::of(&[1.0, 2.0, 3.0]).unwrap();
+        let i = Estimate::of(&[1.0, 2.0, 3.0]).unwrap();
         assert_eq!(i.mean, 2.0);
         // s = 1, n = 3: half width 4.303 / sqrt(3).
         assert!((i.half_width().unwrap() - 4.303 / 3f64.sqrt()).abs() < 1e-9);
-        assert_eq!(Interval::of(&[5.0]).unwrap().lo, None);
-        assert!(Interval::of(&[]).is_none());
+        assert_eq!(Estimate::of(&[5.0]).unwrap().lo, None);
+        assert!(Estimate::of(&[]).is_none());
     }
 }

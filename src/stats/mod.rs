@@ -8,9 +8,13 @@
 //! the previous one, which is all the time averages and bin edges need.
 
 pub mod ci;
+pub mod columns;
+pub mod figures;
 mod histogram;
 
-pub use ci::Interval;
+pub use ci::Estimate;
+pub use columns::{Columns, Figures, Kind, Value};
+pub use figures::{BinFigure, CohortFigure, Headline, RunFigures};
 pub use histogram::Durations;
 
 use crate::engine::SimTime;
@@ -65,6 +69,21 @@ impl DropCause {
             DropCause::BackendError => "backend_error",
             DropCause::BackendOutage => "backend_outage",
             DropCause::NoSlots => "no_slots",
+        }
+    }
+
+    /// The column of this cause in the tables: `drop_<name>`.
+    pub fn column(self) -> &'static str {
+        match self {
+            DropCause::FrontTimeout => "drop_front_timeout",
+            DropCause::QueueFull => "drop_queue_full",
+            DropCause::QueueLost => "drop_queue_lost",
+            DropCause::TurnExpired => "drop_turn_expired",
+            DropCause::BounceBack => "drop_bounce_back",
+            DropCause::BackendFull => "drop_backend_full",
+            DropCause::BackendError => "drop_backend_error",
+            DropCause::BackendOutage => "drop_backend_outage",
+            DropCause::NoSlots => "drop_no_slots",
         }
     }
 

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use std::path::{Path, PathBuf};
+use surgesim::commands::progress::Progress;
 use surgesim::stats::Results;
 use surgesim::{scenario, Scenario};
 
@@ -28,6 +29,26 @@ pub fn bundled(name: &str, sets: &[&str]) -> Scenario {
 /// Load a scenario from text (traces relative to `base`).
 pub fn from_text(text: &str, base: &Path) -> Scenario {
     scenario::load_str(text, Path::new("test.toml"), base, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Load a scenario from text with `--set` overrides.
+pub fn from_text_with(text: &str, sets: &[&str]) -> Scenario {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    scenario::load_str(text, Path::new("test.toml"), Path::new("."), &sets).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The bytes of `name` among rendered files.
+pub fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    files
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, b)| b.as_slice())
+        .unwrap_or_else(|| panic!("no {name} in {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>()))
+}
+
+/// A progress bar that shows nothing.
+pub fn quiet() -> Progress {
+    Progress::jobs(0, "", true)
 }
 
 /// A batch-means estimate: the run is cut into its time bins (batches), the

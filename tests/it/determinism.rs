@@ -2,13 +2,15 @@
 //! same bytes in every output file; another seed gives other numbers.
 
 use crate::common::*;
-use surgesim::{report, simulate};
+use surgesim::report::{self, ReportOptions};
+use surgesim::simulate;
+use surgesim::stats::RunFigures;
 
 fn files(seed: u64) -> Vec<(String, Vec<u8>)> {
     let mut s = bundled("erlang-a.toml", &["scenario.duration=5h", "cohort.0.people=9900"]);
     s.seed = seed;
-    let r = simulate(&s, 0).results;
-    report::render(&s, &r)
+    let r = RunFigures::of(&s, simulate(&s, 0).results);
+    report::render(&s, &[r], &ReportOptions::default())
         .unwrap()
         .into_iter()
         .filter(|(name, _)| !name.ends_with(".png") && !name.ends_with(".svg"))

@@ -2,6 +2,7 @@
 
 mod arrivals;
 mod bad_input;
+mod charts;
 mod cli;
 mod common;
 mod conservation;

@@ -3,20 +3,16 @@
 use crate::common::*;
 use crate::queueing::erlang_b;
 use assert_cmd::Command;
-use surgesim::progress::Progress;
-use surgesim::replicate;
-use surgesim::stats::{DropCause, Interval};
+use surgesim::commands;
+use surgesim::stats::{DropCause, Estimate, Headline};
+use surgesim::QueueKind;
 
 /// Blocking of each replication of a short Erlang B run (c = 20, a = 18).
 fn blocking(replications: usize) -> Vec<f64> {
     let s = bundled("erlang-b.toml", &["scenario.duration=5h", "cohort.0.people=5400"]);
-    let runs = replicate::run(&s, replications, &Progress::jobs(0, "", true));
-    runs.iter()
-        .map(|r| {
-            let t = r.totals();
-            t.dropped[DropCause::BackendFull as usize] as f64 / t.attempts() as f64
-        })
-        .collect()
+    let runs = commands::replications(&s, replications, QueueKind::default(), &quiet());
+    let figure = |r: &surgesim::stats::RunFigures, k| r.headline.get(k).expect("defined");
+    runs.iter().map(|r| figure(r, Headline::Drop(DropCause::BackendFull)) / figure(r, Headline::Attempts)).collect()
 }
 
 #[test]
@@ -25,8 +21,8 @@ fn the_interval_shrinks_like_one_over_root_r_and_covers_the_theory() {
     // Replications 0..7 are the first 8 of the 32: streams depend on the
     // index only, not on how many there are.
     assert_eq!(few[..], many[..8]);
-    let (a, b) = (Interval::of(&few).unwrap(), Interval::of(&many).unwrap());
-    let se = |i: &Interval, r: usize| i.half_width().unwrap() / surgesim::stats::ci::t975(r - 1);
+    let (a, b) = (Estimate::of(&few).unwrap(), Estimate::of(&many).unwrap());
+    let se = |i: &Estimate, r: usize| i.half_width().unwrap() / surgesim::stats::ci::t975(r - 1);
     let ratio = se(&b, 32) / se(&a, 8);
     eprintln!("standard error, 8 vs 32 replications: ratio {ratio:.3} (1/sqrt(4) = 0.5)");
     assert!((0.3..0.8).contains(&ratio), "SE ratio {ratio:.3}, expected about 0.5");

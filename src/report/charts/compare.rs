@@ -6,10 +6,10 @@ use super::axis::{ValueAxis, XAxis};
 use super::figure::{color, Figure, Panel, Series, Spread};
 use super::run::{max_of, percent_axis, value_axis, waits_span_decades, BinTimes, OVER_100, WAIT_FLOOR_MIN};
 use crate::scenario::Scenario;
-use crate::stats::Results;
+use crate::stats::RunFigures;
 
 /// One scenario and what its run measured.
-pub type Run<'a> = (&'a Scenario, &'a Results);
+pub type Run<'a> = (&'a Scenario, &'a RunFigures);
 
 fn x_axis(runs: &[Run]) -> XAxis {
     let span = runs.iter().map(|(s, _)| s.duration.as_secs_f64()).fold(0.0, f64::max);
@@ -34,7 +34,7 @@ pub fn labels(runs: &[Run]) -> Vec<String> {
 }
 
 /// One line per scenario, `value` computed per bin at the point `at`.
-fn lines(runs: &[Run], value: impl Fn(&Scenario, &Results, usize) -> (f64, f64)) -> Vec<Series> {
+fn lines(runs: &[Run], value: impl Fn(&Scenario, &RunFigures, usize) -> (f64, f64)) -> Vec<Series> {
     runs.iter()
         .zip(labels(runs))
         .enumerate()

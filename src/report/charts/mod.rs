@@ -21,7 +21,7 @@ mod text;
 pub use figure::{Band, Figure, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
 
 use crate::scenario::Scenario;
-use crate::stats::Results;
+use crate::stats::RunFigures;
 use anyhow::{Context, Result};
 use plotters::prelude::*;
 
@@ -51,7 +51,7 @@ pub struct RunChart {
     /// What it shows (its heading in `report.md`).
     pub caption: &'static str,
     /// The figure, from one run or the replications of one scenario.
-    pub figure: fn(&Scenario, &[Results]) -> Figure,
+    pub figure: fn(&Scenario, &[RunFigures]) -> Figure,
     /// Whether the scenario has anything for it to show.
     pub applies: fn(&Scenario) -> bool,
 }
@@ -102,7 +102,7 @@ pub fn run_charts_of(s: &Scenario) -> impl Iterator<Item = &'static RunChart> + 
 /// Every chart of a run, as (file name, bytes), in `RUN_CHARTS` order.
 /// `runs` is one run, or the replications of `s`: each line is then the
 /// mean over them per bin, with its 95 % band.
-pub fn run_charts(s: &Scenario, runs: &[Results], format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn run_charts(s: &Scenario, runs: &[RunFigures], format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
     anyhow::ensure!(!runs.is_empty(), "no run to draw");
     run_charts_of(s)
         .map(|c| {

@@ -1,11 +1,11 @@
 //! The charts of a run, one function per figure. Each reads the bins of
-//! `stats::Results` and says what to draw; `figure::draw` draws it.
+//! `stats::RunFigures` and says what to draw; `figure::draw` draws it.
 //!
 //! A figure is drawn from one run or from the replications of one scenario
-//! (`&[Results]`, bins lined up by index). Per bin, each line is the mean
+//! (`&[RunFigures]`, bins lined up by index). Per bin, each line is the mean
 //! of the replications' values (those where the value is defined, as in the
 //! replicated `timeseries.csv`), and with two or more a shaded 95 %
-//! confidence band (`stats::Interval`) surrounds it. One run draws exactly
+//! confidence band (`stats::Estimate`) surrounds it. One run draws exactly
 //! the single-run chart: the mean of one value is that value, and no band.
 //!
 //! Where a bin's value is plotted: rates and percentiles of a bin at the
@@ -16,9 +16,9 @@
 use super::axis::{ValueAxis, XAxis};
 use super::figure::{color, Band, Figure, Panel, Series, Spread, Swatch};
 use crate::engine::SimTime;
-use crate::report::markdown::count;
+use crate::report::format::count;
 use crate::scenario::{Scenario, Window};
-use crate::stats::{Bin, DropCause, Interval, Results};
+use crate::stats::{Bin, DropCause, Estimate, Headline, RunFigures};
 use plotters::style::RGBColor;
 
 /// p50 / p90 / p99 colours: light to dark, so the order reads at a glance.
@@ -60,18 +60,18 @@ fn clock(s: &Scenario) -> XAxis {
 }
 
 /// The bins of the runs (the same in every replication).
-fn bins(runs: &[Results]) -> &[Bin] {
+fn bins(runs: &[RunFigures]) -> &[Bin] {
     runs.first().map_or(&[], |r| &r.bins[..])
 }
 
 /// Per bin, `value` of every run where it is defined, combined into the
 /// mean and its 95 % interval: (mean, low, high), NaN where undefined.
-fn per_bin(runs: &[Results], value: impl Fn(&Bin) -> Option<f64>) -> Vec<(f64, f64, f64)> {
+fn per_bin(runs: &[RunFigures], value: impl Fn(&Bin) -> Option<f64>) -> Vec<(f64, f64, f64)> {
     (0..bins(runs).len())
         .map(|i| {
             let values: Vec<f64> =
                 runs.iter().filter_map(|r| value(r.bins.get(i)?)).filter(|v| v.is_finite()).collect();
-            match Interval::of(&values) {
+            match Estimate::of(&values) {
                 None => (f64::NAN, f64::NAN, f64::NAN),
                 Some(c) => (c.mean, c.lo.unwrap_or(f64::NAN), c.hi.unwrap_or(f64::NAN)),
             }
@@ -82,7 +82,7 @@ fn per_bin(runs: &[Results], value: impl Fn(&Bin) -> Option<f64>) -> Vec<(f64, f
 /// One line over the bins: per bin, the mean of `value` over the runs,
 /// drawn at `at`, with its 95 % band when there are several runs.
 fn line(
-    runs: &[Results],
+    runs: &[RunFigures],
     label: &str,
     color: RGBColor,
     at: impl Fn(&Bin) -> f64,
@@ -96,20 +96,20 @@ fn line(
 
 /// A capacity set per bin, as a dashed level over each whole bin (from its
 /// start to its end); the mean over the runs, which share the schedule.
-fn capacity_line(runs: &[Results], t: &BinTimes, label: &str, value: impl Fn(&Bin) -> f64) -> Series {
+fn capacity_line(runs: &[RunFigures], t: &BinTimes, label: &str, value: impl Fn(&Bin) -> f64) -> Series {
     let stats = per_bin(runs, |b| Some(value(b)));
     let points = bins(runs).iter().zip(&stats).flat_map(|(b, m)| [(b.start.as_secs_f64(), m.0), (t.end(b), m.0)]);
     Series { label: label.to_string(), color: CAPACITY, dashed: true, points: points.collect(), spread: Spread::None }
 }
 
 /// Said first under the title of a chart of several replications.
-fn replicated_note(runs: &[Results]) -> Option<String> {
+fn replicated_note(runs: &[RunFigures]) -> Option<String> {
     (runs.len() > 1).then(|| format!("Mean of {} replications, shaded: 95 % confidence band. ", runs.len()))
 }
 
 /// Mark `fig` as drawn from several replications: the subtitle says so
 /// first, and the legend says what the shading is.
-fn with_replications(mut fig: Figure, runs: &[Results]) -> Figure {
+fn with_replications(mut fig: Figure, runs: &[RunFigures]) -> Figure {
     if let Some(note) = replicated_note(runs) {
         fig.subtitle = format!("{note}{}", fig.subtitle);
         let banded = fig.panels.iter().flat_map(|p| &p.series).any(|s| matches!(s.spread, Spread::Band(_)));
@@ -196,7 +196,7 @@ pub(super) fn value_axis(series: &mut [Series], log: bool, floor: f64) -> (Value
 }
 
 /// `waits.png`: wait p50/p90/p99 per bin, in minutes.
-pub fn waits(s: &Scenario, runs: &[Results]) -> Figure {
+pub fn waits(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let mut series: Vec<Series> = ["p50 (median)", "p90", "p99"]
         .iter()
@@ -228,7 +228,7 @@ pub fn waits(s: &Scenario, runs: &[Results]) -> Figure {
 
 /// `queue.png`: people queued (top) and booking sessions against their
 /// capacity (bottom), time averages per bin.
-pub fn queue(s: &Scenario, runs: &[Results]) -> Figure {
+pub fn queue(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let queued = line(runs, "Queue length (time average)", color(0), |b| t.mid(b), |b| Some(b.queue_len_mean));
     let active = line(runs, "Active booking sessions (time average)", color(3), |b| t.mid(b), |b| Some(b.active_mean));
@@ -327,17 +327,17 @@ pub(super) fn cause_label(c: DropCause) -> String {
 /// `drops.png`: share of the bin's attempts dropped, by cause, and the share
 /// abandoned, in percent. Causes that never happened are left out of the
 /// legend; a run without any drop shows the total at zero instead.
-pub fn drops(s: &Scenario, runs: &[Results]) -> Figure {
+pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let rate = |b: &Bin, n: u64| {
         let a = b.counts.attempts();
         (a > 0).then(|| 100.0 * n as f64 / a as f64)
     };
-    let totals: Vec<_> = runs.iter().map(Results::totals).collect();
+    let happened = |c: DropCause| runs.iter().any(|r| r.headline.get(Headline::Drop(c)).is_some_and(|n| n > 0.0));
     let mut series: Vec<Series> = DropCause::ALL
         .iter()
         .enumerate()
-        .filter(|(_, c)| totals.iter().any(|t| t.dropped[**c as usize] > 0))
+        .filter(|(_, c)| happened(**c))
         .map(|(i, &c)| {
             let label = format!("Dropped: {}", cause_label(c));
             // Each cause keeps its colour from run to run: its place in `ALL`.
@@ -373,7 +373,7 @@ pub fn drops(s: &Scenario, runs: &[Results]) -> Figure {
 
 /// `bookings.png`: booked share of each eligible cohort over time, with
 /// the cohort's booking windows shaded in its colour.
-pub fn bookings(s: &Scenario, runs: &[Results]) -> Figure {
+pub fn bookings(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let mut series = Vec::new();
     let mut bands = Vec::new();
@@ -425,7 +425,7 @@ pub fn bookings(s: &Scenario, runs: &[Results]) -> Figure {
 }
 
 /// `arrivals.png`: first attempts and retries per minute.
-pub fn arrivals(s: &Scenario, runs: &[Results]) -> Figure {
+pub fn arrivals(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
     let mut series = vec![
@@ -460,7 +460,7 @@ pub fn arrivals(s: &Scenario, runs: &[Results]) -> Figure {
 /// capacity are read at the bin's end. In use = page loads + polls: when it
 /// meets the capacity line, the tier is saturated and page loads wait, then
 /// time out.
-pub fn front(s: &Scenario, runs: &[Results]) -> Figure {
+pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
     let mut slots = vec![

@@ -8,32 +8,35 @@
 //! (then in minutes, ticks labelled as written: "50s", "1m"); otherwise the
 //! values are categories, in the order given.
 //!
-//! The figures are drawn from the plan and the bytes of `sweep.csv` only,
-//! nothing else: `merge` draws them from the merged table, which is the very
-//! table an unsharded sweep writes, so both draw the same charts.
+//! The figures are drawn from the rows of `sweep.csv` as read back from its
+//! bytes (`report::sweep::read`): `merge` draws them from the merged table,
+//! which is the very table an unsharded sweep writes, so both draw the same
+//! charts.
 
 use super::axis::{ValueAxis, XAxis};
 use super::figure::{color, Figure, Panel, Series, Spread, Swatch};
 use super::run::{percent_axis, percent_top, top_of, value_axis, waits_span_decades, OVER_100, WAIT_FLOOR_MIN};
 use super::{render, ChartFormat};
+use crate::report::sweep::{Sweep, SweepRow};
+use crate::scenario::grid::Grid;
 use crate::scenario::units::parse_duration;
-use crate::sweep::Plan;
+use crate::stats::{Columns, Headline, Kind};
 use anyhow::{Context, Result};
 use plotters::style::RGBColor;
 use std::collections::{BTreeMap, HashMap};
 
-/// What each panel shows: the `sweep.csv` column, what it reads as, and the
-/// factor from the column's unit to the one shown.
-struct Headline {
-    column: &'static str,
+/// What each panel shows: the figure, what it reads as, and the factor
+/// from the figure's unit to the one shown.
+struct Shown {
+    figure: Headline,
     y_desc: &'static str,
     factor: f64,
 }
 
-const HEADLINES: [Headline; 3] = [
-    Headline { column: "wait_p90_s", y_desc: "p90 wait [min]", factor: 1.0 / 60.0 },
-    Headline { column: "booked_share", y_desc: "Booked, of eligible [%]", factor: 100.0 },
-    Headline { column: "drop_rate", y_desc: "Dropped, of attempts [%]", factor: 100.0 },
+const HEADLINES: [Shown; 3] = [
+    Shown { figure: Headline::WaitP90, y_desc: "p90 wait [min]", factor: 1.0 / 60.0 },
+    Shown { figure: Headline::BookedShare, y_desc: "Booked, of eligible [%]", factor: 100.0 },
+    Shown { figure: Headline::DropRate, y_desc: "Dropped, of attempts [%]", factor: 100.0 },
 ];
 
 /// How a key's values sit on the x axis.
@@ -61,33 +64,6 @@ impl Scale {
     }
 }
 
-/// The rows of `sweep.csv` by point number: column -> text.
-fn table(csv: &[u8]) -> Result<HashMap<usize, HashMap<String, String>>> {
-    let mut reader = csv::Reader::from_reader(csv);
-    let header: Vec<String> = reader.headers().context("sweep.csv has no header")?.iter().map(String::from).collect();
-    let mut rows = HashMap::new();
-    for record in reader.records() {
-        let record = record.context("a row of sweep.csv")?;
-        let row: HashMap<String, String> = header.iter().cloned().zip(record.iter().map(String::from)).collect();
-        let p: usize =
-            row.get("point").and_then(|p| p.parse().ok()).context("a row of sweep.csv has no point number")?;
-        rows.insert(p, row);
-    }
-    Ok(rows)
-}
-
-/// Each key's value index at point `p` (the first key changes slowest, as
-/// in `Plan::point`).
-fn indices(plan: &Plan, mut p: usize) -> Vec<usize> {
-    let mut out = vec![0; plan.vary.len()];
-    for (slot, v) in out.iter_mut().zip(&plan.vary).rev() {
-        let n = v.values.len().max(1);
-        *slot = p % n;
-        p /= n;
-    }
-    out
-}
-
 /// A file name made of `key`: letters, digits, `-`, `_` and `.` kept,
 /// anything else `_`.
 pub fn file_stem(key: &str) -> String {
@@ -96,26 +72,29 @@ pub fn file_stem(key: &str) -> String {
     format!("sweep-{}", safe.trim_matches('.'))
 }
 
+/// The rows of a sweep by point number.
+type Rows<'a> = HashMap<usize, &'a SweepRow>;
+
 /// One figure per varied key, as (file stem, figure), in `--vary` order.
-pub fn figures(plan: &Plan, csv: &[u8]) -> Result<Vec<(String, Figure)>> {
-    let rows = table(csv)?;
+pub fn figures(sweep: &Sweep) -> Vec<(String, Figure)> {
+    let rows: Rows = sweep.rows.iter().map(|r| (r.point, r)).collect();
     let mut stems: Vec<String> = Vec::new();
     let mut out = Vec::new();
-    for k in 0..plan.vary.len() {
-        let mut stem = file_stem(&plan.vary[k].key);
+    for k in 0..sweep.vary.len() {
+        let mut stem = file_stem(&sweep.vary[k].key);
         // Two keys that read the same once made safe get numbered names.
         if stems.contains(&stem) {
             stem = format!("{stem}-{}", k + 1);
         }
         stems.push(stem.clone());
-        out.push((stem, figure(plan, &rows, k)));
+        out.push((stem, figure(sweep, &rows, k)));
     }
-    Ok(out)
+    out
 }
 
 /// Every sweep chart, as (file name, bytes).
-pub fn charts(plan: &Plan, csv: &[u8], format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
-    figures(plan, csv)?
+pub fn charts(sweep: &Sweep, format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
+    figures(sweep)
         .into_iter()
         .map(|(stem, fig)| {
             let name = format!("{stem}.{}", format.extension());
@@ -125,14 +104,18 @@ pub fn charts(plan: &Plan, csv: &[u8], format: ChartFormat) -> Result<Vec<(Strin
         .collect()
 }
 
-/// A number of the table; NaN when empty or missing.
-fn number(row: Option<&HashMap<String, String>>, column: &str) -> f64 {
-    row.and_then(|r| r.get(column)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN)
+/// A figure's mean and interval at a point, NaN where undefined.
+fn estimate(row: Option<&&SweepRow>, figure: Headline) -> (f64, f64, f64) {
+    match row.and_then(|r| *r.figures.get(figure)) {
+        Some(e) => (e.mean, e.lo.unwrap_or(f64::NAN), e.hi.unwrap_or(f64::NAN)),
+        None => (f64::NAN, f64::NAN, f64::NAN),
+    }
 }
 
 /// The figure of key `k`.
-fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize) -> Figure {
-    let vary = &plan.vary[k];
+fn figure(sweep: &Sweep, rows: &Rows, k: usize) -> Figure {
+    let vary = &sweep.vary[k];
+    let grid = Grid { vary: sweep.vary };
     let (scale, unit) = Scale::of(&vary.values);
     let x_desc = format!("{}{unit}", vary.key);
     let (x, position): (XAxis, Vec<f64>) = match &scale {
@@ -147,13 +130,13 @@ fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize)
 
     // Points grouped into lines by the other keys' values, in grid order.
     let mut lines: BTreeMap<Vec<usize>, Vec<(usize, usize)>> = BTreeMap::new();
-    for p in 0..plan.points {
-        let idx = indices(plan, p);
+    for p in 0..grid.points() {
+        let idx = grid.indices(p);
         let others: Vec<usize> = idx.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, i)| *i).collect();
         lines.entry(others).or_default().push((idx[k], p));
     }
     let n_lines = lines.len();
-    let replicated = plan.replications > 1;
+    let replicated = sweep.replications > 1;
     // Error bars of different lines that overlap at one value would hide
     // each other: each line is then shifted a little, all of them together
     // by at most a third of the closest two values' distance.
@@ -171,7 +154,7 @@ fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize)
     let label_of = |others: &[usize]| -> String {
         let mut parts = Vec::new();
         let mut it = others.iter();
-        for (j, v) in plan.vary.iter().enumerate() {
+        for (j, v) in sweep.vary.iter().enumerate() {
             if j != k {
                 if let Some(&i) = it.next() {
                     parts.push(format!("{} = {}", v.key, v.values.get(i).map_or("?", String::as_str)));
@@ -191,21 +174,18 @@ fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize)
             let mut pts: Vec<(f64, f64, f64, f64)> = points
                 .iter()
                 .map(|&(xi, p)| {
-                    let row = rows.get(&p);
                     let at = position.get(xi).copied().unwrap_or(f64::NAN) + shift;
-                    let f = h.factor;
-                    let lo = number(row, &format!("{}_lo", h.column)) * f;
-                    let hi = number(row, &format!("{}_hi", h.column)) * f;
-                    (at, number(row, h.column) * f, lo, hi)
+                    let (mean, lo, hi) = estimate(rows.get(&p), h.figure);
+                    (at, mean * h.factor, lo * h.factor, hi * h.factor)
                 })
                 .collect();
             if matches!(scale, Scale::Numeric(_)) {
                 pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             }
-            let label = if plan.vary.len() > 1 {
+            let label = if sweep.vary.len() > 1 {
                 label_of(others)
             } else if replicated {
-                format!("Mean of {} replications", plan.replications)
+                format!("Mean of {} replications", sweep.replications)
             } else {
                 "One run per value".to_string()
             };
@@ -235,13 +215,13 @@ fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize)
     }
 
     let mut subtitle = if replicated {
-        format!("Each point: the mean of {} replications, with its 95 % confidence interval", plan.replications)
+        format!("Each point: the mean of {} replications, with its 95 % confidence interval", sweep.replications)
     } else {
         "Each point: one run".to_string()
     };
-    if plan.vary.len() > 1 {
+    if sweep.vary.len() > 1 {
         let others: Vec<&str> =
-            plan.vary.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| v.key.as_str()).collect();
+            sweep.vary.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| v.key.as_str()).collect();
         subtitle.push_str(&format!("; one line per value of {}", others.join(" and ")));
         if step > 0.0 {
             subtitle.push_str(" (drawn slightly apart so their bars stay apart)");
@@ -259,7 +239,7 @@ fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize)
         Vec::new()
     };
     Figure {
-        title: format!("Sweep of {}: headline figures against {}", plan.scenario, vary.key),
+        title: format!("Sweep of {}: headline figures against {}", sweep.scenario, vary.key),
         subtitle,
         x,
         panels,
@@ -269,18 +249,13 @@ fn figure(plan: &Plan, rows: &HashMap<usize, HashMap<String, String>>, k: usize)
 
 /// Whether two lines' intervals overlap at some value of the key, in any
 /// headline: their error bars would then hide each other.
-fn bars_overlap(
-    rows: &HashMap<usize, HashMap<String, String>>,
-    lines: &BTreeMap<Vec<usize>, Vec<(usize, usize)>>,
-) -> bool {
+fn bars_overlap(rows: &Rows, lines: &BTreeMap<Vec<usize>, Vec<(usize, usize)>>) -> bool {
     HEADLINES.iter().any(|h| {
-        let (lo_col, hi_col) = (format!("{}_lo", h.column), format!("{}_hi", h.column));
         // Per value index of the key: the intervals of every line there.
         let mut at: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
         for points in lines.values() {
             for &(xi, p) in points {
-                let row = rows.get(&p);
-                let (lo, hi) = (number(row, &lo_col), number(row, &hi_col));
+                let (_, lo, hi) = estimate(rows.get(&p), h.figure);
                 if lo.is_finite() && hi.is_finite() {
                     at.entry(xi).or_default().push((lo, hi));
                 }
@@ -292,12 +267,12 @@ fn bars_overlap(
 
 /// One headline's panel: a log axis for waits that span decades, else a
 /// linear one (percentages from 0); the flag says a percentage passed 100.
-fn panel(h: &Headline, mut series: Vec<Series>) -> (Panel, bool) {
-    let (y, over, empty_note) = if h.column.starts_with("wait") {
+fn panel(h: &Shown, mut series: Vec<Series>) -> (Panel, bool) {
+    let (y, over, empty_note) = if h.figure.kind() == Kind::Seconds {
         let log = waits_span_decades(&series);
         let y = value_axis(&mut series, log, WAIT_FLOOR_MIN).0;
         (y, false, "No wait at any point (no waiting room, or nobody admitted from it)")
-    } else if h.y_desc.ends_with("[%]") {
+    } else if h.figure.kind() == Kind::Share {
         let (y, over) = percent_axis(percent_top(&series));
         (y, over, "Not defined at any point")
     } else {

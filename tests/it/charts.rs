@@ -2,11 +2,14 @@
 //! real picture of the stated size, and awkward runs (nobody booked, every
 //! attempt dropped, no waits at all, one bin) still draw without error.
 
+use crate::common::{file, from_text_with as load, quiet};
 use assert_cmd::Command;
 use std::collections::HashSet;
-use std::path::Path;
+use surgesim::commands::{self, merge, sweep};
 use surgesim::report::{self, charts, ChartFormat, ReportOptions};
-use surgesim::{compare, scenario, Scenario};
+use surgesim::scenario::grid::{Shard, Vary};
+use surgesim::stats::RunFigures;
+use surgesim::Scenario;
 
 const RUN_PNGS: [&str; 5] = ["waits.png", "queue.png", "drops.png", "bookings.png", "arrivals.png"];
 const COMPARE_PNGS: [&str; 3] = ["compare-waits.png", "compare-bookings.png", "compare-drops.png"];
@@ -54,22 +57,13 @@ max_sessions = 40
 error_probability = 0.05
 "#;
 
-fn load(text: &str, sets: &[&str]) -> Scenario {
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    scenario::load_str(text, Path::new("test.toml"), Path::new("."), &sets).unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn render(s: &Scenario, opts: &ReportOptions) -> Vec<(String, Vec<u8>)> {
-    let outcome = surgesim::simulate(s, 0);
-    report::render_with(s, &outcome.results, opts).unwrap_or_else(|e| panic!("{}: {e:#}", s.name))
+    report::render(s, &[figures(s, 0)], opts).unwrap_or_else(|e| panic!("{}: {e:#}", s.name))
 }
 
-fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
-    files
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, b)| b.as_slice())
-        .unwrap_or_else(|| panic!("no {name} in {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>()))
+/// Replication `r` of `s`, reduced to what the reports read.
+fn figures(s: &Scenario, r: u64) -> RunFigures {
+    RunFigures::of(s, surgesim::simulate(s, r).results)
 }
 
 /// Decode a PNG; return its size and the number of distinct colours.
@@ -103,7 +97,7 @@ fn a_run_writes_every_chart_and_the_report() {
     for name in RUN_PNGS {
         assert!(md.contains(&format!("]({name})")), "report.md links {name}");
     }
-    for figure in ["Wait p50 / p90 / p99", "Drop rate", "Abandon rate", "53-54", "50-52", "Booked at window close"] {
+    for figure in ["| Wait p90 |", "Drop rate", "Abandon rate", "53-54", "50-52", "Booked at window close"] {
         assert!(md.contains(figure), "report.md states {figure}:\n{md}");
     }
     // The tables are still there, unchanged in kind.
@@ -188,7 +182,8 @@ fn compare_writes_one_row_per_scenario_and_overlay_charts() {
             "waiting_room.max_active=80",
         ],
     );
-    let files = compare::compare(&[a, b], &ReportOptions::default()).expect("compare renders");
+    let runs = [figures(&a, 0), figures(&b, 0)];
+    let files = report::compare::render(&[a, b], &runs, &ReportOptions::default()).expect("compare renders");
     let csv = std::str::from_utf8(file(&files, "compare.csv")).expect("CSV is text");
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     let headers = rows.headers().expect("header").clone();
@@ -210,8 +205,12 @@ fn compare_results_do_not_depend_on_the_thread_count() {
         (1..=3).map(|seed| load(SURGE, &["cohort.0.people=500", &format!("scenario.seed={seed}")])).collect();
     let opts = ReportOptions { charts: false, format: ChartFormat::Png };
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
-    let serial = one.install(|| compare::compare(&scenarios, &opts)).expect("serial");
-    let parallel = compare::compare(&scenarios, &opts).expect("parallel");
+    let both = || {
+        let runs = commands::compare::run_all(&scenarios, &quiet());
+        report::compare::render(&scenarios, &runs, &opts).expect("compare renders")
+    };
+    let serial = one.install(both);
+    let parallel = both();
     assert_eq!(file(&serial, "compare.csv"), file(&parallel, "compare.csv"));
 }
 
@@ -325,7 +324,8 @@ fn compare_of_scenarios_with_different_starts_draws() {
     let a = load(TINY, &[]);
     let morning = TINY.replace("2021-07-19T23:00:00+09:00", "2021-07-20T09:00:00+09:00");
     let b = load(&morning, &["scenario.name=morning", "backend.error_probability=1"]);
-    let files = compare::compare(&[a, b], &ReportOptions::default()).expect("compare renders");
+    let runs = [figures(&a, 0), figures(&b, 0)];
+    let files = report::compare::render(&[a, b], &runs, &ReportOptions::default()).expect("compare renders");
     for name in COMPARE_PNGS {
         let (w, h, _) = inspect_png(file(&files, name));
         assert_eq!((w, h), (1200, 700), "{name}");
@@ -334,15 +334,15 @@ fn compare_of_scenarios_with_different_starts_draws() {
 
 // ---- Replicated runs, sweeps and the front tier (issues 4 and 6) ----
 
-use surgesim::progress::Progress;
 use surgesim::report::charts::{run as run_charts, Spread};
-use surgesim::{replicate, sweep};
+use surgesim::QueueKind;
 
 const RUN_PNGS_WITH_FRONT: [&str; 6] =
     ["waits.png", "queue.png", "drops.png", "front.png", "bookings.png", "arrivals.png"];
 
-fn quiet() -> Progress {
-    Progress::jobs(0, "", true)
+/// Replications `0..n` of `s`.
+fn replicate(s: &Scenario, n: usize) -> Vec<RunFigures> {
+    commands::replications(s, n, QueueKind::default(), &quiet())
 }
 
 /// (finite means, finite band ends) over a figure's lines.
@@ -361,8 +361,8 @@ fn band_counts(fig: &charts::Figure) -> (usize, usize) {
 #[test]
 fn a_replicated_run_draws_means_with_95_percent_bands() {
     let s = load(SURGE, &["cohort.0.people=1500"]);
-    let runs = replicate::run(&s, 3, &quiet());
-    let files = replicate::render(&s, &runs, &ReportOptions::default()).expect("replicated render");
+    let runs = replicate(&s, 3);
+    let files = report::render(&s, &runs, &ReportOptions::default()).expect("replicated render");
     for name in RUN_PNGS {
         assert_real_chart(name, file(&files, name));
     }
@@ -410,7 +410,7 @@ fn a_replicated_run_draws_means_with_95_percent_bands() {
 #[test]
 fn one_run_draws_no_band_and_says_nothing_of_replications() {
     let s = load(SURGE, &["cohort.0.people=500"]);
-    let r = surgesim::simulate(&s, 0).results;
+    let r = figures(&s, 0);
     let fig = run_charts::waits(&s, std::slice::from_ref(&r));
     assert_eq!(band_counts(&fig).1, 0);
     assert!(fig.panels[0].series.iter().all(|s| matches!(s.spread, Spread::None)));
@@ -420,7 +420,7 @@ fn one_run_draws_no_band_and_says_nothing_of_replications() {
 #[test]
 fn two_replications_with_a_bin_waited_in_one_only_draw() {
     let s = load(SURGE, &["cohort.0.people=500"]);
-    let mut runs = replicate::run(&s, 2, &quiet());
+    let mut runs = replicate(&s, 2);
     // Find a bin with waits in both; take them away from replication 1.
     let k = (0..runs[0].bins.len())
         .find(|&i| runs.iter().all(|r| r.bins[i].wait[1].is_some()))
@@ -431,13 +431,13 @@ fn two_replications_with_a_bin_waited_in_one_only_draw() {
     let p90 = &fig.panels[0].series[1];
     assert_eq!(p90.points[k].1, runs[0].bins[k].wait[1].expect("kept") / 60.0, "the one value is the mean");
     assert!(p90.spread.ends()[k].0.is_nan(), "one value has no interval");
-    let files = replicate::render(&s, &runs, &ReportOptions::default()).expect("renders");
+    let files = report::render(&s, &runs, &ReportOptions::default()).expect("renders");
     assert_real_chart("waits.png", file(&files, "waits.png"));
     // SVG too, and a replicated run with no waits at all.
-    replicate::render(&s, &runs, &ReportOptions { charts: true, format: ChartFormat::Svg }).expect("SVG renders");
+    report::render(&s, &runs, &ReportOptions { charts: true, format: ChartFormat::Svg }).expect("SVG renders");
     let none = load(TINY, &["backend.error_probability=1"]);
-    let runs = replicate::run(&none, 2, &quiet());
-    let files = replicate::render(&none, &runs, &ReportOptions::default()).expect("renders without waits");
+    let runs = replicate(&none, 2);
+    let files = report::render(&none, &runs, &ReportOptions::default()).expect("renders without waits");
     assert_real_chart("waits.png", file(&files, "waits.png"));
 }
 
@@ -455,8 +455,9 @@ fn with_front() -> String {
 #[test]
 fn a_scenario_with_a_front_tier_gets_front_png() {
     let s = load(&with_front(), &[]);
-    let r = surgesim::simulate(&s, 0).results;
-    assert!(r.totals().dropped[surgesim::stats::DropCause::FrontTimeout as usize] > 0, "the front tier times out");
+    let r = figures(&s, 0);
+    let timeouts = r.headline.get(surgesim::stats::Headline::Drop(surgesim::stats::DropCause::FrontTimeout));
+    assert!(timeouts.is_some_and(|n| n > 0.0), "the front tier times out");
     let files = render(&s, &ReportOptions::default());
     for name in RUN_PNGS_WITH_FRONT {
         assert_real_chart(name, file(&files, name));
@@ -472,12 +473,12 @@ fn a_scenario_with_a_front_tier_gets_front_png() {
     // Without a waiting room nobody polls: no polls line, no total hiding under the page loads'.
     let no_room = with_front().replace("[waiting_room]\nmax_active = 5\npolls_per_minute = 4\n", "");
     let s2 = load(&no_room, &[]);
-    let fig = run_charts::front(&s2, std::slice::from_ref(&surgesim::simulate(&s2, 0).results));
+    let fig = run_charts::front(&s2, std::slice::from_ref(&figures(&s2, 0)));
     let labels: Vec<&str> = fig.panels[0].series.iter().map(|s| s.label.as_str()).collect();
     assert_eq!(labels, ["Busy with page loads", "Capacity (request slots)"]);
 
     // Replicated, the front chart has its bands too.
-    let runs = replicate::run(&s, 2, &quiet());
+    let runs = replicate(&s, 2);
     let fig = run_charts::front(&s, &runs);
     assert!(band_counts(&fig).1 > 0);
     assert_real_chart("front.png", &charts::render(&fig, ChartFormat::Png).expect("front.png draws"));
@@ -486,28 +487,22 @@ fn a_scenario_with_a_front_tier_gets_front_png() {
     let plain = load(TINY, &[]);
     assert!(charts::run_charts_of(&plain).all(|c| c.stem != "front"));
     assert!(charts::run_charts_of(&s).any(|c| c.stem == "front"));
-    let r = surgesim::simulate(&plain, 0).results;
-    let md = String::from_utf8(report::markdown::run_report(&plain, &r, Some(ChartFormat::Png))).expect("UTF-8");
+    let md = String::from_utf8(file(&render(&plain, &ReportOptions::default()), "report.md").to_vec()).expect("UTF-8");
     assert!(md.contains("](waits.png)") && !md.contains("front.png"), "{md}");
 }
 
 /// Run a sweep (or one shard of it) of TINY with a waiting room through the library.
-fn sweep_files(
-    vary: &[&str],
-    reps: usize,
-    shard: Option<sweep::Shard>,
-    opts: &ReportOptions,
-) -> Vec<(String, Vec<u8>)> {
+fn sweep_files(vary: &[&str], reps: usize, shard: Option<Shard>, opts: &ReportOptions) -> Vec<(String, Vec<u8>)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("tiny.toml");
     let text = format!(
         "{TINY}\n[clients]\nsession = {{ dist = \"exponential\", mean = \"1m\" }}\n\n[waiting_room]\nmax_active = 3\n"
     );
     std::fs::write(&path, text).expect("write scenario");
-    let vary: Vec<sweep::Vary> = vary.iter().map(|v| v.parse().expect("vary spec")).collect();
+    let vary: Vec<Vary> = vary.iter().map(|v| v.parse().expect("vary spec")).collect();
     let plan = sweep::Plan::new("tiny", vary, reps, shard);
     let points = sweep::load_points(&path, &[], &plan).expect("points load");
-    let rows = sweep::run(&plan, &points, &quiet()).expect("sweep runs");
+    let rows = sweep::run(&plan, &points, &quiet());
     sweep::render(&plan, &rows, opts).expect("sweep renders")
 }
 
@@ -521,18 +516,18 @@ fn a_sweep_draws_one_chart_per_key_and_merge_draws_the_same() {
     // Shards draw no chart; merged, they draw the unsharded sweep's, byte for byte.
     let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().expect("temp dir")).collect();
     for (i, dir) in dirs.iter().enumerate() {
-        let shard = sweep_files(&vary, 2, Some(sweep::Shard { index: i, count: 2 }), &ReportOptions::default());
+        let shard = sweep_files(&vary, 2, Some(Shard { index: i, count: 2 }), &ReportOptions::default());
         assert!(shard.iter().all(|(n, _)| !n.ends_with(".png")), "shard {i} draws no chart");
         report::output::write_folder(&dir.path().join("out"), &shard).expect("write shard");
     }
     let outs: Vec<_> = dirs.iter().map(|d| d.path().join("out")).collect();
-    let merged = sweep::merge(&outs, &ReportOptions::default()).expect("merge");
+    let merged = merge::merged(&outs, &ReportOptions::default()).expect("merge");
     let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     assert_eq!(names(&merged), names(&whole));
     for (name, bytes) in &whole {
         assert!(file(&merged, name) == bytes.as_slice(), "merged {name} differs from the unsharded sweep's");
     }
-    let none = sweep::merge(&outs, &ReportOptions { charts: false, format: ChartFormat::Png }).expect("merge");
+    let none = merge::merged(&outs, &ReportOptions { charts: false, format: ChartFormat::Png }).expect("merge");
     assert_eq!(names(&none), ["sweep.csv", "sweep.json"]);
 }
 
@@ -541,7 +536,9 @@ fn sweep_figures_put_each_key_on_x_with_error_bars() {
     let vary = ["backend.max_sessions=3,5", "clients.session.mean=50s,1m"];
     let whole = sweep_files(&vary, 2, None, &ReportOptions { charts: false, format: ChartFormat::Png });
     let plan = sweep::Plan::new("tiny", vary.iter().map(|v| v.parse().expect("vary spec")).collect(), 2, None);
-    let figs = charts::sweep::figures(&plan, file(&whole, "sweep.csv")).expect("figures");
+    let rows = report::sweep::read(file(&whole, "sweep.csv"), &plan.vary, 2).expect("sweep.csv reads");
+    let table = report::sweep::Sweep { scenario: "tiny", vary: &plan.vary, replications: 2, rows };
+    let figs = charts::sweep::figures(&table);
     assert_eq!(figs.len(), 2);
     let (stem, fig) = &figs[1];
     assert_eq!(stem, "sweep-clients.session.mean");

@@ -1,0 +1,53 @@
+//! Flags shared by several subcommands, each group defined once and
+//! flattened where it applies.
+
+use crate::report::{ChartFormat, ReportOptions};
+use crate::scenario::{self, Scenario, ScenarioError};
+use std::path::Path;
+
+/// How a scenario is changed and guarded before it runs: `run`, `sweep`,
+/// `compare`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunFlags {
+    /// Override any scenario key: --set waiting_room.max_active=100 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run even a scenario past the size limits (people, bins, events, memory).
+    #[arg(long)]
+    pub allow_large: bool,
+}
+
+impl RunFlags {
+    /// Load `path` with the `--set` overrides.
+    pub fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
+        scenario::load(path, &self.set)
+    }
+}
+
+/// Chart options shared by `run`, `compare`, `sweep` and `merge`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ChartArgs {
+    /// Write no charts (only the tables, and report.md where there is one).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// File format of the charts.
+    #[arg(long, value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+}
+
+impl ChartArgs {
+    pub fn options(&self) -> ReportOptions {
+        ReportOptions { charts: !self.no_charts, format: self.chart_format }
+    }
+}
+
+/// `--scale`: a factor above zero.
+pub fn parse_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if f > 0.0 && f.is_finite() => Ok(f),
+        _ => Err(format!("found \"{text}\", expected a factor above 0, like 0.01")),
+    }
+}

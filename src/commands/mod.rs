@@ -1,0 +1,115 @@
+//! The command line: what the user typed (`Cli`), one function per
+//! subcommand (`run`, `compare`, `sweep`, `merge`, `validate`, `new`), and
+//! the mapping of failures to exit codes (0 success, 2 bad input, 1
+//! anything else). The top of the pipeline: it calls everything below it
+//! and nothing calls it but `main`.
+
+mod args;
+pub mod compare;
+mod execute;
+pub mod merge;
+pub mod progress;
+mod run;
+pub mod sweep;
+mod validate;
+
+pub use args::{ChartArgs, RunFlags};
+pub use execute::replications;
+
+use crate::scenario::ScenarioError;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+
+#[derive(Parser, Debug)]
+#[command(name = "surgesim", version, about = "Discrete-event simulator of booking-day surges", long_about = None,
+          after_help = "Exit codes: 0 success, 2 bad input (scenario or arguments), 1 any other failure.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write its tables to a folder.
+    Run(run::Args),
+    /// Run a grid of variants of one scenario: sweep.csv, one row per point.
+    Sweep(sweep::Args),
+    /// Merge the folders of a sharded sweep into the sweep an unsharded run writes.
+    Merge(merge::Args),
+    /// Run several scenarios side by side: compare.csv, overlay charts and
+    /// report.md in one folder.
+    Compare(compare::Args),
+    /// Check scenarios without running them; every problem is listed.
+    Validate(validate::Args),
+    /// Print a commented scenario to start from: surgesim new > my.toml
+    New(validate::NewArgs),
+}
+
+/// Failures sorted by exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The user's input is wrong: exit code 2.
+    #[error(transparent)]
+    Input(#[from] ScenarioError),
+    /// Anything else: exit code 1.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+    /// A failure whose messages were printed as they came (`validate`
+    /// reports each file's problems on its way): only its exit code is left.
+    #[error("exit code {0}, messages already printed")]
+    Printed(i32),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Input(_) => 2,
+            CliError::Other(_) => 1,
+            CliError::Printed(code) => *code,
+        }
+    }
+}
+
+/// Run the subcommand.
+pub fn main_with(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Merge(a) => merge::merge(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Validate(a) => validate::validate(a),
+        Command::New(a) => validate::new(a),
+    }
+}
+
+/// Write to standard output. A closed pipe (`surgesim run x.toml | head -1`)
+/// means nobody wants the rest: not an error, and not a panic as with
+/// `println!`. Other failures (a full disk) are errors.
+fn say(text: std::fmt::Arguments) -> Result<(), CliError> {
+    match std::io::stdout().lock().write_fmt(text) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Other(anyhow::Error::new(e).context("could not write to standard output")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `print!` and `println!` that do not panic on a closed standard output.
+macro_rules! out {
+    ($($arg:tt)*) => { crate::commands::say(format_args!($($arg)*)) };
+}
+macro_rules! outln {
+    ($($arg:tt)*) => { crate::commands::say(format_args!("{}\n", format_args!($($arg)*))) };
+}
+pub(crate) use {out, outln};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

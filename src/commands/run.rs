@@ -1,0 +1,77 @@
+//! `surgesim run`: one scenario, once or as R replications, into one
+//! folder of tables, charts and `report.md`.
+
+use super::args::{parse_scale, ChartArgs, RunFlags};
+use super::progress::Progress;
+use super::{execute, out, outln, CliError};
+use crate::report::{self, output};
+use crate::scenario::{self, Scenario};
+use crate::stats::RunFigures;
+use crate::QueueKind;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// Output folder [default: outputs/<scenario name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Run the night at this fraction of its size (people, capacities,
+    /// rates, inventories): 0.01 for a quick preview.
+    #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
+    scale: Option<f64>,
+    /// Future-event list to run on (for benchmarks; all give the same results).
+    #[arg(long, hide = true, value_enum, default_value_t = QueueKind::Radix)]
+    queue: QueueKind,
+    /// Independent replications, run in parallel; tables and summary then
+    /// give means with 95 % confidence intervals.
+    #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    replications: u32,
+    #[command(flatten)]
+    flags: RunFlags,
+    #[command(flatten)]
+    charts: ChartArgs,
+}
+
+pub fn run(a: Args) -> Result<(), CliError> {
+    let mut s = a.flags.load(&a.scenario)?;
+    if let Some(seed) = a.seed {
+        s.seed = seed;
+    }
+    if let Some(f) = a.scale {
+        s = s.scaled(f);
+    }
+    scenario::limits::check(&s, u64::from(a.replications), a.flags.allow_large)?;
+    let dir = a.out.unwrap_or_else(|| output::default_dir(&s.name));
+    let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet);
+    output::write_folder(&dir, &report::render(&s, &runs, &a.charts.options())?)?;
+    if !a.flags.quiet {
+        if let [one] = &runs[..] {
+            out!("{}", report::headline(&s, &one.headline))?;
+        } else {
+            out!("{}", report::headline(&s, &report::combined_headline(&runs)))?;
+            outln!("  ({} replications: means, 95 % intervals in brackets)", runs.len())?;
+        }
+        outln!("  wrote {}", dir.display())?;
+    }
+    Ok(())
+}
+
+/// One run with a bar over its simulated clock, or replications with a
+/// bar over their count.
+fn simulate(s: &Scenario, replications: usize, queue: QueueKind, quiet: bool) -> Vec<RunFigures> {
+    if replications > 1 {
+        let bar = Progress::jobs(replications as u64, "replications", quiet);
+        let runs = execute::replications(s, replications, queue, &bar);
+        bar.finish();
+        return runs;
+    }
+    let bar = Progress::clock(s, quiet);
+    let outcome = crate::simulate_observed(s, 0, queue, &|t| bar.clock_at(t));
+    bar.finish();
+    vec![RunFigures::of(s, outcome.results)]
+}

@@ -1,0 +1,187 @@
+//! How figures read, in one place: numbers for people (`1,234,567`,
+//! `64.3%`, `88.2 min`), numbers for machines (CSV cells, JSON values),
+//! and `Shown`, which writes a figure's value the same way in every report
+//! whether it is one run's number or an estimate over replications.
+
+use crate::stats::{Estimate, Kind, Value};
+
+/// `1234567` as `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A share as a percentage, `-` when undefined.
+pub fn pct(x: Option<f64>) -> String {
+    x.map_or("-".to_string(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+/// Seconds as minutes, `-` when undefined.
+pub fn mins(x: Option<f64>) -> String {
+    x.map_or("-".to_string(), |v| format!("{:.1} min", v / 60.0))
+}
+
+/// Text safe inside a Markdown table cell.
+pub fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// A number as the CSV tables write it: shortest round-trip form
+/// (`0.5`, `12.0`), empty when undefined or not finite.
+pub fn number(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => ryu::Buffer::new().format_finite(v).to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A figure of one run as a CSV cell: counts as whole numbers.
+fn value_cell(kind: Kind, v: Value) -> String {
+    match (kind, v) {
+        (Kind::Count, Some(n)) => format!("{}", n as u64),
+        _ => number(v),
+    }
+}
+
+/// A figure of one run as a JSON value: counts as whole numbers, other
+/// figures as numbers, `null` when undefined.
+fn value_json(kind: Kind, v: Value) -> serde_json::Value {
+    match (kind, v) {
+        (Kind::Count, Some(n)) => serde_json::Value::from(n as u64),
+        (_, v) => v.and_then(serde_json::Number::from_f64).map_or(serde_json::Value::Null, serde_json::Value::Number),
+    }
+}
+
+/// How a figure reads for people, by its kind.
+fn human(kind: Kind, x: f64) -> String {
+    match kind {
+        Kind::Count => count(x.max(0.0).round() as u64),
+        Kind::Share => format!("{:.1}%", 100.0 * x),
+        Kind::Seconds => format!("{:.1} min", x / 60.0),
+        Kind::Level => format!("{x:.1}"),
+    }
+}
+
+/// The same without its unit (the second end of an interval).
+fn bare(kind: Kind, x: f64) -> String {
+    match kind {
+        Kind::Count => count(x.max(0.0).round() as u64),
+        Kind::Share => format!("{:.1}", 100.0 * x),
+        Kind::Seconds => format!("{:.1}", x / 60.0),
+        Kind::Level => format!("{x:.1}"),
+    }
+}
+
+/// A figure's value as the reports write it: one run's `Value`, or an
+/// `Option<Estimate>` over replications. The tables, `summary.json` and
+/// `report.md` are written once, generic over this.
+pub trait Shown {
+    /// Whether values carry an interval (replications).
+    const INTERVALS: bool;
+    /// The CSV cell of the value (the mean, for an estimate).
+    fn cell(&self, kind: Kind) -> String;
+    /// The interval's ends as CSV cells (empty for one run).
+    fn bounds(&self) -> [String; 2];
+    /// The value in `summary.json`.
+    fn json(&self, kind: Kind) -> serde_json::Value;
+    /// For people: the value with its unit; an estimate's interval in
+    /// brackets when it has a width.
+    fn human(&self, kind: Kind) -> String;
+    /// The point value (an estimate's mean), if defined.
+    fn point(&self) -> Option<f64>;
+}
+
+impl Shown for Value {
+    const INTERVALS: bool = false;
+    fn cell(&self, kind: Kind) -> String {
+        value_cell(kind, *self)
+    }
+    fn bounds(&self) -> [String; 2] {
+        [String::new(), String::new()]
+    }
+    fn json(&self, kind: Kind) -> serde_json::Value {
+        value_json(kind, *self)
+    }
+    fn human(&self, kind: Kind) -> String {
+        self.map_or("-".to_string(), |x| human(kind, x))
+    }
+    fn point(&self) -> Option<f64> {
+        *self
+    }
+}
+
+impl Shown for Option<Estimate> {
+    const INTERVALS: bool = true;
+    fn cell(&self, _: Kind) -> String {
+        number(self.map(|e| e.mean))
+    }
+    fn bounds(&self) -> [String; 2] {
+        [number(self.and_then(|e| e.lo)), number(self.and_then(|e| e.hi))]
+    }
+    fn json(&self, _: Kind) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+    fn human(&self, kind: Kind) -> String {
+        match self {
+            None => "-".to_string(),
+            Some(Estimate { mean, lo: Some(lo), hi: Some(hi), .. }) if hi > lo => {
+                format!("{} [{} to {}]", human(kind, *mean), bare(kind, *lo), bare(kind, *hi))
+            }
+            Some(e) => human(kind, e.mean),
+        }
+    }
+    fn point(&self) -> Option<f64> {
+        self.map(|e| e.mean)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(280_800), "280,800");
+        assert_eq!(count(12_345_678), "12,345,678");
+    }
+
+    #[test]
+    fn undefined_figures_read_as_a_dash() {
+        assert_eq!(pct(None), "-");
+        assert_eq!(mins(None), "-");
+        assert_eq!(pct(Some(0.1234)), "12.3%");
+        assert_eq!(mins(Some(90.0)), "1.5 min");
+    }
+
+    #[test]
+    fn cells_write_counts_whole_and_other_numbers_round_trip() {
+        assert_eq!(Some(12.0).cell(Kind::Count), "12");
+        assert_eq!(Some(12.0).cell(Kind::Level), "12.0");
+        assert_eq!(Some(0.1 + 0.2).cell(Kind::Share), "0.30000000000000004");
+        assert_eq!(None::<f64>.cell(Kind::Seconds), "");
+        assert_eq!(Some(f64::NAN).cell(Kind::Share), "");
+        let e = Estimate::of(&[1.0, 3.0]);
+        assert_eq!(e.cell(Kind::Count), "2.0");
+        assert!(e.bounds().iter().all(|b| !b.is_empty()));
+        assert_eq!(Some(7.0).json(Kind::Count), serde_json::json!(7));
+        assert_eq!(Some(7.0).json(Kind::Level), serde_json::json!(7.0));
+    }
+
+    #[test]
+    fn estimates_read_with_their_interval() {
+        let e = Estimate::of(&[0.5, 0.7]);
+        let text = e.human(Kind::Share);
+        assert!(text.starts_with("60.0% [") && text.ends_with(']'), "{text}");
+        assert_eq!(Estimate::of(&[0.5]).human(Kind::Share), "50.0%", "no interval from one value");
+    }
+}

@@ -1,0 +1,136 @@
+//! Named figures as types: a set of figures is an enum (one variant per
+//! figure, in column order), and `Figures<K, F>` holds one value of type
+//! `F` for each figure of `K`.
+//!
+//! Everything a report writes is derived from these enums: CSV headers,
+//! JSON keys, `report.md` rows, sweep and comparison columns, the
+//! intervals of replicated runs. A figure added to an enum (with its name
+//! and kind: the compiler asks for both) reaches every output without a
+//! second list to keep in step. The value type says what a figure is in a
+//! given output: a `Value` for one run, an `Option<Estimate>` (mean and
+//! 95 % interval) for several replications.
+
+use super::ci::Estimate;
+use std::marker::PhantomData;
+
+/// What a figure measures, which decides how it is written and read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// People, attempts or events: a whole number in one run.
+    Count,
+    /// A share of something, from 0 to 1 (written in percent for people).
+    Share,
+    /// A duration in seconds (written in minutes for people).
+    Seconds,
+    /// A level: a time average or a capacity.
+    Level,
+}
+
+/// A set of named figures: an enum whose variants, in `ALL` order, are the
+/// columns of a table.
+pub trait Columns: Copy + PartialEq + std::fmt::Debug + 'static {
+    /// Every figure, in column order.
+    const ALL: &'static [Self];
+    /// The name in CSV headers and JSON keys.
+    fn name(self) -> &'static str;
+    fn kind(self) -> Kind;
+    /// The figure's place in `ALL` (a short search: `ALL` has a few dozen
+    /// figures, and tables are filled in order, not by lookup).
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|k| *k == self).expect("every figure is in ALL")
+    }
+    /// Whether a replicated table gives this figure `_lo`/`_hi` bounds.
+    fn banded(self) -> bool {
+        true
+    }
+    /// The figure called `name`, if any.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+/// One run's value of a figure: `None` where it is undefined (a wait
+/// percentile when nobody was admitted from a queue).
+pub type Value = Option<f64>;
+
+/// One value per figure of `K`, in `K::ALL` order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures<K, F> {
+    values: Vec<F>,
+    columns: PhantomData<K>,
+}
+
+impl<K: Columns, F> Figures<K, F> {
+    /// Each figure's value from `f`.
+    pub fn from_fn(f: impl FnMut(K) -> F) -> Self {
+        Figures { values: K::ALL.iter().copied().map(f).collect(), columns: PhantomData }
+    }
+
+    pub fn get(&self, k: K) -> &F {
+        &self.values[k.index()]
+    }
+
+    /// (figure, value) in column order.
+    pub fn iter(&self) -> impl Iterator<Item = (K, &F)> {
+        K::ALL.iter().copied().zip(&self.values)
+    }
+
+    /// The same figures with other values.
+    pub fn map<G>(&self, mut f: impl FnMut(K, &F) -> G) -> Figures<K, G> {
+        Figures { values: self.iter().map(|(k, v)| f(k, v)).collect(), columns: PhantomData }
+    }
+}
+
+impl<K: Columns> Figures<K, Value> {
+    /// Combine replications figure by figure: the mean and 95 % interval of
+    /// the replications where the figure is defined (`None` where it is
+    /// defined in none).
+    pub fn estimate(runs: &[&Figures<K, Value>]) -> Figures<K, Option<Estimate>> {
+        let values = (0..K::ALL.len())
+            .map(|i| Estimate::of(&runs.iter().filter_map(|r| r.values[i]).collect::<Vec<f64>>()))
+            .collect();
+        Figures { values, columns: PhantomData }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Two {
+        A,
+        B,
+    }
+
+    impl Columns for Two {
+        const ALL: &'static [Two] = &[Two::A, Two::B];
+        fn name(self) -> &'static str {
+            match self {
+                Two::A => "a",
+                Two::B => "b",
+            }
+        }
+        fn kind(self) -> Kind {
+            Kind::Count
+        }
+    }
+
+    #[test]
+    fn figures_are_kept_in_column_order_and_found_by_name() {
+        let f = Figures::from_fn(|k: Two| k.name().to_uppercase());
+        assert_eq!(f.get(Two::B), "B");
+        assert_eq!(f.iter().map(|(k, _)| k).collect::<Vec<_>>(), [Two::A, Two::B]);
+        assert_eq!(Two::from_name("b"), Some(Two::B));
+        assert_eq!(Two::from_name("c"), None);
+    }
+
+    #[test]
+    fn replications_combine_where_a_figure_is_defined() {
+        let one = Figures::from_fn(|k: Two| (k == Two::A).then_some(1.0));
+        let three = Figures::from_fn(|k: Two| (k == Two::A).then_some(3.0));
+        let e = Figures::estimate(&[&one, &three]);
+        assert_eq!(e.get(Two::A).map(|e| (e.mean, e.n)), Some((2.0, 2)));
+        assert_eq!(*e.get(Two::B), None, "undefined in every replication");
+    }
+}

@@ -1,0 +1,515 @@
+//! The figures a run is reported by: the headline (`summary.json`, the
+//! comparison and sweep tables), one row per cohort (`cohorts.csv`) and one
+//! row per time bin (`timeseries.csv`), each an enum of named figures
+//! (`columns::Columns`) with the one function that computes it from a run.
+//!
+//! To add a headline figure: a variant of `Headline`, its arms in `name`
+//! and `kind` (and a label in `report::labels`), and its value in
+//! `headline`; the compiler points at each. Every report then carries it.
+//!
+//! `RunFigures` is what the reports need of one run: the three tables,
+//! computed once, and the bins for the charts. It leaves the histograms
+//! behind, so replications and sweeps keep kilobytes per run, not the
+//! megabytes of a run's `Results`.
+
+use super::columns::{Columns, Figures, Kind, Value};
+use super::{Bin, DropCause, Results, QUANTILES};
+use crate::scenario::Scenario;
+
+/// The headline figures of a run, in `summary.json` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Headline {
+    /// People who came at least once (first attempts).
+    People,
+    Attempts,
+    /// Attempts that passed the waiting room (all of them without one).
+    Admitted,
+    Booked,
+    /// Booked people of eligible cohorts / eligible people.
+    BookedShare,
+    /// Attempts given up in the queue (patience ran out).
+    Abandoned,
+    /// Attempts the system failed, all causes.
+    Dropped,
+    /// Attempts the system failed for one cause (`summary.json` nests these
+    /// under `drops_by_cause`).
+    Drop(DropCause),
+    /// Attempts turned away at the eligibility check.
+    Ineligible,
+    /// People who left for good without a booking.
+    GaveUp,
+    InSystemAtEnd,
+    /// Dropped attempts / attempts.
+    DropRate,
+    /// Abandoned attempts / attempts.
+    AbandonRate,
+    /// Share of admitted attempts that waited at all.
+    PWait,
+    WaitMean,
+    WaitP50,
+    WaitP90,
+    WaitP99,
+    TimeToBookP50,
+    TimeToBookP90,
+    /// Time average of the people queued over the run.
+    QueueLenMean,
+    /// Time average of the active booking sessions over the run.
+    ActiveSessionsMean,
+    /// Events the model handled (see `Results::events`).
+    Events,
+}
+
+impl Columns for Headline {
+    const ALL: &'static [Headline] = &[
+        Headline::People,
+        Headline::Attempts,
+        Headline::Admitted,
+        Headline::Booked,
+        Headline::BookedShare,
+        Headline::Abandoned,
+        Headline::Dropped,
+        Headline::Drop(DropCause::FrontTimeout),
+        Headline::Drop(DropCause::QueueFull),
+        Headline::Drop(DropCause::QueueLost),
+        Headline::Drop(DropCause::TurnExpired),
+        Headline::Drop(DropCause::BounceBack),
+        Headline::Drop(DropCause::BackendFull),
+        Headline::Drop(DropCause::BackendError),
+        Headline::Drop(DropCause::BackendOutage),
+        Headline::Drop(DropCause::NoSlots),
+        Headline::Ineligible,
+        Headline::GaveUp,
+        Headline::InSystemAtEnd,
+        Headline::DropRate,
+        Headline::AbandonRate,
+        Headline::PWait,
+        Headline::WaitMean,
+        Headline::WaitP50,
+        Headline::WaitP90,
+        Headline::WaitP99,
+        Headline::TimeToBookP50,
+        Headline::TimeToBookP90,
+        Headline::QueueLenMean,
+        Headline::ActiveSessionsMean,
+        Headline::Events,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Headline::People => "people",
+            Headline::Attempts => "attempts",
+            Headline::Admitted => "admitted",
+            Headline::Booked => "booked",
+            Headline::BookedShare => "booked_share",
+            Headline::Abandoned => "abandoned",
+            Headline::Dropped => "dropped",
+            Headline::Drop(c) => c.column(),
+            Headline::Ineligible => "ineligible",
+            Headline::GaveUp => "gave_up",
+            Headline::InSystemAtEnd => "in_system_at_end",
+            Headline::DropRate => "drop_rate",
+            Headline::AbandonRate => "abandon_rate",
+            Headline::PWait => "p_wait",
+            Headline::WaitMean => "wait_mean_s",
+            Headline::WaitP50 => "wait_p50_s",
+            Headline::WaitP90 => "wait_p90_s",
+            Headline::WaitP99 => "wait_p99_s",
+            Headline::TimeToBookP50 => "time_to_book_p50_s",
+            Headline::TimeToBookP90 => "time_to_book_p90_s",
+            Headline::QueueLenMean => "queue_len_mean",
+            Headline::ActiveSessionsMean => "active_sessions_mean",
+            Headline::Events => "events",
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Headline::People
+            | Headline::Attempts
+            | Headline::Admitted
+            | Headline::Booked
+            | Headline::Abandoned
+            | Headline::Dropped
+            | Headline::Drop(_)
+            | Headline::Ineligible
+            | Headline::GaveUp
+            | Headline::InSystemAtEnd
+            | Headline::Events => Kind::Count,
+            Headline::BookedShare | Headline::DropRate | Headline::AbandonRate | Headline::PWait => Kind::Share,
+            Headline::WaitMean
+            | Headline::WaitP50
+            | Headline::WaitP90
+            | Headline::WaitP99
+            | Headline::TimeToBookP50
+            | Headline::TimeToBookP90 => Kind::Seconds,
+            Headline::QueueLenMean | Headline::ActiveSessionsMean => Kind::Level,
+        }
+    }
+}
+
+/// The figures of one cohort, in `cohorts.csv` order (after its name and
+/// whether it is eligible).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CohortFigure {
+    People,
+    Attempts,
+    Booked,
+    /// booked / people, for eligible cohorts.
+    BookedShare,
+    /// The same at the close of the cohort's last window (end of that bin).
+    BookedShareAtClose,
+    Abandoned,
+    Dropped,
+    Ineligible,
+    GaveUp,
+    InSystemAtEnd,
+    WaitP50,
+    WaitP90,
+    WaitP99,
+    TimeToBookP50,
+    TimeToBookP90,
+}
+
+impl Columns for CohortFigure {
+    const ALL: &'static [CohortFigure] = &[
+        CohortFigure::People,
+        CohortFigure::Attempts,
+        CohortFigure::Booked,
+        CohortFigure::BookedShare,
+        CohortFigure::BookedShareAtClose,
+        CohortFigure::Abandoned,
+        CohortFigure::Dropped,
+        CohortFigure::Ineligible,
+        CohortFigure::GaveUp,
+        CohortFigure::InSystemAtEnd,
+        CohortFigure::WaitP50,
+        CohortFigure::WaitP90,
+        CohortFigure::WaitP99,
+        CohortFigure::TimeToBookP50,
+        CohortFigure::TimeToBookP90,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            CohortFigure::People => "people",
+            CohortFigure::Attempts => "attempts",
+            CohortFigure::Booked => "booked",
+            CohortFigure::BookedShare => "booked_share",
+            CohortFigure::BookedShareAtClose => "booked_share_at_close",
+            CohortFigure::Abandoned => "abandoned",
+            CohortFigure::Dropped => "dropped",
+            CohortFigure::Ineligible => "ineligible",
+            CohortFigure::GaveUp => "gave_up",
+            CohortFigure::InSystemAtEnd => "in_system_at_end",
+            CohortFigure::WaitP50 => "wait_p50_s",
+            CohortFigure::WaitP90 => "wait_p90_s",
+            CohortFigure::WaitP99 => "wait_p99_s",
+            CohortFigure::TimeToBookP50 => "time_to_book_p50_s",
+            CohortFigure::TimeToBookP90 => "time_to_book_p90_s",
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            CohortFigure::BookedShare | CohortFigure::BookedShareAtClose => Kind::Share,
+            CohortFigure::WaitP50
+            | CohortFigure::WaitP90
+            | CohortFigure::WaitP99
+            | CohortFigure::TimeToBookP50
+            | CohortFigure::TimeToBookP90 => Kind::Seconds,
+            _ => Kind::Count,
+        }
+    }
+}
+
+/// The figures of one time bin, in `timeseries.csv` order (after the
+/// bin's clock time and minute).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinFigure {
+    Arrivals,
+    Retries,
+    /// Page loads sent to the front tier.
+    FrontRequests,
+    /// Front-tier request slots at the bin's end (0 while down).
+    FrontCapacity,
+    /// Slots busy with page loads (time average; wasted work included).
+    FrontBusy,
+    /// Slots taken by waiting people's status polls, at the bin's end.
+    FrontPolls,
+    /// Page loads that timed out (= drop_front_timeout).
+    FrontFailed,
+    QueueLen,
+    /// Time average over the bin.
+    QueueLenMean,
+    Admitted,
+    /// Attempts that skipped the waiting room (back door, fail-open).
+    Bypassed,
+    ActiveSessions,
+    SessionCapacity,
+    Booked,
+    Abandoned,
+    Dropped,
+    Drop(DropCause),
+    Ineligible,
+    /// Eligible attempts refused by the clock bug (also in `ineligible`).
+    ClockBug,
+    DropRate,
+    AbandonRate,
+    WaitMean,
+    WaitP50,
+    WaitP90,
+    WaitP99,
+}
+
+impl Columns for BinFigure {
+    const ALL: &'static [BinFigure] = &[
+        BinFigure::Arrivals,
+        BinFigure::Retries,
+        BinFigure::FrontRequests,
+        BinFigure::FrontCapacity,
+        BinFigure::FrontBusy,
+        BinFigure::FrontPolls,
+        BinFigure::FrontFailed,
+        BinFigure::QueueLen,
+        BinFigure::QueueLenMean,
+        BinFigure::Admitted,
+        BinFigure::Bypassed,
+        BinFigure::ActiveSessions,
+        BinFigure::SessionCapacity,
+        BinFigure::Booked,
+        BinFigure::Abandoned,
+        BinFigure::Dropped,
+        BinFigure::Drop(DropCause::FrontTimeout),
+        BinFigure::Drop(DropCause::QueueFull),
+        BinFigure::Drop(DropCause::QueueLost),
+        BinFigure::Drop(DropCause::TurnExpired),
+        BinFigure::Drop(DropCause::BounceBack),
+        BinFigure::Drop(DropCause::BackendFull),
+        BinFigure::Drop(DropCause::BackendError),
+        BinFigure::Drop(DropCause::BackendOutage),
+        BinFigure::Drop(DropCause::NoSlots),
+        BinFigure::Ineligible,
+        BinFigure::ClockBug,
+        BinFigure::DropRate,
+        BinFigure::AbandonRate,
+        BinFigure::WaitMean,
+        BinFigure::WaitP50,
+        BinFigure::WaitP90,
+        BinFigure::WaitP99,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            BinFigure::Arrivals => "arrivals",
+            BinFigure::Retries => "retries",
+            BinFigure::FrontRequests => "front_requests",
+            BinFigure::FrontCapacity => "front_capacity",
+            BinFigure::FrontBusy => "front_busy",
+            BinFigure::FrontPolls => "front_polls",
+            BinFigure::FrontFailed => "front_failed",
+            BinFigure::QueueLen => "queue_len",
+            BinFigure::QueueLenMean => "queue_len_mean",
+            BinFigure::Admitted => "admitted",
+            BinFigure::Bypassed => "bypassed",
+            BinFigure::ActiveSessions => "active_sessions",
+            BinFigure::SessionCapacity => "session_capacity",
+            BinFigure::Booked => "booked",
+            BinFigure::Abandoned => "abandoned",
+            BinFigure::Dropped => "dropped",
+            BinFigure::Drop(c) => c.column(),
+            BinFigure::Ineligible => "ineligible",
+            BinFigure::ClockBug => "clock_bug",
+            BinFigure::DropRate => "drop_rate",
+            BinFigure::AbandonRate => "abandon_rate",
+            BinFigure::WaitMean => "wait_mean_s",
+            BinFigure::WaitP50 => "wait_p50_s",
+            BinFigure::WaitP90 => "wait_p90_s",
+            BinFigure::WaitP99 => "wait_p99_s",
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            BinFigure::FrontBusy | BinFigure::QueueLenMean => Kind::Level,
+            BinFigure::DropRate | BinFigure::AbandonRate => Kind::Share,
+            BinFigure::WaitMean | BinFigure::WaitP50 | BinFigure::WaitP90 | BinFigure::WaitP99 => Kind::Seconds,
+            _ => Kind::Count,
+        }
+    }
+
+    /// Replicated time series give bounds to the rates and waits only: a
+    /// band around every count would double the table for little use.
+    fn banded(self) -> bool {
+        matches!(
+            self,
+            BinFigure::WaitMean
+                | BinFigure::WaitP50
+                | BinFigure::WaitP90
+                | BinFigure::WaitP99
+                | BinFigure::DropRate
+                | BinFigure::AbandonRate
+        )
+    }
+}
+
+impl Columns for DropCause {
+    const ALL: &'static [DropCause] = &DropCause::ALL;
+    fn name(self) -> &'static str {
+        DropCause::name(self)
+    }
+    fn kind(self) -> Kind {
+        Kind::Count
+    }
+}
+
+/// `a / b`, undefined when `b` is 0.
+pub fn ratio(a: u64, b: u64) -> Value {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// What the reports need of one run, computed once; the histograms are
+/// left behind (see the module doc).
+#[derive(Clone, Debug)]
+pub struct RunFigures {
+    pub headline: Figures<Headline, Value>,
+    /// One per cohort, in the scenario's order.
+    pub cohorts: Vec<Figures<CohortFigure, Value>>,
+    /// The time bins, for the time series and the charts.
+    pub bins: Vec<Bin>,
+}
+
+impl RunFigures {
+    pub fn of(s: &Scenario, r: Results) -> RunFigures {
+        RunFigures {
+            headline: headline(s, &r),
+            cohorts: (0..s.cohorts.len()).map(|i| cohort(s, &r, i)).collect(),
+            bins: r.bins,
+        }
+    }
+}
+
+/// The headline figures of a run.
+pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
+    let t = r.totals();
+    let eligible: u64 = s.cohorts.iter().filter(|c| c.eligible).map(|c| c.people).sum();
+    let booked_eligible: u64 =
+        s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| c.eligible).map(|(_, cr)| cr.counts.booked).sum();
+    let [p50, p90, p99] = QUANTILES.map(|q| r.wait.quantile_secs(q));
+    let n = |x: u64| Some(x as f64);
+    Figures::from_fn(|k| match k {
+        Headline::People => n(t.arrivals),
+        Headline::Attempts => n(t.attempts()),
+        Headline::Admitted => n(t.admitted),
+        Headline::Booked => n(t.booked),
+        Headline::BookedShare => ratio(booked_eligible, eligible),
+        Headline::Abandoned => n(t.abandoned),
+        Headline::Dropped => n(t.dropped_total()),
+        Headline::Drop(c) => n(t.dropped[c as usize]),
+        Headline::Ineligible => n(t.turned_away),
+        Headline::GaveUp => n(t.gave_up),
+        Headline::InSystemAtEnd => n(t.arrivals - t.booked - t.gave_up),
+        Headline::DropRate => ratio(t.dropped_total(), t.attempts()),
+        Headline::AbandonRate => ratio(t.abandoned, t.attempts()),
+        Headline::PWait => r.wait.share_positive(),
+        Headline::WaitMean => r.wait.mean_secs(),
+        Headline::WaitP50 => p50,
+        Headline::WaitP90 => p90,
+        Headline::WaitP99 => p99,
+        Headline::TimeToBookP50 => r.time_to_book.quantile_secs(0.5),
+        Headline::TimeToBookP90 => r.time_to_book.quantile_secs(0.9),
+        Headline::QueueLenMean => Some(r.queue_len_mean),
+        Headline::ActiveSessionsMean => Some(r.active_mean),
+        Headline::Events => n(r.events),
+    })
+}
+
+/// The figures of cohort `i`.
+pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Value> {
+    let (sc, cr) = (&s.cohorts[i], &r.cohorts[i]);
+    let c = &cr.counts;
+    let share = |booked: u64| if sc.eligible { ratio(booked, sc.people) } else { None };
+    // Bookings at the end of the bin that holds the last window's close.
+    let close = sc.windows.last().map_or(s.duration, |w| w.closes);
+    let close_bin = (close.0.saturating_sub(1) / s.bin.0) as usize;
+    let at_close = r.bins.get(close_bin.min(r.bins.len().saturating_sub(1))).map_or(0, |b| b.booked_so_far[i]);
+    let n = |x: u64| Some(x as f64);
+    Figures::from_fn(|k| match k {
+        CohortFigure::People => n(sc.people),
+        CohortFigure::Attempts => n(c.attempts()),
+        CohortFigure::Booked => n(c.booked),
+        CohortFigure::BookedShare => share(c.booked),
+        CohortFigure::BookedShareAtClose => share(at_close),
+        CohortFigure::Abandoned => n(c.abandoned),
+        CohortFigure::Dropped => n(c.dropped_total()),
+        CohortFigure::Ineligible => n(c.turned_away),
+        CohortFigure::GaveUp => n(c.gave_up),
+        CohortFigure::InSystemAtEnd => n(c.arrivals - c.booked - c.gave_up),
+        CohortFigure::WaitP50 => cr.wait.quantile_secs(0.5),
+        CohortFigure::WaitP90 => cr.wait.quantile_secs(0.9),
+        CohortFigure::WaitP99 => cr.wait.quantile_secs(0.99),
+        CohortFigure::TimeToBookP50 => cr.time_to_book.quantile_secs(0.5),
+        CohortFigure::TimeToBookP90 => cr.time_to_book.quantile_secs(0.9),
+    })
+}
+
+/// The figures of one time bin.
+pub fn bin(b: &Bin) -> Figures<BinFigure, Value> {
+    let c = &b.counts;
+    let n = |x: u64| Some(x as f64);
+    Figures::from_fn(|k| match k {
+        BinFigure::Arrivals => n(c.arrivals),
+        BinFigure::Retries => n(c.retries),
+        BinFigure::FrontRequests => n(c.front_requests),
+        BinFigure::FrontCapacity => n(b.end.front_capacity),
+        BinFigure::FrontBusy => Some(b.front_busy_mean),
+        BinFigure::FrontPolls => n(b.end.front_polls),
+        BinFigure::FrontFailed => n(c.dropped[DropCause::FrontTimeout as usize]),
+        BinFigure::QueueLen => n(b.end.queue_len),
+        BinFigure::QueueLenMean => Some(b.queue_len_mean),
+        BinFigure::Admitted => n(c.admitted),
+        BinFigure::Bypassed => n(c.bypassed),
+        BinFigure::ActiveSessions => n(b.end.active),
+        BinFigure::SessionCapacity => n(b.end.session_capacity),
+        BinFigure::Booked => n(c.booked),
+        BinFigure::Abandoned => n(c.abandoned),
+        BinFigure::Dropped => n(c.dropped_total()),
+        BinFigure::Drop(cause) => n(c.dropped[cause as usize]),
+        BinFigure::Ineligible => n(c.turned_away),
+        BinFigure::ClockBug => n(c.clock_bug),
+        BinFigure::DropRate => ratio(c.dropped_total(), c.attempts()),
+        BinFigure::AbandonRate => ratio(c.abandoned, c.attempts()),
+        BinFigure::WaitMean => b.wait_mean,
+        BinFigure::WaitP50 => b.wait[0],
+        BinFigure::WaitP90 => b.wait[1],
+        BinFigure::WaitP99 => b.wait[2],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_are_unique<K: Columns>() {
+        let mut names: Vec<&str> = K::ALL.iter().map(|k| k.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), K::ALL.len(), "names are unique");
+    }
+
+    #[test]
+    fn every_figure_has_its_own_name() {
+        names_are_unique::<Headline>();
+        names_are_unique::<CohortFigure>();
+        names_are_unique::<BinFigure>();
+        names_are_unique::<DropCause>();
+    }
+
+    #[test]
+    fn every_drop_cause_is_a_headline_and_a_bin_figure() {
+        for c in DropCause::ALL {
+            assert!(Headline::ALL.contains(&Headline::Drop(c)));
+            assert!(BinFigure::ALL.contains(&BinFigure::Drop(c)));
+            assert_eq!(Headline::from_name(&format!("drop_{}", c.name())), Some(Headline::Drop(c)));
+        }
+    }
+}
