@@ -15,36 +15,6 @@ use crate::scenario::{units::clock_at, Scenario};
 use crate::stats::{CohortFigure, Columns, Figures, Headline};
 use std::fmt::Write;
 
-/// How a headline figure is named on the page.
-pub fn label(h: Headline) -> String {
-    let text = match h {
-        Headline::People => "People (came at least once)",
-        Headline::Attempts => "Attempts",
-        Headline::Admitted => "Admitted to the booking backend (attempts)",
-        Headline::Booked => "Booked",
-        Headline::BookedShare => "Booked share of eligible people",
-        Headline::Abandoned => "Abandoned in the queue (attempts)",
-        Headline::Dropped => "Dropped attempts",
-        Headline::Drop(c) => return format!("Dropped: {}", c.name().replace('_', " ")),
-        Headline::Ineligible => "Turned away as ineligible (attempts)",
-        Headline::GaveUp => "Gave up for good without booking (people)",
-        Headline::InSystemAtEnd => "Still in the system at the end",
-        Headline::DropRate => "Drop rate (dropped / attempts)",
-        Headline::AbandonRate => "Abandon rate (gave up in the queue / attempts)",
-        Headline::PWait => "Share of admitted attempts that waited",
-        Headline::WaitMean => "Wait, mean",
-        Headline::WaitP50 => "Wait p50",
-        Headline::WaitP90 => "Wait p90",
-        Headline::WaitP99 => "Wait p99",
-        Headline::TimeToBookP50 => "Time to book p50 (first attempt to booking)",
-        Headline::TimeToBookP90 => "Time to book p90",
-        Headline::QueueLenMean => "People queued, time average",
-        Headline::ActiveSessionsMean => "Active booking sessions, time average",
-        Headline::Events => "Events handled",
-    };
-    text.to_string()
-}
-
 /// What `report.md` is written from: one run's figures (`F = Value`) or
 /// the estimates over `replications` runs (`F = Option<Estimate>`).
 pub struct Page<'a, F> {
@@ -98,7 +68,7 @@ fn headline_section<F: Shown>(out: &mut String, headline: &Figures<Headline, F>)
     let _ = writeln!(out, "## Headline figures\n");
     let _ = writeln!(out, "| Figure | {column} |\n| --- | ---: |");
     for (k, v) in headline.iter().filter(|(k, _)| !matches!(k, Headline::Drop(_))) {
-        let _ = writeln!(out, "| {} | {} |", label(k), v.human(k.kind()));
+        let _ = writeln!(out, "| {} | {} |", k.label(), v.human(k.kind()));
     }
     out.push('\n');
 }

@@ -3,9 +3,11 @@
 //! row per time bin (`timeseries.csv`), each an enum of named figures
 //! (`columns::Columns`) with the one function that computes it from a run.
 //!
-//! To add a headline figure: a variant of `Headline`, its arms in `name`
-//! and `kind` (and a label in `report::labels`), and its value in
-//! `headline`; the compiler points at each. Every report then carries it.
+//! To add a headline figure: a variant of `Headline`, its place in `ALL`,
+//! its arms in `name`, `kind` and `label`, and its value in `headline`, all
+//! in this file; the compiler points at each arm. Every report then
+//! carries it: `summary.json`, `report.md`, `compare.csv`, `sweep.csv`, the
+//! intervals of replicated runs.
 //!
 //! `RunFigures` is what the reports need of one run: the three tables,
 //! computed once, and the bins for the charts. It leaves the histograms
@@ -144,6 +146,38 @@ impl Columns for Headline {
             | Headline::TimeToBookP90 => Kind::Seconds,
             Headline::QueueLenMean | Headline::ActiveSessionsMean => Kind::Level,
         }
+    }
+}
+
+impl Headline {
+    /// How the figure is named for people (`report.md`, messages).
+    pub fn label(self) -> String {
+        let text = match self {
+            Headline::People => "People (came at least once)",
+            Headline::Attempts => "Attempts",
+            Headline::Admitted => "Admitted to the booking backend (attempts)",
+            Headline::Booked => "Booked",
+            Headline::BookedShare => "Booked share of eligible people",
+            Headline::Abandoned => "Abandoned in the queue (attempts)",
+            Headline::Dropped => "Dropped attempts",
+            Headline::Drop(c) => return format!("Dropped: {}", c.name().replace('_', " ")),
+            Headline::Ineligible => "Turned away as ineligible (attempts)",
+            Headline::GaveUp => "Gave up for good without booking (people)",
+            Headline::InSystemAtEnd => "Still in the system at the end",
+            Headline::DropRate => "Drop rate (dropped / attempts)",
+            Headline::AbandonRate => "Abandon rate (gave up in the queue / attempts)",
+            Headline::PWait => "Share of admitted attempts that waited",
+            Headline::WaitMean => "Wait, mean",
+            Headline::WaitP50 => "Wait p50",
+            Headline::WaitP90 => "Wait p90",
+            Headline::WaitP99 => "Wait p99",
+            Headline::TimeToBookP50 => "Time to book p50 (first attempt to booking)",
+            Headline::TimeToBookP90 => "Time to book p90",
+            Headline::QueueLenMean => "People queued, time average",
+            Headline::ActiveSessionsMean => "Active booking sessions, time average",
+            Headline::Events => "Events handled",
+        };
+        text.to_string()
     }
 }
 
