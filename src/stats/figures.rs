@@ -40,6 +40,9 @@ pub enum Headline {
     Ineligible,
     /// People who left for good without a booking.
     GaveUp,
+    /// Of whom people of eligible cohorts: ineligible visitors leave by
+    /// design, eligible ones are the people the night failed.
+    GaveUpEligible,
     InSystemAtEnd,
     /// Dropped attempts / attempts.
     DropRate,
@@ -81,6 +84,7 @@ impl Columns for Headline {
         Headline::Drop(DropCause::NoSlots),
         Headline::Ineligible,
         Headline::GaveUp,
+        Headline::GaveUpEligible,
         Headline::InSystemAtEnd,
         Headline::DropRate,
         Headline::AbandonRate,
@@ -108,6 +112,7 @@ impl Columns for Headline {
             Headline::Drop(c) => c.column(),
             Headline::Ineligible => "ineligible",
             Headline::GaveUp => "gave_up",
+            Headline::GaveUpEligible => "gave_up_eligible",
             Headline::InSystemAtEnd => "in_system_at_end",
             Headline::DropRate => "drop_rate",
             Headline::AbandonRate => "abandon_rate",
@@ -135,6 +140,7 @@ impl Columns for Headline {
             | Headline::Drop(_)
             | Headline::Ineligible
             | Headline::GaveUp
+            | Headline::GaveUpEligible
             | Headline::InSystemAtEnd
             | Headline::Events => Kind::Count,
             Headline::BookedShare | Headline::DropRate | Headline::AbandonRate | Headline::PWait => Kind::Share,
@@ -163,6 +169,7 @@ impl Headline {
             Headline::Drop(c) => return format!("Dropped: {}", c.name().replace('_', " ")),
             Headline::Ineligible => "Turned away as ineligible (attempts)",
             Headline::GaveUp => "Gave up for good without booking (people)",
+            Headline::GaveUpEligible => "Eligible people who gave up for good",
             Headline::InSystemAtEnd => "Still in the system at the end",
             Headline::DropRate => "Drop rate (dropped / attempts)",
             Headline::AbandonRate => "Abandon rate (gave up in the queue / attempts)",
@@ -426,8 +433,10 @@ impl RunFigures {
 pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
     let t = r.totals();
     let eligible: u64 = s.cohorts.iter().filter(|c| c.eligible).map(|c| c.people).sum();
-    let booked_eligible: u64 =
-        s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| c.eligible).map(|(_, cr)| cr.counts.booked).sum();
+    let of_eligible = |count: fn(&super::Counts) -> u64| -> u64 {
+        s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| c.eligible).map(|(_, cr)| count(&cr.counts)).sum()
+    };
+    let booked_eligible = of_eligible(|c| c.booked);
     let [p50, p90, p99] = QUANTILES.map(|q| r.wait.quantile_secs(q));
     let n = |x: u64| Some(x as f64);
     Figures::from_fn(|k| match k {
@@ -441,6 +450,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::Drop(c) => n(t.dropped[c as usize]),
         Headline::Ineligible => n(t.turned_away),
         Headline::GaveUp => n(t.gave_up),
+        Headline::GaveUpEligible => n(of_eligible(|c| c.gave_up)),
         Headline::InSystemAtEnd => n(t.arrivals - t.booked - t.gave_up),
         Headline::DropRate => ratio(t.dropped_total(), t.attempts()),
         Headline::AbandonRate => ratio(t.abandoned, t.attempts()),
