@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conservation;
 mod determinism;
+mod figures;
 mod interrupt;
 mod mechanisms;
 mod queueing;

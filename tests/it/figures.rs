@@ -1,0 +1,120 @@
+//! Every headline figure reaches every report: `summary.json` (one run and
+//! replicated), `report.md`, `compare.csv` and `sweep.csv`, read back as
+//! numbers; and a figure counted by hand comes out exact.
+
+use crate::common::*;
+use surgesim::commands::{self, sweep};
+use surgesim::report::{self, ReportOptions};
+use surgesim::stats::{Columns, Headline, RunFigures};
+use surgesim::QueueKind;
+
+/// 300 eligible people and 200 ineligible visitors, no retries, in a run
+/// long enough for all to leave: every visitor gives up (in the queue, or
+/// turned away at the check); the eligible book or give up in the queue.
+const NIGHT: &str = r#"
+[scenario]
+name = "hand-count"
+duration = "10h"
+bin = "10m"
+
+[[cohort]]
+name = "eligible"
+people = 300
+windows = [{ opens = "0m", closes = "1h" }]
+
+[[cohort]]
+name = "visitors"
+people = 200
+eligible = false
+windows = [{ opens = "0m", closes = "1h" }]
+
+[clients]
+session = { dist = "exponential", mean = "2m" }
+patience = { dist = "exponential", mean = "5m" }
+
+[waiting_room]
+max_active = 2
+
+[backend]
+max_sessions = 2
+"#;
+
+const NO_CHARTS: ReportOptions = ReportOptions { charts: false, format: surgesim::report::ChartFormat::Png };
+
+fn night() -> surgesim::Scenario {
+    from_text_with(NIGHT, &[])
+}
+
+#[test]
+fn eligible_people_who_gave_up_are_counted_apart_from_visitors() {
+    let s = night();
+    let r = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+    let h = |k: Headline| r.headline.get(k).expect("defined");
+    assert_eq!(h(Headline::InSystemAtEnd), 0.0, "everyone has left after 10 h");
+    // Every visitor leaves without a booking, at the check or before it.
+    assert!(h(Headline::Ineligible) > 0.0 && h(Headline::Ineligible) <= 200.0);
+    assert_eq!(h(Headline::GaveUp), h(Headline::GaveUpEligible) + 200.0);
+    // Eligible people either booked or gave up.
+    assert_eq!(h(Headline::GaveUpEligible), 300.0 - h(Headline::Booked));
+    assert!(h(Headline::GaveUpEligible) > 0.0, "patience of 5 min against 2 sessions: some give up");
+}
+
+/// The numbers of a CSV table's first row, by column.
+fn first_row(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+    let row = r.records().next().expect("a row").expect("readable");
+    header.into_iter().zip(row.iter().map(String::from)).collect()
+}
+
+#[test]
+fn every_headline_figure_is_in_every_report() {
+    let s = night();
+    let one = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+    let single = report::render(&s, std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
+    let summary: serde_json::Value = serde_json::from_slice(file(&single, "summary.json")).expect("JSON");
+    let runs = commands::replications(&s, 3, QueueKind::default(), &quiet());
+    let replicated = report::render(&s, &runs, &NO_CHARTS).expect("renders");
+    let rep: serde_json::Value = serde_json::from_slice(file(&replicated, "summary.json")).expect("JSON");
+    let compare = report::compare::render(&[s.clone()], std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
+    let compare_row = first_row(file(&compare, "compare.csv"));
+    let md = String::from_utf8(file(&single, "report.md").to_vec()).expect("UTF-8");
+
+    let plan = sweep::Plan::new("hand-count", vec!["backend.max_sessions=2".parse().expect("vary")], 2, None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("night.toml");
+    std::fs::write(&path, NIGHT).expect("write");
+    let points = sweep::load_points(&path, &[], &plan).expect("loads");
+    let files = sweep::render(&plan, &sweep::run(&plan, &points, &quiet()), &NO_CHARTS).expect("renders");
+    let sweep_row = first_row(file(&files, "sweep.csv"));
+
+    let number = |row: &[(String, String)], name: &str| -> Option<f64> {
+        let cell = &row.iter().find(|(k, _)| k == name).unwrap_or_else(|| panic!("no column {name}")).1;
+        (!cell.is_empty()).then(|| cell.parse().unwrap_or_else(|_| panic!("{name}: {cell:?} is not a number")))
+    };
+    for &k in Headline::ALL {
+        let name = k.name();
+        let value = *one.headline.get(k);
+        let json = match k {
+            Headline::Drop(c) => &summary["drops_by_cause"][c.name()],
+            _ => &summary[name],
+        };
+        // serde_json reads floats back to within a unit in the last place.
+        let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+            (a, b) => a == b,
+        };
+        assert!(close(json.as_f64(), value), "summary.json {name}: {json} vs {value:?}");
+        let figure = match k {
+            Headline::Drop(c) => &rep["figures"]["drops_by_cause"][c.name()],
+            _ => &rep["figures"][name],
+        };
+        assert!(figure.is_null() || figure["mean"].is_number(), "replicated {name}: {figure}");
+        assert_eq!(number(&compare_row, name), value, "compare.csv {name} (read back exactly)");
+        // A sweep point of two replications, replication 0 being this run.
+        assert!(number(&sweep_row, name).is_some() == value.is_some(), "sweep.csv {name}");
+        if !matches!(k, Headline::Drop(_)) {
+            assert!(md.contains(&format!("| {} |", k.label())), "report.md has {}", k.label());
+        }
+    }
+}
