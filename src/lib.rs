@@ -12,7 +12,44 @@
 //! ```
 //!
 //! The engine knows nothing of vaccines; the model knows nothing of files;
-//! the report knows nothing of events.
+//! the report knows nothing of events. `commands` is the command line on
+//! top of it all.
+//!
+//! A scenario from text, one simulated night, its headline figures:
+//!
+//! ```
+//! use surgesim::stats::{Headline, RunFigures};
+//!
+//! let text = r#"
+//!     [scenario]
+//!     name = "tiny"
+//!     duration = "2h"
+//!
+//!     [[cohort]]
+//!     name = "all"
+//!     people = 500
+//!
+//!     [waiting_room]
+//!
+//!     [backend]
+//!     max_sessions = 10
+//! "#;
+//! let s = surgesim::load_str(text, "tiny.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+//! let run = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+//! // Everyone came; nobody booked twice.
+//! assert_eq!(*run.headline.get(Headline::People), Some(500.0));
+//! assert!(run.headline.get(Headline::Booked).unwrap() <= 500.0);
+//! ```
+//!
+//! Problems in a scenario come back all at once, each at its line:
+//!
+//! ```
+//! let err = surgesim::load_str("[scenario]\nname = \"x\"\nduration = \"1 hour\"\n",
+//!                              "x.toml".as_ref(), ".".as_ref(), &[]).unwrap_err();
+//! let text = err.to_string();
+//! assert!(text.contains("x.toml:3:12: scenario.duration"), "{text}");
+//! assert!(text.contains("no [[cohort]]") || text.contains("cohort"), "{text}");
+//! ```
 
 pub mod commands;
 pub mod engine;
@@ -22,4 +59,4 @@ pub mod scenario;
 pub mod stats;
 
 pub use model::{simulate, simulate_observed, simulate_on, Outcome, QueueKind};
-pub use scenario::{load, Scenario};
+pub use scenario::{load, load_str, Scenario};
