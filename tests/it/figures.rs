@@ -76,7 +76,7 @@ fn every_headline_figure_is_in_every_report() {
     let runs = commands::replications(&s, 3, QueueKind::default(), &quiet());
     let replicated = report::render(&s, &runs, &NO_CHARTS).expect("renders");
     let rep: serde_json::Value = serde_json::from_slice(file(&replicated, "summary.json")).expect("JSON");
-    let compare = report::compare::render(&[s.clone()], std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
+    let compare = report::compare::render(std::slice::from_ref(&s), std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
     let compare_row = first_row(file(&compare, "compare.csv"));
     let md = String::from_utf8(file(&single, "report.md").to_vec()).expect("UTF-8");
 
