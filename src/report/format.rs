@@ -89,8 +89,10 @@ pub trait Shown {
     fn cell(&self, kind: Kind) -> String;
     /// The interval's ends as CSV cells (empty for one run).
     fn bounds(&self) -> [String; 2];
-    /// The value in `summary.json`.
+    /// The value in `summary.json` (an estimate's mean).
     fn json(&self, kind: Kind) -> serde_json::Value;
+    /// An estimate's interval as `{ lo, hi, n }` in `summary.json`.
+    fn interval(&self) -> serde_json::Value;
     /// For people: the value with its unit; an estimate's interval in
     /// brackets when it has a width.
     fn human(&self, kind: Kind) -> String;
@@ -109,6 +111,9 @@ impl Shown for Value {
     fn json(&self, kind: Kind) -> serde_json::Value {
         value_json(kind, *self)
     }
+    fn interval(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
     fn human(&self, kind: Kind) -> String {
         self.map_or("-".to_string(), |x| human(kind, x))
     }
@@ -117,16 +122,34 @@ impl Shown for Value {
     }
 }
 
+/// A mean of counts that is a whole number (people, in every replication
+/// the same) reads as a count; other means keep their fraction.
+fn whole(kind: Kind, mean: f64) -> Option<u64> {
+    (kind == Kind::Count && mean.fract() == 0.0 && (0.0..9.0e15).contains(&mean)).then_some(mean as u64)
+}
+
 impl Shown for Option<Estimate> {
     const INTERVALS: bool = true;
-    fn cell(&self, _: Kind) -> String {
-        number(self.map(|e| e.mean))
+    fn cell(&self, kind: Kind) -> String {
+        match self.map(|e| e.mean) {
+            Some(m) if whole(kind, m).is_some() => value_cell(kind, Some(m)),
+            mean => number(mean),
+        }
     }
     fn bounds(&self) -> [String; 2] {
         [number(self.and_then(|e| e.lo)), number(self.and_then(|e| e.hi))]
     }
-    fn json(&self, _: Kind) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    fn json(&self, kind: Kind) -> serde_json::Value {
+        match self.map(|e| e.mean) {
+            Some(m) if whole(kind, m).is_some() => value_json(kind, Some(m)),
+            mean => value_json(Kind::Level, mean),
+        }
+    }
+    fn interval(&self) -> serde_json::Value {
+        match self {
+            None => serde_json::Value::Null,
+            Some(e) => serde_json::json!({ "lo": e.lo, "hi": e.hi, "n": e.n }),
+        }
     }
     fn human(&self, kind: Kind) -> String {
         match self {
@@ -171,7 +194,10 @@ mod tests {
         assert_eq!(None::<f64>.cell(Kind::Seconds), "");
         assert_eq!(Some(f64::NAN).cell(Kind::Share), "");
         let e = Estimate::of(&[1.0, 3.0]);
-        assert_eq!(e.cell(Kind::Count), "2.0");
+        assert_eq!(e.cell(Kind::Count), "2", "a whole mean of counts reads as a count");
+        assert_eq!(e.cell(Kind::Share), "2.0");
+        assert_eq!(Estimate::of(&[1.0, 2.0]).cell(Kind::Count), "1.5");
+        assert_eq!(e.json(Kind::Count), serde_json::json!(2));
         assert!(e.bounds().iter().all(|b| !b.is_empty()));
         assert_eq!(Some(7.0).json(Kind::Count), serde_json::json!(7));
         assert_eq!(Some(7.0).json(Kind::Level), serde_json::json!(7.0));

@@ -51,7 +51,7 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
         vec![
             ("timeseries.csv".into(), tables::timeseries(s, first)?),
             ("cohorts.csv".into(), tables::cohorts(s, &first.cohorts)?),
-            ("summary.json".into(), summary::single(s, &first.headline)?),
+            ("summary.json".into(), summary::summary(s, 1, &first.headline)?),
             ("report.md".into(), markdown::report(&page)),
         ]
     } else {
@@ -62,7 +62,7 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
         vec![
             ("timeseries.csv".into(), tables::timeseries_replicated(s, runs)?),
             ("cohorts.csv".into(), tables::cohorts(s, &cohorts)?),
-            ("summary.json".into(), summary::replicated(s, runs.len(), &headline)?),
+            ("summary.json".into(), summary::summary(s, runs.len(), &headline)?),
             ("report.md".into(), markdown::report(&page)),
         ]
     };

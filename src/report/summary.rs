@@ -1,30 +1,33 @@
-//! `summary.json`: the headline figures of a run (or their estimates over
-//! replications), the resolved scenario and what is needed to reproduce it
-//! (seed, program version).
+//! `summary.json`: the headline figures of a run (or their means over
+//! replications, with intervals beside), the resolved scenario and what is
+//! needed to reproduce it (seed, program version).
 //!
 //! Keys come from `stats::Headline`; the drop causes are nested under
 //! `drops_by_cause`, keyed by cause in alphabetical order.
 
 use super::format::Shown;
 use crate::scenario::Scenario;
-use crate::stats::{Columns, Estimate, Figures, Headline, Value};
+use crate::stats::{Columns, Figures, Headline};
 use serde_json::{Map, Value as Json};
 
 /// The headline figures as JSON members, in `Headline::ALL` order, the drop
 /// causes gathered under `drops_by_cause` where the first of them stands.
-pub fn figures_json<F: Shown>(headline: &Figures<Headline, F>) -> Map<String, Json> {
+pub fn figures_json<F: Shown>(
+    headline: &Figures<Headline, F>,
+    json: impl Fn(Headline, &F) -> Json,
+) -> Map<String, Json> {
     let mut out = Map::new();
     let mut by_cause = Vec::new();
     for (k, v) in headline.iter() {
         match k {
             Headline::Drop(c) => {
-                by_cause.push((c.name().to_string(), v.json(k.kind())));
+                by_cause.push((c.name().to_string(), json(k, v)));
                 if !out.contains_key("drops_by_cause") {
                     out.insert("drops_by_cause".into(), Json::Null);
                 }
             }
             _ => {
-                out.insert(k.name().to_string(), v.json(k.kind()));
+                out.insert(k.name().to_string(), json(k, v));
             }
         }
     }
@@ -35,31 +38,33 @@ pub fn figures_json<F: Shown>(headline: &Figures<Headline, F>) -> Map<String, Js
     out
 }
 
-/// Who made the run: scenario, title, seed, program version.
-fn identity(s: &Scenario) -> Map<String, Json> {
+/// Who made the run: scenario, title, seed, program version, and how many
+/// replications the figures are over.
+fn identity(s: &Scenario, replications: usize) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("scenario".into(), Json::from(s.name.as_str()));
     m.insert("title".into(), Json::from(s.title.as_str()));
     m.insert("seed".into(), Json::from(s.seed));
     m.insert("version".into(), Json::from(env!("CARGO_PKG_VERSION")));
+    m.insert("replications".into(), Json::from(replications));
     m
 }
 
-/// `summary.json` of one run.
-pub fn single(s: &Scenario, headline: &Figures<Headline, Value>) -> anyhow::Result<Vec<u8>> {
-    let mut m = identity(s);
-    m.extend(figures_json(headline));
-    m.insert("resolved".into(), serde_json::to_value(s)?);
-    pretty(&Json::Object(m))
-}
-
-/// `summary.json` of `n` replications: each headline figure as
-/// `{ mean, lo, hi, n }` under `figures`.
-pub fn replicated(s: &Scenario, n: usize, headline: &Figures<Headline, Option<Estimate>>) -> anyhow::Result<Vec<u8>> {
-    let mut m = identity(s);
-    m.insert("replications".into(), Json::from(n));
-    m.insert("confidence".into(), Json::from(0.95));
-    m.insert("figures".into(), Json::Object(figures_json(headline)));
+/// `summary.json`: the same top-level figures for one run and for
+/// replications (then their means), so a script reads `summary["booked"]`
+/// either way; with replications, `confidence` and `intervals.<figure>`
+/// (`{ lo, hi, n }`, drop causes under `intervals.drops_by_cause`) beside.
+pub fn summary<F: Shown>(
+    s: &Scenario,
+    replications: usize,
+    headline: &Figures<Headline, F>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut m = identity(s, replications);
+    m.extend(figures_json(headline, |k, v| v.json(k.kind())));
+    if F::INTERVALS {
+        m.insert("confidence".into(), Json::from(0.95));
+        m.insert("intervals".into(), Json::Object(figures_json(headline, |_, v| v.interval())));
+    }
     m.insert("resolved".into(), serde_json::to_value(s)?);
     pretty(&Json::Object(m))
 }

@@ -76,7 +76,8 @@ fn every_headline_figure_is_in_every_report() {
     let runs = commands::replications(&s, 3, QueueKind::default(), &quiet());
     let replicated = report::render(&s, &runs, &NO_CHARTS).expect("renders");
     let rep: serde_json::Value = serde_json::from_slice(file(&replicated, "summary.json")).expect("JSON");
-    let compare = report::compare::render(std::slice::from_ref(&s), std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
+    let compare =
+        report::compare::render(std::slice::from_ref(&s), std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
     let compare_row = first_row(file(&compare, "compare.csv"));
     let md = String::from_utf8(file(&single, "report.md").to_vec()).expect("UTF-8");
 
@@ -105,11 +106,13 @@ fn every_headline_figure_is_in_every_report() {
             (a, b) => a == b,
         };
         assert!(close(json.as_f64(), value), "summary.json {name}: {json} vs {value:?}");
-        let figure = match k {
-            Headline::Drop(c) => &rep["figures"]["drops_by_cause"][c.name()],
-            _ => &rep["figures"][name],
+        // Replicated: the same key holds the mean, `intervals` its interval.
+        let (mean, interval) = match k {
+            Headline::Drop(c) => (&rep["drops_by_cause"][c.name()], &rep["intervals"]["drops_by_cause"][c.name()]),
+            _ => (&rep[name], &rep["intervals"][name]),
         };
-        assert!(figure.is_null() || figure["mean"].is_number(), "replicated {name}: {figure}");
+        assert_eq!(mean.is_number(), interval.is_object(), "replicated {name}: {mean} {interval}");
+        assert!(mean.is_null() || interval["n"] == 3, "replicated {name}: {interval}");
         assert_eq!(number(&compare_row, name), value, "compare.csv {name} (read back exactly)");
         // A sweep point of two replications, replication 0 being this run.
         assert!(number(&sweep_row, name).is_some() == value.is_some(), "sweep.csv {name}");
@@ -117,4 +120,26 @@ fn every_headline_figure_is_in_every_report() {
             assert!(md.contains(&format!("| {} |", k.label())), "report.md has {}", k.label());
         }
     }
+}
+
+/// A script reads one run's and five runs' `summary.json` the same way.
+#[test]
+fn one_run_and_five_share_the_shape_of_summary_json() {
+    let s = night();
+    let read = |n: usize| -> serde_json::Value {
+        let runs = commands::replications(&s, n, QueueKind::default(), &quiet());
+        serde_json::from_slice(file(&report::render(&s, &runs, &NO_CHARTS).expect("renders"), "summary.json"))
+            .expect("JSON")
+    };
+    let (one, five) = (read(1), read(5));
+    assert_eq!(one["replications"], 1);
+    assert_eq!(five["replications"], 5);
+    let keys = |v: &serde_json::Value| v.as_object().expect("object").keys().cloned().collect::<Vec<_>>();
+    let five_keys: Vec<String> = keys(&five).into_iter().filter(|k| k != "confidence" && k != "intervals").collect();
+    assert_eq!(keys(&one), five_keys, "the same keys, in the same order");
+    // Counts stay integers: people are 500 in every replication.
+    assert_eq!(one["people"], 500);
+    assert_eq!(five["people"], 500);
+    assert!(five["people"].is_u64() && five["booked_share"].is_f64());
+    assert_eq!(five["intervals"]["people"]["n"], 5);
 }

@@ -66,9 +66,10 @@ fn replicated_outputs_do_not_depend_on_the_thread_count() {
         serde_json::from_slice(&std::fs::read(dir.path().join("one/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["replications"], 6);
     assert!(
-        summary["figures"]["drop_rate"]["lo"].as_f64().unwrap()
-            < summary["figures"]["drop_rate"]["hi"].as_f64().unwrap()
+        summary["intervals"]["drop_rate"]["lo"].as_f64().unwrap()
+            < summary["intervals"]["drop_rate"]["hi"].as_f64().unwrap()
     );
+    assert_eq!(summary["intervals"]["drop_rate"]["n"], 6);
 }
 
 #[test]
