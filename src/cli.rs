@@ -184,6 +184,11 @@ pub enum CliError {
     /// The user's input is wrong: exit code 2.
     #[error(transparent)]
     Input(#[from] ScenarioError),
+    /// The output folder cannot be used or written: its own code (2 for a
+    /// bad path or a folder surgesim may not replace, 1 for a busy folder
+    /// or a disk error).
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
     /// Anything else: exit code 1.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -193,6 +198,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Input(_) => 2,
+            CliError::Output(e) => e.exit_code(),
             CliError::Other(_) => 1,
         }
     }
@@ -210,12 +216,13 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             }
             scenario::limits::check(&s, u64::from(replications), allow_large)?;
             let dir = out.unwrap_or_else(|| output::default_dir(&s.name));
+            let claim = output::claim(&dir, "run")?;
             if replications > 1 {
                 let bar = Progress::jobs(u64::from(replications), "replications", quiet);
                 let runs = crate::replicate::run(&s, replications as usize, &bar);
                 bar.finish();
                 let files = crate::replicate::render(&s, &runs, &charts.options())?;
-                output::write_folder(&dir, &files)?;
+                tell(&claim.write(&files)?, quiet);
                 if !quiet {
                     out!("{}", report::headline(&s, &runs[0]))?;
                     outln!("  (replication 0 of {replications}; tables, charts, report.md: means, 95 % intervals)")?;
@@ -227,7 +234,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             let outcome = crate::simulate_observed(&s, 0, queue.into(), &|t| bar.clock_at(t));
             bar.finish();
             let files = report::render_with(&s, &outcome.results, &charts.options())?;
-            output::write_folder(&dir, &files)?;
+            tell(&claim.write(&files)?, quiet);
             if !quiet {
                 out!("{}", report::headline(&s, &outcome.results))?;
                 outln!("  wrote {}", dir.display())?;
@@ -241,9 +248,6 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             for (_, s) in &points {
                 scenario::limits::check(s, u64::from(replications), allow_large)?;
             }
-            let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", quiet);
-            let rows = crate::sweep::run(&plan, &points, &bar)?;
-            bar.finish();
             let dir = out.unwrap_or_else(|| {
                 let base = points.first().map_or(name.clone(), |(_, s)| s.name.clone());
                 match shard {
@@ -251,7 +255,11 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                     Some(sh) => output::default_dir(&format!("{base}-sweep-shard-{}-of-{}", sh.index, sh.count)),
                 }
             });
-            output::write_folder(&dir, &crate::sweep::render(&plan, &rows, &charts.options())?)?;
+            let claim = output::claim(&dir, "sweep")?;
+            let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", quiet);
+            let rows = crate::sweep::run(&plan, &points, &bar)?;
+            bar.finish();
+            tell(&claim.write(&crate::sweep::render(&plan, &rows, &charts.options())?)?, quiet);
             if !quiet {
                 outln!("{} points x {} replications", rows.len(), plan.replications)?;
                 outln!("  wrote {}", dir.display())?;
@@ -259,7 +267,8 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Merge { shards, out, charts } => {
-            output::write_folder(&out, &crate::sweep::merge(&shards, &charts.options())?)?;
+            let claim = output::claim(&out, "merge")?;
+            tell(&claim.write(&crate::sweep::merge(&shards, &charts.options())?)?, false);
             Ok(())
         }
         Command::Compare { scenarios, out, set, quiet, allow_large, charts } => {
@@ -267,11 +276,12 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             for s in &list {
                 scenario::limits::check(s, 1, allow_large)?;
             }
+            let claim = output::claim(&out, "compare")?;
             let bar = Progress::jobs(list.len() as u64, "scenarios", quiet);
             let results = crate::compare::run_all(&list, &bar);
             bar.finish();
             let files = crate::compare::render(&list, &results, &charts.options())?;
-            output::write_folder(&out, &files)?;
+            tell(&claim.write(&files)?, quiet);
             if !quiet {
                 out!("{}", crate::compare::headline(&list, &results))?;
                 outln!("  wrote {}", out.display())?;
@@ -301,6 +311,17 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::New { preset } => out!("{}", preset.text()),
+    }
+}
+
+/// Print on stderr what the output folder's write wants the user to know
+/// (a dead run's finished result kept beside it, say), unless `quiet`.
+fn tell(notes: &[output::Note], quiet: bool) {
+    if !quiet {
+        let mut stderr = std::io::stderr().lock();
+        for note in notes {
+            let _ = writeln!(stderr, "note: {note}");
+        }
     }
 }
 

@@ -26,6 +26,7 @@ fn main() {
         let _ = match &e {
             CliError::Input(_) if printed => Ok(()),
             CliError::Input(err) => writeln!(stderr, "error: {err}"),
+            CliError::Output(err) => writeln!(stderr, "error: {err}"),
             CliError::Other(err) => writeln!(stderr, "error: {err:#}"),
         };
         std::process::exit(e.exit_code());
