@@ -119,7 +119,8 @@ impl Foreign {
 /// Something the user should hear about, though the write succeeded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
-    /// A dead run's finished result that never reached its place: kept.
+    /// A dead run's finished result that never reached its place (it was
+    /// killed in the swap, or the swap failed and said so): kept.
     KeptFinished { path: PathBuf, pid: u32 },
     /// A dead run's moved-aside previous outputs, put back in place.
     Restored { from: PathBuf },
@@ -135,8 +136,8 @@ impl std::fmt::Display for Note {
         match self {
             Note::KeptFinished { path, pid } => write!(
                 f,
-                "kept '{}': the finished outputs of a run (PID {pid}) that stopped before moving them into \
-                 place; move them where you want them, or delete them",
+                "kept '{}': the finished outputs of an earlier run (PID {pid}) that never took their place; \
+                 move them where you want them, or delete them",
                 path.display()
             ),
             Note::Restored { from } => {
