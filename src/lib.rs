@@ -8,7 +8,7 @@
 //! scenario.toml --scenario::load--> Scenario (checked, units resolved)
 //!     --model::simulate (on an engine::FutureEvents list)--> stats::Results
 //!     --report::render--> timeseries.csv, cohorts.csv, summary.json, charts, report.md
-//!     --report::output::write_folder--> outputs/<name>/
+//!     --report::output (claim before the run, write after)--> outputs/<name>/
 //! ```
 //!
 //! The engine knows nothing of vaccines; the model knows nothing of files;

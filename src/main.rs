@@ -24,6 +24,7 @@ fn main() {
         let _ = match &e {
             CliError::Printed(_) => Ok(()),
             CliError::Input(err) => writeln!(stderr, "error: {err}"),
+            CliError::Output(err) => writeln!(stderr, "error: {err}"),
             CliError::Other(err) => writeln!(stderr, "error: {err:#}"),
         };
         std::process::exit(e.exit_code());

@@ -3,7 +3,7 @@
 
 use super::args::{ChartArgs, RunFlags};
 use super::progress::Progress;
-use super::{out, outln, CliError};
+use super::{out, outln, tell, CliError};
 use crate::report::{self, output};
 use crate::scenario::{self, Scenario};
 use crate::stats::RunFigures;
@@ -32,10 +32,11 @@ pub fn compare(a: Args) -> Result<(), CliError> {
     for s in &list {
         scenario::limits::check(s, 1, a.flags.allow_large)?;
     }
+    let claim = output::claim(&a.out, "compare")?;
     let bar = Progress::jobs(list.len() as u64, "scenarios", a.flags.quiet);
     let runs = run_all(&list, &bar);
     bar.finish();
-    output::write_folder(&a.out, &report::compare::render(&list, &runs, &a.charts.options())?)?;
+    tell(&claim.write(&report::compare::render(&list, &runs, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         out!("{}", report::compare::headline(&list, &runs))?;
         outln!("  wrote {}", a.out.display())?;

@@ -4,7 +4,7 @@
 
 use super::args::ChartArgs;
 use super::sweep::{render, Plan};
-use super::CliError;
+use super::{tell, CliError};
 use crate::report::sweep::SweepRow;
 use crate::report::{output, Files, ReportOptions};
 use anyhow::{bail, Context, Result};
@@ -23,7 +23,8 @@ pub struct Args {
 }
 
 pub fn merge(a: Args) -> Result<(), CliError> {
-    output::write_folder(&a.out, &merged(&a.shards, &a.charts.options())?)?;
+    let claim = output::claim(&a.out, "merge")?;
+    tell(&claim.write(&merged(&a.shards, &a.charts.options())?)?, false);
     Ok(())
 }
 

@@ -16,6 +16,7 @@ mod validate;
 pub use args::{ChartArgs, RunFlags};
 pub use execute::replications;
 
+use crate::report::output;
 use crate::scenario::ScenarioError;
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -51,6 +52,11 @@ pub enum CliError {
     /// The user's input is wrong: exit code 2.
     #[error(transparent)]
     Input(#[from] ScenarioError),
+    /// The output folder cannot be used or written: its own code (2 for a
+    /// bad path or a folder surgesim may not replace, 1 for a busy folder
+    /// or a disk error).
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
     /// Anything else: exit code 1.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -64,6 +70,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Input(_) => 2,
+            CliError::Output(e) => e.exit_code(),
             CliError::Other(_) => 1,
             CliError::Printed(code) => *code,
         }
@@ -91,6 +98,17 @@ fn say(text: std::fmt::Arguments) -> Result<(), CliError> {
             Err(CliError::Other(anyhow::Error::new(e).context("could not write to standard output")))
         }
         _ => Ok(()),
+    }
+}
+
+/// Print on stderr what the output folder's write wants the user to know
+/// (a dead run's finished result kept beside it, say), unless `quiet`.
+fn tell(notes: &[output::Note], quiet: bool) {
+    if !quiet {
+        let mut stderr = std::io::stderr().lock();
+        for note in notes {
+            let _ = writeln!(stderr, "note: {note}");
+        }
     }
 }
 

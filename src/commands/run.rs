@@ -3,7 +3,7 @@
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
-use super::{execute, out, outln, CliError};
+use super::{execute, out, outln, tell, CliError};
 use crate::report::{self, output};
 use crate::scenario::{self, Scenario};
 use crate::stats::RunFigures;
@@ -47,8 +47,11 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
     scenario::limits::check(&s, u64::from(a.replications), a.flags.allow_large)?;
     let dir = a.out.unwrap_or_else(|| output::default_dir(&s.name));
+    // Claimed before the run: a folder that cannot take the result is
+    // refused before any time is spent on it.
+    let claim = output::claim(&dir, "run")?;
     let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet);
-    output::write_folder(&dir, &report::render(&s, &runs, &a.charts.options())?)?;
+    tell(&claim.write(&report::render(&s, &runs, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         if let [one] = &runs[..] {
             out!("{}", report::headline(&s, &one.headline))?;

@@ -9,7 +9,7 @@
 
 use super::args::{ChartArgs, RunFlags};
 use super::progress::Progress;
-use super::{outln, CliError};
+use super::{outln, tell, CliError};
 use crate::report::sweep::{Sweep, SweepRow};
 use crate::report::{self, charts, output, Files, ReportOptions};
 use crate::scenario::grid::{Grid, Shard, Vary};
@@ -73,9 +73,6 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
     for (_, s) in &points {
         scenario::limits::check(s, u64::from(a.replications), a.flags.allow_large)?;
     }
-    let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", a.flags.quiet);
-    let rows = run(&plan, &points, &bar);
-    bar.finish();
     let dir = a.out.unwrap_or_else(|| {
         let base = points.first().map_or(name.clone(), |(_, s)| s.name.clone());
         match plan.shard {
@@ -83,7 +80,11 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
             Some(sh) => output::default_dir(&format!("{base}-sweep-shard-{}-of-{}", sh.index, sh.count)),
         }
     });
-    output::write_folder(&dir, &render(&plan, &rows, &a.charts.options())?)?;
+    let claim = output::claim(&dir, "sweep")?;
+    let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", a.flags.quiet);
+    let rows = run(&plan, &points, &bar);
+    bar.finish();
+    tell(&claim.write(&render(&plan, &rows, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         outln!("{} points x {} replications", rows.len(), plan.replications)?;
         outln!("  wrote {}", dir.display())?;

@@ -384,7 +384,7 @@ fn help_documents_the_exit_codes_and_allow_large() {
 }
 
 /// `--out` pointing at a folder surgesim did not write (a home folder, a
-/// source tree) is refused, and the folder is left as it was.
+/// source tree) is refused as a bad argument, and the folder is left as it was.
 #[test]
 fn out_will_not_replace_a_folder_it_did_not_write() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -399,7 +399,7 @@ fn out_will_not_replace_a_folder_it_did_not_write() {
         .args(["--no-charts", "--allow-large", "--out"])
         .arg(&home)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicates::str::contains("will not replace"));
     assert_eq!(std::fs::read(home.join("thesis.tex")).expect("still there"), b"years of work");
     assert!(home.join("Documents").is_dir());

@@ -10,6 +10,7 @@ mod determinism;
 mod figures;
 mod interrupt;
 mod mechanisms;
+mod outputs;
 mod queueing;
 mod replications;
 mod scenarios;

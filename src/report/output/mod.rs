@@ -1,0 +1,370 @@
+//! Writing a command's output folder without ever losing a file: claim the
+//! folder, run, then write it whole.
+//!
+//! ```text
+//! let claim = output::claim(&dir, "run")?;   // checks + lock, before simulating
+//! ...                                         // simulate, render
+//! let notes = claim.write(&files)?;           // temp folder, marker, swap
+//! ```
+//!
+//! - **Ownership** (`marker`): surgesim replaces only a folder it wrote,
+//!   told by the marker `.surgesim-output` it writes into every output
+//!   folder, and only while the folder holds nothing but the files that
+//!   marker lists, unchanged. An empty folder (or one holding nothing but
+//!   OS litter such as `.DS_Store`) may be used. Anything else is refused,
+//!   naming the file that makes it foreign: a user's file is never deleted.
+//! - **One writer** (`lock`): the claim locks `.NAME.lock` beside the folder
+//!   until the write is done; a second run into the same folder refuses at
+//!   once, naming the other run's PID. A killed run's lock dies with it.
+//! - **All or nothing**: the files go into `.NAME.tmp-PID` beside the
+//!   target, the marker last, and the folder replaces the target by two
+//!   renames (the old one steps aside to `.NAME.old-PID`, the new one takes
+//!   its place, then the old one's listed files are removed). If that fails,
+//!   the previous outputs are put back and the error names the temporary
+//!   folder holding the finished result: a finished result is never
+//!   deleted, and never left behind unnamed.
+//! - **Leftovers** (`stale`): what dead runs left beside the folder is
+//!   cleared or put back by the next claim of it.
+
+mod lock;
+pub mod marker;
+mod stale;
+
+pub use marker::{Marker, MARKER};
+
+use lock::Lock;
+use marker::{is_ours_anyway, is_plain_name, unchanged};
+use std::ffi::{OsStr, OsString};
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+/// Why an output folder could not be used or written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// `--out /`, `.`, `..`: no folder of its own to write. Exit code 2.
+    #[error("'{}' cannot be an output folder: {why}", .path.display())]
+    BadPath { path: PathBuf, why: &'static str },
+    /// The folder (or a file in it) is not surgesim's to replace. Exit code 2.
+    #[error("will not replace '{}': {why}. surgesim replaces only a folder it wrote itself, holding nothing \
+             but the files it wrote there; {}", .path.display(), .why.hint())]
+    NotOurs { path: PathBuf, why: Foreign },
+    /// Another run holds the folder's lock. Exit code 1: nothing is wrong
+    /// with the command, it can succeed once the other run is done.
+    #[error("'{}' is being written by another surgesim run{}; wait for it to finish, or choose another \
+             --out (its lock: '{}')", .path.display(), .pid.map(|p| format!(" (PID {p})")).unwrap_or_default(),
+             .lock.display())]
+    Busy { path: PathBuf, lock: PathBuf, pid: Option<u32> },
+    /// The disk said no. Exit code 1.
+    #[error("could not {what} '{}': {err}", .path.display())]
+    Io { what: &'static str, path: PathBuf, err: std::io::Error },
+    /// The new outputs are finished but could not take their place: they
+    /// are kept, and named. Exit code: that of `why`.
+    #[error("{why}; the new outputs are complete in '{}', {}", .kept.display(), .previous.as_ref()
+             .map_or("the previous ones untouched".to_string(), |p| format!("the previous ones in '{}'", p.display())))]
+    Unplaced { why: Box<OutputError>, kept: PathBuf, previous: Option<PathBuf> },
+}
+
+impl OutputError {
+    /// 2 for a folder or path the user must change, 1 for the rest.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            OutputError::BadPath { .. } | OutputError::NotOurs { .. } => 2,
+            OutputError::Busy { .. } | OutputError::Io { .. } => 1,
+            OutputError::Unplaced { why, .. } => why.exit_code(),
+        }
+    }
+}
+
+pub(crate) fn io_error(what: &'static str, path: &Path, err: std::io::Error) -> OutputError {
+    OutputError::Io { what, path: path.to_path_buf(), err }
+}
+
+/// What makes a folder foreign.
+#[derive(Debug, thiserror::Error)]
+pub enum Foreign {
+    #[error("it is not a folder")]
+    NotAFolder,
+    #[error("it is a symbolic link")]
+    Symlink,
+    #[error(
+        "it holds '{file}' and no .surgesim-output marker, so surgesim did not write it (folders written \
+         before surgesim marked its outputs have no marker either)"
+    )]
+    NoMarker { file: String },
+    #[error("its .surgesim-output marker is broken: {why}")]
+    BadMarker { why: String },
+    #[error("it holds '{file}', which surgesim did not write there")]
+    Unlisted { file: String },
+    #[error("'{file}' in it is not a plain file")]
+    NotAFile { file: String },
+    #[error("'{file}' in it was changed since surgesim wrote it")]
+    Changed { file: String },
+    #[error("'{}' beside it is not a surgesim lock file", .path.display())]
+    LockFile { path: PathBuf },
+}
+
+impl Foreign {
+    /// What the user can do about it.
+    fn hint(&self) -> &'static str {
+        match self {
+            Foreign::Unlisted { .. } | Foreign::NotAFile { .. } | Foreign::Changed { .. } => {
+                "move that file out of it (or delete it) yourself, or choose another --out"
+            }
+            Foreign::LockFile { .. } => "move that file away, or choose another --out",
+            _ => "choose another --out, or move the folder away (or delete it) yourself",
+        }
+    }
+}
+
+/// Something the user should hear about, though the write succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A dead run's finished result that never reached its place (it was
+    /// killed in the swap, or the swap failed and said so): kept.
+    KeptFinished { path: PathBuf, pid: u32 },
+    /// A dead run's moved-aside previous outputs, put back in place.
+    Restored { from: PathBuf },
+    /// Previous outputs moved aside that could not be removed (or hold
+    /// files surgesim did not write): kept.
+    KeptPrevious { path: PathBuf },
+    /// The file system takes no locks: the run went on without one.
+    Unlocked { lock: PathBuf, why: String },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::KeptFinished { path, pid } => write!(
+                f,
+                "kept '{}': the finished outputs of an earlier run (PID {pid}) that never took their place; \
+                 move them where you want them, or delete them",
+                path.display()
+            ),
+            Note::Restored { from } => {
+                write!(f, "put back the previous outputs from '{}', where a stopped run had moved them", from.display())
+            }
+            Note::KeptPrevious { path } => write!(
+                f,
+                "kept '{}': previous outputs moved aside that surgesim could not remove or did not wholly \
+                 write; look at them, then delete them",
+                path.display()
+            ),
+            Note::Unlocked { lock, why } => write!(
+                f,
+                "could not lock '{}' ({why}): this file system takes no locks, so nothing stops another run \
+                 from writing the same folder at the same time",
+                lock.display()
+            ),
+        }
+    }
+}
+
+/// An output folder claimed by this process: checked, and locked until
+/// `write` is done (or the claim is dropped).
+#[derive(Debug)]
+pub struct Claim {
+    target: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+    command: String,
+    notes: Vec<Note>,
+    /// Held until the claim is written or dropped.
+    _lock: Lock,
+}
+
+/// Claim folder `target` for `command` (`run`, `sweep`, ...): refuse a bad
+/// path or a folder surgesim may not replace, take its lock, and deal with
+/// what dead runs left beside it. Call it before the work, so that nothing
+/// is computed only to be refused.
+pub fn claim(target: &Path, command: &str) -> Result<Claim, OutputError> {
+    let (parent, name) = split(target)?;
+    std::fs::create_dir_all(&parent).map_err(|e| io_error("create the folder", &parent, e))?;
+    let lock = Lock::take(sibling(&parent, &name, "lock"), target)?;
+    let mut notes: Vec<Note> = lock
+        .unsupported()
+        .map(|e| Note::Unlocked { lock: lock.path().to_path_buf(), why: e.to_string() })
+        .into_iter()
+        .collect();
+    notes.extend(stale::recover(&parent, &name, target));
+    judge(target)?;
+    Ok(Claim { target: target.to_path_buf(), parent, name, command: command.into(), notes, _lock: lock })
+}
+
+/// Claim and write at once (for library callers with their files ready).
+pub fn write_folder(target: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Note>, OutputError> {
+    claim(target, "write_folder")?.write(files)
+}
+
+/// The default folder of a run: `outputs/<scenario name>`.
+pub fn default_dir(name: &str) -> PathBuf {
+    Path::new("outputs").join(name)
+}
+
+impl Claim {
+    /// The folder claimed.
+    pub fn dir(&self) -> &Path {
+        &self.target
+    }
+
+    /// Write `files` (name, bytes) as the claimed folder, replacing it
+    /// whole; returns what the user should hear about. The lock is released
+    /// when this returns.
+    pub fn write(mut self, files: &[(String, Vec<u8>)]) -> Result<Vec<Note>, OutputError> {
+        let tmp = sibling(&self.parent, &self.name, &format!("tmp-{}", std::process::id()));
+        fill(&tmp, &self.command, files)?;
+        // Judged again: the user may have put a file there while we ran.
+        let existing = judge(&self.target).map_err(|why| unplaced(why, &tmp, None))?;
+        self.swap(&tmp, existing)?;
+        Ok(self.notes)
+    }
+
+    /// Put the finished `tmp` in the target's place.
+    fn swap(&mut self, tmp: &Path, existing: Existing) -> Result<(), OutputError> {
+        let target = &self.target;
+        let old = sibling(&self.parent, &self.name, &format!("old-{}", std::process::id()));
+        let had_old = !matches!(existing, Existing::Missing);
+        if had_old {
+            std::fs::rename(target, &old)
+                .map_err(|e| unplaced(io_error("move aside the previous outputs in", target, e), tmp, None))?;
+        }
+        if let Err(e) = std::fs::rename(tmp, target) {
+            let previous = (had_old && std::fs::rename(&old, target).is_err()).then_some(old);
+            return Err(unplaced(io_error("move the new outputs into", target, e), tmp, previous));
+        }
+        if had_old {
+            let marker = match &existing {
+                Existing::Ours(m) => Some(m),
+                _ => None,
+            };
+            if remove_owned(&old, marker).is_err() {
+                self.notes.push(Note::KeptPrevious { path: old });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unplaced(why: OutputError, tmp: &Path, previous: Option<PathBuf>) -> OutputError {
+    OutputError::Unplaced { why: Box::new(why), kept: tmp.to_path_buf(), previous }
+}
+
+/// The longest file name most file systems take (ext4, APFS, NTFS: 255).
+const NAME_MAX: usize = 255;
+
+/// The parent folder and the name of `target`, or why it cannot be one.
+fn split(target: &Path) -> Result<(PathBuf, OsString), OutputError> {
+    let bad = |why| OutputError::BadPath { path: target.to_path_buf(), why };
+    let name = target.file_name().ok_or_else(|| {
+        bad("it names no folder of its own (the root, '.', '..' or a path ending in '..'); give a folder's \
+             name, like --out outputs/run")
+    })?;
+    // `.NAME.tmp-PID` must fit too.
+    if name.len() + ".".len() + ".tmp-4294967295".len() > NAME_MAX {
+        return Err(bad("its name is too long to write beside it (at most 239 bytes)"));
+    }
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok((parent.to_path_buf(), name.to_os_string()))
+}
+
+/// `parent/.NAME.suffix`: the lock, temporary and moved-aside folders.
+fn sibling(parent: &Path, name: &OsStr, suffix: &str) -> PathBuf {
+    let mut file = OsString::from(".");
+    file.push(name);
+    file.push(".");
+    file.push(suffix);
+    parent.join(file)
+}
+
+/// What is at the target now, if it may be replaced.
+enum Existing {
+    Missing,
+    /// Empty, or nothing but OS litter.
+    Empty,
+    Ours(Marker),
+}
+
+/// Whether `target` may be replaced, and what it is.
+fn judge(target: &Path) -> Result<Existing, OutputError> {
+    let refuse = |why| OutputError::NotOurs { path: target.to_path_buf(), why };
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Existing::Missing),
+        Err(e) => return Err(io_error("look at", target, e)),
+    };
+    if meta.is_symlink() {
+        return Err(refuse(Foreign::Symlink));
+    }
+    if !meta.is_dir() {
+        return Err(refuse(Foreign::NotAFolder));
+    }
+    let marker = Marker::read(target).map_err(refuse)?;
+    let mut entries = std::fs::read_dir(target)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| io_error("read", target, e))?;
+    // Sorted, so that the file named is the same from run to run.
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let file = name.to_string_lossy().to_string();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_ours_anyway(&name) {
+            if !is_file {
+                return Err(refuse(Foreign::NotAFile { file }));
+            }
+            continue;
+        }
+        let Some(marker) = &marker else { return Err(refuse(Foreign::NoMarker { file })) };
+        let Some(listed) = marker.entry(&name) else { return Err(refuse(Foreign::Unlisted { file })) };
+        if !is_file {
+            return Err(refuse(Foreign::NotAFile { file }));
+        }
+        if !unchanged(&entry.path(), listed) {
+            return Err(refuse(Foreign::Changed { file }));
+        }
+    }
+    Ok(marker.map_or(Existing::Empty, Existing::Ours))
+}
+
+/// Write `files` and then their marker into the new folder `tmp`. On
+/// failure nothing is left of it.
+fn fill(tmp: &Path, command: &str, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    // A folder of this very name can only be left by an earlier process
+    // with our PID; unfinished, it goes (a finished one stays, and the
+    // create below fails naming it).
+    if !Marker::read(tmp).is_ok_and(|m| m.is_some_and(|m| m.is_complete_in(tmp))) {
+        stale::remove_unfinished(tmp);
+    }
+    std::fs::create_dir(tmp).map_err(|e| io_error("create the temporary folder", tmp, e))?;
+    let write = || -> Result<(), OutputError> {
+        for (name, bytes) in files {
+            let path = tmp.join(name);
+            if !is_plain_name(name) {
+                let err = std::io::Error::new(ErrorKind::InvalidInput, "not a plain file name");
+                return Err(io_error("write", &path, err));
+            }
+            std::fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))?;
+        }
+        // Last: its presence says every file above is complete.
+        let path = tmp.join(MARKER);
+        std::fs::write(&path, Marker::new(command, files).to_bytes()).map_err(|e| io_error("write", &path, e))
+    };
+    write().inspect_err(|_| stale::remove_unfinished(tmp))
+}
+
+/// Remove folder `dir` that surgesim wrote: the files `marker` lists, the
+/// marker and OS litter, then the folder itself, which fails (keeping it)
+/// if anything else is in it.
+fn remove_owned(dir: &Path, marker: Option<&Marker>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let listed = marker.is_some_and(|m| m.entry(&name).is_some());
+        if entry.file_type()?.is_file() && (listed || is_ours_anyway(&name)) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    std::fs::remove_dir(dir)
+}
+
+#[cfg(test)]
+mod tests;
