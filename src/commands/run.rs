@@ -41,12 +41,13 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let mut s = a.flags.load(&a.scenario)?;
     if let Some(seed) = a.seed {
         s.seed = seed;
+        s.origin.set.push(format!("scenario.seed={seed}"));
     }
     if let Some(f) = a.scale {
         s = s.scaled(f);
     }
     scenario::limits::check(&s, u64::from(a.replications), a.flags.allow_large)?;
-    let dir = a.out.unwrap_or_else(|| output::default_dir(&s.name));
+    let dir = a.out.unwrap_or_else(|| output::default_dir_of(&s, ""));
     // Claimed before the run: a folder that cannot take the result is
     // refused before any time is spent on it.
     let claim = output::claim(&dir, "run")?;

@@ -74,10 +74,18 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
         scenario::limits::check(s, u64::from(a.replications), a.flags.allow_large)?;
     }
     let dir = a.out.unwrap_or_else(|| {
-        let base = points.first().map_or(name.clone(), |(_, s)| s.name.clone());
-        match plan.shard {
-            None => output::default_dir(&format!("{base}-sweep")),
-            Some(sh) => output::default_dir(&format!("{base}-sweep-shard-{}-of-{}", sh.index, sh.count)),
+        let what = match plan.shard {
+            None => "-sweep".to_string(),
+            Some(sh) => format!("-sweep-shard-{}-of-{}", sh.index, sh.count),
+        };
+        // The point's own overrides are the grid's, not a what-if: the
+        // folder follows the --set list alone.
+        match points.first() {
+            Some((_, s)) => {
+                let base = Scenario { origin: scenario::Origin { set: a.flags.set.clone(), scale: None }, ..s.clone() };
+                output::default_dir_of(&base, &what)
+            }
+            None => output::default_dir(&format!("{name}{what}")),
         }
     });
     let claim = output::claim(&dir, "sweep")?;

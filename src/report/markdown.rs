@@ -42,6 +42,9 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
         s.duration,
         s.bin
     );
+    if !s.origin.is_plain() {
+        let _ = writeln!(out, "{}\n", origin_line(&s.origin));
+    }
     if F::INTERVALS {
         let _ = writeln!(
             out,
@@ -60,6 +63,19 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
         "Tables: [timeseries.csv](timeseries.csv) (one row per bin{bounds}), [cohorts.csv](cohorts.csv), [summary.json](summary.json)."
     );
     out.into_bytes()
+}
+
+/// What was changed from the scenario's file, said before any figure.
+fn origin_line(o: &crate::scenario::Origin) -> String {
+    let mut parts = Vec::new();
+    if !o.set.is_empty() {
+        let sets: Vec<String> = o.set.iter().map(|s| format!("`--set {}`", s.replace('`', "'"))).collect();
+        parts.push(format!("changed from its file by {}", sets.join(", ")));
+    }
+    if let Some(f) = o.scale {
+        parts.push(format!("run at `--scale {f}` (people, capacities, rates and inventories times {f})"));
+    }
+    format!("**Not the file's own night**: {}.", parts.join("; "))
 }
 
 /// Every headline figure but the drop causes (said in a sentence below).

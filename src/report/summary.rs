@@ -47,6 +47,8 @@ fn identity(s: &Scenario, replications: usize) -> Map<String, Json> {
     m.insert("seed".into(), Json::from(s.seed));
     m.insert("version".into(), Json::from(env!("CARGO_PKG_VERSION")));
     m.insert("replications".into(), Json::from(replications));
+    m.insert("set".into(), Json::from(s.origin.set.clone()));
+    m.insert("scale".into(), s.origin.scale.map_or(Json::Null, Json::from));
     m
 }
 

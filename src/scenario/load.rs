@@ -5,7 +5,7 @@
 use super::lenient;
 use super::raw::RawScenario;
 use super::validate::validate;
-use super::{Problem, Scenario};
+use super::{Origin, Problem, Scenario};
 use std::fmt;
 use std::io::Read;
 use std::ops::Range;
@@ -170,7 +170,9 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
     diagnostics.extend(raw.problems.iter().map(|p| locate(&p.path, p.span.clone(), p.message.clone())));
     let Some(value) = &raw.value else { return Err(invalid(diagnostics)) };
     match validate(value, base_dir) {
-        Ok(s) if diagnostics.is_empty() => Ok(s),
+        Ok(s) if diagnostics.is_empty() => {
+            Ok(Scenario { origin: Origin { set: overrides.to_vec(), scale: None }, ..s })
+        }
         Ok(_) => Err(invalid(diagnostics)),
         Err(problems) => {
             // A patched value's problems were reported by serde already.

@@ -48,6 +48,27 @@ pub struct Scenario {
     pub waiting_room: Option<WaitingRoom>,
     pub backend: Backend,
     pub faults: Faults,
+    /// How this scenario was made from its file: written into the reports
+    /// beside the resolved values, not among them.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// What was done to a scenario file before it ran: the `--set` overrides
+/// (as given) and the `--scale` factor. A run's reports say so, so that a
+/// preview or a what-if is never mistaken for the file's own night.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Origin {
+    pub set: Vec<String>,
+    /// `None`: the file's own size.
+    pub scale: Option<f64>,
+}
+
+impl Origin {
+    /// Whether the scenario ran as its file says.
+    pub fn is_plain(&self) -> bool {
+        self.set.is_empty() && self.scale.is_none()
+    }
 }
 
 impl Scenario {
@@ -62,6 +83,10 @@ impl Scenario {
     /// night with waits of the same order (same utilisations), so a small
     /// factor gives a quick preview and a test that runs in a blink.
     pub fn scaled(mut self, factor: f64) -> Scenario {
+        // Scales compose: a preview of a preview is at their product.
+        let scale = self.origin.scale.unwrap_or(1.0) * factor;
+        self.origin.scale = Some(scale);
+        self.title = format!("{} (at {} scale)", strip_scale(&self.title), percent(scale));
         let n = |x: u64| ((x as f64 * factor).round() as u64).max(1);
         for c in &mut self.cohorts {
             c.people = n(c.people);
@@ -85,6 +110,24 @@ impl Scenario {
         self.backend.schedule.iter_mut().for_each(|c| c.value = n(c.value));
         self.backend.slots = self.backend.slots.map(n);
         self
+    }
+}
+
+/// A title without the scale note `scaled` added.
+fn strip_scale(title: &str) -> &str {
+    match title.rfind(" (at ") {
+        Some(i) if title.ends_with(" scale)") => &title[..i],
+        _ => title,
+    }
+}
+
+/// A factor as a percentage for people: `0.1` -> "10 %", `0.005` -> "0.5 %".
+fn percent(f: f64) -> String {
+    let p = 100.0 * f;
+    if p >= 1.0 && (p - p.round()).abs() < 1e-9 {
+        format!("{} %", p.round())
+    } else {
+        format!("{} %", format!("{p:.3}").trim_end_matches('0').trim_end_matches('.'))
     }
 }
 

@@ -244,6 +244,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             waiting_room,
             backend,
             faults,
+            origin: Origin::default(),
         }),
         _ => Err(p),
     }

@@ -11,6 +11,7 @@ mod figures;
 mod interrupt;
 mod mechanisms;
 mod outputs;
+mod provenance;
 mod queueing;
 mod replications;
 mod scenarios;

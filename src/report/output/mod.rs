@@ -200,6 +200,20 @@ pub fn default_dir(name: &str) -> PathBuf {
     Path::new("outputs").join(name)
 }
 
+/// The default folder of a run of `s` (`what` after its name, like
+/// `-sweep`): `outputs/<name><what>` for the scenario as its file says, and
+/// `outputs/<name>-<8 hex digits><what>` for one changed by `--set`,
+/// `--seed` or `--scale`, the digits a CRC-32 of those changes. A what-if
+/// run from the command line then never replaces the file's own run, and
+/// the same what-if lands in the same folder each time.
+pub fn default_dir_of(s: &crate::scenario::Scenario, what: &str) -> PathBuf {
+    if s.origin.is_plain() {
+        return default_dir(&format!("{}{what}", s.name));
+    }
+    let key = format!("{:?}|{:?}", s.origin.set, s.origin.scale.map(f64::to_bits));
+    default_dir(&format!("{}-{:08x}{what}", s.name, crc32fast::hash(key.as_bytes())))
+}
+
 impl Claim {
     /// The folder claimed.
     pub fn dir(&self) -> &Path {
