@@ -70,6 +70,6 @@ pub fn headline(s: &Scenario, r: &Results) -> String {
         pct(m.abandon_rate),
         m.in_system_at_end,
     );
-    out.push_str(&format!("  {} events\n", m.events));
+    out.push_str(&format!("  {} events (attempts, page loads, queue exits, session ends, timers)\n", m.events));
     out
 }

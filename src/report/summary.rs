@@ -40,6 +40,8 @@ pub struct Summary<'a> {
     /// time averages over the run
     pub queue_len_mean: f64,
     pub active_sessions_mean: f64,
+    /// events the run handled (see `stats::Results::events`): at least one
+    /// per attempt
     pub events: u64,
     /// The scenario as run, defaults filled in.
     pub resolved: &'a Scenario,
