@@ -9,6 +9,7 @@
 //! without `--allow-large`; `template` holds what `surgesim new` prints.
 
 mod dist;
+pub mod echo;
 mod lenient;
 pub mod limits;
 mod load;
