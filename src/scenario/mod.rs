@@ -20,7 +20,7 @@ mod validate;
 
 pub use dist::Dist;
 pub use limits::Size;
-pub use load::{load, load_str, Diagnostic, ScenarioError};
+pub use load::{load, load_str, shown_path, Diagnostic, ScenarioError, STDIN};
 
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};
