@@ -88,7 +88,7 @@ fn list(d: &[Diagnostic]) -> String {
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     let shown = shown_path(path);
     let read = |source| ScenarioError::Read { path: shown.clone(), source };
-    let bytes = if path == Path::new(STDIN) { read_limited(std::io::stdin().lock()) } else { read_file(path) };
+    let bytes = if path == Path::new(STDIN) { read_stdin() } else { read_file(path) };
     let bytes = bytes.map_err(read)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -125,6 +125,15 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
     }
     read_limited(std::fs::File::open(path)?)
+}
+
+/// Standard input, read once and kept: a sweep loads its scenario once per
+/// point, and `compare - -` twice; every load gets the same text.
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    type Read = Result<Vec<u8>, (std::io::ErrorKind, String)>;
+    static TEXT: std::sync::OnceLock<Read> = std::sync::OnceLock::new();
+    let read = TEXT.get_or_init(|| read_limited(std::io::stdin().lock()).map_err(|e| (e.kind(), e.to_string())));
+    read.clone().map_err(|(kind, message)| std::io::Error::new(kind, message))
 }
 
 /// At most a little more than the limit, so that a huge input is refused

@@ -236,6 +236,16 @@ fn a_dash_reads_the_scenario_from_standard_input() {
         .assert()
         .success();
     assert!(out.join("summary.json").exists());
+    // A sweep loads its scenario once per point: each gets the same text.
+    let sweep = dir.path().join("sweep");
+    surgesim()
+        .args(["sweep", "-", "--vary", "cohort.0.people=1000,2000", "--set", "scenario.duration=1h", "-q", "--no-charts"])
+        .arg("--out")
+        .arg(&sweep)
+        .write_stdin(template)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(sweep.join("sweep.csv")).unwrap().lines().count(), 3, "two points");
     let bad = template.replace("max_sessions = 50", "max_sessions = 0");
     let line = bad.lines().position(|l| l.starts_with("max_sessions")).unwrap() + 1;
     surgesim()
