@@ -238,15 +238,14 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
     }
     datetimes_as_text(doc.get_mut());
 
-    // Locate a field path: the `--set` that wrote it (or that created it on
-    // the way to a deeper key: `--set a.b.c=1` makes `a`), else the place
-    // serde pointed at, else its place in the file (the value, when it is there).
+    // Locate a field path: the `--set` that wrote it or a table it created
+    // (`--set a.b.c=1` makes `a`, which the file does not have), else the
+    // place serde pointed at, else its place in the file (the value, when
+    // it is there).
     let locate = |field: &str, span: Option<Range<usize>>, message: String| {
-        let by_set = |p: &String| {
-            field == p
-                || within(field, p)
-                || (within(p, field) && lookup(original.get_ref(), &split_path(field)).is_none())
-        };
+        let created = first_missing(original.get_ref(), &split_path(field));
+        let by_set =
+            |p: &String| field == p || within(field, p) || created.as_ref().is_some_and(|c| c == p || within(p, c));
         if let Some((_, o)) = set_paths.iter().rev().find(|(p, _)| by_set(p)) {
             return Diagnostic { location: set_location(o), line: None, field: Some(field.to_string()), message };
         }
@@ -393,18 +392,24 @@ fn canonical(segments: &[String]) -> String {
     out
 }
 
-/// The value at `segments`, if the document has one there.
-fn lookup<'a, 'i>(table: &'a DeTable<'i>, segments: &[String]) -> Option<&'a Spanned<DeValue<'i>>> {
-    let (first, rest) = segments.split_first()?;
-    let mut value = table.get(first.as_str())?;
-    for s in rest {
-        value = match value.get_ref() {
-            DeValue::Table(t) => t.get(s.as_str())?,
-            DeValue::Array(items) => items.get(s.parse::<usize>().ok()?)?,
-            _ => return None,
+/// The first part of the path `segments` the document does not have
+/// (`cohort[0].arrivals` of `cohort[0].arrivals.points` when the cohort has
+/// no `arrivals`), or `None` when it has the whole path.
+fn first_missing(table: &DeTable<'_>, segments: &[String]) -> Option<String> {
+    let missing = |i: usize| Some(canonical(&segments[..=i]));
+    let Some(mut value) = segments.first().and_then(|s| table.get(s.as_str())) else { return missing(0) };
+    for (i, s) in segments.iter().enumerate().skip(1) {
+        let next = match value.get_ref() {
+            DeValue::Table(t) => t.get(s.as_str()),
+            DeValue::Array(items) => s.parse::<usize>().ok().and_then(|k| items.get(k)),
+            _ => None,
+        };
+        value = match next {
+            Some(v) => v,
+            None => return missing(i),
         };
     }
-    Some(value)
+    None
 }
 
 /// Span of the deepest part of `segments` present in the document: the

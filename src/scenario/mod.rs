@@ -310,7 +310,7 @@ impl Problems {
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for p in &self.0 {
-            writeln!(f, "{}: {}", p.path, p.message)?;
+            writeln!(f, "{}: {}", echo::escaped(&p.path), echo::escaped(&p.message))?;
         }
         Ok(())
     }
