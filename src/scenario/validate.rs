@@ -674,7 +674,10 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         let (time, count) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
         let at = parse_moment(time, start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
         let count: f64 = count.parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
-            format!("trace '{shown}' line {line}, column count: found {}, expected a count of at least 0", quoted(count))
+            format!(
+                "trace '{shown}' line {line}, column count: found {}, expected a count of at least 0",
+                quoted(count)
+            )
         })?;
         if let Some(&(prev, _)) = rows.last() {
             if at <= prev {

@@ -239,7 +239,16 @@ fn a_dash_reads_the_scenario_from_standard_input() {
     // A sweep loads its scenario once per point: each gets the same text.
     let sweep = dir.path().join("sweep");
     surgesim()
-        .args(["sweep", "-", "--vary", "cohort.0.people=1000,2000", "--set", "scenario.duration=1h", "-q", "--no-charts"])
+        .args([
+            "sweep",
+            "-",
+            "--vary",
+            "cohort.0.people=1000,2000",
+            "--set",
+            "scenario.duration=1h",
+            "-q",
+            "--no-charts",
+        ])
         .arg("--out")
         .arg(&sweep)
         .write_stdin(template)
