@@ -3,19 +3,27 @@
 //!
 //! Exit codes: 0 success, 2 bad input (scenario, arguments, a scenario too
 //! large without `--allow-large`), 1 anything else.
+//!
+//! Every error goes out through `printable`: whatever a message echoes (an
+//! argument, a path, a key), no control character reaches the terminal raw.
 
 use clap::Parser;
 use std::io::Write;
 use surgesim::commands::{main_with, Cli, CliError};
+use surgesim::scenario::echo::printable;
 
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // `--help` and `--version` are not errors.
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            std::process::exit(code);
+            // `--help` and `--version` are not errors, and print as clap
+            // styles them. An error quotes the arguments: plain and escaped.
+            if !e.use_stderr() {
+                let _ = e.print();
+                std::process::exit(0);
+            }
+            let _ = write!(std::io::stderr().lock(), "{}", printable(&e.render().to_string()));
+            std::process::exit(2);
         }
     };
     if let Err(e) = main_with(cli) {
@@ -23,9 +31,9 @@ fn main() {
         let mut stderr = std::io::stderr().lock();
         let _ = match &e {
             CliError::Printed(_) => Ok(()),
-            CliError::Input(err) => writeln!(stderr, "error: {err}"),
-            CliError::Output(err) => writeln!(stderr, "error: {err}"),
-            CliError::Other(err) => writeln!(stderr, "error: {err:#}"),
+            CliError::Input(err) => writeln!(stderr, "error: {}", printable(&err.to_string())),
+            CliError::Output(err) => writeln!(stderr, "error: {}", printable(&err.to_string())),
+            CliError::Other(err) => writeln!(stderr, "error: {}", printable(&format!("{err:#}"))),
         };
         std::process::exit(e.exit_code());
     }

@@ -30,7 +30,9 @@ pub fn validate(a: Args) -> Result<(), CliError> {
     for path in a.scenarios {
         match scenario::load(&path, &a.set) {
             Ok(s) => {
-                outln!("{}: ok ({} cohorts, {} people)", path.display(), s.cohorts.len(), s.size().people)?;
+                let shown = scenario::shown_path(&path).display().to_string();
+                let shown = scenario::echo::escaped(&shown);
+                outln!("{shown}: ok ({} cohorts, {} people)", s.cohorts.len(), s.size().people)?;
                 if let Err(e) = scenario::limits::check(&s, 1, false) {
                     outln!("  note: {e}")?;
                 }

@@ -129,6 +129,8 @@ struct Model<'s, Q> {
     cohort_slots_left: Vec<Option<u64>>,
     in_system: InSystem,
     stats: Recorder,
+    /// Events handled so far (`Results::events`): every event taken from
+    /// the list, every first attempt, every bounce back to the line.
     handled: u64,
     /// Told the simulated clock every 65,536 events (a progress bar).
     tick: &'s (dyn Fn(SimTime) + Sync),
@@ -585,6 +587,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             // new attempt, whether they like it or not.
             self.stats.dropped(c, DropCause::BounceBack);
             if u32::from(person.attempts) < self.s.clients.retry.max_attempts {
+                // A new attempt joins the line: an event, though it happens
+                // at once instead of through the event list.
+                self.handled += 1;
                 person.attempts += 1;
                 self.stats.attempt(c, true);
                 self.enqueue(person);

@@ -93,7 +93,7 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>) -> String {
         }
     };
     format!(
-        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n  {} events\n",
+        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n  {} events (attempts, page loads, queue exits, session ends, timers)\n",
         s.title,
         show(Headline::People),
         show(Headline::Attempts),

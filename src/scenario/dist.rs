@@ -96,7 +96,8 @@ impl Dist {
                 let hint =
                     super::lenient::suggest(other, &["constant", "exponential", "lognormal", "gamma", "weibull"])
                         .map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
-                problems.push(here("dist"), format!("found \"{other}\", expected one of {DIST_NAMES}{hint}"));
+                let found = super::echo::quoted(other);
+                problems.push(here("dist"), format!("found {found}, expected one of {DIST_NAMES}{hint}"));
                 return None;
             }
         };
@@ -131,7 +132,8 @@ impl Dist {
             match parse_duration(t) {
                 Ok(d) if d > SimTime::ZERO => Some(d.as_secs_f64()),
                 Ok(_) => {
-                    problems.push(here(field), format!("found \"{t}\", expected a duration above zero"));
+                    problems
+                        .push(here(field), format!("found {}, expected a duration above zero", super::echo::quoted(t)));
                     None
                 }
                 Err(e) => {

@@ -1,7 +1,12 @@
 //! Reading a scenario file: TOML text -> spanned document -> `--set`
 //! overrides -> raw mirror -> checked `Scenario`, with every problem located
 //! at its file, line and column (or at the `--set` that caused it).
+//!
+//! A scenario is a regular file, or `-` for standard input (named `<stdin>`
+//! in messages). Anything else (a folder, a device, a FIFO) is refused
+//! before it is opened: opening a FIFO would wait for a writer for ever.
 
+use super::echo::escaped;
 use super::lenient;
 use super::raw::RawScenario;
 use super::validate::validate;
@@ -12,6 +17,19 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+
+/// The scenario path that means standard input.
+pub const STDIN: &str = "-";
+
+/// How messages name the scenario at `path`: `<stdin>` for `-`, else the
+/// path as the user typed it.
+pub fn shown_path(path: &Path) -> PathBuf {
+    if path == Path::new(STDIN) {
+        PathBuf::from("<stdin>")
+    } else {
+        path.to_owned()
+    }
+}
 
 /// One problem, located.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,28 +44,30 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// One line, whatever the parts hold: a key, a `--set` or a message that
+/// quotes a control character is shown with it escaped (see `echo`).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (location, message) = (escaped(&self.location), escaped(&self.message));
         match &self.field {
-            Some(field) if !field.is_empty() => {
-                write!(f, "{}: {field}: {}", self.location, self.message)
-            }
-            _ => write!(f, "{}: {}", self.location, self.message),
+            Some(field) if !field.is_empty() => write!(f, "{location}: {}: {message}", escaped(field)),
+            _ => write!(f, "{location}: {message}"),
         }
     }
 }
 
-/// Why a scenario could not be loaded.
+/// Why a scenario could not be loaded. Every message escapes what it
+/// echoes (paths, `--set` text), so none can carry a control character.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("could not read scenario '{}': {source}", path.display())]
+    #[error("could not read scenario '{}': {}", escaped(&path.display().to_string()), escaped(&source.to_string()))]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{} problem(s) in scenario '{}':\n{}", diagnostics.len(), path.display(), list(diagnostics))]
+    #[error("{} problem(s) in scenario '{}':\n{}", diagnostics.len(), escaped(&path.display().to_string()), list(diagnostics))]
     Invalid { path: PathBuf, diagnostics: Vec<Diagnostic> },
-    #[error("bad --set '{0}': expected key.path=value, like waiting_room.max_active=100")]
+    #[error("bad --set '{}': expected key.path=value, like waiting_room.max_active=100", escaped(.0))]
     BadOverride(String),
     /// A valid scenario that asks more of the machine than `limits` allow.
-    #[error("scenario '{name}' is too large to run:\n{}{}", reasons.iter().map(|r| format!("  {r}\n")).collect::<String>(),
+    #[error("scenario '{}' is too large to run:\n{}{}", escaped(name), reasons.iter().map(|r| format!("  {}\n", escaped(r))).collect::<String>(),
             if *can_allow { "Pass --allow-large to run it anyway." } else { "Not even with --allow-large." })]
     TooLarge {
         name: String,
@@ -62,41 +82,109 @@ fn list(d: &[Diagnostic]) -> String {
     d.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
 }
 
-/// Load and check the scenario at `path`, with `--set` overrides applied.
+/// Load and check the scenario at `path` (`-`: standard input), with
+/// `--set` overrides applied. Trace files are looked up beside the
+/// scenario, or in the working folder for standard input.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-    let read = |source| ScenarioError::Read { path: path.to_owned(), source };
-    // Read at most a little more than the limit, so that a mistyped path
-    // like /dev/zero is refused instead of filling the memory; /dev/stdin
-    // still works (`surgesim new | surgesim validate /dev/stdin`).
-    let mut bytes = Vec::new();
-    std::fs::File::open(path).and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)).map_err(read)?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        let why = format!(
-            "more than {} MB, expected a scenario of a few KB (long arrival curves go in a trace CSV)",
-            MAX_SCENARIO_BYTES >> 20
-        );
-        return Err(read(std::io::Error::new(std::io::ErrorKind::InvalidData, why)));
-    }
+    let shown = shown_path(path);
+    let read = |source| ScenarioError::Read { path: shown.clone(), source };
+    let bytes = if path == Path::new(STDIN) { read_stdin() } else { read_file(path) };
+    let bytes = bytes.map_err(read)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes());
         let (line, col) = line_col(&text, at);
         ScenarioError::Invalid {
-            path: path.to_owned(),
+            path: shown.clone(),
             diagnostics: vec![Diagnostic {
-                location: format!("{}:{line}:{col}", path.display()),
+                location: format!("{}:{line}:{col}", shown.display()),
                 line: Some(line),
                 field: None,
                 message: "found bytes that are not UTF-8 text, expected a TOML file (save it as UTF-8)".into(),
             }],
         }
     })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    load_str(&text, path, base, overrides)
+    let base = match path.parent() {
+        Some(p) if path != Path::new(STDIN) => p,
+        _ => Path::new("."),
+    };
+    load_str(&text, &shown, base, overrides)
 }
 
 /// Scenario files larger than this are refused unread.
 const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// The bytes of a regular file (symbolic links followed). A folder, a
+/// device or a FIFO is refused before it is opened: a FIFO without a
+/// writer would block the open for ever, a device like /dev/zero never
+/// ends. (/dev/stdin is a FIFO when piped into: the message says `-`.)
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        let why = format!("it is {}, expected a scenario file (TOML){}", what_is(&kind), stdin_hint(&kind));
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    }
+    read_limited(std::fs::File::open(path)?)
+}
+
+/// Standard input, read once and kept: a sweep loads its scenario once per
+/// point, and `compare - -` twice; every load gets the same text.
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    type Read = Result<Vec<u8>, (std::io::ErrorKind, String)>;
+    static TEXT: std::sync::OnceLock<Read> = std::sync::OnceLock::new();
+    let read = TEXT.get_or_init(|| read_limited(std::io::stdin().lock()).map_err(|e| (e.kind(), e.to_string())));
+    read.clone().map_err(|(kind, message)| std::io::Error::new(kind, message))
+}
+
+/// At most a little more than the limit, so that a huge input is refused
+/// instead of filling the memory.
+fn read_limited(from: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    from.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        let why = format!(
+            "more than {} MB, expected a scenario of a few KB (long arrival curves go in a trace CSV)",
+            MAX_SCENARIO_BYTES >> 20
+        );
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
+    }
+    Ok(bytes)
+}
+
+/// "a folder", "a FIFO (named pipe)", ... for a path that is not a file.
+fn what_is(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (a pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// For a pipe: how to read a scenario from standard input instead.
+fn stdin_hint(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() || kind.is_char_device() {
+            return "; to read a scenario from standard input, give `-` as its path";
+        }
+    }
+    let _ = kind;
+    ""
+}
 
 /// Load from text; `path` is only used in messages, `base_dir` for traces.
 ///
@@ -117,8 +205,9 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
         diagnostics.sort_by_key(|d| (d.line.is_none(), d.line, column(&d.location)));
         ScenarioError::Invalid { path: path.to_owned(), diagnostics }
     };
+    let lines = LineIndex::new(text);
     let here = |span: Option<Range<usize>>, field: Option<String>, message: String| {
-        let (line, col) = span.map_or((1, 1), |s| line_col(text, s.start));
+        let (line, col) = span.map_or((1, 1), |s| lines.line_col(text, s.start));
         Diagnostic { location: format!("{}:{line}:{col}", path.display()), line: Some(line), field, message }
     };
 
@@ -139,9 +228,9 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
         }
         set_override(doc.get_mut(), &segments, value.trim()).map_err(|m| {
             invalid(vec![Diagnostic {
-                location: format!("--set {o}"),
+                location: set_location(o),
                 line: None,
-                field: Some(key.to_string()),
+                field: Some(canonical(&segments)),
                 message: m,
             }])
         })?;
@@ -149,11 +238,16 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
     }
     datetimes_as_text(doc.get_mut());
 
-    // Locate a field path: the `--set` that wrote it, else the place serde
-    // pointed at, else its place in the file (the value, when it is there).
+    // Locate a field path: the `--set` that wrote it or a table it created
+    // (`--set a.b.c=1` makes `a`, which the file does not have), else the
+    // place serde pointed at, else its place in the file (the value, when
+    // it is there).
     let locate = |field: &str, span: Option<Range<usize>>, message: String| {
-        if let Some((_, o)) = set_paths.iter().rev().find(|(p, _)| field == p || within(field, p)) {
-            return Diagnostic { location: format!("--set {o}"), line: None, field: Some(field.to_string()), message };
+        let created = first_missing(original.get_ref(), &split_path(field));
+        let by_set =
+            |p: &String| field == p || within(field, p) || created.as_ref().is_some_and(|c| c == p || within(p, c));
+        if let Some((_, o)) = set_paths.iter().rev().find(|(p, _)| by_set(p)) {
+            return Diagnostic { location: set_location(o), line: None, field: Some(field.to_string()), message };
         }
         let span = span.or_else(|| find_span(original.get_ref(), &split_path(field)));
         here(span, Some(field.to_string()), message)
@@ -180,6 +274,17 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
             diagnostics.extend(fresh.map(|Problem { path, message }| locate(&path, None, message)));
             Err(invalid(diagnostics))
         }
+    }
+}
+
+/// `--set key=value` as a location, the value cut when long (a --set of a
+/// 100,000-character title is named, not repeated in every message).
+fn set_location(o: &str) -> String {
+    const MAX: usize = 80;
+    if o.chars().count() <= MAX {
+        format!("--set {o}")
+    } else {
+        format!("--set {}…", o.chars().take(MAX - 1).collect::<String>())
     }
 }
 
@@ -237,13 +342,30 @@ fn datetimes_as_text(table: &mut DeTable<'_>) {
 
 /// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    // Count characters by their first bytes: no slicing, so an offset inside
-    // a character cannot panic.
-    let col = before[line_start..].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
-    (line, col)
+    LineIndex::new(text).line_col(text, offset)
+}
+
+/// Where each line starts, found once: locating a problem is then a binary
+/// search and a count within its line, not a scan of the whole file (a
+/// 16 MB file with tens of thousands of problems would take minutes).
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let starts =
+            std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex(starts.collect())
+    }
+
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.0.partition_point(|&start| start <= offset).max(1);
+        let line_start = self.0[line - 1];
+        // Count characters by their first bytes: no slicing, so an offset
+        // inside a character cannot panic.
+        let col = text.as_bytes()[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+        (line, col)
+    }
 }
 
 /// `cohort[0].people`, `cohort.0.people` -> ["cohort", "0", "people"].
@@ -270,6 +392,26 @@ fn canonical(segments: &[String]) -> String {
         }
     }
     out
+}
+
+/// The first part of the path `segments` the document does not have
+/// (`cohort[0].arrivals` of `cohort[0].arrivals.points` when the cohort has
+/// no `arrivals`), or `None` when it has the whole path.
+fn first_missing(table: &DeTable<'_>, segments: &[String]) -> Option<String> {
+    let missing = |i: usize| Some(canonical(&segments[..=i]));
+    let Some(mut value) = segments.first().and_then(|s| table.get(s.as_str())) else { return missing(0) };
+    for (i, s) in segments.iter().enumerate().skip(1) {
+        let next = match value.get_ref() {
+            DeValue::Table(t) => t.get(s.as_str()),
+            DeValue::Array(items) => s.parse::<usize>().ok().and_then(|k| items.get(k)),
+            _ => None,
+        };
+        value = match next {
+            Some(v) => v,
+            None => return missing(i),
+        };
+    }
+    None
 }
 
 /// Span of the deepest part of `segments` present in the document: the
@@ -417,5 +559,54 @@ max_sessions = 10
     fn syntax_errors_have_a_line() {
         let d = errors("[scenario\nname = 1", &[]);
         assert_eq!(d[0].line, Some(1));
+    }
+}
+
+#[cfg(test)]
+mod extreme_tests {
+    use super::*;
+
+    /// Piecewise points at every extreme of time and rate, in every order:
+    /// no panic (with overflow checks on, a subtraction in the validator
+    /// panicked on points out of order), and one problem per cause, never
+    /// an order problem followed by one about the volume it implies.
+    #[test]
+    fn extreme_piecewise_points_give_one_problem_and_no_panic() {
+        let times = ["0m", "1us", "99999d", "5124095576030431d", "2021-01-01T00:00:00Z", "9999-12-31T23:59:59Z"];
+        let rates = ["0.0", "1.0", "1e308", "-1.0", "nan", "inf"];
+        for a in times {
+            for b in times {
+                for (ra, rb) in rates.iter().flat_map(|ra| rates.iter().map(move |rb| (ra, rb))) {
+                    let text = format!(
+                        "[scenario]\nname = \"t\"\nduration = \"1h\"\n[[cohort]]\nname = \"all\"\n\
+                         arrivals = {{ curve = \"piecewise\", points = [{{ at = \"{a}\", rate = {ra} }}, {{ at = \"{b}\", rate = {rb} }}] }}\n\
+                         [backend]\nmax_sessions = 1\n"
+                    );
+                    let Err(ScenarioError::Invalid { diagnostics, .. }) =
+                        load_str(&text, Path::new("s.toml"), Path::new("."), &[])
+                    else {
+                        continue;
+                    };
+                    let says = |what: &str| diagnostics.iter().any(|d| d.message.contains(what));
+                    let order = says("increasing order");
+                    let volume = says("all zero") || says("more arrivals than a number can hold");
+                    assert!(!(order && volume), "{a} {ra}, {b} {rb}: {diagnostics:?}");
+                    assert!(!says("people"), "{a} {ra}, {b} {rb}: {diagnostics:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn line_and_column_by_the_index_match_a_scan() {
+        let text = "ab\ncé\n\nlast";
+        for offset in 0..=text.len() + 2 {
+            let before = &text.as_bytes()[..offset.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            assert_eq!(line_col(text, offset).0, line, "{offset}");
+        }
+        assert_eq!(line_col(text, 4), (2, 2));
+        assert_eq!(line_col(text, 6), (2, 3), "é is one character");
+        assert_eq!(line_col(text, 9), (4, 2));
     }
 }

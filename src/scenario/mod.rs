@@ -9,6 +9,7 @@
 //! without `--allow-large`; `template` holds what `surgesim new` prints.
 
 mod dist;
+pub mod echo;
 pub mod grid;
 mod lenient;
 pub mod limits;
@@ -20,7 +21,7 @@ mod validate;
 
 pub use dist::Dist;
 pub use limits::Size;
-pub use load::{load, load_str, Diagnostic, ScenarioError};
+pub use load::{load, load_str, shown_path, Diagnostic, ScenarioError, STDIN};
 
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};
@@ -353,7 +354,7 @@ impl Problems {
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for p in &self.0 {
-            writeln!(f, "{}: {}", p.path, p.message)?;
+            writeln!(f, "{}: {}", echo::escaped(&p.path), echo::escaped(&p.message))?;
         }
         Ok(())
     }

@@ -2,8 +2,9 @@
 //! and clock times (RFC 3339, `2021-07-19T20:00:00+09:00`), and how both
 //! become `SimTime` on the run's clock.
 
+use super::echo::quoted;
 use crate::engine::SimTime;
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Timelike};
 
 /// What a duration may look like, quoted in every error about one.
 pub const DURATION_FORMS: &str = "a duration like \"90s\", \"4m\", \"1h30m\", \"1.5h\" or \"250ms\"";
@@ -16,7 +17,7 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
     if s.is_empty() {
         return Err(format!("found an empty string, expected {DURATION_FORMS}"));
     }
-    let bad = || format!("found \"{text}\", expected {DURATION_FORMS}");
+    let bad = || format!("found {}, expected {DURATION_FORMS}", quoted(text));
     let mut total_us = 0f64;
     let mut rest = s;
     while !rest.is_empty() {
@@ -40,15 +41,27 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         total_us += value * micros_per;
     }
     if !total_us.is_finite() || total_us >= u64::MAX as f64 {
-        return Err(format!("found \"{text}\", which is too long for the clock"));
+        return Err(format!("found {}, which is too long for the clock", quoted(text)));
     }
     Ok(SimTime(total_us.round() as u64))
 }
 
 /// Parse an RFC 3339 clock time with its UTC offset.
+///
+/// A leap second (`23:59:60`) is refused: chrono keeps it as second 59
+/// with a nanosecond count past 1e9, so the run's clock, counted from it,
+/// would write every row a second early; and nothing in a run needs one.
 pub fn parse_clock(text: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map_err(|e| format!("found \"{text}\", expected a clock time like \"2021-07-19T20:00:00+09:00\" ({e})"))
+    let at = DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+        format!("found {}, expected a clock time like \"2021-07-19T20:00:00+09:00\" ({e})", quoted(text))
+    })?;
+    if at.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "found {}, a leap second, expected seconds from 00 to 59 (the run's clock has no leap seconds)",
+            quoted(text)
+        ));
+    }
+    Ok(at)
 }
 
 /// A moment written either as a clock time or as an offset from the start
@@ -57,21 +70,23 @@ pub fn parse_clock(text: &str) -> Result<DateTime<FixedOffset>, String> {
 pub fn parse_moment(text: &str, start: DateTime<FixedOffset>) -> Result<SimTime, String> {
     if text.contains('T') || text.contains(':') {
         let at = parse_clock(text)?;
-        let us = (at - start).num_microseconds().ok_or_else(|| format!("\"{text}\" is too far from the start"))?;
-        if us < 0 {
-            return Err(format!("found \"{text}\", which is before the scenario start {}", start.to_rfc3339()));
-        }
-        Ok(SimTime(us as u64))
+        let us =
+            (at - start).num_microseconds().ok_or_else(|| format!("{} is too far from the start", quoted(text)))?;
+        // Negative: before the start.
+        u64::try_from(us)
+            .map(SimTime)
+            .map_err(|_| format!("found {}, which is before the scenario start {}", quoted(text), start.to_rfc3339()))
     } else {
         parse_duration(text.trim_start_matches('+')).map_err(|_| {
-            format!("found \"{text}\", expected a clock time like \"2021-07-19T20:40:00+09:00\" or an offset from the start like \"40m\"")
+            format!("found {}, expected a clock time like \"2021-07-19T20:40:00+09:00\" or an offset from the start like \"40m\"", quoted(text))
         })
     }
 }
 
-/// The clock time of a simulated instant.
+/// The clock time of a simulated instant (of a checked run: validation
+/// refuses a run whose end the calendar or RFC 3339 cannot hold).
 pub fn clock_at(start: DateTime<FixedOffset>, t: SimTime) -> DateTime<FixedOffset> {
-    start + chrono::Duration::microseconds(t.0 as i64)
+    start + chrono::Duration::microseconds(i64::try_from(t.0).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -94,6 +109,16 @@ mod tests {
         for bad in ["", "30", "5 parsecs", "h", "1.2.3s", "-5s"] {
             let err = parse_duration(bad).unwrap_err();
             assert!(err.contains("expected") || err.contains("empty"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_leap_second_is_refused_wherever_a_clock_time_goes() {
+        // chrono reads it, as second 59 and a nanosecond count past 1e9.
+        let start = parse_clock("2021-07-19T20:00:00+09:00").unwrap();
+        for text in ["2016-12-31T23:59:60Z", "2017-01-01T08:59:60+09:00"] {
+            assert!(parse_clock(text).unwrap_err().contains("a leap second"), "{text}");
+            assert!(parse_moment(text, start).unwrap_err().contains("a leap second"), "{text}");
         }
     }
 

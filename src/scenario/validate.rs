@@ -16,9 +16,12 @@
 //! true, no schedule; faults: none.
 
 use super::dist::{Dist, RawDist};
+use super::echo::{escape_char, first_unsafe, quoted};
 use super::raw::*;
 use super::units::{parse_clock, parse_duration, parse_moment};
 use super::*;
+use chrono::Datelike;
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -30,6 +33,9 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let meta = &raw.scenario;
 
     check_name(&meta.name, "scenario.name", &mut p);
+    if let Some(title) = &meta.title {
+        check_text(title, "scenario.title", MAX_TITLE, "a title is one line on every chart", &mut p);
+    }
     let start = match parse_clock(meta.start.as_deref().unwrap_or(DEFAULT_START)) {
         Ok(s) => s,
         Err(e) => {
@@ -52,13 +58,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         }
     }
     if let Some(d) = duration {
-        // Every bin gets a clock time; chrono panics past the year 262,143.
-        if start.checked_add_signed(chrono::Duration::microseconds(d.0.min(i64::MAX as u64) as i64)).is_none() {
-            p.push(
-                "scenario.start",
-                format!("found {start}, which is too late for a run of {d} to end on the calendar"),
-            );
-        }
+        check_end(start, d, &mut p);
     }
     let duration = duration.unwrap_or(SimTime::from_secs(3600));
 
@@ -70,10 +70,11 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         p.push("cohort", format!("found {} cohorts, expected at most {MAX_COHORTS}", raw.cohort.len()));
     }
     let mut cohorts = Vec::new();
+    let mut names = HashSet::new();
     for (i, rc) in raw.cohort.iter().enumerate() {
         let path = format!("cohort[{i}]");
-        if raw.cohort[..i].iter().any(|o| o.name == rc.name) {
-            p.push(format!("{path}.name"), format!("found \"{}\" twice, expected unique cohort names", rc.name));
+        if !names.insert(rc.name.as_str()) {
+            p.push(format!("{path}.name"), format!("found {} twice, expected unique cohort names", quoted(&rc.name)));
         }
         if let Some(c) = cohort(rc, &path, start, duration, base_dir, &mut p) {
             cohorts.push(c);
@@ -263,13 +264,61 @@ fn check_name(name: &str, path: &str, p: &mut Problems) {
         p.push(
             path,
             format!(
-                "found \"{name}\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder"
+                "found {}, expected letters, digits, '-', '_' or '.' (not first): it names the output folder",
+                quoted(name)
             ),
         );
     } else if name.len() > MAX_NAME {
         p.push(
             path,
             format!("found {} characters, expected at most {MAX_NAME}: it names the output folder", name.len()),
+        );
+    }
+}
+
+/// Longest title [characters]: it heads every chart, on one line.
+pub const MAX_TITLE: usize = 200;
+
+/// Longest trace path [characters]: what file systems allow.
+const MAX_PATH: usize = 4096;
+
+/// Longest cohort name [characters]: it labels legends and table rows.
+pub const MAX_COHORT_NAME: usize = 100;
+
+/// Free text that reaches charts, tables and report.md (a title, a cohort
+/// name): at most `max` characters, and no control character (a newline
+/// would break report.md's tables, an ESC the terminal that shows it).
+fn check_text(text: &str, path: &str, max: usize, why: &str, p: &mut Problems) {
+    let n = text.chars().count();
+    if n > max {
+        p.push(path, format!("found {n} characters, expected at most {max} ({why})"));
+    }
+    if let Some((at, c)) = first_unsafe(text) {
+        p.push(
+            path,
+            format!(
+                "found {} with the control character {} at character {at}, expected text without control characters",
+                quoted(text),
+                escape_char(c)
+            ),
+        );
+    }
+}
+
+/// The run must end where timeseries.csv can still write its clock:
+/// RFC 3339 has four-digit years, so nothing after 9999-12-31 (on the
+/// scenario's own offset, the one its times are written in).
+fn check_end(start: DateTime<FixedOffset>, duration: SimTime, p: &mut Problems) {
+    let length = chrono::Duration::microseconds(i64::try_from(duration.0).unwrap_or(i64::MAX));
+    let end = start.checked_add_signed(length);
+    if end.is_none_or(|e| e.year() > 9999) {
+        p.push(
+            "scenario.start",
+            format!(
+                "found \"{}\", too late for a run of {duration}: it would end after 9999-12-31, \
+                 the last day an RFC 3339 time (timeseries.csv) can write",
+                start.to_rfc3339()
+            ),
         );
     }
 }
@@ -283,14 +332,14 @@ pub const MAX_PEOPLE: u64 = u32::MAX as u64;
 
 /// "found "surg", expected "constant", "surge" ...; did you mean "surge"?"
 fn one_of(found: &str, names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    let list = match quoted.split_last() {
+    let names_quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let list = match names_quoted.split_last() {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     };
     let hint = super::lenient::suggest(found, names).map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
-    format!("found \"{found}\", expected {list}{hint}")
+    format!("found {}, expected {list}{hint}", quoted(found))
 }
 
 /// A moment that must fall inside the run to mean anything.
@@ -304,7 +353,7 @@ fn positive_duration(text: &str, path: &str, p: &mut Problems) -> Option<SimTime
     match parse_duration(text) {
         Ok(d) if d > SimTime::ZERO => Some(d),
         Ok(_) => {
-            p.push(path, format!("found \"{text}\", expected a duration above zero"));
+            p.push(path, format!("found {}, expected a duration above zero", quoted(text)));
             None
         }
         Err(e) => {
@@ -340,6 +389,8 @@ fn cohort(
     if rc.name.is_empty() {
         p.push(format!("{path}.name"), "found an empty name, expected a cohort name");
     }
+    let why = "a cohort name labels legends and table rows";
+    check_text(&rc.name, &format!("{path}.name"), MAX_COHORT_NAME, why, p);
     let windows = match &rc.windows {
         None => vec![Window { opens: SimTime::ZERO, closes: duration, share: 1.0 }],
         Some(list) if list.is_empty() => {
@@ -491,28 +542,20 @@ fn curve(
                 p.push(format!("{path}.points"), "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]");
                 return None;
             };
-            let mut out = Vec::new();
-            for (k, pt) in points.iter().enumerate() {
-                let pp = format!("{path}.points[{k}]");
-                match parse_moment(&pt.at, start) {
-                    Ok(at) => out.push(RatePoint { at, rate: pt.rate }),
-                    Err(e) => p.push(format!("{pp}.at"), e),
-                }
-                if !(pt.rate.is_finite() && pt.rate >= 0.0) {
-                    p.push(
-                        format!("{pp}.rate"),
-                        format!("found {}, expected a rate of at least 0 per minute", pt.rate),
-                    );
-                }
-            }
-            check_points(&out, path, "points", p);
-            Some(Curve::Piecewise { points: out })
+            let points = rate_points(points, path, start, p)?;
+            Some(Curve::Piecewise { points })
         }
         "trace" => {
             let Some(file) = &raw.file else {
                 p.push(format!("{path}.file"), "missing, expected the path of a CSV file with columns time,count");
                 return None;
             };
+            // The file name is echoed in messages and written to summary.json.
+            let before = p.0.len();
+            check_text(file, &format!("{path}.file"), MAX_PATH, "a path", p);
+            if p.0.len() > before {
+                return None;
+            }
             let points = match read_trace(&base_dir.join(file), start) {
                 Ok(points) => points,
                 Err(e) => {
@@ -526,24 +569,61 @@ fn curve(
     }
 }
 
-fn check_points(points: &[RatePoint], path: &str, field: &str, p: &mut Problems) {
+/// The points of a piecewise curve, checked: each point's time and rate,
+/// then the curve as a whole. One problem per cause: the curve's checks
+/// (order, volume) run only on points that are each valid, and stop at the
+/// first that fails, so that "not in order" is not followed by an "all
+/// zero" that only repeats it.
+fn rate_points(
+    points: &[RawPoint],
+    path: &str,
+    start: DateTime<FixedOffset>,
+    p: &mut Problems,
+) -> Option<Vec<RatePoint>> {
+    let field = format!("{path}.points");
     if points.len() < 2 {
-        p.push(format!("{path}.{field}"), format!("found {} point(s), expected at least 2", points.len()));
+        p.push(&field, format!("found {} point(s), expected at least 2", points.len()));
     }
-    if points.windows(2).any(|w| w[1].at <= w[0].at) {
-        p.push(format!("{path}.{field}"), "expected times in increasing order");
+    let before = p.0.len();
+    let mut out = Vec::with_capacity(points.len());
+    for (k, pt) in points.iter().enumerate() {
+        let pp = format!("{field}[{k}]");
+        match parse_moment(&pt.at, start) {
+            Ok(at) => out.push(RatePoint { at, rate: pt.rate }),
+            Err(e) => p.push(format!("{pp}.at"), e),
+        }
+        if !(pt.rate.is_finite() && pt.rate >= 0.0) {
+            p.push(format!("{pp}.rate"), format!("found {}, expected a rate of at least 0 per minute", pt.rate));
+        }
     }
-    if points.len() >= 2 && volume(points) <= 0.0 {
-        p.push(format!("{path}.{field}"), "found rates that are all zero, expected some arrivals");
+    if p.0.len() > before || out.len() < 2 {
+        return None;
     }
-    if !volume(points).is_finite() {
-        p.push(format!("{path}.{field}"), "found rates adding up to more arrivals than a number can hold");
+    if let Some(k) = out.windows(2).position(|w| w[1].at <= w[0].at) {
+        let (a, b) = (out[k].at, out[k + 1].at);
+        p.push(
+            format!("{field}[{}].at", k + 1),
+            format!("found {b} after the start, not later than the point before it ({a}), expected times in increasing order"),
+        );
+        return None;
     }
+    let v = volume(&out);
+    if !v.is_finite() {
+        p.push(&field, "found rates adding up to more arrivals than a number can hold");
+        return None;
+    }
+    if v <= 0.0 {
+        p.push(&field, "found rates that are all zero, expected some arrivals");
+        return None;
+    }
+    Some(out)
 }
 
 /// First attempts under a piecewise-linear rate curve (rates per minute).
+/// Points out of order count for nothing (the checks refuse them; this
+/// must still not wrap a subtraction).
 pub(crate) fn volume(points: &[RatePoint]) -> f64 {
-    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at.0 - w[0].at.0) as f64 / 60e6).sum()
+    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at - w[0].at).0 as f64 / 60e6).sum()
 }
 
 /// Trace files larger than this are refused (a million rows take ~20 MB).
@@ -595,7 +675,10 @@ fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint
         let (time, count) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
         let at = parse_moment(time, start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
         let count: f64 = count.parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
-            format!("trace '{shown}' line {line}, column count: found \"{count}\", expected a count of at least 0")
+            format!(
+                "trace '{shown}' line {line}, column count: found {}, expected a count of at least 0",
+                quoted(count)
+            )
         })?;
         if let Some(&(prev, _)) = rows.last() {
             if at <= prev {

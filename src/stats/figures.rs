@@ -60,7 +60,8 @@ pub enum Headline {
     QueueLenMean,
     /// Time average of the active booking sessions over the run.
     ActiveSessionsMean,
-    /// Events the model handled (see `Results::events`).
+    /// Events the model handled: every attempt, and every event taken from
+    /// the future-event list (see `Results::events`).
     Events,
 }
 

@@ -200,6 +200,11 @@ pub struct Results {
     /// Time averages over the run.
     pub queue_len_mean: f64,
     pub active_mean: f64,
+    /// Events the run handled: every first attempt, every event taken from
+    /// the future-event list before the horizon (a retry, a page load done
+    /// or timed out, a departure from the queue, a session end, a timer, a
+    /// scheduled change) and every bounce back to the line (a new attempt,
+    /// made at once). So every attempt is at least one event.
     pub events: u64,
 }
 

@@ -197,6 +197,11 @@ const EXTREMES: &[&str] = &[
     "{ dist = \"gamma\", mean = \"1h\", cv = 1e-200 }",
     "{ dist = \"weibull\", scale = \"1s\", shape = 1e-300 }",
     "[{ at = \"0m\", rate = 1e308 }, { at = \"99999d\", rate = 1e308 }]",
+    "[{ at = \"99999d\", rate = 1 }, { at = \"0m\", rate = 1 }]",
+    "[{ at = \"1m\", rate = 0 }, { at = \"1m\", rate = 0 }]",
+    "\"2016-12-31T23:59:60Z\"",
+    "\"9999-12-31T23:59:59-23:59\"",
+    "\"a\\u001B[2Jb\\n\\u0000\"",
     "[{ opens = \"0m\", closes = \"1us\", share = 1e-300 }]",
 ];
 

@@ -294,6 +294,23 @@ fn a_cohort_with_no_arrivals_draws() {
     draws(&load(&two, &[]));
 }
 
+/// Text far past the validator's limits (a library caller can build any
+/// `Scenario`) still lays out in a blink: a title of 100,000 characters took
+/// minutes, cut one character and one measurement at a time. The watchdog
+/// is a hang guard, far above the milliseconds the drawing takes.
+#[test]
+fn a_title_of_100_000_characters_draws_without_hanging() {
+    let mut s = load(TINY, &[]);
+    s.title = "Booking night ".repeat(7_143);
+    s.cohorts[0].name = "한국어 ".repeat(25_000);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        draws(&s);
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(120)).expect("the charts are drawn, not stuck cutting the title");
+}
+
 #[test]
 fn a_run_of_one_bin_draws() {
     draws(&load(TINY, &["scenario.bin=2h"]));

@@ -141,3 +141,181 @@ fn validate_checks_every_bundled_scenario() {
     assert!(files.len() >= 5);
     surgesim().arg("validate").args(&files).assert().success().stdout(predicate::str::contains("ok"));
 }
+
+// ---- the scenario path: regular files and `-` ----------------------------------
+
+/// Run `cmd` with a watchdog: killed and failed after `secs`, so that a
+/// regression (a FIFO opened and waited on for ever) fails instead of
+/// hanging the suite. The limit is a hang guard, far above the
+/// milliseconds these commands take, not a measure of speed.
+fn output_within(mut cmd: std::process::Command, secs: u64) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} still running after {secs} s: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn binary() -> std::process::Command {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("surgesim"))
+}
+
+/// A FIFO as the scenario: refused at once with exit code 2 (it was opened
+/// and waited on for a writer, for ever), for `run` and `validate`.
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_scenario_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("scenario.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    for command in ["validate", "run"] {
+        let mut cmd = binary();
+        cmd.arg(command).arg(&fifo).arg("--set").arg("scenario.seed=2");
+        let out = output_within(cmd, 60);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("scenario.toml': it is a FIFO"), "{command}: {stderr}");
+        assert!(stderr.contains("give `-`"), "{command}: {stderr}");
+    }
+}
+
+/// A folder or a device is no scenario either: a clear message naming the
+/// path as typed, exit code 2.
+#[test]
+fn a_folder_or_a_device_as_the_scenario_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![(dir.path().to_str().unwrap().to_string(), "it is a folder")];
+    if std::path::Path::new("/dev/zero").exists() {
+        cases.push(("/dev/zero".to_string(), "it is a device"));
+    }
+    for (path, what) in cases {
+        let mut cmd = binary();
+        cmd.args(["validate", &path]);
+        let out = output_within(cmd, 60);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert!(stderr.contains(&format!("could not read scenario '{path}': {what}")), "{path}: {stderr}");
+    }
+}
+
+/// `-` reads the scenario from standard input: `surgesim new | surgesim
+/// validate -`, `surgesim run -`; problems are located at `<stdin>`.
+#[test]
+fn a_dash_reads_the_scenario_from_standard_input() {
+    let template = surgesim::scenario::template::Preset::Textbook.text();
+    surgesim()
+        .args(["validate", "-"])
+        .write_stdin(template)
+        .assert()
+        .success()
+        .stdout("<stdin>: ok (1 cohorts, 27000 people)\n");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    surgesim()
+        .args([
+            "run",
+            "-",
+            "--no-charts",
+            "-q",
+            "--set",
+            "scenario.duration=1h",
+            "--set",
+            "cohort.0.people=2700",
+            "--out",
+        ])
+        .arg(&out)
+        .write_stdin(template)
+        .assert()
+        .success();
+    assert!(out.join("summary.json").exists());
+    // A sweep loads its scenario once per point: each gets the same text.
+    let sweep = dir.path().join("sweep");
+    surgesim()
+        .args([
+            "sweep",
+            "-",
+            "--vary",
+            "cohort.0.people=1000,2000",
+            "--set",
+            "scenario.duration=1h",
+            "-q",
+            "--no-charts",
+        ])
+        .arg("--out")
+        .arg(&sweep)
+        .write_stdin(template)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(sweep.join("sweep.csv")).unwrap().lines().count(), 3, "two points");
+    let bad = template.replace("max_sessions = 50", "max_sessions = 0");
+    let line = bad.lines().position(|l| l.starts_with("max_sessions")).unwrap() + 1;
+    surgesim()
+        .args(["validate", "-"])
+        .write_stdin(bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("scenario '<stdin>':\n  <stdin>:{line}:16: backend.max_sessions")));
+}
+
+/// /dev/stdin piped into is a FIFO: refused like any other, with a pointer
+/// to `-` (as a regular file, redirected from one, it reads as a file).
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_stdin_as_a_pipe_points_to_the_dash() {
+    let template = surgesim::scenario::template::Preset::Textbook.text();
+    surgesim().args(["validate", "/dev/stdin"]).write_stdin(template).assert().code(2).stderr(
+        predicate::str::contains("could not read scenario '/dev/stdin': it is a FIFO")
+            .and(predicate::str::contains("give `-`")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.toml");
+    std::fs::write(&file, template).unwrap();
+    let mut cmd = binary();
+    cmd.args(["validate", "/dev/stdin"]);
+    let out = {
+        use std::process::Stdio;
+        cmd.stdin(Stdio::from(std::fs::File::open(&file).unwrap())).output().unwrap()
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ---- nothing raw reaches the terminal ------------------------------------------
+
+/// Control characters a user can put in a key, a value, a --set or a path
+/// reach stderr escaped (`\u001B`), never raw: an ESC could recolour or
+/// clear the terminal, a BEL ring it, a newline forge a line of its own.
+#[test]
+fn errors_escape_control_characters_in_what_they_echo() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SMALL
+        .replace("people = 3000", "\"peo\\u001B[2Jple\" = 3000\npeople = 3000")
+        .replace("name = \"all\"", "name = \"all\\u0007\"");
+    let path = dir.path().join("bad\u{1b}[31m.toml");
+    std::fs::write(&path, text).unwrap();
+    for set in ["scenario.title=ring\u{7}bell", "foo\u{1b}]0;pwned\u{7}=1", "scenario.duration=2\rh"] {
+        let out = surgesim().arg("validate").arg(&path).args(["--set", set]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let raw: Vec<char> = stderr.chars().filter(|c| c.is_control() && *c != '\n').collect();
+        assert!(raw.is_empty(), "raw control characters {raw:?} in {stderr}");
+        assert!(stderr.contains("bad\\u001B[31m.toml"), "the path, escaped: {stderr}");
+        assert!(stderr.contains("peo\\u001B[2Jple"), "the key, escaped: {stderr}");
+        assert!(stderr.contains("all\\u0007"), "the cohort name, escaped: {stderr}");
+        // One line per problem, and the header: no line forged.
+        assert!(stderr.lines().all(|l| l.starts_with("error: ") || l.starts_with("  ")), "{stderr}");
+    }
+    // And through `run` (its errors are printed by main, not by validate).
+    let out = surgesim().arg("run").arg(&path).args(["--set", "x\u{1b}=1"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.chars().any(|c| c.is_control() && c != '\n'), "{stderr}");
+    assert!(stderr.contains("x\\u001B"), "{stderr}");
+}

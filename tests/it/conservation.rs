@@ -134,3 +134,49 @@ fn ineligible_people_are_turned_away_and_never_book() {
     assert!(inel.turned_away > 0);
     assert_eq!(inel.arrivals, 30_000);
 }
+
+// ---- events ------------------------------------------------------------------
+
+/// `events` counts what its doc says, checked against counts of its own:
+/// in an M/M/c run (no patience, no retries, no scheduled change) one event
+/// per first attempt and one per session ended before the horizon, each a
+/// booking; so exactly arrivals + booked.
+#[test]
+fn events_of_an_mmc_run_are_arrivals_and_session_ends() {
+    let text = surgesim::scenario::template::Preset::Textbook.text().replace("duration = \"10h\"", "duration = \"2h\"");
+    let s = from_text(&text, &repo());
+    let r = simulate(&s, 0).results;
+    let t = r.totals();
+    assert!(t.arrivals > 5000 && t.retries == 0, "{t:?}");
+    assert_eq!(r.events, t.arrivals + t.booked);
+}
+
+/// A bounce back to the line is a new attempt made at once, not through the
+/// event list; it is an event all the same. With every admission bouncing,
+/// each person makes `max_attempts` attempts and nothing else happens, so
+/// events = attempts. (They were counted as arrivals only: `events: 1000`
+/// for 65,535,000 attempts.)
+#[test]
+fn every_attempt_is_an_event_even_a_bounce() {
+    let text = r#"
+[scenario]
+name = "bounce"
+duration = "1h"
+[[cohort]]
+name = "all"
+people = 1000
+[clients]
+retry = { max_attempts = 50 }
+[waiting_room]
+bounce_probability = 1.0
+[backend]
+max_sessions = 10
+"#;
+    let r = simulate(&from_text(text, &repo()), 0).results;
+    let t = r.totals();
+    assert_eq!(t.attempts(), t.arrivals * 50, "{t:?}");
+    assert_eq!(r.events, t.attempts());
+    // And on a busy night with every mechanism: never fewer events than attempts.
+    let busy = simulate(&from_text(&busy_scenario("2h", true), &repo()), 0).results;
+    assert!(busy.events >= busy.totals().attempts(), "{} events, {:?}", busy.events, busy.totals());
+}

@@ -408,15 +408,43 @@ where
         }
         size -= 1.0;
     }
-    let chars: Vec<char> = text.chars().collect();
-    for keep in (1..chars.len()).rev() {
-        let cut: String = chars[..keep].iter().collect::<String>() + "…";
-        let (tw, _) = root.estimate_text_size(&cut, &text_style(min, style, INK))?;
-        if tw as i32 <= width {
-            return Ok((cut, min));
+    let font = text_style(min, style, INK);
+    let cut = cut_to_fit(text, |t| Ok(root.estimate_text_size(t, &font)?.0 as i32 <= width))?;
+    Ok((cut, min))
+}
+
+/// The longest start of `text` that, followed by an ellipsis, `fits`; empty
+/// if not even one character does. Widths grow with the characters kept, so
+/// the cut is found by doubling the kept length until it is too wide, then
+/// halving the gap: O(log k) measurements of at most 2k characters for a
+/// cut at k, whatever the length of the text (a title of 100,000 characters
+/// is cut as fast as one of 100).
+pub(crate) fn cut_to_fit(text: &str, mut fits: impl FnMut(&str) -> Result<bool>) -> Result<String> {
+    // ends[k]: the byte length of the first k characters (k >= 1), the
+    // whole text excluded (it was measured without an ellipsis already).
+    let ends: Vec<usize> = text.char_indices().skip(1).map(|(i, _)| i).collect();
+    let mut cut = |k: usize| -> Result<Option<String>> {
+        let candidate = format!("{}…", &text[..ends[k - 1]]);
+        Ok(fits(&candidate)?.then_some(candidate))
+    };
+    // Invariant: keeping `good` characters fits (0: nothing kept), keeping
+    // `bad` does not (ends.len() + 1: past the last cut there is).
+    let (mut good, mut bad, mut best) = (0, ends.len() + 1, String::new());
+    let mut step = 1;
+    while good + step < bad {
+        match cut(good + step)? {
+            Some(c) => (good, best, step) = (good + step, c, step * 2),
+            None => bad = good + step,
         }
     }
-    Ok((String::new(), min))
+    while bad - good > 1 {
+        let mid = good + (bad - good) / 2;
+        match cut(mid)? {
+            Some(c) => (good, best) = (mid, c),
+            None => bad = mid,
+        }
+    }
+    Ok(best)
 }
 
 const SWATCH_W: i32 = 30;
@@ -462,9 +490,8 @@ where
     for (swatch, label) in entries {
         let mut label = label.clone();
         let mut tw = root.estimate_text_size(&label, font)?.0 as i32;
-        while tw > MAX_LABEL_W && label.chars().count() > 4 {
-            let keep = label.chars().count() - 4;
-            label = label.chars().take(keep).collect::<String>() + "…";
+        if tw > MAX_LABEL_W {
+            label = cut_to_fit(&label, |t| Ok(root.estimate_text_size(t, font)?.0 as i32 <= MAX_LABEL_W))?;
             tw = root.estimate_text_size(&label, font)?.0 as i32;
         }
         let item_w = SWATCH_W + 6 + tw;
@@ -510,4 +537,42 @@ where
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_to_fit;
+
+    /// A stand-in for a font: every character 10 px wide, the ellipsis too.
+    fn cut_counting(text: &str, width: usize) -> (String, usize) {
+        let mut measured = 0;
+        let cut = cut_to_fit(text, |t| {
+            measured += 1;
+            Ok(t.chars().count() * 10 <= width)
+        })
+        .expect("no measuring error");
+        (cut, measured)
+    }
+
+    #[test]
+    fn the_cut_keeps_the_longest_start_that_fits() {
+        assert_eq!(cut_counting("abcdefghij", 50).0, "abcd…");
+        assert_eq!(cut_counting("abcdefghij", 90).0, "abcdefgh…");
+        assert_eq!(cut_counting("한국어 제목입니다", 40).0, "한국어…");
+        assert_eq!(cut_counting("abc", 5).0, "", "not even one character fits");
+        assert_eq!(cut_counting("a", 100).0, "", "nothing shorter than one character");
+    }
+
+    /// The reason for the bisection: a 100,000-character title is cut with
+    /// a few dozen measurements of short texts, not 100,000 of long ones
+    /// (which took minutes).
+    #[test]
+    fn a_long_text_is_cut_with_few_measurements() {
+        let text = "x".repeat(100_000);
+        for width in [20, 1_000, 5_000] {
+            let (cut, measured) = cut_counting(&text, width);
+            assert_eq!(cut.chars().count() * 10, width, "{width}");
+            assert!(measured <= 2 * 17 + 2, "{measured} measurements for a width of {width}");
+        }
+    }
 }
