@@ -43,19 +43,34 @@ pub enum Headline {
     /// Of whom people of eligible cohorts: ineligible visitors leave by
     /// design, eligible ones are the people the night failed.
     GaveUpEligible,
+    /// People of ineligible cohorts (visitors who cannot book), reported
+    /// on their own so that they do not blur the eligible figures.
+    Visitors,
+    /// Their attempts.
+    VisitorAttempts,
     InSystemAtEnd,
     /// Dropped attempts / attempts.
     DropRate,
     /// Abandoned attempts / attempts.
     AbandonRate,
+    /// The same for the attempts of eligible cohorts only.
+    AbandonRateEligible,
     /// Share of admitted attempts that waited at all.
     PWait,
     WaitMean,
     WaitP50,
     WaitP90,
     WaitP99,
+    /// Waits counted from the room's opening for attempts that joined
+    /// before it (in full for the others): the wait the site is answerable for.
+    WaitFromOpeningP50,
+    WaitFromOpeningP90,
+    WaitFromOpeningP99,
     TimeToBookP50,
     TimeToBookP90,
+    /// From the room's opening to the first time its queue was empty after
+    /// its longest; 0 if no queue formed, undefined if it never cleared.
+    QueueClearedAfter,
     /// Time average of the people queued over the run.
     QueueLenMean,
     /// Time average of the active booking sessions over the run.
@@ -86,16 +101,23 @@ impl Columns for Headline {
         Headline::Ineligible,
         Headline::GaveUp,
         Headline::GaveUpEligible,
+        Headline::Visitors,
+        Headline::VisitorAttempts,
         Headline::InSystemAtEnd,
         Headline::DropRate,
         Headline::AbandonRate,
+        Headline::AbandonRateEligible,
         Headline::PWait,
         Headline::WaitMean,
         Headline::WaitP50,
         Headline::WaitP90,
         Headline::WaitP99,
+        Headline::WaitFromOpeningP50,
+        Headline::WaitFromOpeningP90,
+        Headline::WaitFromOpeningP99,
         Headline::TimeToBookP50,
         Headline::TimeToBookP90,
+        Headline::QueueClearedAfter,
         Headline::QueueLenMean,
         Headline::ActiveSessionsMean,
         Headline::Events,
@@ -114,16 +136,23 @@ impl Columns for Headline {
             Headline::Ineligible => "ineligible",
             Headline::GaveUp => "gave_up",
             Headline::GaveUpEligible => "gave_up_eligible",
+            Headline::Visitors => "visitors",
+            Headline::VisitorAttempts => "visitor_attempts",
             Headline::InSystemAtEnd => "in_system_at_end",
             Headline::DropRate => "drop_rate",
             Headline::AbandonRate => "abandon_rate",
+            Headline::AbandonRateEligible => "abandon_rate_eligible",
             Headline::PWait => "p_wait",
             Headline::WaitMean => "wait_mean_s",
             Headline::WaitP50 => "wait_p50_s",
             Headline::WaitP90 => "wait_p90_s",
             Headline::WaitP99 => "wait_p99_s",
+            Headline::WaitFromOpeningP50 => "wait_from_opening_p50_s",
+            Headline::WaitFromOpeningP90 => "wait_from_opening_p90_s",
+            Headline::WaitFromOpeningP99 => "wait_from_opening_p99_s",
             Headline::TimeToBookP50 => "time_to_book_p50_s",
             Headline::TimeToBookP90 => "time_to_book_p90_s",
+            Headline::QueueClearedAfter => "queue_cleared_after_s",
             Headline::QueueLenMean => "queue_len_mean",
             Headline::ActiveSessionsMean => "active_sessions_mean",
             Headline::Events => "events",
@@ -142,15 +171,25 @@ impl Columns for Headline {
             | Headline::Ineligible
             | Headline::GaveUp
             | Headline::GaveUpEligible
+            | Headline::Visitors
+            | Headline::VisitorAttempts
             | Headline::InSystemAtEnd
             | Headline::Events => Kind::Count,
-            Headline::BookedShare | Headline::DropRate | Headline::AbandonRate | Headline::PWait => Kind::Share,
+            Headline::BookedShare
+            | Headline::DropRate
+            | Headline::AbandonRate
+            | Headline::AbandonRateEligible
+            | Headline::PWait => Kind::Share,
             Headline::WaitMean
             | Headline::WaitP50
             | Headline::WaitP90
             | Headline::WaitP99
+            | Headline::WaitFromOpeningP50
+            | Headline::WaitFromOpeningP90
+            | Headline::WaitFromOpeningP99
             | Headline::TimeToBookP50
-            | Headline::TimeToBookP90 => Kind::Seconds,
+            | Headline::TimeToBookP90
+            | Headline::QueueClearedAfter => Kind::Seconds,
             Headline::QueueLenMean | Headline::ActiveSessionsMean => Kind::Level,
         }
     }
@@ -171,16 +210,23 @@ impl Headline {
             Headline::Ineligible => "Turned away as ineligible (attempts)",
             Headline::GaveUp => "Gave up for good without booking (people)",
             Headline::GaveUpEligible => "Eligible people who gave up for good",
+            Headline::Visitors => "Ineligible visitors (people)",
+            Headline::VisitorAttempts => "Attempts of ineligible visitors",
             Headline::InSystemAtEnd => "Still in the system at the end",
             Headline::DropRate => "Drop rate (dropped / attempts)",
             Headline::AbandonRate => "Abandon rate (gave up in the queue / attempts)",
+            Headline::AbandonRateEligible => "Abandon rate of eligible people's attempts",
             Headline::PWait => "Share of admitted attempts that waited",
             Headline::WaitMean => "Wait, mean",
             Headline::WaitP50 => "Wait p50",
             Headline::WaitP90 => "Wait p90",
             Headline::WaitP99 => "Wait p99",
+            Headline::WaitFromOpeningP50 => "Wait p50, counted from the opening for early comers",
+            Headline::WaitFromOpeningP90 => "Wait p90, counted from the opening for early comers",
+            Headline::WaitFromOpeningP99 => "Wait p99, counted from the opening for early comers",
             Headline::TimeToBookP50 => "Time to book p50 (first attempt to booking)",
             Headline::TimeToBookP90 => "Time to book p90",
+            Headline::QueueClearedAfter => "Queue cleared after the opening (after its longest)",
             Headline::QueueLenMean => "People queued, time average",
             Headline::ActiveSessionsMean => "Active booking sessions, time average",
             Headline::Events => "Events handled",
@@ -208,6 +254,11 @@ pub enum CohortFigure {
     WaitP50,
     WaitP90,
     WaitP99,
+    /// Waits counted from the room's opening for early comers (see
+    /// `Headline::WaitFromOpeningP50`).
+    WaitFromOpeningP50,
+    WaitFromOpeningP90,
+    WaitFromOpeningP99,
     TimeToBookP50,
     TimeToBookP90,
 }
@@ -227,6 +278,9 @@ impl Columns for CohortFigure {
         CohortFigure::WaitP50,
         CohortFigure::WaitP90,
         CohortFigure::WaitP99,
+        CohortFigure::WaitFromOpeningP50,
+        CohortFigure::WaitFromOpeningP90,
+        CohortFigure::WaitFromOpeningP99,
         CohortFigure::TimeToBookP50,
         CohortFigure::TimeToBookP90,
     ];
@@ -246,6 +300,9 @@ impl Columns for CohortFigure {
             CohortFigure::WaitP50 => "wait_p50_s",
             CohortFigure::WaitP90 => "wait_p90_s",
             CohortFigure::WaitP99 => "wait_p99_s",
+            CohortFigure::WaitFromOpeningP50 => "wait_from_opening_p50_s",
+            CohortFigure::WaitFromOpeningP90 => "wait_from_opening_p90_s",
+            CohortFigure::WaitFromOpeningP99 => "wait_from_opening_p99_s",
             CohortFigure::TimeToBookP50 => "time_to_book_p50_s",
             CohortFigure::TimeToBookP90 => "time_to_book_p90_s",
         }
@@ -257,6 +314,9 @@ impl Columns for CohortFigure {
             CohortFigure::WaitP50
             | CohortFigure::WaitP90
             | CohortFigure::WaitP99
+            | CohortFigure::WaitFromOpeningP50
+            | CohortFigure::WaitFromOpeningP90
+            | CohortFigure::WaitFromOpeningP99
             | CohortFigure::TimeToBookP50
             | CohortFigure::TimeToBookP90 => Kind::Seconds,
             _ => Kind::Count,
@@ -438,7 +498,13 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| c.eligible).map(|(_, cr)| count(&cr.counts)).sum()
     };
     let booked_eligible = of_eligible(|c| c.booked);
+    let of_visitors = |count: fn(&super::Counts) -> u64| -> u64 {
+        s.cohorts.iter().zip(&r.cohorts).filter(|(c, _)| !c.eligible).map(|(_, cr)| count(&cr.counts)).sum()
+    };
     let [p50, p90, p99] = QUANTILES.map(|q| r.wait.quantile_secs(q));
+    let from_opening = r.wait_from_opening();
+    let [o50, o90, o99] = QUANTILES.map(|q| from_opening.quantile_secs(q));
+    let room_opens = s.waiting_room.as_ref().map(|w| w.opens);
     let n = |x: u64| Some(x as f64);
     Figures::from_fn(|k| match k {
         Headline::People => n(t.arrivals),
@@ -452,16 +518,25 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::Ineligible => n(t.turned_away),
         Headline::GaveUp => n(t.gave_up),
         Headline::GaveUpEligible => n(of_eligible(|c| c.gave_up)),
+        Headline::Visitors => n(of_visitors(|c| c.arrivals)),
+        Headline::VisitorAttempts => n(of_visitors(|c| c.attempts())),
         Headline::InSystemAtEnd => n(t.arrivals - t.booked - t.gave_up),
         Headline::DropRate => ratio(t.dropped_total(), t.attempts()),
         Headline::AbandonRate => ratio(t.abandoned, t.attempts()),
+        Headline::AbandonRateEligible => ratio(of_eligible(|c| c.abandoned), of_eligible(|c| c.attempts())),
         Headline::PWait => r.wait.share_positive(),
         Headline::WaitMean => r.wait.mean_secs(),
         Headline::WaitP50 => p50,
         Headline::WaitP90 => p90,
         Headline::WaitP99 => p99,
+        Headline::WaitFromOpeningP50 => o50,
+        Headline::WaitFromOpeningP90 => o90,
+        Headline::WaitFromOpeningP99 => o99,
         Headline::TimeToBookP50 => r.time_to_book.quantile_secs(0.5),
         Headline::TimeToBookP90 => r.time_to_book.quantile_secs(0.9),
+        Headline::QueueClearedAfter => {
+            room_opens.zip(r.queue_cleared_at).map(|(o, at)| at.saturating_sub(o).as_secs_f64())
+        }
         Headline::QueueLenMean => Some(r.queue_len_mean),
         Headline::ActiveSessionsMean => Some(r.active_mean),
         Headline::Events => n(r.events),
@@ -478,6 +553,7 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
     let close_bin = (close.0.saturating_sub(1) / s.bin.0) as usize;
     let at_close = r.bins.get(close_bin.min(r.bins.len().saturating_sub(1))).map_or(0, |b| b.booked_so_far[i]);
     let n = |x: u64| Some(x as f64);
+    let from_opening = cr.wait_from_opening();
     Figures::from_fn(|k| match k {
         CohortFigure::People => n(sc.people),
         CohortFigure::Attempts => n(c.attempts()),
@@ -492,6 +568,9 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
         CohortFigure::WaitP50 => cr.wait.quantile_secs(0.5),
         CohortFigure::WaitP90 => cr.wait.quantile_secs(0.9),
         CohortFigure::WaitP99 => cr.wait.quantile_secs(0.99),
+        CohortFigure::WaitFromOpeningP50 => from_opening.quantile_secs(0.5),
+        CohortFigure::WaitFromOpeningP90 => from_opening.quantile_secs(0.9),
+        CohortFigure::WaitFromOpeningP99 => from_opening.quantile_secs(0.99),
         CohortFigure::TimeToBookP50 => cr.time_to_book.quantile_secs(0.5),
         CohortFigure::TimeToBookP90 => cr.time_to_book.quantile_secs(0.9),
     })

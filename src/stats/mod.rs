@@ -200,6 +200,9 @@ pub struct Results {
     /// Time averages over the run.
     pub queue_len_mean: f64,
     pub active_mean: f64,
+    /// When the queue first emptied after its longest (`Some(ZERO)` if
+    /// nobody ever queued; `None` if people still queued at the end).
+    pub queue_cleared_at: Option<SimTime>,
     /// Events the run handled: every first attempt, every event taken from
     /// the future-event list before the horizon (a retry, a page load done
     /// or timed out, a departure from the queue, a session end, a timer, a
@@ -209,6 +212,16 @@ pub struct Results {
 }
 
 impl Results {
+    /// Waits of all admitted attempts, counted from the room's opening for
+    /// those who joined before it.
+    pub fn wait_from_opening(&self) -> Durations {
+        let mut all = Durations::new(3);
+        for c in &self.cohorts {
+            all.add(&c.wait_from_opening());
+        }
+        all
+    }
+
     pub fn totals(&self) -> Counts {
         let mut t = Counts::default();
         for c in &self.cohorts {
@@ -223,6 +236,30 @@ pub struct CohortResult {
     pub counts: Counts,
     pub wait: Durations,
     pub time_to_book: Durations,
+    /// The waits of attempts that joined the room before it opened, taken
+    /// two ways; `None` if nobody came that early.
+    pub early: Option<Box<EarlyWaits>>,
+}
+
+/// Waits of the attempts that joined the waiting room before it opened:
+/// in full (from joining) and from the opening. A planner quotes the wait
+/// from the opening (the hours on the closed page before 20:00 are not the
+/// site's doing); `wait` keeps the full one, as the design defines it.
+#[derive(Clone, Debug)]
+pub struct EarlyWaits {
+    pub full: Durations,
+    pub from_opening: Durations,
+}
+
+impl CohortResult {
+    /// Waits counted from the room's opening for people who came before it,
+    /// in full for the others.
+    pub fn wait_from_opening(&self) -> Durations {
+        match &self.early {
+            Some(e) => self.wait.with_replaced(&e.full, &e.from_opening),
+            None => self.wait.clone(),
+        }
+    }
 }
 
 /// Percentiles reported everywhere.
@@ -258,13 +295,23 @@ pub struct Recorder {
     last: SimTime,
     bin_areas: Areas,
     run_areas: Areas,
+    /// The waiting room's opening (waits of earlier joiners are also taken
+    /// from it); `SimTime::MAX` without a room.
+    room_opens: SimTime,
+    /// The longest queue so far, and when it first emptied after it.
+    queue_peak: u64,
+    queue_cleared_at: Option<SimTime>,
 }
 
 impl Recorder {
     pub fn new(s: &Scenario) -> Self {
         let n = s.cohorts.len();
-        let cohort =
-            CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
+        let cohort = CohortResult {
+            counts: Counts::default(),
+            wait: Durations::new(3),
+            time_to_book: Durations::new(3),
+            early: None,
+        };
         Recorder {
             bin_width: s.bin,
             n_bins: s.bins(),
@@ -277,6 +324,9 @@ impl Recorder {
             last: SimTime::ZERO,
             bin_areas: Areas::default(),
             run_areas: Areas::default(),
+            room_opens: s.waiting_room.as_ref().map_or(SimTime::MAX, |w| w.opens),
+            queue_peak: 0,
+            queue_cleared_at: None,
         }
     }
 
@@ -284,11 +334,25 @@ impl Recorder {
     /// Closes every bin that ended on the way.
     #[inline]
     pub fn advance(&mut self, now: SimTime, g: &Gauges) {
+        self.watch_queue(g);
         while now >= self.bin_end && self.bins.len() < self.n_bins {
             self.accumulate(self.bin_end, g);
             self.close_bin(g);
         }
         self.accumulate(now, g);
+    }
+
+    /// Note when the queue empties after its longest: `g` is the state from
+    /// `last` on, so an empty queue in it emptied at `last`. A new longest
+    /// queue forgets an earlier emptying (the crowd came back bigger).
+    #[inline]
+    fn watch_queue(&mut self, g: &Gauges) {
+        if g.queue_len > self.queue_peak {
+            self.queue_peak = g.queue_len;
+            self.queue_cleared_at = None;
+        } else if g.queue_len == 0 && self.queue_cleared_at.is_none() {
+            self.queue_cleared_at = Some(self.last);
+        }
     }
 
     /// Add the state's area from the last call up to `until`.
@@ -340,6 +404,15 @@ impl Recorder {
         if let Some(w) = wait {
             self.current_wait.record(w);
             c.wait.record(w);
+            // Joined before the room opened (admissions come after it).
+            let since_opening = self.last.saturating_sub(self.room_opens);
+            if w > since_opening {
+                let early = c.early.get_or_insert_with(|| {
+                    Box::new(EarlyWaits { full: Durations::new(3), from_opening: Durations::new(3) })
+                });
+                early.full.record(w);
+                early.from_opening.record(since_opening);
+            }
         }
     }
 
@@ -409,6 +482,8 @@ impl Recorder {
             time_to_book,
             queue_len_mean: self.run_areas.queue / span,
             active_mean: self.run_areas.active / span,
+            // A queue that never formed was never anything but clear.
+            queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
             events,
         }
     }

@@ -143,3 +143,58 @@ fn one_run_and_five_share_the_shape_of_summary_json() {
     assert!(five["people"].is_u64() && five["booked_share"].is_f64());
     assert_eq!(five["intervals"]["people"]["n"], 5);
 }
+
+/// 1,000 people come in the hour before the room opens (at 1 h) and queue;
+/// ten sessions of exactly one minute take ten people a minute, so the
+/// queue empties exactly 99 minutes after the opening, when the last ten
+/// are admitted.
+const BEFORE_OPENING: &str = r#"
+[scenario]
+name = "before-opening"
+duration = "4h"
+bin = "10m"
+
+[[cohort]]
+name = "all"
+people = 1000
+arrivals = { curve = "piecewise", points = [{ at = "0m", rate = 1.0 }, { at = "59m", rate = 1.0 }, { at = "60m", rate = 0.0 }, { at = "4h", rate = 0.0 }] }
+
+[clients]
+session = { dist = "constant", value = "1m" }
+
+[waiting_room]
+opens = "1h"
+
+[backend]
+max_sessions = 10
+"#;
+
+#[test]
+fn the_queue_clears_99_minutes_after_the_opening_and_waits_count_from_it() {
+    let s = from_text_with(BEFORE_OPENING, &[]);
+    let r = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+    let h = |k: Headline| *r.headline.get(k);
+    assert_eq!(h(Headline::QueueClearedAfter), Some(99.0 * 60.0));
+    // From the opening, the k-th ten wait k minutes: p50 about 50 min, and
+    // every full wait is longer by the time spent before the opening.
+    let from_opening = h(Headline::WaitFromOpeningP50).expect("waits");
+    assert!((from_opening - 49.0 * 60.0).abs() <= 60.0, "{from_opening}");
+    assert!(h(Headline::WaitP50).expect("waits") > from_opening + 10.0 * 60.0);
+    assert!(h(Headline::WaitFromOpeningP99).expect("waits") <= 99.0 * 60.0 * 1.001);
+    // The same per cohort.
+    let c = &r.cohorts[0];
+    assert_eq!(c.get(surgesim::stats::CohortFigure::WaitFromOpeningP50), r.headline.get(Headline::WaitFromOpeningP50));
+}
+
+#[test]
+fn without_early_comers_waits_from_the_opening_are_the_waits() {
+    let s = night();
+    let r = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+    for (a, b) in [(Headline::WaitP50, Headline::WaitFromOpeningP50), (Headline::WaitP99, Headline::WaitFromOpeningP99)]
+    {
+        assert_eq!(r.headline.get(a), r.headline.get(b));
+    }
+    // Visitors are reported on their own.
+    assert_eq!(*r.headline.get(Headline::Visitors), Some(200.0));
+    assert!(r.headline.get(Headline::AbandonRateEligible).is_some());
+}
