@@ -33,6 +33,7 @@ fn main() {
             CliError::Printed(_) => Ok(()),
             CliError::Input(err) => writeln!(stderr, "error: {}", printable(&err.to_string())),
             CliError::Output(err) => writeln!(stderr, "error: {}", printable(&err.to_string())),
+            CliError::Usage(err) => writeln!(stderr, "error: {}", printable(err)),
             CliError::Other(err) => writeln!(stderr, "error: {}", printable(&format!("{err:#}"))),
         };
         std::process::exit(e.exit_code());

@@ -8,6 +8,7 @@ mod args;
 pub mod compare;
 mod execute;
 pub mod merge;
+mod plan;
 pub mod progress;
 mod run;
 pub mod sweep;
@@ -40,6 +41,10 @@ pub enum Command {
     /// Run several scenarios side by side: compare.csv, overlay charts and
     /// report.md in one folder.
     Compare(compare::Args),
+    /// The least value of a key (or with --most the greatest) at which every
+    /// target holds, at a stated confidence; or with one == target, the
+    /// value at which a figure hits a number.
+    Plan(plan::Args),
     /// Check scenarios without running them; every problem is listed.
     Validate(validate::Args),
     /// Print a commented scenario to start from: surgesim new > my.toml
@@ -57,6 +62,9 @@ pub enum CliError {
     /// or a disk error).
     #[error(transparent)]
     Output(#[from] output::OutputError),
+    /// Arguments that cannot be used, said in a sentence: exit code 2.
+    #[error("{0}")]
+    Usage(String),
     /// Anything else: exit code 1.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -69,7 +77,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Input(_) => 2,
+            CliError::Input(_) | CliError::Usage(_) => 2,
             CliError::Output(e) => e.exit_code(),
             CliError::Other(_) => 1,
             CliError::Printed(code) => *code,
@@ -84,6 +92,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => merge::merge(a),
         Command::Compare(a) => compare::compare(a),
+        Command::Plan(a) => plan::plan(a),
         Command::Validate(a) => validate::validate(a),
         Command::New(a) => validate::new(a),
     }

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod format;
 pub mod markdown;
 pub mod output;
+pub mod plan;
 pub mod summary;
 pub mod sweep;
 pub mod tables;

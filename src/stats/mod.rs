@@ -11,6 +11,7 @@ pub mod ci;
 pub mod columns;
 pub mod figures;
 mod histogram;
+pub mod plan;
 
 pub use ci::Estimate;
 pub use columns::{Columns, Figures, Kind, Value};

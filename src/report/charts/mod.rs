@@ -18,7 +18,7 @@ pub mod run;
 pub mod sweep;
 mod text;
 
-pub use figure::{Band, Figure, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
+pub use figure::{color, Band, Figure, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
 
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;

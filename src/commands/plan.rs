@@ -1,0 +1,200 @@
+//! `surgesim plan`: the least value of one scenario key (or with `--most`
+//! the greatest) at which every target holds, at a stated confidence; or
+//! with one `==` target, the value at which a figure hits a number
+//! (calibration). See `stats::plan` for the method and its guarantee.
+//!
+//! The key's values: whole numbers when the key takes only whole numbers
+//! (the loader refuses a fraction there), numbers at `--resolution`
+//! otherwise, or durations (`10m..2h`, searched in seconds).
+
+use super::args::{parse_scale, ChartArgs};
+use super::progress::Progress;
+use super::{outln, tell, CliError};
+use crate::report::{self, output};
+use crate::scenario::{self, units::parse_duration, Scenario, ScenarioError};
+use crate::stats::plan::{self as search, Domain, Settings, Target};
+use crate::stats::{figures, Figures, Headline, Value};
+use crate::{simulate_on, QueueKind};
+use anyhow::Result;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The scenario file (TOML), or - for standard input.
+    scenario: PathBuf,
+    /// The key and its range: KEY=LO..HI, like backend.max_sessions=10..100
+    /// or clients.patience.mean=5m..2h.
+    #[arg(long, value_name = "KEY=LO..HI")]
+    vary: String,
+    /// A target every answer must meet: 'FIGURE <= VALUE', 'FIGURE >= VALUE'
+    /// (repeatable), or one 'FIGURE == VALUE' to calibrate. FIGURE is a
+    /// headline figure of summary.json; waits in seconds or as durations
+    /// (30m), shares from 0 to 1 or in percent (60%).
+    #[arg(long = "target", value_name = "'FIGURE OP VALUE'", required = true)]
+    targets: Vec<Target>,
+    /// The greatest value meeting every target (e.g. the most people a
+    /// night can take) instead of the least.
+    #[arg(long)]
+    most: bool,
+    /// Probability that the value given meets every target.
+    #[arg(long, default_value_t = 0.95, value_parser = parse_confidence)]
+    confidence: f64,
+    /// Simulated runs in all, at most.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(4..=100_000))]
+    max_runs: u32,
+    /// Smallest step of the key, for keys that take fractions (default: a
+    /// thousandth of the range; 1 second for durations).
+    #[arg(long, value_name = "STEP")]
+    resolution: Option<String>,
+    /// Replications given to a value at first, and at each round after.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    batch: u32,
+    /// Run the night at this fraction of its size (see `run --scale`).
+    #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
+    scale: Option<f64>,
+    /// Override any scenario key at every value (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Output folder [default: outputs/<scenario name>-plan].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print nothing but errors and the answer.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    charts: ChartArgs,
+}
+
+fn parse_confidence(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(c) if c > 0.5 && c < 1.0 => Ok(c),
+        _ => Err(format!("found \"{text}\", expected a probability above 0.5 and below 1, like 0.95")),
+    }
+}
+
+/// The key and how its values are written.
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub name: String,
+    pub domain: Domain,
+    /// Durations: values are seconds, written `{n}s`.
+    pub seconds: bool,
+    /// Whole numbers only.
+    pub integer: bool,
+}
+
+impl Key {
+    /// The value as `--set` takes it.
+    pub fn text(&self, x: f64) -> String {
+        if self.seconds {
+            format!("{}s", report::format::number(Some(x)).trim_end_matches(".0"))
+        } else if self.integer {
+            format!("{}", x.round() as i64)
+        } else {
+            report::format::number(Some(x)).trim_end_matches(".0").to_string()
+        }
+    }
+}
+
+pub fn plan(a: Args) -> Result<(), CliError> {
+    let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, &a.set)?;
+    let mut base = load_at(&a.scenario, &a.set, &key, key.domain.lo, a.scale)?;
+    // The plan's own changes are the user's --set; the key is the answer.
+    base.origin.set = a.set.clone();
+    scenario::limits::check(&base, u64::from(a.max_runs), false)?;
+    let dir = a.out.clone().unwrap_or_else(|| output::default_dir_of(&base, "-plan"));
+    let claim = output::claim(&dir, "plan")?;
+    let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.quiet);
+    let mut oracle = Runs { path: &a.scenario, sets: &a.set, key: &key, scale: a.scale, progress: &bar };
+    let settings =
+        Settings { confidence: a.confidence, most: a.most, max_runs: a.max_runs as usize, batch: a.batch as usize };
+    let outcome = search::search(&a.targets, key.domain, settings, &mut oracle)?;
+    bar.finish();
+    let plan = report::plan::Plan {
+        scenario: &base,
+        key: &key.name,
+        value_text: outcome.value.map(|x| key.text(x)),
+        most: a.most,
+        confidence: a.confidence,
+        targets: &a.targets,
+        outcome: &outcome,
+        text: &|x| key.text(x),
+    };
+    tell(&claim.write(&report::plan::render(&plan, &a.charts.options())?)?, a.quiet);
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    outln!("{}", report::plan::answer_line(&plan))?;
+    if !a.quiet {
+        outln!("  wrote {}", dir.display())?;
+    }
+    Ok(())
+}
+
+/// The scenario with the key at `x`.
+fn load_at(path: &Path, sets: &[String], key: &Key, x: f64, scale: Option<f64>) -> Result<Scenario, ScenarioError> {
+    let mut all = sets.to_vec();
+    all.push(format!("{}={}", key.name, key.text(x)));
+    let s = scenario::load(path, &all)?;
+    Ok(match scale {
+        Some(f) => s.scaled(f),
+        None => s,
+    })
+}
+
+/// `KEY=LO..HI`, with the kind of values the key takes.
+fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, sets: &[String]) -> Result<Key, CliError> {
+    let bad = |why: &str| CliError::Usage(format!("--vary \"{spec}\": {why}"));
+    let (name, range) = spec.split_once('=').ok_or_else(|| bad("expected KEY=LO..HI"))?;
+    let (lo, hi) = range.split_once("..").ok_or_else(|| bad("expected a range LO..HI"))?;
+    let number = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    let seconds = |t: &str| parse_duration(t.trim()).ok().map(|d| d.as_secs_f64());
+    let (lo_x, hi_x, durations) = match (number(lo), number(hi)) {
+        (Some(l), Some(h)) => (l, h, false),
+        _ => match (seconds(lo), seconds(hi)) {
+            (Some(l), Some(h)) => (l, h, true),
+            _ => return Err(bad("expected two numbers, or two durations like 5m..2h")),
+        },
+    };
+    if !(lo_x < hi_x) {
+        return Err(bad("expected LO below HI"));
+    }
+    let name = name.trim().to_string();
+    // A key of whole numbers refuses a fraction: that tells which it is.
+    let probe = format!("{name}={}", (lo_x + 0.5).floor() + 0.5);
+    let takes_fractions = !durations && scenario::load(path, &[sets, &[probe]].concat()).is_ok();
+    let integer = !durations && !takes_fractions;
+    let step = match resolution {
+        Some(r) => number(r).or_else(|| seconds(r)).filter(|s| *s > 0.0).ok_or_else(|| bad("bad --resolution"))?,
+        None if integer => 1.0,
+        None if durations => 1.0,
+        None => (hi_x - lo_x) / 1000.0,
+    };
+    let step = if integer { step.round().max(1.0) } else { step };
+    Ok(Key { name, domain: Domain { lo: lo_x, hi: hi_x, step }, seconds: durations, integer })
+}
+
+/// The oracle of the search: replications of the scenario at a key value,
+/// in parallel, each on the random stream of its index.
+struct Runs<'a> {
+    path: &'a Path,
+    sets: &'a [String],
+    key: &'a Key,
+    scale: Option<f64>,
+    progress: &'a Progress,
+}
+
+impl search::Oracle for Runs<'_> {
+    fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Figures<Headline, Value>>> {
+        let s = load_at(self.path, self.sets, self.key, x, self.scale)?;
+        Ok((from as u64..to as u64)
+            .into_par_iter()
+            .map(|r| {
+                let h = figures::headline(&s, &simulate_on(&s, r, QueueKind::default()).results);
+                self.progress.inc();
+                h
+            })
+            .collect())
+    }
+}

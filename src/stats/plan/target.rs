@@ -1,0 +1,119 @@
+//! `--target 'FIGURE OP VALUE'`: a headline figure, `<=`, `>=` or `==`,
+//! and a value in the figure's own unit (seconds for waits, which may also
+//! be written as a duration like `30m`; a share from 0 to 1, or `60%`).
+
+use crate::scenario::units::parse_duration;
+use crate::stats::{Columns, Headline, Kind};
+use std::fmt;
+use std::str::FromStr;
+
+/// How a figure must compare with the target value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `<=`: at most.
+    AtMost,
+    /// `>=`: at least.
+    AtLeast,
+    /// `==`: as close as the key's resolution allows (calibration).
+    Equal,
+}
+
+impl Op {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::AtMost => "<=",
+            Op::AtLeast => ">=",
+            Op::Equal => "==",
+        }
+    }
+}
+
+/// One target: `figure op value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub figure: Headline,
+    pub op: Op,
+    /// In the figure's unit (seconds, shares from 0 to 1, counts).
+    pub value: f64,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.figure.name(), self.op.symbol(), self.value)
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Target, String> {
+        let bad = |why: String| format!("found \"{text}\": {why}");
+        let (at, op) = ["<=", ">=", "=="]
+            .iter()
+            .find_map(|s| text.find(s).map(|i| (i, *s)))
+            .ok_or_else(|| bad("expected FIGURE <= VALUE, FIGURE >= VALUE or FIGURE == VALUE".into()))?;
+        let (name, value) = (text[..at].trim(), text[at + 2..].trim());
+        let figure = Headline::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Headline::ALL.iter().map(|h| h.name()).collect();
+            let hint = strsim_hint(name, &names);
+            bad(format!("`{name}` is not a headline figure of summary.json{hint}"))
+        })?;
+        let op = match op {
+            "<=" => Op::AtMost,
+            ">=" => Op::AtLeast,
+            _ => Op::Equal,
+        };
+        let value = parse_value(figure.kind(), value).map_err(bad)?;
+        Ok(Target { figure, op, value })
+    }
+}
+
+/// "; did you mean `x`?" for the closest name, if one is close.
+fn strsim_hint(name: &str, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| (strsim::levenshtein(name, n), n))
+        .filter(|(d, n)| *d <= 3.max(n.len() / 4))
+        .min()
+        .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"))
+}
+
+/// A value in the unit of a figure of `kind`.
+fn parse_value(kind: Kind, text: &str) -> Result<f64, String> {
+    if let Ok(x) = text.parse::<f64>() {
+        return if x.is_finite() { Ok(x) } else { Err(format!("expected a finite number, found {text}")) };
+    }
+    match kind {
+        Kind::Seconds => parse_duration(text).map(|d| d.as_secs_f64()),
+        Kind::Share => text
+            .strip_suffix('%')
+            .and_then(|p| p.trim().parse::<f64>().ok())
+            .filter(|p| p.is_finite())
+            .map(|p| p / 100.0)
+            .ok_or_else(|| format!("expected a share like 0.6 or 60%, found \"{text}\"")),
+        _ => Err(format!("expected a number, found \"{text}\"")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_read_in_the_figures_units() {
+        let t: Target = "drop_rate <= 0.01".parse().unwrap();
+        assert_eq!(t, Target { figure: Headline::DropRate, op: Op::AtMost, value: 0.01 });
+        let t: Target = "wait_p99_s<=30m".parse().unwrap();
+        assert_eq!((t.figure, t.op, t.value), (Headline::WaitP99, Op::AtMost, 1800.0));
+        let t: Target = "booked_share >= 60%".parse().unwrap();
+        assert_eq!((t.op, t.value), (Op::AtLeast, 0.6));
+        assert_eq!("p_wait == 0.2".parse::<Target>().unwrap().op, Op::Equal);
+    }
+
+    #[test]
+    fn bad_targets_say_what_was_expected() {
+        assert!("drop_rate < 0.01".parse::<Target>().unwrap_err().contains("expected FIGURE <= VALUE"));
+        assert!("drop_rat <= 0.01".parse::<Target>().unwrap_err().contains("did you mean `drop_rate`"));
+        assert!("people <= 10m".parse::<Target>().unwrap_err().contains("expected a number"));
+        assert!("drop_rate <= NaN".parse::<Target>().is_err());
+    }
+}
