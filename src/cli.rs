@@ -224,7 +224,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                 return Ok(());
             }
             let bar = Progress::clock(&s, quiet);
-            let outcome = crate::simulate_observed(&s, 0, queue.into(), &|t| bar.clock_at(t));
+            let outcome = crate::simulate_observed(&s, 0, queue.into(), &|t| bar.clock_at(t)).map_err(anyhow::Error::from)?;
             bar.finish();
             let files = report::render_with(&s, &outcome.results, &charts.options())?;
             output::write_folder(&dir, &files)?;

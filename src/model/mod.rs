@@ -20,7 +20,7 @@ mod front;
 mod slab;
 mod waiting_room;
 
-use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, RadixQueue, Rng, SimTime};
+use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, Rng, SimTime};
 use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
@@ -130,6 +130,8 @@ struct Model<'s, Q> {
     in_system: InSystem,
     stats: Recorder,
     handled: u64,
+    /// Set when a structure of the model could not grow: the run stops.
+    out_of_memory: Option<OutOfMemory>,
     /// Told the simulated clock every 65,536 events (a progress bar).
     tick: &'s (dyn Fn(SimTime) + Sync),
 }
@@ -145,24 +147,33 @@ pub enum QueueKind {
     Calendar,
 }
 
-/// Simulate replication `replication` of `scenario` (on the default queue).
+/// Simulate replication `replication` of `scenario` (on the default queue),
+/// for tests and benchmarks: panics if the machine runs out of memory
+/// (the commands use `try_simulate`, which says so instead).
 pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
     simulate_on(scenario, replication, QueueKind::default())
 }
 
 /// `simulate` on a chosen future-event list (for benchmarks and tests).
 pub fn simulate_on(scenario: &Scenario, replication: u64, queue: QueueKind) -> Outcome {
-    simulate_observed(scenario, replication, queue, &|_| {})
+    simulate_observed(scenario, replication, queue, &|_| {}).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// `simulate_on`, telling `tick` the simulated clock every 65,536 events
-/// (cheap enough to leave on: one indirect call per 65,536 events).
+/// `simulate`, or an error if a structure that grows with the run (the
+/// line, the sessions, the event list, the table) could not get memory.
+pub fn try_simulate(scenario: &Scenario, replication: u64) -> Result<Outcome, OutOfMemory> {
+    simulate_observed(scenario, replication, QueueKind::default(), &|_| {})
+}
+
+/// `try_simulate` on a chosen future-event list, telling `tick` the
+/// simulated clock every 65,536 events (cheap enough to leave on: one
+/// indirect call per 65,536 events).
 pub fn simulate_observed(
     scenario: &Scenario,
     replication: u64,
     queue: QueueKind,
     tick: &(dyn Fn(SimTime) + Sync),
-) -> Outcome {
+) -> Result<Outcome, OutOfMemory> {
     match queue {
         QueueKind::Heap => simulate_with::<HeapQueue<Event>>(scenario, replication, tick),
         QueueKind::Radix => simulate_with::<RadixQueue<Event>>(scenario, replication, tick),
@@ -174,7 +185,7 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
     scenario: &'s Scenario,
     replication: u64,
     tick: &'s (dyn Fn(SimTime) + Sync),
-) -> Outcome {
+) -> Result<Outcome, OutOfMemory> {
     let n = scenario.cohorts.len();
     let room = scenario.waiting_room.as_ref();
     let poll_slots_per_waiting = match (&scenario.front, room) {
@@ -204,8 +215,9 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         slots_left: scenario.backend.slots,
         cohort_slots_left: scenario.cohorts.iter().map(|c| c.slots).collect(),
         in_system: InSystem { loading: vec![0; n], queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
-        stats: Recorder::new(scenario),
+        stats: Recorder::new(scenario)?,
         handled: 0,
+        out_of_memory: None,
         tick,
     };
     model.run()
@@ -242,7 +254,7 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
 }
 
 impl<Q: FutureEvents<Event>> Model<'_, Q> {
-    fn run(mut self) -> Outcome {
+    fn run(mut self) -> Result<Outcome, OutOfMemory> {
         for (i, (at, _)) in self.timeline.iter().enumerate() {
             self.events.schedule(*at, Event::Timeline { index: i as u32 });
         }
@@ -266,6 +278,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.handled += 1;
             if self.handled & 0xFFFF == 0 {
                 (self.tick)(t);
+                // A lost event leaves the state short of it, never broken
+                // (counts only grow stale); checked here, off the hot path.
+                if self.failed().is_some() {
+                    break;
+                }
             }
             match next.1 {
                 Some(ev) => self.handle(ev),
@@ -275,9 +292,24 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
             }
         }
+        if let Some(e) = self.failed() {
+            return Err(e);
+        }
         let gauges = self.gauges();
         let results = self.stats.finish(horizon, &gauges, self.handled);
-        Outcome { results, in_system: self.in_system }
+        Ok(Outcome { results, in_system: self.in_system })
+    }
+
+    /// The first structure that could not grow, if any.
+    #[cold]
+    fn failed(&self) -> Option<OutOfMemory> {
+        self.out_of_memory.clone().or_else(|| self.events.out_of_memory().cloned())
+    }
+
+    /// A structure could not grow: note it (the first), the run stops soon.
+    #[cold]
+    fn lost(&mut self, e: OutOfMemory, what: &'static str) {
+        self.out_of_memory.get_or_insert(OutOfMemory { what, ..e });
     }
 
     fn handle(&mut self, ev: Event) {
@@ -406,10 +438,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             return;
         }
         self.stats.front_request(c);
-        self.in_system.loading[c] += 1;
-        if let Some(f) = &mut self.front {
-            f.push(person, self.now);
+        if let Some(Err(e)) = self.front.as_mut().map(|f| f.push(person, self.now)) {
+            return self.lost(e, "page loads waiting");
         }
+        self.in_system.loading[c] += 1;
         self.front_serve();
         self.arm_front_timer();
     }
@@ -521,7 +553,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::QueueFull);
             return;
         }
-        let ticket = self.line.push(person, self.now);
+        let ticket = match self.line.push(person, self.now) {
+            Ok(ticket) => ticket,
+            Err(e) => return self.lost(e, "queued people"),
+        };
         self.in_system.queued[c] += 1;
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
@@ -640,8 +675,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::BackendFull);
             return;
         }
+        let key = match self.sessions.insert(person) {
+            Ok(key) => key,
+            Err(e) => return self.lost(e, "booking sessions"),
+        };
         self.in_system.active[c] += 1;
-        let key = self.sessions.insert(person);
         let end = self.now + self.s.clients.session.sample(&mut self.rng);
         self.events.schedule(end, Event::SessionEnd { key });
     }

@@ -13,7 +13,7 @@ mod histogram;
 pub use ci::Interval;
 pub use histogram::Durations;
 
-use crate::engine::SimTime;
+use crate::engine::{OutOfMemory, SimTime};
 use crate::scenario::Scenario;
 
 /// Why the system failed an attempt. Each cause is counted on its own.
@@ -237,23 +237,28 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(s: &Scenario) -> Self {
+    /// A recorder for a run of `s`; an error if its table of time-series
+    /// rows, reserved whole, does not fit in memory.
+    pub fn new(s: &Scenario) -> Result<Self, OutOfMemory> {
         let n = s.cohorts.len();
         let cohort =
             CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
-        Recorder {
+        let mut bins = Vec::new();
+        bins.try_reserve_exact(s.bins())
+            .map_err(|_| OutOfMemory::new("time-series rows", s.bins(), s.bins() * std::mem::size_of::<Bin>()))?;
+        Ok(Recorder {
             bin_width: s.bin,
             n_bins: s.bins(),
             bin_end: s.bin,
             current: Counts::default(),
             current_wait: Durations::new(2),
-            bins: Vec::with_capacity(s.bins()),
+            bins,
             cohorts: vec![cohort; n],
             booked_so_far: vec![0; n],
             last: SimTime::ZERO,
             bin_areas: Areas::default(),
             run_areas: Areas::default(),
-        }
+        })
     }
 
     /// Move the clock to `now`; `g` is the state since the previous call.
