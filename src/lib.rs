@@ -25,5 +25,5 @@ pub mod scenario;
 pub mod stats;
 pub mod sweep;
 
-pub use model::{simulate, simulate_observed, simulate_on, Outcome, QueueKind};
+pub use model::{simulate, simulate_observed, simulate_on, try_simulate, Outcome, QueueKind};
 pub use scenario::{load, Scenario};

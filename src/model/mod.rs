@@ -132,9 +132,44 @@ struct Model<'s, Q> {
     handled: u64,
     /// Set when a structure of the model could not grow: the run stops.
     out_of_memory: Option<OutOfMemory>,
+    /// The loop ends at the first event at or after this: the horizon, or
+    /// now once a structure could not grow.
+    stop_at: SimTime,
     /// Told the simulated clock every 65,536 events (a progress bar).
     tick: &'s (dyn Fn(SimTime) + Sync),
 }
+
+/// Bytes the model's structures hold at most per item of what grows, their
+/// spare capacity included (each structure says why): for the size guard
+/// (`scenario::limits`), which multiplies them by the most items a run can
+/// have at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Footprint {
+    /// A person waiting in the line (in the line's order).
+    pub queued: usize,
+    /// A page load waiting for a front-tier slot.
+    pub loading: usize,
+    /// A booking session.
+    pub session: usize,
+}
+
+pub fn footprint(order: crate::scenario::Order) -> Footprint {
+    Footprint {
+        queued: Line::<Person>::bytes_per_person(order),
+        loading: Front::<Person>::bytes_per_person(),
+        session: Slab::<Person>::bytes_per_item(),
+    }
+}
+
+/// Bytes of the event list at most with `pending` events pending at once,
+/// in a run of length `horizon` (see `RadixQueue::bytes_for`).
+pub fn event_list_bytes(pending: f64, horizon: SimTime) -> f64 {
+    RadixQueue::<Event>::bytes_for(pending, horizon)
+}
+
+/// Bytes of the arrival tables per point of a piecewise or trace curve (the
+/// inverse CDF's times, rates and areas).
+pub const CURVE_BYTES_PER_POINT: usize = demand::BYTES_PER_POINT;
 
 /// Which future-event list to run on. All give the same results (the order
 /// of events is fixed by (time, seq)); they differ in speed and memory.
@@ -218,6 +253,7 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         stats: Recorder::new(scenario)?,
         handled: 0,
         out_of_memory: None,
+        stop_at: scenario.duration,
         tick,
     };
     model.run()
@@ -270,7 +306,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 None => break,
             };
             let t = next.0;
-            if t >= horizon {
+            if t >= self.stop_at {
                 break;
             }
             self.stats.advance(t, &self.gauges());
@@ -296,7 +332,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             return Err(e);
         }
         let gauges = self.gauges();
-        let results = self.stats.finish(horizon, &gauges, self.handled);
+        let results = self.stats.finish(horizon, &gauges, self.handled)?;
         Ok(Outcome { results, in_system: self.in_system })
     }
 
@@ -310,6 +346,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     #[cold]
     fn lost(&mut self, e: OutOfMemory, what: &'static str) {
         self.out_of_memory.get_or_insert(OutOfMemory { what, ..e });
+        self.stop_at = self.now;
     }
 
     fn handle(&mut self, ev: Event) {

@@ -201,6 +201,31 @@ pub struct CohortResult {
     pub time_to_book: Durations,
 }
 
+/// Bytes of one time-series row of a run with `cohorts` cohorts (the row,
+/// and its bookings per cohort with the allocator's 16 bytes).
+pub fn row_bytes(cohorts: usize) -> usize {
+    std::mem::size_of::<Bin>() + 8 * cohorts + 16
+}
+
+/// Bytes of the statistics of a run with `bins` rows and `cohorts`
+/// cohorts: (while it runs, what its `Results` keep). Running: the rows,
+/// two histograms per cohort, the current bin's, and the two totals made at
+/// the end; kept: all but the current bin's.
+pub fn table_bytes(bins: usize, cohorts: usize) -> (f64, f64) {
+    let rows = (bins * row_bytes(cohorts)) as f64;
+    let h3 = Durations::heap_bytes(3) as f64;
+    let kept = rows + (2 * cohorts + 2) as f64 * h3;
+    (kept + Durations::heap_bytes(2) as f64, kept)
+}
+
+/// A histogram of `sigfig` digits, fallibly: one of those of a run with
+/// `cohorts` cohorts.
+fn histogram(sigfig: u8, cohorts: usize) -> Result<Durations, OutOfMemory> {
+    Durations::try_new(sigfig).ok_or_else(|| {
+        OutOfMemory::new("histograms", 2 * cohorts + 3, (2 * cohorts + 3) * Durations::heap_bytes(sigfig))
+    })
+}
+
 /// Percentiles reported everywhere.
 pub const QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
 
@@ -238,22 +263,25 @@ pub struct Recorder {
 
 impl Recorder {
     /// A recorder for a run of `s`; an error if its table of time-series
-    /// rows, reserved whole, does not fit in memory.
+    /// rows (reserved whole) or its histograms do not fit in memory.
     pub fn new(s: &Scenario) -> Result<Self, OutOfMemory> {
         let n = s.cohorts.len();
-        let cohort =
-            CohortResult { counts: Counts::default(), wait: Durations::new(3), time_to_book: Durations::new(3) };
         let mut bins = Vec::new();
         bins.try_reserve_exact(s.bins())
             .map_err(|_| OutOfMemory::new("time-series rows", s.bins(), s.bins() * std::mem::size_of::<Bin>()))?;
+        let mut cohorts = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (wait, time_to_book) = (histogram(3, n)?, histogram(3, n)?);
+            cohorts.push(CohortResult { counts: Counts::default(), wait, time_to_book });
+        }
         Ok(Recorder {
             bin_width: s.bin,
             n_bins: s.bins(),
             bin_end: s.bin,
             current: Counts::default(),
-            current_wait: Durations::new(2),
+            current_wait: histogram(2, 1)?,
             bins,
-            cohorts: vec![cohort; n],
+            cohorts,
             booked_so_far: vec![0; n],
             last: SimTime::ZERO,
             bin_areas: Areas::default(),
@@ -369,7 +397,7 @@ impl Recorder {
     }
 
     /// Close the run at `horizon` and hand over the results.
-    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Results {
+    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Result<Results, OutOfMemory> {
         self.advance(horizon, g);
         // The last bin may stretch past the horizon; it is closed with the
         // area up to the horizon only.
@@ -377,13 +405,13 @@ impl Recorder {
             self.close_bin(g);
         }
         let span = horizon.0.max(1) as f64;
-        let mut wait = Durations::new(3);
-        let mut time_to_book = Durations::new(3);
+        let n = self.cohorts.len();
+        let (mut wait, mut time_to_book) = (histogram(3, n)?, histogram(3, n)?);
         for c in &self.cohorts {
             wait.add(&c.wait);
             time_to_book.add(&c.time_to_book);
         }
-        Results {
+        Ok(Results {
             bins: self.bins,
             cohorts: self.cohorts,
             wait,
@@ -391,6 +419,6 @@ impl Recorder {
             queue_len_mean: self.run_areas.queue / span,
             active_mean: self.run_areas.active / span,
             events,
-        }
+        })
     }
 }

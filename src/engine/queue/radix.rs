@@ -317,6 +317,19 @@ impl<E: Copy> RadixQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// Bytes the list holds at most with `pending` events pending at the
+    /// busiest moment of a run of length `horizon`: every vector twice its
+    /// events (they double when full), plus the capacity drained buckets
+    /// keep (each at most `KEEP` events, and at most twice what it ever
+    /// held) in the levels a time before the horizon reaches (buckets
+    /// above are never drained), plus the buckets' headers.
+    pub fn bytes_for(pending: f64, horizon: SimTime) -> f64 {
+        let size = std::mem::size_of::<(u64, E)>() as f64;
+        let levels = (64 - horizon.0.leading_zeros()).div_ceil(DIGIT_BITS).max(1) as f64;
+        let kept = levels * WIDTH as f64 * (KEEP as f64).min(2.0 * pending);
+        (2.0 * pending + kept) * size + (BUCKETS * std::mem::size_of::<Vec<(u64, E)>>()) as f64
+    }
 }
 
 /// Sort a short run by time, stably (ties keep their order).
