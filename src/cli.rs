@@ -1,8 +1,10 @@
 //! The command line: parse arguments, run the pipeline, map failures to
 //! exit codes (0 success, 2 bad input, 1 anything else).
 
+use crate::engine::{fmt_bytes, OutOfMemory};
 use crate::progress::Progress;
 use crate::report::{self, output};
+use crate::scenario::limits::{self, Keeps, Plan};
 use crate::scenario::{self, ScenarioError};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -208,11 +210,12 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             if let Some(f) = scale {
                 s = s.scaled(f);
             }
-            scenario::limits::check(&s, u64::from(replications), allow_large)?;
+            let keeps = if replications > 1 { Keeps::Replications } else { Keeps::Results };
+            let plan = limits::check_command(&[(&s, u64::from(replications))], keeps, threads(), allow_large)?;
             let dir = out.unwrap_or_else(|| output::default_dir(&s.name));
             if replications > 1 {
                 let bar = Progress::jobs(u64::from(replications), "replications", quiet);
-                let runs = crate::replicate::run(&s, replications as usize, &bar);
+                let runs = within(&plan, || crate::replicate::run(&s, replications as usize, &bar))?;
                 bar.finish();
                 let files = crate::replicate::render(&s, &runs, &charts.options())?;
                 output::write_folder(&dir, &files)?;
@@ -224,7 +227,8 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                 return Ok(());
             }
             let bar = Progress::clock(&s, quiet);
-            let outcome = crate::simulate_observed(&s, 0, queue.into(), &|t| bar.clock_at(t)).map_err(anyhow::Error::from)?;
+            let outcome = crate::simulate_observed(&s, 0, queue.into(), &|t| bar.clock_at(t))
+                .map_err(|e| estimated(e.into(), &plan))?;
             bar.finish();
             let files = report::render_with(&s, &outcome.results, &charts.options())?;
             output::write_folder(&dir, &files)?;
@@ -237,12 +241,23 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Command::Sweep { scenario, vary, set, replications, shard, out, quiet, allow_large, charts } => {
             let name = scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
             let plan = crate::sweep::Plan::new(&name, vary, replications as usize, shard);
-            let points = crate::sweep::load_points(&scenario, &set, &plan)?;
-            for (_, s) in &points {
-                scenario::limits::check(s, u64::from(replications), allow_large)?;
+            // Every point is a scenario in memory: first, the sweep as if
+            // each were like the first, before loading them all.
+            if let Some(&p) = plan.my_points().first() {
+                let mut sets = set.clone();
+                sets.extend(plan.point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
+                let first = scenario::load(&scenario, &sets)?;
+                let n = plan.my_points().len();
+                let runs = vec![(&first, plan.replications as u64); n];
+                limits::check_command(&runs, Keeps::Summaries, threads(), allow_large)?;
             }
+            let points = crate::sweep::load_points(&scenario, &set, &plan)?;
+            // The whole sweep at once: every point's runs, and what each keeps.
+            let runs: Vec<(&scenario::Scenario, u64)> =
+                points.iter().map(|(_, s)| (s, plan.replications as u64)).collect();
+            let guard = limits::check_command(&runs, Keeps::Summaries, threads(), allow_large)?;
             let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", quiet);
-            let rows = crate::sweep::run(&plan, &points, &bar)?;
+            let rows = within(&guard, || crate::sweep::run(&plan, &points, &bar))?;
             bar.finish();
             let dir = out.unwrap_or_else(|| {
                 let base = points.first().map_or(name.clone(), |(_, s)| s.name.clone());
@@ -264,11 +279,10 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         }
         Command::Compare { scenarios, out, set, quiet, allow_large, charts } => {
             let list = scenarios.iter().map(|p| scenario::load(p, &set)).collect::<Result<Vec<_>, _>>()?;
-            for s in &list {
-                scenario::limits::check(s, 1, allow_large)?;
-            }
+            let runs: Vec<(&scenario::Scenario, u64)> = list.iter().map(|s| (s, 1)).collect();
+            let plan = limits::check_command(&runs, Keeps::Results, threads(), allow_large)?;
             let bar = Progress::jobs(list.len() as u64, "scenarios", quiet);
-            let results = crate::compare::run_all(&list, &bar);
+            let results = within(&plan, || crate::compare::run_all(&list, &bar))?;
             bar.finish();
             let files = crate::compare::render(&list, &results, &charts.options())?;
             output::write_folder(&out, &files)?;
@@ -284,7 +298,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
                 match scenario::load(&path, &set) {
                     Ok(s) => {
                         outln!("{}: ok ({} cohorts, {} people)", path.display(), s.cohorts.len(), s.size().people)?;
-                        if let Err(e) = scenario::limits::check(&s, 1, false) {
+                        if let Err(e) = limits::check(&s, 1, false) {
                             outln!("  note: {e}")?;
                         }
                     }
@@ -301,6 +315,37 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::New { preset } => out!("{}", preset.text()),
+    }
+}
+
+/// Runs that could go at once: the thread pool's size.
+fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Run `work` on at most `plan.threads` threads (the size guard's choice,
+/// so that the runs at once fit in memory); an out-of-memory error gets
+/// the guard's estimate.
+fn within<T: Send, E: Into<anyhow::Error> + Send>(
+    plan: &Plan,
+    work: impl FnOnce() -> Result<T, E> + Send,
+) -> Result<T, CliError> {
+    let result = if plan.threads >= threads() {
+        work()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(plan.threads).build().map_err(anyhow::Error::from)?;
+        pool.install(work)
+    };
+    result.map_err(|e| estimated(e.into(), plan))
+}
+
+/// An error, with the size guard's estimate if it is for want of memory:
+/// "out of memory: could not hold N queued people (X); the size guard
+/// estimated Y".
+fn estimated(e: anyhow::Error, plan: &Plan) -> CliError {
+    match e.downcast_ref::<OutOfMemory>() {
+        Some(oom) => CliError::Other(anyhow::anyhow!("{oom}; the size guard estimated {}", fmt_bytes(plan.memory))),
+        None => CliError::Other(e),
     }
 }
 

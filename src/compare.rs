@@ -20,14 +20,18 @@ use std::fmt::Write;
 pub const DEFAULT_DIR: &str = "outputs/compare";
 
 /// Run every scenario (replication 0, as `run` does), in parallel; the
-/// results are in the order of `scenarios`.
-pub fn run_all(scenarios: &[Scenario], progress: &crate::progress::Progress) -> Vec<Results> {
+/// results are in the order of `scenarios`, or an error if one ran out of
+/// memory.
+pub fn run_all(
+    scenarios: &[Scenario],
+    progress: &crate::progress::Progress,
+) -> Result<Vec<Results>, crate::engine::OutOfMemory> {
     scenarios
         .par_iter()
         .map(|s| {
-            let results = crate::simulate(s, 0).results;
+            let results = crate::try_simulate(s, 0)?.results;
             progress.inc();
-            results
+            Ok(results)
         })
         .collect()
 }
@@ -64,7 +68,7 @@ pub fn render(scenarios: &[Scenario], results: &[Results], opts: &ReportOptions)
 
 /// Run and render in one go.
 pub fn compare(scenarios: &[Scenario], opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>> {
-    render(scenarios, &run_all(scenarios, &crate::progress::Progress::jobs(0, "", true)), opts)
+    render(scenarios, &run_all(scenarios, &crate::progress::Progress::jobs(0, "", true))?, opts)
 }
 
 /// `report.md` of a comparison: the table, then the charts.

@@ -12,24 +12,26 @@
 //! Nothing is listed twice, so the replicated tables cannot drift from the
 //! single-run ones.
 
+use crate::engine::OutOfMemory;
 use crate::progress::Progress;
 use crate::report::{self, ReportOptions};
 use crate::scenario::Scenario;
 use crate::stats::{Interval, Results};
-use crate::{simulate_on, QueueKind};
+use crate::try_simulate;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// Run replications 0..n of `s` in parallel, in replication order.
-pub fn run(s: &Scenario, n: usize, progress: &Progress) -> Vec<Results> {
+/// Run replications 0..n of `s` in parallel, in replication order; an
+/// error if one ran out of memory.
+pub fn run(s: &Scenario, n: usize, progress: &Progress) -> Result<Vec<Results>, OutOfMemory> {
     (0..n as u64)
         .into_par_iter()
         .map(|r| {
-            let results = simulate_on(s, r, QueueKind::default()).results;
+            let results = try_simulate(s, r)?.results;
             progress.inc();
-            results
+            Ok(results)
         })
         .collect()
 }

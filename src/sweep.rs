@@ -15,7 +15,6 @@ use crate::report::summary::summary;
 use crate::report::{charts, ReportOptions};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::Interval;
-use crate::{simulate_on, QueueKind};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -143,7 +142,7 @@ pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Re
         .par_iter()
         .map(|&(i, r)| {
             let s = &points[i].1;
-            let results = simulate_on(s, r, QueueKind::default()).results;
+            let results = crate::try_simulate(s, r)?.results;
             progress.inc();
             serde_json::to_value(summary(s, &results)).map_err(anyhow::Error::from)
         })

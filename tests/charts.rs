@@ -361,7 +361,7 @@ fn band_counts(fig: &charts::Figure) -> (usize, usize) {
 #[test]
 fn a_replicated_run_draws_means_with_95_percent_bands() {
     let s = load(SURGE, &["cohort.0.people=1500"]);
-    let runs = replicate::run(&s, 3, &quiet());
+    let runs = replicate::run(&s, 3, &quiet()).expect("memory");
     let files = replicate::render(&s, &runs, &ReportOptions::default()).expect("replicated render");
     for name in RUN_PNGS {
         assert_real_chart(name, file(&files, name));
@@ -420,7 +420,7 @@ fn one_run_draws_no_band_and_says_nothing_of_replications() {
 #[test]
 fn two_replications_with_a_bin_waited_in_one_only_draw() {
     let s = load(SURGE, &["cohort.0.people=500"]);
-    let mut runs = replicate::run(&s, 2, &quiet());
+    let mut runs = replicate::run(&s, 2, &quiet()).expect("memory");
     // Find a bin with waits in both; take them away from replication 1.
     let k = (0..runs[0].bins.len())
         .find(|&i| runs.iter().all(|r| r.bins[i].wait[1].is_some()))
@@ -436,7 +436,7 @@ fn two_replications_with_a_bin_waited_in_one_only_draw() {
     // SVG too, and a replicated run with no waits at all.
     replicate::render(&s, &runs, &ReportOptions { charts: true, format: ChartFormat::Svg }).expect("SVG renders");
     let none = load(TINY, &["backend.error_probability=1"]);
-    let runs = replicate::run(&none, 2, &quiet());
+    let runs = replicate::run(&none, 2, &quiet()).expect("memory");
     let files = replicate::render(&none, &runs, &ReportOptions::default()).expect("renders without waits");
     assert_real_chart("waits.png", file(&files, "waits.png"));
 }
@@ -477,7 +477,7 @@ fn a_scenario_with_a_front_tier_gets_front_png() {
     assert_eq!(labels, ["Busy with page loads", "Capacity (request slots)"]);
 
     // Replicated, the front chart has its bands too.
-    let runs = replicate::run(&s, 2, &quiet());
+    let runs = replicate::run(&s, 2, &quiet()).expect("memory");
     let fig = run_charts::front(&s, &runs);
     assert!(band_counts(&fig).1 > 0);
     assert_real_chart("front.png", &charts::render(&fig, ChartFormat::Png).expect("front.png draws"));

@@ -10,7 +10,7 @@ use surgesim::stats::{DropCause, Interval};
 /// Blocking of each replication of a short Erlang B run (c = 20, a = 18).
 fn blocking(replications: usize) -> Vec<f64> {
     let s = bundled("erlang-b.toml", &["scenario.duration=5h", "cohort.0.people=5400"]);
-    let runs = replicate::run(&s, replications, &Progress::jobs(0, "", true));
+    let runs = replicate::run(&s, replications, &Progress::jobs(0, "", true)).expect("memory");
     runs.iter()
         .map(|r| {
             let t = r.totals();
