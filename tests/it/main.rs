@@ -8,6 +8,7 @@ mod conservation;
 mod determinism;
 mod interrupt;
 mod mechanisms;
+mod memory;
 mod queueing;
 mod replications;
 mod scenarios;
