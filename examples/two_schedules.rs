@@ -46,7 +46,7 @@ fn main() {
     let mut booked = Vec::new();
     for sessions in [300, 600] {
         let s = night(sessions);
-        let h = combined_headline(&replications(&s, 5, QueueKind::default(), &quiet));
+        let h = combined_headline(&replications(&s, 5, QueueKind::default(), &quiet).expect("memory"));
         let mean = |k: Headline| h.get(k).map_or(f64::NAN, |e| e.mean);
         println!(
             "{sessions} sessions: booked {:.1} % of eligible, wait p90 {:.1} min, abandon rate {:.1} %",

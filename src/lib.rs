@@ -58,5 +58,5 @@ pub mod report;
 pub mod scenario;
 pub mod stats;
 
-pub use model::{simulate, simulate_observed, simulate_on, Outcome, QueueKind};
+pub use model::{simulate, simulate_observed, simulate_on, try_simulate, Outcome, QueueKind};
 pub use scenario::{load, load_str, Scenario};

@@ -26,7 +26,9 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = main_with(cli) {
+    let result = main_with(cli);
+    peak_memory();
+    if let Err(e) = result {
         // A closed stderr is no reason to panic: the exit code still tells.
         let mut stderr = std::io::stderr().lock();
         let _ = match &e {
@@ -37,5 +39,19 @@ fn main() {
             CliError::Other(err) => writeln!(stderr, "error: {}", printable(&format!("{err:#}"))),
         };
         std::process::exit(e.exit_code());
+    }
+}
+
+/// With `SURGESIM_PEAK_MEMORY` set, print the process's peak resident
+/// memory (Linux's `VmHWM` line) on standard error at the end: the memory
+/// tests check the size guard's estimates against it. (A parent's `wait4`
+/// would count the test process's own memory, copied by `fork`.)
+fn peak_memory() {
+    if std::env::var_os("SURGESIM_PEAK_MEMORY").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+        let _ = writeln!(std::io::stderr(), "{line}");
     }
 }

@@ -3,9 +3,11 @@
 
 use super::args::{ChartArgs, RunFlags};
 use super::progress::Progress;
-use super::{out, outln, tell, CliError};
+use super::{execute, out, outln, tell, CliError};
+use crate::engine::OutOfMemory;
 use crate::report::{self, output};
-use crate::scenario::{self, Scenario};
+use crate::scenario::limits::{self, Keeps};
+use crate::scenario::Scenario;
 use crate::stats::RunFigures;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -29,12 +31,11 @@ pub struct Args {
 
 pub fn compare(a: Args) -> Result<(), CliError> {
     let list = a.scenarios.iter().map(|p| a.flags.load(p)).collect::<Result<Vec<_>, _>>()?;
-    for s in &list {
-        scenario::limits::check(s, 1, a.flags.allow_large)?;
-    }
+    let runs: Vec<(&Scenario, u64)> = list.iter().map(|s| (s, 1)).collect();
+    let guard = limits::check_command(&runs, Keeps::Results, execute::threads(), a.flags.allow_large)?;
     let claim = output::claim(&a.out, "compare")?;
     let bar = Progress::jobs(list.len() as u64, "scenarios", a.flags.quiet);
-    let runs = run_all(&list, &bar);
+    let runs = execute::within(&guard, || run_all(&list, &bar))?;
     bar.finish();
     tell(&claim.write(&report::compare::render(&list, &runs, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
@@ -45,14 +46,15 @@ pub fn compare(a: Args) -> Result<(), CliError> {
 }
 
 /// Run every scenario (replication 0, as `run` does), in parallel; the
-/// results are in the order of `scenarios`.
-pub fn run_all(scenarios: &[Scenario], progress: &Progress) -> Vec<RunFigures> {
+/// results are in the order of `scenarios`, or an error if one ran out of
+/// memory.
+pub fn run_all(scenarios: &[Scenario], progress: &Progress) -> Result<Vec<RunFigures>, OutOfMemory> {
     scenarios
         .par_iter()
         .map(|s| {
-            let figures = RunFigures::of(s, crate::simulate(s, 0).results);
+            let figures = RunFigures::of(s, crate::try_simulate(s, 0)?.results);
             progress.inc();
-            figures
+            Ok(figures)
         })
         .collect()
 }

@@ -8,19 +8,59 @@
 //! with one thread or many.
 
 use super::progress::Progress;
+use super::CliError;
+use crate::engine::{fmt_bytes, OutOfMemory};
+use crate::scenario::limits::Plan;
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
-use crate::{simulate_on, QueueKind};
+use crate::QueueKind;
 use rayon::prelude::*;
 
-/// Replications `0..n` of `s` on `queue`, in replication order.
-pub fn replications(s: &Scenario, n: usize, queue: QueueKind, progress: &Progress) -> Vec<RunFigures> {
+/// Replications `0..n` of `s` on `queue`, in replication order; an error
+/// if one ran out of memory.
+pub fn replications(
+    s: &Scenario,
+    n: usize,
+    queue: QueueKind,
+    progress: &Progress,
+) -> Result<Vec<RunFigures>, OutOfMemory> {
     (0..n as u64)
         .into_par_iter()
         .map(|r| {
-            let figures = RunFigures::of(s, simulate_on(s, r, queue).results);
+            let figures = RunFigures::of(s, crate::simulate_observed(s, r, queue, &|_| {})?.results);
             progress.inc();
-            figures
+            Ok(figures)
         })
         .collect()
+}
+
+/// Runs that could go at once: the thread pool's size.
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Run `work` on at most `plan.threads` threads (the size guard's choice,
+/// so that the runs at once fit in memory); an out-of-memory error gets
+/// the guard's estimate.
+pub fn within<T: Send, E: Into<anyhow::Error> + Send>(
+    plan: &Plan,
+    work: impl FnOnce() -> Result<T, E> + Send,
+) -> Result<T, CliError> {
+    let result = if plan.threads >= threads() {
+        work()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(plan.threads).build().map_err(anyhow::Error::from)?;
+        pool.install(work)
+    };
+    result.map_err(|e| estimated(e.into(), plan))
+}
+
+/// An error, with the size guard's estimate if it is for want of memory:
+/// "out of memory: could not hold N queued people (X); the size guard
+/// estimated Y".
+pub fn estimated(e: anyhow::Error, plan: &Plan) -> CliError {
+    match e.downcast_ref::<OutOfMemory>() {
+        Some(oom) => CliError::Other(anyhow::anyhow!("{oom}; the size guard estimated {}", fmt_bytes(plan.memory))),
+        None => CliError::Other(e),
+    }
 }

@@ -9,12 +9,12 @@
 
 use super::args::{parse_scale, ChartArgs};
 use super::progress::Progress;
-use super::{outln, tell, CliError};
+use super::{execute, outln, tell, CliError};
 use crate::report::{self, output};
+use crate::scenario::limits::{self, Keeps};
 use crate::scenario::{self, units::parse_duration, Scenario, ScenarioError};
 use crate::stats::plan::{self as search, Domain, Settings, Target};
 use crate::stats::{figures, Figures, Headline, Value};
-use crate::{simulate_on, QueueKind};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -102,14 +102,15 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     let mut base = load_at(&a.scenario, &a.set, &key, key.domain.lo, a.scale)?;
     // The plan's own changes are the user's --set; the key is the answer.
     base.origin.set = a.set.clone();
-    scenario::limits::check(&base, u64::from(a.max_runs), false)?;
+    let runs = [(&base, u64::from(a.max_runs))];
+    let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), false)?;
     let dir = a.out.clone().unwrap_or_else(|| output::default_dir_of(&base, "-plan"));
     let claim = output::claim(&dir, "plan")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.quiet);
     let mut oracle = Runs { path: &a.scenario, sets: &a.set, key: &key, scale: a.scale, progress: &bar };
     let settings =
         Settings { confidence: a.confidence, most: a.most, max_runs: a.max_runs as usize, batch: a.batch as usize };
-    let outcome = search::search(&a.targets, key.domain, settings, &mut oracle)?;
+    let outcome = execute::within(&guard, || search::search(&a.targets, key.domain, settings, &mut oracle))?;
     bar.finish();
     let plan = report::plan::Plan {
         scenario: &base,
@@ -157,7 +158,7 @@ fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, sets: &[String])
             _ => return Err(bad("expected two numbers, or two durations like 5m..2h")),
         },
     };
-    if !(lo_x < hi_x) {
+    if lo_x >= hi_x {
         return Err(bad("expected LO below HI"));
     }
     let name = name.trim().to_string();
@@ -191,10 +192,10 @@ impl search::Oracle for Runs<'_> {
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {
-                let h = figures::headline(&s, &simulate_on(&s, r, QueueKind::default()).results);
+                let h = figures::headline(&s, &crate::try_simulate(&s, r)?.results);
                 self.progress.inc();
-                h
+                Ok(h)
             })
-            .collect())
+            .collect::<Result<_, crate::engine::OutOfMemory>>()?)
     }
 }

@@ -5,7 +5,8 @@ use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, out, outln, tell, CliError};
 use crate::report::{self, output};
-use crate::scenario::{self, Scenario};
+use crate::scenario::limits::{self, Keeps};
+use crate::scenario::Scenario;
 use crate::stats::RunFigures;
 use crate::QueueKind;
 use std::path::PathBuf;
@@ -46,12 +47,14 @@ pub fn run(a: Args) -> Result<(), CliError> {
     if let Some(f) = a.scale {
         s = s.scaled(f);
     }
-    scenario::limits::check(&s, u64::from(a.replications), a.flags.allow_large)?;
+    let keeps = if a.replications > 1 { Keeps::Replications } else { Keeps::Results };
+    let guard =
+        limits::check_command(&[(&s, u64::from(a.replications))], keeps, execute::threads(), a.flags.allow_large)?;
     let dir = a.out.unwrap_or_else(|| output::default_dir_of(&s, ""));
     // Claimed before the run: a folder that cannot take the result is
     // refused before any time is spent on it.
     let claim = output::claim(&dir, "run")?;
-    let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet);
+    let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet, &guard)?;
     tell(&claim.write(&report::render(&s, &runs, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         if let [one] = &runs[..] {
@@ -66,16 +69,23 @@ pub fn run(a: Args) -> Result<(), CliError> {
 }
 
 /// One run with a bar over its simulated clock, or replications with a
-/// bar over their count.
-fn simulate(s: &Scenario, replications: usize, queue: QueueKind, quiet: bool) -> Vec<RunFigures> {
+/// bar over their count, on as many threads as the size guard allows.
+fn simulate(
+    s: &Scenario,
+    replications: usize,
+    queue: QueueKind,
+    quiet: bool,
+    guard: &limits::Plan,
+) -> Result<Vec<RunFigures>, CliError> {
     if replications > 1 {
         let bar = Progress::jobs(replications as u64, "replications", quiet);
-        let runs = execute::replications(s, replications, queue, &bar);
+        let runs = execute::within(guard, || execute::replications(s, replications, queue, &bar))?;
         bar.finish();
-        return runs;
+        return Ok(runs);
     }
     let bar = Progress::clock(s, quiet);
-    let outcome = crate::simulate_observed(s, 0, queue, &|t| bar.clock_at(t));
+    let outcome =
+        crate::simulate_observed(s, 0, queue, &|t| bar.clock_at(t)).map_err(|e| execute::estimated(e.into(), guard))?;
     bar.finish();
-    vec![RunFigures::of(s, outcome.results)]
+    Ok(vec![RunFigures::of(s, outcome.results)])
 }

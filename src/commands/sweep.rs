@@ -9,13 +9,14 @@
 
 use super::args::{ChartArgs, RunFlags};
 use super::progress::Progress;
-use super::{outln, tell, CliError};
+use super::{execute, outln, tell, CliError};
+use crate::engine::OutOfMemory;
 use crate::report::sweep::{Sweep, SweepRow};
 use crate::report::{self, charts, output, Files, ReportOptions};
 use crate::scenario::grid::{Grid, Shard, Vary};
+use crate::scenario::limits::{self, Keeps};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::{figures, Figures};
-use crate::{simulate_on, QueueKind};
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -68,11 +69,12 @@ impl Plan {
 
 pub fn sweep(a: Args) -> Result<(), CliError> {
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
-    let plan = Plan::new(&name, a.vary, a.replications as usize, a.shard);
+    let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard);
+    check_size(&a, &plan)?;
     let points = load_points(&a.scenario, &a.flags.set, &plan)?;
-    for (_, s) in &points {
-        scenario::limits::check(s, u64::from(a.replications), a.flags.allow_large)?;
-    }
+    // The whole sweep at once: every point's runs, and what each keeps.
+    let runs: Vec<(&Scenario, u64)> = points.iter().map(|(_, s)| (s, plan.replications as u64)).collect();
+    let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     let dir = a.out.unwrap_or_else(|| {
         let what = match plan.shard {
             None => "-sweep".to_string(),
@@ -90,13 +92,28 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
     });
     let claim = output::claim(&dir, "sweep")?;
     let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", a.flags.quiet);
-    let rows = run(&plan, &points, &bar);
+    let rows = execute::within(&guard, || run(&plan, &points, &bar))?;
     bar.finish();
     tell(&claim.write(&render(&plan, &rows, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         outln!("{} points x {} replications", rows.len(), plan.replications)?;
         outln!("  wrote {}", dir.display())?;
     }
+    Ok(())
+}
+
+/// The sweep's size as if every point were like the first, checked before
+/// the points are loaded (each is a scenario in memory: a grid of a million
+/// points is refused before it fills the memory).
+fn check_size(a: &Args, plan: &Plan) -> Result<(), CliError> {
+    let grid = plan.grid();
+    let mine = grid.shard_points(plan.shard);
+    let Some(&p) = mine.first() else { return Ok(()) };
+    let mut sets = a.flags.set.clone();
+    sets.extend(grid.point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
+    let first = scenario::load(&a.scenario, &sets)?;
+    let runs = vec![(&first, plan.replications as u64); mine.len()];
+    limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     Ok(())
 }
 
@@ -116,20 +133,20 @@ pub fn load_points(path: &Path, sets: &[String], plan: &Plan) -> Result<Vec<(usi
 /// Run every (point, replication) in parallel; one row per point. Only the
 /// headline figures of each run are kept: a sweep's memory does not grow
 /// with the length of the runs.
-pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Vec<SweepRow> {
+pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Result<Vec<SweepRow>, OutOfMemory> {
     let jobs: Vec<(usize, u64)> =
         (0..points.len()).flat_map(|i| (0..plan.replications as u64).map(move |r| (i, r))).collect();
     let headlines: Vec<_> = jobs
         .par_iter()
         .map(|&(i, r)| {
             let s = &points[i].1;
-            let h = figures::headline(s, &simulate_on(s, r, QueueKind::default()).results);
+            let h = figures::headline(s, &crate::try_simulate(s, r)?.results);
             progress.inc();
-            h
+            Ok(h)
         })
-        .collect();
+        .collect::<Result<_, OutOfMemory>>()?;
     let grid = plan.grid();
-    points
+    Ok(points
         .iter()
         .zip(headlines.chunks(plan.replications))
         .map(|((p, _), reps)| SweepRow {
@@ -137,7 +154,7 @@ pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Ve
             values: grid.point(*p).into_iter().map(|(_, v)| v).collect(),
             figures: Figures::estimate(&reps.iter().collect::<Vec<_>>()),
         })
-        .collect()
+        .collect())
 }
 
 /// The files of a sweep (or of one shard): `sweep.csv`, `sweep.json`, and,

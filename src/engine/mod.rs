@@ -5,9 +5,11 @@
 //! the loop; the engine only guarantees the order in which events come out
 //! and that the random stream of a run depends on its seed alone.
 
+mod memory;
 mod queue;
 mod time;
 
+pub use memory::{fmt_bytes, OutOfMemory};
 pub use queue::{CalendarQueue, FutureEvents, HeapQueue, RadixQueue};
 pub use time::SimTime;
 

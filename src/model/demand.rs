@@ -20,6 +20,9 @@ use rand_distr::Exp1;
 use std::cmp::Reverse;
 use std::collections::binary_heap::{BinaryHeap, PeekMut};
 
+/// Bytes `Shape::Linear` keeps per point: its time, rate and area before.
+pub const BYTES_PER_POINT: usize = 3 * std::mem::size_of::<f64>();
+
 /// A shape with an invertible CDF, in seconds since the start.
 #[derive(Clone, Debug)]
 enum Shape {

@@ -11,7 +11,7 @@
 //! and with retries on top it can keep the tier collapsed after the trigger
 //! is gone (a metastable failure). Without it, dead requests are discarded.
 
-use crate::engine::SimTime;
+use crate::engine::{OutOfMemory, SimTime};
 use std::collections::VecDeque;
 
 pub struct Front<P> {
@@ -35,13 +35,28 @@ impl<P> Front<P> {
         Front { capacity, down: false, busy: 0, dead: 0, live: VecDeque::new(), timer_pending: false }
     }
 
+    /// Bytes the queue holds at most per page load waiting, at the peak:
+    /// an entry twice over (the queue doubles when full).
+    pub const fn bytes_per_person() -> usize {
+        2 * std::mem::size_of::<(P, SimTime)>()
+    }
+
     /// Page loads waiting for a slot (dead ones included: they still queue).
     pub fn waiting(&self) -> u64 {
         self.dead + self.live.len() as u64
     }
 
-    pub fn push(&mut self, person: P, now: SimTime) {
+    /// Queue a page load; an error (and nothing queued) if the queue
+    /// could not grow.
+    pub fn push(&mut self, person: P, now: SimTime) -> Result<(), OutOfMemory> {
+        if self.live.len() == self.live.capacity() {
+            let (len, more) = (self.live.len(), self.live.len().max(64));
+            let bytes = (len + more) * std::mem::size_of::<(P, SimTime)>();
+            let failed = |_| OutOfMemory::new("page loads waiting", len, bytes);
+            self.live.try_reserve(more).map_err(failed)?;
+        }
         self.live.push_back((person, now));
+        Ok(())
     }
 
     /// The next request to serve: `Some(Some(p))` a live client, `Some(None)`
@@ -84,7 +99,7 @@ mod tests {
         for keep in [true, false] {
             let mut f = Front::new(1);
             for i in 0..4u64 {
-                f.push(i, SimTime::from_secs(i));
+                f.push(i, SimTime::from_secs(i)).unwrap();
             }
             assert_eq!(f.next_deadline(t), Some(SimTime::from_secs(10)));
             let out: Vec<_> = std::iter::from_fn(|| f.expire_one(SimTime::from_secs(11), t, keep)).collect();

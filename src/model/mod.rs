@@ -20,7 +20,7 @@ mod front;
 mod slab;
 mod waiting_room;
 
-use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, RadixQueue, Rng, SimTime};
+use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, Rng, SimTime};
 use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
@@ -132,9 +132,46 @@ struct Model<'s, Q> {
     /// Events handled so far (`Results::events`): every event taken from
     /// the list, every first attempt, every bounce back to the line.
     handled: u64,
+    /// Set when a structure of the model could not grow: the run stops.
+    out_of_memory: Option<OutOfMemory>,
+    /// The loop ends at the first event at or after this: the horizon, or
+    /// now once a structure could not grow.
+    stop_at: SimTime,
     /// Told the simulated clock every 65,536 events (a progress bar).
     tick: &'s (dyn Fn(SimTime) + Sync),
 }
+
+/// Bytes the model's structures hold at most per item of what grows, their
+/// spare capacity included (each structure says why): for the size guard
+/// (`scenario::limits`), which multiplies them by the most items a run can
+/// have at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Footprint {
+    /// A person waiting in the line (in the line's order).
+    pub queued: usize,
+    /// A page load waiting for a front-tier slot.
+    pub loading: usize,
+    /// A booking session.
+    pub session: usize,
+}
+
+pub fn footprint(order: crate::scenario::Order) -> Footprint {
+    Footprint {
+        queued: Line::<Person>::bytes_per_person(order),
+        loading: Front::<Person>::bytes_per_person(),
+        session: Slab::<Person>::bytes_per_item(),
+    }
+}
+
+/// Bytes of the event list at most with `pending` events pending at once,
+/// in a run of length `horizon` (see `RadixQueue::bytes_for`).
+pub fn event_list_bytes(pending: f64, horizon: SimTime) -> f64 {
+    RadixQueue::<Event>::bytes_for(pending, horizon)
+}
+
+/// Bytes of the arrival tables per point of a piecewise or trace curve (the
+/// inverse CDF's times, rates and areas).
+pub const CURVE_BYTES_PER_POINT: usize = demand::BYTES_PER_POINT;
 
 /// Which future-event list to run on. All give the same results (the order
 /// of events is fixed by (time, seq)); they differ in speed and memory.
@@ -147,24 +184,33 @@ pub enum QueueKind {
     Calendar,
 }
 
-/// Simulate replication `replication` of `scenario` (on the default queue).
+/// Simulate replication `replication` of `scenario` (on the default queue),
+/// for tests and benchmarks: panics if the machine runs out of memory
+/// (the commands use `try_simulate`, which says so instead).
 pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
     simulate_on(scenario, replication, QueueKind::default())
 }
 
 /// `simulate` on a chosen future-event list (for benchmarks and tests).
 pub fn simulate_on(scenario: &Scenario, replication: u64, queue: QueueKind) -> Outcome {
-    simulate_observed(scenario, replication, queue, &|_| {})
+    simulate_observed(scenario, replication, queue, &|_| {}).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// `simulate_on`, telling `tick` the simulated clock every 65,536 events
-/// (cheap enough to leave on: one indirect call per 65,536 events).
+/// `simulate`, or an error if a structure that grows with the run (the
+/// line, the sessions, the event list, the table) could not get memory.
+pub fn try_simulate(scenario: &Scenario, replication: u64) -> Result<Outcome, OutOfMemory> {
+    simulate_observed(scenario, replication, QueueKind::default(), &|_| {})
+}
+
+/// `try_simulate` on a chosen future-event list, telling `tick` the
+/// simulated clock every 65,536 events (cheap enough to leave on: one
+/// indirect call per 65,536 events).
 pub fn simulate_observed(
     scenario: &Scenario,
     replication: u64,
     queue: QueueKind,
     tick: &(dyn Fn(SimTime) + Sync),
-) -> Outcome {
+) -> Result<Outcome, OutOfMemory> {
     match queue {
         QueueKind::Heap => simulate_with::<HeapQueue<Event>>(scenario, replication, tick),
         QueueKind::Radix => simulate_with::<RadixQueue<Event>>(scenario, replication, tick),
@@ -176,7 +222,7 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
     scenario: &'s Scenario,
     replication: u64,
     tick: &'s (dyn Fn(SimTime) + Sync),
-) -> Outcome {
+) -> Result<Outcome, OutOfMemory> {
     let n = scenario.cohorts.len();
     let room = scenario.waiting_room.as_ref();
     let poll_slots_per_waiting = match (&scenario.front, room) {
@@ -206,8 +252,10 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         slots_left: scenario.backend.slots,
         cohort_slots_left: scenario.cohorts.iter().map(|c| c.slots).collect(),
         in_system: InSystem { loading: vec![0; n], queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
-        stats: Recorder::new(scenario),
+        stats: Recorder::new(scenario)?,
         handled: 0,
+        out_of_memory: None,
+        stop_at: scenario.duration,
         tick,
     };
     model.run()
@@ -244,7 +292,7 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
 }
 
 impl<Q: FutureEvents<Event>> Model<'_, Q> {
-    fn run(mut self) -> Outcome {
+    fn run(mut self) -> Result<Outcome, OutOfMemory> {
         for (i, (at, _)) in self.timeline.iter().enumerate() {
             self.events.schedule(*at, Event::Timeline { index: i as u32 });
         }
@@ -260,7 +308,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 None => break,
             };
             let t = next.0;
-            if t >= horizon {
+            if t >= self.stop_at {
                 break;
             }
             self.stats.advance(t, &self.gauges());
@@ -268,6 +316,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.handled += 1;
             if self.handled & 0xFFFF == 0 {
                 (self.tick)(t);
+                // A lost event leaves the state short of it, never broken
+                // (counts only grow stale); checked here, off the hot path.
+                if self.failed().is_some() {
+                    break;
+                }
             }
             match next.1 {
                 Some(ev) => self.handle(ev),
@@ -277,9 +330,25 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
             }
         }
+        if let Some(e) = self.failed() {
+            return Err(e);
+        }
         let gauges = self.gauges();
-        let results = self.stats.finish(horizon, &gauges, self.handled);
-        Outcome { results, in_system: self.in_system }
+        let results = self.stats.finish(horizon, &gauges, self.handled)?;
+        Ok(Outcome { results, in_system: self.in_system })
+    }
+
+    /// The first structure that could not grow, if any.
+    #[cold]
+    fn failed(&self) -> Option<OutOfMemory> {
+        self.out_of_memory.clone().or_else(|| self.events.out_of_memory().cloned())
+    }
+
+    /// A structure could not grow: note it (the first), the run stops soon.
+    #[cold]
+    fn lost(&mut self, e: OutOfMemory, what: &'static str) {
+        self.out_of_memory.get_or_insert(OutOfMemory { what, ..e });
+        self.stop_at = self.now;
     }
 
     fn handle(&mut self, ev: Event) {
@@ -408,10 +477,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             return;
         }
         self.stats.front_request(c);
-        self.in_system.loading[c] += 1;
-        if let Some(f) = &mut self.front {
-            f.push(person, self.now);
+        if let Some(Err(e)) = self.front.as_mut().map(|f| f.push(person, self.now)) {
+            return self.lost(e, "page loads waiting");
         }
+        self.in_system.loading[c] += 1;
         self.front_serve();
         self.arm_front_timer();
     }
@@ -523,7 +592,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::QueueFull);
             return;
         }
-        let ticket = self.line.push(person, self.now);
+        let ticket = match self.line.push(person, self.now) {
+            Ok(ticket) => ticket,
+            Err(e) => return self.lost(e, "queued people"),
+        };
         self.in_system.queued[c] += 1;
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
@@ -645,8 +717,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::BackendFull);
             return;
         }
+        let key = match self.sessions.insert(person) {
+            Ok(key) => key,
+            Err(e) => return self.lost(e, "booking sessions"),
+        };
         self.in_system.active[c] += 1;
-        let key = self.sessions.insert(person);
         let end = self.now + self.s.clients.session.sample(&mut self.rng);
         self.events.schedule(end, Event::SessionEnd { key });
     }

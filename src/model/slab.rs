@@ -7,6 +7,8 @@
 //! backend (an outage fails them all at once, and their session-end events
 //! go stale).
 
+use crate::engine::OutOfMemory;
+
 /// Names one item; stale once that item is removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
@@ -47,10 +49,14 @@ impl<T> Slab<T> {
         self.len
     }
 
-    pub fn insert(&mut self, item: T) -> Key {
+    /// Store `item`; an error (and nothing stored) if the slab could not grow.
+    pub fn insert(&mut self, item: T) -> Result<Key, OutOfMemory> {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
+                if self.slots.len() == self.slots.capacity() {
+                    self.grow()?;
+                }
                 self.slots.push(Slot { generation: 0, item: None });
                 (self.slots.len() - 1) as u32
             }
@@ -58,7 +64,26 @@ impl<T> Slab<T> {
         let s = &mut self.slots[slot as usize];
         s.item = Some(item);
         self.len += 1;
-        Key { slot, generation: s.generation }
+        Ok(Key { slot, generation: s.generation })
+    }
+
+    /// Double the slots, and the free list with them (so that `remove`
+    /// never has to grow it), fallibly.
+    #[cold]
+    fn grow(&mut self) -> Result<(), OutOfMemory> {
+        let more = self.slots.len().max(16);
+        let total = self.slots.len() + more;
+        let bytes = total * (std::mem::size_of::<Slot<T>>() + std::mem::size_of::<u32>());
+        let len = self.len;
+        let failed = |_| OutOfMemory::new("items", len, bytes);
+        self.slots.try_reserve(more).map_err(failed)?;
+        self.free.try_reserve(total.saturating_sub(self.free.len())).map_err(failed)
+    }
+
+    /// Bytes per item at most: a slot and its place in the free list,
+    /// twice (the slab doubles when full).
+    pub const fn bytes_per_item() -> usize {
+        2 * (std::mem::size_of::<Slot<T>>() + std::mem::size_of::<u32>())
     }
 
     /// The item, if `key` is still current.
@@ -106,11 +131,11 @@ mod tests {
     #[test]
     fn keys_go_stale_when_their_item_leaves() {
         let mut slab = Slab::default();
-        let a = slab.insert("a");
-        let b = slab.insert("b");
+        let a = slab.insert("a").unwrap();
+        let b = slab.insert("b").unwrap();
         assert_eq!(slab.remove(a), Some("a"));
         assert_eq!(slab.remove(a), None);
-        let c = slab.insert("c"); // reuses a's slot
+        let c = slab.insert("c").unwrap(); // reuses a's slot
         assert_eq!(slab.get_mut(a), None);
         assert_eq!(slab.get_mut(c), Some(&mut "c"));
         assert_eq!(slab.get_mut(a), None);

@@ -6,8 +6,8 @@
 use super::charts::{self, axis::ValueAxis, axis::XAxis, color, Figure, Panel, Series, Spread};
 use super::format::number;
 use super::{Files, ReportOptions};
-use crate::stats::plan::{Op, Outcome, Point, Target, Verdict};
 use crate::scenario::Scenario;
+use crate::stats::plan::{Op, Outcome, Point, Target, Verdict};
 use crate::stats::{Columns, Estimate, Headline};
 use anyhow::{Context, Result};
 use serde_json::{json, Value as Json};
@@ -67,11 +67,8 @@ fn verdict_name(v: Verdict) -> &'static str {
 /// `plan.json`.
 fn json(p: &Plan) -> Result<Vec<u8>> {
     let s = p.scenario;
-    let targets: Vec<Json> = p
-        .targets
-        .iter()
-        .map(|t| json!({ "figure": t.figure.name(), "op": t.op.symbol(), "value": t.value }))
-        .collect();
+    let targets: Vec<Json> =
+        p.targets.iter().map(|t| json!({ "figure": t.figure.name(), "op": t.op.symbol(), "value": t.value })).collect();
     let evaluations: Vec<Json> = p
         .outcome
         .points
@@ -80,7 +77,9 @@ fn json(p: &Plan) -> Result<Vec<u8>> {
             let figures: serde_json::Map<String, Json> = p
                 .targets
                 .iter()
-                .map(|t| (t.figure.name().to_string(), serde_json::to_value(estimate(pt, t.figure)).unwrap_or(Json::Null)))
+                .map(|t| {
+                    (t.figure.name().to_string(), serde_json::to_value(estimate(pt, t.figure)).unwrap_or(Json::Null))
+                })
                 .collect();
             json!({ "value": key_json(p, pt.x), "value_text": (p.text)(pt.x), "replications": pt.runs.len(),
                     "verdict": verdict_name(pt.verdict), "figures": figures })
@@ -150,16 +149,35 @@ fn chart(p: &Plan, t: &Target) -> Figure {
     let points = sorted(p.outcome);
     let est: Vec<(f64, Option<Estimate>)> = points.iter().map(|pt| (pt.x, estimate(pt, t.figure))).collect();
     let mean: Vec<(f64, f64)> = est.iter().map(|(x, e)| (*x, e.map_or(f64::NAN, |e| e.mean))).collect();
-    let bars = est.iter().map(|(_, e)| (e.and_then(|e| e.lo).unwrap_or(f64::NAN), e.and_then(|e| e.hi).unwrap_or(f64::NAN)));
+    let bars =
+        est.iter().map(|(_, e)| (e.and_then(|e| e.lo).unwrap_or(f64::NAN), e.and_then(|e| e.hi).unwrap_or(f64::NAN)));
     let (x_lo, x_hi) = (points.first().map_or(0.0, |p| p.x), points.last().map_or(1.0, |p| p.x));
     let top = est.iter().filter_map(|(_, e)| e.map(|e| e.hi.unwrap_or(e.mean))).fold(t.value, f64::max);
     let mut series = vec![
-        Series { label: format!("{} (mean, 95 % interval)", t.figure.name()), color: color(0), dashed: false, points: mean, spread: Spread::Bars(bars.collect()) },
-        Series { label: format!("target: {} {}", t.op.symbol(), t.value), color: color(1), dashed: true, points: vec![(x_lo, t.value), (x_hi, t.value)], spread: Spread::None },
+        Series {
+            label: format!("{} (mean, 95 % interval)", t.figure.name()),
+            color: color(0),
+            dashed: false,
+            points: mean,
+            spread: Spread::Bars(bars.collect()),
+        },
+        Series {
+            label: format!("target: {} {}", t.op.symbol(), t.value),
+            color: color(1),
+            dashed: true,
+            points: vec![(x_lo, t.value), (x_hi, t.value)],
+            spread: Spread::None,
+        },
     ];
     if let Some(v) = p.outcome.value {
         let label = format!("answer: {} = {}", p.key, p.value_text.clone().unwrap_or_default());
-        series.push(Series { label, color: color(2), dashed: false, points: vec![(v, 0.0), (v, top * 1.05)], spread: Spread::None });
+        series.push(Series {
+            label,
+            color: color(2),
+            dashed: false,
+            points: vec![(v, 0.0), (v, top * 1.05)],
+            spread: Spread::None,
+        });
     }
     let ticks: Vec<(f64, String)> = points.iter().map(|pt| (pt.x, (p.text)(pt.x))).collect();
     Figure {

@@ -1,12 +1,30 @@
-//! Resource guards: how much a scenario asks of the machine, estimated from
-//! its parameters before anything runs, and refused above limits that a
+//! Resource guards: how much a command asks of the machine, estimated from
+//! its scenarios before anything runs, and refused above limits that a
 //! laptop handles in well under an hour, unless the user says so
-//! (`--allow-large`). A few limits of the model itself hold even then.
+//! (`--allow-large`). A few limits hold even then: the model's own, and
+//! the machine's physical memory.
 //!
 //! The estimates are upper bounds, deliberately simple: a planner who meets
 //! one should be able to redo the arithmetic from the message.
+//!
+//! Memory is estimated from what grows (`RunMemory`). In one run: the
+//! people in the system at once (at most all of the run's), each in the
+//! structure that holds them, at the bytes per person the model states
+//! (`model::footprint`: a place in the line, a page load waiting, a
+//! session, their spare capacity included); the events pending at once
+//! (each person's live one, and every join's queue deadline, which stays
+//! pending after its person was admitted) in the event list with its spare
+//! capacity; the time-series rows and histograms; the arrival tables. For a
+//! whole command: the runs that go at once (one per thread) each at its
+//! peak, plus what every finished run keeps (its results; a sweep keeps a
+//! summary) and, for replications, their rows as JSON while the report is
+//! combined. `check_command` picks the most threads that fit the limit, so
+//! a command is refused only when one run at a time does not fit: the
+//! refusal is the same on every machine.
 
 use super::{Curve, Scenario, ScenarioError};
+use crate::engine::fmt_bytes;
+use crate::model::{event_list_bytes, footprint, CURVE_BYTES_PER_POINT};
 
 /// People (first attempts, all cohorts) a run may bring without `--allow-large`.
 pub const MAX_PEOPLE: u64 = 100_000_000;
@@ -14,13 +32,19 @@ pub const MAX_PEOPLE: u64 = 100_000_000;
 pub const MAX_BINS: u64 = 1_000_000;
 /// Events, all runs together (see `EVENTS_PER_SECOND` for the time).
 pub const MAX_EVENTS: f64 = 20e9;
-/// Memory for the statistics tables, all runs together [bytes].
-pub const MAX_TABLE_BYTES: f64 = 4.0 * GB;
+/// Memory a command may take at its peak without `--allow-large` [bytes]:
+/// 8 GiB, a third of the 24 GiB machines this is developed on and what a
+/// planner's laptop can give one program. The 19 July replay's estimate is
+/// about 3 GiB (it takes 152 MiB: the estimate assumes everyone in the
+/// system at once); 10^8 people queued at a capacity of 1 need 9 GiB by it
+/// (4.8 GiB measured at the peak of the ring's last doubling).
+pub const MAX_MEMORY: f64 = 8.0 * GIB;
 /// The model numbers the people in the system in 32 bits: past this even
 /// `--allow-large` cannot help.
 pub const HARD_MAX_PEOPLE: u64 = u32::MAX as u64;
 
-const GB: f64 = (1u64 << 30) as f64;
+const GIB: f64 = (1u64 << 30) as f64;
+const KIB: f64 = 1024.0;
 
 /// Events an attempt makes at most, about: its arrival or retry, a page
 /// load's end and its timeout, leaving the queue or an admission timer, a
@@ -30,11 +54,24 @@ const EVENTS_PER_ATTEMPT: f64 = 4.0;
 /// (the July 2021 replay: 65 M events in about 7 s, `scripts/bench.sh`);
 /// for the time in messages.
 const EVENTS_PER_SECOND: f64 = 8e6;
-/// Bytes per time-series row, plus 8 per cohort (bookings so far).
-const BIN_BYTES: f64 = 400.0;
-/// Bytes per cohort: two histograms of 3 significant digits over 1 ms to
-/// 2^36 ms (27,649 counters, about 220 KB each).
-const COHORT_BYTES: f64 = 460e3;
+
+/// The process itself: code, libraries, the allocator's arenas, the main
+/// thread (measured: 6-11 MiB resident for a tiny run).
+const PROCESS_BYTES: f64 = 16.0 * KIB * KIB;
+/// Each worker thread's stack and allocator arena, resident.
+const THREAD_BYTES: f64 = 2.0 * KIB * KIB;
+/// A loaded scenario: its names, windows, distributions (a few KiB,
+/// measured as 9 KiB a sweep point), plus per cohort and per curve point.
+const SCENARIO_BYTES: f64 = 16.0 * KIB;
+const COHORT_BYTES: f64 = 2.0 * KIB;
+const POINT_BYTES: f64 = 16.0;
+/// A run's summary as JSON, as a sweep keeps one per run: measured 15 KiB
+/// (the headline figures and the resolved scenario), plus per cohort and
+/// per piecewise point of the resolved scenario.
+const SUMMARY_BYTES: f64 = 24.0 * KIB;
+const SUMMARY_POINT_BYTES: f64 = 512.0;
+/// The charts' pixels and a cohort's rows, while the report is written.
+const REPORT_BYTES: f64 = 32.0 * KIB * KIB;
 
 /// What one run of a scenario needs, estimated from its parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,13 +80,82 @@ pub struct Size {
     pub people: u64,
     /// Time-series rows.
     pub bins: u64,
-    /// Attempts per person at most: 1 + p + p² + ... up to `max_attempts`
-    /// terms, p the retry probability (every attempt failing: the worst case).
+    /// Attempts per person at most: 1 + q + q² + ... up to `max_attempts`
+    /// terms, q the chance that a failed attempt is followed by another
+    /// (a retry, or a bounce to the back of the line; every attempt
+    /// failing: the worst case).
     pub attempts_per_person: f64,
     /// Events, at most about.
     pub events: f64,
-    /// Memory of the statistics tables [bytes].
-    pub table_bytes: f64,
+    /// Memory, at its peak.
+    pub memory: RunMemory,
+}
+
+/// Something that grows in a run: how many at most, and their bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Part {
+    pub count: f64,
+    pub bytes: f64,
+}
+
+/// What one run holds at its peak, by what grows; upper bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunMemory {
+    /// People waiting in the line at once.
+    pub queued: Part,
+    /// Page loads waiting for a front-tier slot at once.
+    pub loading: Part,
+    /// Booking sessions at once.
+    pub sessions: Part,
+    /// Events pending at once, in the event list: each person's live one.
+    pub events: Part,
+    /// Beyond those, queue deadlines that outlive their person (admitted
+    /// before the deadline): at most one per join. This is the part of the
+    /// estimate that is loosest (it counts every join's deadline pending at
+    /// once); the machine's memory is checked without it (see `check_command`).
+    pub stale: Part,
+    /// Time-series rows and histograms, while running [bytes].
+    pub tables: f64,
+    /// The arrival curves' tables [bytes].
+    pub curves: f64,
+    /// What a finished run keeps: its rows and figures [bytes].
+    pub results: f64,
+    /// The scenario itself, loaded (shared by its runs) [bytes].
+    pub scenario: f64,
+}
+
+impl RunMemory {
+    /// Bytes one run works with at its peak (the scenario aside).
+    pub fn working(&self) -> f64 {
+        self.live() + self.stale.bytes
+    }
+
+    /// `working`, without the stale deadlines.
+    fn live(&self) -> f64 {
+        self.queued.bytes + self.loading.bytes + self.sessions.bytes + self.events.bytes + self.tables + self.curves
+    }
+
+    /// "up to 6000000 people queued x 96 B (549 MiB), ..." for messages.
+    fn describe(&self) -> String {
+        let part = |what: &str, p: &Part| {
+            let each = if p.count > 0.0 { p.bytes / p.count } else { 0.0 };
+            format!("{:.0} {what} x {each:.0} B ({})", p.count, fmt_bytes(p.bytes))
+        };
+        let mut out = vec![part("people queued", &self.queued)];
+        if self.loading.count > 0.0 {
+            out.push(part("page loads waiting", &self.loading));
+        }
+        out.push(part("sessions", &self.sessions));
+        out.push(part("pending events", &self.events));
+        if self.stale.count > 0.0 {
+            out.push(part("more queue deadlines outliving their person (one per join)", &self.stale));
+        }
+        out.push(format!("tables {}", fmt_bytes(self.tables)));
+        if self.curves > 0.0 {
+            out.push(format!("curves {}", fmt_bytes(self.curves)));
+        }
+        format!("up to {}", out.join(", "))
+    }
 }
 
 impl Scenario {
@@ -57,85 +163,300 @@ impl Scenario {
     pub fn size(&self) -> Size {
         let people = self.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
         let bins = self.duration.0.div_ceil(self.bin.0.max(1));
-        let retry = &self.clients.retry;
-        let p = retry.probability.clamp(0.0, 1.0);
-        let m = f64::from(retry.max_attempts.max(1));
-        let attempts_per_person = if p >= 1.0 { m } else { (1.0 - p.powf(m)) / (1.0 - p) };
-        let cohorts = self.cohorts.len() as f64;
-        // A trace or piecewise curve keeps two numbers per point.
-        let points: usize = self
-            .cohorts
-            .iter()
-            .map(|c| match &c.arrivals {
-                Curve::Piecewise { points } | Curve::Trace { points, .. } => points.len(),
-                _ => 0,
-            })
-            .sum();
+        let attempts_per_person = attempts_per_person(self);
+        let memory = run_memory(self, people as f64, bins, attempts_per_person);
         Size {
             people,
             bins,
             attempts_per_person,
             events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT,
-            table_bytes: bins as f64 * (BIN_BYTES + 8.0 * cohorts) + cohorts * COHORT_BYTES + points as f64 * 16.0,
+            memory,
         }
+    }
+}
+
+fn attempts_per_person(s: &Scenario) -> f64 {
+    let retry = &s.clients.retry;
+    let bounce = s.waiting_room.as_ref().map_or(0.0, |r| r.bounce_probability.clamp(0.0, 1.0));
+    let q = 1.0 - (1.0 - retry.probability.clamp(0.0, 1.0)) * (1.0 - bounce);
+    let m = f64::from(retry.max_attempts.max(1));
+    if q >= 1.0 {
+        m
+    } else {
+        (1.0 - q.powf(m)) / (1.0 - q)
+    }
+}
+
+/// The points of the piecewise and trace curves.
+fn curve_points(s: &Scenario) -> (f64, f64) {
+    let (mut piecewise, mut trace) = (0usize, 0usize);
+    for c in &s.cohorts {
+        match &c.arrivals {
+            Curve::Piecewise { points } => piecewise += points.len(),
+            Curve::Trace { points, .. } => trace += points.len(),
+            _ => {}
+        }
+    }
+    (piecewise as f64, trace as f64)
+}
+
+/// The most events pending at once. A person in the system holds at most
+/// one event of their own: a retry; a queue deadline (with patience or
+/// connection loss); a page load in service ending or timing out (at most
+/// one per front slot); a session's end (at most one per session slot). On
+/// top: with wasted work, a slot's page load for nobody (one per slot);
+/// sessions an outage ended, whose ends stay pending; the timeline. And
+/// beyond those, queue deadlines that stay pending after their person was
+/// admitted, at most one per join. (live, stale).
+fn pending_events(s: &Scenario, people: f64, queued: f64, attempts: f64) -> (f64, f64) {
+    let joins = people * attempts;
+    let retrying = if s.clients.retry.probability > 0.0 { people } else { 0.0 };
+    let leaving = s
+        .waiting_room
+        .as_ref()
+        .filter(|r| s.clients.patience.is_some() || r.connection_loss.iter().any(|span| span.value > 0.0));
+    let (deadlines, stale) = if leaving.is_some() { (queued, (joins - queued).max(0.0)) } else { (0.0, 0.0) };
+    let slots = s.front.as_ref().map_or(0.0, |f| f.schedule.iter().map(|c| c.value).fold(f.capacity, u64::max) as f64);
+    let sessions = most_sessions(s);
+    let own = people.min(retrying + deadlines + slots + sessions);
+    let wasted = if s.front.as_ref().is_some_and(|f| f.wasted_work) { slots.min(joins) } else { 0.0 };
+    let outages = s.faults.outages.iter().filter(|o| o.tier == super::Tier::Backend).count() as f64;
+    let ended = (sessions * outages).min(joins);
+    let timeline = 2.0 * s.faults.outages.len() as f64 + s.backend.schedule.len() as f64 + 8.0;
+    (own + wasted + ended + timeline, stale)
+}
+
+/// The most booking sessions at once (the largest capacity scheduled).
+fn most_sessions(s: &Scenario) -> f64 {
+    s.backend.schedule.iter().map(|c| c.value).fold(s.backend.max_sessions, u64::max) as f64
+}
+
+fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory {
+    let order = s.waiting_room.as_ref().map_or(super::Order::Fifo, |r| r.order);
+    let bytes = footprint(order);
+    let part = |count: f64, each: usize| Part { count, bytes: count * each as f64 };
+    let queued =
+        s.waiting_room.as_ref().map_or(0.0, |r| if r.max_queue > 0 { people.min(r.max_queue as f64) } else { people });
+    let loading = if s.front.is_some() { people } else { 0.0 };
+    let (pending, stale) = pending_events(s, people, queued, attempts);
+    let list = |n: f64| event_list_bytes(n, s.duration);
+    let cohorts = s.cohorts.len();
+    let (tables, results) = crate::stats::table_bytes(bins as usize, cohorts);
+    let (piecewise, trace) = curve_points(s);
+    let points = piecewise + trace;
+    RunMemory {
+        queued: part(queued, bytes.queued),
+        loading: part(loading, bytes.loading),
+        sessions: part(people.min(most_sessions(s)), bytes.session),
+        events: Part { count: pending, bytes: list(pending) },
+        stale: Part { count: stale, bytes: list(pending + stale) - list(pending) },
+        tables,
+        curves: points * CURVE_BYTES_PER_POINT as f64,
+        results,
+        scenario: SCENARIO_BYTES + COHORT_BYTES * cohorts as f64 + POINT_BYTES * points,
+    }
+}
+
+/// What a command keeps of each finished run, besides the scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keeps {
+    /// `run` (one run) and `compare`: each run's results.
+    Results,
+    /// `run -r`: each replication's figures, and while the report is
+    /// written, the combined time series.
+    Replications,
+    /// `sweep`: each run's summary as JSON.
+    Summaries,
+}
+
+/// How a command may run: the runs at once that fit, and its peak then.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Runs at once (threads); at least 1.
+    pub threads: usize,
+    /// Memory at the peak with `threads` runs at once [bytes].
+    pub memory: f64,
+}
+
+/// The memory of a command at its peak, with `threads` runs at once.
+struct CommandMemory {
+    /// The largest run's working memory.
+    largest: RunMemory,
+    /// Kept by all finished runs, plus the scenarios [bytes].
+    kept: f64,
+    /// Held while the report is combined, besides `kept` [bytes].
+    report: f64,
+}
+
+impl CommandMemory {
+    fn of(runs: &[(&Scenario, u64, Size)], keeps: Keeps) -> CommandMemory {
+        let mut largest = runs[0].2.memory.clone();
+        let (mut kept, mut report) = (0.0, REPORT_BYTES);
+        for (s, n, size) in runs {
+            let n = *n as f64;
+            let m = &size.memory;
+            if m.working() > largest.working() {
+                largest = m.clone();
+            }
+            kept += m.scenario;
+            kept += n * match keeps {
+                Keeps::Results | Keeps::Replications => m.results,
+                Keeps::Summaries => SUMMARY_BYTES + COHORT_BYTES * s.cohorts.len() as f64,
+            };
+            if keeps == Keeps::Summaries {
+                kept += n * SUMMARY_POINT_BYTES * curve_points(s).0;
+            }
+            if keeps == Keeps::Replications && n > 1.0 {
+                report += size.bins as f64 * crate::stats::combined_row_bytes() as f64;
+            }
+        }
+        CommandMemory { largest, kept, report }
+    }
+
+    /// The peak with `threads` runs at once.
+    fn at(&self, threads: usize) -> f64 {
+        self.peak(threads, self.largest.working())
+    }
+
+    /// The peak of one run at a time without the stale deadlines.
+    fn live(&self) -> f64 {
+        self.peak(1, self.largest.live())
+    }
+
+    fn peak(&self, threads: usize, per_run: f64) -> f64 {
+        let running = threads as f64 * (per_run + THREAD_BYTES);
+        PROCESS_BYTES + self.kept + running.max(self.report)
     }
 }
 
 /// Refuse a scenario whose `runs` runs (replications) would pass the limits
 /// above, with the figures it would need; with `allow_large`, only the
-/// model's own limits apply.
+/// model's own limits and the machine's memory apply. One run at a time.
 pub fn check(s: &Scenario, runs: u64, allow_large: bool) -> Result<Size, ScenarioError> {
-    let size = s.size();
-    let runs_f = runs.max(1) as f64;
-    let per_runs = if runs > 1 { format!(" ({runs} runs)") } else { String::new() };
+    let keeps = if runs > 1 { Keeps::Replications } else { Keeps::Results };
+    check_command(&[(s, runs)], keeps, 1, allow_large)?;
+    Ok(s.size())
+}
+
+/// Check a whole command: `runs` lists each scenario with the runs the
+/// command makes of it (a sweep's points are scenarios of their own), at
+/// most `threads` at once. The plan has the most threads that fit.
+pub fn check_command(
+    runs: &[(&Scenario, u64)],
+    keeps: Keeps,
+    threads: usize,
+    allow_large: bool,
+) -> Result<Plan, ScenarioError> {
+    if runs.is_empty() {
+        return Ok(Plan { threads: 1, memory: PROCESS_BYTES });
+    }
+    let sized: Vec<(&Scenario, u64, Size)> = runs.iter().map(|(s, n)| (*s, (*n).max(1), s.size())).collect();
+    let name = command_name(runs);
+    let too_large = |reasons, can_allow| ScenarioError::TooLarge { name: name.clone(), reasons, can_allow };
+    let memory = CommandMemory::of(&sized, keeps);
+    let physical = physical_memory();
+    let hard = hard_reasons(&sized, &memory, physical);
+    if !hard.is_empty() {
+        return Err(too_large(hard, false));
+    }
+    if !allow_large {
+        let soft = soft_reasons(&sized, &memory);
+        if !soft.is_empty() {
+            return Err(too_large(soft, true));
+        }
+    }
+    let limit = match (allow_large, physical) {
+        (true, Some(p)) => p,
+        (true, None) => f64::INFINITY,
+        (false, p) => p.map_or(MAX_MEMORY, |p| p.min(MAX_MEMORY)),
+    };
+    let jobs: u64 = sized.iter().map(|(_, n, _)| n).sum();
+    let most = threads.max(1).min(usize::try_from(jobs).unwrap_or(usize::MAX)).max(1);
+    let threads = (1..=most).rev().find(|&t| memory.at(t) <= limit).unwrap_or(1);
+    Ok(Plan { threads, memory: memory.at(threads) })
+}
+
+/// The name a refusal goes by: the scenario's, or each of them.
+fn command_name(runs: &[(&Scenario, u64)]) -> String {
+    let mut names: Vec<&str> = runs.iter().map(|(s, _)| s.name.as_str()).collect();
+    names.dedup();
+    names.join("' + '")
+}
+
+/// The model's own limits, and the machine's memory.
+fn hard_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory, physical: Option<f64>) -> Vec<String> {
     let mut hard = Vec::new();
-    if size.people > HARD_MAX_PEOPLE {
+    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > HARD_MAX_PEOPLE) {
         hard.push(format!("people: {} in total, above the model's limit of {HARD_MAX_PEOPLE}", size.people));
     }
-    if !hard.is_empty() {
-        return Err(ScenarioError::TooLarge { name: s.name.clone(), reasons: hard, can_allow: false });
+    // Without the stale deadlines, the loosest part of the estimate: a run
+    // that may fit is not refused for good.
+    if let Some(p) = physical.filter(|&p| memory.live() > p) {
+        hard.push(memory_reason(memory, &format!("this machine's memory ({})", fmt_bytes(p))));
     }
-    if allow_large {
-        return Ok(size);
-    }
+    hard
+}
+
+/// The limits `--allow-large` lifts.
+fn soft_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory) -> Vec<String> {
     let mut soft = Vec::new();
-    if size.people > MAX_PEOPLE {
+    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > MAX_PEOPLE) {
         soft.push(format!("people: {} in total, above the limit of {MAX_PEOPLE}", size.people));
     }
-    if size.bins > MAX_BINS {
+    if let Some((s, _, size)) = runs.iter().find(|(_, _, size)| size.bins > MAX_BINS) {
         soft.push(format!(
             "bins: {} time-series rows ({} / {}), above the limit of {MAX_BINS}; a wider scenario.bin needs fewer",
             size.bins, s.duration, s.bin
         ));
     }
-    let events = size.events * runs_f;
+    let events: f64 = runs.iter().map(|(_, n, size)| size.events * *n as f64).sum();
     if events > MAX_EVENTS {
-        soft.push(format!(
-            "events: about {}{per_runs} ({} people x up to {:.1} attempts x {EVENTS_PER_ATTEMPT} events), \
-             above the limit of {}; that is about {} of computing at {} million events a second",
-            billions(events),
-            size.people,
-            size.attempts_per_person,
-            billions(MAX_EVENTS),
-            hours(events / EVENTS_PER_SECOND),
-            EVENTS_PER_SECOND / 1e6,
-        ));
+        soft.push(events_reason(runs, events));
     }
-    let bytes = size.table_bytes * runs_f;
-    if bytes > MAX_TABLE_BYTES {
-        soft.push(format!(
-            "memory: about {:.1} GB{per_runs} for the tables ({} bins x {} cohorts), above the limit of {:.0} GB",
-            bytes / GB,
-            size.bins,
-            s.cohorts.len(),
-            MAX_TABLE_BYTES / GB
-        ));
+    if memory.at(1) > MAX_MEMORY {
+        soft.push(memory_reason(memory, &fmt_bytes(MAX_MEMORY)));
     }
-    if soft.is_empty() {
-        Ok(size)
-    } else {
-        Err(ScenarioError::TooLarge { name: s.name.clone(), reasons: soft, can_allow: true })
+    soft
+}
+
+fn events_reason(runs: &[(&Scenario, u64, Size)], events: f64) -> String {
+    let total: u64 = runs.iter().map(|(_, n, _)| n).sum();
+    let per_runs = if total > 1 { format!(" ({total} runs)") } else { String::new() };
+    let (_, _, size) = runs.iter().max_by(|a, b| a.2.events.total_cmp(&b.2.events)).expect("runs");
+    format!(
+        "events: about {}{per_runs} ({} people x up to {:.1} attempts x {EVENTS_PER_ATTEMPT} events{}), \
+         above the limit of {}; that is about {} of computing at {} million events a second",
+        billions(events),
+        size.people,
+        size.attempts_per_person,
+        if runs.len() > 1 { " in the largest" } else { "" },
+        billions(MAX_EVENTS),
+        hours(events / EVENTS_PER_SECOND),
+        EVENTS_PER_SECOND / 1e6,
+    )
+}
+
+/// "memory: about 9.6 GiB at the peak, one run at a time, above the limit
+/// of 8.0 GiB: up to ... (per run); results kept ..."
+fn memory_reason(m: &CommandMemory, limit: &str) -> String {
+    let mut kept = format!("kept results and scenarios {}", fmt_bytes(m.kept));
+    if m.report > REPORT_BYTES {
+        kept.push_str(&format!(", rows combined for the report {}", fmt_bytes(m.report)));
     }
+    format!(
+        "memory: about {} at the peak, one run at a time, above the limit of {limit}: {} (per run {}); {kept}",
+        fmt_bytes(m.at(1)),
+        m.largest.describe(),
+        fmt_bytes(m.largest.working()),
+    )
+}
+
+/// The machine's physical memory [bytes], where it can be read (Linux).
+pub fn physical_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * KIB)
 }
 
 /// `2.5e10` -> "25.0 billion"; smaller counts as they are.
@@ -190,6 +511,41 @@ mod tests {
         assert!(events.contains("Pass --allow-large"), "{events}");
         let runs = too_large(&["cohort.0.people=10000000"], 1000);
         assert!(runs.contains("(1000 runs)"), "{runs}");
+    }
+
+    /// Runs go at once only as many as fit: the refusal does not depend on
+    /// the machine's threads, the parallelism does.
+    #[test]
+    fn threads_are_chosen_to_fit_the_limit() {
+        // About 1 GiB a run (10 M people queued at 96 bytes).
+        let big = scenario(&["cohort.0.people=10000000", "waiting_room.max_active=1"]);
+        let per_run = big.size().memory.working();
+        assert!(per_run > 0.8 * GIB && per_run < 1.1 * GIB, "{per_run}");
+        let plan = check_command(&[(&big, 64)], Keeps::Replications, 64, false).expect("one at a time fits");
+        assert!(plan.threads >= 2 && plan.threads <= 8, "{plan:?}");
+        assert!(plan.memory <= MAX_MEMORY, "{plan:?}");
+        assert_eq!(check_command(&[(&big, 64)], Keeps::Replications, 1, false).map(|p| p.threads).ok(), Some(1));
+        // Never more threads than runs.
+        assert_eq!(check_command(&[(&big, 1)], Keeps::Results, 64, false).map(|p| p.threads).ok(), Some(1));
+    }
+
+    /// Each person holds one event of their own at most; deadlines of people
+    /// admitted are counted apart, one per join.
+    #[test]
+    fn pending_events_count_people_once_and_joins_for_stale_deadlines() {
+        let sets = [
+            "cohort.0.people=1000",
+            "clients.retry.probability=0.5",
+            "clients.retry.max_attempts=3",
+            "waiting_room.max_active=10",
+        ];
+        let plain = scenario(&sets).size().memory;
+        assert!(plain.events.count >= 1000.0 && plain.events.count < 1100.0, "{:?}", plain.events);
+        assert_eq!(plain.stale.count, 0.0, "no deadlines without patience or connection loss");
+        let patient = scenario(&[&sets[..], &["clients.patience={ dist = \"exponential\", mean = \"1h\" }"]].concat());
+        let m = patient.size().memory;
+        // 1 + 0.5 + 0.25 attempts a person: 1,750 joins, 1,000 of them live.
+        assert_eq!(m.stale.count, 750.0, "{:?}", m.stale);
     }
 
     #[test]

@@ -38,10 +38,27 @@ impl Durations {
     /// (and a histogram of 30 KB, cheap to clear every bin); 3 within 0.1 %.
     pub fn new(sigfig: u8) -> Self {
         assert!((1..=5).contains(&sigfig), "1..=5 significant figures");
-        // The smallest 2^k with single-unit resolution up to 2·10^sigfig.
-        let sub_bits = (2 * 10u64.pow(u32::from(sigfig))).next_power_of_two().trailing_zeros();
+        let sub_bits = sub_bits(sigfig);
         let len = slot(MAX_MS, sub_bits) + 1;
         Durations { sub_bits, counts: vec![0; len], count: 0, positive: 0, sum_secs: 0.0 }
+    }
+
+    /// `new`, or `None` if its counters cannot be had (fallible: a run
+    /// holds a few per cohort, and replications hold every run's).
+    pub fn try_new(sigfig: u8) -> Option<Self> {
+        assert!((1..=5).contains(&sigfig), "1..=5 significant figures");
+        let sub_bits = sub_bits(sigfig);
+        let len = slot(MAX_MS, sub_bits) + 1;
+        let mut counts = Vec::new();
+        counts.try_reserve_exact(len).ok()?;
+        counts.resize(len, 0);
+        Some(Durations { sub_bits, counts, count: 0, positive: 0, sum_secs: 0.0 })
+    }
+
+    /// The bytes of one histogram of `sigfig` digits (its counters; the
+    /// size guard counts them).
+    pub fn heap_bytes(sigfig: u8) -> usize {
+        (slot(MAX_MS, sub_bits(sigfig)) + 1) * std::mem::size_of::<u64>()
     }
 
     #[inline]
@@ -121,6 +138,11 @@ impl Durations {
             self.sum_secs = 0.0;
         }
     }
+}
+
+/// The smallest 2^k with single-unit resolution up to 2·10^sigfig.
+fn sub_bits(sigfig: u8) -> u32 {
+    (2 * 10u64.pow(u32::from(sigfig))).next_power_of_two().trailing_zeros()
 }
 
 /// The slot of value `v` with 2^k sub-buckets: v itself below 2^k; above,

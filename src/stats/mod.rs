@@ -18,7 +18,7 @@ pub use columns::{Columns, Figures, Kind, Value};
 pub use figures::{BinFigure, CohortFigure, Headline, RunFigures};
 pub use histogram::Durations;
 
-use crate::engine::SimTime;
+use crate::engine::{OutOfMemory, SimTime};
 use crate::scenario::Scenario;
 
 /// Why the system failed an attempt. Each cause is counted on its own.
@@ -263,6 +263,42 @@ impl CohortResult {
     }
 }
 
+/// Bytes of one time-series row of a run with `cohorts` cohorts (the row,
+/// and its bookings per cohort with the allocator's 16 bytes).
+pub fn row_bytes(cohorts: usize) -> usize {
+    std::mem::size_of::<Bin>() + 8 * cohorts + 16
+}
+
+/// Bytes of the statistics of a run with `bins` rows and `cohorts`
+/// cohorts: (while it runs, what a finished run keeps). Running: the rows,
+/// two histograms per cohort and two more for its early comers' waits, the
+/// current bin's, and the totals made at the end (three, the waits from the
+/// opening among them). Kept: the rows and the figures (`RunFigures`): the
+/// histograms are left behind.
+pub fn table_bytes(bins: usize, cohorts: usize) -> (f64, f64) {
+    let rows = (bins * row_bytes(cohorts)) as f64;
+    let h3 = Durations::heap_bytes(3) as f64;
+    let running = rows + (4 * cohorts + 3) as f64 * h3 + Durations::heap_bytes(2) as f64;
+    let value = std::mem::size_of::<Value>();
+    let figures = (cohorts * CohortFigure::ALL.len() + Headline::ALL.len()) * value + 64 * cohorts;
+    (running, rows + figures as f64)
+}
+
+/// Bytes of one row of a replicated time series while it is written: each
+/// figure's estimate, and the row's CSV text (about 20 bytes a cell).
+pub fn combined_row_bytes() -> usize {
+    let cells = BinFigure::ALL.len() * 3;
+    BinFigure::ALL.len() * std::mem::size_of::<Option<Estimate>>() + 20 * cells
+}
+
+/// A histogram of `sigfig` digits, fallibly: one of those of a run with
+/// `cohorts` cohorts.
+fn histogram(sigfig: u8, cohorts: usize) -> Result<Durations, OutOfMemory> {
+    Durations::try_new(sigfig).ok_or_else(|| {
+        OutOfMemory::new("histograms", 2 * cohorts + 3, (2 * cohorts + 3) * Durations::heap_bytes(sigfig))
+    })
+}
+
 /// Percentiles reported everywhere.
 pub const QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
 
@@ -305,22 +341,26 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(s: &Scenario) -> Self {
+    /// A recorder for a run of `s`; an error if its table of time-series
+    /// rows (reserved whole) or its histograms do not fit in memory.
+    pub fn new(s: &Scenario) -> Result<Self, OutOfMemory> {
         let n = s.cohorts.len();
-        let cohort = CohortResult {
-            counts: Counts::default(),
-            wait: Durations::new(3),
-            time_to_book: Durations::new(3),
-            early: None,
-        };
-        Recorder {
+        let mut bins = Vec::new();
+        bins.try_reserve_exact(s.bins())
+            .map_err(|_| OutOfMemory::new("time-series rows", s.bins(), s.bins() * std::mem::size_of::<Bin>()))?;
+        let mut cohorts = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (wait, time_to_book) = (histogram(3, n)?, histogram(3, n)?);
+            cohorts.push(CohortResult { counts: Counts::default(), wait, time_to_book, early: None });
+        }
+        Ok(Recorder {
             bin_width: s.bin,
             n_bins: s.bins(),
             bin_end: s.bin,
             current: Counts::default(),
-            current_wait: Durations::new(2),
-            bins: Vec::with_capacity(s.bins()),
-            cohorts: vec![cohort; n],
+            current_wait: histogram(2, 1)?,
+            bins,
+            cohorts,
             booked_so_far: vec![0; n],
             last: SimTime::ZERO,
             bin_areas: Areas::default(),
@@ -328,7 +368,7 @@ impl Recorder {
             room_opens: s.waiting_room.as_ref().map_or(SimTime::MAX, |w| w.opens),
             queue_peak: 0,
             queue_cleared_at: None,
-        }
+        })
     }
 
     /// Move the clock to `now`; `g` is the state since the previous call.
@@ -462,7 +502,7 @@ impl Recorder {
     }
 
     /// Close the run at `horizon` and hand over the results.
-    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Results {
+    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Result<Results, OutOfMemory> {
         self.advance(horizon, g);
         // The last bin may stretch past the horizon; it is closed with the
         // area up to the horizon only.
@@ -470,13 +510,13 @@ impl Recorder {
             self.close_bin(g);
         }
         let span = horizon.0.max(1) as f64;
-        let mut wait = Durations::new(3);
-        let mut time_to_book = Durations::new(3);
+        let n = self.cohorts.len();
+        let (mut wait, mut time_to_book) = (histogram(3, n)?, histogram(3, n)?);
         for c in &self.cohorts {
             wait.add(&c.wait);
             time_to_book.add(&c.time_to_book);
         }
-        Results {
+        Ok(Results {
             bins: self.bins,
             cohorts: self.cohorts,
             wait,
@@ -486,6 +526,6 @@ impl Recorder {
             // A queue that never formed was never anything but clear.
             queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
             events,
-        }
+        })
     }
 }

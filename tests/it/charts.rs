@@ -206,7 +206,7 @@ fn compare_results_do_not_depend_on_the_thread_count() {
     let opts = ReportOptions { charts: false, format: ChartFormat::Png };
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let both = || {
-        let runs = commands::compare::run_all(&scenarios, &quiet());
+        let runs = commands::compare::run_all(&scenarios, &quiet()).expect("memory");
         report::compare::render(&scenarios, &runs, &opts).expect("compare renders")
     };
     let serial = one.install(both);
@@ -359,7 +359,7 @@ const RUN_PNGS_WITH_FRONT: [&str; 6] =
 
 /// Replications `0..n` of `s`.
 fn replicate(s: &Scenario, n: usize) -> Vec<RunFigures> {
-    commands::replications(s, n, QueueKind::default(), &quiet())
+    commands::replications(s, n, QueueKind::default(), &quiet()).expect("memory")
 }
 
 /// (finite means, finite band ends) over a figure's lines.
@@ -519,7 +519,7 @@ fn sweep_files(vary: &[&str], reps: usize, shard: Option<Shard>, opts: &ReportOp
     let vary: Vec<Vary> = vary.iter().map(|v| v.parse().expect("vary spec")).collect();
     let plan = sweep::Plan::new("tiny", vary, reps, shard);
     let points = sweep::load_points(&path, &[], &plan).expect("points load");
-    let rows = sweep::run(&plan, &points, &quiet());
+    let rows = sweep::run(&plan, &points, &quiet()).expect("memory");
     sweep::render(&plan, &rows, opts).expect("sweep renders")
 }
 

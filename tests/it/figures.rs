@@ -73,7 +73,7 @@ fn every_headline_figure_is_in_every_report() {
     let one = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
     let single = report::render(&s, std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
     let summary: serde_json::Value = serde_json::from_slice(file(&single, "summary.json")).expect("JSON");
-    let runs = commands::replications(&s, 3, QueueKind::default(), &quiet());
+    let runs = commands::replications(&s, 3, QueueKind::default(), &quiet()).expect("memory");
     let replicated = report::render(&s, &runs, &NO_CHARTS).expect("renders");
     let rep: serde_json::Value = serde_json::from_slice(file(&replicated, "summary.json")).expect("JSON");
     let compare =
@@ -86,7 +86,8 @@ fn every_headline_figure_is_in_every_report() {
     let path = dir.path().join("night.toml");
     std::fs::write(&path, NIGHT).expect("write");
     let points = sweep::load_points(&path, &[], &plan).expect("loads");
-    let files = sweep::render(&plan, &sweep::run(&plan, &points, &quiet()), &NO_CHARTS).expect("renders");
+    let files =
+        sweep::render(&plan, &sweep::run(&plan, &points, &quiet()).expect("memory"), &NO_CHARTS).expect("renders");
     let sweep_row = first_row(file(&files, "sweep.csv"));
 
     let number = |row: &[(String, String)], name: &str| -> Option<f64> {
@@ -127,7 +128,7 @@ fn every_headline_figure_is_in_every_report() {
 fn one_run_and_five_share_the_shape_of_summary_json() {
     let s = night();
     let read = |n: usize| -> serde_json::Value {
-        let runs = commands::replications(&s, n, QueueKind::default(), &quiet());
+        let runs = commands::replications(&s, n, QueueKind::default(), &quiet()).expect("memory");
         serde_json::from_slice(file(&report::render(&s, &runs, &NO_CHARTS).expect("renders"), "summary.json"))
             .expect("JSON")
     };

@@ -10,6 +10,7 @@ mod determinism;
 mod figures;
 mod interrupt;
 mod mechanisms;
+mod memory;
 mod outputs;
 mod provenance;
 mod queueing;

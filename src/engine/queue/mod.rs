@@ -23,7 +23,7 @@ pub use calendar::CalendarQueue;
 pub use heap::HeapQueue;
 pub use radix::RadixQueue;
 
-use super::SimTime;
+use super::{OutOfMemory, SimTime};
 
 /// A future-event list: events out earliest first, first scheduled first
 /// on ties. Times scheduled must not precede the last time popped (they
@@ -36,6 +36,12 @@ pub trait FutureEvents<E>: Default {
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+    /// Set once an event could not be stored for want of memory (it is
+    /// lost: the run must stop). Only the radix heap, the model's list,
+    /// grows fallibly; the others are for benchmarks and tests.
+    fn out_of_memory(&self) -> Option<&OutOfMemory> {
+        None
     }
 }
 

@@ -33,7 +33,7 @@
 //! of M/M/100).
 
 use super::FutureEvents;
-use crate::engine::SimTime;
+use crate::engine::{OutOfMemory, SimTime};
 
 const DIGIT_BITS: u32 = 4;
 const WIDTH: usize = 1 << DIGIT_BITS;
@@ -65,6 +65,9 @@ pub struct RadixQueue<E> {
     words: [u64; WORDS],
     summary: u32,
     len: usize,
+    /// Set when a bucket or the run could not grow: the event was lost, and
+    /// the run must stop (see `FutureEvents::out_of_memory`).
+    failed: Option<OutOfMemory>,
 }
 
 const _: () = assert!(WORDS <= 32, "the summary is one u32");
@@ -80,6 +83,7 @@ impl<E> Default for RadixQueue<E> {
             words: [0; WORDS],
             summary: 0,
             len: 0,
+            failed: None,
         }
     }
 }
@@ -95,15 +99,60 @@ impl<E: Copy> RadixQueue<E> {
         debug_assert!(t >= self.last);
         let diff = t ^ self.last;
         if diff == 0 {
+            if self.now.len() == self.now.capacity() {
+                return self.place_growing(None, t, event);
+            }
             self.now.push((t, event));
             return;
         }
         let level = (63 - diff.leading_zeros()) / DIGIT_BITS;
         let digit = (t >> (level * DIGIT_BITS)) as usize & (WIDTH - 1);
         let b = level as usize * WIDTH + digit;
-        self.buckets[b].push((t, event));
+        let bucket = &mut self.buckets[b];
+        if bucket.len() == bucket.capacity() {
+            return self.place_growing(Some(b), t, event);
+        }
+        bucket.push((t, event));
+        self.mark(b);
+    }
+
+    #[inline]
+    fn mark(&mut self, b: usize) {
         self.words[b / 64] |= 1 << (b % 64);
         self.summary |= 1 << (b / 64);
+    }
+
+    /// `place` into a full vector (bucket `b`, or the run): grow it first,
+    /// fallibly (the buckets are what grows with the pending events). Out
+    /// of the hot path, which pays one comparison for it.
+    #[cold]
+    #[inline(never)]
+    fn place_growing(&mut self, b: Option<usize>, t: u64, event: E) {
+        let v = match b {
+            Some(b) => &mut self.buckets[b],
+            None => &mut self.now,
+        };
+        if v.try_reserve(v.len().max(4)).is_err() {
+            let asked = v.len().max(4);
+            return self.lost(asked);
+        }
+        v.push((t, event));
+        if let Some(b) = b {
+            self.mark(b);
+        }
+    }
+
+    /// An event could not be stored (a vector of `asked` more could not be
+    /// had): it is lost; say so once.
+    #[cold]
+    #[inline(never)]
+    fn lost(&mut self, asked: usize) {
+        self.len -= 1;
+        if self.failed.is_none() {
+            let held: usize = self.buckets.iter().map(Vec::capacity).sum::<usize>() + self.now.capacity();
+            let bytes = (held + asked) * std::mem::size_of::<(u64, E)>();
+            self.failed = Some(OutOfMemory::new("pending events", self.len, bytes));
+        }
     }
 
     /// Schedule `event` at `time`, which must not precede the last time
@@ -119,6 +168,9 @@ impl<E: Copy> RadixQueue<E> {
             // (Before `last` only after a peek; always within the run then.)
             Some(&(end, _)) if self.head < self.now.len() && t <= end => {
                 if t == end {
+                    if self.now.len() == self.now.capacity() {
+                        return self.place_growing(None, t, event);
+                    }
                     self.now.push((t, event));
                 } else if self.head > 0 && t < self.now[self.head].0 {
                     self.head -= 1;
@@ -155,9 +207,11 @@ impl<E: Copy> RadixQueue<E> {
                 self.place(later, e); // later > t >= last: into a bucket
             }
             self.now.truncate(at);
-            self.now.push((t, event));
-        } else {
+            self.now.push((t, event)); // within the capacity it had
+        } else if self.now.len() < self.now.capacity() || self.now.try_reserve(self.now.len()).is_ok() {
             self.now.insert(at, (t, event));
+        } else {
+            self.lost(self.now.len());
         }
     }
 
@@ -229,6 +283,11 @@ impl<E: Copy> RadixQueue<E> {
             // the next run. At level 0 it is sorted already (one time only).
             // Copied, not swapped: each vector keeps the capacity its place
             // needs (swapping had them reallocating all the time).
+            if self.now.try_reserve(bucket.len()).is_err() {
+                let asked = bucket.len();
+                self.lost(asked);
+                return false;
+            }
             self.now.extend_from_slice(bucket);
             bucket.clear();
             if b >= WIDTH {
@@ -258,6 +317,19 @@ impl<E: Copy> RadixQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// Bytes the list holds at most with `pending` events pending at the
+    /// busiest moment of a run of length `horizon`: every vector twice its
+    /// events (they double when full), plus the capacity drained buckets
+    /// keep (each at most `KEEP` events, and at most twice what it ever
+    /// held) in the levels a time before the horizon reaches (buckets
+    /// above are never drained), plus the buckets' headers.
+    pub fn bytes_for(pending: f64, horizon: SimTime) -> f64 {
+        let size = std::mem::size_of::<(u64, E)>() as f64;
+        let levels = (64 - horizon.0.leading_zeros()).div_ceil(DIGIT_BITS).max(1) as f64;
+        let kept = levels * WIDTH as f64 * (KEEP as f64).min(2.0 * pending);
+        (2.0 * pending + kept) * size + (BUCKETS * std::mem::size_of::<Vec<(u64, E)>>()) as f64
+    }
 }
 
 /// Sort a short run by time, stably (ties keep their order).
@@ -286,6 +358,9 @@ impl<E: Copy> FutureEvents<E> for RadixQueue<E> {
     }
     fn len(&self) -> usize {
         RadixQueue::len(self)
+    }
+    fn out_of_memory(&self) -> Option<&OutOfMemory> {
+        self.failed.as_ref()
     }
 }
 
