@@ -11,14 +11,17 @@ pub mod merge;
 pub mod progress;
 mod run;
 pub mod sweep;
+pub mod sweep_json;
 mod validate;
 
 pub use args::{ChartArgs, RunFlags};
 pub use execute::replications;
 
 use crate::report::output;
+use crate::scenario::grid::GridError;
 use crate::scenario::ScenarioError;
 use clap::{Parser, Subcommand};
+use merge::MergeError;
 use std::io::Write;
 
 #[derive(Parser, Debug)]
@@ -57,6 +60,14 @@ pub enum CliError {
     /// or a disk error).
     #[error(transparent)]
     Output(#[from] output::OutputError),
+    /// A sweep's `--vary` and `--set` would have a value silently not
+    /// count: exit code 2.
+    #[error(transparent)]
+    Grid(#[from] GridError),
+    /// A merge's shard folders do not make one sweep, or `--out` is one of
+    /// them: exit code 2.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     /// Anything else: exit code 1.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -69,7 +80,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Input(_) => 2,
+            CliError::Input(_) | CliError::Grid(_) | CliError::Merge(_) => 2,
             CliError::Output(e) => e.exit_code(),
             CliError::Other(_) => 1,
             CliError::Printed(code) => *code,

@@ -15,4 +15,5 @@ mod provenance;
 mod queueing;
 mod replications;
 mod scenarios;
+mod sweeps;
 mod theory;
