@@ -2,7 +2,8 @@
 //! the error chain and choose the exit code. All the work is in the library.
 //!
 //! Exit codes: 0 success, 2 bad input (scenario, arguments, a scenario too
-//! large without `--allow-large`), 1 anything else.
+//! large without `--allow-large`, shards that do not make one sweep), 1
+//! anything else.
 //!
 //! Every error goes out through `printable`: whatever a message echoes (an
 //! argument, a path, a key), no control character reaches the terminal raw.
@@ -33,8 +34,9 @@ fn main() {
         let mut stderr = std::io::stderr().lock();
         let _ = match &e {
             CliError::Printed(_) => Ok(()),
-            CliError::Input(err) => writeln!(stderr, "error: {}", printable(&err.to_string())),
-            CliError::Output(err) => writeln!(stderr, "error: {}", printable(&err.to_string())),
+            CliError::Input(_) | CliError::Grid(_) | CliError::Merge(_) | CliError::Output(_) => {
+                writeln!(stderr, "error: {}", printable(&e.to_string()))
+            }
             CliError::Usage(err) => writeln!(stderr, "error: {}", printable(err)),
             CliError::Other(err) => writeln!(stderr, "error: {}", printable(&format!("{err:#}"))),
         };

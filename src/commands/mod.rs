@@ -12,14 +12,17 @@ mod plan;
 pub mod progress;
 mod run;
 pub mod sweep;
+pub mod sweep_json;
 mod validate;
 
 pub use args::{ChartArgs, RunFlags};
 pub use execute::replications;
 
 use crate::report::output;
+use crate::scenario::grid::GridError;
 use crate::scenario::ScenarioError;
 use clap::{Parser, Subcommand};
+use merge::MergeError;
 use std::io::Write;
 
 #[derive(Parser, Debug)]
@@ -65,6 +68,14 @@ pub enum CliError {
     /// Arguments that cannot be used, said in a sentence: exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// A sweep's `--vary` and `--set` would have a value silently not
+    /// count: exit code 2.
+    #[error(transparent)]
+    Grid(#[from] GridError),
+    /// A merge's shard folders do not make one sweep, or `--out` is one of
+    /// them: exit code 2.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     /// Anything else: exit code 1.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -77,7 +88,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Input(_) | CliError::Usage(_) => 2,
+            CliError::Input(_) | CliError::Usage(_) | CliError::Grid(_) | CliError::Merge(_) => 2,
             CliError::Output(e) => e.exit_code(),
             CliError::Other(_) => 1,
             CliError::Printed(code) => *code,

@@ -4,22 +4,27 @@
 //!
 //! A sweep too large for one machine is split into shards: shard i of n
 //! runs the points p with p mod n = i (`scenario::grid`) and writes its rows
-//! and a `sweep.json` saying which shard it is; `merge` checks the shards
-//! fit together and writes the very bytes the unsharded sweep would have.
+//! and a `sweep.json` (`sweep_json::Record`) naming everything that made
+//! them; `merge` checks the shards fit together and writes the very bytes
+//! the unsharded sweep would have.
+//!
+//! Before anything runs, a grid whose values would silently not count is
+//! refused (`Grid::check`, `Grid::check_set`): a `--vary` key given twice
+//! or inside another, or also given with `--set`.
 
 use super::args::{ChartArgs, RunFlags};
 use super::progress::Progress;
+use super::sweep_json::{Provenance, Record};
 use super::{execute, outln, tell, CliError};
 use crate::engine::OutOfMemory;
 use crate::report::sweep::{Sweep, SweepRow};
 use crate::report::{self, charts, output, Files, ReportOptions};
-use crate::scenario::grid::{Grid, Shard, Vary};
+use crate::scenario::grid::{Grid, GridError, Shard, Vary};
 use crate::scenario::limits::{self, Keeps};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::{figures, Figures};
 use anyhow::Result;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -45,31 +50,40 @@ pub struct Args {
     charts: ChartArgs,
 }
 
-/// What a sweep is (`sweep.json`): enough to check that shards belong together.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What a sweep runs: the grid, the replications, which shard.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
+    /// The scenario file's name (its stem).
     pub scenario: String,
     pub vary: Vec<Vary>,
     pub replications: usize,
+    /// Of the whole grid.
     pub points: usize,
     /// `None` for a whole sweep.
     pub shard: Option<Shard>,
 }
 
 impl Plan {
-    pub fn new(scenario: &str, vary: Vec<Vary>, replications: usize, shard: Option<Shard>) -> Plan {
-        let points = Grid { vary: &vary }.points();
-        Plan { scenario: scenario.to_string(), vary, replications, points, shard }
+    /// The plan of a grid that `Grid::check` accepts.
+    pub fn new(scenario: &str, vary: Vec<Vary>, replications: usize, shard: Option<Shard>) -> Result<Plan, GridError> {
+        let points = Grid { vary: &vary }.check()?;
+        Ok(Plan { scenario: scenario.to_string(), vary, replications, points, shard })
     }
 
     pub fn grid(&self) -> Grid<'_> {
         Grid { vary: &self.vary }
     }
+
+    /// This shard (a whole sweep is shard 0/1).
+    pub fn shard_or_whole(&self) -> Shard {
+        self.shard.unwrap_or(Shard { index: 0, count: 1 })
+    }
 }
 
 pub fn sweep(a: Args) -> Result<(), CliError> {
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
-    let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard);
+    let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
+    let provenance = provenance(&a.scenario, &a.flags.set, &plan)?;
     check_size(&a, &plan)?;
     let points = load_points(&a.scenario, &a.flags.set, &plan)?;
     // The whole sweep at once: every point's runs, and what each keeps.
@@ -94,7 +108,7 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
     let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", a.flags.quiet);
     let rows = execute::within(&guard, || run(&plan, &points, &bar))?;
     bar.finish();
-    tell(&claim.write(&render(&plan, &rows, &a.charts.options())?)?, a.flags.quiet);
+    tell(&claim.write(&render(&plan, &provenance, &rows, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         outln!("{} points x {} replications", rows.len(), plan.replications)?;
         outln!("  wrote {}", dir.display())?;
@@ -106,28 +120,40 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
 /// the points are loaded (each is a scenario in memory: a grid of a million
 /// points is refused before it fills the memory).
 fn check_size(a: &Args, plan: &Plan) -> Result<(), CliError> {
-    let grid = plan.grid();
-    let mine = grid.shard_points(plan.shard);
+    let mine = plan.grid().shard_points(plan.shard);
     let Some(&p) = mine.first() else { return Ok(()) };
-    let mut sets = a.flags.set.clone();
-    sets.extend(grid.point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
-    let first = scenario::load(&a.scenario, &sets)?;
+    let first = scenario::load(&a.scenario, &overrides(&a.flags.set, plan, p))?;
     let runs = vec![(&first, plan.replications as u64); mine.len()];
     limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     Ok(())
 }
 
+/// The overrides of point `p`: the `--set` list, then the point's values.
+fn overrides(sets: &[String], plan: &Plan, p: usize) -> Vec<String> {
+    let mut all = sets.to_vec();
+    all.extend(plan.grid().point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
+    all
+}
+
 /// Load the scenario of every point of this shard (all errors are input errors).
 pub fn load_points(path: &Path, sets: &[String], plan: &Plan) -> Result<Vec<(usize, Scenario)>, ScenarioError> {
-    let grid = plan.grid();
-    grid.shard_points(plan.shard)
+    plan.grid()
+        .shard_points(plan.shard)
         .into_iter()
-        .map(|p| {
-            let mut all = sets.to_vec();
-            all.extend(grid.point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
-            scenario::load(path, &all).map(|s| (p, s))
-        })
+        .map(|p| scenario::load(path, &overrides(sets, plan, p)).map(|s| (p, s)))
         .collect()
+}
+
+/// Check the `--set` list against the grid and resolve what `sweep.json`
+/// records of the scenario: point 0's, which every shard can load (the
+/// base scenario alone may lack a key only the `--vary` gives). The other
+/// points differ from it only in the varied keys, which the grid records.
+pub fn provenance(path: &Path, sets: &[String], plan: &Plan) -> Result<Provenance, CliError> {
+    for set in sets {
+        plan.grid().check_set(set)?;
+    }
+    let s = scenario::load(path, &overrides(sets, plan, 0))?;
+    Ok(Provenance::of(&s, sets)?)
 }
 
 /// Run every (point, replication) in parallel; one row per point. Only the
@@ -157,13 +183,13 @@ pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Re
         .collect())
 }
 
-/// The files of a sweep (or of one shard): `sweep.csv`, `sweep.json`, and,
-/// for a whole sweep with `opts.charts`, one `sweep-<key>` chart per key
-/// (a shard draws none: `merge` draws them from all the rows).
-pub fn render(plan: &Plan, rows: &[SweepRow], opts: &ReportOptions) -> Result<Files> {
-    let mut plan_json = serde_json::to_vec_pretty(plan)?;
-    plan_json.push(b'\n');
+/// The files of a sweep (or of one shard): `sweep.csv` (its header alone
+/// for a shard with no point), `sweep.json`, and, for a whole sweep with
+/// `opts.charts`, one `sweep-<key>` chart per key (a shard draws none:
+/// `merge` draws them from all the rows).
+pub fn render(plan: &Plan, provenance: &Provenance, rows: &[SweepRow], opts: &ReportOptions) -> Result<Files> {
     let csv = report::sweep::csv(&plan.vary, rows)?;
+    let json = Record::new(plan, provenance, &csv).to_json()?;
     let mut files = Vec::new();
     if opts.charts && plan.shard.is_none() {
         // Drawn from the table as read back from its bytes, as `merge` draws them.
@@ -171,6 +197,6 @@ pub fn render(plan: &Plan, rows: &[SweepRow], opts: &ReportOptions) -> Result<Fi
         let sweep = Sweep { scenario: &plan.scenario, vary: &plan.vary, replications: plan.replications, rows };
         files = charts::sweep::charts(&sweep, opts.format)?;
     }
-    files.splice(0..0, [("sweep.csv".into(), csv), ("sweep.json".into(), plan_json)]);
+    files.splice(0..0, [("sweep.csv".into(), csv), ("sweep.json".into(), json)]);
     Ok(files)
 }

@@ -6,9 +6,41 @@
 //!
 //! The sweep command runs a grid and the sweep charts draw one; both read
 //! the same numbering from here.
+//!
+//! A grid is checked before anything runs (`Grid::check`, `Grid::check_set`):
+//! a key varied twice, a key inside another varied key, or a `--set` of a
+//! varied key would each have one value overwrite another at every point,
+//! so that the rows would be labelled with values that never ran. Keys are
+//! compared in canonical form: `cohort.0.people` is `cohort[0].people`.
 
+use super::load::canonical_key;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::str::FromStr;
+
+/// Points a grid may have at most: a million rows is already a gigabyte of
+/// `sweep.csv`, and a few more `--vary` lists would overflow the count.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// Why a grid is refused (all the user's input: exit code 2).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum GridError {
+    #[error("--vary {key} is given twice ('{first}' and '{second}'): only the last would count, and every point would carry its value; give all the values in one --vary, like --vary {key}={}", joined(first, second))]
+    Repeated { key: String, first: Vary, second: Vary },
+    #[error("--vary {inner} lies inside --vary {outer}: the point's value of one would overwrite the other's; vary one of them")]
+    Nested { outer: String, inner: String },
+    #[error("--set {set} would not count: --vary {vary} sets it at every point; drop the --set, or put its value in the --vary")]
+    SetAndVary { set: String, vary: Vary },
+    #[error("--vary {key} has no values")]
+    Empty { key: String },
+    #[error("the grid has more than {MAX_POINTS} points (the product of the --vary list lengths); split it into several sweeps")]
+    TooLarge,
+}
+
+/// The values of two `--vary` of one key, as one list.
+fn joined(first: &Vary, second: &Vary) -> String {
+    first.values.iter().chain(&second.values).cloned().collect::<Vec<_>>().join(",")
+}
 
 /// One varied key and its values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +64,13 @@ impl FromStr for Vary {
     }
 }
 
+/// As given: `key=v1,v2,...`.
+impl fmt::Display for Vary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.key, self.values.join(","))
+    }
+}
+
 /// Shard `index` of `count` (`--shard 0/4`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
@@ -50,6 +89,13 @@ impl FromStr for Shard {
             return Err(bad());
         }
         Ok(Shard { index, count })
+    }
+}
+
+/// As given: `i/n`.
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
     }
 }
 
@@ -81,6 +127,60 @@ impl Grid<'_> {
         self.indices(p).into_iter().zip(self.vary).map(|(i, v)| (v.key.clone(), v.values[i].clone())).collect()
     }
 
+    /// The number of points of a grid that is one: no key varied twice or
+    /// inside another, none without values, at most `MAX_POINTS` points
+    /// (counted without overflow, however many lists).
+    pub fn check(&self) -> Result<usize, GridError> {
+        self.check_keys()?;
+        if let Some(v) = self.vary.iter().find(|v| v.values.is_empty()) {
+            return Err(GridError::Empty { key: v.key.clone() });
+        }
+        self.vary
+            .iter()
+            .try_fold(1usize, |n, v| n.checked_mul(v.values.len()))
+            .filter(|&n| n <= MAX_POINTS)
+            .ok_or(GridError::TooLarge)
+    }
+
+    /// Two keys must be different keys, and neither inside the other
+    /// (`cohort[0]` and `cohort[0].people`).
+    fn check_keys(&self) -> Result<(), GridError> {
+        let keys: Vec<String> = self.vary.iter().map(|v| canonical_key(&v.key)).collect();
+        for (i, (a, ka)) in self.vary.iter().zip(&keys).enumerate() {
+            for (b, kb) in self.vary[i + 1..].iter().zip(&keys[i + 1..]) {
+                if ka == kb {
+                    return Err(GridError::Repeated { key: ka.clone(), first: a.clone(), second: b.clone() });
+                }
+                let nested = match (within(kb, ka), within(ka, kb)) {
+                    (true, _) => Some((ka, kb)),
+                    (_, true) => Some((kb, ka)),
+                    _ => None,
+                };
+                if let Some((outer, inner)) = nested {
+                    return Err(GridError::Nested { outer: outer.clone(), inner: inner.clone() });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuse a `--set key=value` (applied before each point's values) that
+    /// every point overwrites: its key is a varied key or lies inside one.
+    /// A `--set` of a table holding a varied key still counts for the rest
+    /// of the table, and one without `=` is left to the scenario loader.
+    pub fn check_set(&self, set: &str) -> Result<(), GridError> {
+        let Some((key, _)) = set.split_once('=') else { return Ok(()) };
+        let key = canonical_key(key);
+        let overwrites = self.vary.iter().find(|v| {
+            let varied = canonical_key(&v.key);
+            key == varied || within(&key, &varied)
+        });
+        match overwrites {
+            Some(v) => Err(GridError::SetAndVary { set: set.to_string(), vary: v.clone() }),
+            None => Ok(()),
+        }
+    }
+
     /// The points shard `shard` runs (p mod n = i: every shard gets a fair
     /// mix of cheap and dear points), all of them without a shard.
     pub fn shard_points(&self, shard: Option<Shard>) -> Vec<usize> {
@@ -89,6 +189,11 @@ impl Grid<'_> {
             Some(s) => (s.index..self.points()).step_by(s.count).collect(),
         }
     }
+}
+
+/// `field` lies inside `base`: `base.x` or `base[0]` (canonical keys).
+fn within(field: &str, base: &str) -> bool {
+    field.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 #[cfg(test)]
@@ -126,5 +231,54 @@ mod tests {
         assert!("3/3".parse::<Shard>().is_err());
         assert!("x/2".parse::<Shard>().is_err());
         assert_eq!("1/3".parse::<Shard>(), Ok(Shard { index: 1, count: 3 }));
+    }
+
+    fn grid_of(specs: &[&str]) -> Vec<Vary> {
+        specs.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn a_key_varied_twice_or_inside_another_is_refused() {
+        let refused = |specs: &[&str]| Grid { vary: &grid_of(specs) }.check().err().map(|e| e.to_string());
+        let twice = refused(&["backend.max_sessions=10,20", "backend.max_sessions=30"]).unwrap();
+        assert!(twice.contains("--vary backend.max_sessions is given twice"), "{twice}");
+        assert!(twice.contains("backend.max_sessions=10,20,30"), "suggests the one --vary: {twice}");
+        let spelled = refused(&["cohort.0.people=1,2", "a=1", "cohort[0].people=3"]).unwrap();
+        assert!(spelled.contains("cohort[0].people is given twice"), "{spelled}");
+        let nested = refused(&["cohort[0].people=1,2", "cohort.0=3"]).unwrap();
+        assert!(nested.contains("cohort[0].people lies inside --vary cohort[0]"), "{nested}");
+        // Neighbours are not one key.
+        assert_eq!(refused(&["cohort[0].people=1", "cohort[1].people=2", "a.b=1", "a.bc=2"]), None);
+    }
+
+    #[test]
+    fn a_set_the_grid_overwrites_is_refused() {
+        let v = grid_of(&["cohort[0].people=1,2"]);
+        let g = Grid { vary: &v };
+        for set in ["cohort.0.people=5", "cohort[0].people.x=5"] {
+            let e = g.check_set(set).unwrap_err().to_string();
+            assert!(e.contains(set) && e.contains("--vary cohort[0].people=1,2"), "{e}");
+        }
+        // A table holding the varied key still counts for its other keys.
+        assert_eq!(g.check_set("cohort.0={ name = \"x\" }"), Ok(()));
+        assert_eq!(g.check_set("cohort.1.people=3"), Ok(()));
+    }
+
+    #[test]
+    fn a_grid_too_large_to_count_is_refused_not_overflowed() {
+        let many: Vec<String> = (0..70).map(|i| format!("k{i}=1,2")).collect();
+        let specs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let check = |n: usize| Grid { vary: &grid_of(&specs[..n]) }.check();
+        assert_eq!(check(70), Err(GridError::TooLarge));
+        assert_eq!(check(21), Err(GridError::TooLarge));
+        assert_eq!(check(19), Ok(1 << 19));
+        let empty = [Vary { key: "a".into(), values: vec![] }];
+        assert_eq!(Grid { vary: &empty }.check(), Err(GridError::Empty { key: "a".into() }));
+    }
+
+    #[test]
+    fn specs_print_as_given() {
+        assert_eq!("a.b=1, 2".parse::<Vary>().unwrap().to_string(), "a.b=1,2");
+        assert_eq!(Shard { index: 1, count: 4 }.to_string(), "1/4");
     }
 }

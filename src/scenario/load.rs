@@ -417,6 +417,12 @@ fn first_missing(table: &DeTable<'_>, segments: &[String]) -> Option<String> {
     None
 }
 
+/// A `--set` key in the form validation messages use, so that two spellings
+/// of one key (`cohort.0.people`, `cohort[0].people`) compare equal.
+pub fn canonical_key(key: &str) -> String {
+    canonical(&split_path(key.trim()))
+}
+
 /// Span of the deepest part of `segments` present in the document: the
 /// value when the field exists (a problem is about what was found), else
 /// the nearest enclosing key.

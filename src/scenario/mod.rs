@@ -21,7 +21,7 @@ mod validate;
 
 pub use dist::Dist;
 pub use limits::Size;
-pub use load::{load, load_str, shown_path, Diagnostic, ScenarioError, STDIN};
+pub use load::{canonical_key, load, load_str, shown_path, Diagnostic, ScenarioError, STDIN};
 
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};

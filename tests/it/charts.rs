@@ -517,10 +517,11 @@ fn sweep_files(vary: &[&str], reps: usize, shard: Option<Shard>, opts: &ReportOp
     );
     std::fs::write(&path, text).expect("write scenario");
     let vary: Vec<Vary> = vary.iter().map(|v| v.parse().expect("vary spec")).collect();
-    let plan = sweep::Plan::new("tiny", vary, reps, shard);
+    let plan = sweep::Plan::new("tiny", vary, reps, shard).expect("a plan");
+    let provenance = sweep::provenance(&path, &[], &plan).expect("the scenario loads");
     let points = sweep::load_points(&path, &[], &plan).expect("points load");
     let rows = sweep::run(&plan, &points, &quiet()).expect("memory");
-    sweep::render(&plan, &rows, opts).expect("sweep renders")
+    sweep::render(&plan, &provenance, &rows, opts).expect("sweep renders")
 }
 
 #[test]
@@ -552,7 +553,8 @@ fn a_sweep_draws_one_chart_per_key_and_merge_draws_the_same() {
 fn sweep_figures_put_each_key_on_x_with_error_bars() {
     let vary = ["backend.max_sessions=3,5", "clients.session.mean=50s,1m"];
     let whole = sweep_files(&vary, 2, None, &ReportOptions { charts: false, format: ChartFormat::Png });
-    let plan = sweep::Plan::new("tiny", vary.iter().map(|v| v.parse().expect("vary spec")).collect(), 2, None);
+    let plan = sweep::Plan::new("tiny", vary.iter().map(|v| v.parse().expect("vary spec")).collect(), 2, None)
+        .expect("a plan");
     let rows = report::sweep::read(file(&whole, "sweep.csv"), &plan.vary, 2).expect("sweep.csv reads");
     let table = report::sweep::Sweep { scenario: "tiny", vary: &plan.vary, replications: 2, rows };
     let figs = charts::sweep::figures(&table);

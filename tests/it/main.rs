@@ -16,4 +16,5 @@ mod provenance;
 mod queueing;
 mod replications;
 mod scenarios;
+mod sweeps;
 mod theory;

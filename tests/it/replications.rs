@@ -102,6 +102,8 @@ fn a_sweep_has_the_full_grid_and_shards_merge_into_the_same_bytes() {
         .success();
     let whole = std::fs::read(dir.path().join("whole/sweep.csv")).unwrap();
     assert_eq!(whole, std::fs::read(dir.path().join("merged/sweep.csv")).unwrap(), "merged shards = one machine");
+    let json = |d: &str| std::fs::read(dir.path().join(d).join("sweep.json")).unwrap();
+    assert_eq!(json("whole"), json("merged"), "fingerprint and rows_sha256 included");
     let text = String::from_utf8(whole).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();

@@ -1,0 +1,283 @@
+//! `sweep.json`: what made a sweep folder's rows (`Record`), so that `merge`
+//! can tell whether shards belong to one sweep and whether a file changed
+//! after the sweep wrote it.
+//!
+//! Beside the grid and the replications, a record names what else decides
+//! the rows (`Provenance`): the program version, a SHA-256 of the scenario as
+//! resolved (traces included), its seed and the `--set` list. One
+//! `fingerprint` is taken over all of it, the same for every shard of one
+//! sweep; `rows_sha256` is the SHA-256 of the folder's `sweep.csv`, what
+//! `sha256sum` prints. Every SHA-256 surgesim takes is taken here.
+
+use super::sweep::Plan;
+use crate::scenario::grid::{Shard, Vary};
+use crate::scenario::{Curve, RatePoint, Scenario};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The program version a `sweep.json` records.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What decides a sweep's rows besides its grid and replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Provenance {
+    /// The surgesim that ran it.
+    pub version: String,
+    /// SHA-256 of the scenario as resolved for point 0 (`scenario_sha256`).
+    pub scenario_sha256: String,
+    /// The seed of that scenario (from the file or a `--set`).
+    pub seed: u64,
+    /// The `--set` list, as given.
+    pub set: Vec<String>,
+}
+
+impl Provenance {
+    /// The provenance of a sweep of `s` (point 0's scenario) run by this
+    /// program with the `--set` list `set`.
+    pub fn of(s: &Scenario, set: &[String]) -> anyhow::Result<Provenance> {
+        Ok(Provenance {
+            version: VERSION.to_string(),
+            scenario_sha256: scenario_sha256(s)?,
+            seed: s.seed,
+            set: set.to_vec(),
+        })
+    }
+}
+
+/// SHA-256 of a checked scenario: its JSON, followed by the points of each
+/// cohort's trace (`Curve::Trace` leaves them out of its JSON, yet they make
+/// the arrivals). Taken of the resolved scenario rather than of the file's
+/// bytes, so that a comment or the order of keys does not part two shards;
+/// durations serialize to the microsecond and numbers exactly.
+fn scenario_sha256(s: &Scenario) -> anyhow::Result<String> {
+    let traces: Vec<&[RatePoint]> = s
+        .cohorts
+        .iter()
+        .map(|c| match &c.arrivals {
+            Curve::Trace { points, .. } => points.as_slice(),
+            _ => &[],
+        })
+        .collect();
+    Ok(sha256_hex(&serde_json::to_vec(&(s, traces))?))
+}
+
+/// SHA-256 in lower-case hex, as `sha256sum` prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `sweep.json` holds, field by field in this order. `fingerprint` is
+/// the SHA-256 of the compact JSON of the fields from `version` to `points`
+/// (`Decides`): equal for every shard of one sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub version: String,
+    /// The scenario file's name (its stem).
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub set: Vec<String>,
+    pub vary: Vec<Vary>,
+    pub replications: usize,
+    /// Of the whole grid.
+    pub points: usize,
+    /// `None` for a whole sweep.
+    pub shard: Option<Shard>,
+    pub fingerprint: String,
+    pub rows_sha256: String,
+}
+
+/// Everything that decides a sweep's rows: what the fingerprint is taken of.
+#[derive(Serialize)]
+struct Decides<'a> {
+    version: &'a str,
+    scenario: &'a str,
+    scenario_sha256: &'a str,
+    seed: u64,
+    set: &'a [String],
+    vary: &'a [Vary],
+    replications: usize,
+    points: usize,
+}
+
+/// The fingerprint of a sweep: shards of one sweep share it.
+pub fn fingerprint(plan: &Plan, provenance: &Provenance) -> String {
+    let decides = Decides {
+        version: &provenance.version,
+        scenario: &plan.scenario,
+        scenario_sha256: &provenance.scenario_sha256,
+        seed: provenance.seed,
+        set: &provenance.set,
+        vary: &plan.vary,
+        replications: plan.replications,
+        points: plan.points,
+    };
+    // Strings and integers in a struct always serialize to JSON.
+    sha256_hex(&serde_json::to_vec(&decides).expect("strings and integers serialize"))
+}
+
+impl Record {
+    /// The record of a sweep folder whose `sweep.csv` is `csv`.
+    pub fn new(plan: &Plan, provenance: &Provenance, csv: &[u8]) -> Record {
+        Record {
+            version: provenance.version.clone(),
+            scenario: plan.scenario.clone(),
+            scenario_sha256: provenance.scenario_sha256.clone(),
+            seed: provenance.seed,
+            set: provenance.set.clone(),
+            vary: plan.vary.clone(),
+            replications: plan.replications,
+            points: plan.points,
+            shard: plan.shard,
+            fingerprint: fingerprint(plan, provenance),
+            rows_sha256: sha256_hex(csv),
+        }
+    }
+
+    /// `sweep.json`'s bytes: pretty JSON and a final newline.
+    pub fn to_json(&self) -> anyhow::Result<Vec<u8>> {
+        let mut json = serde_json::to_vec_pretty(self)?;
+        json.push(b'\n');
+        Ok(json)
+    }
+
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            version: self.version.clone(),
+            scenario_sha256: self.scenario_sha256.clone(),
+            seed: self.seed,
+            set: self.set.clone(),
+        }
+    }
+
+    /// The plan, if the fields make one (they do unless edited by hand).
+    pub fn plan(&self) -> Result<Plan, String> {
+        if self.replications == 0 {
+            return Err("found replications 0, expected at least 1".into());
+        }
+        if let Some(s) = self.shard.filter(|s| s.count == 0 || s.index >= s.count) {
+            return Err(format!("found shard {s}, expected i/n with 0 <= i < n"));
+        }
+        let plan = Plan::new(&self.scenario, self.vary.clone(), self.replications, self.shard)
+            .map_err(|e| format!("its grid is refused: {e}"))?;
+        if plan.points != self.points {
+            return Err(format!("found points {}, but its grid has {}", self.points, plan.points));
+        }
+        Ok(plan)
+    }
+
+    /// What differs between two shards' records (nothing for one sweep).
+    pub fn differences(&self, other: &Record) -> Vec<Difference> {
+        let (a, b) = (self, other);
+        let mut out = Vec::new();
+        let mut differ = |same: bool, d: fn(&Record, &Record) -> Difference| {
+            if !same {
+                out.push(d(a, b));
+            }
+        };
+        differ(a.version == b.version, |a, b| Difference::Version(a.version.clone(), b.version.clone()));
+        differ(a.scenario == b.scenario, |a, b| Difference::ScenarioName(a.scenario.clone(), b.scenario.clone()));
+        differ(a.set == b.set, |a, b| Difference::Set(a.set.clone(), b.set.clone()));
+        differ(a.seed == b.seed, |a, b| Difference::Seed(a.seed, b.seed));
+        differ(a.scenario_sha256 == b.scenario_sha256, |a, b| {
+            Difference::Scenario(a.scenario_sha256.clone(), b.scenario_sha256.clone())
+        });
+        differ(a.vary == b.vary, |a, b| Difference::Grid(a.vary.clone(), b.vary.clone()));
+        differ(a.replications == b.replications, |a, b| Difference::Replications(a.replications, b.replications));
+        out
+    }
+}
+
+/// One thing two shards disagree on; each is (first shard's, other's).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Difference {
+    Version(String, String),
+    /// The scenario file's name (its stem).
+    ScenarioName(String, String),
+    /// The SHA-256 of the scenario as resolved.
+    Scenario(String, String),
+    Set(Vec<String>, Vec<String>),
+    Seed(u64, u64),
+    Grid(Vec<Vary>, Vec<Vary>),
+    Replications(usize, usize),
+}
+
+impl Difference {
+    /// What differs, with the first shard's value and the other's.
+    fn describe(&self, first: &Path, other: &Path) -> String {
+        let pair = |what: &str, a: String, b: String| {
+            format!("{what} ({a} in '{}', {b} in '{}')", first.display(), other.display())
+        };
+        let sets = |s: &[String]| match s {
+            [] => "no --set".to_string(),
+            _ => s.iter().map(|s| format!("--set {s}")).collect::<Vec<_>>().join(" "),
+        };
+        let grid = |g: &[Vary]| g.iter().map(|v| format!("--vary {v}")).collect::<Vec<_>>().join(" ");
+        let short = |h: &str| format!("SHA-256 {}...", h.get(..12).unwrap_or(h));
+        match self {
+            Difference::Version(a, b) => pair("the surgesim version", a.clone(), b.clone()),
+            Difference::ScenarioName(a, b) => pair("the scenario file", a.clone(), b.clone()),
+            Difference::Scenario(a, b) => {
+                pair("the scenario as resolved from its file, its traces and the --set list", short(a), short(b))
+            }
+            Difference::Set(a, b) => pair("the --set list", sets(a), sets(b)),
+            Difference::Seed(a, b) => pair("the seed", a.to_string(), b.to_string()),
+            Difference::Grid(a, b) => pair("the grid", grid(a), grid(b)),
+            Difference::Replications(a, b) => pair("the replications", a.to_string(), b.to_string()),
+        }
+    }
+}
+
+/// Every difference between the shards in `first` and `other`, in a sentence.
+pub fn describe(differences: &[Difference], first: &Path, other: &Path) -> String {
+    differences.iter().map(|d| d.describe(first, other)).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(shard: Option<Shard>) -> Plan {
+        Plan::new("s", vec!["a=1,2,3".parse().unwrap(), "b=x,y".parse().unwrap()], 2, shard).unwrap()
+    }
+
+    #[test]
+    fn a_record_that_makes_no_plan_is_refused() {
+        let p = plan(Some(Shard { index: 1, count: 2 }));
+        let provenance =
+            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec!["x=1".into()] };
+        let record = Record::new(&p, &provenance, b"point\n");
+        assert_eq!(record.plan(), Ok(p.clone()));
+        assert_eq!(record.provenance(), provenance);
+        let bad = [
+            Record { shard: Some(Shard { index: 2, count: 2 }), ..record.clone() },
+            Record { shard: Some(Shard { index: 0, count: 0 }), ..record.clone() },
+            Record { points: 7, ..record.clone() },
+            Record { replications: 0, ..record.clone() },
+            Record { vary: vec![Vary { key: "a".into(), values: vec![] }], ..record.clone() },
+        ];
+        for r in bad {
+            assert!(r.plan().is_err(), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn shards_of_one_sweep_share_the_fingerprint_and_differ_in_nothing() {
+        let provenance = Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![] };
+        let one = Record::new(&plan(Some(Shard { index: 1, count: 2 })), &provenance, b"point\n");
+        let other = Record::new(&plan(Some(Shard { index: 0, count: 2 })), &provenance, b"");
+        assert_eq!(other.fingerprint, one.fingerprint);
+        assert!(one.differences(&other).is_empty());
+        let seeded = Provenance { seed: 2, ..provenance };
+        let reseeded = Record::new(&plan(None), &seeded, b"");
+        assert_ne!(reseeded.fingerprint, one.fingerprint);
+        assert_eq!(one.differences(&reseeded), [Difference::Seed(1, 2)]);
+    }
+
+    #[test]
+    fn rows_sha256_is_what_sha256sum_prints() {
+        // `printf 'abc' | sha256sum`
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
