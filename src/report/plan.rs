@@ -41,10 +41,9 @@ impl Plan<'_> {
 /// 0.01: 53 (95 % confidence, 38 runs)`.
 pub fn answer_line(p: &Plan) -> String {
     let targets: Vec<String> = p.targets.iter().map(|t| t.to_string()).collect();
-    let verb = if p.question() == "value hitting" { "of" } else { "meeting" };
     let head = match p.question() {
-        "value hitting" => format!("{} {verb} {}", p.key, targets.join(" and ")),
-        q => format!("{q} {} {verb} {}", p.key, targets.join(" and ")),
+        "value hitting" => format!("{} at which {}", p.key, targets.join(" and ")),
+        q => format!("{q} {} meeting {}", p.key, targets.join(" and ")),
     };
     let value = p.value_text.clone().unwrap_or_else(|| "none in the range".to_string());
     format!("{head}: {value} ({} % confidence, {} runs)", 100.0 * p.confidence, p.outcome.runs)

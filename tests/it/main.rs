@@ -12,6 +12,7 @@ mod interrupt;
 mod mechanisms;
 mod memory;
 mod outputs;
+mod plan;
 mod provenance;
 mod queueing;
 mod replications;
