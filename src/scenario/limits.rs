@@ -6,19 +6,18 @@
 //! The estimates are upper bounds, deliberately simple: a planner who meets
 //! one should be able to redo the arithmetic from the message.
 
-use super::{Curve, Scenario, ScenarioError};
+use super::{bounds, Curve, Scenario, ScenarioError};
 
-/// People (first attempts, all cohorts) a run may bring without `--allow-large`.
-pub const MAX_PEOPLE: u64 = 100_000_000;
+/// People (first attempts, all cohorts) a run may bring without
+/// `--allow-large`: a guard on time and memory. The model's own limit,
+/// which nothing lifts, is `bounds::MAX_PEOPLE`.
+pub const SOFT_MAX_PEOPLE: u64 = 100_000_000;
 /// Time-series rows per run.
 pub const MAX_BINS: u64 = 1_000_000;
 /// Events, all runs together (see `EVENTS_PER_SECOND` for the time).
 pub const MAX_EVENTS: f64 = 20e9;
 /// Memory for the statistics tables, all runs together [bytes].
 pub const MAX_TABLE_BYTES: f64 = 4.0 * GB;
-/// The model numbers the people in the system in 32 bits: past this even
-/// `--allow-large` cannot help.
-pub const HARD_MAX_PEOPLE: u64 = u32::MAX as u64;
 
 const GB: f64 = (1u64 << 30) as f64;
 
@@ -89,8 +88,8 @@ pub fn check(s: &Scenario, runs: u64, allow_large: bool) -> Result<Size, Scenari
     let runs_f = runs.max(1) as f64;
     let per_runs = if runs > 1 { format!(" ({runs} runs)") } else { String::new() };
     let mut hard = Vec::new();
-    if size.people > HARD_MAX_PEOPLE {
-        hard.push(format!("people: {} in total, above the model's limit of {HARD_MAX_PEOPLE}", size.people));
+    if size.people > bounds::MAX_PEOPLE {
+        hard.push(format!("people: {} in total, above the model's limit of {}", size.people, bounds::MAX_PEOPLE));
     }
     if !hard.is_empty() {
         return Err(ScenarioError::TooLarge { name: s.name.clone(), reasons: hard, can_allow: false });
@@ -99,8 +98,8 @@ pub fn check(s: &Scenario, runs: u64, allow_large: bool) -> Result<Size, Scenari
         return Ok(size);
     }
     let mut soft = Vec::new();
-    if size.people > MAX_PEOPLE {
-        soft.push(format!("people: {} in total, above the limit of {MAX_PEOPLE}", size.people));
+    if size.people > SOFT_MAX_PEOPLE {
+        soft.push(format!("people: {} in total, above the limit of {SOFT_MAX_PEOPLE}", size.people));
     }
     if size.bins > MAX_BINS {
         soft.push(format!(

@@ -8,6 +8,7 @@
 //! re-checks. `limits` says whether a valid scenario is too large to run
 //! without `--allow-large`; `template` holds what `surgesim new` prints.
 
+pub mod bounds;
 mod dist;
 pub mod echo;
 pub mod grid;

@@ -15,6 +15,7 @@
 //! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
 //! true, no schedule; faults: none.
 
+use super::bounds;
 use super::dist::{Dist, RawDist};
 use super::echo::{escape_char, first_unsafe, quoted};
 use super::raw::*;
@@ -50,11 +51,9 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             p.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
         }
     }
-    // The model keeps first-attempt times in u32 milliseconds (49.7 days).
-    const MAX_DAYS: u64 = 45;
     if let Some(d) = duration {
-        if d > SimTime::from_secs(MAX_DAYS * 86_400) {
-            p.push("scenario.duration", format!("found {d}, expected at most {MAX_DAYS} days"));
+        if d > SimTime::from_secs(bounds::MAX_DAYS * 86_400) {
+            p.push("scenario.duration", format!("found {d}, expected at most {} days", bounds::MAX_DAYS));
         }
     }
     if let Some(d) = duration {
@@ -65,9 +64,8 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     if raw.cohort.is_empty() {
         p.push("cohort", "found no [[cohort]], expected at least one");
     }
-    if raw.cohort.len() > MAX_COHORTS {
-        // The model numbers cohorts in 16 bits.
-        p.push("cohort", format!("found {} cohorts, expected at most {MAX_COHORTS}", raw.cohort.len()));
+    if raw.cohort.len() > bounds::MAX_COHORTS {
+        p.push("cohort", format!("found {} cohorts, expected at most {}", raw.cohort.len(), bounds::MAX_COHORTS));
     }
     let mut cohorts = Vec::new();
     let mut names = HashSet::new();
@@ -323,13 +321,6 @@ fn check_end(start: DateTime<FixedOffset>, duration: SimTime, p: &mut Problems) 
     }
 }
 
-/// The model numbers cohorts in 16 bits.
-const MAX_COHORTS: usize = u16::MAX as usize;
-
-/// People per cohort at most: the model's slots are numbered in 32 bits.
-/// (Far above what `limits` lets run without `--allow-large`.)
-pub const MAX_PEOPLE: u64 = u32::MAX as u64;
-
 /// "found "surg", expected "constant", "surge" ...; did you mean "surge"?"
 fn one_of(found: &str, names: &[&str]) -> String {
     let names_quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
@@ -416,9 +407,9 @@ fn cohort(
             0
         }
     };
-    if people > MAX_PEOPLE {
+    if people > bounds::MAX_PEOPLE {
         let given = if rc.people.is_some() { "" } else { " (from the arrival curve)" };
-        p.push(format!("{path}.people"), format!("found {people}{given}, expected at most {MAX_PEOPLE}"));
+        p.push(format!("{path}.people"), format!("found {people}{given}, expected at most {}", bounds::MAX_PEOPLE));
     }
     if p.0.len() > before {
         return None;
@@ -725,8 +716,8 @@ fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
             let max = r.max_attempts.unwrap_or(10);
             if max == 0 {
                 p.push("clients.retry.max_attempts", "found 0, expected at least 1 (the first attempt counts)");
-            } else if max > u32::from(u16::MAX) {
-                p.push("clients.retry.max_attempts", format!("found {max}, expected at most {}", u16::MAX));
+            } else if max > bounds::MAX_ATTEMPTS {
+                p.push("clients.retry.max_attempts", format!("found {max}, expected at most {}", bounds::MAX_ATTEMPTS));
             }
             (pr, delay, refresh, max)
         }
