@@ -5,6 +5,7 @@
 //! rather than the textbook ones (rate, log-mean, shape); the conversion is
 //! done once here, at validation.
 
+use super::spelling::{self, Spelled};
 use super::{units::parse_duration, Problems};
 use crate::engine::SimTime;
 use rand::Rng;
@@ -93,9 +94,8 @@ impl Dist {
             "gamma" => &["mean", "cv"],
             "weibull" => &["scale", "shape"],
             other => {
-                let hint =
-                    super::lenient::suggest(other, &["constant", "exponential", "lognormal", "gamma", "weibull"])
-                        .map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
+                let names = ["constant", "exponential", "lognormal", "gamma", "weibull"];
+                let hint = spelling::hint(other, &names, Spelled::Value);
                 let found = super::echo::quoted(other);
                 problems.push(here("dist"), format!("found {found}, expected one of {DIST_NAMES}{hint}"));
                 return None;

@@ -19,6 +19,7 @@ use super::bounds;
 use super::dist::{Dist, RawDist};
 use super::echo::{escape_char, first_unsafe, quoted};
 use super::raw::*;
+use super::spelling::{self, Spelled};
 use super::units::{parse_clock, parse_duration, parse_moment};
 use super::*;
 use chrono::Datelike;
@@ -329,7 +330,7 @@ fn one_of(found: &str, names: &[&str]) -> String {
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     };
-    let hint = super::lenient::suggest(found, names).map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
+    let hint = spelling::hint(found, names, Spelled::Value);
     format!("found {}, expected {list}{hint}", quoted(found))
 }
 
