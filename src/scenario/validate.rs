@@ -20,11 +20,11 @@ use super::dist::{Dist, RawDist};
 use super::echo::{escape_char, first_unsafe, quoted};
 use super::raw::*;
 use super::spelling::{self, Spelled};
+use super::trace;
 use super::units::{parse_clock, parse_duration, parse_moment};
 use super::*;
 use chrono::Datelike;
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::Path;
 
 const DEFAULT_START: &str = "2021-01-01T00:00:00+00:00";
@@ -548,7 +548,7 @@ fn curve(
             if p.0.len() > before {
                 return None;
             }
-            let points = match read_trace(&base_dir.join(file), start) {
+            let points = match trace::read(&base_dir.join(file), start) {
                 Ok(points) => points,
                 Err(e) => {
                     p.push(format!("{path}.file"), e);
@@ -609,98 +609,6 @@ fn rate_points(
         return None;
     }
     Some(out)
-}
-
-/// First attempts under a piecewise-linear rate curve (rates per minute).
-/// Points out of order count for nothing (the checks refuse them; this
-/// must still not wrap a subtraction).
-pub(crate) fn volume(points: &[RatePoint]) -> f64 {
-    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at - w[0].at).0 as f64 / 60e6).sum()
-}
-
-/// Trace files larger than this are refused (a million rows take ~20 MB).
-const MAX_TRACE_BYTES: u64 = 64 << 20;
-
-/// Read a trace CSV (`time,count` with a header). Row i's count arrives
-/// uniformly over [time_i, time_i+1); the last row's interval is as long as
-/// the one before it. Returned as a step curve of rate points.
-fn read_trace(path: &Path, start: DateTime<FixedOffset>) -> Result<Vec<RatePoint>, String> {
-    let shown = path.display();
-    let cannot = |e: &dyn std::fmt::Display| format!("could not read trace '{shown}': {e}");
-    // A trace is a file of rows, read whole: no device, pipe or folder (a
-    // typo like "/dev/zero" must not eat the memory), and not too big.
-    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
-    if !meta.is_file() {
-        return Err(format!("trace '{shown}' is not a regular file, expected a CSV file with columns time,count"));
-    }
-    if meta.len() > MAX_TRACE_BYTES {
-        return Err(format!(
-            "trace '{shown}' has {} bytes, expected at most {MAX_TRACE_BYTES} (a trace needs one row per interval, not per person)",
-            meta.len()
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file.take(MAX_TRACE_BYTES));
-    // The CSV reader's own message repeats the position; say it once.
-    let csv_problem = |e: csv::Error| {
-        let line = e.position().map_or(String::new(), |p| format!(" line {}", p.line()));
-        match e.kind() {
-            csv::ErrorKind::UnequalLengths { len, .. } => {
-                format!("trace '{shown}'{line}: found {len} fields, expected 2 (time,count)")
-            }
-            csv::ErrorKind::Utf8 { .. } => format!("trace '{shown}'{line}: found bytes that are not UTF-8 text"),
-            _ => format!("trace '{shown}'{line}: {e}"),
-        }
-    };
-    let headers = reader.headers().map_err(csv_problem)?.clone();
-    if headers.len() != 2 || &headers[0] != "time" || &headers[1] != "count" {
-        return Err(format!(
-            "trace '{shown}' line 1: found header {:?}, expected \"time,count\"",
-            headers.iter().collect::<Vec<_>>()
-        ));
-    }
-    let mut rows: Vec<(SimTime, f64)> = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(csv_problem)?;
-        let line = rec.position().map_or(0, |p| p.line());
-        // Two fields in every row: the reader refuses rows of another length.
-        let (time, count) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
-        let at = parse_moment(time, start).map_err(|e| format!("trace '{shown}' line {line}, column time: {e}"))?;
-        let count: f64 = count.parse().ok().filter(|c: &f64| c.is_finite() && *c >= 0.0).ok_or_else(|| {
-            format!(
-                "trace '{shown}' line {line}, column count: found {}, expected a count of at least 0",
-                quoted(count)
-            )
-        })?;
-        if let Some(&(prev, _)) = rows.last() {
-            if at <= prev {
-                return Err(format!("trace '{shown}' line {line}: found time {at} after the start, expected later than the row before ({prev})"));
-            }
-        }
-        rows.push((at, count));
-    }
-    if rows.len() < 2 {
-        return Err(format!("trace '{shown}': found {} row(s), expected at least 2", rows.len()));
-    }
-    // Step curve: each interval gets two points at the same rate; the
-    // piecewise-linear sampler treats equal-rate segments as uniform.
-    let mut points = Vec::with_capacity(rows.len() * 2);
-    for (k, &(at, count)) in rows.iter().enumerate() {
-        let end = match rows.get(k + 1) {
-            Some(&(next, _)) => next,
-            None => at + (at - rows[k - 1].0),
-        };
-        let rate = count / ((end - at).as_secs_f64() / 60.0);
-        points.push(RatePoint { at, rate });
-        points.push(RatePoint { at: end, rate });
-    }
-    if volume(&points) <= 0.0 {
-        return Err(format!("trace '{shown}': all counts are zero, expected some arrivals"));
-    }
-    if !volume(&points).is_finite() {
-        return Err(format!("trace '{shown}': found counts adding up to more arrivals than a number can hold"));
-    }
-    Ok(points)
 }
 
 fn clients(raw: &RawClients, p: &mut Problems) -> Option<Clients> {
