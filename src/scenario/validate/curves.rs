@@ -1,0 +1,151 @@
+//! A cohort's `arrivals`: when its first attempts come. Each curve takes
+//! its own keys and no other (a `tau` on a piecewise curve is a mistake
+//! about which curve was meant, not a value to ignore).
+
+use super::super::raw::{RawArrivals, RawPoint};
+use super::super::units::parse_duration;
+use super::super::{trace, volume, Curve, RatePoint};
+use super::check::{one_of, Check};
+use crate::engine::SimTime;
+
+/// Longest trace path [characters]: what file systems allow.
+const MAX_PATH: usize = 4096;
+
+/// The curve at `path` (constant when not given), or `None` when wrong.
+pub(super) fn check(raw: Option<&RawArrivals>, path: &str, c: &mut Check) -> Option<Curve> {
+    let Some(raw) = raw else {
+        return Some(Curve::Constant);
+    };
+    let fields: [(&str, bool); 6] = [
+        ("share", raw.share.is_some()),
+        ("tau", raw.tau.is_some()),
+        ("early", raw.early.is_some()),
+        ("early_share", raw.early_share.is_some()),
+        ("points", raw.points.is_some()),
+        ("file", raw.file.is_some()),
+    ];
+    let allowed: &[&str] = match raw.curve.as_str() {
+        "constant" => &[],
+        "surge" => &["share", "tau", "early", "early_share"],
+        "piecewise" => &["points"],
+        "trace" => &["file"],
+        other => {
+            c.push(format!("{path}.curve"), one_of(other, &["constant", "surge", "piecewise", "trace"]));
+            return None;
+        }
+    };
+    for (f, present) in fields {
+        if present && !allowed.contains(&f) {
+            c.push(format!("{path}.{f}"), format!("curve \"{}\" does not take `{f}`", raw.curve));
+        }
+    }
+    match raw.curve.as_str() {
+        "surge" => surge(raw, path, c),
+        "piecewise" => piecewise(raw.points.as_deref(), path, c),
+        "trace" => traced(raw.file.as_deref(), path, c),
+        _ => Some(Curve::Constant),
+    }
+}
+
+/// A burst after each opening: `share` of the people decaying with time
+/// constant `tau`, `early_share` over `early` before opening; the two
+/// leave room for the rest, spread over the window.
+fn surge(raw: &RawArrivals, path: &str, c: &mut Check) -> Option<Curve> {
+    let share = raw.share.unwrap_or(0.5);
+    c.share(share, &format!("{path}.share"));
+    let early_share = raw.early_share.unwrap_or(0.0);
+    c.share(early_share, &format!("{path}.early_share"));
+    if share + early_share > 1.0 + 1e-9 {
+        let message =
+            format!("found share {share} + early_share {early_share} > 1, expected them to leave room for the rest");
+        c.push(format!("{path}.early_share"), message);
+    }
+    let tau = c.positive_duration(raw.tau.as_deref().unwrap_or("10m"), &format!("{path}.tau"))?;
+    let early = match raw.early.as_deref().map(parse_duration) {
+        None => SimTime::ZERO,
+        Some(Ok(d)) => d,
+        Some(Err(e)) => {
+            c.push(format!("{path}.early"), e);
+            SimTime::ZERO
+        }
+    };
+    if early_share > 0.0 && early == SimTime::ZERO {
+        c.push(format!("{path}.early"), "missing, expected how long before opening the early_share arrives");
+    }
+    Some(Curve::Surge { share, tau, early, early_share })
+}
+
+/// Rate points, linearly interpolated.
+fn piecewise(points: Option<&[RawPoint]>, path: &str, c: &mut Check) -> Option<Curve> {
+    let Some(points) = points else {
+        c.push(format!("{path}.points"), "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]");
+        return None;
+    };
+    let points = rate_points(points, path, c)?;
+    Some(Curve::Piecewise { points })
+}
+
+/// The points of a piecewise curve, checked: each point's time and rate,
+/// then the curve as a whole. One problem per cause: the curve's checks
+/// (order, volume) run only on points that are each valid, and stop at the
+/// first that fails, so that "not in order" is not followed by an "all
+/// zero" that only repeats it.
+fn rate_points(points: &[RawPoint], path: &str, c: &mut Check) -> Option<Vec<RatePoint>> {
+    let field = format!("{path}.points");
+    if points.len() < 2 {
+        c.push(&field, format!("found {} point(s), expected at least 2", points.len()));
+    }
+    let before = c.count();
+    let mut out = Vec::with_capacity(points.len());
+    for (k, pt) in points.iter().enumerate() {
+        let pp = format!("{field}[{k}]");
+        if let Some(at) = c.try_moment(&pt.at, &format!("{pp}.at")) {
+            out.push(RatePoint { at, rate: pt.rate });
+        }
+        if !(pt.rate.is_finite() && pt.rate >= 0.0) {
+            c.push(format!("{pp}.rate"), format!("found {}, expected a rate of at least 0 per minute", pt.rate));
+        }
+    }
+    if c.count() > before || out.len() < 2 {
+        return None;
+    }
+    if let Some(k) = out.windows(2).position(|w| w[1].at <= w[0].at) {
+        let (a, b) = (out[k].at, out[k + 1].at);
+        let message = format!(
+            "found {b} after the start, not later than the point before it ({a}), expected times in increasing order"
+        );
+        c.push(format!("{field}[{}].at", k + 1), message);
+        return None;
+    }
+    let v = volume(&out);
+    if !v.is_finite() {
+        c.push(&field, "found rates adding up to more arrivals than a number can hold");
+        return None;
+    }
+    if v <= 0.0 {
+        c.push(&field, "found rates that are all zero, expected some arrivals");
+        return None;
+    }
+    Some(out)
+}
+
+/// An empirical trace, read from its file (see `trace`).
+fn traced(file: Option<&str>, path: &str, c: &mut Check) -> Option<Curve> {
+    let Some(file) = file else {
+        c.push(format!("{path}.file"), "missing, expected the path of a CSV file with columns time,count");
+        return None;
+    };
+    // The file name is echoed in messages and written to summary.json.
+    let before = c.count();
+    c.text(file, &format!("{path}.file"), MAX_PATH, "a path");
+    if c.count() > before {
+        return None;
+    }
+    match trace::read(&c.base_dir.join(file), c.start) {
+        Ok(points) => Some(Curve::Trace { file: file.to_string(), points }),
+        Err(e) => {
+            c.push(format!("{path}.file"), e);
+            None
+        }
+    }
+}
