@@ -75,3 +75,45 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         _ => Err(c.problems),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[scenario]
+name = "t"
+start = "2021-07-19T20:00:00+09:00"
+duration = "2h"
+
+[[cohort]]
+name = "all"
+people = 100
+windows = [{ opens = "2021-07-19T20:30:00+09:00", closes = "1h" }]
+
+[waiting_room]
+
+[backend]
+max_sessions = 10
+"#;
+
+    /// The scenario `text` describes, checked.
+    fn validated(text: &str) -> Result<Scenario, Problems> {
+        validate(&toml::from_str(text).expect("valid TOML"), Path::new("."))
+    }
+
+    /// The field paths of the problems `text` has, in the order found.
+    fn paths(text: &str) -> Vec<String> {
+        validated(text).expect_err("invalid").0.into_iter().map(|p| p.path).collect()
+    }
+
+    /// A share out of range is one problem, not also a sum that is off
+    /// (windows) or leaves no room (a surge): one problem per cause.
+    #[test]
+    fn a_share_out_of_range_is_not_also_a_wrong_sum() {
+        let window = GOOD.replace("closes = \"1h\" }", "closes = \"1h\", share = 1.5 }");
+        assert_eq!(paths(&window), ["cohort[0].windows[0].share"]);
+        let surge = GOOD.replace("people = 100", "people = 100\narrivals = { curve = \"surge\", share = 1.5 }");
+        assert_eq!(paths(&surge), ["cohort[0].arrivals.share"]);
+    }
+}
