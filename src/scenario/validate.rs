@@ -79,6 +79,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SimTime;
 
     const GOOD: &str = r#"
 [scenario]
@@ -105,6 +106,46 @@ max_sessions = 10
     /// The field paths of the problems `text` has, in the order found.
     fn paths(text: &str) -> Vec<String> {
         validated(text).expect_err("invalid").0.into_iter().map(|p| p.path).collect()
+    }
+
+    #[test]
+    fn a_good_scenario_is_read_against_its_own_clock() {
+        let s = validated(GOOD).expect("valid");
+        assert_eq!((s.title.as_str(), s.seed, s.bin), ("t", 1, SimTime::from_secs(60)));
+        assert_eq!(s.cohorts[0].windows[0].opens, SimTime::from_secs(1800), "20:30 is 30 minutes in");
+        let room = s.waiting_room.expect("a room");
+        assert_eq!(
+            (room.opens, room.max_active),
+            (SimTime::from_secs(1800), 10),
+            "with the first window, the backend's"
+        );
+    }
+
+    #[test]
+    fn every_section_reports_in_one_pass() {
+        let bad = GOOD
+            .replace("duration = \"2h\"", "duration = \"0s\"")
+            .replace("people = 100", "people = 100\neligible = true\narrivals = { curve = \"surg\" }")
+            .replace("[waiting_room]", "[waiting_room]\norder = \"lifo\"\n[front]\ncapacity = 0\n[faults]\nclock_bug = [{ from = \"0m\", to = \"1m\", probability = 2.0 }]")
+            .replace("max_sessions = 10", "max_sessions = 0");
+        let expected = [
+            "scenario.duration",
+            "cohort[0].arrivals.curve",
+            "backend.max_sessions",
+            "waiting_room.order",
+            "front.capacity",
+            "faults.clock_bug[0].probability",
+        ];
+        assert_eq!(paths(&bad), expected);
+    }
+
+    #[test]
+    fn with_a_wrong_duration_the_rest_is_checked_against_an_hour() {
+        let bad =
+            GOOD.replace("duration = \"2h\"", "duration = \"2 hours\"").replace("closes = \"1h\"", "closes = \"90m\"");
+        assert_eq!(paths(&bad), ["scenario.duration"]);
+        let late = bad.replace("[waiting_room]", "[waiting_room]\nopens = \"61m\"");
+        assert_eq!(paths(&late), ["scenario.duration", "waiting_room.opens"]);
     }
 
     /// A share out of range is one problem, not also a sum that is off

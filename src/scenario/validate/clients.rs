@@ -53,3 +53,64 @@ fn optional(d: Option<Option<Dist>>) -> Option<Option<Dist>> {
         Some(d) => d.map(Some),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, none, problem, raw};
+    use super::*;
+
+    #[test]
+    fn every_key_has_a_default() {
+        let mut c = context();
+        let clients = check(&RawClients::default(), &mut c).expect("valid");
+        none(&c);
+        assert!(clients.patience.is_none() && clients.response.is_none());
+        assert_eq!((clients.retry.probability, clients.retry.max_attempts), (0.0, 10));
+        let given = raw("patience = { dist = \"exponential\", mean = \"5m\" }\nretry = { probability = 0.5 }");
+        let clients = check(&given, &mut c).expect("valid");
+        none(&c);
+        assert!(clients.patience.is_some());
+        assert_eq!((clients.retry.probability, clients.retry.max_attempts), (0.5, 10));
+    }
+
+    #[test]
+    fn retries_are_a_probability_and_a_count_the_model_can_hold() {
+        let cases = [
+            (
+                "retry = { probability = 1.5 }",
+                "clients.retry.probability",
+                "found 1.5, expected a probability from 0 to 1",
+            ),
+            (
+                "retry = { max_attempts = 0 }",
+                "clients.retry.max_attempts",
+                "found 0, expected at least 1 (the first attempt counts)",
+            ),
+            ("retry = { max_attempts = 65536 }", "clients.retry.max_attempts", "found 65536, expected at most 65535"),
+        ];
+        for (text, path, message) in cases {
+            let found = problem(|c| {
+                check(&raw(text), c);
+            });
+            assert_eq!(found, at(path, message), "{text}");
+        }
+        let mut c = context();
+        assert_eq!(check(&raw("retry = { max_attempts = 65535 }"), &mut c).expect("valid").retry.max_attempts, 65535);
+        none(&c);
+    }
+
+    #[test]
+    fn a_wrong_distribution_is_one_problem_and_no_clients() {
+        for key in ["session", "patience", "response", "retry.delay", "retry.refresh"] {
+            let (table, field) = key.rsplit_once('.').map_or(("", key), |(t, f)| (t, f));
+            let text = if table.is_empty() {
+                format!("{field} = {{ dist = \"normal\", mean = \"1s\" }}")
+            } else {
+                format!("[{table}]\n{field} = {{ dist = \"normal\", mean = \"1s\" }}")
+            };
+            let (path, message) = problem(|c| assert!(check(&raw(&text), c).is_none(), "{text}"));
+            assert_eq!(path, format!("clients.{key}.dist"));
+            assert!(message.starts_with("found \"normal\", expected one of"), "{message}");
+        }
+    }
+}

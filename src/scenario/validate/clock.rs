@@ -102,3 +102,84 @@ fn end(start: DateTime<FixedOffset>, duration: SimTime, c: &mut Check) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, none, problem, raw};
+    use super::*;
+
+    /// `[scenario]` with `extra` lines after a valid name and duration.
+    fn meta(extra: &str) -> RawMeta {
+        raw(&format!("name = \"t\"\nduration = \"2h\"\n{extra}"))
+    }
+
+    #[test]
+    fn a_good_section_gives_its_clock_and_defaults_the_rest() {
+        let mut c = context();
+        let clock = check(&meta("start = \"2021-07-19T20:00:00+09:00\"\nbin = \"5m\""), &mut c);
+        none(&c);
+        assert_eq!(clock.start.to_rfc3339(), "2021-07-19T20:00:00+09:00");
+        assert_eq!((clock.duration, clock.bin), (SimTime::from_secs(7200), Some(SimTime::from_secs(300))));
+        let clock = check(&meta(""), &mut c);
+        none(&c);
+        assert_eq!((clock.start, clock.bin), (default_start(), Some(SimTime::from_secs(60))));
+    }
+
+    #[test]
+    fn names_are_safe_folder_names() {
+        let bad = problem(|c| {
+            check(&raw("name = \"../etc\"\nduration = \"2h\""), c);
+        });
+        let message =
+            "found \"../etc\", expected letters, digits, '-', '_' or '.' (not first): it names the output folder";
+        assert_eq!(bad, at("scenario.name", message));
+        let long = problem(|c| {
+            check(&raw(&format!("name = \"{}\"\nduration = \"2h\"", "n".repeat(201))), c);
+        });
+        assert_eq!(long, at("scenario.name", "found 201 characters, expected at most 200: it names the output folder"));
+    }
+
+    #[test]
+    fn a_title_is_one_short_line() {
+        let long = problem(|c| {
+            check(&meta(&format!("title = \"{}\"", "t".repeat(201))), c);
+        });
+        let message = "found 201 characters, expected at most 200 (a title is one line on every chart)";
+        assert_eq!(long, at("scenario.title", message));
+    }
+
+    #[test]
+    fn a_wrong_clock_is_one_problem_each() {
+        let (path, message) = problem(|c| {
+            let clock = check(&meta("start = \"tonight\""), c);
+            assert_eq!(clock.start, default_start(), "the others are read against the default");
+        });
+        assert_eq!(path, "scenario.start");
+        assert!(message.starts_with("found \"tonight\", expected a clock time like"), "{message}");
+        let zero = problem(|c| {
+            let clock = check(&raw("name = \"t\"\nduration = \"0s\""), c);
+            assert_eq!(clock.duration, FALLBACK_DURATION);
+        });
+        assert_eq!(zero, at("scenario.duration", "found \"0s\", expected a duration above zero"));
+        let long = problem(|c| {
+            check(&raw("name = \"t\"\nduration = \"46d\""), c);
+        });
+        assert_eq!(long, at("scenario.duration", "found 1104h, expected at most 45 days"));
+        let bin = problem(|c| {
+            check(&meta("bin = \"3h\""), c);
+        });
+        assert_eq!(bin, at("scenario.bin", "found 3h, expected at most the run's duration 2h"));
+    }
+
+    #[test]
+    fn the_run_ends_before_the_year_10000() {
+        let (path, message) = problem(|c| {
+            check(&meta("start = \"9999-12-31T23:00:00+00:00\""), c);
+        });
+        assert_eq!(path, "scenario.start");
+        assert!(message.starts_with("found \"9999-12-31T23:00:00+00:00\", too late for a run of 2h"), "{message}");
+        let mut c = context();
+        check(&meta("start = \"9999-12-31T21:00:00+00:00\""), &mut c);
+        none(&c);
+    }
+}

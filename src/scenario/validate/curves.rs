@@ -152,3 +152,109 @@ fn traced(file: Option<&str>, path: &str, c: &mut Check) -> Option<Curve> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, context_in, none, problem, raw};
+    use super::*;
+
+    /// The arrivals written as `text` (the inside of `arrivals = { ... }`).
+    fn arrivals(text: &str) -> RawArrivals {
+        raw(text)
+    }
+
+    /// The one problem of the arrivals written as `text`.
+    fn problem_of(text: &str) -> (String, String) {
+        problem(|c| {
+            check(Some(&arrivals(text)), "a", c);
+        })
+    }
+
+    #[test]
+    fn each_curve_with_its_defaults() {
+        let mut c = context();
+        assert!(matches!(check(None, "a", &mut c), Some(Curve::Constant)));
+        assert!(matches!(check(Some(&arrivals("curve = \"constant\"")), "a", &mut c), Some(Curve::Constant)));
+        let surge = check(Some(&arrivals("curve = \"surge\"")), "a", &mut c);
+        let Some(Curve::Surge { share, tau, early, early_share }) = surge else { panic!("{surge:?}") };
+        assert_eq!((share, tau, early, early_share), (0.5, SimTime::from_secs(600), SimTime::ZERO, 0.0));
+        let points = "curve = \"piecewise\"\npoints = [{ at = \"0m\", rate = 1.0 }, { at = \"1h\", rate = 3.0 }]";
+        let Some(Curve::Piecewise { points }) = check(Some(&arrivals(points)), "a", &mut c) else { panic!() };
+        assert_eq!(volume(&points), 120.0);
+        none(&c);
+    }
+
+    #[test]
+    fn a_curve_is_one_of_four_and_takes_only_its_own_keys() {
+        let message =
+            "found \"surg\", expected \"constant\", \"surge\", \"piecewise\" or \"trace\"; did you mean \"surge\"?";
+        assert_eq!(problem_of("curve = \"surg\""), at("a.curve", message));
+        assert_eq!(
+            problem_of("curve = \"constant\"\ntau = \"1m\""),
+            at("a.tau", "curve \"constant\" does not take `tau`")
+        );
+        assert_eq!(
+            problem_of("curve = \"surge\"\nfile = \"t.csv\""),
+            at("a.file", "curve \"surge\" does not take `file`")
+        );
+    }
+
+    #[test]
+    fn a_surge_leaves_room_for_the_rest() {
+        let cases = [
+            ("share = 1.5", "a.share", "found 1.5, expected a share from 0 to 1"),
+            ("early_share = -0.1", "a.early_share", "found -0.1, expected a share from 0 to 1"),
+            (
+                "share = 0.8\nearly_share = 0.4\nearly = \"10m\"",
+                "a.early_share",
+                "found share 0.8 + early_share 0.4 > 1, expected them to leave room for the rest",
+            ),
+            ("tau = \"0s\"", "a.tau", "found \"0s\", expected a duration above zero"),
+            ("early_share = 0.2", "a.early", "missing, expected how long before opening the early_share arrives"),
+        ];
+        for (extra, path, message) in cases {
+            assert_eq!(problem_of(&format!("curve = \"surge\"\n{extra}")), at(path, message), "{extra}");
+        }
+        let (path, message) = problem_of("curve = \"surge\"\nearly = \"soon\"");
+        assert_eq!(path, "a.early");
+        assert!(message.starts_with("found \"soon\", expected a duration like"), "{message}");
+    }
+
+    #[test]
+    fn piecewise_points_are_valid_in_order_and_bring_someone() {
+        let curve = |points: &str| format!("curve = \"piecewise\"\npoints = [{points}]");
+        let message = "missing, expected a list like [{ at = \"0m\", rate = 100.0 }, ...]";
+        assert_eq!(problem_of("curve = \"piecewise\""), at("a.points", message));
+        let one = problem_of(&curve("{ at = \"0m\", rate = 1.0 }"));
+        assert_eq!(one, at("a.points", "found 1 point(s), expected at least 2"));
+        let negative = problem_of(&curve("{ at = \"0m\", rate = 1.0 }, { at = \"1h\", rate = -1.0 }"));
+        assert_eq!(negative, at("a.points[1].rate", "found -1, expected a rate of at least 0 per minute"));
+        let (path, _) = problem_of(&curve("{ at = \"0m\", rate = 1.0 }, { at = \"soon\", rate = 1.0 }"));
+        assert_eq!(path, "a.points[1].at");
+        let unordered = problem_of(&curve("{ at = \"1h\", rate = 1.0 }, { at = \"1h\", rate = 1.0 }"));
+        let message =
+            "found 1h after the start, not later than the point before it (1h), expected times in increasing order";
+        assert_eq!(unordered, at("a.points[1].at", message));
+        let zero = problem_of(&curve("{ at = \"0m\", rate = 0.0 }, { at = \"1h\", rate = 0.0 }"));
+        assert_eq!(zero, at("a.points", "found rates that are all zero, expected some arrivals"));
+        let huge = problem_of(&curve("{ at = \"0m\", rate = 1e308 }, { at = \"1h\", rate = 1e308 }"));
+        assert_eq!(huge, at("a.points", "found rates adding up to more arrivals than a number can hold"));
+    }
+
+    #[test]
+    fn a_trace_is_a_readable_file_with_a_short_path() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("t.csv"), "time,count\n0m,60\n10m,30\n").expect("written");
+        let mut c = context_in(dir.path());
+        let curve = check(Some(&arrivals("curve = \"trace\"\nfile = \"t.csv\"")), "a", &mut c);
+        none(&c);
+        assert!(matches!(curve, Some(Curve::Trace { ref file, ref points }) if file == "t.csv" && points.len() == 4));
+        let message = "missing, expected the path of a CSV file with columns time,count";
+        assert_eq!(problem_of("curve = \"trace\""), at("a.file", message));
+        let (path, message) = problem_of("curve = \"trace\"\nfile = \"no-such.csv\"");
+        assert_eq!(path, "a.file");
+        assert!(message.starts_with("could not read trace './no-such.csv'"), "{message}");
+        let (path, message) = problem_of("curve = \"trace\"\nfile = \"t\\u0007.csv\"");
+        assert_eq!(path, "a.file");
+        assert!(message.contains("with the control character \\u0007"), "{message}");
+    }
+}

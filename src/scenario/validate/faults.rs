@@ -54,3 +54,62 @@ fn probabilities(list: Option<&[RawProbabilitySpan]>, path: &str, c: &mut Check)
     let spans = list.unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.probability));
     c.spans(spans, path, "probability", 1.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, none, problem, raw};
+    use super::*;
+
+    /// The one problem of `[faults]` written as `text`, with a front tier.
+    fn problem_of(text: &str) -> (String, String) {
+        problem(|c| {
+            check(Some(&raw(text)), true, c);
+        })
+    }
+
+    #[test]
+    fn good_faults_are_kept_in_their_lists() {
+        let mut c = context();
+        assert!(check(None, false, &mut c).outages.is_empty());
+        let text = "outages = [{ tier = \"front\", from = \"0m\", to = \"10m\" }, { tier = \"backend\", from = \"5m\", to = \"20m\" }]\n\
+                    error_windows = [{ from = \"0m\", to = \"1h\", probability = 0.5 }]\n\
+                    clock_bug = [{ from = \"1h\", to = \"3h\", probability = 1.0 }]";
+        let faults = check(Some(&raw(text)), true, &mut c);
+        none(&c);
+        assert_eq!((faults.outages.len(), faults.error_windows.len(), faults.clock_bug.len()), (2, 1, 1));
+        assert_eq!(faults.outages[0].tier, Tier::Front);
+    }
+
+    #[test]
+    fn outages_are_of_a_tier_there_is_and_apart() {
+        let outage =
+            |tier: &str, from: &str, to: &str| format!("{{ tier = \"{tier}\", from = \"{from}\", to = \"{to}\" }}");
+        let one = |o: String| format!("outages = [{o}]");
+        let typo = problem_of(&one(outage("frnt", "0m", "1h")));
+        let message = "found \"frnt\", expected \"front\" or \"backend\"; did you mean \"front\"?";
+        assert_eq!(typo, at("faults.outages[0].tier", message));
+        let no_front = problem(|c| {
+            check(Some(&raw(&one(outage("front", "0m", "1h")))), false, c);
+        });
+        let message = "found \"front\", but the scenario has no [front] section";
+        assert_eq!(no_front, at("faults.outages[0].tier", message));
+        let backwards = problem_of(&one(outage("backend", "1h", "30m")));
+        let message = "found 30m after the start, expected later than `from` (1h after the start)";
+        assert_eq!(backwards, at("faults.outages[0].to", message));
+        let two = format!("outages = [{}, {}]", outage("backend", "30m", "1h"), outage("backend", "0m", "40m"));
+        let message = "found overlapping outages of one tier, expected them apart";
+        assert_eq!(problem_of(&two), at("faults.outages", message));
+    }
+
+    #[test]
+    fn fault_windows_are_probabilities_in_time_order() {
+        let high = problem_of("error_windows = [{ from = \"0m\", to = \"1h\", probability = 1.5 }]");
+        assert_eq!(high, at("faults.error_windows[0].probability", "found 1.5, expected a value from 0 to 1"));
+        let text = "clock_bug = [{ from = \"0m\", to = \"1h\", probability = 1.0 }, { from = \"30m\", to = \"2h\", probability = 1.0 }]";
+        let overlap = problem_of(text);
+        assert_eq!(
+            overlap,
+            at("faults.clock_bug[1].from", "overlaps the span before it, expected spans in time order")
+        );
+    }
+}

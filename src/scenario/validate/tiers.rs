@@ -61,3 +61,77 @@ pub(super) fn front(f: &RawFront, c: &mut Check) -> Front {
         wasted_work: f.wasted_work.unwrap_or(true),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, none, problem, raw};
+    use super::*;
+
+    #[test]
+    fn a_backend_has_sessions_and_a_schedule_in_order() {
+        let mut c = context();
+        let text =
+            "max_sessions = 10\nerror_probability = 0.1\nschedule = [{ at = \"1h\", max_sessions = 20 }]\nslots = 5";
+        let b = backend(Some(&raw(text)), &mut c).expect("valid");
+        none(&c);
+        assert_eq!((b.max_sessions, b.schedule.len(), b.error_probability, b.slots), (10, 1, 0.1, Some(5)));
+        let cases = [
+            (None, "backend", "found no [backend], expected one with `max_sessions`"),
+            (Some("slots = 1"), "backend.max_sessions", "missing, expected the number of concurrent booking sessions"),
+            (Some("max_sessions = 0"), "backend.max_sessions", "found 0, expected at least 1"),
+            (
+                Some("max_sessions = 1\nerror_probability = -1.0"),
+                "backend.error_probability",
+                "found -1, expected a probability from 0 to 1",
+            ),
+            (
+                Some("max_sessions = 1\nschedule = [{ at = \"1h\", max_sessions = 0 }]"),
+                "backend.schedule[0].max_sessions",
+                "found 0, expected at least 1 (use [faults] outages for a tier that is down)",
+            ),
+        ];
+        for (text, path, message) in cases {
+            let found = problem(|c| {
+                backend(text.map(raw::<RawBackend>).as_ref(), c);
+            });
+            assert_eq!(found, at(path, message), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_front_tier_has_capacity_and_durations_above_zero() {
+        let mut c = context();
+        let f = front(&raw("capacity = 100"), &mut c);
+        none(&c);
+        assert_eq!(
+            (f.capacity, f.timeout, f.poll_service, f.wasted_work),
+            (100, SimTime::from_secs(30), SimTime(20_000), true)
+        );
+        let capacity = "expected the number of concurrent page requests (at least 1)";
+        let cases = [
+            ("wasted_work = false", "front.capacity", format!("found nothing, {capacity}")),
+            ("capacity = 0", "front.capacity", format!("found 0, {capacity}")),
+            ("capacity = 1\ntimeout = \"0s\"", "front.timeout", "found \"0s\", expected a duration above zero".into()),
+            (
+                "capacity = 1\npoll_service = \"0s\"",
+                "front.poll_service",
+                "found \"0s\", expected a duration above zero".into(),
+            ),
+            (
+                "capacity = 1\nschedule = [{ at = \"3h\", capacity = 2 }]",
+                "front.schedule[0].at",
+                "found 3h after the start, expected before the end of the run (2h)".into(),
+            ),
+        ];
+        for (text, path, message) in cases {
+            let found = problem(|c| {
+                front(&raw(text), c);
+            });
+            assert_eq!(found, at(path, &message), "{text}");
+        }
+        let (path, _) = problem(|c| {
+            front(&raw("capacity = 1\nservice = { dist = \"exponential\" }"), c);
+        });
+        assert_eq!(path, "front.service.mean");
+    }
+}

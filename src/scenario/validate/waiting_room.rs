@@ -82,3 +82,109 @@ pub(super) fn needs(w: &WaitingRoom, clients: &RawClients, front: Option<&RawFro
         c.push("waiting_room.fail_open", "set, but there is no [front] tier whose overload would open it");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, none, problem, raw};
+    use super::*;
+    use crate::scenario::{Curve, Window};
+
+    /// A backend of ten sessions.
+    fn backend() -> Backend {
+        Backend { max_sessions: 10, schedule: vec![], error_probability: 0.0, slots: None }
+    }
+
+    /// A cohort whose one window opens at `opens`.
+    fn cohort(opens: SimTime) -> Cohort {
+        let window = Window { opens, closes: SimTime::from_secs(7200), share: 1.0 };
+        Cohort {
+            name: "a".into(),
+            people: 1,
+            eligible: true,
+            windows: vec![window],
+            arrivals: Curve::Constant,
+            slots: None,
+        }
+    }
+
+    /// The one problem of the room written as `text`.
+    fn problem_of(text: &str) -> (String, String) {
+        problem(|c| {
+            check(&raw(text), &[], Some(&backend()), c);
+        })
+    }
+
+    #[test]
+    fn defaults_come_from_the_backend_and_the_cohorts() {
+        let mut c = context();
+        let cohorts = [cohort(SimTime::from_secs(1800)), cohort(SimTime::from_secs(600))];
+        let w = check(&raw(""), &cohorts, Some(&backend()), &mut c);
+        none(&c);
+        assert_eq!((w.max_active, w.opens, w.order), (10, SimTime::from_secs(600), Order::Fifo));
+        assert_eq!((w.max_queue, w.polls_per_minute, w.fail_open), (0, 0.0, false));
+        let w = check(&raw("opens = \"5m\"\norder = \"random\""), &cohorts, None, &mut c);
+        none(&c);
+        assert_eq!((w.max_active, w.opens, w.order), (u64::MAX, SimTime::from_secs(300), Order::Random));
+    }
+
+    #[test]
+    fn each_setting_has_its_range() {
+        let cases = [
+            (
+                "max_active = 0",
+                "waiting_room.max_active",
+                "found 0, expected at least 1 (nobody would ever be admitted)",
+            ),
+            ("max_active = 11", "waiting_room.max_active", "found 11, expected at most backend.max_sessions = 10"),
+            ("admit_per_minute = 0.0", "waiting_room.admit_per_minute", "found 0, expected a rate above zero"),
+            (
+                "order = \"prequeue\"",
+                "waiting_room.order",
+                "found \"prequeue\", expected \"fifo\", \"random\" or \"prequeue_shuffle\"",
+            ),
+            (
+                "opens = \"2h\"",
+                "waiting_room.opens",
+                "found 2h after the start, expected before the end of the run (2h)",
+            ),
+            ("polls_per_minute = -1.0", "waiting_room.polls_per_minute", "found -1, expected a rate of at least 0"),
+            ("turn_expiry = \"0s\"", "waiting_room.turn_expiry", "found \"0s\", expected a duration above zero"),
+            (
+                "bounce_probability = 2.0",
+                "waiting_room.bounce_probability",
+                "found 2, expected a probability from 0 to 1",
+            ),
+            (
+                "connection_loss = [{ from = \"0m\", to = \"1h\", per_hour = -1.0 }]",
+                "waiting_room.connection_loss[0].per_hour",
+                "found -1, expected a value of at least 0",
+            ),
+            (
+                "bypass = [{ from = \"0m\", to = \"1h\", share = 1.5 }]",
+                "waiting_room.bypass[0].share",
+                "found 1.5, expected a value from 0 to 1",
+            ),
+        ];
+        for (text, path, message) in cases {
+            assert_eq!(problem_of(text), at(path, message), "{text}");
+        }
+    }
+
+    #[test]
+    fn settings_that_need_another_section_say_so() {
+        let room = |text: &str| check(&raw(text), &[], Some(&backend()), &mut context());
+        let expiring = room("turn_expiry = \"1m\"");
+        let found = problem(|c| needs(&expiring, &RawClients::default(), Some(&raw("capacity = 1")), c));
+        let message = "set, but clients.response is not: nobody would ever miss a turn";
+        assert_eq!(found, at("waiting_room.turn_expiry", message));
+        let failing_open = room("fail_open = true");
+        let found = problem(|c| needs(&failing_open, &RawClients::default(), None, c));
+        let message = "set, but there is no [front] tier whose overload would open it";
+        assert_eq!(found, at("waiting_room.fail_open", message));
+        let mut c = context();
+        let responding = raw("response = { dist = \"exponential\", mean = \"10s\" }");
+        needs(&expiring, &responding, None, &mut c);
+        needs(&failing_open, &responding, Some(&raw("capacity = 1")), &mut c);
+        none(&c);
+    }
+}
