@@ -9,7 +9,7 @@
 use super::super::dist::{Dist, RawDist};
 use super::super::echo::{escape_char, first_unsafe, quoted};
 use super::super::spelling::{self, Spelled};
-use super::super::units::{parse_duration, parse_moment};
+use super::super::units::{parse_moment, parse_positive_duration};
 use super::super::{Change, Problems, Span};
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};
@@ -61,17 +61,7 @@ impl<'a> Check<'a> {
 
     /// A length of time: zero would divide by zero or never end.
     pub fn positive_duration(&mut self, text: &str, path: &str) -> Option<SimTime> {
-        match parse_duration(text) {
-            Ok(d) if d > SimTime::ZERO => Some(d),
-            Ok(_) => {
-                self.push(path, format!("found {}, expected a duration above zero", quoted(text)));
-                None
-            }
-            Err(e) => {
-                self.push(path, e);
-                None
-            }
-        }
+        parse_positive_duration(text).map_err(|e| self.push(path, e)).ok()
     }
 
     /// A chance, `default` when not given.
