@@ -50,9 +50,12 @@ pub fn canonical(segments: &[String]) -> String {
 /// `path` is `base` or inside it (`base.x`, `base[0]`), by whole segments;
 /// everything is inside "".
 pub fn is_within(path: &str, base: &str) -> bool {
-    base.is_empty()
-        || path == base
-        || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    base.is_empty() || path == base || is_inside(path, base)
+}
+
+/// `path` is inside `base` and not `base` itself: `base.x`, `base[0]`.
+pub fn is_inside(path: &str, base: &str) -> bool {
+    path.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 #[cfg(test)]
@@ -77,5 +80,6 @@ mod tests {
     fn within_is_by_whole_segments() {
         assert!(is_within("a.b", "a") && is_within("a[0]", "a") && is_within("a", "a") && is_within("a", ""));
         assert!(!is_within("ab", "a") && !is_within("a", "a.b"));
+        assert!(is_inside("a[0]", "a") && !is_inside("a", "a") && !is_inside("ab", "a"));
     }
 }
