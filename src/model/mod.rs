@@ -21,7 +21,7 @@ mod slab;
 mod waiting_room;
 
 use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, Rng, SimTime};
-use crate::scenario::{span_at, Scenario, Tier, Window};
+use crate::scenario::{bounds, span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 use front::Front;
@@ -34,16 +34,16 @@ use waiting_room::{Line, Ticket};
 #[derive(Clone, Copy, Debug)]
 struct Person {
     /// When their first attempt began [ms since the start] (for time to
-    /// book; u32 milliseconds reach 49 days, and runs are capped below that).
-    first_ms: u32,
+    /// book; runs are capped to fit, see `bounds`).
+    first_ms: bounds::FirstAttemptMs,
     /// Attempts made so far, this one included.
-    attempts: u16,
-    cohort: u16,
+    attempts: bounds::Attempts,
+    cohort: bounds::CohortIndex,
 }
 
 impl Person {
-    fn new(now: SimTime, cohort: u16) -> Person {
-        Person { first_ms: (now.0 / 1000) as u32, attempts: 0, cohort }
+    fn new(now: SimTime, cohort: bounds::CohortIndex) -> Person {
+        Person { first_ms: (now.0 / 1000) as bounds::FirstAttemptMs, attempts: 0, cohort }
     }
 
     fn first(&self) -> SimTime {

@@ -5,7 +5,8 @@
 //! rather than the textbook ones (rate, log-mean, shape); the conversion is
 //! done once here, at validation.
 
-use super::{units::parse_duration, Problems};
+use super::spelling::{self, Spelled};
+use super::{units::parse_positive_duration, Problems};
 use crate::engine::SimTime;
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Weibull};
@@ -85,113 +86,114 @@ impl Dist {
 
     /// Check a written distribution; problems go to `problems` under `path`.
     pub fn from_raw(raw: &RawDist, path: &str, problems: &mut Problems) -> Option<Dist> {
-        let here = |field: &str| format!("{path}.{field}");
-        let allowed: &[&str] = match raw.dist.as_str() {
-            "constant" => &["value"],
-            "exponential" => &["mean"],
-            "lognormal" => &["median", "sigma"],
-            "gamma" => &["mean", "cv"],
-            "weibull" => &["scale", "shape"],
-            other => {
-                let hint =
-                    super::lenient::suggest(other, &["constant", "exponential", "lognormal", "gamma", "weibull"])
-                        .map_or(String::new(), |s| format!("; did you mean \"{s}\"?"));
-                let found = super::echo::quoted(other);
-                problems.push(here("dist"), format!("found {found}, expected one of {DIST_NAMES}{hint}"));
-                return None;
-            }
-        };
-        let given = [
-            ("mean", raw.mean.is_some()),
-            ("median", raw.median.is_some()),
-            ("value", raw.value.is_some()),
-            ("scale", raw.scale.is_some()),
-            ("sigma", raw.sigma.is_some()),
-            ("cv", raw.cv.is_some()),
-            ("shape", raw.shape.is_some()),
-        ];
-        let mut ok = true;
-        for (field, present) in given {
-            if present && !allowed.contains(&field) {
-                problems.push(here(field), format!("\"{}\" takes {}, not `{field}`", raw.dist, allowed.join(" and ")));
-                ok = false;
-            }
-        }
-        for field in allowed {
-            let present = given.iter().any(|(f, p)| f == field && *p);
-            if !present {
-                problems.push(here(field), format!("\"{}\" needs `{field}`", raw.dist));
-                ok = false;
-            }
-        }
-        if !ok {
-            return None;
-        }
-        let duration = |field: &str, text: &Option<String>, problems: &mut Problems| -> Option<f64> {
-            let t = text.as_deref()?;
-            match parse_duration(t) {
-                Ok(d) if d > SimTime::ZERO => Some(d.as_secs_f64()),
-                Ok(_) => {
-                    problems
-                        .push(here(field), format!("found {}, expected a duration above zero", super::echo::quoted(t)));
-                    None
-                }
-                Err(e) => {
-                    problems.push(here(field), e);
-                    None
-                }
-            }
-        };
-        let positive = |field: &str, v: Option<f64>, problems: &mut Problems| -> Option<f64> {
-            let v = v?;
-            if v.is_finite() && v > 0.0 {
-                Some(v)
-            } else {
-                problems.push(here(field), format!("found {v}, expected a number above zero"));
-                None
-            }
-        };
-        // Parameters that pass the checks above and still make no
-        // distribution (a cv so small that 1/cv² overflows) are a problem too.
-        let unusable = |field: &str, v: f64, e: &dyn std::fmt::Display, problems: &mut Problems| {
-            problems.push(here(field), format!("found {v}, which gives no usable distribution ({e})"));
-        };
+        keys(raw, path, problems)?;
+        let mut p = Params { path, problems };
         match raw.dist.as_str() {
             "constant" => {
                 // A constant of zero is allowed here only through a duration of
                 // "0s", which `duration` refuses; zero-length sessions would
                 // make every capacity infinite.
-                let value = duration("value", &raw.value, problems)?;
+                let value = p.duration("value", &raw.value)?;
                 Some(Dist::Constant { value })
             }
             "exponential" => {
-                let mean = duration("mean", &raw.mean, problems)?;
+                let mean = p.duration("mean", &raw.mean)?;
                 Some(Dist::exponential(mean))
             }
             "lognormal" => {
-                let median = duration("median", &raw.median, problems);
-                let sigma = positive("sigma", raw.sigma, problems);
+                let (median, sigma) = (p.duration("median", &raw.median), p.positive("sigma", raw.sigma));
                 let (median, sigma) = (median?, sigma?);
-                let d = LogNormal::new(median.ln(), sigma).map_err(|e| unusable("sigma", sigma, &e, problems)).ok()?;
+                let d = LogNormal::new(median.ln(), sigma).map_err(|e| p.unusable("sigma", sigma, &e)).ok()?;
                 Some(Dist::LogNormal { median, sigma, d })
             }
             "gamma" => {
-                let mean = duration("mean", &raw.mean, problems);
-                let cv = positive("cv", raw.cv, problems);
+                let (mean, cv) = (p.duration("mean", &raw.mean), p.positive("cv", raw.cv));
                 let (mean, cv) = (mean?, cv?);
-                let d =
-                    Gamma::new(1.0 / (cv * cv), mean * cv * cv).map_err(|e| unusable("cv", cv, &e, problems)).ok()?;
+                let d = Gamma::new(1.0 / (cv * cv), mean * cv * cv).map_err(|e| p.unusable("cv", cv, &e)).ok()?;
                 Some(Dist::Gamma { mean, cv, d })
             }
             "weibull" => {
-                let scale = duration("scale", &raw.scale, problems);
-                let shape = positive("shape", raw.shape, problems);
+                let (scale, shape) = (p.duration("scale", &raw.scale), p.positive("shape", raw.shape));
                 let (scale, shape) = (scale?, shape?);
-                let d = Weibull::new(scale, shape).map_err(|e| unusable("shape", shape, &e, problems)).ok()?;
+                let d = Weibull::new(scale, shape).map_err(|e| p.unusable("shape", shape, &e)).ok()?;
                 Some(Dist::Weibull { scale, shape, d })
             }
-            _ => unreachable!("names were matched above"),
+            _ => unreachable!("`keys` refuses other names"),
         }
+    }
+}
+
+/// Whether `raw` names a known distribution and gives exactly its
+/// parameters: a key of another distribution is a mistake about which was
+/// meant, not a value to ignore.
+fn keys(raw: &RawDist, path: &str, problems: &mut Problems) -> Option<()> {
+    let allowed: &[&str] = match raw.dist.as_str() {
+        "constant" => &["value"],
+        "exponential" => &["mean"],
+        "lognormal" => &["median", "sigma"],
+        "gamma" => &["mean", "cv"],
+        "weibull" => &["scale", "shape"],
+        other => {
+            let names = ["constant", "exponential", "lognormal", "gamma", "weibull"];
+            let hint = spelling::hint(other, &names, Spelled::Value);
+            let found = super::echo::quoted(other);
+            problems.push(format!("{path}.dist"), format!("found {found}, expected one of {DIST_NAMES}{hint}"));
+            return None;
+        }
+    };
+    let given = [
+        ("mean", raw.mean.is_some()),
+        ("median", raw.median.is_some()),
+        ("value", raw.value.is_some()),
+        ("scale", raw.scale.is_some()),
+        ("sigma", raw.sigma.is_some()),
+        ("cv", raw.cv.is_some()),
+        ("shape", raw.shape.is_some()),
+    ];
+    let before = problems.0.len();
+    for (field, present) in given {
+        if present && !allowed.contains(&field) {
+            let message = format!("\"{}\" takes {}, not `{field}`", raw.dist, allowed.join(" and "));
+            problems.push(format!("{path}.{field}"), message);
+        }
+    }
+    for field in allowed {
+        if !given.iter().any(|(f, p)| f == field && *p) {
+            problems.push(format!("{path}.{field}"), format!("\"{}\" needs `{field}`", raw.dist));
+        }
+    }
+    (problems.0.len() == before).then_some(())
+}
+
+/// A distribution's parameters being read, their problems noted under `path`.
+struct Params<'a> {
+    path: &'a str,
+    problems: &'a mut Problems,
+}
+
+impl Params<'_> {
+    /// A duration parameter above zero, in seconds.
+    fn duration(&mut self, field: &str, text: &Option<String>) -> Option<f64> {
+        let d = parse_positive_duration(text.as_deref()?);
+        d.map(|d| d.as_secs_f64()).map_err(|e| self.problems.push(format!("{}.{field}", self.path), e)).ok()
+    }
+
+    /// A number parameter above zero.
+    fn positive(&mut self, field: &str, v: Option<f64>) -> Option<f64> {
+        let v = v?;
+        if v.is_finite() && v > 0.0 {
+            Some(v)
+        } else {
+            self.problems.push(format!("{}.{field}", self.path), format!("found {v}, expected a number above zero"));
+            None
+        }
+    }
+
+    /// Parameters that pass the checks above and still make no
+    /// distribution (a cv so small that 1/cv² overflows) are a problem too.
+    fn unusable(&mut self, field: &str, v: f64, e: &dyn std::fmt::Display) {
+        let message = format!("found {v}, which gives no usable distribution ({e})");
+        self.problems.push(format!("{}.{field}", self.path), message);
     }
 }
 
@@ -318,6 +320,30 @@ mod tests {
         let mut problems = Problems::default();
         assert!(Dist::from_raw(&raw("poisson"), "p", &mut problems).is_none());
         assert!(problems.to_string().contains("expected one of"));
+    }
+
+    #[test]
+    fn bad_parameter_values_are_one_problem_each() {
+        let one = |r: RawDist| {
+            let mut problems = Problems::default();
+            assert!(Dist::from_raw(&r, "s", &mut problems).is_none());
+            match problems.0.as_slice() {
+                [p] => (p.path.clone(), p.message.clone()),
+                other => panic!("expected one problem, found {other:?}"),
+            }
+        };
+        let mut r = raw("constant");
+        r.value = Some("0s".into());
+        assert_eq!(one(r), ("s.value".into(), "found \"0s\", expected a duration above zero".into()));
+        let mut r = raw("weibull");
+        (r.scale, r.shape) = (Some("1m".into()), Some(-1.0));
+        assert_eq!(one(r), ("s.shape".into(), "found -1, expected a number above zero".into()));
+        let mut r = raw("gamma");
+        (r.mean, r.cv) = (Some("1m".into()), Some(1e-300));
+        let (path, message) = one(r);
+        assert_eq!(path, "s.cv");
+        assert!(message.starts_with("found 0.000"), "{message}");
+        assert!(message.contains("which gives no usable distribution"), "{message}");
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! This is not a second schema: the key names and types come from serde's
 //! own errors, so `raw.rs` stays the one place that says what a file holds.
 
+use super::path::{self, is_within, Step};
+use super::spelling::{did_you_mean, suggest, Spelled};
 use serde::de::DeserializeOwned;
 use serde_path_to_error::Segment;
 use std::ops::Range;
@@ -51,13 +53,6 @@ impl<T> Lenient<T> {
     pub fn covers(&self, path: &str) -> bool {
         self.covered.iter().any(|p| is_within(path, p))
     }
-}
-
-/// `path` is `base` or inside it (`base.x`, `base[0]`); everything is inside "".
-fn is_within(path: &str, base: &str) -> bool {
-    base.is_empty()
-        || path == base
-        || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// How to get serde past one error.
@@ -180,23 +175,16 @@ fn value_at<'a, 'i>(v: &'a mut DeValue<'i>, path: &[Segment]) -> Option<&'a mut 
     value_at(next, rest)
 }
 
-/// `cohort[0].windows[1].opens`, the form validation uses.
+/// serde's path in the form validation uses, `cohort[0].windows[1].opens`.
+/// (An enum's variant or an unknown step is never first: the document is a
+/// table of named keys.)
 fn canonical(path: &[Segment]) -> String {
-    let mut out = String::new();
-    for s in path {
-        match s {
-            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            Segment::Map { key } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Segment::Enum { variant } => out.push_str(&format!(".{variant}")),
-            Segment::Unknown => out.push_str(".?"),
-        }
-    }
-    out
+    path::from_steps(path.iter().map(|s| match s {
+        Segment::Seq { index } => Step::Index(index),
+        Segment::Map { key } => Step::Key(key),
+        Segment::Enum { variant } => Step::Key(variant),
+        Segment::Unknown => Step::Key("?"),
+    }))
 }
 
 /// serde's wording, in the scenario's: "found ..., expected ...", types by
@@ -207,7 +195,7 @@ fn describe(message: &str) -> (String, Option<&str>) {
         // "unknown field `pepole`, expected one of `name`, `people`"
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         return match suggest(found, &candidates) {
-            Some(c) => (format!("{message}; did you mean `{c}`?"), Some(c)),
+            Some(c) => (format!("{message}{}", did_you_mean(c, Spelled::Key)), Some(c)),
             None => (message.to_string(), None),
         };
     }
@@ -238,34 +226,6 @@ fn describe(message: &str) -> (String, Option<&str>) {
         }
     }
     (message.to_string(), None)
-}
-
-/// The candidate closest to `found`, if it is close enough to be a typo:
-/// within two edits, or a third of the word for long words.
-pub fn suggest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = 2.max(found.chars().count() / 3);
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&found.to_lowercase(), c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance, for suggestions between short key names.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for j in 0..b.len() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -339,19 +299,5 @@ mod tests {
         assert_eq!(l.problems.len(), 1, "{:?}", l.problems);
         assert_eq!(l.problems[0].path, "item[0]");
         assert!(l.value.is_some() && l.covers("item[0].rate") && !l.covers("item[1].rate"));
-    }
-
-    #[test]
-    fn suggestions_only_for_near_misses() {
-        assert_eq!(suggest("pepole", &["name", "people"]), Some("people"));
-        assert_eq!(suggest("Surge", &["constant", "surge"]), Some("surge"));
-        assert_eq!(suggest("banana", &["name", "people"]), None);
-        assert_eq!(edit_distance("", "abc"), 3);
-    }
-
-    #[test]
-    fn within_is_by_whole_segments() {
-        assert!(is_within("a.b", "a") && is_within("a[0]", "a") && is_within("a", "a"));
-        assert!(!is_within("ab", "a"));
     }
 }

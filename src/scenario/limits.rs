@@ -22,12 +22,14 @@
 //! a command is refused only when one run at a time does not fit: the
 //! refusal is the same on every machine.
 
-use super::{Curve, Scenario, ScenarioError};
+use super::{bounds, Curve, Scenario, ScenarioError};
 use crate::engine::fmt_bytes;
 use crate::model::{event_list_bytes, footprint, CURVE_BYTES_PER_POINT};
 
-/// People (first attempts, all cohorts) a run may bring without `--allow-large`.
-pub const MAX_PEOPLE: u64 = 100_000_000;
+/// People (first attempts, all cohorts) a run may bring without
+/// `--allow-large`: a guard on time and memory. The model's own limit,
+/// which nothing lifts, is `bounds::MAX_PEOPLE`.
+pub const SOFT_MAX_PEOPLE: u64 = 100_000_000;
 /// Time-series rows per run.
 pub const MAX_BINS: u64 = 1_000_000;
 /// Events, all runs together (see `EVENTS_PER_SECOND` for the time).
@@ -39,9 +41,6 @@ pub const MAX_EVENTS: f64 = 20e9;
 /// system at once); 10^8 people queued at a capacity of 1 need 9 GiB by it
 /// (4.8 GiB measured at the peak of the ring's last doubling).
 pub const MAX_MEMORY: f64 = 8.0 * GIB;
-/// The model numbers the people in the system in 32 bits: past this even
-/// `--allow-large` cannot help.
-pub const HARD_MAX_PEOPLE: u64 = u32::MAX as u64;
 
 const GIB: f64 = (1u64 << 30) as f64;
 const KIB: f64 = 1024.0;
@@ -386,8 +385,8 @@ fn command_name(runs: &[(&Scenario, u64)]) -> String {
 /// The model's own limits, and the machine's memory.
 fn hard_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory, physical: Option<f64>) -> Vec<String> {
     let mut hard = Vec::new();
-    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > HARD_MAX_PEOPLE) {
-        hard.push(format!("people: {} in total, above the model's limit of {HARD_MAX_PEOPLE}", size.people));
+    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > bounds::MAX_PEOPLE) {
+        hard.push(format!("people: {} in total, above the model's limit of {}", size.people, bounds::MAX_PEOPLE));
     }
     // Without the stale deadlines, the loosest part of the estimate: a run
     // that may fit is not refused for good.
@@ -400,8 +399,8 @@ fn hard_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory, physica
 /// The limits `--allow-large` lifts.
 fn soft_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory) -> Vec<String> {
     let mut soft = Vec::new();
-    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > MAX_PEOPLE) {
-        soft.push(format!("people: {} in total, above the limit of {MAX_PEOPLE}", size.people));
+    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > SOFT_MAX_PEOPLE) {
+        soft.push(format!("people: {} in total, above the limit of {SOFT_MAX_PEOPLE}", size.people));
     }
     if let Some((s, _, size)) = runs.iter().find(|(_, _, size)| size.bins > MAX_BINS) {
         soft.push(format!(

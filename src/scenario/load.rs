@@ -8,6 +8,7 @@
 
 use super::echo::escaped;
 use super::lenient;
+use super::path::{canonical, is_within, split_path};
 use super::raw::RawScenario;
 use super::validate::validate;
 use super::{Origin, Problem, Scenario};
@@ -247,8 +248,7 @@ pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) 
     // it is there).
     let locate = |field: &str, span: Option<Range<usize>>, message: String| {
         let created = first_missing(original.get_ref(), &split_path(field));
-        let by_set =
-            |p: &String| field == p || within(field, p) || created.as_ref().is_some_and(|c| c == p || within(p, c));
+        let by_set = |p: &String| is_within(field, p) || created.as_ref().is_some_and(|c| is_within(p, c));
         if let Some((_, o)) = set_paths.iter().rev().find(|(p, _)| by_set(p)) {
             return Diagnostic { location: set_location(o), line: None, field: Some(field.to_string()), message };
         }
@@ -293,11 +293,6 @@ fn set_location(o: &str) -> String {
 
 /// Syntax errors listed at most.
 const MAX_SYNTAX_ERRORS: usize = 20;
-
-/// `field` is inside `base`: `base.x` or `base[0]`.
-fn within(field: &str, base: &str) -> bool {
-    field.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-}
 
 /// The column of a `file:line:col` location, for sorting.
 fn column(location: &str) -> usize {
@@ -369,32 +364,6 @@ impl LineIndex {
         let col = text.as_bytes()[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
         (line, col)
     }
-}
-
-/// `cohort[0].people`, `cohort.0.people` -> ["cohort", "0", "people"].
-fn split_path(path: &str) -> Vec<String> {
-    path.replace('[', ".")
-        .replace(']', "")
-        .split('.')
-        .filter(|s| !s.is_empty() || path.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The path in the form validation messages use: `cohort[0].people`.
-fn canonical(segments: &[String]) -> String {
-    let mut out = String::new();
-    for s in segments {
-        if s.chars().all(|c| c.is_ascii_digit()) {
-            out.push_str(&format!("[{s}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(s);
-        }
-    }
-    out
 }
 
 /// The first part of the path `segments` the document does not have

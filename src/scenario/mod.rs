@@ -8,14 +8,18 @@
 //! re-checks. `limits` says whether a valid scenario is too large to run
 //! without `--allow-large`; `template` holds what `surgesim new` prints.
 
+pub mod bounds;
 mod dist;
 pub mod echo;
 pub mod grid;
 mod lenient;
 pub mod limits;
 mod load;
+mod path;
 mod raw;
+mod spelling;
 pub mod template;
+mod trace;
 pub mod units;
 mod validate;
 
@@ -183,6 +187,13 @@ pub struct RatePoint {
     pub at: SimTime,
     /// first attempts per minute
     pub rate: f64,
+}
+
+/// First attempts under a piecewise-linear rate curve (rates per minute).
+/// Points out of order count for nothing (validation refuses them; this
+/// must still not wrap a subtraction).
+pub(crate) fn volume(points: &[RatePoint]) -> f64 {
+    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at - w[0].at).0 as f64 / 60e6).sum()
 }
 
 /// How people behave.

@@ -46,6 +46,15 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
     Ok(SimTime(total_us.round() as u64))
 }
 
+/// A duration that must be above zero (a session, a timeout, a bin): zero
+/// would divide by zero or never end.
+pub fn parse_positive_duration(text: &str) -> Result<SimTime, String> {
+    match parse_duration(text)? {
+        SimTime::ZERO => Err(format!("found {}, expected a duration above zero", quoted(text))),
+        d => Ok(d),
+    }
+}
+
 /// Parse an RFC 3339 clock time with its UTC offset.
 ///
 /// A leap second (`23:59:60`) is refused: chrono keeps it as second 59
@@ -110,6 +119,13 @@ mod tests {
             let err = parse_duration(bad).unwrap_err();
             assert!(err.contains("expected") || err.contains("empty"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_positive_duration_is_above_zero() {
+        assert_eq!(parse_positive_duration("1ms"), Ok(SimTime(1000)));
+        assert_eq!(parse_positive_duration("0m"), Err("found \"0m\", expected a duration above zero".into()));
+        assert_eq!(parse_positive_duration("5 parsecs"), Err(parse_duration("5 parsecs").unwrap_err()));
     }
 
     #[test]

@@ -1,0 +1,137 @@
+//! `[backend]` and `[front]`: the two capacity tiers, each a number of
+//! concurrent slots with changes over the night. The backend is required
+//! (without it nobody books); the front tier is optional (without it page
+//! loads always succeed at once).
+
+use super::super::dist::Dist;
+use super::super::raw::{RawBackend, RawFront};
+use super::super::{Backend, Front};
+use super::check::Check;
+use crate::engine::SimTime;
+
+/// The backend, or `None` when missing or without a valid `max_sessions`.
+pub(super) fn backend(raw: Option<&RawBackend>, c: &mut Check) -> Option<Backend> {
+    let Some(b) = raw else {
+        c.push("backend", "found no [backend], expected one with `max_sessions`");
+        return None;
+    };
+    let max_sessions = match b.max_sessions {
+        None => {
+            c.push("backend.max_sessions", "missing, expected the number of concurrent booking sessions");
+            None
+        }
+        Some(0) => {
+            c.push("backend.max_sessions", "found 0, expected at least 1");
+            None
+        }
+        Some(n) => Some(n),
+    };
+    let error_probability = c.probability(b.error_probability, 0.0, "backend.error_probability");
+    let changes = b.schedule.as_deref().unwrap_or(&[]).iter().map(|s| (s.at.as_str(), s.max_sessions));
+    let schedule = c.changes(changes, "backend.schedule", "max_sessions");
+    Some(Backend { max_sessions: max_sessions?, schedule, error_probability, slots: b.slots })
+}
+
+/// The front tier; its problems are noted, and a wrong value replaced by
+/// its default, so that the sections after it see a front tier.
+pub(super) fn front(f: &RawFront, c: &mut Check) -> Front {
+    let capacity = match f.capacity {
+        Some(0) | None => {
+            let found = f.capacity.map_or("nothing".to_string(), |c| c.to_string());
+            let message = format!("found {found}, expected the number of concurrent page requests (at least 1)");
+            c.push("front.capacity", message);
+            1
+        }
+        Some(n) => n,
+    };
+    let service = match &f.service {
+        None => Some(Dist::exponential(0.2)),
+        Some(r) => c.dist(r, "front.service"),
+    };
+    let timeout = c.positive_duration(f.timeout.as_deref().unwrap_or("30s"), "front.timeout");
+    let poll_service = c.positive_duration(f.poll_service.as_deref().unwrap_or("20ms"), "front.poll_service");
+    let changes = f.schedule.as_deref().unwrap_or(&[]).iter().map(|s| (s.at.as_str(), s.capacity));
+    let schedule = c.changes(changes, "front.schedule", "capacity");
+    Front {
+        capacity,
+        schedule,
+        service: service.unwrap_or_else(|| Dist::exponential(0.2)),
+        timeout: timeout.unwrap_or(SimTime::from_secs(30)),
+        poll_service: poll_service.unwrap_or(SimTime(20_000)),
+        wasted_work: f.wasted_work.unwrap_or(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::testing::{at, context, none, problem, raw};
+    use super::*;
+
+    #[test]
+    fn a_backend_has_sessions_and_a_schedule_in_order() {
+        let mut c = context();
+        let text =
+            "max_sessions = 10\nerror_probability = 0.1\nschedule = [{ at = \"1h\", max_sessions = 20 }]\nslots = 5";
+        let b = backend(Some(&raw(text)), &mut c).expect("valid");
+        none(&c);
+        assert_eq!((b.max_sessions, b.schedule.len(), b.error_probability, b.slots), (10, 1, 0.1, Some(5)));
+        let cases = [
+            (None, "backend", "found no [backend], expected one with `max_sessions`"),
+            (Some("slots = 1"), "backend.max_sessions", "missing, expected the number of concurrent booking sessions"),
+            (Some("max_sessions = 0"), "backend.max_sessions", "found 0, expected at least 1"),
+            (
+                Some("max_sessions = 1\nerror_probability = -1.0"),
+                "backend.error_probability",
+                "found -1, expected a probability from 0 to 1",
+            ),
+            (
+                Some("max_sessions = 1\nschedule = [{ at = \"1h\", max_sessions = 0 }]"),
+                "backend.schedule[0].max_sessions",
+                "found 0, expected at least 1 (use [faults] outages for a tier that is down)",
+            ),
+        ];
+        for (text, path, message) in cases {
+            let found = problem(|c| {
+                backend(text.map(raw::<RawBackend>).as_ref(), c);
+            });
+            assert_eq!(found, at(path, message), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_front_tier_has_capacity_and_durations_above_zero() {
+        let mut c = context();
+        let f = front(&raw("capacity = 100"), &mut c);
+        none(&c);
+        assert_eq!(
+            (f.capacity, f.timeout, f.poll_service, f.wasted_work),
+            (100, SimTime::from_secs(30), SimTime(20_000), true)
+        );
+        let capacity = "expected the number of concurrent page requests (at least 1)";
+        let cases = [
+            ("wasted_work = false", "front.capacity", format!("found nothing, {capacity}")),
+            ("capacity = 0", "front.capacity", format!("found 0, {capacity}")),
+            ("capacity = 1\ntimeout = \"0s\"", "front.timeout", "found \"0s\", expected a duration above zero".into()),
+            (
+                "capacity = 1\npoll_service = \"0s\"",
+                "front.poll_service",
+                "found \"0s\", expected a duration above zero".into(),
+            ),
+            (
+                "capacity = 1\nschedule = [{ at = \"3h\", capacity = 2 }]",
+                "front.schedule[0].at",
+                "found 3h after the start, expected before the end of the run (2h)".into(),
+            ),
+        ];
+        for (text, path, message) in cases {
+            let found = problem(|c| {
+                front(&raw(text), c);
+            });
+            assert_eq!(found, at(path, &message), "{text}");
+        }
+        let (path, _) = problem(|c| {
+            front(&raw("capacity = 1\nservice = { dist = \"exponential\" }"), c);
+        });
+        assert_eq!(path, "front.service.mean");
+    }
+}
