@@ -14,6 +14,7 @@
 //! compared in canonical form: `cohort.0.people` is `cohort[0].people`.
 
 use super::load::canonical_key;
+use super::path::is_inside;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -151,7 +152,7 @@ impl Grid<'_> {
                 if ka == kb {
                     return Err(GridError::Repeated { key: ka.clone(), first: a.clone(), second: b.clone() });
                 }
-                let nested = match (within(kb, ka), within(ka, kb)) {
+                let nested = match (is_inside(kb, ka), is_inside(ka, kb)) {
                     (true, _) => Some((ka, kb)),
                     (_, true) => Some((kb, ka)),
                     _ => None,
@@ -173,7 +174,7 @@ impl Grid<'_> {
         let key = canonical_key(key);
         let overwrites = self.vary.iter().find(|v| {
             let varied = canonical_key(&v.key);
-            key == varied || within(&key, &varied)
+            key == varied || is_inside(&key, &varied)
         });
         match overwrites {
             Some(v) => Err(GridError::SetAndVary { set: set.to_string(), vary: v.clone() }),
@@ -189,11 +190,6 @@ impl Grid<'_> {
             Some(s) => (s.index..self.points()).step_by(s.count).collect(),
         }
     }
-}
-
-/// `field` lies inside `base`: `base.x` or `base[0]` (canonical keys).
-fn within(field: &str, base: &str) -> bool {
-    field.strip_prefix(base).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 #[cfg(test)]
