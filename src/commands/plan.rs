@@ -7,7 +7,7 @@
 //! (the loader refuses a fraction there), numbers at `--resolution`
 //! otherwise, or durations (`10m..2h`, searched in seconds).
 
-use super::args::{parse_scale, ChartArgs};
+use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
 use crate::report::{self, output};
@@ -47,21 +47,20 @@ pub struct Args {
     /// thousandth of the range; 1 second for durations).
     #[arg(long, value_name = "STEP")]
     resolution: Option<String>,
-    /// Replications given to a value at first, and at each round after.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    /// Replications given to a value at first, and at each round after
+    /// (two are the least that give an interval; a value on the fence gets
+    /// more, round by round).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=1000))]
     batch: u32,
     /// Run the night at this fraction of its size (see `run --scale`).
     #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
     scale: Option<f64>,
-    /// Override any scenario key at every value (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
     /// Output folder [default: outputs/<scenario name>-plan].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Print nothing but errors and the answer.
-    #[arg(long, short)]
-    quiet: bool,
+    /// --set, --quiet (the answer is still printed), --allow-large.
+    #[command(flatten)]
+    flags: RunFlags,
     #[command(flatten)]
     charts: ChartArgs,
 }
@@ -98,16 +97,16 @@ impl Key {
 }
 
 pub fn plan(a: Args) -> Result<(), CliError> {
-    let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, &a.set)?;
-    let mut base = load_at(&a.scenario, &a.set, &key, key.domain.lo, a.scale)?;
+    let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, &a.flags.set)?;
+    let mut base = load_at(&a.scenario, &a.flags.set, &key, key.domain.lo, a.scale)?;
     // The plan's own changes are the user's --set; the key is the answer.
-    base.origin.set = a.set.clone();
+    base.origin.set = a.flags.set.clone();
     let runs = [(&base, u64::from(a.max_runs))];
-    let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), false)?;
+    let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     let dir = a.out.clone().unwrap_or_else(|| output::default_dir_of(&base, "-plan"));
     let claim = output::claim(&dir, "plan")?;
-    let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.quiet);
-    let mut oracle = Runs { path: &a.scenario, sets: &a.set, key: &key, scale: a.scale, progress: &bar };
+    let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
+    let mut oracle = Runs { path: &a.scenario, sets: &a.flags.set, key: &key, scale: a.scale, progress: &bar };
     let settings =
         Settings { confidence: a.confidence, most: a.most, max_runs: a.max_runs as usize, batch: a.batch as usize };
     let outcome = execute::within(&guard, || search::search(&a.targets, key.domain, settings, &mut oracle))?;
@@ -122,12 +121,12 @@ pub fn plan(a: Args) -> Result<(), CliError> {
         outcome: &outcome,
         text: &|x| key.text(x),
     };
-    tell(&claim.write(&report::plan::render(&plan, &a.charts.options())?)?, a.quiet);
+    tell(&claim.write(&report::plan::render(&plan, &a.charts.options())?)?, a.flags.quiet);
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
     outln!("{}", report::plan::answer_line(&plan))?;
-    if !a.quiet {
+    if !a.flags.quiet {
         outln!("  wrote {}", dir.display())?;
     }
     Ok(())

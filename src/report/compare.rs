@@ -1,12 +1,15 @@
 //! The files of `surgesim compare`: `compare.csv` (one row per scenario:
-//! its headline figures), the overlay charts (one line per scenario) and
-//! `report.md`.
+//! its headline figures, and with replications each figure's paired
+//! difference to the first scenario), the overlay charts (one line per
+//! scenario) and `report.md` (the table, which differences are real, the
+//! selection if one was asked for).
 
 use super::charts::{self, compare as overlay};
-use super::format::{cell, count, mins, pct, Shown};
-use super::{tables, Files, ReportOptions};
+use super::format::{cell, Shown};
+use super::{combined_headline, tables, Files, ReportOptions};
 use crate::scenario::Scenario;
-use crate::stats::{Headline, RunFigures};
+use crate::stats::select::{Best, Selection};
+use crate::stats::{Columns, Estimate, Figures, Headline, RunFigures, Value};
 use anyhow::{Context, Result};
 use std::fmt::Write;
 
@@ -18,18 +21,58 @@ const OVERLAYS: [Overlay; 3] = [
     ("compare-drops", "Drop rate (all causes)", overlay::drops),
 ];
 
-/// Every file of the comparison folder: `compare.csv`, the overlay charts
-/// (unless `opts.charts` is off) and `report.md`. `runs[i]` belongs to
-/// `scenarios[i]`.
-pub fn render(scenarios: &[Scenario], runs: &[RunFigures], opts: &ReportOptions) -> Result<Files> {
-    anyhow::ensure!(scenarios.len() == runs.len(), "one result per scenario is needed");
-    let labels = ["scenario", "title", "seed", "version"];
-    let rows = scenarios.iter().zip(runs).map(|(s, r)| {
-        let cells = vec![s.name.clone(), s.title.clone(), s.seed.to_string(), env!("CARGO_PKG_VERSION").to_string()];
-        (cells, &r.headline)
-    });
-    let mut files = vec![("compare.csv".to_string(), tables::csv(&labels, rows)?)];
-    let overlay_runs: Vec<overlay::Run> = scenarios.iter().zip(runs).collect();
+/// A selection `compare --select` made.
+pub struct Choice<'a> {
+    pub figure: Headline,
+    pub best: Best,
+    pub confidence: f64,
+    pub selection: &'a Selection,
+}
+
+/// The figures of the comparison's table, in scenario order.
+enum Rows {
+    /// One run each: their values.
+    One(Vec<Figures<Headline, Value>>),
+    /// Replications: means with intervals, and paired differences to the
+    /// first scenario (`None` for the first).
+    Many(Vec<Figures<Headline, Option<Estimate>>>, Vec<Option<Figures<Headline, Option<Estimate>>>>),
+}
+
+fn rows(runs: &[Vec<RunFigures>]) -> Rows {
+    if runs.iter().all(|r| r.len() == 1) {
+        return Rows::One(runs.iter().map(|r| r[0].headline.clone()).collect());
+    }
+    let means = runs.iter().map(|r| combined_headline(r)).collect();
+    let diffs = runs.iter().enumerate().map(|(i, r)| (i > 0).then(|| paired(&runs[0], r))).collect();
+    Rows::Many(means, diffs)
+}
+
+/// Each figure's difference `b - a` over the replications both have (same
+/// index, same seed): a paired estimate.
+fn paired(a: &[RunFigures], b: &[RunFigures]) -> Figures<Headline, Option<Estimate>> {
+    Figures::from_fn(|k| {
+        let d: Vec<f64> = a
+            .iter()
+            .zip(b)
+            .filter_map(|(x, y)| Some(y.headline.get(k).as_ref()? - x.headline.get(k).as_ref()?))
+            .collect();
+        Estimate::of(&d)
+    })
+}
+
+/// Every file of the comparison folder. `runs[i]` are the replications of
+/// `scenarios[i]` (one each without `-r`).
+pub fn render(
+    scenarios: &[Scenario],
+    runs: &[Vec<RunFigures>],
+    choice: Option<&Choice>,
+    opts: &ReportOptions,
+) -> Result<Files> {
+    anyhow::ensure!(scenarios.len() == runs.len() && runs.iter().all(|r| !r.is_empty()), "runs for every scenario");
+    let table = rows(runs);
+    let mut files = vec![("compare.csv".to_string(), csv(scenarios, &table)?)];
+    let firsts: Vec<RunFigures> = runs.iter().map(|r| r[0].clone()).collect();
+    let overlay_runs: Vec<overlay::Run> = scenarios.iter().zip(&firsts).collect();
     if opts.charts {
         for (stem, _, figure) in OVERLAYS {
             let name = format!("{stem}.{}", opts.format.extension());
@@ -38,42 +81,104 @@ pub fn render(scenarios: &[Scenario], runs: &[RunFigures], opts: &ReportOptions)
             files.push((name, bytes));
         }
     }
-    files.push(("report.md".to_string(), report(scenarios, runs, opts.charts.then_some(opts.format))));
+    let md = report(scenarios, runs, &table, choice, opts.charts.then_some(opts.format));
+    files.push(("report.md".to_string(), md));
     Ok(files)
 }
 
-/// `report.md` of a comparison: the table, then the charts.
-fn report(scenarios: &[Scenario], runs: &[RunFigures], charts: Option<charts::ChartFormat>) -> Vec<u8> {
+/// `compare.csv`: scenario, title, seed, version, replications, then every
+/// headline figure; with replications its `_lo`/`_hi`, and its paired
+/// difference to the first scenario with `_lo`/`_hi` (`<figure>_diff`).
+fn csv(scenarios: &[Scenario], table: &Rows) -> Result<Vec<u8>> {
+    let ident = |s: &Scenario, n: usize| {
+        vec![s.name.clone(), s.title.clone(), s.seed.to_string(), env!("CARGO_PKG_VERSION").to_string(), n.to_string()]
+    };
+    let labels = ["scenario", "title", "seed", "version", "replications"];
+    match table {
+        Rows::One(values) => tables::csv(&labels, scenarios.iter().zip(values).map(|(s, v)| (ident(s, 1), v))),
+        Rows::Many(means, diffs) => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut header: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+            for &k in Headline::ALL {
+                let n = k.name();
+                header.extend(
+                    [
+                        n,
+                        &format!("{n}_lo"),
+                        &format!("{n}_hi"),
+                        &format!("{n}_diff"),
+                        &format!("{n}_diff_lo"),
+                        &format!("{n}_diff_hi"),
+                    ]
+                    .map(String::from),
+                );
+            }
+            w.write_record(&header)?;
+            for ((s, m), d) in scenarios.iter().zip(means).zip(diffs) {
+                let mut row = ident(s, m.get(Headline::People).map_or(0, |e| e.n));
+                for (k, v) in m.iter() {
+                    row.push(v.cell(k.kind()));
+                    row.extend(v.bounds());
+                    let dv = d.as_ref().map(|d| *d.get(k)).unwrap_or(None);
+                    row.push(dv.cell(crate::stats::Kind::Level));
+                    row.extend(dv.bounds());
+                }
+                w.write_record(&row)?;
+            }
+            w.into_inner().map_err(|e| anyhow::anyhow!("csv buffer: {e}"))
+        }
+    }
+}
+
+/// The figures shown in `report.md`'s table.
+const SHOWN: [Headline; 8] = [
+    Headline::People,
+    Headline::BookedShare,
+    Headline::WaitP50,
+    Headline::WaitP90,
+    Headline::WaitP99,
+    Headline::DropRate,
+    Headline::AbandonRate,
+    Headline::InSystemAtEnd,
+];
+
+/// `report.md` of a comparison: the table, the differences, the selection,
+/// then the charts.
+fn report(
+    scenarios: &[Scenario],
+    runs: &[Vec<RunFigures>],
+    table: &Rows,
+    choice: Option<&Choice>,
+    charts: Option<charts::ChartFormat>,
+) -> Vec<u8> {
     let mut out = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
-    let _ = writeln!(out, "# Comparison of {} scenarios\n", runs.len());
-    let _ = writeln!(
-        out,
-        "| Scenario | People | Booked (of eligible) | Wait p50 | Wait p90 | Wait p99 | Drop rate | Abandon rate | Still in the system |"
-    );
-    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (s, r) in scenarios.iter().zip(runs) {
-        let h = |k: Headline| *r.headline.get(k);
-        let n = |k: Headline| count(h(k).unwrap_or(0.0) as u64);
-        let _ = writeln!(
-            out,
-            "| {} (`{}`) | {} | {} ({}) | {} | {} | {} | {} | {} | {} |",
-            cell(&s.title),
-            cell(&s.name),
-            n(Headline::People),
-            pct(h(Headline::BookedShare)),
-            n(Headline::Booked),
-            mins(h(Headline::WaitP50)),
-            mins(h(Headline::WaitP90)),
-            mins(h(Headline::WaitP99)),
-            pct(h(Headline::DropRate)),
-            pct(h(Headline::AbandonRate)),
-            n(Headline::InSystemAtEnd)
-        );
+    let _ = writeln!(out, "# Comparison of {} scenarios\n", scenarios.len());
+    let head: Vec<String> = SHOWN.iter().map(|k| k.label()).collect();
+    let _ = writeln!(out, "| Scenario | {} |", head.join(" | "));
+    let _ = writeln!(out, "| --- |{}", " ---: |".repeat(SHOWN.len()));
+    for (i, s) in scenarios.iter().enumerate() {
+        let cells: Vec<String> = SHOWN
+            .iter()
+            .map(|&k| match table {
+                Rows::One(v) => v[i].get(k).human(k.kind()),
+                Rows::Many(m, _) => m[i].get(k).human(k.kind()),
+            })
+            .collect();
+        let _ = writeln!(out, "| {} (`{}`) | {} |", cell(&s.title), cell(&s.name), cells.join(" | "));
+    }
+    if let Rows::Many(_, diffs) = table {
+        differences(&mut out, scenarios, runs, diffs);
+    }
+    if let Some(c) = choice {
+        let _ = writeln!(out, "\n## Selection\n\n{}", choice_line(scenarios, c));
     }
     let _ = writeln!(out, "\nAll figures: [compare.csv](compare.csv).\n");
     if let Some(format) = charts {
         let _ = writeln!(out, "## Charts\n");
+        if runs.iter().any(|r| r.len() > 1) {
+            let _ = writeln!(out, "The charts show replication 0 of each scenario (the same seed for all).\n");
+        }
         for (stem, caption, _) in OVERLAYS {
             let _ = writeln!(out, "### {caption}\n\n![{caption}]({stem}.{})\n", format.extension());
         }
@@ -81,19 +186,74 @@ fn report(scenarios: &[Scenario], runs: &[RunFigures], charts: Option<charts::Ch
     out.into_bytes()
 }
 
-/// A few lines for the terminal: one per scenario.
-pub fn headline(scenarios: &[Scenario], runs: &[RunFigures]) -> String {
+/// Which differences to the first scenario are real: their 95 % paired
+/// interval leaves out zero.
+fn differences(
+    out: &mut String,
+    scenarios: &[Scenario],
+    runs: &[Vec<RunFigures>],
+    diffs: &[Option<Figures<Headline, Option<Estimate>>>],
+) {
+    let _ = writeln!(
+        out,
+        "\n## Differences to `{}`\n\nEach scenario against the first, replication by replication on the same seeds \
+         (paired, 95 % interval). A difference is real when its interval leaves out zero.\n",
+        cell(&scenarios[0].name)
+    );
+    for (i, d) in diffs.iter().enumerate().skip(1) {
+        let Some(d) = d else { continue };
+        let n = runs[0].len().min(runs[i].len());
+        let _ = writeln!(out, "- `{}` ({n} pairs):", cell(&scenarios[i].name));
+        for &k in &SHOWN[1..] {
+            let Some(e) = d.get(k) else { continue };
+            let real = match (e.lo, e.hi) {
+                (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0 => "real",
+                (Some(_), Some(_)) => "not shown to differ",
+                _ => "too few pairs to tell",
+            };
+            let _ = writeln!(out, "  - {}: {} ({real})", k.label(), Some(*e).human(k.kind()));
+        }
+    }
+}
+
+/// One line: the best scenario on the figure, or the ones that could not
+/// be told apart.
+pub fn choice_line(scenarios: &[Scenario], c: &Choice) -> String {
+    let end = if c.best == Best::Lowest { "lowest" } else { "highest" };
+    let runs: usize = c.selection.replications.iter().sum();
+    match c.selection.best {
+        Some(i) => format!(
+            "best on {} ({end}): {} ({} % probability of a correct choice, or one within the indifference zone; {runs} runs, KN)",
+            c.figure.name(),
+            scenarios[i].name,
+            100.0 * c.confidence
+        ),
+        None => {
+            let names: Vec<&str> = c.selection.survivors.iter().map(|&i| scenarios[i].name.as_str()).collect();
+            format!(
+                "cannot tell apart on {} within {} replications each: {} ({runs} runs)",
+                c.figure.name(),
+                c.selection.replications.iter().max().unwrap_or(&0),
+                names.join(", ")
+            )
+        }
+    }
+}
+
+/// A few lines for the terminal: one per scenario (means with replications).
+pub fn headline(scenarios: &[Scenario], runs: &[Vec<RunFigures>]) -> String {
     let mut out = String::new();
     for (s, r) in scenarios.iter().zip(runs) {
-        let h = |k: Headline| r.headline.get(k).human(crate::stats::Columns::kind(k));
+        let h = combined_headline(r);
+        let show = |k: Headline| h.get(k).human(k.kind());
         let _ = writeln!(
             out,
             "{}\n  booked {} of eligible  wait p90 {}  drop rate {}  abandon rate {}",
             s.title,
-            h(Headline::BookedShare),
-            h(Headline::WaitP90),
-            h(Headline::DropRate),
-            h(Headline::AbandonRate)
+            show(Headline::BookedShare),
+            show(Headline::WaitP90),
+            show(Headline::DropRate),
+            show(Headline::AbandonRate)
         );
     }
     out

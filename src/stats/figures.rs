@@ -196,6 +196,44 @@ impl Columns for Headline {
 }
 
 impl Headline {
+    /// Which end of the figure a planner prefers, if one (for selecting the
+    /// best scenario): fewer drops and shorter waits, more bookings.
+    pub fn better(self) -> Option<super::select::Best> {
+        use super::select::Best;
+        match self {
+            Headline::Booked | Headline::BookedShare => Some(Best::Highest),
+            Headline::Abandoned
+            | Headline::Dropped
+            | Headline::Drop(_)
+            | Headline::GaveUp
+            | Headline::GaveUpEligible
+            | Headline::InSystemAtEnd
+            | Headline::DropRate
+            | Headline::AbandonRate
+            | Headline::AbandonRateEligible
+            | Headline::PWait
+            | Headline::WaitMean
+            | Headline::WaitP50
+            | Headline::WaitP90
+            | Headline::WaitP99
+            | Headline::WaitFromOpeningP50
+            | Headline::WaitFromOpeningP90
+            | Headline::WaitFromOpeningP99
+            | Headline::TimeToBookP50
+            | Headline::TimeToBookP90
+            | Headline::QueueClearedAfter
+            | Headline::QueueLenMean => Some(Best::Lowest),
+            Headline::People
+            | Headline::Attempts
+            | Headline::Admitted
+            | Headline::Ineligible
+            | Headline::Visitors
+            | Headline::VisitorAttempts
+            | Headline::ActiveSessionsMean
+            | Headline::Events => None,
+        }
+    }
+
     /// How the figure is named for people (`report.md`, messages).
     pub fn label(self) -> String {
         let text = match self {

@@ -12,6 +12,7 @@ pub mod columns;
 pub mod figures;
 mod histogram;
 pub mod plan;
+pub mod select;
 
 pub use ci::Estimate;
 pub use columns::{Columns, Figures, Kind, Value};

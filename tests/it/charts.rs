@@ -182,8 +182,8 @@ fn compare_writes_one_row_per_scenario_and_overlay_charts() {
             "waiting_room.max_active=80",
         ],
     );
-    let runs = [figures(&a, 0), figures(&b, 0)];
-    let files = report::compare::render(&[a, b], &runs, &ReportOptions::default()).expect("compare renders");
+    let runs = [vec![figures(&a, 0)], vec![figures(&b, 0)]];
+    let files = report::compare::render(&[a, b], &runs, None, &ReportOptions::default()).expect("compare renders");
     let csv = std::str::from_utf8(file(&files, "compare.csv")).expect("CSV is text");
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     let headers = rows.headers().expect("header").clone();
@@ -206,8 +206,8 @@ fn compare_results_do_not_depend_on_the_thread_count() {
     let opts = ReportOptions { charts: false, format: ChartFormat::Png };
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let both = || {
-        let runs = commands::compare::run_all(&scenarios, &quiet()).expect("memory");
-        report::compare::render(&scenarios, &runs, &opts).expect("compare renders")
+        let runs = commands::compare::run_all(&scenarios, 1, &quiet()).expect("memory");
+        report::compare::render(&scenarios, &runs, None, &opts).expect("compare renders")
     };
     let serial = one.install(both);
     let parallel = both();
@@ -341,8 +341,8 @@ fn compare_of_scenarios_with_different_starts_draws() {
     let a = load(TINY, &[]);
     let morning = TINY.replace("2021-07-19T23:00:00+09:00", "2021-07-20T09:00:00+09:00");
     let b = load(&morning, &["scenario.name=morning", "backend.error_probability=1"]);
-    let runs = [figures(&a, 0), figures(&b, 0)];
-    let files = report::compare::render(&[a, b], &runs, &ReportOptions::default()).expect("compare renders");
+    let runs = [vec![figures(&a, 0)], vec![figures(&b, 0)]];
+    let files = report::compare::render(&[a, b], &runs, None, &ReportOptions::default()).expect("compare renders");
     for name in COMPARE_PNGS {
         let (w, h, _) = inspect_png(file(&files, name));
         assert_eq!((w, h), (1200, 700), "{name}");

@@ -77,7 +77,7 @@ fn every_headline_figure_is_in_every_report() {
     let replicated = report::render(&s, &runs, &NO_CHARTS).expect("renders");
     let rep: serde_json::Value = serde_json::from_slice(file(&replicated, "summary.json")).expect("JSON");
     let compare =
-        report::compare::render(std::slice::from_ref(&s), std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
+        report::compare::render(std::slice::from_ref(&s), &[vec![one.clone()]], None, &NO_CHARTS).expect("renders");
     let compare_row = first_row(file(&compare, "compare.csv"));
     let md = String::from_utf8(file(&single, "report.md").to_vec()).expect("UTF-8");
 
