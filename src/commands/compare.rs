@@ -17,6 +17,7 @@ use crate::scenario::limits::{self, Keeps};
 use crate::scenario::Scenario;
 use crate::stats::select::{self, Best, Selection};
 use crate::stats::{Columns, Headline, RunFigures};
+use crate::QueueKind;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
@@ -139,9 +140,7 @@ pub fn run_all(scenarios: &[Scenario], reps: usize, progress: &Progress) -> Resu
         .par_iter()
         .map(|&(i, r)| {
             let s = &scenarios[i];
-            let figures = RunFigures::of(s, crate::try_simulate(s, r)?.results);
-            progress.inc();
-            Ok(figures)
+            Ok(RunFigures::of(s, execute::run_one(s, r, QueueKind::default(), progress)?.results))
         })
         .collect::<Result<_, OutOfMemory>>()?;
     let mut it = done.into_iter();
@@ -192,9 +191,7 @@ impl select::Runs for Rounds<'_> {
             .par_iter()
             .map(|&i| {
                 let s = &self.list[i];
-                let figures = RunFigures::of(s, crate::try_simulate(s, r as u64)?.results);
-                self.progress.inc();
-                Ok(figures)
+                Ok(RunFigures::of(s, execute::run_one(s, r as u64, QueueKind::default(), self.progress)?.results))
             })
             .collect::<Result<_, OutOfMemory>>()?;
         for (i, f) in missing.into_iter().zip(new) {

@@ -13,7 +13,7 @@ use crate::engine::{fmt_bytes, OutOfMemory};
 use crate::scenario::limits::Plan;
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
-use crate::QueueKind;
+use crate::{Outcome, QueueKind};
 use rayon::prelude::*;
 
 /// Replications `0..n` of `s` on `queue`, in replication order; an error
@@ -24,14 +24,15 @@ pub fn replications(
     queue: QueueKind,
     progress: &Progress,
 ) -> Result<Vec<RunFigures>, OutOfMemory> {
-    (0..n as u64)
-        .into_par_iter()
-        .map(|r| {
-            let figures = RunFigures::of(s, crate::simulate_observed(s, r, queue, &|_| {})?.results);
-            progress.inc();
-            Ok(figures)
-        })
-        .collect()
+    (0..n as u64).into_par_iter().map(|r| Ok(RunFigures::of(s, run_one(s, r, queue, progress)?.results))).collect()
+}
+
+/// Replication `r` of `s`, moving `progress` by its clock as it goes.
+pub fn run_one(s: &Scenario, r: u64, queue: QueueKind, progress: &Progress) -> Result<Outcome, OutOfMemory> {
+    let job = progress.job(s.duration);
+    let outcome = crate::simulate_observed(s, r, queue, &|t| job.clock_at(t))?;
+    job.finish();
+    Ok(outcome)
 }
 
 /// Runs that could go at once: the thread pool's size.

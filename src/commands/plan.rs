@@ -191,9 +191,7 @@ impl search::Oracle for Runs<'_> {
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {
-                let h = figures::headline(&s, &crate::try_simulate(&s, r)?.results);
-                self.progress.inc();
-                Ok(h)
+                Ok(figures::headline(&s, &execute::run_one(&s, r, crate::QueueKind::default(), self.progress)?.results))
             })
             .collect::<Result<_, crate::engine::OutOfMemory>>()?)
     }

@@ -1,5 +1,8 @@
 //! Progress bars on stderr for long work: a run's simulated clock, or the
-//! jobs of a set of replications, a comparison or a sweep.
+//! runs of a set of replications, a comparison, a sweep or a plan. A bar
+//! over runs moves while they run, not only as each ends: every run reports
+//! its simulated clock (a `Job`), so a night of hours shows its progress
+//! minutes before the first run is done.
 //!
 //! indicatif hides a bar by itself when stderr is not a terminal; `quiet`
 //! hides it too. The model reports its clock only every 65,536 events, so a
@@ -8,10 +11,18 @@
 use crate::engine::SimTime;
 use crate::scenario::{units::clock_at, Scenario};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A run's share of a bar over runs, in thousandths.
+const PER_RUN: u64 = 1000;
 
 pub struct Progress {
     bar: ProgressBar,
     start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Runs finished, and what they are called (a bar over runs).
+    done: AtomicU64,
+    total: u64,
+    what: String,
 }
 
 impl Progress {
@@ -23,16 +34,23 @@ impl Progress {
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
-        Progress { bar, start: Some(s.start) }
+        Progress { bar, start: Some(s.start), done: AtomicU64::new(0), total: 0, what: String::new() }
     }
 
-    /// A bar over `n` jobs (replications, scenarios, sweep points).
+    /// A bar over `n` runs (replications, scenarios, sweep points), each
+    /// moving it by its simulated clock as it goes (see `job`).
     pub fn jobs(n: u64, what: &str, quiet: bool) -> Progress {
-        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(n) };
-        if let Ok(style) = ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {what}, ETA {{eta}}")) {
+        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(n * PER_RUN) };
+        if let Ok(style) = ProgressStyle::with_template("[{bar:30}] {percent}%, {msg}, {elapsed} elapsed, ETA {eta}") {
             bar.set_style(style.progress_chars("=> "));
         }
-        Progress { bar, start: None }
+        bar.set_message(format!("0/{n} {what} done"));
+        Progress { bar, start: None, done: AtomicU64::new(0), total: n, what: what.to_string() }
+    }
+
+    /// One run of a bar over runs, over `span` of simulated time.
+    pub fn job(&self, span: SimTime) -> Job<'_> {
+        Job { progress: self, span: span.0.max(1), reached: AtomicU64::new(0) }
     }
 
     /// The run's clock reached `t`.
@@ -43,12 +61,40 @@ impl Progress {
         }
     }
 
-    /// One more job done.
-    pub fn inc(&self) {
-        self.bar.inc(1);
+    /// One more run done (what its clock had not yet moved).
+    fn run_done(&self, rest: u64) {
+        self.bar.inc(rest);
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.bar.set_message(format!("{done}/{} {} done", self.total, self.what));
     }
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// One run's share of a bar over runs: its simulated clock, in thousandths
+/// of its span. Shared by reference with the run's clock callback, so it
+/// counts with atomics.
+pub struct Job<'a> {
+    progress: &'a Progress,
+    span: u64,
+    reached: AtomicU64,
+}
+
+impl Job<'_> {
+    /// The run's clock reached `t`.
+    pub fn clock_at(&self, t: SimTime) {
+        let now = (u128::from(t.0) * u128::from(PER_RUN) / u128::from(self.span)).min(u128::from(PER_RUN)) as u64;
+        let before = self.reached.fetch_max(now, Ordering::Relaxed);
+        if now > before {
+            self.progress.bar.inc(now - before);
+        }
+    }
+
+    /// The run ended.
+    pub fn finish(self) {
+        let reached = self.reached.load(Ordering::Relaxed);
+        self.progress.run_done(PER_RUN.saturating_sub(reached));
     }
 }

@@ -12,7 +12,7 @@
 //! refused (`Grid::check`, `Grid::check_set`): a `--vary` key given twice
 //! or inside another, or also given with `--set`.
 
-use super::args::{ChartArgs, RunFlags};
+use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::sweep_json::{Provenance, Record};
 use super::{execute, outln, tell, CliError};
@@ -23,6 +23,7 @@ use crate::scenario::grid::{Grid, GridError, Shard, Vary};
 use crate::scenario::limits::{self, Keeps};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::{figures, Figures};
+use crate::QueueKind;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,9 @@ pub struct Args {
     /// Run only shard i of n (points p with p mod n = i), for a job array.
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
+    /// Run every point at this fraction of its size (see `run --scale`).
+    #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
+    scale: Option<f64>,
     /// Output folder [default: outputs/<scenario name>-sweep, or -shard-I-of-N].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -83,9 +87,9 @@ impl Plan {
 pub fn sweep(a: Args) -> Result<(), CliError> {
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
     let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
-    let provenance = provenance(&a.scenario, &a.flags.set, &plan)?;
+    let provenance = provenance(&a.scenario, &a.flags.set, &plan, a.scale)?;
     check_size(&a, &plan)?;
-    let points = load_points(&a.scenario, &a.flags.set, &plan)?;
+    let points = load_points(&a.scenario, &a.flags.set, &plan, a.scale)?;
     // The whole sweep at once: every point's runs, and what each keeps.
     let runs: Vec<(&Scenario, u64)> = points.iter().map(|(_, s)| (s, plan.replications as u64)).collect();
     let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
@@ -98,7 +102,8 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
         // folder follows the --set list alone.
         match points.first() {
             Some((_, s)) => {
-                let base = Scenario { origin: scenario::Origin { set: a.flags.set.clone(), scale: None }, ..s.clone() };
+                let base =
+                    Scenario { origin: scenario::Origin { set: a.flags.set.clone(), scale: a.scale }, ..s.clone() };
                 output::default_dir_of(&base, &what)
             }
             None => output::default_dir(&format!("{name}{what}")),
@@ -122,7 +127,7 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
 fn check_size(a: &Args, plan: &Plan) -> Result<(), CliError> {
     let mine = plan.grid().shard_points(plan.shard);
     let Some(&p) = mine.first() else { return Ok(()) };
-    let first = scenario::load(&a.scenario, &overrides(&a.flags.set, plan, p))?;
+    let first = scaled(scenario::load(&a.scenario, &overrides(&a.flags.set, plan, p))?, a.scale);
     let runs = vec![(&first, plan.replications as u64); mine.len()];
     limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     Ok(())
@@ -135,24 +140,39 @@ fn overrides(sets: &[String], plan: &Plan, p: usize) -> Vec<String> {
     all
 }
 
-/// Load the scenario of every point of this shard (all errors are input errors).
-pub fn load_points(path: &Path, sets: &[String], plan: &Plan) -> Result<Vec<(usize, Scenario)>, ScenarioError> {
+/// Load the scenario of every point of this shard, at `scale` if given
+/// (all errors are input errors).
+pub fn load_points(
+    path: &Path,
+    sets: &[String],
+    plan: &Plan,
+    scale: Option<f64>,
+) -> Result<Vec<(usize, Scenario)>, ScenarioError> {
     plan.grid()
         .shard_points(plan.shard)
         .into_iter()
-        .map(|p| scenario::load(path, &overrides(sets, plan, p)).map(|s| (p, s)))
+        .map(|p| scenario::load(path, &overrides(sets, plan, p)).map(|s| (p, scaled(s, scale))))
         .collect()
+}
+
+/// `s` at `scale`, if one is given.
+fn scaled(s: Scenario, scale: Option<f64>) -> Scenario {
+    match scale {
+        Some(f) => s.scaled(f),
+        None => s,
+    }
 }
 
 /// Check the `--set` list against the grid and resolve what `sweep.json`
 /// records of the scenario: point 0's, which every shard can load (the
 /// base scenario alone may lack a key only the `--vary` gives). The other
 /// points differ from it only in the varied keys, which the grid records.
-pub fn provenance(path: &Path, sets: &[String], plan: &Plan) -> Result<Provenance, CliError> {
+pub fn provenance(path: &Path, sets: &[String], plan: &Plan, scale: Option<f64>) -> Result<Provenance, CliError> {
     for set in sets {
         plan.grid().check_set(set)?;
     }
-    let s = scenario::load(path, &overrides(sets, plan, 0))?;
+    // Scaled, its resolved values (people, capacities) tell the scale.
+    let s = scaled(scenario::load(path, &overrides(sets, plan, 0))?, scale);
     Ok(Provenance::of(&s, sets)?)
 }
 
@@ -166,9 +186,7 @@ pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Re
         .par_iter()
         .map(|&(i, r)| {
             let s = &points[i].1;
-            let h = figures::headline(s, &crate::try_simulate(s, r)?.results);
-            progress.inc();
-            Ok(h)
+            Ok(figures::headline(s, &execute::run_one(s, r, QueueKind::default(), progress)?.results))
         })
         .collect::<Result<_, OutOfMemory>>()?;
     let grid = plan.grid();

@@ -103,7 +103,7 @@ fn refused(file: &Path, a: &[&str], b: &[&str], dir: &Path, words: &[&str]) {
 fn shards_of_different_sweeps_are_refused_naming_what_differs() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(dir.path(), "tiny.toml", TINY);
-    let cases: [(&[&str], &[&str], &[&str]); 4] = [
+    let cases: [(&[&str], &[&str], &[&str]); 5] = [
         (
             &["--set", "backend.max_sessions=3"],
             &["--set", "backend.max_sessions=5"],
@@ -112,6 +112,8 @@ fn shards_of_different_sweeps_are_refused_naming_what_differs() {
         (&[], &["--set", "scenario.seed=7"], &["seed (1 in", "7 in"]),
         (&["-r", "2"], &["-r", "3"], &["replications (2 in", "3 in"]),
         (&[], &["--vary", "backend.max_sessions=4,5"], &["grid"]),
+        // A preview and the full night: the scenario as resolved differs.
+        (&["--scale", "0.5"], &[], &["the scenario as resolved"]),
     ];
     for (i, (a, b, words)) in cases.iter().enumerate() {
         let case = dir.path().join(format!("case{i}"));
@@ -306,4 +308,24 @@ fn shards_given_twice_cut_otherwise_or_missing_are_refused() {
         predicate::str::contains("shards 2/1099511627776, 3/1099511627776,").and(predicate::str::contains("...")),
     );
     assert!(!out.exists(), "a refused merge writes nothing");
+}
+
+#[test]
+fn a_sweep_at_a_scale_runs_every_point_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), "tiny.toml", TINY);
+    let out = dir.path().join("scaled");
+    surgesim()
+        .arg("sweep")
+        .arg(&file)
+        .args(VARY)
+        .args(["--scale", "0.5", "--no-charts", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(out.join("sweep.csv")).unwrap();
+    let people = r.headers().unwrap().iter().position(|h| h == "people").unwrap();
+    for row in r.records() {
+        assert_eq!(&row.unwrap()[people], "150", "300 people at half scale");
+    }
 }
