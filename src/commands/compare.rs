@@ -12,7 +12,7 @@ use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, out, outln, tell, CliError};
 use crate::engine::OutOfMemory;
-use crate::report::{self, output};
+use crate::report;
 use crate::scenario::limits::{self, Keeps};
 use crate::scenario::Scenario;
 use crate::stats::select::{self, Best, Selection};
@@ -69,7 +69,7 @@ pub fn compare(a: Args) -> Result<(), CliError> {
     let reps = if select.is_some() { a.max_runs } else { a.replications };
     let runs: Vec<(&Scenario, u64)> = list.iter().map(|s| (s, u64::from(reps))).collect();
     let guard = limits::check_command(&runs, Keeps::Results, execute::threads(), a.flags.allow_large)?;
-    let claim = output::claim(&a.out, "compare")?;
+    let claim = super::claim(&a.out, "compare")?;
     let (results, chosen) = match select {
         Some((figure, best)) => {
             let (results, chosen) = execute::within(&guard, || choose(&list, figure, best, &a))?;

@@ -17,7 +17,7 @@ use super::sweep::{render, Plan};
 use super::sweep_json::{self, fingerprint, sha256_hex, Difference, Record};
 use super::{tell, CliError};
 use crate::report::sweep::SweepRow;
-use crate::report::{output, Files, ReportOptions};
+use crate::report::{Files, ReportOptions};
 use crate::scenario::grid::Shard;
 use crate::stats::{Columns, Headline};
 use serde_json::Value;
@@ -40,7 +40,7 @@ pub fn merge(a: Args) -> Result<(), CliError> {
     // Refused before anything is claimed or read: the merge would replace
     // a shard (and claiming takes a lock beside the folder).
     check_out(&a.out, &a.shards)?;
-    let claim = output::claim(&a.out, "merge")?;
+    let claim = super::claim(&a.out, "merge")?;
     tell(&claim.write(&merged(&a.shards, &a.charts.options())?)?, false);
     Ok(())
 }

@@ -7,6 +7,7 @@
 mod args;
 pub mod compare;
 mod execute;
+mod interrupt;
 pub mod merge;
 mod plan;
 pub mod progress;
@@ -52,6 +53,14 @@ pub enum Command {
     Validate(validate::Args),
     /// Print a commented scenario to start from: surgesim new > my.toml
     New(validate::NewArgs),
+    /// Print a shell completion script: surgesim completions bash > /etc/bash_completion.d/surgesim
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): surgesim man > surgesim.1; man ./surgesim.1
+    Man,
 }
 
 /// Failures sorted by exit code.
@@ -98,6 +107,7 @@ impl CliError {
 
 /// Run the subcommand.
 pub fn main_with(cli: Cli) -> Result<(), CliError> {
+    interrupt::install();
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Sweep(a) => sweep::sweep(a),
@@ -106,7 +116,33 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Command::Plan(a) => plan::plan(a),
         Command::Validate(a) => validate::validate(a),
         Command::New(a) => validate::new(a),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     }
+}
+
+/// A completion script for `shell`, from the command line's definition.
+fn completions(shell: clap_complete::Shell) -> Result<(), CliError> {
+    let mut bytes = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "surgesim", &mut bytes);
+    out!("{}", String::from_utf8_lossy(&bytes))
+}
+
+/// The manual page, in roff.
+fn man() -> Result<(), CliError> {
+    let mut bytes = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut bytes)
+        .map_err(|e| CliError::Other(anyhow::Error::new(e).context("could not render the manual page")))?;
+    out!("{}", String::from_utf8_lossy(&bytes))
+}
+
+/// Claim an output folder (see `report::output`) and say what Ctrl-C
+/// would keep from now on: nothing written, the folder as it was.
+fn claim(dir: &std::path::Path, command: &str) -> Result<output::Claim, CliError> {
+    let claim = output::claim(dir, command)?;
+    interrupt::on_interrupt(format!("nothing was written; '{}' is as it was", dir.display()));
+    Ok(claim)
 }
 
 /// Write to standard output. A closed pipe (`surgesim run x.toml | head -1`)
@@ -149,5 +185,20 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `--help` describes every argument of every subcommand.
+    #[test]
+    fn every_argument_says_what_it_is() {
+        for sub in Cli::command().get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no description", sub.get_name());
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(arg.get_help().is_some(), "{} --{id} has no description", sub.get_name());
+            }
+        }
     }
 }

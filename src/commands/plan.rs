@@ -104,7 +104,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     let runs = [(&base, u64::from(a.max_runs))];
     let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     let dir = a.out.clone().unwrap_or_else(|| output::default_dir_of(&base, "-plan"));
-    let claim = output::claim(&dir, "plan")?;
+    let claim = super::claim(&dir, "plan")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
     let mut oracle = Runs { path: &a.scenario, sets: &a.flags.set, key: &key, scale: a.scale, progress: &bar };
     let settings =

@@ -63,6 +63,7 @@ impl Progress {
 
     /// One more run done (what its clock had not yet moved).
     fn run_done(&self, rest: u64) {
+        super::interrupt::run_finished();
         self.bar.inc(rest);
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         self.bar.set_message(format!("{done}/{} {} done", self.total, self.what));

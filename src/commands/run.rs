@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or - to read it from standard input.
     scenario: PathBuf,
     /// Output folder [default: outputs/<scenario name>].
     #[arg(long)]
@@ -53,7 +53,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let dir = a.out.unwrap_or_else(|| output::default_dir_of(&s, ""));
     // Claimed before the run: a folder that cannot take the result is
     // refused before any time is spent on it.
-    let claim = output::claim(&dir, "run")?;
+    let claim = super::claim(&dir, "run")?;
     let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet, &guard)?;
     tell(&claim.write(&report::render(&s, &runs, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The scenario file (TOML).
+    /// The scenario file (TOML), or - to read it from standard input.
     scenario: PathBuf,
     /// A key and its values, key=v1,v2,... (repeatable; the grid is every combination).
     #[arg(long, required = true, value_name = "KEY=V1,V2,...")]
@@ -109,7 +109,7 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
             None => output::default_dir(&format!("{name}{what}")),
         }
     });
-    let claim = output::claim(&dir, "sweep")?;
+    let claim = super::claim(&dir, "sweep")?;
     let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", a.flags.quiet);
     let rows = execute::within(&guard, || run(&plan, &points, &bar))?;
     bar.finish();

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The scenario files (TOML).
+    /// The scenario files (TOML); - reads one from standard input.
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
     /// Override any scenario key (repeatable), as `run` does.

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod compare;
 mod conservation;
+mod conventions;
 mod determinism;
 mod figures;
 mod interrupt;
