@@ -16,8 +16,7 @@
 //! and gets exactly one problem per `expect` line: a problem at that line
 //! whose message contains the fragment. No more, no fewer.
 
-use crate::common::repo;
-use assert_cmd::Command;
+use crate::common::{repo, surgesim};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use surgesim::scenario::{self, limits, Diagnostic, ScenarioError};
@@ -122,9 +121,6 @@ fn every_broken_scenario_gets_exactly_its_messages() {
     assert!(failures.is_empty(), "{} of {} corpus files:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
-fn surgesim() -> Command {
-    Command::cargo_bin("surgesim").expect("the binary is built")
-}
 
 /// The binary says the same, with the file's name and line, and exits 2:
 /// `validate` for problems, `run` for the size guard.

@@ -1,12 +1,8 @@
 //! The real binary: exit codes, files written, columns, error wording.
 
-use crate::common::bundled_files;
-use assert_cmd::Command;
+use crate::common::{bundled_files, surgesim};
 use predicates::prelude::*;
 
-fn surgesim() -> Command {
-    Command::cargo_bin("surgesim").unwrap()
-}
 
 const SMALL: &str = r#"
 [scenario]

@@ -9,6 +9,11 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The real binary, to run as a user would.
+pub fn surgesim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("surgesim").expect("the binary is built")
+}
+
 /// Every scenario file shipped in `scenarios/`, sorted.
 pub fn bundled_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios"))

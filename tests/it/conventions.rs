@@ -1,13 +1,10 @@
 //! What a command-line user expects: completions, a manual page, exit
 //! codes, and Ctrl-C that says what was kept.
 
-use assert_cmd::Command;
+use crate::common::surgesim;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn surgesim() -> Command {
-    Command::cargo_bin("surgesim").expect("binary")
-}
 
 #[test]
 fn completions_and_the_manual_page_print() {

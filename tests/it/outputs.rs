@@ -2,15 +2,11 @@
 //! it wrote (told by its `.surgesim-output` marker), one run at a time
 //! (a lock beside the folder), and never loses a file or a finished result.
 
-use crate::common::repo;
-use assert_cmd::Command;
+use crate::common::{repo, surgesim};
 use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn surgesim() -> Command {
-    Command::cargo_bin("surgesim").expect("the binary")
-}
 
 const SMALL: &str = r#"
 [scenario]

@@ -2,7 +2,6 @@
 
 use crate::common::*;
 use crate::queueing::erlang_b;
-use assert_cmd::Command;
 use surgesim::commands;
 use surgesim::stats::{DropCause, Estimate, Headline};
 use surgesim::QueueKind;
@@ -31,9 +30,6 @@ fn the_interval_shrinks_like_one_over_root_r_and_covers_the_theory() {
     assert!(b.lo.unwrap() <= theory && theory <= b.hi.unwrap(), "the 95 % interval covers B(20, 18)");
 }
 
-fn surgesim() -> Command {
-    Command::cargo_bin("surgesim").unwrap()
-}
 
 const SMALL: [&str; 4] = ["--set", "scenario.duration=5h", "--set", "cohort.0.people=5400"];
 

@@ -2,14 +2,11 @@
 //! sweeps, files changed after the sweep wrote them, a merge written over
 //! its own input, and `--vary` keys that would silently lose values.
 
-use assert_cmd::Command;
+use crate::common::surgesim;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use surgesim::report::output::MARKER;
 
-fn surgesim() -> Command {
-    Command::cargo_bin("surgesim").unwrap()
-}
 
 /// A night small enough that a two-point sweep takes a blink.
 const TINY: &str = r#"
