@@ -222,7 +222,7 @@ where
         } else {
             format!("{n} {what} left unlabelled for room")
         };
-        entries.push((Swatch::Line { color: MARK, dashed: true }, text));
+        entries.push((Swatch::Line { color: MARK_COLOR, dashed: true }, text));
     }
     let legend_font = text_style(15.0, FontStyle::Normal, INK);
     let rows = layout_legend(root, &entries, &legend_font, w - 2 * MARGIN)?;
@@ -343,7 +343,7 @@ where
             vec![(m.x, y_lo), (m.x, y_hi)],
             MARK_DASH.0,
             MARK_DASH.1,
-            MARK.stroke_width(1),
+            MARK_COLOR.stroke_width(1),
         )))?;
     }
 
@@ -376,9 +376,11 @@ where
             } else {
                 chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
             }
-            // A lone point draws no line: mark it, as every point of a short series.
+            // A lone point draws no line: mark it, as every point of a short
+            // series; wider lines get wider dots, so nested lines nest them.
             if run.len() == 1 || finite <= MARKERS_UP_TO {
-                chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, s.color.filled())))?;
+                let radius = (s.width as i32 + 3) / 2 + 1;
+                chart.draw_series(run.iter().map(|&p| Circle::new(p, radius, s.color.filled())))?;
             }
         }
     }
@@ -414,7 +416,7 @@ where
 }
 
 /// Colour, dash (on, off [px]) and label size of the event marks.
-const MARK: RGBColor = RGBColor(0x44, 0x44, 0x44);
+pub const MARK_COLOR: RGBColor = RGBColor(0x44, 0x44, 0x44);
 const MARK_DASH: (u32, u32) = (5, 4);
 const MARK_FONT: f64 = 12.5;
 /// Height of a row of mark labels, and the rows there may be at most.
@@ -549,7 +551,7 @@ where
     let labelled = || marks.lines.iter().filter_map(|m| Some((m.px, m.label.as_ref()?)));
     let row_top = |l: &PlacedLabel| strip_top + l.row as i32 * MARK_ROW_H;
     for (px, l) in labelled() {
-        let style = MARK.stroke_width(1);
+        let style = MARK_COLOR.stroke_width(1);
         root.draw(&DashedPathElement::new(
             vec![(px, row_top(l) + 2), (px, plot_top)],
             MARK_DASH.0,

@@ -19,7 +19,7 @@ pub mod run;
 pub mod sweep;
 mod text;
 
-pub use figure::{okabe_ito, Band, Figure, Mark, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
+pub use figure::{okabe_ito, Band, Figure, Mark, Panel, Series, Spread, Swatch, HEIGHT, MARK_COLOR, WIDTH};
 
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
