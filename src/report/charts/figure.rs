@@ -378,8 +378,11 @@ where
             }
             // A lone point draws no line: mark it, as every point of a short
             // series; wider lines get wider dots, so nested lines nest them.
-            if run.len() == 1 || finite <= MARKERS_UP_TO {
-                let radius = (s.width as i32 + 3) / 2 + 1;
+            // The lone points of a long line are dotted no wider than it, so a
+            // scatter of them reads as a broken line, not a blot.
+            let short = finite <= MARKERS_UP_TO;
+            if run.len() == 1 || short {
+                let radius = if short { (s.width as i32 + 3) / 2 + 1 } else { (s.width as i32 + 1) / 2 };
                 chart.draw_series(run.iter().map(|&p| Circle::new(p, radius, s.color.filled())))?;
             }
         }

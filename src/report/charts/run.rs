@@ -230,6 +230,9 @@ const COINCIDE_WITHIN: f64 = 0.05;
 const COINCIDE_FROM_MIN: f64 = 1.0;
 /// Share of the counted bins that must coincide for the chart to say so.
 const COINCIDE_SHARE: f64 = 0.9;
+/// Share of them that must coincide for the lines to be drawn nested: one
+/// would hide the others there.
+const NEST_SHARE: f64 = 0.3;
 
 /// Whether p50, p90 and p99 (the first three lines) are one wait: in how
 /// many of the bins with a p99 of a minute or more they lie within 5 % of
@@ -239,6 +242,28 @@ fn coinciding(quantiles: &[Series]) -> (usize, usize) {
     let [p50, _, p99] = quantiles else { return (0, 0) };
     let counted = p50.points.iter().zip(&p99.points).filter(|(a, b)| a.1.is_finite() && b.1 >= COINCIDE_FROM_MIN);
     counted.fold((0, 0), |(same, n), (a, b)| (same + usize::from(b.1 - a.1 <= COINCIDE_WITHIN * b.1), n + 1))
+}
+
+/// Whether the quantile lines are drawn nested (they coincide in part),
+/// whether they are one wait (they coincide nearly everywhere: the lower
+/// panel by joining time is then exact), and what the subtitle says of it.
+fn coincidence(quantiles: &[Series]) -> (bool, bool, String) {
+    let (same, counted) = coinciding(quantiles);
+    let share = if counted == 0 { 0.0 } else { same as f64 / counted as f64 };
+    let (nested, together) = (share >= NEST_SHARE, share >= COINCIDE_SHARE && counted >= 3);
+    let how = format!(
+        "p50, p90 and p99 coincide (within 5 %) in {} of the {} bins with waits over a minute",
+        count(same as u64),
+        count(counted as u64)
+    );
+    let note = if together {
+        format!("{how}: the people admitted together had joined together. ")
+    } else if nested {
+        format!("{how} (drawn nested, so each shows). ")
+    } else {
+        String::new()
+    };
+    (nested, together, note)
 }
 
 /// A wait line re-drawn against the time people joined: a bin admitted at
@@ -265,15 +290,13 @@ pub fn waits(s: &Scenario, runs: &[RunFigures]) -> Figure {
         .enumerate()
         .map(|(k, &(label, color, _))| line(runs, label, color, |b| t.mid(b), |b| b.wait[k].map(|w| w / 60.0)))
         .collect();
-    let (same, counted) = coinciding(&series);
-    let together = counted > 0 && same as f64 >= COINCIDE_SHARE * counted as f64;
-    if together {
+    let (nested, together, mut subtitle) = coincidence(&series);
+    if nested {
         for (s, q) in series.iter_mut().zip(QUANTILES) {
             s.width = q.2;
         }
     }
-    let mut joined: Vec<Series> =
-        if together && counted >= 3 { series.iter().map(by_joining_time).collect() } else { Vec::new() };
+    let mut joined: Vec<Series> = if together { series.iter().map(by_joining_time).collect() } else { Vec::new() };
     let log = waits_span_decades(&series);
     let (y, floored) = value_axis(&mut series, log, WAIT_FLOOR_MIN);
     let floored = floor_to(&mut joined, &y) || floored;
@@ -281,16 +304,6 @@ pub fn waits(s: &Scenario, runs: &[RunFigures]) -> Figure {
         "No waiting room in this scenario: nobody waits"
     } else {
         "No attempt was admitted from the waiting room"
-    };
-    let mut subtitle = if together {
-        format!(
-            "p50, p90 and p99 coincide (within 5 %) in {} of the {} bins with waits over a minute: the people admitted \
-             together had joined together. ",
-            count(same as u64),
-            count(counted as u64)
-        )
-    } else {
-        String::new()
     };
     let log_suffix = if y.is_log() { ", log" } else { "" };
     let panel = |y_desc: String, series: Vec<Series>| Panel {
@@ -451,7 +464,17 @@ const CAUSE_COLORS: [RGBColor; 6] = [
     okabe_ito::YELLOW,
 ];
 pub(super) const ALL_DROPS: RGBColor = okabe_ito::VERMILLION;
-const ABANDONED: &str = "Abandoned (patience ran out)";
+/// The abandons' line, which says so when nobody abandoned (no patience
+/// set, or no queue): it then lies on zero, and is not mistaken for a line
+/// hidden under the others.
+fn abandoned_label(runs: &[RunFigures]) -> &'static str {
+    let any = runs.iter().any(|r| r.headline.get(Headline::Abandoned).is_some_and(|n| n > 0.0));
+    match (any, runs.len() > 1) {
+        (true, _) => "Abandoned (patience ran out)",
+        (false, false) => "Abandoned (nobody in this run)",
+        (false, true) => "Abandoned (nobody in any replication)",
+    }
+}
 
 /// Whether the lines' peaks lie more than a factor 100 apart: on a linear
 /// axis the smaller would lie flat on zero under the larger.
@@ -497,7 +520,8 @@ pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
         })
         .collect();
     let no_drops = counts.is_empty();
-    counts.push(line(runs, ABANDONED, TOTAL, |b| t.mid(b), |b| per_min(b, b.counts.abandoned)));
+    let abandoned = abandoned_label(runs);
+    counts.push(line(runs, abandoned, TOTAL, |b| t.mid(b), |b| per_min(b, b.counts.abandoned)));
     let (count_y, count_desc, floored) = per_minute_axis(&mut counts, "Per minute");
 
     let dropped_label = match (no_drops, runs.len() > 1) {
@@ -507,7 +531,7 @@ pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
     };
     let shares = vec![
         line(runs, dropped_label, ALL_DROPS, |b| t.mid(b), |b| share_of_ended(b, b.counts.dropped_total())),
-        line(runs, ABANDONED, TOTAL, |b| t.mid(b), |b| share_of_ended(b, b.counts.abandoned)),
+        line(runs, abandoned, TOTAL, |b| t.mid(b), |b| share_of_ended(b, b.counts.abandoned)),
     ];
     let share_y = percent_axis(percent_top(&shares));
     let mut subtitle = format!(
@@ -744,4 +768,53 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
         marks: marks::of_run(s),
     };
     with_replications(fig, runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three quantile lines of ten bins: p50 at 10 min, p90 and p99 at
+    /// 10 min in the first `same` bins and at 20 min after.
+    fn quantiles(same: usize) -> Vec<Series> {
+        let at = |k: usize, v: f64| (k as f64 * 60.0, v);
+        let line = |f: &dyn Fn(usize) -> f64| Series {
+            label: String::new(),
+            color: okabe_ito::BLUE,
+            dashed: false,
+            width: LINE_W,
+            points: (0..10).map(|k| at(k, f(k))).collect(),
+            spread: Spread::None,
+        };
+        let upper = |k: usize| if k < same { 10.0 } else { 20.0 };
+        vec![line(&|_| 10.0), line(&upper), line(&upper)]
+    }
+
+    #[test]
+    fn coinciding_quantiles_are_nested_then_said_to_be_one_wait() {
+        let (nested, together, note) = coincidence(&quantiles(10));
+        assert!(nested && together && note.contains("10 of the 10 bins") && note.contains("joined together"), "{note}");
+        let (nested, together, note) = coincidence(&quantiles(5));
+        assert!(nested && !together && note.contains("drawn nested"), "{note}");
+        let (nested, together, note) = coincidence(&quantiles(1));
+        assert!(!nested && !together && note.is_empty(), "{note}");
+        // Waits under a minute are not counted: nothing to say of them.
+        let mut tiny = quantiles(0);
+        for p in tiny.iter_mut().flat_map(|s| s.points.iter_mut()) {
+            p.1 /= 100.0;
+        }
+        assert_eq!(coincidence(&tiny), (false, false, String::new()));
+    }
+
+    #[test]
+    fn a_line_by_joining_time_moves_each_bin_back_by_its_wait_and_keeps_its_gaps() {
+        let mut s = quantiles(10).remove(0);
+        // Admitted every 10 minutes after waiting 5.
+        s.points = (0..10).map(|k| (k as f64 * 600.0, 5.0)).collect();
+        s.points[3].1 = f64::NAN;
+        let joined = by_joining_time(&s);
+        assert_eq!(joined.points[9], (5400.0 - 300.0, 5.0));
+        assert_eq!(joined.points[0], (0.0, 5.0), "not before the start");
+        assert!(joined.points[3].1.is_nan(), "a bin nobody was admitted in still breaks the line");
+    }
 }
