@@ -490,18 +490,29 @@ where
     let probe = panel_chart(body, fig.x.clone(), ValueAxis::linear(1.0, 1.0), true)?;
     let pixel = |x: f64| probe.backend_coord(&(x, 0.0)).0;
 
-    // Merge marks that would fall on the same pixels.
-    let mut merged: Vec<(f64, i32, String, u8)> = Vec::new();
+    // Merge marks that would fall on the same pixels: their labels joined,
+    // two at most, the rest counted.
+    let mut groups: Vec<(f64, i32, Vec<&str>, u8)> = Vec::new();
     for m in inside {
         let px = pixel(m.x);
-        match merged.last_mut() {
+        match groups.last_mut() {
             Some(last) if px - last.1 <= MARK_MERGE_PX => {
-                last.2 = format!("{} · {}", last.2, m.label);
+                last.2.push(&m.label);
                 last.3 = last.3.min(m.rank);
             }
-            _ => merged.push((m.x, px, m.label.clone(), m.rank)),
+            _ => groups.push((m.x, px, vec![&m.label], m.rank)),
         }
     }
+    let merged: Vec<(f64, i32, String, u8)> = groups
+        .into_iter()
+        .map(|(x, px, labels, rank)| {
+            let mut text = labels.iter().take(2).copied().collect::<Vec<_>>().join(" · ");
+            if labels.len() > 2 {
+                text.push_str(&format!(" · and {} more", labels.len() - 2));
+            }
+            (x, px, text, rank)
+        })
+        .collect();
 
     let font = text_style(MARK_FONT, FontStyle::Normal, INK);
     let right_end = root.dim_in_pixel().0 as i32 - MARGIN / 2;

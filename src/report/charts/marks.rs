@@ -14,7 +14,7 @@ use crate::engine::SimTime;
 use crate::report::format::count;
 use crate::scenario::{Scenario, Span, Tier};
 use chrono::{DateTime, Duration, FixedOffset, Timelike};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What happens at an event; the order is the order of the parts of a
 /// shared label.
@@ -130,10 +130,12 @@ pub fn events(s: &Scenario, milestones: &[SimTime]) -> Vec<Event> {
     }
     // A waiting room that opens with the booking (its default) needs no
     // words of its own.
-    let openings: Vec<SimTime> = out.iter().filter(|e| e.kind == Kind::Opens).map(|e| e.at).collect();
+    let openings: BTreeSet<SimTime> = out.iter().filter(|e| e.kind == Kind::Opens).map(|e| e.at).collect();
     out.retain(|e| e.at > SimTime::ZERO && e.at < s.duration);
     out.retain(|e| e.kind != Kind::RoomOpens || !openings.contains(&e.at));
-    out.sort_by_key(|e| (e.at, e.kind));
+    out.sort_by(|a, b| (a.at, a.kind, &a.text).cmp(&(b.at, b.kind, &b.text)));
+    // The same words twice (a milestone listed twice) say nothing more.
+    out.dedup();
     out
 }
 
@@ -242,7 +244,11 @@ impl TimeLabel {
         let secs = at.0 / SimTime::MICROS_PER_SEC;
         match self {
             TimeLabel::Clock(start) => {
-                let t = start + Duration::seconds(secs as i64);
+                // A time past the calendar's end (only a hand-built scenario
+                // can ask) reads as time since the start instead.
+                let Some(t) = start.checked_add_signed(Duration::seconds(secs as i64)) else {
+                    return TimeLabel::Elapsed.of(at);
+                };
                 if t.second() == 0 {
                     t.format("%H:%M").to_string()
                 } else {
@@ -255,8 +261,12 @@ impl TimeLabel {
     }
 }
 
+/// Events of one instant named in its label at most; the rest are counted.
+const MAX_WORDS: usize = 3;
+
 /// The marks of `events`: one per instant, its label the time and the
-/// events' words ("20:00 booking opens, clock bug starts").
+/// events' words ("20:00 booking opens, clock bug starts"; past three,
+/// "and 2 more").
 pub fn marks(events: &[Event], time: TimeLabel) -> Vec<Mark> {
     let mut by_time: BTreeMap<SimTime, Vec<&Event>> = BTreeMap::new();
     for e in events {
@@ -265,7 +275,12 @@ pub fn marks(events: &[Event], time: TimeLabel) -> Vec<Mark> {
     by_time
         .into_iter()
         .map(|(at, es)| {
-            let words: Vec<&str> = es.iter().map(|e| e.text.as_str()).collect();
+            let mut words: Vec<&str> = es.iter().take(MAX_WORDS).map(|e| e.text.as_str()).collect();
+            let more = es.len().saturating_sub(MAX_WORDS);
+            let more = format!("and {more} more");
+            if es.len() > MAX_WORDS {
+                words.push(&more);
+            }
             Mark {
                 x: at.as_secs_f64(),
                 label: format!("{} {}", time.of(at), words.join(", ")),
@@ -285,13 +300,15 @@ pub fn of_run(s: &Scenario) -> Vec<Mark> {
 /// capacity), it reads as the kind's generic words.
 pub fn common(lists: &[Vec<Event>]) -> Vec<Event> {
     let Some((first, rest)) = lists.split_first() else { return Vec::new() };
+    // Per list, the words of each (time, kind): found in a map, not by a
+    // scan, so long schedules compare in n log n.
+    let maps: Vec<BTreeMap<(SimTime, Kind), &str>> =
+        rest.iter().map(|l| l.iter().map(|e| ((e.at, e.kind), e.text.as_str())).collect()).collect();
     first
         .iter()
         .filter_map(|e| {
-            let twins: Option<Vec<&Event>> =
-                rest.iter().map(|l| l.iter().find(|o| o.at == e.at && o.kind == e.kind)).collect();
-            let twins = twins?;
-            let same = twins.iter().all(|o| o.text == e.text);
+            let twins: Option<Vec<&str>> = maps.iter().map(|m| m.get(&(e.at, e.kind)).copied()).collect();
+            let same = twins?.iter().all(|t| *t == e.text);
             Some(Event { text: if same { e.text.clone() } else { e.kind.generic().into() }, ..e.clone() })
         })
         .collect()
@@ -324,6 +341,8 @@ mod tests {
         assert_eq!(m[1].label, "20:40 front capacity 50,000");
         let elapsed = marks(&events[2..], TimeLabel::Elapsed);
         assert_eq!(elapsed[0].label, "+1:10 front capacity 50,000");
+        let crowd: Vec<Event> = (0..5).map(|k| event(30, Kind::Milestone, &format!("m{k}"))).collect();
+        assert_eq!(marks(&crowd, TimeLabel::Elapsed)[0].label, "+0:30 m0, m1, m2, and 2 more");
     }
 
     #[test]
