@@ -191,11 +191,44 @@ where
 {
     super::font::register()?;
     root.fill(&WHITE)?;
-    let (w, h) = root.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
+    let w = root.dim_in_pixel().0 as i32;
+    let top = draw_heading(root, fig)?;
 
-    // Title, shrunk (then cut) to fit one line; subtitle under it, on two
-    // lines if it does not fit on one.
+    // The marks' labels, in rows above the top panel; their places depend
+    // only on the plot's width, the same for every panel.
+    let body_of = |top: i32, bottom: i32| root.margin(top as u32, bottom as u32, (MARGIN / 2) as u32, MARGIN as u32);
+    let marks = place_marks(root, fig, &body_of(0, 0))?;
+
+    // Legend under the panels, wrapped into centred rows.
+    let mut entries = legend_entries(fig);
+    match marks.unlabelled {
+        0 => {}
+        1 => entries
+            .push((Swatch::Line { color: MARK_COLOR, dashed: true }, "1 event line left unlabelled for room".into())),
+        n => entries.push((
+            Swatch::Line { color: MARK_COLOR, dashed: true },
+            format!("{n} event lines left unlabelled for room"),
+        )),
+    }
+    let rows = layout_legend(root, &entries, &legend_font(), w - 2 * MARGIN)?;
+    let legend_h = rows.len() as i32 * LEGEND_ROW_H + if rows.is_empty() { 0 } else { 10 };
+
+    let body = body_of(top + marks.strip_height(), legend_h + MARGIN / 2);
+    if let Some(plot_top) = draw_panels(body, fig, &marks)? {
+        draw_mark_labels(root, &marks, top, plot_top)?;
+    }
+    draw_legend(root, rows, legend_h)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The title, shrunk (then cut) to fit one line, and the subtitle under
+/// it, on two lines if it does not fit on one; returns the y under them.
+fn draw_heading<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    let w = root.dim_in_pixel().0 as i32;
     let title = fit_text(root, &fig.title, w - 2 * MARGIN, 26.0, 18.0, FontStyle::Bold)?;
     root.draw_text(&title.0, &text_style(title.1, FontStyle::Bold, INK), (MARGIN, MARGIN))?;
     let mut top = MARGIN + title.1 as i32 + 8;
@@ -206,31 +239,18 @@ where
         }
         top += 2;
     }
+    Ok(top)
+}
 
-    // The marks' labels, in rows above the top panel; their places depend
-    // only on the plot's width, the same for every panel.
-    let body_of = |top: i32, bottom: i32| root.margin(top as u32, bottom as u32, (MARGIN / 2) as u32, MARGIN as u32);
-    let marks = place_marks(root, fig, &body_of(0, 0))?;
-
-    // Legend under the panels, wrapped into centred rows.
-    let mut entries = legend_entries(fig);
-    if marks.unlabelled > 0 {
-        let n = marks.unlabelled;
-        let what = if n == 1 { "1 event line" } else { "event lines" };
-        let text = if n == 1 {
-            format!("{what} left unlabelled for room")
-        } else {
-            format!("{n} {what} left unlabelled for room")
-        };
-        entries.push((Swatch::Line { color: MARK_COLOR, dashed: true }, text));
-    }
-    let legend_font = text_style(15.0, FontStyle::Normal, INK);
-    let rows = layout_legend(root, &entries, &legend_font, w - 2 * MARGIN)?;
-    let row_h = 24;
-    let legend_h = rows.len() as i32 * row_h + if rows.is_empty() { 0 } else { 10 };
-
-    let strip_top = top;
-    let body = body_of(top + marks.strip_height(), legend_h + MARGIN / 2);
+/// The panels, stacked on `body`; returns the top of the first plot [px].
+fn draw_panels<DB: DrawingBackend>(
+    body: DrawingArea<DB, Shift>,
+    fig: &Figure,
+    marks: &MarkPlaces,
+) -> Result<Option<i32>>
+where
+    DB::ErrorType: 'static,
+{
     let n = fig.panels.len().max(1) as i32;
     let (_, body_h) = body.dim_in_pixel();
     // The bottom panel also carries the x axis description.
@@ -247,34 +267,44 @@ where
             let (a, b) = rest.split_vertically(panel_h);
             (a, Some(b))
         };
-        let plot_top = draw_panel(&area, fig, panel, last, &marks)?;
+        let plot_top = draw_panel(&area, fig, panel, last, marks)?;
         first_plot_top.get_or_insert(plot_top);
         if let Some(b) = below {
             rest = b;
         }
     }
-    if let Some(plot_top) = first_plot_top {
-        draw_mark_labels(root, &marks, strip_top, plot_top)?;
-    }
+    Ok(first_plot_top)
+}
 
-    // Legend rows.
+const LEGEND_ROW_H: i32 = 24;
+
+fn legend_font() -> TextStyle<'static> {
+    text_style(15.0, FontStyle::Normal, INK)
+}
+
+/// The legend's rows, centred, at the foot of the picture.
+fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, rows: Vec<LegendRow>, legend_h: i32) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let font = legend_font().pos(Pos::new(HPos::Left, VPos::Center));
     let mut y = h - MARGIN / 2 - legend_h + 8;
     for row in rows {
         let mut x = (w - row.width) / 2;
         for (swatch, label, width) in row.items {
-            draw_swatch(root, swatch, x, y + row_h / 2 - 2)?;
-            root.draw_text(
-                &label,
-                &legend_font.pos(Pos::new(HPos::Left, VPos::Center)),
-                (x + SWATCH_W + 6, y + row_h / 2 - 2),
-            )?;
+            draw_swatch(root, swatch, x, y + LEGEND_ROW_H / 2 - 2)?;
+            root.draw_text(&label, &font, (x + SWATCH_W + 6, y + LEGEND_ROW_H / 2 - 2))?;
             x += width + ITEM_GAP;
         }
-        y += row_h;
+        y += LEGEND_ROW_H;
     }
-    root.present()?;
     Ok(())
 }
+
+/// The coordinates of one panel.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<XAxis, ValueAxis>>;
 
 /// Draw one panel; returns the top of its plot area [px].
 fn draw_panel<DB: DrawingBackend>(
@@ -288,38 +318,8 @@ where
     DB::ErrorType: 'static,
 {
     let mut chart = panel_chart(area, fig.x.clone(), panel.y.clone(), last)?;
-
     // Shading first, so lines and grid stay on top.
-    let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
-    let (x_lo, x_hi) = fig.x.ends();
-    for b in &panel.bands {
-        let (from, to) = (b.from.max(x_lo), b.to.min(x_hi));
-        if to > from {
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(from, y_hi), (to, y_lo)],
-                b.color.mix(SPAN_ALPHA).filled(),
-            )))?;
-        }
-    }
-    // 95 % bands, under every line; cut at the panel's edges.
-    let clamp = |v: f64| v.clamp(y_lo, y_hi);
-    for s in &panel.series {
-        if let Spread::Band(ends) = &s.spread {
-            for run in band_runs(&s.points, ends) {
-                if let [(x, lo, hi)] = run[..] {
-                    // A lone bin: its interval as a thin bar.
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(x, clamp(lo)), (x, clamp(hi))],
-                        s.color.mix(0.5).stroke_width(2),
-                    )))?;
-                    continue;
-                }
-                let mut outline: Vec<(f64, f64)> = run.iter().map(|&(x, _, hi)| (x, clamp(hi))).collect();
-                outline.extend(run.iter().rev().map(|&(x, lo, _)| (x, clamp(lo))));
-                chart.draw_series(std::iter::once(Polygon::new(outline, s.color.mix(BAND_ALPHA).filled())))?;
-            }
-        }
-    }
+    draw_shading(&mut chart, fig, panel)?;
 
     let x_fmt = |v: &f64| fig.x.label(*v);
     let y_fmt = |v: &f64| panel.y.label(*v);
@@ -338,6 +338,7 @@ where
     mesh.draw()?;
 
     // The event marks: over the grid, under every line.
+    let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
     for m in &marks.lines {
         chart.draw_series(std::iter::once(DashedPathElement::new(
             vec![(m.x, y_lo), (m.x, y_hi)],
@@ -346,8 +347,65 @@ where
             MARK_COLOR.stroke_width(1),
         )))?;
     }
-
     // Error bars, then lines and markers over them.
+    draw_bars(&mut chart, panel)?;
+    draw_lines(&mut chart, panel)?;
+
+    if !panel.has_data() {
+        let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
+        let (x_lo, x_hi) = fig.x.ends();
+        let mid_x = fig.x.from_even((fig.x.to_even(x_lo) + fig.x.to_even(x_hi)) / 2.0);
+        let mid_y = if panel.y.is_log() { (y_lo * y_hi).sqrt() } else { (y_lo + y_hi) / 2.0 };
+        let style = text_style(18.0, FontStyle::Normal, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
+        chart.draw_series(std::iter::once(Text::new(note.to_string(), (mid_x, mid_y), style)))?;
+    }
+    Ok(chart.plotting_area().get_pixel_range().1.start)
+}
+
+/// The panel's shaded spans, then the 95 % bands of its lines, cut at its
+/// edges.
+fn draw_shading<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, fig: &Figure, panel: &Panel) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
+    let (x_lo, x_hi) = fig.x.ends();
+    for b in &panel.bands {
+        let (from, to) = (b.from.max(x_lo), b.to.min(x_hi));
+        if to > from {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(from, y_hi), (to, y_lo)],
+                b.color.mix(SPAN_ALPHA).filled(),
+            )))?;
+        }
+    }
+    let clamp = |v: f64| v.clamp(y_lo, y_hi);
+    for s in &panel.series {
+        if let Spread::Band(ends) = &s.spread {
+            for run in band_runs(&s.points, ends) {
+                if let [(x, lo, hi)] = run[..] {
+                    // A lone bin: its interval as a thin bar.
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, clamp(lo)), (x, clamp(hi))],
+                        s.color.mix(0.5).stroke_width(2),
+                    )))?;
+                    continue;
+                }
+                let mut outline: Vec<(f64, f64)> = run.iter().map(|&(x, _, hi)| (x, clamp(hi))).collect();
+                outline.extend(run.iter().rev().map(|&(x, lo, _)| (x, clamp(lo))));
+                chart.draw_series(std::iter::once(Polygon::new(outline, s.color.mix(BAND_ALPHA).filled())))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Error bars with caps, cut at the panel's edges.
+fn draw_bars<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, panel: &Panel) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let clamp = |v: f64| v.clamp(panel.y.bottom(), panel.y.top());
     for s in &panel.series {
         if let Spread::Bars(ends) = &s.spread {
             let style = s.color.stroke_width(2);
@@ -364,7 +422,15 @@ where
             }
         }
     }
-    // Thick lines first, thin ones over them (stable: else in legend order).
+    Ok(())
+}
+
+/// The lines, thick ones first and thin ones over them (stable: else in
+/// legend order), with dots where a line has too few points to be seen.
+fn draw_lines<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, panel: &Panel) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
     let mut order: Vec<&Series> = panel.series.iter().collect();
     order.sort_by_key(|s| std::cmp::Reverse(s.width));
     for s in order {
@@ -387,15 +453,7 @@ where
             }
         }
     }
-
-    if !panel.has_data() {
-        let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
-        let mid_x = fig.x.from_even((fig.x.to_even(x_lo) + fig.x.to_even(x_hi)) / 2.0);
-        let mid_y = if panel.y.is_log() { (y_lo * y_hi).sqrt() } else { (y_lo + y_hi) / 2.0 };
-        let style = text_style(18.0, FontStyle::Normal, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
-        chart.draw_series(std::iter::once(Text::new(note.to_string(), (mid_x, mid_y), style)))?;
-    }
-    Ok(chart.plotting_area().get_pixel_range().1.start)
+    Ok(())
 }
 
 /// The chart of a panel on `area`: every panel has the same left and right
@@ -405,7 +463,7 @@ fn panel_chart<'a, DB: DrawingBackend>(
     x: XAxis,
     y: ValueAxis,
     last: bool,
-) -> Result<ChartContext<'a, DB, Cartesian2d<XAxis, ValueAxis>>>
+) -> Result<Chart<'a, DB>>
 where
     DB::ErrorType: 'static,
 {

@@ -659,15 +659,10 @@ pub fn arrivals(s: &Scenario, runs: &[RunFigures]) -> Figure {
     with_replications(fig, runs)
 }
 
-/// `front.png`, for a scenario with a front tier: its request slots in use
-/// against capacity (top) and the page loads sent to it and timed out
-/// (bottom). Busy slots are a time average over the bin; polls and
-/// capacity are read at the bin's end. In use = page loads + polls: when it
-/// meets the capacity line, the tier is saturated and page loads wait, then
-/// time out.
-pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
-    let t = BinTimes::of(s);
-    let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
+/// The front tier's slot lines: in use, busy with page loads, taken by
+/// polls, and the capacity last (the total and the polls only when some
+/// poll took a slot).
+fn slot_lines(runs: &[RunFigures], t: &BinTimes) -> Vec<Series> {
     let mut slots = vec![
         line(
             runs,
@@ -684,7 +679,7 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
             |b| t.end(b),
             |b| Some(b.end.front_polls as f64),
         ),
-        capacity_line(runs, &t, "Capacity (request slots)", |b| b.end.front_capacity as f64),
+        capacity_line(runs, t, "Capacity (request slots)", |b| b.end.front_capacity as f64),
     ];
     // Without a poll ever taking a slot, slots in use are the page loads':
     // the total and the polls would only hide under and beside them.
@@ -692,6 +687,38 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
         slots.remove(2);
         slots.remove(0);
     }
+    slots
+}
+
+/// What `front.png` shows, how its page loads time out, and what its log
+/// scales leave out.
+fn front_subtitle(s: &Scenario, log: bool, floored: bool) -> String {
+    let mut subtitle = format!("Entry-page request slots (top) and page loads (bottom), per {} bin", s.bin);
+    if let Some(f) = &s.front {
+        subtitle.push_str(&format!("; a page load not served within {} times out", f.timeout));
+        if f.wasted_work {
+            subtitle.push_str(" but keeps its slot busy until served");
+        }
+    }
+    if log {
+        subtitle.push_str("; on a log scale zeros are left out");
+        if floored {
+            subtitle.push_str(" and tiny values sit on the bottom line");
+        }
+    }
+    subtitle
+}
+
+/// `front.png`, for a scenario with a front tier: its request slots in use
+/// against capacity (top) and the page loads sent to it and timed out
+/// (bottom). Busy slots are a time average over the bin; polls and
+/// capacity are read at the bin's end. In use = page loads + polls: when it
+/// meets the capacity line, the tier is saturated and page loads wait, then
+/// time out.
+pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
+    let t = BinTimes::of(s);
+    let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
+    let mut slots = slot_lines(runs, &t);
     // Capacity that grows twentyfold (origin, then the cloud) or a flood of
     // page loads would flatten the rest to the axis: a log scale then.
     let (lines, capacity) = slots.split_at(slots.len() - 1);
@@ -730,19 +757,7 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let floor = top_of(&loads) * 1e-4;
     let (loads_y, loads_floored) = value_axis(&mut loads, loads_log, floor);
 
-    let mut subtitle = format!("Entry-page request slots (top) and page loads (bottom), per {} bin", s.bin);
-    if let Some(f) = &s.front {
-        subtitle.push_str(&format!("; a page load not served within {} times out", f.timeout));
-        if f.wasted_work {
-            subtitle.push_str(" but keeps its slot busy until served");
-        }
-    }
-    if slots_y.is_log() || loads_y.is_log() {
-        subtitle.push_str("; on a log scale zeros are left out");
-        if slots_floored || loads_floored {
-            subtitle.push_str(" and tiny values sit on the bottom line");
-        }
-    }
+    let subtitle = front_subtitle(s, slots_y.is_log() || loads_y.is_log(), slots_floored || loads_floored);
     let log_desc = |log: bool, desc: &str| if log { format!("{desc}, log scale") } else { desc.to_string() };
     let fig = Figure {
         title: format!("Front-tier load: {}", s.title),

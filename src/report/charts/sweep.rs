@@ -164,33 +164,8 @@ fn figure(sweep: &Sweep, rows: &Rows, k: usize) -> Figure {
     }
     let n_lines = lines.len();
     let replicated = sweep.replications > 1;
-    // Error bars of different lines that overlap at one value would hide
-    // each other: each line is then shifted a little, all of them together
-    // by at most a third of the closest two values' distance (distances
-    // along the axis: ratios on a log axis).
-    let (x_lo, x_hi) = (x.to_even(x.ends().0), x.to_even(x.ends().1));
-    let mut sorted: Vec<f64> = position.iter().map(|&p| x.to_even(p)).collect();
-    sorted.sort_by(f64::total_cmp);
-    sorted.dedup();
-    let gap = sorted.windows(2).map(|w| w[1] - w[0]).fold(x_hi - x_lo, f64::min);
-    let step = if replicated && n_lines > 1 && bars_overlap(rows, &lines) {
-        (0.012 * (x_hi - x_lo)).min(gap / 3.0 / n_lines as f64)
-    } else {
-        0.0
-    };
-
-    let label_of = |others: &[usize]| -> String {
-        let mut parts = Vec::new();
-        let mut it = others.iter();
-        for (j, v) in sweep.vary.iter().enumerate() {
-            if j != k {
-                if let Some(&i) = it.next() {
-                    parts.push(format!("{} = {}", v.key, v.values.get(i).map_or("?", String::as_str)));
-                }
-            }
-        }
-        parts.join(", ")
-    };
+    let step =
+        if replicated && n_lines > 1 && bars_overlap(rows, &lines) { offset_step(&x, &position, n_lines) } else { 0.0 };
 
     let mut panels = Vec::new();
     let mut left_out = Vec::new();
@@ -210,7 +185,7 @@ fn figure(sweep: &Sweep, rows: &Rows, k: usize) -> Figure {
                 pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             }
             let label = if sweep.vary.len() > 1 {
-                label_of(others)
+                line_label(sweep, k, others)
             } else if replicated {
                 format!("Mean of {} replications", sweep.replications)
             } else {
@@ -239,22 +214,7 @@ fn figure(sweep: &Sweep, rows: &Rows, k: usize) -> Figure {
         panels.push(panel(&HEADLINES[1], Vec::new()));
     }
 
-    let mut subtitle = if replicated {
-        format!("Each point: the mean of {} replications, with its 95 % confidence interval", sweep.replications)
-    } else {
-        "Each point: one run".to_string()
-    };
-    if sweep.vary.len() > 1 {
-        let others: Vec<&str> =
-            sweep.vary.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| v.key.as_str()).collect();
-        subtitle.push_str(&format!("; one line per value of {}", others.join(" and ")));
-        if step > 0.0 {
-            subtitle.push_str(" (drawn slightly apart so their bars stay apart)");
-        }
-    }
-    if !left_out.is_empty() {
-        subtitle.push_str(&format!("; not drawn, undefined at every point: {}", left_out.join(", ")));
-    }
+    let subtitle = subtitle(sweep, k, step > 0.0, &left_out);
     let legend_extra = if replicated {
         vec![(Swatch::Bar(ANY_COLOUR), "95 % confidence interval of the mean".to_string())]
     } else {
@@ -269,6 +229,56 @@ fn figure(sweep: &Sweep, rows: &Rows, k: usize) -> Figure {
         // The x axis is not time: no event to mark.
         marks: Vec::new(),
     }
+}
+
+/// The label of the line of key `k` at the other keys' value indices
+/// `others`: "clients.session.mean = 1m, waiting_room.order = fifo".
+fn line_label(sweep: &Sweep, k: usize, others: &[usize]) -> String {
+    let mut parts = Vec::new();
+    let mut it = others.iter();
+    for (j, v) in sweep.vary.iter().enumerate() {
+        if j != k {
+            if let Some(&i) = it.next() {
+                parts.push(format!("{} = {}", v.key, v.values.get(i).map_or("?", String::as_str)));
+            }
+        }
+    }
+    parts.join(", ")
+}
+
+/// How far apart neighbouring lines are drawn when their error bars would
+/// hide each other: all of them together by at most a third of the closest
+/// two values' distance, and no more than 1.2 % of the axis each (distances
+/// along the axis: ratios on a log axis).
+fn offset_step(x: &XAxis, position: &[f64], n_lines: usize) -> f64 {
+    let (x_lo, x_hi) = (x.to_even(x.ends().0), x.to_even(x.ends().1));
+    let mut sorted: Vec<f64> = position.iter().map(|&p| x.to_even(p)).collect();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    let gap = sorted.windows(2).map(|w| w[1] - w[0]).fold(x_hi - x_lo, f64::min);
+    (0.012 * (x_hi - x_lo)).min(gap / 3.0 / n_lines as f64)
+}
+
+/// What a sweep chart's points are, what its lines are, and which
+/// headlines it leaves out.
+fn subtitle(sweep: &Sweep, k: usize, apart: bool, left_out: &[&str]) -> String {
+    let mut subtitle = if sweep.replications > 1 {
+        format!("Each point: the mean of {} replications, with its 95 % confidence interval", sweep.replications)
+    } else {
+        "Each point: one run".to_string()
+    };
+    if sweep.vary.len() > 1 {
+        let others: Vec<&str> =
+            sweep.vary.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, v)| v.key.as_str()).collect();
+        subtitle.push_str(&format!("; one line per value of {}", others.join(" and ")));
+        if apart {
+            subtitle.push_str(" (drawn slightly apart so their bars stay apart)");
+        }
+    }
+    if !left_out.is_empty() {
+        subtitle.push_str(&format!("; not drawn, undefined at every point: {}", left_out.join(", ")));
+    }
+    subtitle
 }
 
 /// Whether two lines' intervals overlap at some value of the key, in any
