@@ -18,7 +18,7 @@ type Overlay = (&'static str, &'static str, fn(&[overlay::Run]) -> charts::Figur
 const OVERLAYS: [Overlay; 3] = [
     ("compare-waits", "p90 wait in the queue", overlay::waits),
     ("compare-bookings", "Booked share of eligible people", overlay::bookings),
-    ("compare-drops", "Drop rate (all causes)", overlay::drops),
+    ("compare-drops", "Drops (all causes), per minute and as a share of the attempts that ended", overlay::drops),
 ];
 
 /// A selection `compare --select` made.

@@ -3,7 +3,7 @@
 //! value tried) and `plan-<figure>` charts (each target's figure against
 //! the key, with the target line and the answer).
 
-use super::charts::{self, axis::ValueAxis, axis::XAxis, color, Figure, Panel, Series, Spread};
+use super::charts::{self, axis::ValueAxis, axis::XAxis, okabe_ito, Figure, Mark, Panel, Series, Spread};
 use super::format::number;
 use super::{Files, ReportOptions};
 use crate::scenario::Scenario;
@@ -143,7 +143,7 @@ fn sorted(o: &Outcome) -> Vec<&Point> {
 }
 
 /// The chart of one target: its figure's mean and 95 % interval at each
-/// value tried, the target as a dashed level, the answer as a vertical line.
+/// value tried, the target as a dashed level, the answer as a mark.
 fn chart(p: &Plan, t: &Target) -> Figure {
     let points = sorted(p.outcome);
     let est: Vec<(f64, Option<Estimate>)> = points.iter().map(|pt| (pt.x, estimate(pt, t.figure))).collect();
@@ -152,32 +152,28 @@ fn chart(p: &Plan, t: &Target) -> Figure {
         est.iter().map(|(_, e)| (e.and_then(|e| e.lo).unwrap_or(f64::NAN), e.and_then(|e| e.hi).unwrap_or(f64::NAN)));
     let (x_lo, x_hi) = (points.first().map_or(0.0, |p| p.x), points.last().map_or(1.0, |p| p.x));
     let top = est.iter().filter_map(|(_, e)| e.map(|e| e.hi.unwrap_or(e.mean))).fold(t.value, f64::max);
-    let mut series = vec![
+    let series = vec![
         Series {
             label: format!("{} (mean, 95 % interval)", t.figure.name()),
-            color: color(0),
+            color: okabe_ito::BLUE,
             dashed: false,
+            width: 2,
             points: mean,
             spread: Spread::Bars(bars.collect()),
         },
         Series {
             label: format!("target: {} {}", t.op.symbol(), t.value),
-            color: color(1),
+            color: okabe_ito::VERMILLION,
             dashed: true,
+            width: 2,
             points: vec![(x_lo, t.value), (x_hi, t.value)],
             spread: Spread::None,
         },
     ];
-    if let Some(v) = p.outcome.value {
-        let label = format!("answer: {} = {}", p.key, p.value_text.clone().unwrap_or_default());
-        series.push(Series {
-            label,
-            color: color(2),
-            dashed: false,
-            points: vec![(v, 0.0), (v, top * 1.05)],
-            spread: Spread::None,
-        });
-    }
+    // The answer, as a labelled mark across the panel.
+    let marks = p.outcome.value.map_or_else(Vec::new, |v| {
+        vec![Mark { x: v, label: format!("answer: {}", p.value_text.clone().unwrap_or_default()), rank: 0 }]
+    });
     let ticks: Vec<(f64, String)> = points.iter().map(|pt| (pt.x, (p.text)(pt.x))).collect();
     Figure {
         title: format!("Plan: {} {} against {}", p.question(), p.key, t.figure.name()),
@@ -191,6 +187,7 @@ fn chart(p: &Plan, t: &Target) -> Figure {
             empty_note: "No value was tried".into(),
         }],
         legend_extra: Vec::new(),
+        marks,
     }
 }
 

@@ -121,7 +121,6 @@ fn every_broken_scenario_gets_exactly_its_messages() {
     assert!(failures.is_empty(), "{} of {} corpus files:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
-
 /// The binary says the same, with the file's name and line, and exits 2:
 /// `validate` for problems, `run` for the size guard.
 #[test]

@@ -3,7 +3,6 @@
 use crate::common::{bundled_files, surgesim};
 use predicates::prelude::*;
 
-
 const SMALL: &str = r#"
 [scenario]
 name = "small"

@@ -5,7 +5,6 @@ use crate::common::surgesim;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-
 #[test]
 fn completions_and_the_manual_page_print() {
     for (shell, mark) in [("bash", "_surgesim()"), ("zsh", "#compdef surgesim"), ("fish", "complete -c surgesim")] {

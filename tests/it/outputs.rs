@@ -7,7 +7,6 @@ use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-
 const SMALL: &str = r#"
 [scenario]
 name = "small"

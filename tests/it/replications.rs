@@ -30,7 +30,6 @@ fn the_interval_shrinks_like_one_over_root_r_and_covers_the_theory() {
     assert!(b.lo.unwrap() <= theory && theory <= b.hi.unwrap(), "the 95 % interval covers B(20, 18)");
 }
 
-
 const SMALL: [&str; 4] = ["--set", "scenario.duration=5h", "--set", "cohort.0.people=5400"];
 
 #[test]

@@ -7,7 +7,6 @@ use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 use surgesim::report::output::MARKER;
 
-
 /// A night small enough that a two-point sweep takes a blink.
 const TINY: &str = r#"
 [scenario]

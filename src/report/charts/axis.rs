@@ -1,6 +1,7 @@
 //! The two axes every chart uses, as plotters coordinates that choose their
-//! own ticks: on x, time (clock or elapsed), a number (a swept key's values)
-//! or categories; on y, a linear or log value scale.
+//! own ticks: on x, time (clock or elapsed), a number (a swept key's values,
+//! on a linear or log scale) or categories; on y, a linear or log value
+//! scale.
 //!
 //! plotters' built-in `f64` ranges place ticks at round *numbers*, which on a
 //! time axis in seconds land on 20:07:30 and the like; these place them on
@@ -29,6 +30,8 @@ pub struct XAxis {
     /// Tick positions and their labels.
     ticks: Vec<(f64, String)>,
     desc: String,
+    /// Logarithmic (numbers > 0 only).
+    log: bool,
 }
 
 impl XAxis {
@@ -71,7 +74,7 @@ impl XAxis {
         } else {
             format!("Clock time on {} ({zone})", start.format("%a %-d %b %Y"))
         };
-        XAxis { lo: 0.0, hi: span, ticks, desc }
+        XAxis { lo: 0.0, hi: span, ticks, desc, log: false }
     }
 
     /// Time since each run's start, labelled h:mm (for runs that start at
@@ -91,7 +94,7 @@ impl XAxis {
                 (t as f64, label)
             })
             .collect();
-        XAxis { lo: 0.0, hi: span, ticks, desc: "Time since the scenario's start [h:mm]".into() }
+        XAxis { lo: 0.0, hi: span, ticks, desc: "Time since the scenario's start [h:mm]".into(), log: false }
     }
 
     /// A number line through `values` (x, label as the user wrote it), with
@@ -124,7 +127,59 @@ impl XAxis {
             let last = (hi / step).floor() as i64;
             (first..=last).map(|i| i as f64 * step).map(|x| (x, format!("{:.decimals$}{suffix}", x / div))).collect()
         };
-        XAxis { lo, hi, ticks, desc: desc.to_string() }
+        XAxis { lo, hi, ticks, desc: desc.to_string(), log: false }
+    }
+
+    /// A log number line through `values` (all > 0): a geometric grid
+    /// (5, 10, 20, 40) evenly spaced. Ticks on the values as written when
+    /// they are few and far enough apart, else on 1, 2 and 5 times the powers
+    /// of ten; the description says the scale is logarithmic.
+    pub fn numeric_log(values: &[(f64, String)], desc: &str) -> XAxis {
+        let logs: Vec<(f64, String)> =
+            values.iter().filter(|v| v.0.is_finite() && v.0 > 0.0).map(|(x, l)| (x.log10(), l.clone())).collect();
+        let mut on_log = XAxis::numeric(&logs, desc);
+        // The linear layout of the logs is the log layout of the values:
+        // only the ticks chosen on round logs need other places and labels.
+        let readable = on_log.ticks.iter().all(|(t, l)| logs.iter().any(|(x, w)| x == t && w == l));
+        if !readable {
+            let (lo_exp, hi_exp) = (on_log.lo.floor() as i32, on_log.hi.ceil() as i32);
+            on_log.ticks = (lo_exp..=hi_exp)
+                .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+                .filter(|v| v.log10() >= on_log.lo && v.log10() <= on_log.hi)
+                .map(|v| (v.log10(), compact(v)))
+                .collect();
+        }
+        let ticks = on_log.ticks.into_iter().map(|(t, l)| (10f64.powf(t), l)).collect();
+        XAxis {
+            lo: 10f64.powf(on_log.lo),
+            hi: 10f64.powf(on_log.hi),
+            ticks,
+            desc: format!("{desc}, log scale"),
+            log: true,
+        }
+    }
+
+    /// Where `v` sits along the axis, in units that are even on it: `v`
+    /// itself, or its log on a log axis.
+    pub fn to_even(&self, v: f64) -> f64 {
+        if self.log {
+            v.log10()
+        } else {
+            v
+        }
+    }
+
+    /// The value at a place in even units (`to_even` undone).
+    pub fn from_even(&self, u: f64) -> f64 {
+        if self.log {
+            10f64.powf(u)
+        } else {
+            u
+        }
+    }
+
+    pub fn is_log(&self) -> bool {
+        self.log
     }
 
     /// Categories at 0, 1, 2, ..., labelled in order.
@@ -144,7 +199,7 @@ impl XAxis {
                 (i as f64, label)
             })
             .collect();
-        XAxis { lo: -0.5, hi: n as f64 - 0.5, ticks, desc: desc.to_string() }
+        XAxis { lo: -0.5, hi: n as f64 - 0.5, ticks, desc: desc.to_string(), log: false }
     }
 
     /// What the axis shows, with its unit.
@@ -182,7 +237,9 @@ impl Ranged for XAxis {
     type ValueType = f64;
 
     fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let frac = ((v - self.lo) / (self.hi - self.lo)).clamp(-0.05, 1.05);
+        let (v, lo, hi) = (self.to_even(*v), self.to_even(self.lo), self.to_even(self.hi));
+        let frac = (v - lo) / (hi - lo);
+        let frac = if frac.is_finite() { frac.clamp(-0.05, 1.05) } else { 0.0 };
         limit.0 + (frac * (limit.1 - limit.0) as f64).round() as i32
     }
 
@@ -270,9 +327,12 @@ impl ValueAxis {
         if v == 0.0 {
             return "0".into();
         }
-        let (div, suffix) = if self.log { compact_scale(v.abs()) } else { self.scale };
+        if self.log {
+            return compact(v);
+        }
+        let (div, suffix) = self.scale;
         let x = v / div;
-        let decimals = if self.log { decimals_for(x) } else { self.decimals };
+        let decimals = self.decimals;
         format!("{x:.decimals$}{suffix}")
     }
 }
@@ -322,6 +382,15 @@ fn decimals_for(x: f64) -> usize {
             (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
         })
         .unwrap_or(6)
+}
+
+/// A round number on its own (a log axis's tick): compact, with the
+/// decimals it needs (0.05, 20, 50k, 2M).
+fn compact(v: f64) -> String {
+    let (div, suffix) = compact_scale(v.abs());
+    let x = v / div;
+    let decimals = decimals_for(x);
+    format!("{x:.decimals$}{suffix}")
 }
 
 fn compact_scale(top: f64) -> (f64, &'static str) {

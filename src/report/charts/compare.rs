@@ -1,22 +1,41 @@
 //! Overlay charts of `surgesim compare`: one line per scenario on the same
 //! axes. The x axis is clock time when every scenario starts at the same
-//! moment, else time since each scenario's own start.
+//! moment, else time since each scenario's own start. The events every
+//! scenario shares (the same opening, the same fault at the same time) are
+//! marked; those of some only are not, as they would be read as everyone's.
 
 use super::axis::{ValueAxis, XAxis};
-use super::figure::{color, Figure, Panel, Series, Spread};
-use super::run::{max_of, percent_axis, value_axis, waits_span_decades, BinTimes, OVER_100, WAIT_FLOOR_MIN};
+use super::figure::{color, dashed, Figure, Panel, Series, Spread, DASHED_W, LINE_W};
+use super::marks::{self, TimeLabel};
+use super::run::{
+    per_minute_axis, percent_axis, percent_top, share_of_ended, value_axis, waits_span_decades, BinTimes,
+    WAIT_FLOOR_MIN,
+};
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
 
 /// One scenario and what its run measured.
 pub type Run<'a> = (&'a Scenario, &'a RunFigures);
 
+/// The common clock of the runs, if they all start at the same moment.
+fn common_start(runs: &[Run]) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let (first, _) = runs.first()?;
+    runs.iter().all(|(s, _)| s.start == first.start).then_some(first.start)
+}
+
 fn x_axis(runs: &[Run]) -> XAxis {
     let span = runs.iter().map(|(s, _)| s.duration.as_secs_f64()).fold(0.0, f64::max);
-    match runs.first() {
-        Some((first, _)) if runs.iter().all(|(s, _)| s.start == first.start) => XAxis::clock(first.start, span),
-        _ => XAxis::elapsed(span),
+    match common_start(runs) {
+        Some(start) => XAxis::clock(start, span),
+        None => XAxis::elapsed(span),
     }
+}
+
+/// The marks of the events all the scenarios share.
+fn shared_marks(runs: &[Run]) -> Vec<super::figure::Mark> {
+    let lists: Vec<_> = runs.iter().map(|(s, _)| marks::of(s)).collect();
+    let time = common_start(runs).map_or(TimeLabel::Elapsed, TimeLabel::Clock);
+    marks::marks(&marks::common(&lists), time)
 }
 
 /// Legend labels: scenario titles, with the name added where two titles are the same.
@@ -41,20 +60,22 @@ fn lines(runs: &[Run], value: impl Fn(&Scenario, &RunFigures, usize) -> (f64, f6
         .map(|(k, ((s, r), label))| Series {
             label,
             color: color(k),
-            dashed: false,
+            dashed: dashed(k),
+            width: if dashed(k) { DASHED_W + 1 } else { LINE_W },
             points: (0..r.bins.len()).map(|i| value(s, r, i)).collect(),
             spread: Spread::None,
         })
         .collect()
 }
 
-fn figure(runs: &[Run], title: &str, subtitle: String, panel: Panel) -> Figure {
+fn figure(runs: &[Run], title: &str, subtitle: String, panels: Vec<Panel>) -> Figure {
     Figure {
         title: format!("{title}: {} scenarios compared", runs.len()),
         subtitle,
         x: x_axis(runs),
-        panels: vec![panel],
+        panels,
         legend_extra: Vec::new(),
+        marks: shared_marks(runs),
     }
 }
 
@@ -76,7 +97,7 @@ pub fn waits(runs: &[Run]) -> Figure {
         runs,
         "p90 wait in the queue",
         subtitle,
-        Panel { y_desc: y_desc.into(), y, series, bands: Vec::new(), empty_note },
+        vec![Panel { y_desc: y_desc.into(), y, series, bands: Vec::new(), empty_note }],
     )
 }
 
@@ -109,39 +130,57 @@ pub fn bookings(runs: &[Run]) -> Figure {
         runs,
         "Bookings",
         "Booked people as a share of all eligible people, cumulative".into(),
-        Panel {
+        vec![Panel {
             y_desc: "Booked share of eligible people [%]".into(),
             y: ValueAxis::fixed(0.0, 100.0, 10.0),
             series,
             bands: Vec::new(),
             empty_note: "No eligible people in these scenarios".into(),
-        },
+        }],
     )
 }
 
-/// `compare-drops.png`: share of each bin's attempts dropped (all causes) [%].
+/// `compare-drops.png`: attempts dropped (all causes) per minute (top), and
+/// as a share of the attempts that ended in the bin (bottom).
 pub fn drops(runs: &[Run]) -> Figure {
-    let series = lines(runs, |s, r, i| {
-        let b = &r.bins[i];
-        let a = b.counts.attempts();
-        let rate = if a == 0 { f64::NAN } else { 100.0 * b.counts.dropped_total() as f64 / a as f64 };
-        (BinTimes::of(s).mid(b), rate)
+    let mut counts = lines(runs, |s, r, i| {
+        let (t, b) = (BinTimes::of(s), &r.bins[i]);
+        (t.mid(b), b.counts.dropped_total() as f64 / t.minutes(b))
     });
-    let (y, over) = percent_axis(max_of(&series));
-    let mut subtitle = "Attempts dropped by the system (all causes) per 100 attempts made in each bin".to_string();
-    if over {
-        subtitle.push_str(OVER_100);
+    let (count_y, count_desc, floored) = per_minute_axis(&mut counts, "Dropped per minute");
+    let shares = lines(runs, |s, r, i| {
+        let b = &r.bins[i];
+        (BinTimes::of(s).mid(b), share_of_ended(b, b.counts.dropped_total()).unwrap_or(f64::NAN))
+    });
+    let share_y = percent_axis(percent_top(&shares));
+    let mut subtitle = "Attempts dropped by the system (all causes): per minute (top) and as a share of the attempts \
+                        that ended in the bin, booked, dropped, abandoned or turned away (bottom)"
+        .to_string();
+    if floored {
+        subtitle.push_str(&format!(
+            "; under {} per minute, zero included, on the bottom line",
+            count_y.label(count_y.bottom())
+        ));
     }
     figure(
         runs,
-        "Drop rate",
+        "Drops",
         subtitle,
-        Panel {
-            y_desc: "Per 100 attempts in the bin [%]".into(),
-            y,
-            series,
-            bands: Vec::new(),
-            empty_note: "No attempt was made".into(),
-        },
+        vec![
+            Panel {
+                y_desc: count_desc,
+                y: count_y,
+                series: counts,
+                bands: Vec::new(),
+                empty_note: "No attempt was made".into(),
+            },
+            Panel {
+                y_desc: "Of attempts ended [%]".into(),
+                y: share_y,
+                series: shares,
+                bands: Vec::new(),
+                empty_note: "No attempt ended".into(),
+            },
+        ],
     )
 }

@@ -1,7 +1,9 @@
 //! A chart as plain data (`Figure`: title, panels of lines on a shared x
-//! axis, each line with its 95 % band or error bars, shaded spans, a legend)
-//! and the one function that draws it on any plotters backend. The figure functions only decide *what* to show; the
-//! look (fonts, layout, grid, legend, empty-panel notes) is decided here, once.
+//! axis, each line with its 95 % band or error bars, shaded spans, the
+//! night's events as labelled vertical marks, a legend) and the one function
+//! that draws it on any plotters backend. The figure functions only decide
+//! *what* to show; the look (fonts, colours, layout, grid, legend, marks,
+//! empty-panel notes) is decided here, once.
 
 use super::axis::{ValueAxis, XAxis};
 use anyhow::Result;
@@ -26,6 +28,19 @@ pub struct Figure {
     pub panels: Vec<Panel>,
     /// Extra legend entries (e.g. what the shading means).
     pub legend_extra: Vec<(Swatch, String)>,
+    /// Events on the x axis (a window opening, a capacity change), drawn as
+    /// thin dashed vertical lines across every panel, labelled above them.
+    pub marks: Vec<Mark>,
+}
+
+/// One event on the x axis: where, and what a reader is told (short).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub x: f64,
+    pub label: String,
+    /// Labels are placed in this order (lowest first) when room is short:
+    /// openings before capacity changes before faults.
+    pub rank: u8,
 }
 
 /// One plot area with its own y axis.
@@ -48,6 +63,9 @@ pub struct Series {
     pub label: String,
     pub color: RGBColor,
     pub dashed: bool,
+    /// Stroke width [px]; thicker lines are drawn first, under thinner ones,
+    /// so lines that coincide still show every colour.
+    pub width: u32,
     pub points: Vec<(f64, f64)>,
     /// The uncertainty of each point, drawn in the line's colour under it.
     pub spread: Spread,
@@ -96,23 +114,49 @@ pub enum Swatch {
     Bar(RGBColor),
 }
 
-/// Colour-blind-safe categorical palette (Tableau 10), in legend order.
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(0x4E, 0x79, 0xA7),
-    RGBColor(0xF2, 0x8E, 0x2B),
-    RGBColor(0xE1, 0x57, 0x59),
-    RGBColor(0x59, 0xA1, 0x4F),
-    RGBColor(0xB0, 0x7A, 0xA1),
-    RGBColor(0x76, 0xB7, 0xB2),
-    RGBColor(0x9C, 0x75, 0x5F),
-    RGBColor(0xED, 0xC9, 0x48),
-    RGBColor(0xFF, 0x9D, 0xA7),
-    RGBColor(0xBA, 0xB0, 0xAC),
+/// The Okabe-Ito colours (Okabe & Ito 2008, "Color Universal Design"),
+/// told apart by readers with every common form of colour blindness. No red
+/// and green pair: the reds are vermillion and reddish purple, the green is
+/// bluish.
+pub mod okabe_ito {
+    use plotters::style::RGBColor;
+    pub const BLACK: RGBColor = RGBColor(0x00, 0x00, 0x00);
+    pub const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+    pub const SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
+    pub const BLUISH_GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+    pub const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
+    pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+    pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+    pub const REDDISH_PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+}
+
+/// Colours of categorical lines (scenarios, cohorts, drop causes), in legend
+/// order: Okabe-Ito without black, which marks totals and references.
+/// Yellow, faint on white, comes last.
+pub const PALETTE: [RGBColor; 7] = [
+    okabe_ito::BLUE,
+    okabe_ito::ORANGE,
+    okabe_ito::BLUISH_GREEN,
+    okabe_ito::VERMILLION,
+    okabe_ito::REDDISH_PURPLE,
+    okabe_ito::SKY_BLUE,
+    okabe_ito::YELLOW,
 ];
 
+/// The colour of line `i`; past the palette the colours come round again,
+/// and `dashed(i)` tells the second round from the first.
 pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
+
+/// Whether line `i` is dashed: the second round of colours is.
+pub fn dashed(i: usize) -> bool {
+    i >= PALETTE.len()
+}
+
+/// Stroke widths [px]: a solid line, a dashed one (a level, a capacity).
+pub const LINE_W: u32 = 3;
+pub const DASHED_W: u32 = 2;
 
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
@@ -147,11 +191,44 @@ where
 {
     super::font::register()?;
     root.fill(&WHITE)?;
-    let (w, h) = root.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
+    let w = root.dim_in_pixel().0 as i32;
+    let top = draw_heading(root, fig)?;
 
-    // Title, shrunk (then cut) to fit one line; subtitle under it, on two
-    // lines if it does not fit on one.
+    // The marks' labels, in rows above the top panel; their places depend
+    // only on the plot's width, the same for every panel.
+    let body_of = |top: i32, bottom: i32| root.margin(top as u32, bottom as u32, (MARGIN / 2) as u32, MARGIN as u32);
+    let marks = place_marks(root, fig, &body_of(0, 0))?;
+
+    // Legend under the panels, wrapped into centred rows.
+    let mut entries = legend_entries(fig);
+    match marks.unlabelled {
+        0 => {}
+        1 => entries
+            .push((Swatch::Line { color: MARK_COLOR, dashed: true }, "1 event line left unlabelled for room".into())),
+        n => entries.push((
+            Swatch::Line { color: MARK_COLOR, dashed: true },
+            format!("{n} event lines left unlabelled for room"),
+        )),
+    }
+    let rows = layout_legend(root, &entries, &legend_font(), w - 2 * MARGIN)?;
+    let legend_h = rows.len() as i32 * LEGEND_ROW_H + if rows.is_empty() { 0 } else { 10 };
+
+    let body = body_of(top + marks.strip_height(), legend_h + MARGIN / 2);
+    if let Some(plot_top) = draw_panels(body, fig, &marks)? {
+        draw_mark_labels(root, &marks, top, plot_top)?;
+    }
+    draw_legend(root, rows, legend_h)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The title, shrunk (then cut) to fit one line, and the subtitle under
+/// it, on two lines if it does not fit on one; returns the y under them.
+fn draw_heading<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<i32>
+where
+    DB::ErrorType: 'static,
+{
+    let w = root.dim_in_pixel().0 as i32;
     let title = fit_text(root, &fig.title, w - 2 * MARGIN, 26.0, 18.0, FontStyle::Bold)?;
     root.draw_text(&title.0, &text_style(title.1, FontStyle::Bold, INK), (MARGIN, MARGIN))?;
     let mut top = MARGIN + title.1 as i32 + 8;
@@ -162,21 +239,25 @@ where
         }
         top += 2;
     }
+    Ok(top)
+}
 
-    // Legend under the panels, wrapped into centred rows.
-    let entries = legend_entries(fig);
-    let legend_font = text_style(15.0, FontStyle::Normal, INK);
-    let rows = layout_legend(root, &entries, &legend_font, w - 2 * MARGIN)?;
-    let row_h = 24;
-    let legend_h = rows.len() as i32 * row_h + if rows.is_empty() { 0 } else { 10 };
-
-    let body = root.margin(top as u32, (legend_h + MARGIN / 2) as u32, (MARGIN / 2) as u32, MARGIN as u32);
+/// The panels, stacked on `body`; returns the top of the first plot [px].
+fn draw_panels<DB: DrawingBackend>(
+    body: DrawingArea<DB, Shift>,
+    fig: &Figure,
+    marks: &MarkPlaces,
+) -> Result<Option<i32>>
+where
+    DB::ErrorType: 'static,
+{
     let n = fig.panels.len().max(1) as i32;
     let (_, body_h) = body.dim_in_pixel();
     // The bottom panel also carries the x axis description.
     let extra_bottom = 26;
     let panel_h = ((body_h as i32 - extra_bottom) / n).max(60);
     let mut rest = body;
+    let mut first_plot_top = None;
     for (i, panel) in fig.panels.iter().enumerate() {
         let last = i + 1 == fig.panels.len();
         let (area, below) = if last {
@@ -186,46 +267,107 @@ where
             let (a, b) = rest.split_vertically(panel_h);
             (a, Some(b))
         };
-        draw_panel(&area, fig, panel, last)?;
+        let plot_top = draw_panel(&area, fig, panel, last, marks)?;
+        first_plot_top.get_or_insert(plot_top);
         if let Some(b) = below {
             rest = b;
         }
     }
+    Ok(first_plot_top)
+}
 
-    // Legend rows.
+const LEGEND_ROW_H: i32 = 24;
+
+fn legend_font() -> TextStyle<'static> {
+    text_style(15.0, FontStyle::Normal, INK)
+}
+
+/// The legend's rows, centred, at the foot of the picture.
+fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, rows: Vec<LegendRow>, legend_h: i32) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let font = legend_font().pos(Pos::new(HPos::Left, VPos::Center));
     let mut y = h - MARGIN / 2 - legend_h + 8;
     for row in rows {
         let mut x = (w - row.width) / 2;
         for (swatch, label, width) in row.items {
-            draw_swatch(root, swatch, x, y + row_h / 2 - 2)?;
-            root.draw_text(
-                &label,
-                &legend_font.pos(Pos::new(HPos::Left, VPos::Center)),
-                (x + SWATCH_W + 6, y + row_h / 2 - 2),
-            )?;
+            draw_swatch(root, swatch, x, y + LEGEND_ROW_H / 2 - 2)?;
+            root.draw_text(&label, &font, (x + SWATCH_W + 6, y + LEGEND_ROW_H / 2 - 2))?;
             x += width + ITEM_GAP;
         }
-        y += row_h;
+        y += LEGEND_ROW_H;
     }
-    root.present()?;
     Ok(())
 }
 
-fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure, panel: &Panel, last: bool) -> Result<()>
+/// The coordinates of one panel.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<XAxis, ValueAxis>>;
+
+/// Draw one panel; returns the top of its plot area [px].
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    panel: &Panel,
+    last: bool,
+    marks: &MarkPlaces,
+) -> Result<i32>
 where
     DB::ErrorType: 'static,
 {
-    let x = fig.x.clone();
-    let y = panel.y.clone();
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(8)
-        // Room for half a date label at the right end of the time axis.
-        .margin_right(44)
-        .x_label_area_size(if last { 56 } else { 30 })
-        .y_label_area_size(86)
-        .build_cartesian_2d(x, y)?;
-
+    let mut chart = panel_chart(area, fig.x.clone(), panel.y.clone(), last)?;
     // Shading first, so lines and grid stay on top.
+    draw_shading(&mut chart, fig, panel)?;
+
+    let x_fmt = |v: &f64| fig.x.label(*v);
+    let y_fmt = |v: &f64| panel.y.label(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(MUTED)
+        .label_style(text_style(15.0, FontStyle::Normal, MUTED))
+        .axis_desc_style(text_style(16.0, FontStyle::Normal, INK))
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .y_desc(panel.y_desc.as_str());
+    if last {
+        mesh.x_desc(fig.x.desc());
+    }
+    mesh.draw()?;
+
+    // The event marks: over the grid, under every line.
+    let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
+    for m in &marks.lines {
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(m.x, y_lo), (m.x, y_hi)],
+            MARK_DASH.0,
+            MARK_DASH.1,
+            MARK_COLOR.stroke_width(1),
+        )))?;
+    }
+    // Error bars, then lines and markers over them.
+    draw_bars(&mut chart, panel)?;
+    draw_lines(&mut chart, panel)?;
+
+    if !panel.has_data() {
+        let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
+        let (x_lo, x_hi) = fig.x.ends();
+        let mid_x = fig.x.from_even((fig.x.to_even(x_lo) + fig.x.to_even(x_hi)) / 2.0);
+        let mid_y = if panel.y.is_log() { (y_lo * y_hi).sqrt() } else { (y_lo + y_hi) / 2.0 };
+        let style = text_style(18.0, FontStyle::Normal, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
+        chart.draw_series(std::iter::once(Text::new(note.to_string(), (mid_x, mid_y), style)))?;
+    }
+    Ok(chart.plotting_area().get_pixel_range().1.start)
+}
+
+/// The panel's shaded spans, then the 95 % bands of its lines, cut at its
+/// edges.
+fn draw_shading<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, fig: &Figure, panel: &Panel) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
     let (y_lo, y_hi) = (panel.y.bottom(), panel.y.top());
     let (x_lo, x_hi) = fig.x.ends();
     for b in &panel.bands {
@@ -237,7 +379,6 @@ where
             )))?;
         }
     }
-    // 95 % bands, under every line; cut at the panel's edges.
     let clamp = |v: f64| v.clamp(y_lo, y_hi);
     for s in &panel.series {
         if let Spread::Band(ends) = &s.spread {
@@ -256,24 +397,15 @@ where
             }
         }
     }
+    Ok(())
+}
 
-    let x_fmt = |v: &f64| fig.x.label(*v);
-    let y_fmt = |v: &f64| panel.y.label(*v);
-    let mut mesh = chart.configure_mesh();
-    mesh.bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(MUTED)
-        .label_style(text_style(15.0, FontStyle::Normal, MUTED))
-        .axis_desc_style(text_style(16.0, FontStyle::Normal, INK))
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .y_desc(panel.y_desc.as_str());
-    if last {
-        mesh.x_desc(fig.x.desc());
-    }
-    mesh.draw()?;
-
-    // Error bars, then lines and markers over them.
+/// Error bars with caps, cut at the panel's edges.
+fn draw_bars<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, panel: &Panel) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let clamp = |v: f64| v.clamp(panel.y.bottom(), panel.y.top());
     for s in &panel.series {
         if let Spread::Bars(ends) = &s.spread {
             let style = s.color.stroke_width(2);
@@ -290,8 +422,19 @@ where
             }
         }
     }
-    for s in &panel.series {
-        let style = s.color.stroke_width(if s.dashed { 2 } else { 3 });
+    Ok(())
+}
+
+/// The lines, thick ones first and thin ones over them (stable: else in
+/// legend order), with dots where a line has too few points to be seen.
+fn draw_lines<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, panel: &Panel) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut order: Vec<&Series> = panel.series.iter().collect();
+    order.sort_by_key(|s| std::cmp::Reverse(s.width));
+    for s in order {
+        let style = s.color.stroke_width(s.width.max(1));
         let finite = s.points.iter().filter(|(_, y)| y.is_finite()).count();
         for run in runs(&s.points) {
             if s.dashed {
@@ -299,19 +442,203 @@ where
             } else {
                 chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
             }
-            // A lone point draws no line: mark it, as every point of a short series.
-            if run.len() == 1 || finite <= MARKERS_UP_TO {
-                chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, s.color.filled())))?;
+            // A lone point draws no line: mark it, as every point of a short
+            // series; wider lines get wider dots, so nested lines nest them.
+            // The lone points of a long line are dotted no wider than it, so a
+            // scatter of them reads as a broken line, not a blot.
+            let short = finite <= MARKERS_UP_TO;
+            if run.len() == 1 || short {
+                let radius = if short { (s.width as i32 + 3) / 2 + 1 } else { (s.width as i32 + 1) / 2 };
+                chart.draw_series(run.iter().map(|&p| Circle::new(p, radius, s.color.filled())))?;
             }
         }
     }
+    Ok(())
+}
 
-    if !panel.has_data() {
-        let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
-        let mid_x = (x_lo + x_hi) / 2.0;
-        let mid_y = if panel.y.is_log() { (y_lo * y_hi).sqrt() } else { (y_lo + y_hi) / 2.0 };
-        let style = text_style(18.0, FontStyle::Normal, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
-        chart.draw_series(std::iter::once(Text::new(note.to_string(), (mid_x, mid_y), style)))?;
+/// The chart of a panel on `area`: every panel has the same left and right
+/// margins, so the same x pixels.
+fn panel_chart<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: XAxis,
+    y: ValueAxis,
+    last: bool,
+) -> Result<Chart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
+    Ok(ChartBuilder::on(area)
+        .margin_top(8)
+        // Room for half a date label at the right end of the time axis.
+        .margin_right(44)
+        .x_label_area_size(if last { 56 } else { 30 })
+        .y_label_area_size(86)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// Colour, dash (on, off [px]) and label size of the event marks.
+pub const MARK_COLOR: RGBColor = RGBColor(0x44, 0x44, 0x44);
+const MARK_DASH: (u32, u32) = (5, 4);
+const MARK_FONT: f64 = 12.5;
+/// Height of a row of mark labels, and the rows there may be at most.
+const MARK_ROW_H: i32 = 17;
+const MARK_ROWS: usize = 4;
+/// Marks closer than this [px] share one line and one label.
+const MARK_MERGE_PX: i32 = 2;
+/// Gap between a mark's line and its label, and between two labels [px].
+const MARK_GAP: i32 = 4;
+const LABEL_PAD: i32 = 6;
+
+/// Where the marks of a figure go.
+#[derive(Default)]
+struct MarkPlaces {
+    lines: Vec<PlacedMark>,
+    /// Rows of labels used.
+    rows: usize,
+    /// Marks whose label found no room (their lines are still drawn).
+    unlabelled: usize,
+}
+
+struct PlacedMark {
+    /// On the x axis, and in pixels.
+    x: f64,
+    px: i32,
+    label: Option<PlacedLabel>,
+}
+
+struct PlacedLabel {
+    text: String,
+    row: usize,
+    /// Left end of the text [px].
+    left: i32,
+}
+
+impl MarkPlaces {
+    /// Height of the strip of labels above the top panel [px].
+    fn strip_height(&self) -> i32 {
+        if self.rows == 0 {
+            0
+        } else {
+            self.rows as i32 * MARK_ROW_H + 4
+        }
+    }
+}
+
+/// Lay out the marks of `fig` inside the x range of its plot (on `body`,
+/// the panels' area): marks within a pixel or two share a line, and each
+/// label goes in the first row, of at most `MARK_ROWS`, where it overlaps
+/// no other label. Labels go right of their line, or left of it near the
+/// right edge; a line runs from its label down, behind the labels of lower
+/// rows (they are drawn on white). A label that fits nowhere is left out;
+/// its line stays, and the legend counts it.
+fn place_marks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    body: &DrawingArea<DB, Shift>,
+) -> Result<MarkPlaces>
+where
+    DB::ErrorType: 'static,
+{
+    let (lo, hi) = fig.x.ends();
+    let mut inside: Vec<&Mark> = fig.marks.iter().filter(|m| m.x > lo && m.x < hi).collect();
+    if inside.is_empty() {
+        return Ok(MarkPlaces::default());
+    }
+    inside.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let probe = panel_chart(body, fig.x.clone(), ValueAxis::linear(1.0, 1.0), true)?;
+    let pixel = |x: f64| probe.backend_coord(&(x, 0.0)).0;
+
+    // Merge marks that would fall on the same pixels: their labels joined,
+    // two at most, the rest counted.
+    let mut groups: Vec<(f64, i32, Vec<&str>, u8)> = Vec::new();
+    for m in inside {
+        let px = pixel(m.x);
+        match groups.last_mut() {
+            Some(last) if px - last.1 <= MARK_MERGE_PX => {
+                last.2.push(&m.label);
+                last.3 = last.3.min(m.rank);
+            }
+            _ => groups.push((m.x, px, vec![&m.label], m.rank)),
+        }
+    }
+    let merged: Vec<(f64, i32, String, u8)> = groups
+        .into_iter()
+        .map(|(x, px, labels, rank)| {
+            let mut text = labels.iter().take(2).copied().collect::<Vec<_>>().join(" · ");
+            if labels.len() > 2 {
+                text.push_str(&format!(" · and {} more", labels.len() - 2));
+            }
+            (x, px, text, rank)
+        })
+        .collect();
+
+    let font = text_style(MARK_FONT, FontStyle::Normal, INK);
+    let right_end = root.dim_in_pixel().0 as i32 - MARGIN / 2;
+    let mut order: Vec<usize> = (0..merged.len()).collect();
+    order.sort_by_key(|&i| (merged[i].3, merged[i].1));
+    // Per mark: (row, span from, span to, left end of the text).
+    let mut placed: Vec<Option<(usize, i32, i32, i32)>> = vec![None; merged.len()];
+    for i in order {
+        let (_, px, text, _) = &merged[i];
+        let width = root.estimate_text_size(text, &font)?.0 as i32;
+        // The span a label takes, its own line included.
+        let (span, left) = if px + MARK_GAP + width <= right_end {
+            ((*px, px + MARK_GAP + width), px + MARK_GAP)
+        } else {
+            ((px - MARK_GAP - width, *px), px - MARK_GAP - width)
+        };
+        let free = |row: usize| {
+            placed.iter().flatten().all(|&(r, a, b, _)| r != row || span.0 >= b + LABEL_PAD || a >= span.1 + LABEL_PAD)
+        };
+        if let Some(row) = (0..MARK_ROWS).find(|&r| free(r)) {
+            placed[i] = Some((row, span.0, span.1, left));
+        }
+    }
+
+    let mut out = MarkPlaces::default();
+    for ((x, px, text, _), p) in merged.into_iter().zip(placed) {
+        let label = p.map(|(row, _, _, left)| PlacedLabel { text, row, left });
+        match &label {
+            Some(l) => out.rows = out.rows.max(l.row + 1),
+            None => out.unlabelled += 1,
+        }
+        out.lines.push(PlacedMark { x, px, label });
+    }
+    Ok(out)
+}
+
+/// The labels of the marks, in their rows from `strip_top`, each with its
+/// line from the label down to the top of the plot (`plot_top`); labels on
+/// white, over the lines of the labels above them.
+fn draw_mark_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    marks: &MarkPlaces,
+    strip_top: i32,
+    plot_top: i32,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let font = text_style(MARK_FONT, FontStyle::Normal, INK).pos(Pos::new(HPos::Left, VPos::Center));
+    let labelled = || marks.lines.iter().filter_map(|m| Some((m.px, m.label.as_ref()?)));
+    let row_top = |l: &PlacedLabel| strip_top + l.row as i32 * MARK_ROW_H;
+    for (px, l) in labelled() {
+        let style = MARK_COLOR.stroke_width(1);
+        root.draw(&DashedPathElement::new(
+            vec![(px, row_top(l) + 2), (px, plot_top)],
+            MARK_DASH.0,
+            MARK_DASH.1,
+            style,
+        ))?;
+    }
+    for (_, l) in labelled() {
+        let width = root.estimate_text_size(&l.text, &font)?.0 as i32;
+        let top = row_top(l);
+        root.draw(&Rectangle::new(
+            [(l.left - 2, top + 1), (l.left + width + 2, top + MARK_ROW_H - 1)],
+            WHITE.filled(),
+        ))?;
+        root.draw_text(&l.text, &font, (l.left, top + MARK_ROW_H / 2))?;
     }
     Ok(())
 }

@@ -14,11 +14,12 @@ pub mod axis;
 pub mod compare;
 mod figure;
 mod font;
+pub mod marks;
 pub mod run;
 pub mod sweep;
 mod text;
 
-pub use figure::{color, Band, Figure, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
+pub use figure::{okabe_ito, Band, Figure, Mark, Panel, Series, Spread, Swatch, HEIGHT, MARK_COLOR, WIDTH};
 
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
@@ -73,7 +74,12 @@ pub const RUN_CHARTS: [RunChart; 6] = [
         figure: run::queue,
         applies: always,
     },
-    RunChart { stem: "drops", caption: "Drop rate by cause and abandon rate", figure: run::drops, applies: always },
+    RunChart {
+        stem: "drops",
+        caption: "Drops by cause and abandons, per minute and as a share of the attempts that ended",
+        figure: run::drops,
+        applies: always,
+    },
     RunChart {
         stem: "front",
         caption: "Front-tier load against capacity, page loads and timeouts",

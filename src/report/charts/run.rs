@@ -14,19 +14,27 @@
 //! describes.
 
 use super::axis::{ValueAxis, XAxis};
-use super::figure::{color, Band, Figure, Panel, Series, Spread, Swatch};
+use super::figure::{color, dashed, okabe_ito, Band, Figure, Panel, Series, Spread, Swatch, DASHED_W, LINE_W};
+use super::marks;
 use crate::engine::SimTime;
 use crate::report::format::count;
 use crate::scenario::{Scenario, Window};
 use crate::stats::{Bin, DropCause, Estimate, Headline, RunFigures};
 use plotters::style::RGBColor;
 
-/// p50 / p90 / p99 colours: light to dark, so the order reads at a glance.
-const QUANTILE_COLORS: [RGBColor; 3] =
-    [RGBColor(0x6B, 0xAE, 0xD6), RGBColor(0xF2, 0x8E, 0x2B), RGBColor(0xC0, 0x39, 0x2B)];
-const BLACK_ISH: RGBColor = RGBColor(0x33, 0x33, 0x33);
-/// Capacity lines: a dashed red level.
-const CAPACITY: RGBColor = RGBColor(0xC0, 0x39, 0x2B);
+/// p50 / p90 / p99: label, colour (light blue, blue, then vermillion for
+/// the tail) and width where they coincide. The widths narrow from p99 to
+/// p50, each drawn over the wider, so where the three are one wait (a FIFO
+/// queue) the line shows all three colours, nested, instead of one line
+/// against three entries. Apart, they are drawn alike.
+const QUANTILES: [(&str, RGBColor, u32); 3] =
+    [("p50 (median)", okabe_ito::SKY_BLUE, 2), ("p90", okabe_ito::BLUE, 4), ("p99", okabe_ito::VERMILLION, 7)];
+/// Totals and references (slots in use, abandons).
+const TOTAL: RGBColor = okabe_ito::BLACK;
+/// Capacity lines: a dashed vermillion level.
+const CAPACITY: RGBColor = okabe_ito::VERMILLION;
+/// Neutral grey of legend entries that stand for every line's colour.
+pub(super) const ANY_COLOUR: RGBColor = RGBColor(0x66, 0x66, 0x66);
 
 /// Bin geometry on the run's clock [s since start].
 pub(super) struct BinTimes {
@@ -49,7 +57,7 @@ impl BinTimes {
         (self.start(b) + self.end(b)) / 2.0
     }
     /// Length of the bin in minutes, as cut by the run's end.
-    fn minutes(&self, b: &Bin) -> f64 {
+    pub(super) fn minutes(&self, b: &Bin) -> f64 {
         ((self.end(b) - self.start(b)) / 60.0).max(1e-9)
     }
 }
@@ -91,7 +99,7 @@ fn line(
     let stats = per_bin(runs, value);
     let points = bins(runs).iter().zip(&stats).map(|(b, m)| (at(b), m.0)).collect();
     let spread = if runs.len() > 1 { Spread::Band(stats.iter().map(|m| (m.1, m.2)).collect()) } else { Spread::None };
-    Series { label: label.to_string(), color, dashed: false, points, spread }
+    Series { label: label.to_string(), color, dashed: false, width: LINE_W, points, spread }
 }
 
 /// A capacity set per bin, as a dashed level over each whole bin (from its
@@ -99,7 +107,14 @@ fn line(
 fn capacity_line(runs: &[RunFigures], t: &BinTimes, label: &str, value: impl Fn(&Bin) -> f64) -> Series {
     let stats = per_bin(runs, |b| Some(value(b)));
     let points = bins(runs).iter().zip(&stats).flat_map(|(b, m)| [(b.start.as_secs_f64(), m.0), (t.end(b), m.0)]);
-    Series { label: label.to_string(), color: CAPACITY, dashed: true, points: points.collect(), spread: Spread::None }
+    Series {
+        label: label.to_string(),
+        color: CAPACITY,
+        dashed: true,
+        width: DASHED_W,
+        points: points.collect(),
+        spread: Spread::None,
+    }
 }
 
 /// Said first under the title of a chart of several replications.
@@ -115,7 +130,7 @@ fn with_replications(mut fig: Figure, runs: &[RunFigures]) -> Figure {
         let banded = fig.panels.iter().flat_map(|p| &p.series).any(|s| matches!(s.spread, Spread::Band(_)));
         if banded {
             fig.legend_extra.push((
-                Swatch::LineInBand(RGBColor(0x66, 0x66, 0x66)),
+                Swatch::LineInBand(ANY_COLOUR),
                 "Mean and its 95 % confidence band (in each line's colour)".into(),
             ));
         }
@@ -138,9 +153,11 @@ pub(super) fn top_of(series: &[Series]) -> f64 {
     max.max(band.min(1.5 * max))
 }
 
-/// The smallest wait a log axis resolves [min]: 0.01 min is 0.6 s, far
-/// below anything a person in a queue notices.
-pub(super) const WAIT_FLOOR_MIN: f64 = 0.01;
+/// The smallest wait a log axis resolves [min]: 0.1 min is 6 s, below
+/// anything a person in a queue minds. Shorter waits (a queue that clears
+/// as fast as people join) sit on the bottom line, not as a band of noise
+/// over the decades under it.
+pub(super) const WAIT_FLOOR_MIN: f64 = 0.1;
 
 /// Positive finite values of a line, at or above `floor`.
 fn positives(s: &Series, floor: f64) -> impl Iterator<Item = f64> + '_ {
@@ -184,6 +201,16 @@ pub(super) fn value_axis(series: &mut [Series], log: bool, floor: f64) -> (Value
         return (ValueAxis::linear(max, 1.0), false);
     }
     let axis = ValueAxis::log(min, max);
+    let floored = floor_to(series, &axis);
+    (axis, floored)
+}
+
+/// On a log axis, put the values below its bottom (zeros included) on the
+/// bottom line; whether any was.
+pub(super) fn floor_to(series: &mut [Series], axis: &ValueAxis) -> bool {
+    if !axis.is_log() {
+        return false;
+    }
     let bottom = axis.bottom();
     let mut floored = false;
     for p in series.iter_mut().flat_map(|s| s.points.iter_mut()) {
@@ -192,36 +219,126 @@ pub(super) fn value_axis(series: &mut [Series], log: bool, floor: f64) -> (Value
             floored = true;
         }
     }
-    (axis, floored)
+    floored
 }
 
-/// `waits.png`: wait p50/p90/p99 per bin, in minutes.
+/// How close p50 and p99 of a bin must be to count as one wait: within 5 %
+/// of p99.
+const COINCIDE_WITHIN: f64 = 0.05;
+/// Waits shorter than this [min] are left out of that count: seconds of
+/// difference between tiny waits matter to nobody.
+const COINCIDE_FROM_MIN: f64 = 1.0;
+/// Share of the counted bins that must coincide for the chart to say so.
+const COINCIDE_SHARE: f64 = 0.9;
+/// Share of them that must coincide for the lines to be drawn nested: one
+/// would hide the others there.
+const NEST_SHARE: f64 = 0.3;
+
+/// Whether p50, p90 and p99 (the first three lines) are one wait: in how
+/// many of the bins with a p99 of a minute or more they lie within 5 % of
+/// each other, as (coinciding, counted). Under FIFO the people admitted in
+/// one bin joined together and waited alike, so they do.
+fn coinciding(quantiles: &[Series]) -> (usize, usize) {
+    let [p50, _, p99] = quantiles else { return (0, 0) };
+    let counted = p50.points.iter().zip(&p99.points).filter(|(a, b)| a.1.is_finite() && b.1 >= COINCIDE_FROM_MIN);
+    counted.fold((0, 0), |(same, n), (a, b)| (same + usize::from(b.1 - a.1 <= COINCIDE_WITHIN * b.1), n + 1))
+}
+
+/// Whether the quantile lines are drawn nested (they coincide in part),
+/// whether they are one wait (they coincide nearly everywhere: the lower
+/// panel by joining time is then exact), and what the subtitle says of it.
+fn coincidence(quantiles: &[Series]) -> (bool, bool, String) {
+    let (same, counted) = coinciding(quantiles);
+    let share = if counted == 0 { 0.0 } else { same as f64 / counted as f64 };
+    let (nested, together) = (share >= NEST_SHARE, share >= COINCIDE_SHARE && counted >= 3);
+    let how = format!(
+        "p50, p90 and p99 coincide (within 5 %) in {} of the {} bins with waits over a minute",
+        count(same as u64),
+        count(counted as u64)
+    );
+    let note = if together {
+        format!("{how}: the people admitted together had joined together. ")
+    } else if nested {
+        format!("{how} (drawn nested, so each shows). ")
+    } else {
+        String::new()
+    };
+    (nested, together, note)
+}
+
+/// A wait line re-drawn against the time people joined: a bin admitted at
+/// `x` after waiting `w` minutes joined at `x - w`. Exact when the
+/// percentiles coincide (everyone admitted together joined together).
+///
+/// The points stay in the order of admission (under FIFO, the order of
+/// joining too), and a bin with nobody admitted still breaks the line:
+/// nobody who joined in between was admitted either (the queue was lost,
+/// or nobody came), so no line may bridge it.
+fn by_joining_time(s: &Series) -> Series {
+    let points = s.points.iter().map(|&(x, w)| if w.is_finite() { ((x - 60.0 * w).max(0.0), w) } else { (x, w) });
+    Series { points: points.collect(), ..s.clone() }
+}
+
+/// `waits.png`: wait p50/p90/p99 per bin, in minutes, of the attempts
+/// admitted in the bin. Where the three coincide (a FIFO queue), the chart
+/// says so, and a second panel shows the spread they cannot: the wait
+/// against the time people joined.
 pub fn waits(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
-    let mut series: Vec<Series> = ["p50 (median)", "p90", "p99"]
+    let mut series: Vec<Series> = QUANTILES
         .iter()
         .enumerate()
-        .map(|(k, label)| line(runs, label, QUANTILE_COLORS[k], |b| t.mid(b), |b| b.wait[k].map(|w| w / 60.0)))
+        .map(|(k, &(label, color, _))| line(runs, label, color, |b| t.mid(b), |b| b.wait[k].map(|w| w / 60.0)))
         .collect();
+    let (nested, together, mut subtitle) = coincidence(&series);
+    if nested {
+        for (s, q) in series.iter_mut().zip(QUANTILES) {
+            s.width = q.2;
+        }
+    }
+    let mut joined: Vec<Series> = if together { series.iter().map(by_joining_time).collect() } else { Vec::new() };
     let log = waits_span_decades(&series);
     let (y, floored) = value_axis(&mut series, log, WAIT_FLOOR_MIN);
-    let y_desc = if y.is_log() { "Wait [min], log scale" } else { "Wait [min]" };
-    let mut subtitle =
-        format!("Wait from joining the waiting room to admission, of the attempts admitted in each {} bin", s.bin);
-    if floored {
-        subtitle.push_str(&format!("; waits under {} min are drawn on the bottom line", y.label(y.bottom())));
-    }
+    let floored = floor_to(&mut joined, &y) || floored;
     let empty_note = if s.waiting_room.is_none() {
         "No waiting room in this scenario: nobody waits"
     } else {
         "No attempt was admitted from the waiting room"
     };
+    let log_suffix = if y.is_log() { ", log" } else { "" };
+    let panel = |y_desc: String, series: Vec<Series>| Panel {
+        y_desc,
+        y: y.clone(),
+        series,
+        bands: Vec::new(),
+        empty_note: empty_note.into(),
+    };
+    let panels = if joined.is_empty() {
+        subtitle.push_str(&format!(
+            "Wait from joining the waiting room to admission, of the attempts admitted in each {} bin",
+            s.bin
+        ));
+        vec![panel(format!("Wait [min{log_suffix}]"), series)]
+    } else {
+        subtitle.push_str(&format!(
+            "Top: the wait by the time of admission ({} bins); bottom: the same waits by the time people joined",
+            s.bin
+        ));
+        vec![
+            panel(format!("By admission [min{log_suffix}]"), series),
+            panel(format!("By time joined [min{log_suffix}]"), joined),
+        ]
+    };
+    if floored {
+        subtitle.push_str(&format!("; waits under {} min sit on the bottom line", y.label(y.bottom())));
+    }
     let fig = Figure {
         title: format!("Waits in the queue: {}", s.title),
         subtitle,
         x: clock(s),
-        panels: vec![Panel { y_desc: y_desc.into(), y, series, bands: Vec::new(), empty_note: empty_note.into() }],
+        panels,
         legend_extra: Vec::new(),
+        marks: marks::of_run(s),
     };
     with_replications(fig, runs)
 }
@@ -230,8 +347,14 @@ pub fn waits(s: &Scenario, runs: &[RunFigures]) -> Figure {
 /// capacity (bottom), time averages per bin.
 pub fn queue(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
-    let queued = line(runs, "Queue length (time average)", color(0), |b| t.mid(b), |b| Some(b.queue_len_mean));
-    let active = line(runs, "Active booking sessions (time average)", color(3), |b| t.mid(b), |b| Some(b.active_mean));
+    let queued = line(runs, "Queue length (time average)", okabe_ito::BLUE, |b| t.mid(b), |b| Some(b.queue_len_mean));
+    let active = line(
+        runs,
+        "Active booking sessions (time average)",
+        okabe_ito::BLUISH_GREEN,
+        |b| t.mid(b),
+        |b| Some(b.active_mean),
+    );
     // Capacity is a level over the whole bin: drawn from bin start to end.
     let capacity = capacity_line(runs, &t, "Session capacity", |b| b.end.session_capacity as f64);
     let q_max = top_of(std::slice::from_ref(&queued));
@@ -289,22 +412,18 @@ pub fn queue(s: &Scenario, runs: &[RunFigures]) -> Figure {
             },
         ],
         legend_extra,
+        marks: marks::of_run(s),
     };
     with_replications(fig, runs)
 }
 
 /// A percentage axis: 0-100 when the values come near 100, from 0 to the
-/// largest value otherwise. A bin's drops and abandons are counted when they
-/// happen, but its attempts when they start: an abandon after hours in the
-/// queue lands in a bin with few new attempts, so the ratio can pass 100
-/// (the flag says so, and the axis then grows to show it rather than cut it).
-pub(super) fn percent_axis(max: f64) -> (ValueAxis, bool) {
-    if max > 100.0 {
-        (ValueAxis::linear(max, 100.0), true)
-    } else if max > 50.0 {
-        (ValueAxis::fixed(0.0, 100.0, 10.0), false)
+/// largest value otherwise (never past 100).
+pub(super) fn percent_axis(max: f64) -> ValueAxis {
+    if max > 50.0 {
+        ValueAxis::fixed(0.0, 100.0, 10.0)
     } else {
-        (ValueAxis::linear(max, 1.0), false)
+        ValueAxis::linear(max, 1.0)
     }
 }
 
@@ -315,58 +434,139 @@ pub(super) fn percent_top(series: &[Series]) -> f64 {
     max_of(series).max(top_of(series).min(100.0))
 }
 
-/// Said under a percentage chart whose values pass 100.
-pub(super) const OVER_100: &str =
-    "; events count when they happen, attempts when they start, so after a surge this can pass 100";
-
 /// How a drop cause reads in a legend ("queue_full" -> "queue full").
 pub(super) fn cause_label(c: DropCause) -> String {
     c.name().replace('_', " ")
 }
 
-/// `drops.png`: share of the bin's attempts dropped, by cause, and the share
-/// abandoned, in percent. Causes that never happened are left out of the
-/// legend; a run without any drop shows the total at zero instead.
+/// Attempts that ended in bin `b`: booked, dropped, abandoned or turned
+/// away. A share of these is a share of real outcomes, at most 100 %,
+/// however many attempts started in the bin.
+pub(super) fn ended(b: &Bin) -> u64 {
+    let c = &b.counts;
+    c.booked + c.dropped_total() + c.abandoned + c.turned_away
+}
+
+/// `100 n / ended(b)`, undefined when nothing ended in the bin.
+pub(super) fn share_of_ended(b: &Bin, n: u64) -> Option<f64> {
+    let e = ended(b);
+    (e > 0).then(|| 100.0 * n as f64 / e as f64)
+}
+
+/// Colours of the drop causes, in the order they appear; vermillion is
+/// kept for all causes together, black for abandons.
+const CAUSE_COLORS: [RGBColor; 6] = [
+    okabe_ito::BLUE,
+    okabe_ito::ORANGE,
+    okabe_ito::BLUISH_GREEN,
+    okabe_ito::REDDISH_PURPLE,
+    okabe_ito::SKY_BLUE,
+    okabe_ito::YELLOW,
+];
+pub(super) const ALL_DROPS: RGBColor = okabe_ito::VERMILLION;
+/// The abandons' line, which says so when nobody abandoned (no patience
+/// set, or no queue): it then lies on zero, and is not mistaken for a line
+/// hidden under the others.
+fn abandoned_label(runs: &[RunFigures]) -> &'static str {
+    let any = runs.iter().any(|r| r.headline.get(Headline::Abandoned).is_some_and(|n| n > 0.0));
+    match (any, runs.len() > 1) {
+        (true, _) => "Abandoned (patience ran out)",
+        (false, false) => "Abandoned (nobody in this run)",
+        (false, true) => "Abandoned (nobody in any replication)",
+    }
+}
+
+/// Whether the lines' peaks lie more than a factor 100 apart: on a linear
+/// axis the smaller would lie flat on zero under the larger.
+fn peaks_span_decades(series: &[Series]) -> bool {
+    let peaks = series.iter().map(|s| positives(s, 0.0).fold(0.0, f64::max)).filter(|p| *p > 0.0);
+    let (lo, hi) = peaks.fold((f64::INFINITY, 0.0f64), |(lo, hi), p| (lo.min(p), hi.max(p)));
+    hi > 100.0 * lo
+}
+
+/// Rates per minute on a log axis when one is peaky or their peaks lie
+/// decades apart, the values under its bottom on the bottom line:
+/// (axis, y description, whether any was).
+pub(super) fn per_minute_axis(series: &mut [Series], desc: &str) -> (ValueAxis, String, bool) {
+    let log = rate_is_peaky(series) || peaks_span_decades(series);
+    // At most five decades under the peak, as on `arrivals.png`.
+    let floor = max_of(series) * 1e-4;
+    let (y, floored) = value_axis(series, log, floor);
+    let desc = if y.is_log() { format!("{desc}, log scale") } else { desc.to_string() };
+    (y, desc, floored)
+}
+
+/// `drops.png`: attempts dropped, by cause, and abandoned, per minute (top),
+/// and as a share of the attempts that ended in the bin (bottom). Causes
+/// that never happened are left out; a run without any drop says so.
 pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
-    let rate = |b: &Bin, n: u64| {
-        let a = b.counts.attempts();
-        (a > 0).then(|| 100.0 * n as f64 / a as f64)
-    };
+    let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
     let happened = |c: DropCause| runs.iter().any(|r| r.headline.get(Headline::Drop(c)).is_some_and(|n| n > 0.0));
-    let mut series: Vec<Series> = DropCause::ALL
+    let mut counts: Vec<Series> = DropCause::ALL
         .iter()
+        .filter(|c| happened(**c))
         .enumerate()
-        .filter(|(_, c)| happened(**c))
-        .map(|(i, &c)| {
+        .map(|(k, &c)| {
             let label = format!("Dropped: {}", cause_label(c));
-            // Each cause keeps its colour from run to run: its place in `ALL`.
-            line(runs, &label, color(i), |b| t.mid(b), |b| rate(b, b.counts.dropped[c as usize]))
+            let l = line(
+                runs,
+                &label,
+                CAUSE_COLORS[k % CAUSE_COLORS.len()],
+                |b| t.mid(b),
+                |b| per_min(b, b.counts.dropped[c as usize]),
+            );
+            Series { dashed: k >= CAUSE_COLORS.len(), ..l }
         })
         .collect();
-    if series.is_empty() {
-        let label =
-            if runs.len() > 1 { "Dropped (no drops in any replication)" } else { "Dropped (no drops in this run)" };
-        series.push(line(runs, label, color(2), |b| t.mid(b), |b| rate(b, b.counts.dropped_total())));
-    }
-    series.push(line(runs, "Abandoned (patience ran out)", BLACK_ISH, |b| t.mid(b), |b| rate(b, b.counts.abandoned)));
-    let (y, over) = percent_axis(percent_top(&series));
-    let mut subtitle = format!("Drops by cause and abandons per 100 attempts made in each {} bin", s.bin);
-    if over {
-        subtitle.push_str(OVER_100);
+    let no_drops = counts.is_empty();
+    let abandoned = abandoned_label(runs);
+    counts.push(line(runs, abandoned, TOTAL, |b| t.mid(b), |b| per_min(b, b.counts.abandoned)));
+    let (count_y, count_desc, floored) = per_minute_axis(&mut counts, "Per minute");
+
+    let dropped_label = match (no_drops, runs.len() > 1) {
+        (false, _) => "Dropped (any cause)",
+        (true, false) => "Dropped (no drops in this run)",
+        (true, true) => "Dropped (no drops in any replication)",
+    };
+    let shares = vec![
+        line(runs, dropped_label, ALL_DROPS, |b| t.mid(b), |b| share_of_ended(b, b.counts.dropped_total())),
+        line(runs, abandoned, TOTAL, |b| t.mid(b), |b| share_of_ended(b, b.counts.abandoned)),
+    ];
+    let share_y = percent_axis(percent_top(&shares));
+    let mut subtitle = format!(
+        "Top: attempts dropped (by cause) and abandoned per minute, per {} bin; bottom: their share of the attempts \
+         that ended in the bin (booked, dropped, abandoned or turned away)",
+        s.bin
+    );
+    if floored {
+        subtitle.push_str(&format!(
+            "; under {} per minute, zero included, on the bottom line",
+            count_y.label(count_y.bottom())
+        ));
     }
     let fig = Figure {
         title: format!("Drops and abandons: {}", s.title),
         subtitle,
         x: clock(s),
-        panels: vec![Panel {
-            y_desc: "Per 100 attempts in the bin [%]".into(),
-            y,
-            series,
-            bands: Vec::new(),
-            empty_note: "No attempt was made".into(),
-        }],
+        panels: vec![
+            Panel {
+                y_desc: count_desc,
+                y: count_y,
+                series: counts,
+                bands: Vec::new(),
+                empty_note: "No attempt was made".into(),
+            },
+            Panel {
+                y_desc: "Of attempts ended [%]".into(),
+                y: share_y,
+                series: shares,
+                bands: Vec::new(),
+                empty_note: "No attempt ended".into(),
+            },
+        ],
         legend_extra: Vec::new(),
+        marks: marks::of_run(s),
     };
     with_replications(fig, runs)
 }
@@ -389,6 +589,7 @@ pub fn bookings(s: &Scenario, runs: &[RunFigures]) -> Figure {
                 Some(100.0 * booked as f64 / c.people as f64)
             },
         );
+        booked.dashed = dashed(k);
         // Everyone starts at zero booked.
         booked.points.insert(0, (0.0, 0.0));
         if let Spread::Band(ends) = &mut booked.spread {
@@ -403,10 +604,16 @@ pub fn bookings(s: &Scenario, runs: &[RunFigures]) -> Figure {
             color: col,
         }));
     }
+    // Windows of several cohorts that overlap would shade each other into
+    // mud: the marks of their openings and closings say it then.
+    let overlap = bands.iter().enumerate().any(|(i, a)| bands[i + 1..].iter().any(|b| a.from < b.to && b.from < a.to));
+    if overlap {
+        bands.clear();
+    }
     let legend_extra = if bands.is_empty() {
         Vec::new()
     } else {
-        vec![(Swatch::Shade(RGBColor(0x88, 0x88, 0x88)), "Booking windows (shaded in the cohort's colour)".to_string())]
+        vec![(Swatch::Shade(ANY_COLOUR), "Booking windows (shaded in the cohort's colour)".to_string())]
     };
     let fig = Figure {
         title: format!("Bookings by cohort: {}", s.title),
@@ -420,6 +627,7 @@ pub fn bookings(s: &Scenario, runs: &[RunFigures]) -> Figure {
             empty_note: "No eligible cohort in this scenario".into(),
         }],
         legend_extra,
+        marks: marks::of_run(s),
     };
     with_replications(fig, runs)
 }
@@ -429,13 +637,10 @@ pub fn arrivals(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
     let mut series = vec![
-        line(runs, "First attempts", color(0), |b| t.mid(b), |b| per_min(b, b.counts.arrivals)),
-        line(runs, "Retries", color(1), |b| t.mid(b), |b| per_min(b, b.counts.retries)),
+        line(runs, "First attempts", okabe_ito::BLUE, |b| t.mid(b), |b| per_min(b, b.counts.arrivals)),
+        line(runs, "Retries", okabe_ito::ORANGE, |b| t.mid(b), |b| per_min(b, b.counts.retries)),
     ];
-    let log = rate_is_peaky(&series);
-    // At most five decades under the peak: rarer than that is "none".
-    let floor = max_of(&series) * 1e-4;
-    let (y, floored) = value_axis(&mut series, log, floor);
+    let (y, y_desc, floored) = per_minute_axis(&mut series, "Attempts per minute");
     let mut subtitle = format!("Attempts per minute, averaged over each {} bin", s.bin);
     if floored {
         subtitle.push_str(&format!(
@@ -443,15 +648,65 @@ pub fn arrivals(s: &Scenario, runs: &[RunFigures]) -> Figure {
             y.label(y.bottom())
         ));
     }
-    let y_desc = if y.is_log() { "Attempts per minute, log scale" } else { "Attempts per minute" };
     let fig = Figure {
         title: format!("Attempts: {}", s.title),
         subtitle,
         x: clock(s),
-        panels: vec![Panel { y_desc: y_desc.into(), y, series, bands: Vec::new(), empty_note: String::new() }],
+        panels: vec![Panel { y_desc, y, series, bands: Vec::new(), empty_note: String::new() }],
         legend_extra: Vec::new(),
+        marks: marks::of_run(s),
     };
     with_replications(fig, runs)
+}
+
+/// The front tier's slot lines: in use, busy with page loads, taken by
+/// polls, and the capacity last (the total and the polls only when some
+/// poll took a slot).
+fn slot_lines(runs: &[RunFigures], t: &BinTimes) -> Vec<Series> {
+    let mut slots = vec![
+        line(
+            runs,
+            "Slots in use (page loads + polls)",
+            TOTAL,
+            |b| t.mid(b),
+            |b| Some(b.front_busy_mean + b.end.front_polls as f64),
+        ),
+        line(runs, "Busy with page loads", okabe_ito::BLUE, |b| t.mid(b), |b| Some(b.front_busy_mean)),
+        line(
+            runs,
+            "Taken by status polls",
+            okabe_ito::REDDISH_PURPLE,
+            |b| t.end(b),
+            |b| Some(b.end.front_polls as f64),
+        ),
+        capacity_line(runs, t, "Capacity (request slots)", |b| b.end.front_capacity as f64),
+    ];
+    // Without a poll ever taking a slot, slots in use are the page loads':
+    // the total and the polls would only hide under and beside them.
+    if runs.iter().flat_map(|r| &r.bins).all(|b| b.end.front_polls == 0) {
+        slots.remove(2);
+        slots.remove(0);
+    }
+    slots
+}
+
+/// What `front.png` shows, how its page loads time out, and what its log
+/// scales leave out.
+fn front_subtitle(s: &Scenario, log: bool, floored: bool) -> String {
+    let mut subtitle = format!("Entry-page request slots (top) and page loads (bottom), per {} bin", s.bin);
+    if let Some(f) = &s.front {
+        subtitle.push_str(&format!("; a page load not served within {} times out", f.timeout));
+        if f.wasted_work {
+            subtitle.push_str(" but keeps its slot busy until served");
+        }
+    }
+    if log {
+        subtitle.push_str("; on a log scale zeros are left out");
+        if floored {
+            subtitle.push_str(" and tiny values sit on the bottom line");
+        }
+    }
+    subtitle
 }
 
 /// `front.png`, for a scenario with a front tier: its request slots in use
@@ -463,24 +718,7 @@ pub fn arrivals(s: &Scenario, runs: &[RunFigures]) -> Figure {
 pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
-    let mut slots = vec![
-        line(
-            runs,
-            "Slots in use (page loads + polls)",
-            BLACK_ISH,
-            |b| t.mid(b),
-            |b| Some(b.front_busy_mean + b.end.front_polls as f64),
-        ),
-        line(runs, "Busy with page loads", color(0), |b| t.mid(b), |b| Some(b.front_busy_mean)),
-        line(runs, "Taken by status polls", color(4), |b| t.end(b), |b| Some(b.end.front_polls as f64)),
-        capacity_line(runs, &t, "Capacity (request slots)", |b| b.end.front_capacity as f64),
-    ];
-    // Without a poll ever taking a slot, slots in use are the page loads':
-    // the total and the polls would only hide under and beside them.
-    if runs.iter().flat_map(|r| &r.bins).all(|b| b.end.front_polls == 0) {
-        slots.remove(2);
-        slots.remove(0);
-    }
+    let mut slots = slot_lines(runs, &t);
     // Capacity that grows twentyfold (origin, then the cloud) or a flood of
     // page loads would flatten the rest to the axis: a log scale then.
     let (lines, capacity) = slots.split_at(slots.len() - 1);
@@ -492,11 +730,11 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
         .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let slots_log = rate_is_peaky(lines) || (c_min.is_finite() && c_max / c_min > 10.0);
     let mut loads = vec![
-        line(runs, "Page loads sent", color(5), |b| t.mid(b), |b| per_min(b, b.counts.front_requests)),
+        line(runs, "Page loads sent", okabe_ito::BLUISH_GREEN, |b| t.mid(b), |b| per_min(b, b.counts.front_requests)),
         line(
             runs,
             "Page loads timed out",
-            color(2),
+            okabe_ito::ORANGE,
             |b| t.mid(b),
             |b| per_min(b, b.counts.dropped[DropCause::FrontTimeout as usize]),
         ),
@@ -519,19 +757,7 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let floor = top_of(&loads) * 1e-4;
     let (loads_y, loads_floored) = value_axis(&mut loads, loads_log, floor);
 
-    let mut subtitle = format!("Entry-page request slots (top) and page loads (bottom), per {} bin", s.bin);
-    if let Some(f) = &s.front {
-        subtitle.push_str(&format!("; a page load not served within {} times out", f.timeout));
-        if f.wasted_work {
-            subtitle.push_str(" but keeps its slot busy until served");
-        }
-    }
-    if slots_y.is_log() || loads_y.is_log() {
-        subtitle.push_str("; on a log scale zeros are left out");
-        if slots_floored || loads_floored {
-            subtitle.push_str(" and tiny values sit on the bottom line");
-        }
-    }
+    let subtitle = front_subtitle(s, slots_y.is_log() || loads_y.is_log(), slots_floored || loads_floored);
     let log_desc = |log: bool, desc: &str| if log { format!("{desc}, log scale") } else { desc.to_string() };
     let fig = Figure {
         title: format!("Front-tier load: {}", s.title),
@@ -554,6 +780,56 @@ pub fn front(s: &Scenario, runs: &[RunFigures]) -> Figure {
             },
         ],
         legend_extra: Vec::new(),
+        marks: marks::of_run(s),
     };
     with_replications(fig, runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three quantile lines of ten bins: p50 at 10 min, p90 and p99 at
+    /// 10 min in the first `same` bins and at 20 min after.
+    fn quantiles(same: usize) -> Vec<Series> {
+        let at = |k: usize, v: f64| (k as f64 * 60.0, v);
+        let line = |f: &dyn Fn(usize) -> f64| Series {
+            label: String::new(),
+            color: okabe_ito::BLUE,
+            dashed: false,
+            width: LINE_W,
+            points: (0..10).map(|k| at(k, f(k))).collect(),
+            spread: Spread::None,
+        };
+        let upper = |k: usize| if k < same { 10.0 } else { 20.0 };
+        vec![line(&|_| 10.0), line(&upper), line(&upper)]
+    }
+
+    #[test]
+    fn coinciding_quantiles_are_nested_then_said_to_be_one_wait() {
+        let (nested, together, note) = coincidence(&quantiles(10));
+        assert!(nested && together && note.contains("10 of the 10 bins") && note.contains("joined together"), "{note}");
+        let (nested, together, note) = coincidence(&quantiles(5));
+        assert!(nested && !together && note.contains("drawn nested"), "{note}");
+        let (nested, together, note) = coincidence(&quantiles(1));
+        assert!(!nested && !together && note.is_empty(), "{note}");
+        // Waits under a minute are not counted: nothing to say of them.
+        let mut tiny = quantiles(0);
+        for p in tiny.iter_mut().flat_map(|s| s.points.iter_mut()) {
+            p.1 /= 100.0;
+        }
+        assert_eq!(coincidence(&tiny), (false, false, String::new()));
+    }
+
+    #[test]
+    fn a_line_by_joining_time_moves_each_bin_back_by_its_wait_and_keeps_its_gaps() {
+        let mut s = quantiles(10).remove(0);
+        // Admitted every 10 minutes after waiting 5.
+        s.points = (0..10).map(|k| (k as f64 * 600.0, 5.0)).collect();
+        s.points[3].1 = f64::NAN;
+        let joined = by_joining_time(&s);
+        assert_eq!(joined.points[9], (5400.0 - 300.0, 5.0));
+        assert_eq!(joined.points[0], (0.0, 5.0), "not before the start");
+        assert!(joined.points[3].1.is_nan(), "a bin nobody was admitted in still breaks the line");
+    }
 }
