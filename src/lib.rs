@@ -53,6 +53,7 @@
 
 pub mod commands;
 pub mod engine;
+pub mod limits;
 pub mod model;
 pub mod report;
 pub mod scenario;

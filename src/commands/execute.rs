@@ -10,7 +10,7 @@
 use super::progress::Progress;
 use super::CliError;
 use crate::engine::{fmt_bytes, OutOfMemory};
-use crate::scenario::limits::Plan;
+use crate::limits::Plan;
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
 use crate::{Outcome, QueueKind};

@@ -10,8 +10,8 @@
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
+use crate::limits::{self, Keeps};
 use crate::report::{self, output};
-use crate::scenario::limits::{self, Keeps};
 use crate::scenario::{self, units::parse_duration, Scenario, ScenarioError};
 use crate::stats::plan::{self as search, Domain, Settings, Target};
 use crate::stats::{figures, Figures, Headline, Value};

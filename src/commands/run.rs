@@ -4,8 +4,8 @@
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, out, outln, tell, CliError};
+use crate::limits::{self, Keeps};
 use crate::report::{self, output};
-use crate::scenario::limits::{self, Keeps};
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
 use crate::QueueKind;

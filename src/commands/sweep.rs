@@ -14,13 +14,14 @@
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
+pub use super::sweep_json::Plan;
 use super::sweep_json::{Provenance, Record};
 use super::{execute, outln, tell, CliError};
 use crate::engine::OutOfMemory;
+use crate::limits::{self, Keeps};
 use crate::report::sweep::{Sweep, SweepRow};
 use crate::report::{self, charts, output, Files, ReportOptions};
-use crate::scenario::grid::{Grid, GridError, Shard, Vary};
-use crate::scenario::limits::{self, Keeps};
+use crate::scenario::grid::{Shard, Vary};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::{figures, Figures};
 use crate::QueueKind;
@@ -52,36 +53,6 @@ pub struct Args {
     // Charts: one sweep-<key> chart per varied key (a shard draws none; merge draws them).
     #[command(flatten)]
     charts: ChartArgs,
-}
-
-/// What a sweep runs: the grid, the replications, which shard.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
-    /// The scenario file's name (its stem).
-    pub scenario: String,
-    pub vary: Vec<Vary>,
-    pub replications: usize,
-    /// Of the whole grid.
-    pub points: usize,
-    /// `None` for a whole sweep.
-    pub shard: Option<Shard>,
-}
-
-impl Plan {
-    /// The plan of a grid that `Grid::check` accepts.
-    pub fn new(scenario: &str, vary: Vec<Vary>, replications: usize, shard: Option<Shard>) -> Result<Plan, GridError> {
-        let points = Grid { vary: &vary }.check()?;
-        Ok(Plan { scenario: scenario.to_string(), vary, replications, points, shard })
-    }
-
-    pub fn grid(&self) -> Grid<'_> {
-        Grid { vary: &self.vary }
-    }
-
-    /// This shard (a whole sweep is shard 0/1).
-    pub fn shard_or_whole(&self) -> Shard {
-        self.shard.unwrap_or(Shard { index: 0, count: 1 })
-    }
 }
 
 pub fn sweep(a: Args) -> Result<(), CliError> {

@@ -1,4 +1,5 @@
-//! `sweep.json`: what made a sweep folder's rows (`Record`), so that `merge`
+//! `sweep.json`: what a sweep is (`Plan`: the grid, the replications, the
+//! shard) and what made a sweep folder's rows (`Record`), so that `merge`
 //! can tell whether shards belong to one sweep and whether a file changed
 //! after the sweep wrote it.
 //!
@@ -9,12 +10,41 @@
 //! sweep; `rows_sha256` is the SHA-256 of the folder's `sweep.csv`, what
 //! `sha256sum` prints. Every SHA-256 surgesim takes is taken here.
 
-use super::sweep::Plan;
-use crate::scenario::grid::{Shard, Vary};
+use crate::scenario::grid::{Grid, GridError, Shard, Vary};
 use crate::scenario::{Curve, RatePoint, Scenario};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+
+/// What a sweep runs: the grid, the replications, which shard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The scenario file's name (its stem).
+    pub scenario: String,
+    pub vary: Vec<Vary>,
+    pub replications: usize,
+    /// Of the whole grid.
+    pub points: usize,
+    /// `None` for a whole sweep.
+    pub shard: Option<Shard>,
+}
+
+impl Plan {
+    /// The plan of a grid that `Grid::check` accepts.
+    pub fn new(scenario: &str, vary: Vec<Vary>, replications: usize, shard: Option<Shard>) -> Result<Plan, GridError> {
+        let points = Grid { vary: &vary }.check()?;
+        Ok(Plan { scenario: scenario.to_string(), vary, replications, points, shard })
+    }
+
+    pub fn grid(&self) -> Grid<'_> {
+        Grid { vary: &self.vary }
+    }
+
+    /// This shard (a whole sweep is shard 0/1).
+    pub fn shard_or_whole(&self) -> Shard {
+        self.shard.unwrap_or(Shard { index: 0, count: 1 })
+    }
+}
 
 /// The program version a `sweep.json` records.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -32,8 +32,8 @@ pub fn validate(a: Args) -> Result<(), CliError> {
             Ok(s) => {
                 let shown = scenario::shown_path(&path).display().to_string();
                 let shown = scenario::echo::escaped(&shown);
-                outln!("{shown}: ok ({} cohorts, {} people)", s.cohorts.len(), s.size().people)?;
-                if let Err(e) = scenario::limits::check(&s, 1, false) {
+                outln!("{shown}: ok ({} cohorts, {} people)", s.cohorts.len(), crate::limits::size(&s).people)?;
+                if let Err(e) = crate::limits::check(&s, 1, false) {
                     outln!("  note: {e}")?;
                 }
             }

@@ -6,7 +6,7 @@
 //! grow through `try_reserve` instead, in doubling steps so the hot path
 //! pays one comparison, and report a failure as an `OutOfMemory`: the run
 //! stops and the command exits with one line. The size guard
-//! (`scenario::limits`) should refuse such a run beforehand; this is for
+//! (`limits`) should refuse such a run beforehand; this is for
 //! when the machine has less memory than it said (a `ulimit -v`, other
 //! programs).
 

@@ -143,7 +143,7 @@ struct Model<'s, Q> {
 
 /// Bytes the model's structures hold at most per item of what grows, their
 /// spare capacity included (each structure says why): for the size guard
-/// (`scenario::limits`), which multiplies them by the most items a run can
+/// (`limits`), which multiplies them by the most items a run can
 /// have at once.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Footprint {

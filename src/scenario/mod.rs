@@ -5,15 +5,15 @@
 //! `--set` overrides, deserializes the raw mirror (`raw`; `lenient` steps
 //! over unknown keys and wrong types so that all of them are reported), then
 //! `validate` checks everything at once. Code after this module never
-//! re-checks. `limits` says whether a valid scenario is too large to run
-//! without `--allow-large`; `template` holds what `surgesim new` prints.
+//! re-checks. `template` holds what `surgesim new` prints. Whether a valid
+//! scenario is too large to run is for `crate::limits` to say: it needs the
+//! sizes of the model's structures, which sit above this module.
 
 pub mod bounds;
 mod dist;
 pub mod echo;
 pub mod grid;
 mod lenient;
-pub mod limits;
 mod load;
 mod path;
 mod raw;
@@ -24,7 +24,6 @@ pub mod units;
 mod validate;
 
 pub use dist::Dist;
-pub use limits::Size;
 pub use load::{canonical_key, load, load_str, shown_path, Diagnostic, ScenarioError, STDIN};
 
 use crate::engine::SimTime;

@@ -36,7 +36,7 @@ mod tests {
     fn every_template_is_a_valid_scenario() {
         for preset in Preset::value_variants() {
             let s = load(preset.text()).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
-            crate::scenario::limits::check(&s, 1, false).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
+            crate::limits::check(&s, 1, false).unwrap_or_else(|e| panic!("{preset:?}: {e}"));
         }
     }
 

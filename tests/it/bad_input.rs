@@ -19,7 +19,8 @@
 use crate::common::{repo, surgesim};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use surgesim::scenario::{self, limits, Diagnostic, ScenarioError};
+use surgesim::limits;
+use surgesim::scenario::{self, Diagnostic, ScenarioError};
 
 /// Where a problem is expected.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,5 @@
 //! Issue 12, item 3: the size guard bounds memory, for the whole command,
-//! from a model of what grows (`scenario::limits`), and running out of
+//! from a model of what grows (`limits`), and running out of
 //! memory is an error, not an abort.
 //!
 //! The model is checked against the peak resident memory of real runs
@@ -20,7 +20,7 @@ use crate::common::{bundled, from_text, repo};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use surgesim::scenario::limits::{self, Keeps};
+use surgesim::limits::{self, Keeps};
 use surgesim::Scenario;
 
 const MIB: f64 = 1024.0 * 1024.0;

@@ -1,5 +1,7 @@
 //! Resource guards: how much a command asks of the machine, estimated from
-//! its scenarios before anything runs, and refused above limits that a
+//! the scenario and the sizes the model and the statistics state for their
+//! structures (so this module sits above them, below the commands), before
+//! anything runs, and refused above limits that a
 //! laptop handles in well under an hour, unless the user says so
 //! (`--allow-large`). A few limits hold even then: the model's own, and
 //! the machine's physical memory.
@@ -16,15 +18,15 @@
 //! pending after its person was admitted) in the event list with its spare
 //! capacity; the time-series rows and histograms; the arrival tables. For a
 //! whole command: the runs that go at once (one per thread) each at its
-//! peak, plus what every finished run keeps (its results; a sweep keeps a
-//! summary) and, for replications, their rows as JSON while the report is
-//! combined. `check_command` picks the most threads that fit the limit, so
+//! peak, plus what every finished run keeps (its rows and figures; a sweep
+//! keeps a summary) and, for replications, the combined time series while
+//! the report is written. `check_command` picks the most threads that fit the limit, so
 //! a command is refused only when one run at a time does not fit: the
 //! refusal is the same on every machine.
 
-use super::{bounds, Curve, Scenario, ScenarioError};
 use crate::engine::fmt_bytes;
 use crate::model::{event_list_bytes, footprint, CURVE_BYTES_PER_POINT};
+use crate::scenario::{bounds, Curve, Scenario, ScenarioError};
 
 /// People (first attempts, all cohorts) a run may bring without
 /// `--allow-large`: a guard on time and memory. The model's own limit,
@@ -157,21 +159,13 @@ impl RunMemory {
     }
 }
 
-impl Scenario {
-    /// What one run of this scenario needs; see `limits::check`.
-    pub fn size(&self) -> Size {
-        let people = self.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
-        let bins = self.duration.0.div_ceil(self.bin.0.max(1));
-        let attempts_per_person = attempts_per_person(self);
-        let memory = run_memory(self, people as f64, bins, attempts_per_person);
-        Size {
-            people,
-            bins,
-            attempts_per_person,
-            events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT,
-            memory,
-        }
-    }
+/// What one run of `s` needs; see `check`.
+pub fn size(s: &Scenario) -> Size {
+    let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
+    let bins = s.duration.0.div_ceil(s.bin.0.max(1));
+    let attempts_per_person = attempts_per_person(s);
+    let memory = run_memory(s, people as f64, bins, attempts_per_person);
+    Size { people, bins, attempts_per_person, events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT, memory }
 }
 
 fn attempts_per_person(s: &Scenario) -> f64 {
@@ -219,7 +213,7 @@ fn pending_events(s: &Scenario, people: f64, queued: f64, attempts: f64) -> (f64
     let sessions = most_sessions(s);
     let own = people.min(retrying + deadlines + slots + sessions);
     let wasted = if s.front.as_ref().is_some_and(|f| f.wasted_work) { slots.min(joins) } else { 0.0 };
-    let outages = s.faults.outages.iter().filter(|o| o.tier == super::Tier::Backend).count() as f64;
+    let outages = s.faults.outages.iter().filter(|o| o.tier == crate::scenario::Tier::Backend).count() as f64;
     let ended = (sessions * outages).min(joins);
     let timeline = 2.0 * s.faults.outages.len() as f64 + s.backend.schedule.len() as f64 + 8.0;
     (own + wasted + ended + timeline, stale)
@@ -231,7 +225,7 @@ fn most_sessions(s: &Scenario) -> f64 {
 }
 
 fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory {
-    let order = s.waiting_room.as_ref().map_or(super::Order::Fifo, |r| r.order);
+    let order = s.waiting_room.as_ref().map_or(crate::scenario::Order::Fifo, |r| r.order);
     let bytes = footprint(order);
     let part = |count: f64, each: usize| Part { count, bytes: count * each as f64 };
     let queued =
@@ -334,7 +328,7 @@ impl CommandMemory {
 pub fn check(s: &Scenario, runs: u64, allow_large: bool) -> Result<Size, ScenarioError> {
     let keeps = if runs > 1 { Keeps::Replications } else { Keeps::Results };
     check_command(&[(s, runs)], keeps, 1, allow_large)?;
-    Ok(s.size())
+    Ok(size(s))
 }
 
 /// Check a whole command: `runs` lists each scenario with the runs the
@@ -349,7 +343,7 @@ pub fn check_command(
     if runs.is_empty() {
         return Ok(Plan { threads: 1, memory: PROCESS_BYTES });
     }
-    let sized: Vec<(&Scenario, u64, Size)> = runs.iter().map(|(s, n)| (*s, (*n).max(1), s.size())).collect();
+    let sized: Vec<(&Scenario, u64, Size)> = runs.iter().map(|(s, n)| (*s, (*n).max(1), size(s))).collect();
     let name = command_name(runs);
     let too_large = |reasons, can_allow| ScenarioError::TooLarge { name: name.clone(), reasons, can_allow };
     let memory = CommandMemory::of(&sized, keeps);
@@ -484,7 +478,7 @@ mod tests {
     fn scenario(extra: &[&str]) -> Scenario {
         let text = "[scenario]\nname = \"t\"\nduration = \"1h\"\n[[cohort]]\nname = \"a\"\npeople = 1000\n[backend]\nmax_sessions = 10\n";
         let sets: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        super::super::load_str(text, Path::new("t.toml"), Path::new("."), &sets).expect("valid")
+        crate::scenario::load_str(text, Path::new("t.toml"), Path::new("."), &sets).expect("valid")
     }
 
     #[test]
@@ -518,7 +512,7 @@ mod tests {
     fn threads_are_chosen_to_fit_the_limit() {
         // About 1 GiB a run (10 M people queued at 96 bytes).
         let big = scenario(&["cohort.0.people=10000000", "waiting_room.max_active=1"]);
-        let per_run = big.size().memory.working();
+        let per_run = size(&big).memory.working();
         assert!(per_run > 0.8 * GIB && per_run < 1.1 * GIB, "{per_run}");
         let plan = check_command(&[(&big, 64)], Keeps::Replications, 64, false).expect("one at a time fits");
         assert!(plan.threads >= 2 && plan.threads <= 8, "{plan:?}");
@@ -538,11 +532,11 @@ mod tests {
             "clients.retry.max_attempts=3",
             "waiting_room.max_active=10",
         ];
-        let plain = scenario(&sets).size().memory;
+        let plain = size(&scenario(&sets)).memory;
         assert!(plain.events.count >= 1000.0 && plain.events.count < 1100.0, "{:?}", plain.events);
         assert_eq!(plain.stale.count, 0.0, "no deadlines without patience or connection loss");
         let patient = scenario(&[&sets[..], &["clients.patience={ dist = \"exponential\", mean = \"1h\" }"]].concat());
-        let m = patient.size().memory;
+        let m = size(&patient).memory;
         // 1 + 0.5 + 0.25 attempts a person: 1,750 joins, 1,000 of them live.
         assert_eq!(m.stale.count, 750.0, "{:?}", m.stale);
     }
