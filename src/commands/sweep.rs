@@ -98,7 +98,8 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
         // folder follows the --set list alone.
         match points.first() {
             Some((_, s)) => {
-                let base = Scenario { origin: scenario::Origin { set: a.flags.set.clone(), scale: None }, ..s.clone() };
+                let origin = scenario::Origin { set: a.flags.set.clone(), scale: None, ..s.origin.clone() };
+                let base = Scenario { origin, ..s.clone() };
                 output::default_dir_of(&base, &what)
             }
             None => output::default_dir(&format!("{name}{what}")),
