@@ -155,8 +155,12 @@ pub fn load_points(path: &Path, sets: &[String], plan: &Plan) -> Result<Vec<(usi
 /// base scenario alone may lack a key only the `--vary` gives). The other
 /// points differ from it only in the varied keys, which the grid records.
 pub fn provenance(path: &Path, sets: &[String], plan: &Plan) -> Result<Provenance, CliError> {
+    // With the scenario's cohort names, `cohort.53-54` and `cohort.0` are one key.
+    let names = scenario::cohort_names(path, scenario::Changes { unset: &[], set: sets }).unwrap_or_default();
+    let canon = |key: &str| names.canonical(key);
+    plan.grid().check_with(&canon)?;
     for set in sets {
-        plan.grid().check_set(set)?;
+        plan.grid().check_set_with(set, &canon)?;
     }
     let s = scenario::load(path, &overrides(sets, plan, 0))?;
     Ok(Provenance::of(&s, sets)?)

@@ -7,11 +7,11 @@
 //! before it is opened: opening a FIFO would wait for a writer for ever.
 
 use super::echo::escaped;
-use super::path::{canonical, is_within, parse_key, split_assignment, split_linked, split_path};
+use super::path::{canonical, is_within, parse_key, split_assignment, split_linked, split_path, Segment};
 use super::raw::RawScenario;
 use super::sources::{LineIndex, Sources};
 use super::validate::validate;
-use super::{doc, inherit, lenient};
+use super::{doc, inherit, lenient, merge};
 use super::{Origin, Problem, Scenario};
 use std::fmt;
 use std::io::Read;
@@ -234,42 +234,13 @@ pub fn load_str_with(
     changes: Changes<'_>,
 ) -> Result<Scenario, ScenarioError> {
     let mut sources = Sources::new(path, text);
-    let (doc, syntax) = DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        // After the first few, recovery mostly reports its own confusion.
-        let list = syntax.iter().take(MAX_SYNTAX_ERRORS).map(|e| (e.span(), None, e.message().to_string()));
-        return Err(invalid(path, list.map(|(s, f, m)| at_place(&sources, s, f, m)).collect()));
-    }
-    let mut doc = doc.into_inner();
-    let listed = single_tables(&mut doc);
-    let links = inherit::discover(&doc, path, base_dir, &mut sources).map_err(|found| {
-        invalid(path, found.into_iter().map(|f| at_place(&sources, f.span, f.field, f.message)).collect())
-    })?;
+    let (top, listed) = parse_top(text, path, &sources)?;
+    let links = inherit::discover(&top, path, base_dir, &mut sources).map_err(|found| fatal(path, &sources, found))?;
     let sources = sources;
-    let (mut doc, found) = inherit::merge_chain(doc, &links, &sources, base_dir).map_err(|found| {
-        invalid(path, found.into_iter().map(|f| at_place(&sources, f.span, f.field, f.message)).collect())
-    })?;
+    let d = document(top, listed, &links, &sources, path, base_dir, changes)?;
+    let Document { original, doc, set_paths, mut diagnostics } = d;
     let here =
         |span: Option<Range<usize>>, field: Option<String>, message: String| at_place(&sources, span, field, message);
-    let mut diagnostics: Vec<Diagnostic> = listed
-        .into_iter()
-        .map(|(key, span)| {
-            let message = format!("found [[{key}]], a list of tables, expected one [{key}] table");
-            here(Some(span), Some(key.to_string()), message)
-        })
-        .collect();
-    diagnostics.extend(found.into_iter().map(|f| here(f.span, f.field, f.message)));
-    for key in changes.unset {
-        if let Err(message) = inherit::unset(&mut doc, key) {
-            diagnostics.push(on_command_line(format!("--unset {key}"), canonical_key(key), message));
-        }
-    }
-    let original = doc.clone();
-    let set_paths = apply_sets(&mut doc, changes.set).map_err(|e| match e {
-        SetError::Bad(o) => ScenarioError::BadOverride(o),
-        SetError::Located(d) => invalid(path, vec![*d]),
-    })?;
-    datetimes_as_text(&mut doc);
 
     // Locate a field path: the `--set` that wrote it or a table it created
     // (`--set a.b.c=1` makes `a`, which the file does not have), else the
@@ -302,6 +273,124 @@ pub fn load_str_with(
             Err(invalid(path, diagnostics))
         }
     }
+}
+
+/// The names of the cohorts of the scenario at `path` as written (after
+/// the files it extends, `--unset` and `--set`; before any split), in
+/// order: what a key's cohort names are turned into indices by. `None`
+/// when the file cannot be read that far (loading it says why).
+pub fn cohort_names(path: &Path, changes: Changes<'_>) -> Option<CohortNames> {
+    let bytes = if path == Path::new(STDIN) { read_stdin() } else { read_file(path) };
+    let text = String::from_utf8(bytes.ok()?).ok()?;
+    let base_dir = match path.parent() {
+        Some(p) if path != Path::new(STDIN) => p,
+        _ => Path::new("."),
+    };
+    let shown = shown_path(path);
+    let mut sources = Sources::new(&shown, &text);
+    let (top, listed) = parse_top(&text, &shown, &sources).ok()?;
+    let links = inherit::discover(&top, &shown, base_dir, &mut sources).ok()?;
+    let sources = sources;
+    let d = document(top, listed, &links, &sources, &shown, base_dir, changes).ok()?;
+    let names = match d.doc.get("cohort").map(Spanned::get_ref) {
+        Some(DeValue::Array(items)) => items.iter().map(|i| merge::cohort_name(i).map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    Some(CohortNames(names))
+}
+
+/// The cohorts' names as written, in order (`None` for one without a
+/// name as text): for turning keys that name a cohort into indices.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CohortNames(pub Vec<Option<String>>);
+
+impl CohortNames {
+    /// `key` in canonical form with a cohort's name turned into its index
+    /// (`cohort.53-54.people` -> `cohort[0].people`), so that two spellings
+    /// of one key compare equal; a name no cohort has stays a name.
+    pub fn canonical(&self, key: &str) -> String {
+        let Ok(mut segments) = parse_key(key.trim()) else { return key.trim().to_string() };
+        if let [Segment::Name(first), Segment::Name(name), ..] = segments.as_slice() {
+            if first == "cohort" {
+                if let Some(i) = self.0.iter().position(|n| n.as_deref() == Some(name.as_str())) {
+                    segments[1] = Segment::Index(i);
+                }
+            }
+        }
+        canonical(&segments)
+    }
+}
+
+/// The scenario's own file, parsed: `Err` with its syntax errors. A
+/// section written as a list of tables is read by its first (`listed`
+/// says which, and where).
+fn parse_top<'i>(
+    text: &'i str,
+    path: &Path,
+    sources: &Sources<'_>,
+) -> Result<(DeTable<'i>, Vec<(&'static str, Range<usize>)>), ScenarioError> {
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        // After the first few, recovery mostly reports its own confusion.
+        let list = syntax.iter().take(MAX_SYNTAX_ERRORS).map(|e| (e.span(), None, e.message().to_string()));
+        return Err(invalid(path, list.map(|(s, f, m)| at_place(sources, s, f, m)).collect()));
+    }
+    let mut doc = doc.into_inner();
+    let listed = single_tables(&mut doc);
+    Ok((doc, listed))
+}
+
+/// A scenario as one document: its file over the files it extends, with
+/// the command line's changes.
+struct Document<'s> {
+    /// Merged, `--unset` applied, before any `--set`: where values were written.
+    original: DeTable<'s>,
+    /// With the `--set` overrides too: what serde reads.
+    doc: DeTable<'s>,
+    /// Each key a `--set` wrote (canonical, cohort names resolved), and the `--set`.
+    set_paths: Vec<(String, String)>,
+    /// The problems found so far: sections as lists, `extends` and `unset`, `--unset`.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Merge the chain under `top`, then apply `--unset` and `--set`.
+fn document<'s>(
+    top: DeTable<'s>,
+    listed: Vec<(&'static str, Range<usize>)>,
+    links: &[inherit::Link],
+    sources: &'s Sources<'_>,
+    path: &Path,
+    base_dir: &Path,
+    changes: Changes<'s>,
+) -> Result<Document<'s>, ScenarioError> {
+    let (mut doc, found) =
+        inherit::merge_chain(top, links, sources, base_dir).map_err(|found| fatal(path, sources, found))?;
+    let mut diagnostics: Vec<Diagnostic> = listed
+        .into_iter()
+        .map(|(key, span)| {
+            let message = format!("found [[{key}]], a list of tables, expected one [{key}] table");
+            at_place(sources, Some(span), Some(key.to_string()), message)
+        })
+        .collect();
+    diagnostics.extend(found.into_iter().map(|f| at_place(sources, f.span, f.field, f.message)));
+    for key in changes.unset {
+        if let Err(message) = inherit::unset(&mut doc, key) {
+            diagnostics.push(on_command_line(format!("--unset {key}"), canonical_key(key), message));
+        }
+    }
+    let original = doc.clone();
+    let set_paths = apply_sets(&mut doc, changes.set).map_err(|e| match e {
+        SetError::Bad(o) => ScenarioError::BadOverride(o),
+        SetError::Located(d) => invalid(path, vec![*d]),
+    })?;
+    datetimes_as_text(&mut doc);
+    Ok(Document { original, doc, set_paths, diagnostics })
+}
+
+/// Problems that end the reading of the files (a base that cannot be
+/// read, a base's syntax errors), located.
+fn fatal(path: &Path, sources: &Sources<'_>, found: Vec<inherit::Found>) -> ScenarioError {
+    invalid(path, found.into_iter().map(|f| at_place(sources, f.span, f.field, f.message)).collect())
 }
 
 /// The scenario's problems, in the order of the files (the scenario's own
@@ -507,6 +596,38 @@ max_sessions = 10
     fn problems_from_a_set_name_the_set() {
         let d = errors(GOOD, &["backend.max_sessions=0"]);
         assert_eq!(d[0].location, "--set backend.max_sessions=0");
+    }
+
+    #[test]
+    fn a_cohort_is_set_by_name_or_index() {
+        let two = format!("{GOOD}\n[[cohort]]\nname = \"2021\"\npeople = 1\n");
+        let load = |sets: &[&str]| {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            load_str(&two, Path::new("s.toml"), Path::new("."), &sets)
+        };
+        let s = load(&["cohort.all.people=5", "cohort.\"2021\".people=6", "cohort[1].eligible=false"]).unwrap();
+        assert_eq!((s.cohorts[0].people, s.cohorts[1].people, s.cohorts[1].eligible), (5, 6, false));
+        let d = errors(&two, &["cohort.al.people=5"]);
+        assert_eq!((d.len(), d[0].location.as_str()), (1, "--set cohort.al.people=5"), "{d:?}");
+        assert!(d[0].message.contains("has no item named \"al\"") && d[0].message.contains("did you mean \"all\"?"), "{}", d[0]);
+        // Unquoted, 2021 is an index, and there are two cohorts.
+        assert!(errors(&two, &["cohort.2021.people=5"])[0].message.contains("has 2 entries, found index 2021"));
+        // Problems of a value set by name are at the --set, as by index.
+        let d = errors(&two, &["cohort.all.people=4294967296"]);
+        assert_eq!(d[0].location, "--set cohort.all.people=4294967296");
+    }
+
+    #[test]
+    fn linked_keys_take_one_value_together() {
+        let room = format!("{GOOD}\n[waiting_room]\nmax_active = 10\n");
+        let d = errors(&room, &["backend.max_sessions=5"]);
+        assert!(d[0].message.contains("expected at most backend.max_sessions"), "{d:?}");
+        let sets = ["backend.max_sessions+waiting_room.max_active=5".to_string()];
+        let s = load_str(&room, Path::new("s.toml"), Path::new("."), &sets).unwrap();
+        assert_eq!((s.backend.max_sessions, s.waiting_room.map(|w| w.max_active)), (5, Some(5)));
+        let d = errors(&room, &["backend.max_sessions+waiting_room.max_active=0"]);
+        assert_eq!(d.len(), 2, "each key's problem, at the --set: {d:?}");
+        assert!(d.iter().all(|d| d.location == "--set backend.max_sessions+waiting_room.max_active=0"));
     }
 
     #[test]

@@ -30,7 +30,8 @@ mod validate;
 pub use dist::Dist;
 pub use limits::Size;
 pub use load::{
-    canonical_key, load, load_str, load_str_with, load_with, shown_path, Changes, Diagnostic, ScenarioError, STDIN,
+    canonical_key, cohort_names, load, load_str, load_str_with, load_with, shown_path, Changes, CohortNames,
+    Diagnostic, ScenarioError, STDIN,
 };
 
 use crate::engine::SimTime;
