@@ -321,6 +321,9 @@ impl CohortNames {
     }
 }
 
+/// Sections written as lists of tables, and where (see `single_tables`).
+type Listed = Vec<(&'static str, Range<usize>)>;
+
 /// The scenario's own file, parsed: `Err` with its syntax errors. A
 /// section written as a list of tables is read by its first (`listed`
 /// says which, and where).
@@ -328,7 +331,7 @@ fn parse_top<'i>(
     text: &'i str,
     path: &Path,
     sources: &Sources<'_>,
-) -> Result<(DeTable<'i>, Vec<(&'static str, Range<usize>)>), ScenarioError> {
+) -> Result<(DeTable<'i>, Listed), ScenarioError> {
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         // After the first few, recovery mostly reports its own confusion.
@@ -356,7 +359,7 @@ struct Document<'s> {
 /// Merge the chain under `top`, then apply `--unset` and `--set`.
 fn document<'s>(
     top: DeTable<'s>,
-    listed: Vec<(&'static str, Range<usize>)>,
+    listed: Listed,
     links: &[inherit::Link],
     sources: &'s Sources<'_>,
     path: &Path,
