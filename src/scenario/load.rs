@@ -382,10 +382,16 @@ fn document<'s>(
         }
     }
     let original = doc.clone();
-    let set_paths = apply_sets(&mut doc, changes.set).map_err(|e| match e {
-        SetError::Bad(o) => ScenarioError::BadOverride(o),
-        SetError::Located(d) => invalid(path, vec![*d]),
-    })?;
+    let set_paths = match apply_sets(&mut doc, changes.set) {
+        Ok(written) => written,
+        Err(SetError::Bad(o)) => return Err(ScenarioError::BadOverride(o)),
+        // The rest of the --set list would be written into a document the
+        // user did not mean: the problems so far, and this one.
+        Err(SetError::Located(d)) => {
+            diagnostics.push(*d);
+            return Err(invalid(path, diagnostics));
+        }
+    };
     datetimes_as_text(&mut doc);
     Ok(Document { original, doc, set_paths, diagnostics })
 }

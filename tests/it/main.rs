@@ -8,6 +8,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod figures;
+mod inheritance;
 mod interrupt;
 mod mechanisms;
 mod memory;
