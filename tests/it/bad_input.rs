@@ -372,6 +372,11 @@ fn new_prints_templates_that_validate() {
         std::fs::write(&file, &output.stdout).expect("writable");
         surgesim().arg("validate").arg(&file).assert().success();
     }
+    // The what-if extends the night `new` prints, saved as its header says.
+    std::fs::copy(dir.path().join("kdca.toml"), dir.path().join("my-booking-night.toml")).expect("copied");
+    let what_if = surgesim().args(["new", "--preset", "what-if"]).output().expect("runs");
+    std::fs::write(dir.path().join("what-if.toml"), &what_if.stdout).expect("writable");
+    surgesim().arg("validate").arg(dir.path().join("what-if.toml")).assert().success();
     let default = surgesim().arg("new").output().expect("runs");
     assert_eq!(default.stdout, scenario::template::Preset::Kdca.text().as_bytes());
     surgesim().args(["new", "--preset", "nonsense"]).assert().code(2);
