@@ -34,7 +34,12 @@ pub(super) fn check(list: &[RawCohort], c: &mut Check) -> Vec<Cohort> {
         let Some(one) = cohort(rc, &path, c) else { continue };
         let made = match &rc.split {
             None => vec![one],
-            Some(s) => split::groups(&one, s, &path, c, MAX_COHORT_NAME).unwrap_or_default(),
+            Some(s) => {
+                // Each cohort still to come takes one at least: what is left is this split's.
+                let left = bounds::MAX_COHORTS.saturating_sub(cohorts.len() + (list.len() - i - 1));
+                let room = split::Room { cohorts: left, name: MAX_COHORT_NAME };
+                split::groups(&one, s, &path, c, room).unwrap_or_default()
+            }
         };
         from_split.extend(made.iter().map(|_| rc.split.as_ref().map(|_| i)));
         cohorts.extend(made);

@@ -35,18 +35,12 @@ enum Shift {
 }
 
 /// The groups of `cohort` (checked as written, at `path`), or `None` when
-/// the split is wrong (its problems noted). `max_name` bounds the groups'
+/// the split is wrong (its problems noted). `room` bounds the groups'
 /// names as it bounds any cohort's.
-pub(super) fn groups(
-    cohort: &Cohort,
-    raw: &RawSplit,
-    path: &str,
-    c: &mut Check,
-    max_name: usize,
-) -> Option<Vec<Cohort>> {
+pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check, room: Room) -> Option<Vec<Cohort>> {
     let here = format!("{path}.split");
     let before = c.count();
-    let n = count(raw.groups, &here, c);
+    let n = count(raw.groups, room.cohorts, &here, c);
     let every = c.positive_duration(&raw.every, &format!("{here}.every"));
     let shift = match raw.shift.as_deref().unwrap_or("opens") {
         "opens" => Some(Shift::Opens),
@@ -56,7 +50,7 @@ pub(super) fn groups(
             None
         }
     };
-    let names = n.map(|n| names(cohort, raw.labels.as_deref(), n, &here, c, max_name));
+    let names = n.map(|n| names(cohort, raw.labels.as_deref(), n, &here, c, room.name));
     let weights = n.and_then(|n| weights(raw.weights.as_deref(), n, &here, c));
     if matches!(cohort.arrivals, Curve::Piecewise { .. } | Curve::Trace { .. }) {
         let message = "found a split of a piecewise or trace curve, expected a constant or surge curve (the other curves are written at clock times a split cannot move)";
@@ -67,7 +61,12 @@ pub(super) fn groups(
     let slots = cohort.slots.map(|s| apportion(s, &weights));
     let mut out = Vec::with_capacity(names.len());
     for (k, name) in names.into_iter().enumerate() {
+        let fine = c.count();
         let windows = moved(&cohort.windows, every, k, shift, &name, &here, c);
+        if c.count() > fine {
+            // Later groups open later still: they would only repeat it.
+            return None;
+        }
         out.push(Cohort {
             name,
             people: people[k],
@@ -80,10 +79,26 @@ pub(super) fn groups(
     (c.count() == before).then_some(out)
 }
 
-/// The number of groups: at least 1, at most a scenario's cohorts.
-fn count(groups: u64, here: &str, c: &mut Check) -> Option<usize> {
+/// What a split may make: `cohorts` more at most (what the model numbers,
+/// less the other cohorts), names of `name` characters at most.
+#[derive(Clone, Copy)]
+pub(super) struct Room {
+    pub cohorts: usize,
+    pub name: usize,
+}
+
+/// The number of groups: at least 1, and no more than the cohorts the
+/// model can still number (checked before any group is made: a file of
+/// many large splits must not fill the memory before it is refused).
+fn count(groups: u64, room: usize, here: &str, c: &mut Check) -> Option<usize> {
     match usize::try_from(groups) {
-        Ok(n) if (1..=bounds::MAX_COHORTS).contains(&n) => Some(n),
+        Ok(n) if (1..=bounds::MAX_COHORTS).contains(&n) && n <= room => Some(n),
+        Ok(n) if (1..=bounds::MAX_COHORTS).contains(&n) => {
+            let most = bounds::MAX_COHORTS;
+            let message = format!("found {n} groups, expected at most {room} (with the other cohorts, {most} in all)");
+            c.push(format!("{here}.groups"), message);
+            None
+        }
         _ => {
             let message = format!("found {groups}, expected from 1 to {} groups", bounds::MAX_COHORTS);
             c.push(format!("{here}.groups"), message);
@@ -129,32 +144,49 @@ fn weights(given: Option<&[f64]>, n: usize, here: &str, c: &mut Check) -> Option
             c.push(format!("{here}.weights[{j}]"), format!("found {x}, expected a weight of at least 0"));
         }
     }
-    if c.count() == before && w.iter().sum::<f64>() <= 0.0 {
+    let sum: f64 = w.iter().sum();
+    if c.count() == before && sum <= 0.0 {
         c.push(format!("{here}.weights"), "found weights that are all 0, expected some above 0");
+    }
+    if c.count() == before && !sum.is_finite() {
+        let message = "found weights adding up to more than a number can hold, expected smaller ones";
+        c.push(format!("{here}.weights"), message);
     }
     (c.count() == before).then(|| w.to_vec())
 }
 
-/// `total` split in proportion to `weights`, in whole numbers that add up
-/// to `total` exactly: each group its share rounded down, then one more
-/// each to the groups with the largest remainders (the first on a tie).
+/// `total` split in proportion to `weights` (finite, not negative, some
+/// above zero), in whole numbers that add up to `total` exactly: each
+/// group its share rounded down, then one more each to the groups with the
+/// largest remainders (the first on a tie).
 pub(super) fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
+    let n = weights.len();
     let sum: f64 = weights.iter().sum();
     let equal = weights.windows(2).all(|w| w[0] == w[1]);
     let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
     // Equal weights in whole numbers: no rounding error can reorder the remainders.
-    let mut out: Vec<u64> = if equal {
-        vec![total / weights.len() as u64; weights.len()]
-    } else {
-        exact.iter().map(|x| x.floor() as u64).collect()
-    };
-    let given: u64 = out.iter().sum();
-    let mut order: Vec<usize> = (0..out.len()).collect();
+    let mut out: Vec<u64> =
+        if equal { vec![total / n as u64; n] } else { exact.iter().map(|x| x.floor() as u64).collect() };
+    let mut order: Vec<usize> = (0..n).collect();
     if !equal {
-        order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+        let rest = |k: usize| exact[k] - exact[k].floor();
+        order.sort_by(|&a, &b| rest(b).total_cmp(&rest(a)).then(a.cmp(&b)));
     }
-    for &k in order.iter().cycle().take(total.saturating_sub(given) as usize) {
-        out[k] += 1;
+    // Rounded down, the shares fall short by less than one each; a float a
+    // hair above a true share could overshoot: taken back from the
+    // smallest remainders. Either way a couple of rounds at most.
+    let mut given: u64 = out.iter().sum();
+    for &k in order.iter().cycle().take(2 * n) {
+        if given < total {
+            out[k] += 1;
+            given += 1;
+        }
+    }
+    for &k in order.iter().rev().cycle().take(2 * n) {
+        if given > total && out[k] > 0 {
+            out[k] -= 1;
+            given -= 1;
+        }
     }
     out
 }
@@ -277,6 +309,14 @@ mod tests {
         for (extra, path, message) in cases {
             assert_eq!(problem_of(extra), at(path, message), "{extra}");
         }
+        let huge = problem_of("split = { groups = 2, every = \"1m\", weights = [1e308, 1e308] }");
+        assert_eq!(huge.0, "cohort[0].split.weights");
+        let (path, message) = problem(|c| {
+            let many = raw(&format!("{COHORT}split = {{ groups = 65535, every = \"1us\" }}"));
+            cohorts::check(&[many, raw("name = \"b\"\npeople = 1")], c);
+        });
+        assert_eq!(path, "cohort[0].split.groups");
+        assert_eq!(message, "found 65535 groups, expected at most 65534 (with the other cohorts, 65535 in all)");
         let piecewise = COHORT.replace(
             "curve = \"surge\", tau = \"5m\"",
             "curve = \"piecewise\", points = [{ at = \"0m\", rate = 1.0 }, { at = \"1h\", rate = 1.0 }]",
