@@ -107,25 +107,31 @@ fn value_at<'a, 'i>(v: &'a mut DeValue<'i>, key: &[Segment]) -> Option<&'a mut D
 /// Write `value` at `key` (resolved), creating tables on the way. The
 /// value is read as TOML (`100`, `0.5`, `true`, `"text"`, `{ dist =
 /// "constant", value = "1m" }`) and, failing that, taken as a bare string
-/// (`2h`).
+/// (`2h`). A message names the part of the key it is about in full.
 pub fn set<'i>(table: &mut DeTable<'i>, key: &[Segment], value: &'i str) -> Result<(), String> {
-    let Some((first, rest)) = key.split_first() else { return Err("found an empty key".into()) };
+    set_in_table(table, key, 0, value)
+}
+
+/// `set` from `key[at]` down, in `table`.
+fn set_in_table<'i>(table: &mut DeTable<'i>, key: &[Segment], at: usize, value: &'i str) -> Result<(), String> {
     // Digits where a table is are a key of the table (serde then says it
     // has no such key).
-    let first = &match first {
-        Segment::Name(n) => n.clone(),
-        Segment::Index(k) => k.to_string(),
+    let first = match key.get(at) {
+        Some(Segment::Name(n)) => n.clone(),
+        Some(Segment::Index(k)) => k.to_string(),
+        None => return Err("found an empty key".into()),
     };
-    if rest.is_empty() {
-        table.insert(Spanned::new(0..0, first.clone().into()), Spanned::new(0..0, parsed(value)));
+    if at + 1 == key.len() {
+        table.insert(Spanned::new(0..0, first.into()), Spanned::new(0..0, parsed(value)));
         return Ok(());
     }
     if table.get(first.as_str()).is_none() {
-        table.insert(Spanned::new(0..0, first.clone().into()), Spanned::new(0..0, DeValue::Table(DeTable::default())));
+        let empty = Spanned::new(0..0, DeValue::Table(DeTable::default()));
+        table.insert(Spanned::new(0..0, first.clone().into()), empty);
     }
     match table.get_mut(first.as_str()) {
-        Some(slot) => set_in_value(slot.get_mut(), first, rest, value),
-        None => Err(format!("could not create `{first}`")),
+        Some(slot) => set_in_value(slot.get_mut(), key, at + 1, value),
+        None => Err(format!("could not create `{}`", canonical(&key[..=at]))),
     }
 }
 
@@ -134,21 +140,23 @@ fn parsed(value: &str) -> DeValue<'_> {
     DeValue::parse(value).map(Spanned::into_inner).unwrap_or(DeValue::String(value.into()))
 }
 
-fn set_in_value<'i>(v: &mut DeValue<'i>, name: &str, rest: &[Segment], value: &'i str) -> Result<(), String> {
-    match (v, rest.split_first()) {
-        (DeValue::Table(t), _) => set(t, rest, value),
-        (DeValue::Array(items), Some((Segment::Index(i), after))) => {
+/// `set` from `key[at]` down, in `v`, the value at `key[..at]`.
+fn set_in_value<'i>(v: &mut DeValue<'i>, key: &[Segment], at: usize, value: &'i str) -> Result<(), String> {
+    let name = canonical(&key[..at]);
+    match (v, key.get(at)) {
+        (DeValue::Table(t), _) => set_in_table(t, key, at, value),
+        (DeValue::Array(items), Some(Segment::Index(i))) => {
             let len = items.len();
             let item = items.get_mut(*i).ok_or_else(|| format!("`{name}` has {len} entries, found index {i}"))?;
-            if after.is_empty() {
+            if at + 1 == key.len() {
                 *item = Spanned::new(0..0, parsed(value));
                 Ok(())
             } else {
-                set_in_value(item.get_mut(), &i.to_string(), after, value)
+                set_in_value(item.get_mut(), key, at + 1, value)
             }
         }
-        (DeValue::Array(_), Some((Segment::Name(n), _))) => {
-            Err(format!("`{name}` is a list, expected an index like {name}.0, found `{n}`"))
+        (DeValue::Array(_), Some(Segment::Name(n))) => {
+            Err(format!("`{name}` is a list, expected an index like {name}[0], found `{n}`"))
         }
         _ => Err(format!("`{name}` is a value, not a table: cannot set a key inside it")),
     }

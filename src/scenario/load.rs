@@ -327,11 +327,7 @@ type Listed = Vec<(&'static str, Range<usize>)>;
 /// The scenario's own file, parsed: `Err` with its syntax errors. A
 /// section written as a list of tables is read by its first (`listed`
 /// says which, and where).
-fn parse_top<'i>(
-    text: &'i str,
-    path: &Path,
-    sources: &Sources<'_>,
-) -> Result<(DeTable<'i>, Listed), ScenarioError> {
+fn parse_top<'i>(text: &'i str, path: &Path, sources: &Sources<'_>) -> Result<(DeTable<'i>, Listed), ScenarioError> {
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         // After the first few, recovery mostly reports its own confusion.
@@ -448,7 +444,9 @@ enum SetError {
 fn apply_sets<'i>(doc: &mut DeTable<'i>, sets: &'i [String]) -> Result<Vec<(String, String)>, SetError> {
     let mut written = Vec::new();
     for o in sets {
-        let (key, value) = split_assignment(o).ok_or_else(|| SetError::Bad(o.clone()))?;
+        // An unclosed quote hides every `=`: then the first, so that the
+        // key's own message says what is wrong with it.
+        let (key, value) = split_assignment(o).or_else(|| o.split_once('=')).ok_or_else(|| SetError::Bad(o.clone()))?;
         for part in split_linked(key.trim()) {
             let located = |field: String, message: String| {
                 SetError::Located(Box::new(on_command_line(set_location(o), field, message)))
@@ -618,7 +616,11 @@ max_sessions = 10
         assert_eq!((s.cohorts[0].people, s.cohorts[1].people, s.cohorts[1].eligible), (5, 6, false));
         let d = errors(&two, &["cohort.al.people=5"]);
         assert_eq!((d.len(), d[0].location.as_str()), (1, "--set cohort.al.people=5"), "{d:?}");
-        assert!(d[0].message.contains("has no item named \"al\"") && d[0].message.contains("did you mean \"all\"?"), "{}", d[0]);
+        assert!(
+            d[0].message.contains("has no item named \"al\"") && d[0].message.contains("did you mean \"all\"?"),
+            "{}",
+            d[0]
+        );
         // Unquoted, 2021 is an index, and there are two cohorts.
         assert!(errors(&two, &["cohort.2021.people=5"])[0].message.contains("has 2 entries, found index 2021"));
         // Problems of a value set by name are at the --set, as by index.
