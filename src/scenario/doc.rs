@@ -85,9 +85,8 @@ pub fn remove(table: &mut DeTable<'_>, key: &[Segment]) -> Result<(), String> {
         (Some(DeValue::Table(t)), Segment::Name(n)) => t.remove(n.as_str()).map(|_| ()).ok_or_else(missing),
         (Some(DeValue::Array(items)), Segment::Index(k)) if *k < items.len() => {
             // A TOML list has no `remove`: rebuilt without the item.
-            let kept: Vec<_> = items.iter().enumerate().filter(|(i, _)| i != k).map(|(_, v)| v.clone()).collect();
-            *items = toml::de::DeArray::new();
-            kept.into_iter().for_each(|v| items.push(v));
+            let all = std::mem::replace(items, toml::de::DeArray::new());
+            all.into_iter().enumerate().filter(|(i, _)| i != k).for_each(|(_, v)| items.push(v));
             Ok(())
         }
         _ => Err(missing()),

@@ -107,7 +107,7 @@ fn merge_cohorts<'i>(base: &mut DeArray<'i>, child: Spanned<DeValue<'i>>) -> Vec
     let DeValue::Array(items) = child.into_inner() else { return Vec::new() };
     let mut clashes = Vec::new();
     let mut seen: Vec<String> = Vec::new();
-    for item in items.iter().cloned() {
+    for item in items {
         let name = cohort_name(&item).map(str::to_string);
         if let Some(n) = &name {
             if seen.contains(n) {
