@@ -12,6 +12,10 @@ pub struct RunFlags {
     /// Override any scenario key: --set waiting_room.max_active=100 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Take a key back to its default, or a section or a cohort out, before
+    /// any --set: --unset front.schedule, --unset cohort.53-54 (repeatable).
+    #[arg(long = "unset", value_name = "KEY")]
+    pub unset: Vec<String>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -21,9 +25,9 @@ pub struct RunFlags {
 }
 
 impl RunFlags {
-    /// Load `path` with the `--set` overrides.
+    /// Load `path` with the `--unset` keys and the `--set` overrides.
     pub fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
-        scenario::load(path, &self.set)
+        scenario::load_with(path, scenario::Changes { unset: &self.unset, set: &self.set })
     }
 }
 

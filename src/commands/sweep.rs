@@ -56,6 +56,11 @@ pub struct Args {
 }
 
 pub fn sweep(a: Args) -> Result<(), CliError> {
+    if !a.flags.unset.is_empty() {
+        // Not carried to the points yet: refused rather than ignored.
+        let why = "sweep does not take --unset yet: write `unset = [...]` in a file that extends the scenario";
+        return Err(CliError::Usage(why.into()));
+    }
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
     let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
     let provenance = provenance(&a.scenario, &a.flags.set, &plan, a.scale)?;
@@ -73,8 +78,8 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
         // folder follows the --set list alone.
         match points.first() {
             Some((_, s)) => {
-                let base =
-                    Scenario { origin: scenario::Origin { set: a.flags.set.clone(), scale: a.scale }, ..s.clone() };
+                let origin = scenario::Origin { set: a.flags.set.clone(), scale: a.scale, ..s.origin.clone() };
+                let base = Scenario { origin, ..s.clone() };
                 output::default_dir_of(&base, &what)
             }
             None => output::default_dir(&format!("{name}{what}")),
@@ -139,8 +144,12 @@ fn scaled(s: Scenario, scale: Option<f64>) -> Scenario {
 /// base scenario alone may lack a key only the `--vary` gives). The other
 /// points differ from it only in the varied keys, which the grid records.
 pub fn provenance(path: &Path, sets: &[String], plan: &Plan, scale: Option<f64>) -> Result<Provenance, CliError> {
+    // With the scenario's cohort names, `cohort.53-54` and `cohort.0` are one key.
+    let names = scenario::cohort_names(path, scenario::Changes { unset: &[], set: sets }).unwrap_or_default();
+    let canon = |key: &str| names.canonical(key);
+    plan.grid().check_with(&canon)?;
     for set in sets {
-        plan.grid().check_set(set)?;
+        plan.grid().check_set_with(set, &canon)?;
     }
     // Scaled, its resolved values (people, capacities) tell the scale.
     let s = scaled(scenario::load(path, &overrides(sets, plan, 0))?, scale);

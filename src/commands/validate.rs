@@ -1,8 +1,11 @@
-//! `surgesim validate` (check scenarios, list every problem) and
-//! `surgesim new` (print a commented scenario to start from).
+//! `surgesim validate` (check scenarios, list every problem; with
+//! `--resolved`, show what a file resolves to: the files it extends and
+//! every cohort, a split's groups included) and `surgesim new` (print a
+//! commented scenario to start from).
 
 use super::{out, outln, CliError};
-use crate::scenario::{self, template::Preset};
+use crate::scenario::units::clock_at;
+use crate::scenario::{self, template::Preset, Curve, Scenario};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -14,6 +17,13 @@ pub struct Args {
     /// Override any scenario key (repeatable), as `run` does.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Take a key back to its default, or a section or a cohort out (repeatable), as `run` does.
+    #[arg(long = "unset", value_name = "KEY")]
+    unset: Vec<String>,
+    /// Show what each file resolves to: the files it extends and every
+    /// cohort as it will run (a split's groups, their people and windows).
+    #[arg(long)]
+    resolved: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -27,12 +37,16 @@ pub struct NewArgs {
 /// exit code is that of the first failure.
 pub fn validate(a: Args) -> Result<(), CliError> {
     let mut first_err = None;
-    for path in a.scenarios {
-        match scenario::load(&path, &a.set) {
+    let changes = scenario::Changes { unset: &a.unset, set: &a.set };
+    for path in &a.scenarios {
+        match scenario::load_with(path, changes) {
             Ok(s) => {
-                let shown = scenario::shown_path(&path).display().to_string();
+                let shown = scenario::shown_path(path).display().to_string();
                 let shown = scenario::echo::escaped(&shown);
                 outln!("{shown}: ok ({} cohorts, {} people)", s.cohorts.len(), crate::limits::size(&s).people)?;
+                if a.resolved {
+                    out!("{}", resolved(&s))?;
+                }
                 if let Err(e) = crate::limits::check(&s, 1, false) {
                     outln!("  note: {e}")?;
                 }
@@ -49,6 +63,41 @@ pub fn validate(a: Args) -> Result<(), CliError> {
         Some(e) => Err(CliError::Printed(CliError::Input(e).exit_code())),
         None => Ok(()),
     }
+}
+
+/// The chain of files and one line per cohort, windows on the scenario's
+/// clock: what `--resolved` adds under a file's `ok` line.
+pub fn resolved(s: &Scenario) -> String {
+    let text = |t: &str| scenario::echo::escaped(t).into_owned();
+    let mut lines = Vec::new();
+    if !s.origin.extends.is_empty() {
+        let chain: Vec<String> = s.origin.extends.iter().map(|f| text(f)).collect();
+        lines.push(format!("  extends {}", chain.join(", which extends ")));
+    }
+    let width = s.cohorts.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
+    for c in &s.cohorts {
+        let windows: Vec<String> = c
+            .windows
+            .iter()
+            .map(|w| {
+                let at = |t| clock_at(s.start, t).to_rfc3339();
+                match c.windows.len() {
+                    1 => format!("{} to {}", at(w.opens), at(w.closes)),
+                    _ => format!("{} to {} ({:.3} of the people)", at(w.opens), at(w.closes), w.share),
+                }
+            })
+            .collect();
+        let curve = match c.arrivals {
+            Curve::Constant => "constant",
+            Curve::Surge { .. } => "surge",
+            Curve::Piecewise { .. } => "piecewise",
+            Curve::Trace { .. } => "trace",
+        };
+        let who = if c.eligible { "eligible" } else { "ineligible" };
+        let name = format!("{:width$}", text(&c.name));
+        lines.push(format!("  cohort {name}  {:>10} people, {who}, {curve}, {}", c.people, windows.join("; ")));
+    }
+    lines.into_iter().map(|l| format!("{l}\n")).collect()
 }
 
 pub fn new(a: NewArgs) -> Result<(), CliError> {

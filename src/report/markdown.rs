@@ -42,6 +42,14 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
         s.duration,
         s.bin
     );
+    if !s.origin.extends.is_empty() {
+        let chain: Vec<String> = s.origin.extends.iter().map(|f| format!("`{}`", f.replace('`', "'"))).collect();
+        let _ = writeln!(
+            out,
+            "Its file extends {}: what it does not set comes from there.\n",
+            chain.join(", which extends ")
+        );
+    }
     if !s.origin.is_plain() {
         let _ = writeln!(out, "{}\n", origin_line(&s.origin));
     }
@@ -68,6 +76,10 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
 /// What was changed from the scenario's file, said before any figure.
 fn origin_line(o: &crate::scenario::Origin) -> String {
     let mut parts = Vec::new();
+    if !o.unset.is_empty() {
+        let keys: Vec<String> = o.unset.iter().map(|k| format!("`--unset {}`", k.replace('`', "'"))).collect();
+        parts.push(format!("taken back to its defaults by {}", keys.join(", ")));
+    }
     if !o.set.is_empty() {
         let sets: Vec<String> = o.set.iter().map(|s| format!("`--set {}`", s.replace('`', "'"))).collect();
         parts.push(format!("changed from its file by {}", sets.join(", ")));

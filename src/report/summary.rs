@@ -38,8 +38,9 @@ pub fn figures_json<F: Shown>(
     out
 }
 
-/// Who made the run: scenario, title, seed, program version, and how many
-/// replications the figures are over.
+/// Who made the run: scenario, title, seed, program version, how many
+/// replications the figures are over, and how the scenario came from its
+/// file: the files it extends (nearest first), `--unset`, `--set`, `--scale`.
 fn identity(s: &Scenario, replications: usize) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("scenario".into(), Json::from(s.name.as_str()));
@@ -47,6 +48,8 @@ fn identity(s: &Scenario, replications: usize) -> Map<String, Json> {
     m.insert("seed".into(), Json::from(s.seed));
     m.insert("version".into(), Json::from(env!("CARGO_PKG_VERSION")));
     m.insert("replications".into(), Json::from(replications));
+    m.insert("extends".into(), Json::from(s.origin.extends.clone()));
+    m.insert("unset".into(), Json::from(s.origin.unset.clone()));
     m.insert("set".into(), Json::from(s.origin.set.clone()));
     m.insert("scale".into(), s.origin.scale.map_or(Json::Null, Json::from));
     m

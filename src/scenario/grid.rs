@@ -7,14 +7,21 @@
 //! The sweep command runs a grid and the sweep charts draw one; both read
 //! the same numbering from here.
 //!
+//! A `--vary` may name linked keys that take each value together:
+//! `backend.max_sessions+waiting_room.max_active=100000,200000` sets both
+//! at each point (the loader reads `a+b=v` in a `--set` the same way; see
+//! `path::split_linked`). The grid has one column for them.
+//!
 //! A grid is checked before anything runs (`Grid::check`, `Grid::check_set`):
 //! a key varied twice, a key inside another varied key, or a `--set` of a
 //! varied key would each have one value overwrite another at every point,
 //! so that the rows would be labelled with values that never ran. Keys are
-//! compared in canonical form: `cohort.0.people` is `cohort[0].people`.
+//! compared in canonical form, each part of linked keys apart:
+//! `cohort.0.people` is `cohort[0].people`, and with the scenario's cohort
+//! names known (`check_with`), `cohort.53-54.people` is too.
 
 use super::load::canonical_key;
-use super::path::is_inside;
+use super::path::{is_inside, split_linked};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -32,10 +39,17 @@ pub enum GridError {
     Nested { outer: String, inner: String },
     #[error("--set {set} would not count: --vary {vary} sets it at every point; drop the --set, or put its value in the --vary")]
     SetAndVary { set: String, vary: Vary },
+    #[error("--vary {vary} names {key} twice: linked keys are different keys")]
+    LinkedTwice { key: String, vary: Vary },
     #[error("--vary {key} has no values")]
     Empty { key: String },
     #[error("the grid has more than {MAX_POINTS} points (the product of the --vary list lengths); split it into several sweeps")]
     TooLarge,
+}
+
+/// The keys `key` stands for: itself, or each of linked keys, in canonical form.
+fn parts(key: &str, canon: &dyn Fn(&str) -> String) -> Vec<String> {
+    split_linked(key.trim()).into_iter().map(canon).collect()
 }
 
 /// The values of two `--vary` of one key, as one list.
@@ -130,9 +144,17 @@ impl Grid<'_> {
 
     /// The number of points of a grid that is one: no key varied twice or
     /// inside another, none without values, at most `MAX_POINTS` points
-    /// (counted without overflow, however many lists).
+    /// (counted without overflow, however many lists). Keys are compared
+    /// as written (see `check_with`).
     pub fn check(&self) -> Result<usize, GridError> {
-        self.check_keys()?;
+        self.check_with(&canonical_key)
+    }
+
+    /// `check`, with `canon` to put a key in canonical form (one that
+    /// turns cohort names into indices, `CohortNames::canonical`, tells
+    /// `cohort.53-54` from `cohort.0` no more).
+    pub fn check_with(&self, canon: &dyn Fn(&str) -> String) -> Result<usize, GridError> {
+        self.check_keys(canon)?;
         if let Some(v) = self.vary.iter().find(|v| v.values.is_empty()) {
             return Err(GridError::Empty { key: v.key.clone() });
         }
@@ -144,11 +166,20 @@ impl Grid<'_> {
     }
 
     /// Two keys must be different keys, and neither inside the other
-    /// (`cohort[0]` and `cohort[0].people`).
-    fn check_keys(&self) -> Result<(), GridError> {
-        let keys: Vec<String> = self.vary.iter().map(|v| canonical_key(&v.key)).collect();
-        for (i, (a, ka)) in self.vary.iter().zip(&keys).enumerate() {
-            for (b, kb) in self.vary[i + 1..].iter().zip(&keys[i + 1..]) {
+    /// (`cohort[0]` and `cohort[0].people`), linked keys each apart.
+    fn check_keys(&self, canon: &dyn Fn(&str) -> String) -> Result<(), GridError> {
+        let keys: Vec<(usize, String)> = self
+            .vary
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| parts(&v.key, canon).into_iter().map(move |k| (i, k)))
+            .collect();
+        for (x, (i, ka)) in keys.iter().enumerate() {
+            for (j, kb) in &keys[x + 1..] {
+                let (a, b) = (&self.vary[*i], &self.vary[*j]);
+                if ka == kb && i == j {
+                    return Err(GridError::LinkedTwice { key: ka.clone(), vary: a.clone() });
+                }
                 if ka == kb {
                     return Err(GridError::Repeated { key: ka.clone(), first: a.clone(), second: b.clone() });
                 }
@@ -170,16 +201,22 @@ impl Grid<'_> {
     /// A `--set` of a table holding a varied key still counts for the rest
     /// of the table, and one without `=` is left to the scenario loader.
     pub fn check_set(&self, set: &str) -> Result<(), GridError> {
-        let Some((key, _)) = set.split_once('=') else { return Ok(()) };
-        let key = canonical_key(key);
-        let overwrites = self.vary.iter().find(|v| {
-            let varied = canonical_key(&v.key);
-            key == varied || is_inside(&key, &varied)
-        });
-        match overwrites {
-            Some(v) => Err(GridError::SetAndVary { set: set.to_string(), vary: v.clone() }),
-            None => Ok(()),
+        self.check_set_with(set, &canonical_key)
+    }
+
+    /// `check_set`, keys put in canonical form by `canon` (see `check_with`).
+    pub fn check_set_with(&self, set: &str, canon: &dyn Fn(&str) -> String) -> Result<(), GridError> {
+        let Some((key, _)) = super::path::split_assignment(set) else { return Ok(()) };
+        for key in parts(key, canon) {
+            let overwrites = self
+                .vary
+                .iter()
+                .find(|v| parts(&v.key, canon).iter().any(|varied| key == *varied || is_inside(&key, varied)));
+            if let Some(v) = overwrites {
+                return Err(GridError::SetAndVary { set: set.to_string(), vary: v.clone() });
+            }
         }
+        Ok(())
     }
 
     /// The points shard `shard` runs (p mod n = i: every shard gets a fair
@@ -270,6 +307,40 @@ mod tests {
         assert_eq!(check(19), Ok(1 << 19));
         let empty = [Vary { key: "a".into(), values: vec![] }];
         assert_eq!(Grid { vary: &empty }.check(), Err(GridError::Empty { key: "a".into() }));
+    }
+
+    #[test]
+    fn linked_keys_are_each_a_key_of_the_grid() {
+        let refused = |specs: &[&str]| Grid { vary: &grid_of(specs) }.check().err().map(|e| e.to_string());
+        assert_eq!(refused(&["backend.max_sessions+waiting_room.max_active=1,2", "front.capacity=3"]), None);
+        let again = refused(&["backend.max_sessions+waiting_room.max_active=1,2", "waiting_room.max_active=3"]);
+        assert!(again.unwrap().contains("--vary waiting_room.max_active is given twice"));
+        let twice = refused(&["backend.max_sessions+backend.max_sessions=1,2"]).unwrap();
+        assert!(twice.contains("names backend.max_sessions twice"), "{twice}");
+        let inside = refused(&["waiting_room+backend.max_sessions=1", "waiting_room.max_active=2"]).unwrap();
+        assert!(inside.contains("waiting_room.max_active lies inside --vary waiting_room"), "{inside}");
+        let v = grid_of(&["backend.max_sessions+waiting_room.max_active=1,2"]);
+        let g = Grid { vary: &v };
+        assert!(g.check_set("waiting_room.max_active=5").is_err());
+        assert!(g.check_set("front.capacity+backend.max_sessions=5").is_err());
+        assert_eq!(g.check_set("front.capacity=5"), Ok(()));
+        assert_eq!(g.point(1), vec![("backend.max_sessions+waiting_room.max_active".into(), "2".into())]);
+    }
+
+    #[test]
+    fn with_the_cohort_names_a_name_and_its_index_are_one_key() {
+        let names = super::super::CohortNames(vec![Some("53-54".into()), Some("2021".into())]);
+        let canon = |k: &str| names.canonical(k);
+        assert_eq!(canon("cohort.53-54.people"), "cohort[0].people");
+        assert_eq!(canon("cohort.\"2021\".people"), "cohort[1].people");
+        assert_eq!(canon("cohort.2021.people"), "cohort[2021].people", "digits are an index");
+        assert_eq!(canon("cohort.nobody.people"), "cohort.nobody.people");
+        let v = grid_of(&["cohort.53-54.people=1,2", "cohort.0.people=3"]);
+        assert!(Grid { vary: &v }.check().is_ok(), "as written, two keys");
+        let e = Grid { vary: &v }.check_with(&canon).unwrap_err().to_string();
+        assert!(e.contains("cohort[0].people is given twice"), "{e}");
+        let v = grid_of(&["cohort.53-54.people=1,2"]);
+        assert!(Grid { vary: &v }.check_set_with("cohort.0.people=5", &canon).is_err());
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! before it is opened: opening a FIFO would wait for a writer for ever.
 
 use super::echo::escaped;
-use super::lenient;
-use super::path::{canonical, is_within, split_path};
+use super::path::{canonical, is_within, parse_key, split_assignment, split_linked, split_path, Segment};
 use super::raw::RawScenario;
+use super::sources::{LineIndex, Sources};
 use super::validate::validate;
+use super::{doc, inherit, lenient, merge};
 use super::{Origin, Problem, Scenario};
 use std::fmt;
 use std::io::Read;
@@ -37,12 +38,18 @@ pub fn shown_path(path: &Path) -> PathBuf {
 pub struct Diagnostic {
     /// Where: `file:line:column`, or `--set key=value`.
     pub location: String,
-    /// 1-based line in the file, when the problem is in the file.
+    /// 1-based line in the file, when the problem is in a file.
     pub line: Option<usize>,
+    /// The file, as messages name it (the scenario's own, or a file it
+    /// extends), when the problem is in a file.
+    pub file: Option<PathBuf>,
     /// Dotted field path, when known.
     pub field: Option<String>,
     /// What was found and what was expected.
     pub message: String,
+    /// Sorting rank: the file's place in the chain (0: the scenario's
+    /// own), the command line after every file.
+    rank: usize,
 }
 
 /// One line, whatever the parts hold: a key, a `--set` or a message that
@@ -84,9 +91,15 @@ fn list(d: &[Diagnostic]) -> String {
 }
 
 /// Load and check the scenario at `path` (`-`: standard input), with
-/// `--set` overrides applied. Trace files are looked up beside the
-/// scenario, or in the working folder for standard input.
+/// `--set` overrides applied. Trace files and the files it extends are
+/// looked up beside the scenario, or in the working folder for standard
+/// input.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    load_with(path, Changes { unset: &[], set: overrides })
+}
+
+/// `load` with `--unset` keys as well.
+pub fn load_with(path: &Path, changes: Changes<'_>) -> Result<Scenario, ScenarioError> {
     let shown = shown_path(path);
     let read = |source| ScenarioError::Read { path: shown.clone(), source };
     let bytes = if path == Path::new(STDIN) { read_stdin() } else { read_file(path) };
@@ -94,35 +107,36 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes());
-        let (line, col) = line_col(&text, at);
-        ScenarioError::Invalid {
-            path: shown.clone(),
-            diagnostics: vec![Diagnostic {
-                location: format!("{}:{line}:{col}", shown.display()),
-                line: Some(line),
-                field: None,
-                message: "found bytes that are not UTF-8 text, expected a TOML file (save it as UTF-8)".into(),
-            }],
-        }
+        let (line, col) = LineIndex::new(&text).line_col(&text, at);
+        let message = "found bytes that are not UTF-8 text, expected a TOML file (save it as UTF-8)".into();
+        let d = Diagnostic {
+            location: format!("{}:{line}:{col}", shown.display()),
+            line: Some(line),
+            file: Some(shown.clone()),
+            field: None,
+            message,
+            rank: 0,
+        };
+        ScenarioError::Invalid { path: shown.clone(), diagnostics: vec![d] }
     })?;
     let base = match path.parent() {
         Some(p) if path != Path::new(STDIN) => p,
         _ => Path::new("."),
     };
-    load_str(&text, &shown, base, overrides)
+    load_str_with(&text, &shown, base, changes)
 }
 
 /// Scenario files larger than this are refused unread. Loading takes about
 /// 3.4 KiB per value of the file (the spanned document, its copies, serde):
 /// a 1 MiB file of 50,000 piecewise points peaks at 175 MiB; 16 MiB took
 /// 2.4 GiB (issue 12). A scenario is a few KiB; long curves go in a trace.
-const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+pub(super) const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// The bytes of a regular file (symbolic links followed). A folder, a
 /// device or a FIFO is refused before it is opened: a FIFO without a
 /// writer would block the open for ever, a device like /dev/zero never
 /// ends. (/dev/stdin is a FIFO when piped into: the message says `-`.)
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     let kind = std::fs::metadata(path)?.file_type();
     if !kind.is_file() {
         let why = format!("it is {}, expected a scenario file (TOML){}", what_is(&kind), stdin_hint(&kind));
@@ -190,94 +204,268 @@ fn stdin_hint(kind: &std::fs::FileType) -> &'static str {
     ""
 }
 
-/// Load from text; `path` is only used in messages, `base_dir` for traces.
+/// Load from text; `path` is only used in messages, `base_dir` for traces
+/// and the files it extends.
+pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    load_str_with(text, path, base_dir, Changes { unset: &[], set: overrides })
+}
+
+/// What the command line changes in a scenario before it is checked:
+/// the `--unset` keys are taken out, then the `--set` overrides written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Changes<'a> {
+    pub unset: &'a [String],
+    pub set: &'a [String],
+}
+
+/// `load_str` with `--unset` keys as well.
 ///
 /// Problems come in three rounds, each reporting everything it finds: TOML
 /// syntax (the parser recovers and goes on), then unknown keys and wrong
 /// types (`lenient`), then values (`validate`). A round with problems ends
 /// the loading after it, except that unknown keys and wrong types are
 /// reported together with the value problems of the rest of the file.
-pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-    let invalid = |mut diagnostics: Vec<Diagnostic>| {
-        if diagnostics.is_empty() {
-            // Every check that fails says why; this is a safety net.
-            let location = format!("{}:1:1", path.display());
-            let message = "invalid, but no check said why (please report this as a bug)".to_string();
-            diagnostics.push(Diagnostic { location, line: Some(1), field: None, message });
-        }
-        // File order, then the --set problems.
-        diagnostics.sort_by_key(|d| (d.line.is_none(), d.line, column(&d.location)));
-        ScenarioError::Invalid { path: path.to_owned(), diagnostics }
-    };
-    let lines = LineIndex::new(text);
-    let here = |span: Option<Range<usize>>, field: Option<String>, message: String| {
-        let (line, col) = span.map_or((1, 1), |s| lines.line_col(text, s.start));
-        Diagnostic { location: format!("{}:{line}:{col}", path.display()), line: Some(line), field, message }
-    };
-
-    let (mut doc, syntax) = DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        // After the first few, recovery mostly reports its own confusion.
-        let list = syntax.iter().take(MAX_SYNTAX_ERRORS).map(|e| here(e.span(), None, e.message().to_string()));
-        return Err(invalid(list.collect()));
-    }
-    let listed = single_tables(doc.get_mut());
-    let original = doc.clone();
-    let mut set_paths = Vec::new();
-    for o in overrides {
-        let (key, value) = o.split_once('=').ok_or_else(|| ScenarioError::BadOverride(o.clone()))?;
-        let segments = split_path(key.trim());
-        if segments.is_empty() || segments.iter().any(|s| s.is_empty()) {
-            return Err(ScenarioError::BadOverride(o.clone()));
-        }
-        set_override(doc.get_mut(), &segments, value.trim()).map_err(|m| {
-            invalid(vec![Diagnostic {
-                location: set_location(o),
-                line: None,
-                field: Some(canonical(&segments)),
-                message: m,
-            }])
-        })?;
-        set_paths.push((canonical(&segments), o.clone()));
-    }
-    datetimes_as_text(doc.get_mut());
+/// A file that extends another is merged with it first (`inherit`), and
+/// every problem is located in the file that wrote its value.
+pub fn load_str_with(
+    text: &str,
+    path: &Path,
+    base_dir: &Path,
+    changes: Changes<'_>,
+) -> Result<Scenario, ScenarioError> {
+    let mut sources = Sources::new(path, text);
+    let (top, listed) = parse_top(text, path, &sources)?;
+    let links = inherit::discover(&top, path, base_dir, &mut sources).map_err(|found| fatal(path, &sources, found))?;
+    let sources = sources;
+    let d = document(top, listed, &links, &sources, path, base_dir, changes)?;
+    let Document { original, doc, set_paths, mut diagnostics } = d;
+    let here =
+        |span: Option<Range<usize>>, field: Option<String>, message: String| at_place(&sources, span, field, message);
 
     // Locate a field path: the `--set` that wrote it or a table it created
     // (`--set a.b.c=1` makes `a`, which the file does not have), else the
-    // place serde pointed at, else its place in the file (the value, when
+    // place serde pointed at, else its place in the files (the value, when
     // it is there).
     let locate = |field: &str, span: Option<Range<usize>>, message: String| {
-        let created = first_missing(original.get_ref(), &split_path(field));
+        let created = doc::first_missing(&original, &split_path(field));
         let by_set = |p: &String| is_within(field, p) || created.as_ref().is_some_and(|c| is_within(p, c));
         if let Some((_, o)) = set_paths.iter().rev().find(|(p, _)| by_set(p)) {
-            return Diagnostic { location: set_location(o), line: None, field: Some(field.to_string()), message };
+            return on_command_line(set_location(o), field.to_string(), message);
         }
-        let span = span.or_else(|| find_span(original.get_ref(), &split_path(field)));
+        let span = span.filter(|s| !s.is_empty()).or_else(|| doc::find_span(&original, &split_path(field)));
         here(span, Some(field.to_string()), message)
     };
 
-    let raw = lenient::deserialize::<RawScenario>(doc);
-    let mut diagnostics: Vec<Diagnostic> = listed
-        .iter()
-        .map(|(key, span)| {
-            let message = format!("found [[{key}]], a list of tables, expected one [{key}] table");
-            locate(key, Some(span.clone()), message)
-        })
-        .collect();
+    let raw = lenient::deserialize::<RawScenario>(Spanned::new(0..0, doc));
     diagnostics.extend(raw.problems.iter().map(|p| locate(&p.path, p.span.clone(), p.message.clone())));
-    let Some(value) = &raw.value else { return Err(invalid(diagnostics)) };
+    let Some(value) = &raw.value else { return Err(invalid(path, diagnostics)) };
     match validate(value, base_dir) {
         Ok(s) if diagnostics.is_empty() => {
-            Ok(Scenario { origin: Origin { set: overrides.to_vec(), scale: None }, ..s })
+            let extends = links.iter().map(|l| l.written.clone()).collect();
+            let origin = Origin { extends, unset: changes.unset.to_vec(), set: changes.set.to_vec(), scale: None };
+            Ok(Scenario { origin, ..s })
         }
-        Ok(_) => Err(invalid(diagnostics)),
+        Ok(_) => Err(invalid(path, diagnostics)),
         Err(problems) => {
             // A patched value's problems were reported by serde already.
             let fresh = problems.0.into_iter().filter(|p| !raw.covers(&p.path));
             diagnostics.extend(fresh.map(|Problem { path, message }| locate(&path, None, message)));
-            Err(invalid(diagnostics))
+            Err(invalid(path, diagnostics))
         }
     }
+}
+
+/// The names of the cohorts of the scenario at `path` as written (after
+/// the files it extends, `--unset` and `--set`; before any split), in
+/// order: what a key's cohort names are turned into indices by. `None`
+/// when the file cannot be read that far (loading it says why).
+pub fn cohort_names(path: &Path, changes: Changes<'_>) -> Option<CohortNames> {
+    let bytes = if path == Path::new(STDIN) { read_stdin() } else { read_file(path) };
+    let text = String::from_utf8(bytes.ok()?).ok()?;
+    let base_dir = match path.parent() {
+        Some(p) if path != Path::new(STDIN) => p,
+        _ => Path::new("."),
+    };
+    let shown = shown_path(path);
+    let mut sources = Sources::new(&shown, &text);
+    let (top, listed) = parse_top(&text, &shown, &sources).ok()?;
+    let links = inherit::discover(&top, &shown, base_dir, &mut sources).ok()?;
+    let sources = sources;
+    let d = document(top, listed, &links, &sources, &shown, base_dir, changes).ok()?;
+    let names = match d.doc.get("cohort").map(Spanned::get_ref) {
+        Some(DeValue::Array(items)) => items.iter().map(|i| merge::cohort_name(i).map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    Some(CohortNames(names))
+}
+
+/// The cohorts' names as written, in order (`None` for one without a
+/// name as text): for turning keys that name a cohort into indices.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CohortNames(pub Vec<Option<String>>);
+
+impl CohortNames {
+    /// `key` in canonical form with a cohort's name turned into its index
+    /// (`cohort.53-54.people` -> `cohort[0].people`), so that two spellings
+    /// of one key compare equal; a name no cohort has stays a name.
+    pub fn canonical(&self, key: &str) -> String {
+        let Ok(mut segments) = parse_key(key.trim()) else { return key.trim().to_string() };
+        if let [Segment::Name(first), Segment::Name(name), ..] = segments.as_slice() {
+            if first == "cohort" {
+                if let Some(i) = self.0.iter().position(|n| n.as_deref() == Some(name.as_str())) {
+                    segments[1] = Segment::Index(i);
+                }
+            }
+        }
+        canonical(&segments)
+    }
+}
+
+/// Sections written as lists of tables, and where (see `single_tables`).
+type Listed = Vec<(&'static str, Range<usize>)>;
+
+/// The scenario's own file, parsed: `Err` with its syntax errors. A
+/// section written as a list of tables is read by its first (`listed`
+/// says which, and where).
+fn parse_top<'i>(text: &'i str, path: &Path, sources: &Sources<'_>) -> Result<(DeTable<'i>, Listed), ScenarioError> {
+    let (doc, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        // After the first few, recovery mostly reports its own confusion.
+        let list = syntax.iter().take(MAX_SYNTAX_ERRORS).map(|e| (e.span(), None, e.message().to_string()));
+        return Err(invalid(path, list.map(|(s, f, m)| at_place(sources, s, f, m)).collect()));
+    }
+    let mut doc = doc.into_inner();
+    let listed = single_tables(&mut doc);
+    Ok((doc, listed))
+}
+
+/// A scenario as one document: its file over the files it extends, with
+/// the command line's changes.
+struct Document<'s> {
+    /// Merged, `--unset` applied, before any `--set`: where values were written.
+    original: DeTable<'s>,
+    /// With the `--set` overrides too: what serde reads.
+    doc: DeTable<'s>,
+    /// Each key a `--set` wrote (canonical, cohort names resolved), and the `--set`.
+    set_paths: Vec<(String, String)>,
+    /// The problems found so far: sections as lists, `extends` and `unset`, `--unset`.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Merge the chain under `top`, then apply `--unset` and `--set`.
+fn document<'s>(
+    top: DeTable<'s>,
+    listed: Listed,
+    links: &[inherit::Link],
+    sources: &'s Sources<'_>,
+    path: &Path,
+    base_dir: &Path,
+    changes: Changes<'s>,
+) -> Result<Document<'s>, ScenarioError> {
+    let (mut doc, found) =
+        inherit::merge_chain(top, links, sources, base_dir).map_err(|found| fatal(path, sources, found))?;
+    let mut diagnostics: Vec<Diagnostic> = listed
+        .into_iter()
+        .map(|(key, span)| {
+            let message = format!("found [[{key}]], a list of tables, expected one [{key}] table");
+            at_place(sources, Some(span), Some(key.to_string()), message)
+        })
+        .collect();
+    diagnostics.extend(found.into_iter().map(|f| at_place(sources, f.span, f.field, f.message)));
+    for key in changes.unset {
+        if let Err(message) = inherit::unset(&mut doc, key) {
+            diagnostics.push(on_command_line(format!("--unset {key}"), canonical_key(key), message));
+        }
+    }
+    let original = doc.clone();
+    let set_paths = match apply_sets(&mut doc, changes.set) {
+        Ok(written) => written,
+        Err(SetError::Bad(o)) => return Err(ScenarioError::BadOverride(o)),
+        // The rest of the --set list would be written into a document the
+        // user did not mean: the problems so far, and this one.
+        Err(SetError::Located(d)) => {
+            diagnostics.push(*d);
+            return Err(invalid(path, diagnostics));
+        }
+    };
+    datetimes_as_text(&mut doc);
+    Ok(Document { original, doc, set_paths, diagnostics })
+}
+
+/// Problems that end the reading of the files (a base that cannot be
+/// read, a base's syntax errors), located.
+fn fatal(path: &Path, sources: &Sources<'_>, found: Vec<inherit::Found>) -> ScenarioError {
+    invalid(path, found.into_iter().map(|f| at_place(sources, f.span, f.field, f.message)).collect())
+}
+
+/// The scenario's problems, in the order of the files (the scenario's own
+/// first, then its bases), their lines and columns, then the command line's.
+fn invalid(path: &Path, mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
+    if diagnostics.is_empty() {
+        // Every check that fails says why; this is a safety net.
+        let location = format!("{}:1:1", path.display());
+        let message = "invalid, but no check said why (please report this as a bug)".to_string();
+        let file = Some(path.to_owned());
+        diagnostics.push(Diagnostic { location, line: Some(1), file, field: None, message, rank: 0 });
+    }
+    diagnostics.sort_by_key(|d| (d.rank, d.line, column(&d.location)));
+    ScenarioError::Invalid { path: path.to_owned(), diagnostics }
+}
+
+/// A problem at a span of one of the files.
+fn at_place(sources: &Sources<'_>, span: Option<Range<usize>>, field: Option<String>, message: String) -> Diagnostic {
+    let place = sources.place(span);
+    Diagnostic {
+        location: sources.location(&place),
+        line: Some(place.line),
+        file: Some(sources.shown(place.file).to_owned()),
+        field,
+        message,
+        rank: place.file,
+    }
+}
+
+/// A problem caused by a `--set` or an `--unset`: after the files'.
+fn on_command_line(location: String, field: String, message: String) -> Diagnostic {
+    Diagnostic { location, line: None, file: None, field: Some(field), message, rank: usize::MAX }
+}
+
+/// Why the `--set` list could not be applied.
+enum SetError {
+    /// Not `key=value` at all.
+    Bad(String),
+    /// A key that does not fit the document, located at its `--set`.
+    Located(Box<Diagnostic>),
+}
+
+/// Write every `--set` into the document, in order; linked keys
+/// (`a.x+b.y=v`) each take the value. Returns each key written (in
+/// canonical form, cohort names resolved) with the `--set` that wrote it.
+fn apply_sets<'i>(doc: &mut DeTable<'i>, sets: &'i [String]) -> Result<Vec<(String, String)>, SetError> {
+    let mut written = Vec::new();
+    for o in sets {
+        // An unclosed quote hides every `=`: then the first, so that the
+        // key's own message says what is wrong with it.
+        let (key, value) = split_assignment(o).or_else(|| o.split_once('=')).ok_or_else(|| SetError::Bad(o.clone()))?;
+        for part in split_linked(key.trim()) {
+            let located = |field: String, message: String| {
+                SetError::Located(Box::new(on_command_line(set_location(o), field, message)))
+            };
+            let segments = parse_key(part.trim()).map_err(|m| located(part.trim().to_string(), m))?;
+            if segments.is_empty() {
+                return Err(SetError::Bad(o.clone()));
+            }
+            let field = canonical(&segments);
+            if matches!(field.as_str(), "scenario.extends" | "scenario.unset") {
+                let message = "is read from the file before any --set, expected it in the file (or --unset KEY)";
+                return Err(located(field, message.into()));
+            }
+            let resolved = doc::resolve(doc, &segments).map_err(|m| located(field.clone(), m))?;
+            doc::set(doc, &resolved, value.trim()).map_err(|m| located(field.clone(), m))?;
+            written.push((canonical(&resolved), o.clone()));
+        }
+    }
+    Ok(written)
 }
 
 /// `--set key=value` as a location, the value cut when long (a --set of a
@@ -307,7 +495,7 @@ const SECTIONS: [&str; 6] = ["scenario", "clients", "front", "waiting_room", "ba
 /// Replace a section written as a list of tables by its first table, so the
 /// rest of the file is still checked; returns the sections (and where) for
 /// the one message each deserves.
-fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
+pub(super) fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
     let mut found = Vec::new();
     for key in SECTIONS {
         let Some(value) = table.get_mut(key) else { continue };
@@ -338,129 +526,13 @@ fn datetimes_as_text(table: &mut DeTable<'_>) {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    LineIndex::new(text).line_col(text, offset)
-}
-
-/// Where each line starts, found once: locating a problem is then a binary
-/// search and a count within its line, not a scan of the whole file (a
-/// 16 MB file with tens of thousands of problems would take minutes).
-struct LineIndex(Vec<usize>);
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let starts =
-            std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex(starts.collect())
-    }
-
-    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
-        let line = self.0.partition_point(|&start| start <= offset).max(1);
-        let line_start = self.0[line - 1];
-        // Count characters by their first bytes: no slicing, so an offset
-        // inside a character cannot panic.
-        let col = text.as_bytes()[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
-        (line, col)
-    }
-}
-
-/// The first part of the path `segments` the document does not have
-/// (`cohort[0].arrivals` of `cohort[0].arrivals.points` when the cohort has
-/// no `arrivals`), or `None` when it has the whole path.
-fn first_missing(table: &DeTable<'_>, segments: &[String]) -> Option<String> {
-    let missing = |i: usize| Some(canonical(&segments[..=i]));
-    let Some(mut value) = segments.first().and_then(|s| table.get(s.as_str())) else { return missing(0) };
-    for (i, s) in segments.iter().enumerate().skip(1) {
-        let next = match value.get_ref() {
-            DeValue::Table(t) => t.get(s.as_str()),
-            DeValue::Array(items) => s.parse::<usize>().ok().and_then(|k| items.get(k)),
-            _ => None,
-        };
-        value = match next {
-            Some(v) => v,
-            None => return missing(i),
-        };
-    }
-    None
-}
-
 /// A `--set` key in the form validation messages use, so that two spellings
-/// of one key (`cohort.0.people`, `cohort[0].people`) compare equal.
+/// of one key (`cohort.0.people`, `cohort[0].people`) compare equal. (A
+/// cohort's name stays a name: only the document knows its index.)
 pub fn canonical_key(key: &str) -> String {
-    canonical(&split_path(key.trim()))
-}
-
-/// Span of the deepest part of `segments` present in the document: the
-/// value when the field exists (a problem is about what was found), else
-/// the nearest enclosing key.
-fn find_span(table: &DeTable<'_>, segments: &[String]) -> Option<Range<usize>> {
-    let (first, rest) = segments.split_first()?;
-    let (key, value) = table.get_key_value(first.as_str())?;
-    if rest.is_empty() {
-        return Some(value.span()).filter(|s| !s.is_empty()).or(Some(key.span()));
-    }
-    find_in_value(value, rest).or(Some(key.span()))
-}
-
-fn find_in_value(value: &Spanned<DeValue<'_>>, segments: &[String]) -> Option<Range<usize>> {
-    match value.get_ref() {
-        DeValue::Table(t) => find_span(t, segments),
-        DeValue::Array(items) => {
-            let (first, rest) = segments.split_first()?;
-            let item = items.get(first.parse::<usize>().ok()?)?;
-            if rest.is_empty() {
-                Some(item.span())
-            } else {
-                find_in_value(item, rest).or(Some(item.span()))
-            }
-        }
-        _ => Some(value.span()),
-    }
-}
-
-/// Write `value` at `segments`, creating tables on the way. The value is read
-/// as TOML (`100`, `0.5`, `true`, `"text"`, `{ dist = "constant", value = "1m" }`)
-/// and, failing that, taken as a bare string (`2h`).
-fn set_override<'i>(table: &mut DeTable<'i>, segments: &[String], value: &'i str) -> Result<(), String> {
-    let (first, rest) = segments.split_first().expect("non-empty path");
-    if rest.is_empty() {
-        let v = match DeValue::parse(value) {
-            Ok(v) => v.into_inner(),
-            Err(_) => DeValue::String(value.into()),
-        };
-        table.insert(Spanned::new(0..0, first.clone().into()), Spanned::new(0..0, v));
-        return Ok(());
-    }
-    if table.get(first.as_str()).is_none() {
-        table.insert(Spanned::new(0..0, first.clone().into()), Spanned::new(0..0, DeValue::Table(DeTable::default())));
-    }
-    let slot = table.get_mut(first.as_str()).expect("just inserted");
-    set_in_value(slot.get_mut(), first, rest, value)
-}
-
-fn set_in_value<'i>(v: &mut DeValue<'i>, name: &str, rest: &[String], value: &'i str) -> Result<(), String> {
-    match v {
-        DeValue::Table(t) => set_override(t, rest, value),
-        DeValue::Array(items) => {
-            let (idx, rest2) = rest.split_first().expect("non-empty");
-            let len = items.len();
-            let i: usize = idx
-                .parse()
-                .map_err(|_| format!("`{name}` is a list, expected an index like {name}.0, found `{idx}`"))?;
-            let item = items.get_mut(i).ok_or_else(|| format!("`{name}` has {len} entries, found index {i}"))?;
-            if rest2.is_empty() {
-                *item = Spanned::new(
-                    0..0,
-                    DeValue::parse(value).map(Spanned::into_inner).unwrap_or(DeValue::String(value.into())),
-                );
-                Ok(())
-            } else {
-                set_in_value(item.get_mut(), idx, rest2, value)
-            }
-        }
-        _ => Err(format!("`{name}` is a value, not a table: cannot set a key inside it")),
+    match parse_key(key.trim()) {
+        Ok(segments) => canonical(&segments),
+        Err(_) => key.trim().to_string(),
     }
 }
 
@@ -534,6 +606,42 @@ max_sessions = 10
     }
 
     #[test]
+    fn a_cohort_is_set_by_name_or_index() {
+        let two = format!("{GOOD}\n[[cohort]]\nname = \"2021\"\npeople = 1\n");
+        let load = |sets: &[&str]| {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            load_str(&two, Path::new("s.toml"), Path::new("."), &sets)
+        };
+        let s = load(&["cohort.all.people=5", "cohort.\"2021\".people=6", "cohort[1].eligible=false"]).unwrap();
+        assert_eq!((s.cohorts[0].people, s.cohorts[1].people, s.cohorts[1].eligible), (5, 6, false));
+        let d = errors(&two, &["cohort.al.people=5"]);
+        assert_eq!((d.len(), d[0].location.as_str()), (1, "--set cohort.al.people=5"), "{d:?}");
+        assert!(
+            d[0].message.contains("has no item named \"al\"") && d[0].message.contains("did you mean \"all\"?"),
+            "{}",
+            d[0]
+        );
+        // Unquoted, 2021 is an index, and there are two cohorts.
+        assert!(errors(&two, &["cohort.2021.people=5"])[0].message.contains("has 2 entries, found index 2021"));
+        // Problems of a value set by name are at the --set, as by index.
+        let d = errors(&two, &["cohort.all.people=4294967296"]);
+        assert_eq!(d[0].location, "--set cohort.all.people=4294967296");
+    }
+
+    #[test]
+    fn linked_keys_take_one_value_together() {
+        let room = format!("{GOOD}\n[waiting_room]\nmax_active = 10\n");
+        let d = errors(&room, &["backend.max_sessions=5"]);
+        assert!(d[0].message.contains("expected at most backend.max_sessions"), "{d:?}");
+        let sets = ["backend.max_sessions+waiting_room.max_active=5".to_string()];
+        let s = load_str(&room, Path::new("s.toml"), Path::new("."), &sets).unwrap();
+        assert_eq!((s.backend.max_sessions, s.waiting_room.map(|w| w.max_active)), (5, Some(5)));
+        let d = errors(&room, &["backend.max_sessions+waiting_room.max_active=0"]);
+        assert_eq!(d.len(), 2, "each key's problem, at the --set: {d:?}");
+        assert!(d.iter().all(|d| d.location == "--set backend.max_sessions+waiting_room.max_active=0"));
+    }
+
+    #[test]
     fn syntax_errors_have_a_line() {
         let d = errors("[scenario\nname = 1", &[]);
         assert_eq!(d[0].line, Some(1));
@@ -573,18 +681,5 @@ mod extreme_tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn line_and_column_by_the_index_match_a_scan() {
-        let text = "ab\ncé\n\nlast";
-        for offset in 0..=text.len() + 2 {
-            let before = &text.as_bytes()[..offset.min(text.len())];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            assert_eq!(line_col(text, offset).0, line, "{offset}");
-        }
-        assert_eq!(line_col(text, 4), (2, 2));
-        assert_eq!(line_col(text, 6), (2, 3), "é is one character");
-        assert_eq!(line_col(text, 9), (4, 2));
     }
 }

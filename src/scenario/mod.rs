@@ -11,12 +11,16 @@
 
 pub mod bounds;
 mod dist;
+mod doc;
 pub mod echo;
 pub mod grid;
+mod inherit;
 mod lenient;
 mod load;
+mod merge;
 mod path;
 mod raw;
+mod sources;
 mod spelling;
 pub mod template;
 mod trace;
@@ -24,7 +28,10 @@ pub mod units;
 mod validate;
 
 pub use dist::Dist;
-pub use load::{canonical_key, load, load_str, shown_path, Diagnostic, ScenarioError, STDIN};
+pub use load::{
+    canonical_key, cohort_names, load, load_str, load_str_with, load_with, shown_path, Changes, CohortNames,
+    Diagnostic, ScenarioError, STDIN,
+};
 
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};
@@ -58,20 +65,27 @@ pub struct Scenario {
     pub origin: Origin,
 }
 
-/// What was done to a scenario file before it ran: the `--set` overrides
-/// (as given) and the `--scale` factor. A run's reports say so, so that a
+/// Where a scenario came from and what was done to it before it ran: the
+/// files its file extends, the `--unset` keys and `--set` overrides (as
+/// given) and the `--scale` factor. A run's reports say so, so that a
 /// preview or a what-if is never mistaken for the file's own night.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Origin {
+    /// The files the scenario's file extends, nearest first: its
+    /// `extends`, then that file's, and so on, each as written (relative
+    /// to the folder of the file before it). Empty for a file of its own.
+    pub extends: Vec<String>,
+    pub unset: Vec<String>,
     pub set: Vec<String>,
     /// `None`: the file's own size.
     pub scale: Option<f64>,
 }
 
 impl Origin {
-    /// Whether the scenario ran as its file says.
+    /// Whether the scenario ran as its files say (extending another file
+    /// is still the file's own night).
     pub fn is_plain(&self) -> bool {
-        self.set.is_empty() && self.scale.is_none()
+        self.unset.is_empty() && self.set.is_empty() && self.scale.is_none()
     }
 }
 

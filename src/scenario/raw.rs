@@ -42,6 +42,23 @@ pub struct RawCohort {
     pub arrivals: Option<RawArrivals>,
     /// This cohort's own slot inventory.
     pub slots: Option<u64>,
+    /// A rotation: the cohort as groups with staggered windows.
+    pub split: Option<RawSplit>,
+}
+
+/// `split = { groups, every, shift, labels, weights }` (see `validate::split`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSplit {
+    pub groups: u64,
+    /// How much later each group's windows open than the group before's.
+    pub every: String,
+    /// "opens" (only openings move; the default) or "window" (whole windows move).
+    pub shift: Option<String>,
+    /// The groups' names after the cohort's: default 0, 1, 2, ...
+    pub labels: Option<Vec<String>>,
+    /// Relative sizes of the groups; default equal.
+    pub weights: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

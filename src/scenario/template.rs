@@ -10,6 +10,9 @@ pub enum Preset {
     Kdca,
     /// A textbook M/M/c queue, small enough to check against Erlang C.
     Textbook,
+    /// A what-if: the `kdca` night (saved as my-booking-night.toml) plus
+    /// changes, through `extends`, `unset` and a cohort's `split`.
+    WhatIf,
 }
 
 impl Preset {
@@ -18,6 +21,7 @@ impl Preset {
         match self {
             Preset::Kdca => include_str!("templates/kdca.toml"),
             Preset::Textbook => include_str!("templates/textbook.toml"),
+            Preset::WhatIf => include_str!("templates/what-if.toml"),
         }
     }
 }
@@ -28,8 +32,12 @@ mod tests {
     use clap::ValueEnum;
     use std::path::Path;
 
+    /// Load a template as `surgesim new` users do: in a folder beside the
+    /// `kdca` template saved as my-booking-night.toml, which `what-if` extends.
     fn load(text: &str) -> Result<crate::Scenario, crate::scenario::ScenarioError> {
-        crate::scenario::load_str(text, Path::new("new.toml"), Path::new("."), &[])
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("my-booking-night.toml"), Preset::Kdca.text()).expect("writable");
+        crate::scenario::load_str(text, Path::new("new.toml"), dir.path(), &[])
     }
 
     #[test]
@@ -58,6 +66,14 @@ mod tests {
             assert_ne!(on, preset.text(), "{preset:?} shows no optional keys");
             load(&on).unwrap_or_else(|e| panic!("{preset:?} with its optional keys: {e}"));
         }
+    }
+
+    #[test]
+    fn the_what_if_extends_the_night_and_splits_its_cohort() {
+        let s = load(Preset::WhatIf.text()).expect("valid");
+        assert_eq!(s.origin.extends, ["my-booking-night.toml"]);
+        assert_eq!((s.name.as_str(), s.cohorts.len()), ("my-what-if", 11));
+        assert!(s.front.as_ref().is_some_and(|f| f.capacity == 50_000 && f.schedule.is_empty()));
     }
 
     /// `key = value`, as opposed to prose.

@@ -29,6 +29,7 @@ mod clock;
 mod cohorts;
 mod curves;
 mod faults;
+mod split;
 mod tiers;
 mod waiting_room;
 

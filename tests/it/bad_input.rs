@@ -10,6 +10,10 @@
 //! # set: backend.max_sessions=0          (a --set to apply; repeatable)
 //! # expect: 12: found 0, expected at least 1
 //! # expect: --set: backend.max_sessions  (a problem located at a --set)
+//! # unset: front.schedule                (an --unset to apply; repeatable)
+//! # expect: --unset: found nothing        (a problem located at an --unset)
+//! # expect: bases/b.toml:4: found 0       (in a file the case extends, by its
+//! #                                        path from the case's folder)
 //! # expect: too large: people: 150000000 (valid, refused by the size guard)
 //! ```
 //!
@@ -26,13 +30,17 @@ use surgesim::scenario::{self, Diagnostic, ScenarioError};
 #[derive(Debug, Clone, PartialEq)]
 enum Where {
     Line(usize),
+    /// A line of another file (a base), by its path from the case's folder.
+    FileLine(String, usize),
     Set,
+    Unset,
     TooLarge,
 }
 
 struct Case {
     path: PathBuf,
     sets: Vec<String>,
+    unsets: Vec<String>,
     expects: Vec<(Where, String)>,
 }
 
@@ -49,17 +57,24 @@ fn corpus() -> Vec<Case> {
 fn parse_header(path: &Path) -> Case {
     // Lossy: one corpus file is not UTF-8 on purpose.
     let text = String::from_utf8_lossy(&std::fs::read(path).expect("readable corpus file")).into_owned();
-    let mut case = Case { path: path.to_owned(), sets: Vec::new(), expects: Vec::new() };
+    let mut case = Case { path: path.to_owned(), sets: Vec::new(), unsets: Vec::new(), expects: Vec::new() };
     for line in text.lines().take_while(|l| l.starts_with('#')) {
         if let Some(set) = line.strip_prefix("# set: ") {
             case.sets.push(set.to_string());
+        } else if let Some(key) = line.strip_prefix("# unset: ") {
+            case.unsets.push(key.to_string());
         } else if let Some(rest) = line.strip_prefix("# expect: ") {
             let (at, fragment) =
                 rest.split_once(": ").unwrap_or_else(|| panic!("{}: bad header {line}", path.display()));
+            let line_number = |n: &str| n.parse().unwrap_or_else(|_| panic!("{}: bad line in {line}", path.display()));
             let at = match at {
                 "--set" => Where::Set,
+                "--unset" => Where::Unset,
                 "too large" => Where::TooLarge,
-                n => Where::Line(n.parse().unwrap_or_else(|_| panic!("{}: bad line in {line}", path.display()))),
+                n => match n.rsplit_once(':') {
+                    Some((file, n)) => Where::FileLine(file.to_string(), line_number(n)),
+                    None => Where::Line(line_number(n)),
+                },
             };
             case.expects.push((at, fragment.to_string()));
         }
@@ -68,10 +83,13 @@ fn parse_header(path: &Path) -> Case {
     case
 }
 
-fn matches(d: &Diagnostic, at: &Where, fragment: &str) -> bool {
+fn matches(case: &Case, d: &Diagnostic, at: &Where, fragment: &str) -> bool {
+    let folder = case.path.parent().expect("in tests/corpus");
     let place = match at {
-        Where::Line(n) => d.line == Some(*n),
+        Where::Line(n) => d.line == Some(*n) && d.file.as_deref() == Some(case.path.as_path()),
+        Where::FileLine(file, n) => d.line == Some(*n) && d.file.as_deref() == Some(folder.join(file).as_path()),
         Where::Set => d.line.is_none() && d.location.starts_with("--set "),
+        Where::Unset => d.line.is_none() && d.location.starts_with("--unset "),
         Where::TooLarge => false,
     };
     place && d.to_string().contains(fragment)
@@ -79,7 +97,7 @@ fn matches(d: &Diagnostic, at: &Where, fragment: &str) -> bool {
 
 /// What is wrong with how `case` loaded, if anything.
 fn check(case: &Case) -> Result<(), String> {
-    let loaded = scenario::load(&case.path, &case.sets);
+    let loaded = scenario::load_with(&case.path, scenario::Changes { unset: &case.unsets, set: &case.sets });
     if case.expects.iter().any(|(at, _)| *at == Where::TooLarge) {
         let s = loaded.map_err(|e| format!("expected a valid scenario, got {e}"))?;
         let e = match limits::check(&s, 1, false) {
@@ -99,7 +117,7 @@ fn check(case: &Case) -> Result<(), String> {
     for (at, fragment) in &case.expects {
         let i = diagnostics
             .iter()
-            .position(|d| matches(d, at, fragment))
+            .position(|d| matches(case, d, at, fragment))
             .ok_or_else(|| format!("no problem at {at:?} with `{fragment}`; got:{all}"))?;
         diagnostics.remove(i);
     }
@@ -139,13 +157,20 @@ fn the_binary_reports_them_with_exit_code_2() {
         for set in &case.sets {
             cmd.args(["--set", set]);
         }
+        for key in &case.unsets {
+            cmd.args(["--unset", key]);
+        }
         let output = cmd.output().expect("the binary runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
         for (at, fragment) in &case.expects {
             assert!(stderr.contains(fragment.as_str()), "{name}: `{fragment}` not in {stderr}");
-            if let Where::Line(n) = at {
-                assert!(stderr.contains(&format!("{name}:{n}:")), "{name}: line {n} not in {stderr}");
+            match at {
+                Where::Line(n) => assert!(stderr.contains(&format!("{name}:{n}:")), "{name}: line {n} not in {stderr}"),
+                Where::FileLine(file, n) => {
+                    assert!(stderr.contains(&format!("{file}:{n}:")), "{name}: {file} line {n} not in {stderr}")
+                }
+                _ => {}
             }
         }
         if too_large {
@@ -343,6 +368,11 @@ fn new_prints_templates_that_validate() {
         std::fs::write(&file, &output.stdout).expect("writable");
         surgesim().arg("validate").arg(&file).assert().success();
     }
+    // The what-if extends the night `new` prints, saved as its header says.
+    std::fs::copy(dir.path().join("kdca.toml"), dir.path().join("my-booking-night.toml")).expect("copied");
+    let what_if = surgesim().args(["new", "--preset", "what-if"]).output().expect("runs");
+    std::fs::write(dir.path().join("what-if.toml"), &what_if.stdout).expect("writable");
+    surgesim().arg("validate").arg(dir.path().join("what-if.toml")).assert().success();
     let default = surgesim().arg("new").output().expect("runs");
     assert_eq!(default.stdout, scenario::template::Preset::Kdca.text().as_bytes());
     surgesim().args(["new", "--preset", "nonsense"]).assert().code(2);

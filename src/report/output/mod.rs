@@ -210,7 +210,11 @@ pub fn default_dir_of(s: &crate::scenario::Scenario, what: &str) -> PathBuf {
     if s.origin.is_plain() {
         return default_dir(&format!("{}{what}", s.name));
     }
-    let key = format!("{:?}|{:?}", s.origin.set, s.origin.scale.map(f64::to_bits));
+    let mut key = format!("{:?}|{:?}", s.origin.set, s.origin.scale.map(f64::to_bits));
+    // Only when there is one, so that the folders of --set runs keep their names.
+    if !s.origin.unset.is_empty() {
+        key.push_str(&format!("|unset {:?}", s.origin.unset));
+    }
     default_dir(&format!("{}-{:08x}{what}", s.name, crc32fast::hash(key.as_bytes())))
 }
 

@@ -1,11 +1,12 @@
 //! `[[cohort]]`: who comes, how many, in which booking windows. The
-//! arrival curve of each is checked in `curves`.
+//! arrival curve of each is checked in `curves`, a `split` into groups in
+//! `split` (the groups then stand in the cohort's place).
 
 use super::super::echo::quoted;
 use super::super::raw::{RawCohort, RawWindow};
 use super::super::{bounds, volume, Cohort, Curve, Window};
 use super::check::Check;
-use super::curves;
+use super::{curves, split};
 use crate::engine::SimTime;
 use std::collections::HashSet;
 
@@ -22,15 +23,59 @@ pub(super) fn check(list: &[RawCohort], c: &mut Check) -> Vec<Cohort> {
     }
     let mut cohorts = Vec::new();
     let mut names = HashSet::new();
+    // For each cohort made, the split it comes from, if any.
+    let mut from_split: Vec<Option<usize>> = Vec::new();
     for (i, rc) in list.iter().enumerate() {
         let path = format!("cohort[{i}]");
         // Names label the rows of cohorts.csv: two alike could not be told apart.
         if !names.insert(rc.name.as_str()) {
             c.push(format!("{path}.name"), format!("found {} twice, expected unique cohort names", quoted(&rc.name)));
         }
-        cohorts.extend(cohort(rc, &path, c));
+        let Some(one) = cohort(rc, &path, c) else { continue };
+        let made = match &rc.split {
+            None => vec![one],
+            Some(s) => {
+                // Each cohort still to come takes one at least: what is left is this split's.
+                let left = bounds::MAX_COHORTS.saturating_sub(cohorts.len() + (list.len() - i - 1));
+                let room = split::Room { cohorts: left, name: MAX_COHORT_NAME };
+                split::groups(&one, s, &path, c, room).unwrap_or_default()
+            }
+        };
+        from_split.extend(made.iter().map(|_| rc.split.as_ref().map(|_| i)));
+        cohorts.extend(made);
     }
+    groups_apart(&cohorts, &from_split, c);
     cohorts
+}
+
+/// A split's groups are cohorts like any other: their names unique among
+/// all (a group named like a cohort written beside it), and their number
+/// within what the model numbers.
+fn groups_apart(cohorts: &[Cohort], from_split: &[Option<usize>], c: &mut Check) {
+    if from_split.iter().all(Option::is_none) {
+        return;
+    }
+    if cohorts.len() > bounds::MAX_COHORTS {
+        c.push(
+            "cohort",
+            format!("found {} cohorts once split, expected at most {}", cohorts.len(), bounds::MAX_COHORTS),
+        );
+    }
+    let mut seen: std::collections::HashMap<&str, Option<usize>> = std::collections::HashMap::new();
+    for (made, origin) in cohorts.iter().zip(from_split) {
+        match seen.insert(made.name.as_str(), *origin) {
+            // Two cohorts written alike were reported at their names already.
+            Some(other) if origin.is_some() || other.is_some() => {
+                let i = origin.or(other).unwrap_or(0);
+                let message = format!(
+                    "makes the cohort {}, a name another cohort has too, expected unique cohort names",
+                    quoted(&made.name)
+                );
+                c.push(format!("cohort[{i}].split"), message);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// One cohort at `path`, or `None` when any of its parts is wrong.
