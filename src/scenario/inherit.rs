@@ -26,9 +26,10 @@
 //! merges from the deepest base up. A value then carries where it was
 //! written, in whichever file, for every message about it.
 
-use super::load::{read_file, single_tables, MAX_SCENARIO_BYTES};
+use super::doc::single_tables;
 use super::merge::{cohort_name, merge_document};
 use super::path::parse_key;
+use super::read::{read_file, MAX_SCENARIO_BYTES};
 use super::sources::{shift, Sources};
 use super::{doc, echo::escaped};
 use std::borrow::Cow;

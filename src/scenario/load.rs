@@ -6,15 +6,16 @@
 //! in messages). Anything else (a folder, a device, a FIFO) is refused
 //! before it is opened: opening a FIFO would wait for a writer for ever.
 
+use super::doc::single_tables;
 use super::echo::escaped;
 use super::path::{canonical, is_within, parse_key, split_assignment, split_linked, split_path, Segment};
 use super::raw::RawScenario;
+use super::read::{read_file, read_stdin};
 use super::sources::{LineIndex, Sources};
 use super::validate::validate;
 use super::{doc, inherit, lenient, merge};
 use super::{Origin, Problem, Scenario};
 use std::fmt;
-use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
@@ -124,84 +125,6 @@ pub fn load_with(path: &Path, changes: Changes<'_>) -> Result<Scenario, Scenario
         _ => Path::new("."),
     };
     load_str_with(&text, &shown, base, changes)
-}
-
-/// Scenario files larger than this are refused unread. Loading takes about
-/// 3.4 KiB per value of the file (the spanned document, its copies, serde):
-/// a 1 MiB file of 50,000 piecewise points peaks at 175 MiB; 16 MiB took
-/// 2.4 GiB (issue 12). A scenario is a few KiB; long curves go in a trace.
-pub(super) const MAX_SCENARIO_BYTES: u64 = 1 << 20;
-
-/// The bytes of a regular file (symbolic links followed). A folder, a
-/// device or a FIFO is refused before it is opened: a FIFO without a
-/// writer would block the open for ever, a device like /dev/zero never
-/// ends. (/dev/stdin is a FIFO when piped into: the message says `-`.)
-pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let kind = std::fs::metadata(path)?.file_type();
-    if !kind.is_file() {
-        let why = format!("it is {}, expected a scenario file (TOML){}", what_is(&kind), stdin_hint(&kind));
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
-    }
-    read_limited(std::fs::File::open(path)?)
-}
-
-/// Standard input, read once and kept: a sweep loads its scenario once per
-/// point, and `compare - -` twice; every load gets the same text.
-fn read_stdin() -> std::io::Result<Vec<u8>> {
-    type Read = Result<Vec<u8>, (std::io::ErrorKind, String)>;
-    static TEXT: std::sync::OnceLock<Read> = std::sync::OnceLock::new();
-    let read = TEXT.get_or_init(|| read_limited(std::io::stdin().lock()).map_err(|e| (e.kind(), e.to_string())));
-    read.clone().map_err(|(kind, message)| std::io::Error::new(kind, message))
-}
-
-/// At most a little more than the limit, so that a huge input is refused
-/// instead of filling the memory.
-fn read_limited(from: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    from.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        let why = format!(
-            "more than {} MB, expected a scenario of a few KB (long arrival curves go in a trace CSV)",
-            MAX_SCENARIO_BYTES >> 20
-        );
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
-    }
-    Ok(bytes)
-}
-
-/// "a folder", "a FIFO (named pipe)", ... for a path that is not a file.
-fn what_is(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a FIFO (a pipe)";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    if kind.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
-}
-
-/// For a pipe: how to read a scenario from standard input instead.
-fn stdin_hint(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() || kind.is_char_device() {
-            return "; to read a scenario from standard input, give `-` as its path";
-        }
-    }
-    let _ = kind;
-    ""
 }
 
 /// Load from text; `path` is only used in messages, `base_dir` for traces
@@ -485,29 +408,6 @@ const MAX_SYNTAX_ERRORS: usize = 20;
 /// The column of a `file:line:col` location, for sorting.
 fn column(location: &str) -> usize {
     location.rsplit(':').next().and_then(|c| c.parse().ok()).unwrap_or(0)
-}
-
-/// The sections that are one table each. Written `[[backend]]` (like
-/// `[[cohort]]`), serde would read the list as the table's fields in order
-/// and say something baffling.
-const SECTIONS: [&str; 6] = ["scenario", "clients", "front", "waiting_room", "backend", "faults"];
-
-/// Replace a section written as a list of tables by its first table, so the
-/// rest of the file is still checked; returns the sections (and where) for
-/// the one message each deserves.
-pub(super) fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
-    let mut found = Vec::new();
-    for key in SECTIONS {
-        let Some(value) = table.get_mut(key) else { continue };
-        let span = value.span();
-        if let DeValue::Array(items) = value.get_mut() {
-            let first =
-                items.first().cloned().unwrap_or_else(|| Spanned::new(span.clone(), DeValue::Table(DeTable::new())));
-            *value = first;
-            found.push((key, span));
-        }
-    }
-    found
 }
 
 /// TOML's own date-times (`start = 2021-07-19T20:00:00+09:00`, unquoted)

@@ -20,6 +20,7 @@ mod load;
 mod merge;
 mod path;
 mod raw;
+mod read;
 mod sources;
 mod spelling;
 pub mod template;
