@@ -210,6 +210,29 @@ fn find_in_value(value: &Spanned<DeValue<'_>>, key: &[Segment]) -> Option<Range<
     }
 }
 
+/// The sections that are one table each. Written `[[backend]]` (like
+/// `[[cohort]]`), serde would read the list as the table's fields in order
+/// and say something baffling.
+const SECTIONS: [&str; 6] = ["scenario", "clients", "front", "waiting_room", "backend", "faults"];
+
+/// Replace a section written as a list of tables by its first table, so the
+/// rest of the file is still checked; returns the sections (and where) for
+/// the one message each deserves.
+pub fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
+    let mut found = Vec::new();
+    for key in SECTIONS {
+        let Some(value) = table.get_mut(key) else { continue };
+        let span = value.span();
+        if let DeValue::Array(items) = value.get_mut() {
+            let first =
+                items.first().cloned().unwrap_or_else(|| Spanned::new(span.clone(), DeValue::Table(DeTable::new())));
+            *value = first;
+            found.push((key, span));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::path::parse_key;
@@ -251,27 +274,4 @@ mod tests {
         let k = at(&doc, "backend");
         assert_eq!(remove(&mut doc, &k), Err("found nothing at `backend` to unset".into()));
     }
-}
-
-/// The sections that are one table each. Written `[[backend]]` (like
-/// `[[cohort]]`), serde would read the list as the table's fields in order
-/// and say something baffling.
-const SECTIONS: [&str; 6] = ["scenario", "clients", "front", "waiting_room", "backend", "faults"];
-
-/// Replace a section written as a list of tables by its first table, so the
-/// rest of the file is still checked; returns the sections (and where) for
-/// the one message each deserves.
-pub fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
-    let mut found = Vec::new();
-    for key in SECTIONS {
-        let Some(value) = table.get_mut(key) else { continue };
-        let span = value.span();
-        if let DeValue::Array(items) = value.get_mut() {
-            let first =
-                items.first().cloned().unwrap_or_else(|| Spanned::new(span.clone(), DeValue::Table(DeTable::new())));
-            *value = first;
-            found.push((key, span));
-        }
-    }
-    found
 }
