@@ -12,9 +12,9 @@ use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
 use crate::limits::{self, Keeps};
 use crate::report::{self, output};
-use crate::scenario::{self, units::parse_duration, Scenario, ScenarioError};
-use crate::stats::plan::{self as search, Domain, Settings, Target};
-use crate::stats::{figures, Figures, Headline, Value};
+use crate::scenario::{self, units::parse_duration, Scenario};
+use crate::stats::plan::{self as search, Domain, Measure, Settings, Target};
+use crate::stats::{RunFigures, Value};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -98,7 +98,7 @@ impl Key {
 
 pub fn plan(a: Args) -> Result<(), CliError> {
     let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, &a.flags.set)?;
-    let mut base = load_at(&a.scenario, &a.flags.set, &key, key.domain.lo, a.scale)?;
+    let mut base = load_at(&a.scenario, &a.flags.set, &key, key.domain.lo, a.scale, &a.targets)?;
     // The plan's own changes are the user's --set; the key is the answer.
     base.origin.set = a.flags.set.clone();
     let runs = [(&base, u64::from(a.max_runs))];
@@ -106,7 +106,8 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     let dir = a.out.clone().unwrap_or_else(|| output::default_dir_of(&base, "-plan"));
     let claim = super::claim(&dir, "plan")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
-    let mut oracle = Runs { path: &a.scenario, sets: &a.flags.set, key: &key, scale: a.scale, progress: &bar };
+    let mut oracle =
+        Runs { path: &a.scenario, sets: &a.flags.set, key: &key, scale: a.scale, targets: &a.targets, progress: &bar };
     let settings =
         Settings { confidence: a.confidence, most: a.most, max_runs: a.max_runs as usize, batch: a.batch as usize };
     let outcome = execute::within(&guard, || search::search(&a.targets, key.domain, settings, &mut oracle))?;
@@ -133,14 +134,43 @@ pub fn plan(a: Args) -> Result<(), CliError> {
 }
 
 /// The scenario with the key at `x`.
-fn load_at(path: &Path, sets: &[String], key: &Key, x: f64, scale: Option<f64>) -> Result<Scenario, ScenarioError> {
+/// The scenario with the key at `x`, measuring the milestones the targets
+/// name.
+fn load_at(
+    path: &Path,
+    sets: &[String],
+    key: &Key,
+    x: f64,
+    scale: Option<f64>,
+    targets: &[Target],
+) -> Result<Scenario, CliError> {
     let mut all = sets.to_vec();
     all.push(format!("{}={}", key.name, key.text(x)));
-    let s = scenario::load(path, &all)?;
+    let mut s = scenario::load(path, &all)?;
+    for t in targets {
+        if let Measure::BookedShareBy(text) = &t.figure {
+            let at = s.milestone_at(text).map_err(|e| CliError::Usage(format!("--target {}: {e}", t.figure.name())))?;
+            s.add_milestone(at);
+        }
+    }
     Ok(match scale {
         Some(f) => s.scaled(f),
         None => s,
     })
+}
+
+/// The value of each target's figure in one run.
+fn target_values(s: &Scenario, run: &RunFigures, targets: &[Target]) -> Vec<Value> {
+    targets
+        .iter()
+        .map(|t| match &t.figure {
+            Measure::Headline(h) => *run.headline.get(*h),
+            Measure::BookedShareBy(text) => {
+                let at = s.milestone_at(text).ok()?;
+                run.milestones.iter().find(|m| m.at == at).and_then(|m| m.share)
+            }
+        })
+        .collect()
 }
 
 /// `KEY=LO..HI`, with the kind of values the key takes.
@@ -182,16 +212,18 @@ struct Runs<'a> {
     sets: &'a [String],
     key: &'a Key,
     scale: Option<f64>,
+    targets: &'a [Target],
     progress: &'a Progress,
 }
 
 impl search::Oracle for Runs<'_> {
-    fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Figures<Headline, Value>>> {
-        let s = load_at(self.path, self.sets, self.key, x, self.scale)?;
+    fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
+        let s = load_at(self.path, self.sets, self.key, x, self.scale, self.targets).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {
-                Ok(figures::headline(&s, &execute::run_one(&s, r, crate::QueueKind::default(), self.progress)?.results))
+                let outcome = execute::run_one(&s, r, crate::QueueKind::default(), self.progress)?;
+                Ok(target_values(&s, &RunFigures::of(&s, outcome.results), self.targets))
             })
             .collect::<Result<_, crate::engine::OutOfMemory>>()?)
     }

@@ -58,9 +58,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
     tell(&claim.write(&report::render(&s, &runs, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         if let [one] = &runs[..] {
-            out!("{}", report::headline(&s, &one.headline))?;
+            out!("{}", report::headline(&s, &one.headline, &one.milestones))?;
         } else {
-            out!("{}", report::headline(&s, &report::combined_headline(&runs)))?;
+            out!("{}", report::headline(&s, &report::combined_headline(&runs), &report::tables::milestones_combined(&runs)))?;
             outln!("  ({} replications: means, 95 % intervals in brackets)", runs.len())?;
         }
         outln!("  wrote {}", dir.display())?;

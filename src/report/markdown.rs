@@ -12,7 +12,7 @@ use super::charts::{run_charts_of, ChartFormat};
 use super::format::{cell, count, pct, Shown};
 use crate::engine::SimTime;
 use crate::scenario::{units::clock_at, Scenario};
-use crate::stats::{CohortFigure, Columns, Figures, Headline};
+use crate::stats::{ByMilestone, CohortFigure, Columns, Figures, Headline, Kind};
 use std::fmt::Write;
 
 /// What `report.md` is written from: one run's figures (`F = Value`) or
@@ -22,6 +22,8 @@ pub struct Page<'a, F> {
     pub replications: usize,
     pub headline: &'a Figures<Headline, F>,
     pub cohorts: &'a [Figures<CohortFigure, F>],
+    /// Bookings by each of the scenario's milestones.
+    pub milestones: &'a [ByMilestone<F>],
     /// The format of the charts, if drawn.
     pub charts: Option<ChartFormat>,
 }
@@ -63,6 +65,7 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
     }
     headline_section(&mut out, page.headline);
     drops_sentence(&mut out, page.headline);
+    milestone_section(&mut out, s, page.milestones);
     cohort_section(&mut out, s, page.cohorts);
     charts_section(&mut out, s, page);
     let bounds = if F::INTERVALS { ", means with `_lo`/`_hi` bounds" } else { "" };
@@ -131,6 +134,26 @@ fn drops_sentence<F: Shown>(out: &mut String, headline: &Figures<Headline, F>) {
         .collect();
     let means = if F::INTERVALS { ", means" } else { "" };
     let _ = writeln!(out, "Drops by cause{means}: {}.\n", list.join("; "));
+}
+
+/// Bookings by each milestone: all eligible people, and each eligible
+/// cohort. The figure a planner quotes ("53.9 % by 20 July 12:00").
+fn milestone_section<F: Shown>(out: &mut String, s: &Scenario, milestones: &[ByMilestone<F>]) {
+    if milestones.is_empty() {
+        return;
+    }
+    let eligible: Vec<usize> = (0..s.cohorts.len()).filter(|&i| s.cohorts[i].eligible).collect();
+    let _ = writeln!(out, "## Booked by milestone
+");
+    let names: Vec<String> = eligible.iter().map(|&i| cell(&s.cohorts[i].name)).collect();
+    let _ = writeln!(out, "| By | All eligible | {} |", names.join(" | "));
+    let _ = writeln!(out, "| --- | ---: |{}", " ---: |".repeat(eligible.len()));
+    for m in milestones {
+        let by = clock_at(s.start, m.at).format("%a %-d %b %H:%M");
+        let shares: Vec<String> = eligible.iter().map(|&i| m.cohorts[i].human(Kind::Share)).collect();
+        let _ = writeln!(out, "| {by} | {} | {} |", m.share.human(Kind::Share), shares.join(" | "));
+    }
+    out.push('\n');
 }
 
 /// One line per cohort: bookings at the window's close and at the end,

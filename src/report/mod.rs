@@ -20,7 +20,7 @@ pub mod tables;
 pub use charts::ChartFormat;
 
 use crate::scenario::Scenario;
-use crate::stats::{Estimate, Figures, Headline, RunFigures};
+use crate::stats::{ByMilestone, Estimate, Figures, Headline, RunFigures};
 use anyhow::Result;
 use format::Shown;
 
@@ -47,23 +47,36 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
     let Some(first) = runs.first() else { anyhow::bail!("no run to report") };
     let charts = opts.charts.then_some(opts.format);
     let mut files: Files = if runs.len() == 1 {
-        let page =
-            markdown::Page { scenario: s, replications: 1, headline: &first.headline, cohorts: &first.cohorts, charts };
+        let page = markdown::Page {
+            scenario: s,
+            replications: 1,
+            headline: &first.headline,
+            cohorts: &first.cohorts,
+            milestones: &first.milestones,
+            charts,
+        };
         vec![
             ("timeseries.csv".into(), tables::timeseries(s, first)?),
-            ("cohorts.csv".into(), tables::cohorts(s, &first.cohorts)?),
-            ("summary.json".into(), summary::summary(s, 1, &first.headline)?),
+            ("cohorts.csv".into(), tables::cohorts(s, &first.cohorts, &first.milestones)?),
+            ("summary.json".into(), summary::summary(s, 1, &first.headline, &first.milestones)?),
             ("report.md".into(), markdown::report(&page)),
         ]
     } else {
         let headline = combined_headline(runs);
         let cohorts = tables::cohorts_combined(runs);
-        let page =
-            markdown::Page { scenario: s, replications: runs.len(), headline: &headline, cohorts: &cohorts, charts };
+        let milestones = tables::milestones_combined(runs);
+        let page = markdown::Page {
+            scenario: s,
+            replications: runs.len(),
+            headline: &headline,
+            cohorts: &cohorts,
+            milestones: &milestones,
+            charts,
+        };
         vec![
             ("timeseries.csv".into(), tables::timeseries_replicated(s, runs)?),
-            ("cohorts.csv".into(), tables::cohorts(s, &cohorts)?),
-            ("summary.json".into(), summary::summary(s, runs.len(), &headline)?),
+            ("cohorts.csv".into(), tables::cohorts(s, &cohorts, &milestones)?),
+            ("summary.json".into(), summary::summary(s, runs.len(), &headline, &milestones)?),
             ("report.md".into(), markdown::report(&page)),
         ]
     };
@@ -82,8 +95,8 @@ pub fn combined_headline(runs: &[RunFigures]) -> Figures<Headline, Option<Estima
 }
 
 /// A few lines for the terminal: one run's figures, or replications'
-/// means with their intervals.
-pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>) -> String {
+/// means with their intervals, and the bookings by each milestone.
+pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[ByMilestone<F>]) -> String {
     use crate::stats::Columns;
     let show = |k: Headline| {
         let v = h.get(k);
@@ -107,5 +120,11 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>) -> String {
         show(Headline::AbandonRate),
         show(Headline::InSystemAtEnd),
         show(Headline::Events),
-    )
+    ) + &milestones
+        .iter()
+        .map(|m| {
+            let by = crate::scenario::units::clock_at(s.start, m.at).format("%a %-d %b %H:%M");
+            format!("  booked by {by}: {} of eligible\n", m.share.human(crate::stats::Kind::Share))
+        })
+        .collect::<String>()
 }

@@ -8,7 +8,7 @@ use super::format::number;
 use super::{Files, ReportOptions};
 use crate::scenario::Scenario;
 use crate::stats::plan::{Op, Outcome, Point, Target, Verdict};
-use crate::stats::{Columns, Estimate, Headline};
+use crate::stats::Estimate;
 use anyhow::{Context, Result};
 use serde_json::{json, Value as Json};
 
@@ -49,9 +49,9 @@ pub fn answer_line(p: &Plan) -> String {
     format!("{head}: {value} ({} % confidence, {} runs)", 100.0 * p.confidence, p.outcome.runs)
 }
 
-/// A figure's estimate at a point, with an interval at the plan's confidence.
-fn estimate(point: &Point, figure: Headline) -> Option<Estimate> {
-    let values: Vec<f64> = point.runs.iter().filter_map(|r| *r.get(figure)).collect();
+/// Target `i`'s figure at a point: its mean and 95 % interval.
+fn estimate(point: &Point, i: usize) -> Option<Estimate> {
+    let values: Vec<f64> = point.runs.iter().filter_map(|r| r[i]).collect();
     Estimate::of(&values)
 }
 
@@ -76,9 +76,8 @@ fn json(p: &Plan) -> Result<Vec<u8>> {
             let figures: serde_json::Map<String, Json> = p
                 .targets
                 .iter()
-                .map(|t| {
-                    (t.figure.name().to_string(), serde_json::to_value(estimate(pt, t.figure)).unwrap_or(Json::Null))
-                })
+                .enumerate()
+                .map(|(i, t)| (t.figure.name(), serde_json::to_value(estimate(pt, i)).unwrap_or(Json::Null)))
                 .collect();
             json!({ "value": key_json(p, pt.x), "value_text": (p.text)(pt.x), "replications": pt.runs.len(),
                     "verdict": verdict_name(pt.verdict), "figures": figures })
@@ -121,13 +120,14 @@ fn csv(p: &Plan) -> Result<Vec<u8>> {
     let mut header = vec![p.key.to_string(), "replications".into(), "verdict".into()];
     for t in p.targets {
         let n = t.figure.name();
+        let n = n.as_str();
         header.extend([n.to_string(), format!("{n}_lo"), format!("{n}_hi")]);
     }
     w.write_record(&header)?;
     for pt in sorted(p.outcome) {
         let mut row = vec![(p.text)(pt.x), pt.runs.len().to_string(), verdict_name(pt.verdict).into()];
-        for t in p.targets {
-            let e = estimate(pt, t.figure);
+        for i in 0..p.targets.len() {
+            let e = estimate(pt, i);
             row.extend([number(e.map(|e| e.mean)), number(e.and_then(|e| e.lo)), number(e.and_then(|e| e.hi))]);
         }
         w.write_record(&row)?;
@@ -144,9 +144,10 @@ fn sorted(o: &Outcome) -> Vec<&Point> {
 
 /// The chart of one target: its figure's mean and 95 % interval at each
 /// value tried, the target as a dashed level, the answer as a mark.
-fn chart(p: &Plan, t: &Target) -> Figure {
+fn chart(p: &Plan, i: usize) -> Figure {
+    let t = &p.targets[i];
     let points = sorted(p.outcome);
-    let est: Vec<(f64, Option<Estimate>)> = points.iter().map(|pt| (pt.x, estimate(pt, t.figure))).collect();
+    let est: Vec<(f64, Option<Estimate>)> = points.iter().map(|pt| (pt.x, estimate(pt, i))).collect();
     let mean: Vec<(f64, f64)> = est.iter().map(|(x, e)| (*x, e.map_or(f64::NAN, |e| e.mean))).collect();
     let bars =
         est.iter().map(|(_, e)| (e.and_then(|e| e.lo).unwrap_or(f64::NAN), e.and_then(|e| e.hi).unwrap_or(f64::NAN)));
@@ -191,13 +192,18 @@ fn chart(p: &Plan, t: &Target) -> Figure {
     }
 }
 
+/// A figure's name as a file name: `:` and `+` of a clock time become `-`.
+fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect()
+}
+
 /// Every file of a plan's folder.
 pub fn render(p: &Plan, opts: &ReportOptions) -> Result<Files> {
     let mut files = vec![("plan.json".to_string(), json(p)?), ("plan.csv".to_string(), csv(p)?)];
     if opts.charts {
-        for t in p.targets {
-            let name = format!("plan-{}.{}", t.figure.name(), opts.format.extension());
-            let bytes = charts::render(&chart(p, t), opts.format).with_context(|| format!("could not draw {name}"))?;
+        for (i, t) in p.targets.iter().enumerate() {
+            let name = format!("plan-{}.{}", file_safe(&t.figure.name()), opts.format.extension());
+            let bytes = charts::render(&chart(p, i), opts.format).with_context(|| format!("could not draw {name}"))?;
             files.push((name, bytes));
         }
     }

@@ -7,7 +7,8 @@
 
 use super::format::Shown;
 use crate::scenario::Scenario;
-use crate::stats::{Columns, Figures, Headline};
+use crate::scenario::units::clock_at;
+use crate::stats::{ByMilestone, Columns, Figures, Headline, Kind};
 use serde_json::{Map, Value as Json};
 
 /// The headline figures as JSON members, in `Headline::ALL` order, the drop
@@ -63,15 +64,38 @@ pub fn summary<F: Shown>(
     s: &Scenario,
     replications: usize,
     headline: &Figures<Headline, F>,
+    milestones: &[ByMilestone<F>],
 ) -> anyhow::Result<Vec<u8>> {
     let mut m = identity(s, replications);
     m.extend(figures_json(headline, |k, v| v.json(k.kind())));
+    m.insert("milestones".into(), Json::Array(milestones.iter().map(|b| milestone_json(s, b)).collect()));
     if F::INTERVALS {
         m.insert("confidence".into(), Json::from(0.95));
         m.insert("intervals".into(), Json::Object(figures_json(headline, |_, v| v.interval())));
     }
     m.insert("resolved".into(), serde_json::to_value(s)?);
     pretty(&Json::Object(m))
+}
+
+/// One milestone: its clock time, its label (as in the columns
+/// `booked_share_by_<label>`), the share of all eligible people booked by
+/// then and each eligible cohort's (with intervals for replications).
+fn milestone_json<F: Shown>(s: &Scenario, b: &ByMilestone<F>) -> Json {
+    let share = |v: &F| {
+        if F::INTERVALS {
+            serde_json::json!({ "mean": v.json(Kind::Share), "interval": v.interval() })
+        } else {
+            v.json(Kind::Share)
+        }
+    };
+    let cohorts: Map<String, Json> =
+        s.cohorts.iter().zip(&b.cohorts).filter(|(c, _)| c.eligible).map(|(c, v)| (c.name.clone(), share(v))).collect();
+    serde_json::json!({
+        "at": clock_at(s.start, b.at).to_rfc3339(),
+        "label": s.milestone_label(b.at),
+        "booked_share": share(&b.share),
+        "cohorts": cohorts,
+    })
 }
 
 /// Indented JSON with a final newline.

@@ -8,7 +8,7 @@
 
 use super::format::{number, Shown};
 use crate::scenario::{units::clock_at, Scenario};
-use crate::stats::{figures, Columns, Estimate, Figures, RunFigures, Value};
+use crate::stats::{figures, ByMilestone, Columns, Estimate, Figures, RunFigures, Value};
 use anyhow::Result;
 
 /// A table with `labels` columns (text, written as given) followed by one
@@ -16,6 +16,16 @@ use anyhow::Result;
 pub fn csv<'a, K: Columns, F: Shown + 'a>(
     labels: &[&str],
     rows: impl IntoIterator<Item = (Vec<String>, &'a Figures<K, F>)>,
+) -> Result<Vec<u8>> {
+    csv_with(labels, &[], rows.into_iter().map(|(l, f)| (l, f, Vec::new())))
+}
+
+/// `csv`, with more columns after the figures: `extra` names them, each
+/// row brings its cells (the scenario's milestones, say).
+pub fn csv_with<'a, K: Columns, F: Shown + 'a>(
+    labels: &[&str],
+    extra: &[String],
+    rows: impl IntoIterator<Item = (Vec<String>, &'a Figures<K, F>, Vec<String>)>,
 ) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
@@ -26,17 +36,49 @@ pub fn csv<'a, K: Columns, F: Shown + 'a>(
             header.push(format!("{}_hi", k.name()));
         }
     }
+    header.extend(extra.iter().cloned());
     w.write_record(&header)?;
-    for (mut cells, figures) in rows {
+    for (mut cells, figures, more) in rows {
         for (k, v) in figures.iter() {
             cells.push(v.cell(k.kind()));
             if F::INTERVALS && k.banded() {
                 cells.extend(v.bounds());
             }
         }
+        cells.extend(more);
         w.write_record(&cells)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("csv buffer: {e}"))
+}
+
+/// The columns of a share by each milestone (`booked_share_by_<label>`,
+/// with `_lo`/`_hi` for estimates).
+pub fn milestone_columns<F: Shown>(s: &Scenario, milestones: &[ByMilestone<F>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in milestones {
+        let name = format!("booked_share_by_{}", s.milestone_label(m.at));
+        if F::INTERVALS {
+            out.extend([format!("{name}_lo"), format!("{name}_hi")].into_iter().fold(vec![name.clone()], |mut v, c| {
+                v.push(c);
+                v
+            }));
+        } else {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The cells of one share by each milestone, in `milestone_columns` order.
+pub fn milestone_cells<F: Shown>(shares: impl Iterator<Item = F>) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in shares {
+        out.push(v.cell(crate::stats::Kind::Share));
+        if F::INTERVALS {
+            out.extend(v.bounds());
+        }
+    }
+    out
 }
 
 /// The labels of bin `i`: its clock time (RFC 3339, the scenario's offset)
@@ -74,8 +116,27 @@ pub fn timeseries_replicated(s: &Scenario, runs: &[RunFigures]) -> Result<Vec<u8
 }
 
 /// `cohorts.csv`, for one run (`F = Value`) or replications (estimates).
-pub fn cohorts<F: Shown>(s: &Scenario, cohorts: &[Figures<crate::stats::CohortFigure, F>]) -> Result<Vec<u8>> {
-    csv(&COHORT_LABELS, cohorts.iter().enumerate().map(|(i, f)| (cohort_labels(s, i), f)))
+/// `cohorts.csv`, for one run (`F = Value`) or replications (estimates),
+/// with each cohort's booked share by each milestone.
+pub fn cohorts<F: Shown + Clone>(
+    s: &Scenario,
+    cohorts: &[Figures<crate::stats::CohortFigure, F>],
+    milestones: &[ByMilestone<F>],
+) -> Result<Vec<u8>> {
+    let extra = milestone_columns(s, milestones);
+    csv_with(
+        &COHORT_LABELS,
+        &extra,
+        cohorts.iter().enumerate().map(|(i, f)| {
+            (cohort_labels(s, i), f, milestone_cells(milestones.iter().map(|m| m.cohorts[i].clone())))
+        }),
+    )
+}
+
+/// Each milestone's shares combined over replications.
+pub fn milestones_combined(runs: &[RunFigures]) -> Vec<ByMilestone<Option<Estimate>>> {
+    let n = runs.first().map_or(0, |r| r.milestones.len());
+    (0..n).map(|k| ByMilestone::estimate(&runs.iter().map(|r| &r.milestones[k]).collect::<Vec<_>>())).collect()
 }
 
 /// Each cohort's figures combined over replications.

@@ -60,6 +60,9 @@ pub struct Scenario {
     pub waiting_room: Option<WaitingRoom>,
     pub backend: Backend,
     pub faults: Faults,
+    /// Clock times bookings are quoted at (`[scenario] milestones`; by
+    /// default every eligible window's close), in time order, inside the run.
+    pub milestones: Vec<SimTime>,
     /// How this scenario was made from its file: written into the reports
     /// beside the resolved values, not among them.
     #[serde(skip)]
@@ -91,6 +94,44 @@ impl Origin {
 }
 
 impl Scenario {
+    /// A milestone's name in columns and figures: its clock time, to the
+    /// minute (`2021-07-20T12:00`), or with seconds when it has some.
+    pub fn milestone_label(&self, at: SimTime) -> String {
+        let t = units::clock_at(self.start, at);
+        if chrono::Timelike::second(&t) == 0 {
+            t.format("%Y-%m-%dT%H:%M").to_string()
+        } else {
+            t.format("%Y-%m-%dT%H:%M:%S").to_string()
+        }
+    }
+
+    /// The moment a milestone written as `text` names: a clock time
+    /// (RFC 3339, or a label `2021-07-20T12:00` in the scenario's offset) or
+    /// an offset from the start (`16h`); it must fall inside the run.
+    pub fn milestone_at(&self, text: &str) -> Result<SimTime, String> {
+        let at = units::parse_moment(text, self.start).or_else(|e| {
+            ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+                .iter()
+                .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+                .and_then(|t| t.and_local_timezone(*self.start.offset()).single())
+                .and_then(|t| (t - self.start).num_microseconds())
+                .filter(|us| *us >= 0)
+                .map(|us| SimTime(us as u64))
+                .ok_or(e)
+        })?;
+        if at == SimTime::ZERO || at > self.duration {
+            return Err(format!("found \"{text}\", {at} after the start, expected a moment inside the run ({})", self.duration));
+        }
+        Ok(at)
+    }
+
+    /// Add a milestone (kept in time order, once).
+    pub fn add_milestone(&mut self, at: SimTime) {
+        if let Err(i) = self.milestones.binary_search(&at) {
+            self.milestones.insert(i, at);
+        }
+    }
+
     /// Number of time-series rows.
     pub fn bins(&self) -> usize {
         self.duration.0.div_ceil(self.bin.0) as usize

@@ -30,6 +30,8 @@ pub struct RawMeta {
     pub duration: String,
     pub seed: Option<u64>,
     pub bin: Option<String>,
+    /// Clock times a planner quotes bookings at (`booked_share_by_<time>`).
+    pub milestones: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

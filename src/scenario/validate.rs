@@ -56,6 +56,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     }
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
     let faults = faults::check(raw.faults.as_ref(), front.is_some(), &mut c);
+    let milestones = clock::milestones(meta.milestones.as_deref(), &cohorts, &mut c);
 
     match (c.problems.is_empty(), clock.bin, clients, backend) {
         (true, Some(bin), Some(clients), Some(backend)) => Ok(Scenario {
@@ -71,6 +72,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             waiting_room,
             backend,
             faults,
+            milestones,
             origin: Origin::default(),
         }),
         _ => Err(c.problems),

@@ -507,6 +507,29 @@ pub fn ratio(a: u64, b: u64) -> Value {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
+/// Bookings by one of the scenario's milestones: the share of all eligible
+/// people booked by then, and each cohort's share (`None` for ineligible
+/// cohorts), the figure the seed quotes ("53.9 % by 20 July 12:00").
+#[derive(Clone, Debug, PartialEq)]
+pub struct ByMilestone<F> {
+    pub at: crate::engine::SimTime,
+    pub share: F,
+    pub cohorts: Vec<F>,
+}
+
+impl ByMilestone<Value> {
+    /// The same milestone over replications: each share's estimate.
+    pub fn estimate(runs: &[&ByMilestone<Value>]) -> ByMilestone<Option<super::Estimate>> {
+        let of = |values: Vec<Value>| super::Estimate::of(&values.into_iter().flatten().collect::<Vec<f64>>());
+        let n = runs.first().map_or(0, |r| r.cohorts.len());
+        ByMilestone {
+            at: runs.first().map_or(crate::engine::SimTime::ZERO, |r| r.at),
+            share: of(runs.iter().map(|r| r.share).collect()),
+            cohorts: (0..n).map(|i| of(runs.iter().map(|r| r.cohorts[i]).collect())).collect(),
+        }
+    }
+}
+
 /// What the reports need of one run, computed once; the histograms are
 /// left behind (see the module doc).
 #[derive(Clone, Debug)]
@@ -514,6 +537,8 @@ pub struct RunFigures {
     pub headline: Figures<Headline, Value>,
     /// One per cohort, in the scenario's order.
     pub cohorts: Vec<Figures<CohortFigure, Value>>,
+    /// Bookings by each milestone, in time order.
+    pub milestones: Vec<ByMilestone<Value>>,
     /// The time bins, for the time series and the charts.
     pub bins: Vec<Bin>,
 }
@@ -523,6 +548,7 @@ impl RunFigures {
         RunFigures {
             headline: headline(s, &r),
             cohorts: (0..s.cohorts.len()).map(|i| cohort(s, &r, i)).collect(),
+            milestones: milestones(s, &r),
             bins: r.bins,
         }
     }
@@ -579,6 +605,28 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::ActiveSessionsMean => Some(r.active_mean),
         Headline::Events => n(r.events),
     })
+}
+
+/// Bookings by each milestone, as shares of eligible people.
+pub fn milestones(s: &Scenario, r: &Results) -> Vec<ByMilestone<Value>> {
+    let eligible: u64 = s.cohorts.iter().filter(|c| c.eligible).map(|c| c.people).sum();
+    s.milestones
+        .iter()
+        .zip(&r.booked_by_milestone)
+        .map(|(&at, booked)| {
+            let of_eligible: u64 = s.cohorts.iter().zip(booked).filter(|(c, _)| c.eligible).map(|(_, b)| b).sum();
+            ByMilestone {
+                at,
+                share: ratio(of_eligible, eligible),
+                cohorts: s
+                    .cohorts
+                    .iter()
+                    .zip(booked)
+                    .map(|(c, &b)| if c.eligible { ratio(b, c.people) } else { None })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The figures of cohort `i`.

@@ -16,7 +16,7 @@ pub mod select;
 
 pub use ci::Estimate;
 pub use columns::{Columns, Figures, Kind, Value};
-pub use figures::{BinFigure, CohortFigure, Headline, RunFigures};
+pub use figures::{BinFigure, ByMilestone, CohortFigure, Headline, RunFigures};
 pub use histogram::Durations;
 
 use crate::engine::{OutOfMemory, SimTime};
@@ -205,6 +205,9 @@ pub struct Results {
     /// When the queue first emptied after its longest (`Some(ZERO)` if
     /// nobody ever queued; `None` if people still queued at the end).
     pub queue_cleared_at: Option<SimTime>,
+    /// Bookings per cohort by each of the scenario's milestones (bookings
+    /// at the milestone's instant included), in milestone order.
+    pub booked_by_milestone: Vec<Vec<u64>>,
     /// Events the run handled: every first attempt, every event taken from
     /// the future-event list before the horizon (a retry, a page load done
     /// or timed out, a departure from the queue, a session end, a timer, a
@@ -339,6 +342,10 @@ pub struct Recorder {
     /// The longest queue so far, and when it first emptied after it.
     queue_peak: u64,
     queue_cleared_at: Option<SimTime>,
+    /// Milestones not yet reached (the next last), and the bookings per
+    /// cohort by those reached.
+    milestones: Vec<SimTime>,
+    booked_by_milestone: Vec<Vec<u64>>,
 }
 
 impl Recorder {
@@ -369,6 +376,8 @@ impl Recorder {
             room_opens: s.waiting_room.as_ref().map_or(SimTime::MAX, |w| w.opens),
             queue_peak: 0,
             queue_cleared_at: None,
+            milestones: s.milestones.iter().rev().copied().collect(),
+            booked_by_milestone: Vec::with_capacity(s.milestones.len()),
         })
     }
 
@@ -377,6 +386,12 @@ impl Recorder {
     #[inline]
     pub fn advance(&mut self, now: SimTime, g: &Gauges) {
         self.watch_queue(g);
+        // A milestone is passed once the clock is beyond it: bookings at its
+        // very instant count as made by it.
+        while self.milestones.last().is_some_and(|&m| now > m) {
+            self.milestones.pop();
+            self.booked_by_milestone.push(self.booked_so_far.clone());
+        }
         while now >= self.bin_end && self.bins.len() < self.n_bins {
             self.accumulate(self.bin_end, g);
             self.close_bin(g);
@@ -510,6 +525,10 @@ impl Recorder {
         while self.bins.len() < self.n_bins {
             self.close_bin(g);
         }
+        // Milestones at the horizon itself: everything booked by then.
+        while self.milestones.pop().is_some() {
+            self.booked_by_milestone.push(self.booked_so_far.clone());
+        }
         let span = horizon.0.max(1) as f64;
         let n = self.cohorts.len();
         let (mut wait, mut time_to_book) = (histogram(3, n)?, histogram(3, n)?);
@@ -526,6 +545,7 @@ impl Recorder {
             active_mean: self.run_areas.active / span,
             // A queue that never formed was never anything but clear.
             queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
+            booked_by_milestone: self.booked_by_milestone,
             events,
         })
     }

@@ -726,7 +726,7 @@ fn every_time_chart_marks_the_nights_events_and_a_sweep_none() {
             "00:30 backend errors back to 0 %",
             "00:40 clock bug starts",
             "00:50 clock bug ends",
-            "00:55 booking closes",
+            "00:55 booking closes, milestone",
         ]
     );
     let runs = [figures(&s, 0)];

@@ -201,3 +201,31 @@ fn without_early_comers_waits_from_the_opening_are_the_waits() {
     assert_eq!(*r.headline.get(Headline::Visitors), Some(200.0));
     assert!(r.headline.get(Headline::AbandonRateEligible).is_some());
 }
+
+/// Bookings by a milestone, counted by hand: ten one-minute sessions from
+/// the opening at 1 h take ten people a minute, so by 1 h 30 m the thirty
+/// batches admitted from 1 h 0 m to 1 h 29 m have booked: 300 of 1,000.
+#[test]
+fn the_share_booked_by_a_milestone_is_counted_at_that_instant() {
+    let text = BEFORE_OPENING.replace("bin = \"10m\"", "bin = \"10m\"\nmilestones = [\"1h30m\", \"4h\"]");
+    let s = from_text_with(&text, &[]);
+    let r = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+    assert_eq!(r.milestones.len(), 2);
+    assert_eq!(r.milestones[0].share, Some(0.3));
+    assert_eq!(r.milestones[1].share, Some(1.0), "everyone by the end");
+    let files = report::render(&s, std::slice::from_ref(&r), &NO_CHARTS).expect("renders");
+    let summary: serde_json::Value = serde_json::from_slice(file(&files, "summary.json")).expect("JSON");
+    assert_eq!(summary["milestones"][0]["booked_share"], 0.3);
+    assert_eq!(summary["milestones"][0]["label"], "2021-01-01T01:30");
+    let row = first_row(file(&files, "cohorts.csv"));
+    let cell = &row.iter().find(|(k, _)| k == "booked_share_by_2021-01-01T01:30").expect("the column").1;
+    assert_eq!(cell, "0.3");
+    let md = String::from_utf8(file(&files, "report.md").to_vec()).expect("UTF-8");
+    assert!(md.contains("## Booked by milestone") && md.contains("30.0%"), "{md}");
+}
+
+#[test]
+fn milestones_default_to_each_eligible_window_s_close() {
+    let s = night();
+    assert_eq!(s.milestones, [surgesim::engine::SimTime::from_secs(3600)]);
+}

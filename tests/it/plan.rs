@@ -138,3 +138,35 @@ fn equal_calibrates_the_load_that_gives_a_known_blocking() {
     assert!((found - 21600.0).abs() / 21600.0 < 0.03, "{found}");
     assert!(line.starts_with("cohort.0.people at which drop_rate == "), "{line}");
 }
+
+/// `==` on a milestone's share (calibration, as against the seed's "53.9 %
+/// by 20 July 12:00"): 1,000 people queued before the opening at 1 h, one-
+/// minute sessions; with c sessions, 30c are booked by 1 h 30 m, so 30 %
+/// takes exactly 10.
+#[test]
+fn equal_on_the_share_booked_by_a_clock_time_finds_the_capacity() {
+    let text = r#"
+[scenario]
+name = "before-opening"
+duration = "4h"
+bin = "10m"
+
+[[cohort]]
+name = "all"
+people = 1000
+arrivals = { curve = "piecewise", points = [{ at = "0m", rate = 1.0 }, { at = "59m", rate = 1.0 }, { at = "60m", rate = 0.0 }, { at = "4h", rate = 0.0 }] }
+
+[clients]
+session = { dist = "constant", value = "1m" }
+
+[waiting_room]
+opens = "1h"
+
+[backend]
+max_sessions = 5
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = ["--vary", "backend.max_sessions=2..30", "--target", "booked_share_by_2021-01-01T01:30 == 30%"];
+    let (line, json) = plan(dir.path(), text, &args);
+    assert_eq!(json["value"], 10, "{line}");
+}

@@ -83,13 +83,9 @@ pub struct Event {
     pub text: String,
 }
 
-/// A scenario's milestones (the clock times a planner quotes booked shares
-/// at). None yet: the scenario does not name them.
-const NO_MILESTONES: &[SimTime] = &[];
-
 /// The events of `s` that its charts mark.
 pub fn of(s: &Scenario) -> Vec<Event> {
-    events(s, NO_MILESTONES)
+    events(s, &s.milestones)
 }
 
 /// Every event of `s` inside the run (after its start, before its end),

@@ -103,6 +103,41 @@ fn end(start: DateTime<FixedOffset>, duration: SimTime, c: &mut Check) {
     }
 }
 
+/// `scenario.milestones`: the clock times bookings are quoted at, in time
+/// order, inside the run. Default: every eligible cohort's window closes
+/// (inside the run), the moment a planner asks "how many got through?".
+pub(super) fn milestones(given: Option<&[String]>, cohorts: &[super::super::Cohort], c: &mut Check) -> Vec<SimTime> {
+    let mut out: Vec<SimTime> = match given {
+        Some(list) => list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, text)| {
+                let path = format!("scenario.milestones[{i}]");
+                // A moment that does not read, or before the start, has its
+                // problem from `try_moment` already.
+                let at = c.try_moment(text, &path)?;
+                if at == SimTime::ZERO || at > c.duration {
+                    let message = format!(
+                        "found {at} after the start, expected a moment after the start and by the end of the run ({})",
+                        c.duration
+                    );
+                    c.push(path, message);
+                }
+                Some(at)
+            })
+            .collect(),
+        None => cohorts
+            .iter()
+            .filter(|k| k.eligible)
+            .flat_map(|k| k.windows.iter().map(|w| w.closes))
+            .filter(|&t| t > SimTime::ZERO && t <= c.duration)
+            .collect(),
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::check::testing::{at, context, none, problem, raw};

@@ -8,4 +8,4 @@ mod search;
 mod target;
 
 pub use search::{mean, search, Domain, Oracle, Outcome, Point, Settings, Verdict};
-pub use target::{Op, Target};
+pub use target::{Measure, Op, Target, BOOKED_SHARE_BY};

@@ -24,12 +24,13 @@
 
 use super::target::{Op, Target};
 use crate::stats::ci::{std_err, t_quantile};
-use crate::stats::{Columns, Figures, Headline, Value};
+use crate::stats::Value;
 use anyhow::Result;
 
-/// The figures of replications `from..to` of the scenario at key value `x`.
+/// Replications `from..to` of the scenario at key value `x`: for each, the
+/// value of every target's figure, in the targets' order.
 pub trait Oracle {
-    fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Figures<Headline, Value>>>;
+    fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>>;
 }
 
 /// The values the key may take: `lo`, `lo + step`, ... up to `hi`.
@@ -81,7 +82,8 @@ pub enum Verdict {
 #[derive(Clone, Debug)]
 pub struct Point {
     pub x: f64,
-    pub runs: Vec<Figures<Headline, Value>>,
+    /// Per replication, each target's figure.
+    pub runs: Vec<Vec<Value>>,
     pub verdict: Verdict,
 }
 
@@ -187,7 +189,7 @@ impl<O: Oracle> Search<'_, O> {
         let closest = self
             .points
             .iter()
-            .filter_map(|p| Some((mean(p, target.figure)?, p.x)))
+            .filter_map(|p| Some((mean(p, 0)?, p.x)))
             .min_by(|a, b| (a.0 - target.value).abs().total_cmp(&(b.0 - target.value).abs()));
         Ok(closest.map(|(_, x)| x))
     }
@@ -198,7 +200,7 @@ impl<O: Oracle> Search<'_, O> {
         let x = self.domain.at(i);
         let k = self.point(x);
         loop {
-            let values: Vec<f64> = self.points[k].runs.iter().filter_map(|r| *r.get(target.figure)).collect();
+            let values: Vec<f64> = self.points[k].runs.iter().filter_map(|r| r[0]).collect();
             let (verdict_low, verdict_high) = bounds(&values, self.alpha);
             if verdict_low > target.value {
                 return Ok(1);
@@ -255,8 +257,8 @@ impl<O: Oracle> Search<'_, O> {
     fn check_monotone(&mut self) {
         let mut sorted: Vec<&Point> = self.points.iter().filter(|p| !p.runs.is_empty()).collect();
         sorted.sort_by(|a, b| a.x.total_cmp(&b.x));
-        for t in self.targets {
-            let means: Vec<(f64, f64)> = sorted.iter().filter_map(|p| Some((p.x, mean(p, t.figure)?))).collect();
+        for (i, t) in self.targets.iter().enumerate() {
+            let means: Vec<(f64, f64)> = sorted.iter().filter_map(|p| Some((p.x, mean(p, i)?))).collect();
             let ups = means.windows(2).filter(|w| w[1].1 > w[0].1).count();
             let downs = means.windows(2).filter(|w| w[1].1 < w[0].1).count();
             if ups > 0 && downs > 0 {
@@ -270,9 +272,9 @@ impl<O: Oracle> Search<'_, O> {
     }
 }
 
-/// The mean of a figure at a point, over the runs where it is defined.
-pub fn mean(p: &Point, figure: Headline) -> Option<f64> {
-    let values: Vec<f64> = p.runs.iter().filter_map(|r| *r.get(figure)).collect();
+/// The mean of target `i`'s figure at a point, over the runs where it is defined.
+pub fn mean(p: &Point, i: usize) -> Option<f64> {
+    let values: Vec<f64> = p.runs.iter().filter_map(|r| r[i]).collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
@@ -289,10 +291,10 @@ fn bounds(values: &[f64], alpha: f64) -> (f64, f64) {
 
 /// Every target at once: holds if all hold, fails if one fails. A figure
 /// undefined in any run (a wait where nobody waited) cannot be judged.
-fn verdict(targets: &[Target], runs: &[Figures<Headline, Value>], alpha: f64) -> Verdict {
+fn verdict(targets: &[Target], runs: &[Vec<Value>], alpha: f64) -> Verdict {
     let mut all_hold = true;
-    for t in targets {
-        let values: Vec<f64> = runs.iter().filter_map(|r| *r.get(t.figure)).collect();
+    for (i, t) in targets.iter().enumerate() {
+        let values: Vec<f64> = runs.iter().filter_map(|r| r[i]).collect();
         if values.len() < runs.len() {
             all_hold = false;
             continue;
@@ -318,7 +320,8 @@ fn verdict(targets: &[Target], runs: &[Figures<Headline, Value>], alpha: f64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::Columns;
+    use crate::stats::plan::Measure;
+    use crate::stats::{Columns, Headline};
 
     /// A figure that is `f(x)` plus noise of a known spread: replication r
     /// adds the r-th value of a fixed sequence (mean 0, sd about `sd`).
@@ -329,14 +332,14 @@ mod tests {
     }
 
     impl Oracle for Fake {
-        fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Figures<Headline, Value>>> {
+        fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
             self.calls += to - from;
             Ok((from..to)
                 .map(|r| {
                     // A fixed zero-mean sequence: +1, -1, +0.5, -0.5, ...
                     let noise = if r % 2 == 0 { 1.0 } else { -1.0 } / (1.0 + (r / 2) as f64 % 3.0);
                     let v = (self.f)(x) + self.sd * noise;
-                    Figures::from_fn(|k: Headline| (k == Headline::DropRate).then_some(v))
+                    vec![Some(v)]
                 })
                 .collect())
         }
@@ -347,7 +350,7 @@ mod tests {
     }
 
     fn target(op: Op, value: f64) -> Target {
-        Target { figure: Headline::DropRate, op, value }
+        Target { figure: Measure::Headline(Headline::DropRate), op, value }
     }
 
     #[test]

@@ -28,10 +28,40 @@ impl Op {
     }
 }
 
+/// What a target is about: a headline figure of `summary.json`, or the
+/// share of eligible people booked by a clock time
+/// (`booked_share_by_2021-07-20T12:00`, the time as the scenario's
+/// milestones are written: the run measures it).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    Headline(Headline),
+    /// The moment as written after `booked_share_by_`.
+    BookedShareBy(String),
+}
+
+/// The prefix of a milestone's figure.
+pub const BOOKED_SHARE_BY: &str = "booked_share_by_";
+
+impl Measure {
+    pub fn name(&self) -> String {
+        match self {
+            Measure::Headline(h) => h.name().to_string(),
+            Measure::BookedShareBy(at) => format!("{BOOKED_SHARE_BY}{at}"),
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Measure::Headline(h) => h.kind(),
+            Measure::BookedShareBy(_) => Kind::Share,
+        }
+    }
+}
+
 /// One target: `figure op value`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
-    pub figure: Headline,
+    pub figure: Measure,
     pub op: Op,
     /// In the figure's unit (seconds, shares from 0 to 1, counts).
     pub value: f64,
@@ -52,11 +82,16 @@ impl FromStr for Target {
             .find_map(|s| text.find(s).map(|i| (i, *s)))
             .ok_or_else(|| bad("expected FIGURE <= VALUE, FIGURE >= VALUE or FIGURE == VALUE".into()))?;
         let (name, value) = (text[..at].trim(), text[at + 2..].trim());
-        let figure = Headline::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = Headline::ALL.iter().map(|h| h.name()).collect();
-            let hint = strsim_hint(name, &names);
-            bad(format!("`{name}` is not a headline figure of summary.json{hint}"))
-        })?;
+        let figure = match name.strip_prefix(BOOKED_SHARE_BY) {
+            Some(at) if !at.is_empty() => Measure::BookedShareBy(at.to_string()),
+            _ => Measure::Headline(Headline::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = Headline::ALL.iter().map(|h| h.name()).collect();
+                let hint = strsim_hint(name, &names);
+                bad(format!(
+                    "`{name}` is not a headline figure of summary.json, nor {BOOKED_SHARE_BY}<clock time>{hint}"
+                ))
+            })?),
+        };
         let op = match op {
             "<=" => Op::AtMost,
             ">=" => Op::AtLeast,
@@ -101,9 +136,12 @@ mod tests {
     #[test]
     fn targets_read_in_the_figures_units() {
         let t: Target = "drop_rate <= 0.01".parse().unwrap();
-        assert_eq!(t, Target { figure: Headline::DropRate, op: Op::AtMost, value: 0.01 });
+        assert_eq!(t, Target { figure: Measure::Headline(Headline::DropRate), op: Op::AtMost, value: 0.01 });
         let t: Target = "wait_p99_s<=30m".parse().unwrap();
-        assert_eq!((t.figure, t.op, t.value), (Headline::WaitP99, Op::AtMost, 1800.0));
+        assert_eq!((t.figure, t.op, t.value), (Measure::Headline(Headline::WaitP99), Op::AtMost, 1800.0));
+        let t: Target = "booked_share_by_2021-07-20T12:00 == 53.9%".parse().unwrap();
+        assert_eq!(t.figure, Measure::BookedShareBy("2021-07-20T12:00".into()));
+        assert!((t.value - 0.539).abs() < 1e-12);
         let t: Target = "booked_share >= 60%".parse().unwrap();
         assert_eq!((t.op, t.value), (Op::AtLeast, 0.6));
         assert_eq!("p_wait == 0.2".parse::<Target>().unwrap().op, Op::Equal);
