@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod conservation;
 mod determinism;
+mod fuzz_regressions;
 mod interrupt;
 mod mechanisms;
 mod queueing;
