@@ -541,8 +541,9 @@ fn check_points(points: &[RatePoint], path: &str, field: &str, p: &mut Problems)
 }
 
 /// First attempts under a piecewise-linear rate curve (rates per minute).
+/// A segment that goes back in time (reported as out of order) counts 0.
 pub(crate) fn volume(points: &[RatePoint]) -> f64 {
-    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at.0 - w[0].at.0) as f64 / 60e6).sum()
+    points.windows(2).map(|w| 0.5 * (w[0].rate + w[1].rate) * (w[1].at - w[0].at).0 as f64 / 60e6).sum()
 }
 
 /// Trace files larger than this are refused (a million rows take ~20 MB).
