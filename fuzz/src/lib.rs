@@ -87,13 +87,18 @@ pub fn capped(s: Scenario) -> Option<Scenario> {
 pub fn run(s: &Scenario, charts: Option<ChartFormat>, all_queues: bool) {
     let out = simulate_on(s, 0, QueueKind::Radix);
     conserved(s, &out);
+    within_estimate(s, &out);
     let opts = ReportOptions { charts: charts.is_some(), format: charts.unwrap_or(ChartFormat::Svg) };
     report::render_with(s, &out.results, &opts).expect("a finished run renders");
     let _ = report::headline(s, &out.results);
     if all_queues {
         // The event order is fixed by (time, sequence): every queue must
         // give the same run.
-        for kind in [QueueKind::Heap, QueueKind::Calendar] {
+        // The calendar queue turns a ring of 131,072 one-second buckets
+        // (slow on a sparse night, with coverage instrumentation): one
+        // input in four, picked by the scenario's seed, tries it.
+        let kinds: &[QueueKind] = if s.seed % 4 == 0 { &[QueueKind::Heap, QueueKind::Calendar] } else { &[QueueKind::Heap] };
+        for &kind in kinds {
             let other = simulate_on(s, 0, kind);
             assert!(same_run(&out, &other), "{kind:?} and Radix disagree");
         }
@@ -111,6 +116,33 @@ fn same_run(a: &Outcome, b: &Outcome) -> bool {
         && x.cohorts.iter().zip(&y.cohorts).all(|(p, q)| p.counts == q.counts)
         && x.queue_len_mean.to_bits() == y.queue_len_mean.to_bits()
         && x.active_mean.to_bits() == y.active_mean.to_bits()
+}
+
+/// The size guard's estimates (`limits`) must bound what a run does, or a
+/// scenario gets past the guard and then runs far longer than it said:
+/// attempts per person at most the geometric sum it computes (plus the
+/// spread of a sum over few people), events at most 4 per attempt (with a
+/// factor 4 of slack: "about") plus the timeline's fixed events.
+///
+/// Open finding, excluded here so the fuzzer can look for others: the guard
+/// counts only `clients.retry.probability`, but a waiting room's
+/// `bounce_probability` sends people back as new attempts too (up to
+/// `max_attempts`); the chance of another attempt is 1 - (1-p)(1-b).
+pub fn within_estimate(s: &Scenario, out: &Outcome) {
+    let size = s.size();
+    let retry = &s.clients.retry;
+    let b = s.waiting_room.as_ref().map_or(0.0, |r| r.bounce_probability);
+    let p = 1.0 - (1.0 - retry.probability) * (1.0 - b);
+    let m = f64::from(retry.max_attempts.max(1));
+    let per_person = if p >= 1.0 { m } else { (1.0 - p.powf(m)) / (1.0 - p) };
+    let n = size.people as f64;
+    let attempts = out.results.totals().attempts() as f64;
+    let attempt_bound = n * per_person + 2.0 * n.sqrt() * m + m;
+    assert!(attempts <= attempt_bound, "{attempts} attempts, above the bound {attempt_bound} ({per_person} per person)");
+    let timeline = s.backend.schedule.len() + s.front.as_ref().map_or(0, |f| f.schedule.len()) + 2 * s.faults.outages.len() + 1;
+    let event_bound = 4.0 * 4.0 * n * per_person + timeline as f64;
+    let events = out.results.events as f64;
+    assert!(events <= event_bound, "{events} events, above 4 x the estimate of {}", event_bound / 4.0);
 }
 
 /// Nobody is created or lost (the identities of `tests/it/conservation.rs`),
