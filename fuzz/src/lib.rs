@@ -97,7 +97,8 @@ pub fn run(s: &Scenario, charts: Option<ChartFormat>, all_queues: bool) {
         // The calendar queue turns a ring of 131,072 one-second buckets
         // (slow on a sparse night, with coverage instrumentation): one
         // input in four, picked by the scenario's seed, tries it.
-        let kinds: &[QueueKind] = if s.seed % 4 == 0 { &[QueueKind::Heap, QueueKind::Calendar] } else { &[QueueKind::Heap] };
+        let kinds: &[QueueKind] =
+            if s.seed.is_multiple_of(4) { &[QueueKind::Heap, QueueKind::Calendar] } else { &[QueueKind::Heap] };
         for &kind in kinds {
             let other = simulate_on(s, 0, kind);
             assert!(same_run(&out, &other), "{kind:?} and Radix disagree");
@@ -138,8 +139,12 @@ pub fn within_estimate(s: &Scenario, out: &Outcome) {
     let n = size.people as f64;
     let attempts = out.results.totals().attempts() as f64;
     let attempt_bound = n * per_person + 2.0 * n.sqrt() * m + m;
-    assert!(attempts <= attempt_bound, "{attempts} attempts, above the bound {attempt_bound} ({per_person} per person)");
-    let timeline = s.backend.schedule.len() + s.front.as_ref().map_or(0, |f| f.schedule.len()) + 2 * s.faults.outages.len() + 1;
+    assert!(
+        attempts <= attempt_bound,
+        "{attempts} attempts, above the bound {attempt_bound} ({per_person} per person)"
+    );
+    let timeline =
+        s.backend.schedule.len() + s.front.as_ref().map_or(0, |f| f.schedule.len()) + 2 * s.faults.outages.len() + 1;
     let event_bound = 4.0 * 4.0 * n * per_person + timeline as f64;
     let events = out.results.events as f64;
     assert!(events <= event_bound, "{events} events, above 4 x the estimate of {}", event_bound / 4.0);

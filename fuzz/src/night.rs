@@ -206,7 +206,9 @@ impl Writer {
                 format!("{{ dist = \"lognormal\", median = {}, sigma = {} }}", Self::span(*m), shape(*s))
             }
             Dist::Gamma(m, cv) => format!("{{ dist = \"gamma\", mean = {}, cv = {} }}", Self::span(*m), shape(*cv)),
-            Dist::Weibull(s, k) => format!("{{ dist = \"weibull\", scale = {}, shape = {} }}", Self::span(*s), shape(*k)),
+            Dist::Weibull(s, k) => {
+                format!("{{ dist = \"weibull\", scale = {}, shape = {} }}", Self::span(*s), shape(*k))
+            }
         }
     }
 
@@ -266,7 +268,8 @@ impl Writer {
             Curve::Default => {}
             Curve::Constant => self.line("arrivals = { curve = \"constant\" }"),
             Curve::Surge { share, tau, early, early_share } => {
-                let mut s = format!("arrivals = {{ curve = \"surge\", share = {}, tau = {}", p(*share), Self::span(*tau));
+                let mut s =
+                    format!("arrivals = {{ curve = \"surge\", share = {}, tau = {}", p(*share), Self::span(*tau));
                 if let Some(e) = early {
                     let _ = write!(s, ", early = {}", Self::span(*e));
                 }
