@@ -1,20 +1,21 @@
-//! Any bytes, read as a scenario file: loading and the size guard may say
-//! no, but must never panic (the property `tests/it/bad_input.rs` checks on
-//! a few hundred cases, here for as long as the fuzzer runs).
+//! Any bytes, read as a scenario file, through the whole pipeline of
+//! `surgesim run`: load (lines starting `#set ` are `--set` overrides),
+//! validate, the size guard, a short simulation scaled down to a few
+//! hundred people, and the report's tables. Each step may refuse; none may
+//! panic, overflow or hang.
 //!
-//! Seed it with the real files: from the repository root,
-//! `cargo +nightly fuzz run scenario fuzz/corpus/scenario scenarios tests/corpus`.
+//! From the repository root (see the README's "Fuzzing"):
+//! `cargo +nightly fuzz run scenario fuzz/corpus/scenario fuzz/seeds -- -dict=fuzz/scenario.dict`.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
-use surgesim::scenario::{limits, load_str};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    // Trace files are looked up beside the repository's scenarios.
-    if let Ok(s) = load_str(&text, Path::new("fuzz.toml"), Path::new("scenarios"), &[]) {
-        let _ = limits::check(&s, 1, false);
-    }
+    // Trace files are looked up beside the broken-scenario corpus, whose
+    // traces/ folder holds malformed CSVs.
+    let base = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus"));
+    surgesim_fuzz::pipeline(&text, base, None);
 });

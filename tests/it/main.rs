@@ -10,6 +10,7 @@ mod conservation;
 mod conventions;
 mod determinism;
 mod figures;
+mod fuzz_regressions;
 mod inheritance;
 mod interrupt;
 mod mechanisms;

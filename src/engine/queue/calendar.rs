@@ -55,8 +55,10 @@ impl<E> CalendarQueue<E> {
         Self::default()
     }
 
+    /// End of the ring's reach; it stops at the clock's end (an event can
+    /// sit at `SimTime::MAX`: a sampled duration that saturates).
     fn reach(&self) -> u64 {
-        self.window_end + BUCKETS * WIDTH
+        self.window_end.saturating_add(BUCKETS * WIDTH)
     }
 
     fn place(&mut self, entry: Entry<E>) {
@@ -107,6 +109,12 @@ impl<E> CalendarQueue<E> {
                 let next = self.overflow.peek().expect("len > 0").time.0;
                 self.window_end = self.window_end.max(next / WIDTH * WIDTH);
             }
+            if self.window_end > u64::MAX - WIDTH {
+                // The clock's last second: no bucket lies beyond it, so
+                // everything pending comes next, in (time, seq) order.
+                self.take_all();
+                break;
+            }
             // Play the next bucket, then let the ring reach one bucket
             // further and take in what the overflow holds for that bucket.
             let bucket = std::mem::take(&mut self.ring[((self.window_end / WIDTH) % BUCKETS) as usize]);
@@ -119,6 +127,17 @@ impl<E> CalendarQueue<E> {
                 self.place(e);
             }
         }
+    }
+
+    /// Move every pending event into `near`.
+    fn take_all(&mut self) {
+        if self.in_ring > 0 {
+            for bucket in self.ring.iter_mut().filter(|b| !b.is_empty()) {
+                self.near.extend(bucket.drain(..));
+            }
+            self.in_ring = 0;
+        }
+        self.near.extend(self.overflow.drain());
     }
 
     pub fn len(&self) -> usize {

@@ -74,6 +74,25 @@ mod tests {
         assert_eq!(order, ["a", "b", "c", "d", "e"]);
     });
 
+    // A sampled duration that saturates (a Weibull of shape 0.05) puts an
+    // event at the clock's very end: found by the fuzzer (issue 12), where
+    // the calendar queue's window overflowed past u64::MAX.
+    check!(events_at_the_end_of_the_clock_come_out_in_order, |mut q: Q| {
+        q.schedule(SimTime::MAX, "e");
+        q.schedule(SimTime(u64::MAX - 1), "d");
+        q.schedule(SimTime(5), "a");
+        q.schedule(SimTime(u64::MAX - 3_000_000), "b");
+        assert_eq!(q.pop(), Some((SimTime(5), "a")));
+        q.schedule(SimTime(u64::MAX - 2_500_000), "c");
+        q.schedule(SimTime::MAX, "f");
+        assert_eq!(q.pop_due(SimTime(u64::MAX - 3_000_001)), None);
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        assert_eq!(order, ["b", "c", "d", "e", "f"]);
+        q.schedule(SimTime::MAX, "g");
+        assert_eq!(q.pop(), Some((SimTime::MAX, "g")));
+        assert!(q.is_empty());
+    });
+
     /// The model's pattern: pop one, schedule some at or after it, with
     /// many ties and delays from microseconds to days; every queue must
     /// agree with the binary heap exactly.

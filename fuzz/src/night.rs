@@ -1,0 +1,490 @@
+//! A structure-aware generator: fuzz bytes -> a `Night` (through the
+//! `arbitrary` crate) -> a scenario file that is *valid* for most inputs.
+//! Mutating the bytes of a TOML file mostly produces syntax errors, which
+//! never reach the model; here most inputs do, with every feature in play
+//! (curves, windows, every distribution, retries, front tier, waiting room,
+//! schedules, faults) and values pushed to their edges: zero-width windows,
+//! a bin of a microsecond, capacities of 1, probabilities of 0 and 1.
+//!
+//! Times are written as fractions of the run's duration, so that windows,
+//! spans and schedules fall inside the run; lists are sorted and spans laid
+//! end to end, as validation asks. Some inputs still come out invalid (a
+//! share of 0, a window after the run's end): validation must say so.
+
+use libfuzzer_sys::arbitrary::{self, Arbitrary};
+use std::fmt::Write;
+
+#[derive(Arbitrary, Debug)]
+pub struct Night {
+    /// The run's length in milliseconds (mod 3 days, at least 1 ms).
+    duration_ms: u32,
+    /// Rows in the time series: the bin is the duration over this.
+    bins: u16,
+    seed: u8,
+    clock_start: bool,
+    cohorts: Vec<Cohort>,
+    clients: Clients,
+    front: Option<Front>,
+    room: Option<Room>,
+    backend: Backend,
+    faults: Faults,
+}
+
+/// A moment in the run: `x / 65535` of its duration (0 to the end).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct At(u16);
+
+/// A duration of 1 µs to about 18 hours, spread over the orders of
+/// magnitude (mantissa, power of ten of microseconds).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct Span(u8, u8);
+
+#[derive(Arbitrary, Debug)]
+struct Cohort {
+    people: u16,
+    eligible: bool,
+    /// Cut points of the windows; none = the whole run.
+    windows: Vec<(At, At)>,
+    shares: Option<Vec<u8>>,
+    arrivals: Curve,
+    slots: Option<u16>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Curve {
+    Default,
+    Constant,
+    Surge { share: u8, tau: Span, early: Option<Span>, early_share: Option<u8> },
+    Piecewise { points: Vec<(At, u16)> },
+    Trace { rows: Vec<(u16, u16)> },
+}
+
+#[derive(Arbitrary, Debug)]
+enum Dist {
+    Constant(Span),
+    Exponential(Span),
+    LogNormal(Span, u8),
+    Gamma(Span, u8),
+    Weibull(Span, u8),
+}
+
+#[derive(Arbitrary, Debug)]
+struct Clients {
+    session: Option<Dist>,
+    patience: Option<Dist>,
+    response: Option<Dist>,
+    retry: Option<Retry>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Retry {
+    probability: u8,
+    delay: Option<Dist>,
+    refresh: Option<Dist>,
+    max_attempts: Option<u8>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Front {
+    capacity: u16,
+    schedule: Vec<(At, u16)>,
+    service: Option<Dist>,
+    poll_service: Option<Span>,
+    timeout: Option<Span>,
+    wasted_work: Option<bool>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Order {
+    Fifo,
+    Random,
+    PrequeueShuffle,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Room {
+    order: Option<Order>,
+    opens: Option<At>,
+    max_active: Option<u16>,
+    admit_per_minute: Option<u16>,
+    max_queue: Option<u16>,
+    polls_per_minute: Option<u8>,
+    turn_expiry: Option<Span>,
+    bounce_probability: Option<u8>,
+    fail_open: Option<bool>,
+    connection_loss: Vec<(At, At, u8)>,
+    bypass: Vec<(At, At, u8)>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Backend {
+    max_sessions: u16,
+    error_probability: Option<u8>,
+    schedule: Vec<(At, u16)>,
+    slots: Option<u16>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Faults {
+    outages: Vec<(bool, At, At)>,
+    error_windows: Vec<(At, At, u8)>,
+    clock_bug: Vec<(At, At, u8)>,
+}
+
+/// Lists longer than this are cut: a long list adds time, not coverage.
+const MAX_LIST: usize = 6;
+
+impl Night {
+    /// The scenario file, and the trace CSVs it refers to (file name, text).
+    pub fn render(&self) -> (String, Vec<(String, String)>) {
+        let d = u64::from(self.duration_ms) % (3 * 86_400_000) + 1;
+        let mut w = Writer { d_us: d * 1000, out: String::new(), traces: Vec::new() };
+        w.meta(self);
+        for (i, c) in self.cohorts.iter().take(4).enumerate() {
+            w.cohort(i, c);
+        }
+        if self.cohorts.is_empty() {
+            w.line("[[cohort]]\nname = \"all\"\npeople = 100");
+        }
+        w.clients(&self.clients);
+        if let Some(f) = &self.front {
+            w.front(f);
+        }
+        if let Some(r) = &self.room {
+            w.room(r, self.backend.max_sessions, self.front.is_some(), self.clients.response.is_some());
+        }
+        w.backend(&self.backend);
+        w.faults(&self.faults, self.front.is_some());
+        (w.out, w.traces)
+    }
+}
+
+struct Writer {
+    d_us: u64,
+    out: String,
+    traces: Vec<(String, String)>,
+}
+
+/// A probability (or share) from a byte: 0 and 1 included.
+fn p(x: u8) -> f64 {
+    f64::from(x) / 255.0
+}
+
+impl Writer {
+    fn line(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    fn kv(&mut self, key: &str, value: impl std::fmt::Display) {
+        let _ = writeln!(self.out, "{key} = {value}");
+    }
+
+    fn at(&self, a: At) -> String {
+        format!("\"{}us\"", self.d_us * u64::from(a.0) / 65535)
+    }
+
+    fn span(s: Span) -> String {
+        let mantissa = u64::from(s.0 % 100) + 1;
+        let us = mantissa * 10u64.pow(u32::from(s.1 % 9));
+        // Every unit the parser knows, whole where it divides.
+        match us {
+            u if u % 3_600_000_000 == 0 => format!("\"{}h\"", u / 3_600_000_000),
+            u if u % 60_000_000 == 0 => format!("\"{}m\"", u / 60_000_000),
+            u if u % 1_000_000 == 0 => format!("\"{}s\"", u / 1_000_000),
+            u if u % 1000 == 0 => format!("\"{}ms\"", u / 1000),
+            u => format!("\"{u}us\""),
+        }
+    }
+
+    fn dist(d: &Dist) -> String {
+        let shape = |x: u8| f64::from(x) / 32.0 + 0.05;
+        match d {
+            Dist::Constant(v) => format!("{{ dist = \"constant\", value = {} }}", Self::span(*v)),
+            Dist::Exponential(m) => format!("{{ dist = \"exponential\", mean = {} }}", Self::span(*m)),
+            Dist::LogNormal(m, s) => {
+                format!("{{ dist = \"lognormal\", median = {}, sigma = {} }}", Self::span(*m), shape(*s))
+            }
+            Dist::Gamma(m, cv) => format!("{{ dist = \"gamma\", mean = {}, cv = {} }}", Self::span(*m), shape(*cv)),
+            Dist::Weibull(s, k) => {
+                format!("{{ dist = \"weibull\", scale = {}, shape = {} }}", Self::span(*s), shape(*k))
+            }
+        }
+    }
+
+    /// Spans `(from, to, value)` laid end to end, in time order (empty
+    /// ones dropped): validation wants them apart.
+    fn laid(&self, raw: &[(At, At, u8)]) -> Vec<(String, String, u8)> {
+        let mut cuts: Vec<(u16, u8)> = raw.iter().take(MAX_LIST).flat_map(|&(a, b, v)| [(a.0, v), (b.0, v)]).collect();
+        cuts.sort_by_key(|c| c.0);
+        cuts.chunks_exact(2)
+            .filter(|c| c[0].0 < c[1].0)
+            .map(|c| (self.at(At(c[0].0)), self.at(At(c[1].0)), c[0].1))
+            .collect()
+    }
+
+    /// `[{ from, to, <key> = value }, ...]`.
+    fn spans(&self, raw: &[(At, At, u8)], key: &str, value: impl Fn(u8) -> f64) -> String {
+        let items: Vec<String> = self
+            .laid(raw)
+            .iter()
+            .map(|(from, to, v)| format!("{{ from = {from}, to = {to}, {key} = {} }}", value(*v)))
+            .collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    /// Capacity changes `{ at, <key> = value }` in time order.
+    fn schedule(&self, raw: &[(At, u16)], key: &str) -> String {
+        let mut items: Vec<(u16, u16)> = raw.iter().take(MAX_LIST).map(|&(a, v)| (a.0, v)).collect();
+        items.sort_by_key(|c| c.0);
+        items.dedup_by_key(|c| c.0);
+        let items: Vec<String> =
+            items.iter().map(|&(a, v)| format!("{{ at = {}, {key} = {} }}", self.at(At(a)), v % 500 + 1)).collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    fn meta(&mut self, n: &Night) {
+        self.line("[scenario]\nname = \"fuzz\"");
+        let _ = writeln!(self.out, "duration = \"{}us\"", self.d_us);
+        let bin = (self.d_us / (u64::from(n.bins % 300) + 1)).max(1);
+        let _ = writeln!(self.out, "bin = \"{bin}us\"");
+        self.kv("seed", n.seed);
+        if n.clock_start {
+            self.line("start = \"2021-07-19T20:00:00+09:00\"");
+        }
+    }
+
+    fn cohort(&mut self, i: usize, c: &Cohort) {
+        let _ = writeln!(self.out, "\n[[cohort]]\nname = \"c{i}\"");
+        self.kv("people", c.people % 2000);
+        self.kv("eligible", c.eligible);
+        if let Some(slots) = c.slots {
+            self.kv("slots", slots % 1000);
+        }
+        if !c.windows.is_empty() {
+            self.windows(c);
+        }
+        match &c.arrivals {
+            Curve::Default => {}
+            Curve::Constant => self.line("arrivals = { curve = \"constant\" }"),
+            Curve::Surge { share, tau, early, early_share } => {
+                let mut s =
+                    format!("arrivals = {{ curve = \"surge\", share = {}, tau = {}", p(*share), Self::span(*tau));
+                if let Some(e) = early {
+                    let _ = write!(s, ", early = {}", Self::span(*e));
+                }
+                if let Some(e) = early_share {
+                    // Shares of the burst and the early birds add up to 1 at most.
+                    let _ = write!(s, ", early_share = {}", p(*e) * (1.0 - p(*share)));
+                }
+                self.line(&(s + " }"));
+            }
+            Curve::Piecewise { points } => {
+                // Two points at least: the start and the end of the run.
+                let mut pts: Vec<(u16, u16)> = points.iter().take(MAX_LIST).map(|&(a, r)| (a.0, r)).collect();
+                pts.extend([(0, 1), (u16::MAX, 1)].into_iter().skip(pts.len().min(2)));
+                pts.sort_by_key(|x| x.0);
+                let items: Vec<String> =
+                    pts.iter().map(|&(a, r)| format!("{{ at = {}, rate = {} }}", self.at(At(a)), r % 1000)).collect();
+                let _ = writeln!(self.out, "arrivals = {{ curve = \"piecewise\", points = [{}] }}", items.join(", "));
+            }
+            Curve::Trace { rows } => self.trace(i, rows),
+        }
+    }
+
+    fn windows(&mut self, c: &Cohort) {
+        let mut cuts: Vec<u16> = c.windows.iter().take(MAX_LIST).flat_map(|(a, b)| [a.0, b.0]).collect();
+        cuts.sort();
+        let pairs: Vec<(u16, u16)> = cuts.chunks_exact(2).map(|w| (w[0], w[1])).collect();
+        // Shares as given (normalised, so they add up to 1 up to rounding),
+        // or left to the default.
+        let weights: Option<Vec<f64>> = c.shares.as_ref().map(|s| {
+            let w: Vec<f64> = (0..pairs.len()).map(|k| f64::from(*s.get(k).unwrap_or(&1)) + 1.0).collect();
+            let total: f64 = w.iter().sum();
+            w.iter().map(|x| x / total).collect()
+        });
+        let items: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .map(|(k, &(a, b))| {
+                let share = weights.as_ref().map_or(String::new(), |w| format!(", share = {}", w[k]));
+                format!("{{ opens = {}, closes = {}{share} }}", self.at(At(a)), self.at(At(b)))
+            })
+            .collect();
+        let _ = writeln!(self.out, "windows = [{}]", items.join(", "));
+    }
+
+    /// A trace curve: the CSV is written beside the scenario by the target.
+    fn trace(&mut self, i: usize, rows: &[(u16, u16)]) {
+        let mut t = 0u64;
+        let mut csv = String::from("time,count\n");
+        // Two rows at least, as a trace needs.
+        let pad = [(0, 1), (0, 1)];
+        for &(step, count) in rows.iter().take(MAX_LIST).chain(pad.iter().skip(rows.len().min(2))) {
+            let _ = writeln!(csv, "{}us,{}", t, count % 500);
+            t += self.d_us * (u64::from(step) + 1) / 65536 + 1;
+        }
+        let name = format!("trace{i}.csv");
+        let _ = writeln!(self.out, "arrivals = {{ curve = \"trace\", file = \"{name}\" }}");
+        self.traces.push((name, csv));
+    }
+
+    fn clients(&mut self, c: &Clients) {
+        self.line("\n[clients]");
+        for (key, d) in [("session", &c.session), ("patience", &c.patience), ("response", &c.response)] {
+            if let Some(d) = d {
+                self.kv(key, Self::dist(d));
+            }
+        }
+        if let Some(r) = &c.retry {
+            let mut s = format!("retry = {{ probability = {}", p(r.probability));
+            if let Some(d) = &r.delay {
+                let _ = write!(s, ", delay = {}", Self::dist(d));
+            }
+            if let Some(d) = &r.refresh {
+                let _ = write!(s, ", refresh = {}", Self::dist(d));
+            }
+            if let Some(m) = r.max_attempts {
+                let _ = write!(s, ", max_attempts = {}", m % 20 + 1);
+            }
+            self.line(&(s + " }"));
+        }
+    }
+
+    fn front(&mut self, f: &Front) {
+        self.line("\n[front]");
+        self.kv("capacity", f.capacity % 500 + 1);
+        let schedule = self.schedule(&f.schedule, "capacity");
+        self.kv("schedule", schedule);
+        if let Some(d) = &f.service {
+            self.kv("service", Self::dist(d));
+        }
+        if let Some(s) = f.poll_service {
+            self.kv("poll_service", Self::span(s));
+        }
+        if let Some(s) = f.timeout {
+            self.kv("timeout", Self::span(s));
+        }
+        if let Some(b) = f.wasted_work {
+            self.kv("wasted_work", b);
+        }
+    }
+
+    fn room(&mut self, r: &Room, max_sessions: u16, has_front: bool, has_response: bool) {
+        self.line("\n[waiting_room]");
+        if let Some(o) = &r.order {
+            let name = match o {
+                Order::Fifo => "fifo",
+                Order::Random => "random",
+                Order::PrequeueShuffle => "prequeue_shuffle",
+            };
+            self.kv("order", format!("\"{name}\""));
+        }
+        if let Some(a) = r.opens {
+            let at = self.at(a);
+            self.kv("opens", at);
+        }
+        if let Some(m) = r.max_active {
+            // At most backend.max_sessions, as validation asks.
+            self.kv("max_active", m % (max_sessions % 500 + 1) + 1);
+        }
+        if let Some(a) = r.admit_per_minute {
+            self.kv("admit_per_minute", f64::from(a) / 8.0 + 0.125);
+        }
+        if let Some(q) = r.max_queue {
+            self.kv("max_queue", q % 1000);
+        }
+        if let Some(x) = r.polls_per_minute {
+            self.kv("polls_per_minute", f64::from(x) / 16.0);
+        }
+        if let Some(s) = r.turn_expiry.filter(|_| has_response) {
+            self.kv("turn_expiry", Self::span(s));
+        }
+        if let Some(b) = r.bounce_probability {
+            self.kv("bounce_probability", p(b));
+        }
+        if let Some(b) = r.fail_open.filter(|_| has_front) {
+            self.kv("fail_open", b);
+        }
+        let loss = self.spans(&r.connection_loss, "per_hour", |x| f64::from(x) / 4.0);
+        self.kv("connection_loss", loss);
+        let bypass = self.spans(&r.bypass, "share", p);
+        self.kv("bypass", bypass);
+    }
+
+    fn backend(&mut self, b: &Backend) {
+        self.line("\n[backend]");
+        self.kv("max_sessions", b.max_sessions % 500 + 1);
+        if let Some(e) = b.error_probability {
+            self.kv("error_probability", p(e));
+        }
+        let schedule = self.schedule(&b.schedule, "max_sessions");
+        self.kv("schedule", schedule);
+        if let Some(s) = b.slots {
+            self.kv("slots", s % 2000);
+        }
+    }
+
+    fn faults(&mut self, f: &Faults, has_front: bool) {
+        self.line("\n[faults]");
+        // Each tier's outages laid end to end (validation wants them apart);
+        // front outages only with a front tier.
+        let mut items = Vec::new();
+        for (tier, is_front) in [("backend", false), ("front", true)] {
+            if is_front && !has_front {
+                continue;
+            }
+            let raw: Vec<(At, At, u8)> =
+                f.outages.iter().filter(|o| o.0 == is_front).map(|&(_, a, b)| (a, b, 0)).collect();
+            for (from, to, _) in self.laid(&raw) {
+                items.push(format!("{{ tier = \"{tier}\", from = {from}, to = {to} }}"));
+            }
+        }
+        let _ = writeln!(self.out, "outages = [{}]", items.join(", "));
+        let errors = self.spans(&f.error_windows, "probability", p);
+        self.kv("error_windows", errors);
+        let bug = self.spans(&f.clock_bug, "probability", p);
+        self.kv("clock_bug", bug);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libfuzzer_sys::arbitrary::Unstructured;
+    use std::path::Path;
+
+    /// Most generated nights must be valid, or the target fuzzes the
+    /// validator again rather than the model. Prints what fails, to tune
+    /// the generator (`cargo test -- --nocapture`).
+    #[test]
+    fn most_nights_are_valid() {
+        let dir = std::env::temp_dir().join(format!("surgesim-night-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut valid, mut total) = (0, 0);
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let bytes: Vec<u8> = (0..600)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            let Ok(night) = Night::arbitrary(&mut Unstructured::new(&bytes)) else { continue };
+            let (text, traces) = night.render();
+            for (name, csv) in &traces {
+                std::fs::write(dir.join(name), csv).unwrap();
+            }
+            total += 1;
+            match surgesim::scenario::load_str(&text, Path::new("night.toml"), &dir, &[]) {
+                Ok(_) => valid += 1,
+                Err(e) if total < 40 => println!("{e}"),
+                Err(_) => {}
+            }
+        }
+        println!("{valid} of {total} valid");
+        assert!(valid * 2 > total, "{valid} of {total} valid");
+    }
+}
