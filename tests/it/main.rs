@@ -6,6 +6,7 @@ mod charts;
 mod cli;
 mod common;
 mod conservation;
+mod crn;
 mod determinism;
 mod figures;
 mod interrupt;
