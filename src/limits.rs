@@ -136,7 +136,7 @@ impl RunMemory {
         self.queued.bytes + self.loading.bytes + self.sessions.bytes + self.events.bytes + self.tables + self.curves
     }
 
-    /// "up to 6000000 people queued x 96 B (549 MiB), ..." for messages.
+    /// "up to 6000000 people queued x 112 B (641 MiB), ..." for messages.
     fn describe(&self) -> String {
         let part = |what: &str, p: &Part| {
             let each = if p.count > 0.0 { p.bytes / p.count } else { 0.0 };
@@ -510,7 +510,7 @@ mod tests {
     /// the machine's threads, the parallelism does.
     #[test]
     fn threads_are_chosen_to_fit_the_limit() {
-        // About 1 GiB a run (10 M people queued at 96 bytes).
+        // About 1 GiB a run (10 M people queued at 112 bytes).
         let big = scenario(&["cohort.0.people=10000000", "waiting_room.max_active=1"]);
         let per_run = size(&big).memory.working();
         assert!(per_run > 0.8 * GIB && per_run < 1.1 * GIB, "{per_run}");

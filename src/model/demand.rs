@@ -12,10 +12,17 @@
 //! exact to double precision, instead of a `powf` (which was a tenth of an
 //! M/M/100 run). Memory is O(1) per stream whatever the cohort's size;
 //! `Arrivals` merges the streams.
+//!
+//! Each stream draws from its own generator, named by its cohort and its
+//! place among the cohort's streams (`Streams::arrivals`), so a cohort's
+//! arrival instants depend on nothing else in the scenario: not on the
+//! capacities, nor on the other cohorts. Each person gets a number within
+//! their cohort (the first of each stream's people follows the last of the
+//! stream before), which names their own draws later (`Streams::of`).
 
-use crate::engine::SimTime;
-use crate::scenario::{Cohort, Curve, RatePoint};
-use rand::{Rng, RngExt};
+use crate::engine::{Rng, SimTime};
+use crate::scenario::{Cohort, Curve, RatePoint, Window};
+use rand::RngExt;
 use rand_distr::Exp1;
 use std::cmp::Reverse;
 use std::collections::binary_heap::{BinaryHeap, PeekMut};
@@ -73,6 +80,8 @@ impl Shape {
 #[derive(Clone, Debug)]
 pub struct ArrivalStream {
     pub cohort: u16,
+    /// The number within the cohort of the next person to arrive.
+    next_id: u64,
     remaining: u64,
     /// 1 - U of the last order statistic U drawn (1 before the first):
     /// kept rather than U so that the product keeps its relative precision
@@ -82,19 +91,20 @@ pub struct ArrivalStream {
     /// Arrivals before this instant are held until it (a pre-queue in front
     /// of a page that has not opened yet).
     hold_until: f64,
+    rng: Rng,
 }
 
 impl ArrivalStream {
-    fn new(cohort: u16, count: u64, shape: Shape, hold_until: f64) -> Self {
-        ArrivalStream { cohort, remaining: count, gap: 1.0, shape, hold_until }
+    fn new(cohort: u16, part: Part, shape: Shape, hold_until: f64, rng: Rng) -> Self {
+        ArrivalStream { cohort, next_id: part.first_id, remaining: part.count, gap: 1.0, shape, hold_until, rng }
     }
 
     /// The next arrival time, in order, or `None` when the stream is done.
-    pub fn next<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Option<SimTime> {
+    pub fn next(&mut self) -> Option<SimTime> {
         if self.remaining == 0 {
             return None;
         }
-        let e: f64 = rng.sample(Exp1);
+        let e: f64 = self.rng.sample(Exp1);
         self.gap *= exp_neg(e / self.remaining as f64);
         self.remaining -= 1;
         let u = 1.0 - self.gap;
@@ -128,12 +138,20 @@ pub struct Arrivals {
     draws: u64,
 }
 
+/// A first attempt: when, whose cohort, and the person's number in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstAttempt {
+    pub at: SimTime,
+    pub cohort: u16,
+    pub id: u64,
+}
+
 impl Arrivals {
     /// Merge `streams`, drawing the first arrival of each in order.
-    pub fn new<R: Rng + ?Sized>(streams: Vec<ArrivalStream>, rng: &mut R) -> Self {
+    pub fn new(streams: Vec<ArrivalStream>) -> Self {
         let mut a = Arrivals { streams, heads: BinaryHeap::new(), draws: 0 };
         for i in 0..a.streams.len() {
-            if let Some(t) = a.streams[i].next(rng) {
+            if let Some(t) = a.streams[i].next() {
                 a.heads.push(Reverse((t, a.draws, i as u32)));
                 a.draws += 1;
             }
@@ -147,14 +165,14 @@ impl Arrivals {
         self.heads.peek().map(|Reverse((t, _, _))| *t)
     }
 
-    /// The next first attempt: its time and cohort. Draws the next arrival
-    /// of its stream.
-    pub fn pop<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Option<(SimTime, u16)> {
+    /// The next first attempt. Draws the next arrival of its stream.
+    pub fn pop(&mut self) -> Option<FirstAttempt> {
         let mut head = self.heads.peek_mut()?;
-        let Reverse((t, _, i)) = *head;
+        let Reverse((at, _, i)) = *head;
         let stream = &mut self.streams[i as usize];
-        let cohort = stream.cohort;
-        match stream.next(rng) {
+        let first = FirstAttempt { at, cohort: stream.cohort, id: stream.next_id };
+        stream.next_id += 1;
+        match stream.next() {
             Some(next) => {
                 *head = Reverse((next, self.draws, i));
                 self.draws += 1;
@@ -163,7 +181,7 @@ impl Arrivals {
                 PeekMut::pop(head);
             }
         }
-        Some((t, cohort))
+        Some(first)
     }
 }
 
@@ -185,46 +203,68 @@ fn split(total: u64, shares: &[f64]) -> Vec<u64> {
     parts
 }
 
+/// How many people a stream carries, and the number within its cohort
+/// of the first of them.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    count: u64,
+    first_id: u64,
+}
+
 /// The arrival streams of one cohort. With `hold`, people who come before
 /// their window opens wait for it (a closed page with no waiting room);
 /// without, they arrive when they come (and queue in the waiting room).
-pub fn streams_for(index: u16, cohort: &Cohort, hold: bool) -> Vec<ArrivalStream> {
+/// `rng(k)` is the generator of the cohort's stream number k: window w's
+/// parts are 3w, 3w + 1, 3w + 2 (early, burst, rest; the one part of a
+/// constant curve is 3w), whether or not a part has anyone, so that a
+/// stream's number, and its draws, do not depend on the others' sizes.
+pub fn streams_for(index: u16, cohort: &Cohort, hold: bool, rng: impl Fn(u64) -> Rng) -> Vec<ArrivalStream> {
     let mut out = Vec::new();
     let hold_at = |opens: f64| if hold { opens } else { 0.0 };
     let first_open = hold_at(cohort.windows[0].opens.as_secs_f64());
     match &cohort.arrivals {
         Curve::Piecewise { points } | Curve::Trace { points, .. } => {
-            out.push(ArrivalStream::new(index, cohort.people, Shape::linear(points), first_open));
+            let part = Part { count: cohort.people, first_id: 0 };
+            out.push(ArrivalStream::new(index, part, Shape::linear(points), first_open, rng(0)));
         }
         Curve::Constant | Curve::Surge { .. } => {
             let shares: Vec<f64> = cohort.windows.iter().map(|w| w.share).collect();
-            for (w, n) in cohort.windows.iter().zip(split(cohort.people, &shares)) {
-                let (o, c) = (w.opens.as_secs_f64(), w.closes.as_secs_f64());
-                let parts = match &cohort.arrivals {
-                    Curve::Surge { share, tau, early, early_share } => {
-                        let [early_n, burst_n, rest_n]: [u64; 3] =
-                            split(n, &[*early_share, *share, (1.0 - share - early_share).max(0.0)])
-                                .try_into()
-                                .expect("three parts");
-                        let tau = tau.as_secs_f64();
-                        let mass = -(-(c - o) / tau).exp_m1();
-                        vec![
-                            (early_n, Shape::Uniform { a: o - early.as_secs_f64(), b: o }),
-                            (burst_n, Shape::TruncExp { o, tau, mass }),
-                            (rest_n, Shape::Uniform { a: o, b: c }),
-                        ]
-                    }
-                    _ => vec![(n, Shape::Uniform { a: o, b: c })],
-                };
-                for (count, shape) in parts {
+            let mut first_id = 0;
+            for (w, (window, n)) in cohort.windows.iter().zip(split(cohort.people, &shares)).enumerate() {
+                let o = window.opens.as_secs_f64();
+                for (k, (count, shape)) in window_parts(&cohort.arrivals, window, n).into_iter().enumerate() {
                     if count > 0 {
-                        out.push(ArrivalStream::new(index, count, shape, hold_at(o)));
+                        let part = Part { count, first_id };
+                        out.push(ArrivalStream::new(index, part, shape, hold_at(o), rng(3 * w as u64 + k as u64)));
                     }
+                    first_id += count;
                 }
             }
         }
     }
     out
+}
+
+/// The `n` people of one window of a constant or surge curve, by shape:
+/// the surge's early birds, burst and rest, or the constant's one part.
+fn window_parts(curve: &Curve, window: &Window, n: u64) -> Vec<(u64, Shape)> {
+    let (o, c) = (window.opens.as_secs_f64(), window.closes.as_secs_f64());
+    match curve {
+        Curve::Surge { share, tau, early, early_share } => {
+            let [early_n, burst_n, rest_n]: [u64; 3] =
+                split(n, &[*early_share, *share, (1.0 - share - early_share).max(0.0)])
+                    .try_into()
+                    .expect("three parts");
+            let tau = tau.as_secs_f64();
+            let mass = -(-(c - o) / tau).exp_m1();
+            vec![
+                (early_n, Shape::Uniform { a: o - early.as_secs_f64(), b: o }),
+                (burst_n, Shape::TruncExp { o, tau, mass }),
+                (rest_n, Shape::Uniform { a: o, b: c }),
+            ]
+        }
+        _ => vec![(n, Shape::Uniform { a: o, b: c })],
+    }
 }
 
 #[cfg(test)]
@@ -257,9 +297,8 @@ mod tests {
             RatePoint { at: SimTime::from_secs(1200), rate: 10.0 },
             RatePoint { at: SimTime::from_secs(1800), rate: 0.0 },
         ]);
-        let mut s = ArrivalStream::new(0, 50_000, shape, 0.0);
-        let mut rng = rng_for(3, 0);
-        let times: Vec<SimTime> = std::iter::from_fn(|| s.next(&mut rng)).collect();
+        let mut s = ArrivalStream::new(0, Part { count: 50_000, first_id: 0 }, shape, 0.0, rng_for(3, 0));
+        let times: Vec<SimTime> = std::iter::from_fn(|| s.next()).collect();
         assert_eq!(times.len(), 50_000);
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
         assert!(*times.last().unwrap() <= SimTime::from_secs(1800));

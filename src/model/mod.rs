@@ -17,53 +17,45 @@
 
 mod demand;
 mod front;
+mod person;
 mod slab;
+mod streams;
 mod waiting_room;
 
-use crate::engine::{rng_for, CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, Rng, SimTime};
-use crate::scenario::{bounds, span_at, Scenario, Tier, Window};
+use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
+use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 use front::Front;
+use person::{Person, Stored};
 use rand::RngExt;
 use slab::{Key, Slab};
+use streams::{Purpose, Streams};
 use waiting_room::{Line, Ticket};
 
-/// One person, carried inside events: no per-person table exists. Kept to
-/// 8 bytes, because millions of them sit in pending events on a busy night.
+/// 16 bytes: a 4-byte tag, then each variant's fields in the order
+/// written (`repr(u32)` lays variants out like `repr(C)` structs, so a
+/// 4-byte field goes before an 8-byte one), the 8-byte words aligned.
 #[derive(Clone, Copy, Debug)]
-struct Person {
-    /// When their first attempt began [ms since the start] (for time to
-    /// book; runs are capped to fit, see `bounds`).
-    first_ms: bounds::FirstAttemptMs,
-    /// Attempts made so far, this one included.
-    attempts: bounds::Attempts,
-    cohort: bounds::CohortIndex,
-}
-
-impl Person {
-    fn new(now: SimTime, cohort: bounds::CohortIndex) -> Person {
-        Person { first_ms: (now.0 / 1000) as bounds::FirstAttemptMs, attempts: 0, cohort }
-    }
-
-    fn first(&self) -> SimTime {
-        SimTime(u64::from(self.first_ms) * 1000)
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
+#[repr(u32)]
 enum Event {
     /// A person comes back after a failure.
-    Retry { person: Person },
-    /// A front-tier slot finishes a page load; `None`: nobody was waiting for it.
-    FrontDone { person: Option<Person> },
+    Retry { person: Stored },
+    /// A front-tier slot finishes a page load.
+    FrontDone { person: Stored },
+    /// A front-tier slot finishes a page load nobody waits for (wasted
+    /// work). Apart from `FrontDone`, not an `Option` in it: that would
+    /// take the event from 16 bytes to 24.
+    FrontDoneDead,
     /// The oldest waiting page load may have timed out.
     FrontTimer,
-    /// A client gives up on a page load in service; `frees` the slot
-    /// when the server stops work on it (no wasted work).
-    FrontTimeout { person: Person, frees: bool },
+    /// A client gives up on a page load in service; the server works on.
+    FrontTimeout { person: Stored },
+    /// A client gives up on a page load in service, and the server stops
+    /// work on it (no wasted work): the slot is free.
+    FrontTimeoutFrees { person: Stored },
     /// A queued person's patience runs out, or their connection drops.
-    LeaveQueue { ticket: Ticket, lost: bool },
+    LeaveQueue { lost: bool, ticket: Ticket },
     /// A booking session ends (stale if an outage ended it first).
     SessionEnd { key: Key },
     /// The admission rate limit allows the next admission.
@@ -106,22 +98,22 @@ pub struct Outcome {
 
 struct Model<'s, Q> {
     s: &'s Scenario,
-    rng: Rng,
+    streams: Streams,
     events: Q,
     now: SimTime,
     /// First attempts, in time order (not in `events`).
     arrivals: Arrivals,
     timeline: Vec<(SimTime, Change)>,
-    front: Option<Front<Person>>,
+    front: Option<Front<Stored>>,
     /// Front-tier slots an average waiting person's polls keep busy.
     poll_slots_per_waiting: f64,
-    line: Line<Person>,
+    line: Line<Stored>,
     room_open: bool,
     /// Earliest time the rate limit allows the next admission.
     next_admit_at: SimTime,
     admit_spacing: Option<SimTime>,
     admit_timer_pending: bool,
-    sessions: Slab<Person>,
+    sessions: Slab<Stored>,
     max_sessions: u64,
     backend_down: bool,
     /// Slots left: shared inventory, and each cohort's own.
@@ -157,9 +149,9 @@ pub struct Footprint {
 
 pub fn footprint(order: crate::scenario::Order) -> Footprint {
     Footprint {
-        queued: Line::<Person>::bytes_per_person(order),
-        loading: Front::<Person>::bytes_per_person(),
-        session: Slab::<Person>::bytes_per_item(),
+        queued: Line::<Stored>::bytes_per_person(order),
+        loading: Front::<Stored>::bytes_per_person(),
+        session: Slab::<Stored>::bytes_per_item(),
     }
 }
 
@@ -230,11 +222,11 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         (Some(f), Some(r)) => r.polls_per_minute / 60.0 * f.poll_service.as_secs_f64(),
         _ => 0.0,
     };
-    let mut rng = rng_for(scenario.seed, replication);
-    let arrivals = arrivals(scenario, &mut rng);
+    let streams = Streams::new(scenario, replication);
+    let arrivals = arrivals(scenario, &streams);
     let model = Model {
         s: scenario,
-        rng,
+        streams,
         events: Q::default(),
         now: SimTime::ZERO,
         arrivals,
@@ -264,10 +256,11 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
 /// The first attempts of every cohort. Without a waiting room, people who
 /// come before their window opens wait on the closed page until it does;
 /// with one, they queue.
-fn arrivals(s: &Scenario, rng: &mut Rng) -> Arrivals {
+fn arrivals(s: &Scenario, streams: &Streams) -> Arrivals {
     let hold = s.waiting_room.is_none();
-    let streams = s.cohorts.iter().enumerate().flat_map(|(i, c)| streams_for(i as u16, c, hold)).collect();
-    Arrivals::new(streams, rng)
+    let each = s.cohorts.iter().enumerate();
+    let all = each.flat_map(|(i, c)| streams_for(i as u16, c, hold, |k| streams.arrivals(&c.name, k)));
+    Arrivals::new(all.collect())
 }
 
 /// Every scheduled change, in time order (stable: same-time entries keep
@@ -325,8 +318,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             match next.1 {
                 Some(ev) => self.handle(ev),
                 None => {
-                    let (_, cohort) = self.arrivals.pop(&mut self.rng).expect("one is due");
-                    self.attempt(Person::new(t, cohort));
+                    let first = self.arrivals.pop().expect("one is due");
+                    self.attempt(Person::new(first));
                 }
             }
         }
@@ -354,33 +347,35 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Retry { person } => {
-                self.in_system.retrying[person.cohort as usize] -= 1;
+                let person = person.person();
+                self.in_system.retrying[person.cohort()] -= 1;
                 self.attempt(person);
             }
             Event::FrontDone { person } => {
-                if let Some(f) = &mut self.front {
-                    f.busy -= 1;
-                }
-                if let Some(person) = person {
-                    self.in_system.loading[person.cohort as usize] -= 1;
-                    self.page_loaded(person);
-                }
+                let person = person.person();
+                self.front_slot_freed();
+                self.in_system.loading[person.cohort()] -= 1;
+                self.page_loaded(person);
+                self.front_serve();
+            }
+            Event::FrontDoneDead => {
+                self.front_slot_freed();
                 self.front_serve();
             }
             Event::FrontTimer => self.front_expire(),
-            Event::FrontTimeout { person, frees } => {
-                if frees {
-                    if let Some(f) = &mut self.front {
-                        f.busy -= 1;
-                    }
+            Event::FrontTimeout { person } | Event::FrontTimeoutFrees { person } => {
+                if matches!(ev, Event::FrontTimeoutFrees { .. }) {
+                    self.front_slot_freed();
                 }
-                self.in_system.loading[person.cohort as usize] -= 1;
+                let person = person.person();
+                self.in_system.loading[person.cohort()] -= 1;
                 self.front_failed(person);
                 self.front_serve();
             }
             Event::LeaveQueue { ticket, lost } => {
                 if let Some((person, _)) = self.line.remove(ticket) {
-                    let c = person.cohort as usize;
+                    let person = person.person();
+                    let c = person.cohort();
                     self.in_system.queued[c] -= 1;
                     if lost {
                         self.drop_attempt(person, DropCause::QueueLost);
@@ -392,7 +387,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             }
             Event::SessionEnd { key } => {
                 if let Some(person) = self.sessions.remove(key) {
-                    self.session_ended(person);
+                    self.session_ended(person.person());
                 }
             }
             Event::AdmitTimer => {
@@ -449,7 +444,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 if down {
                     // Every session in progress fails (in slot order).
                     for person in self.sessions.drain() {
-                        self.in_system.active[person.cohort as usize] -= 1;
+                        let person = person.person();
+                        self.in_system.active[person.cohort()] -= 1;
                         self.drop_attempt(person, DropCause::BackendOutage);
                     }
                 }
@@ -458,7 +454,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Change::RoomOpens => {
                 self.room_open = true;
                 if self.s.waiting_room.as_ref().is_some_and(|r| r.order == crate::scenario::Order::PrequeueShuffle) {
-                    self.line.shuffle(&mut self.rng);
+                    self.line.shuffle(&mut self.streams.room_order);
                 }
                 self.try_admit();
             }
@@ -469,20 +465,26 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// A person starts an attempt by loading the entry page.
     fn attempt(&mut self, mut person: Person) {
-        person.attempts += 1;
-        let c = person.cohort as usize;
-        self.stats.attempt(c, person.attempts > 1);
+        person.next_attempt();
+        let c = person.cohort();
+        self.stats.attempt(c, person.attempts() > 1);
         if self.front.is_none() {
             self.page_loaded(person);
             return;
         }
         self.stats.front_request(c);
-        if let Some(Err(e)) = self.front.as_mut().map(|f| f.push(person, self.now)) {
+        if let Some(Err(e)) = self.front.as_mut().map(|f| f.push(person.stored(), self.now)) {
             return self.lost(e, "page loads waiting");
         }
         self.in_system.loading[c] += 1;
         self.front_serve();
         self.arm_front_timer();
+    }
+
+    fn front_slot_freed(&mut self) {
+        if let Some(f) = &mut self.front {
+            f.busy -= 1;
+        }
     }
 
     /// Start page loads while slots are free. Waiting people's polls take
@@ -497,23 +499,23 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 return;
             }
             let Some(request) = f.next() else { return };
-            let done = self.now + cfg.service.sample(&mut self.rng);
+            f.busy += 1;
             match request {
                 // A dead request (wasted work): the slot is busy for nothing.
                 None => {
-                    f.busy += 1;
-                    self.events.schedule(done, Event::FrontDone { person: None });
+                    let done = self.now + cfg.service.sample(&mut self.streams.dead_page_loads);
+                    self.events.schedule(done, Event::FrontDoneDead);
                 }
                 Some((person, asked)) => {
-                    f.busy += 1;
+                    let done = self.now + cfg.service.sample(&mut self.streams.of(Purpose::PageLoad, person.person()));
                     let deadline = asked + cfg.timeout;
                     if done <= deadline {
-                        self.events.schedule(done, Event::FrontDone { person: Some(person) });
+                        self.events.schedule(done, Event::FrontDone { person });
                     } else if cfg.wasted_work {
-                        self.events.schedule(done, Event::FrontDone { person: None });
-                        self.events.schedule(deadline, Event::FrontTimeout { person, frees: false });
+                        self.events.schedule(done, Event::FrontDoneDead);
+                        self.events.schedule(deadline, Event::FrontTimeout { person });
                     } else {
-                        self.events.schedule(deadline, Event::FrontTimeout { person, frees: true });
+                        self.events.schedule(deadline, Event::FrontTimeoutFrees { person });
                     }
                 }
             }
@@ -538,7 +540,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         let Some(f) = &mut self.front else { return };
         f.timer_pending = false;
         while let Some(person) = self.front.as_mut().and_then(|f| f.expire_one(self.now, timeout, keep_dead)) {
-            self.in_system.loading[person.cohort as usize] -= 1;
+            let person = person.person();
+            self.in_system.loading[person.cohort()] -= 1;
             self.front_failed(person);
         }
         self.arm_front_timer();
@@ -546,8 +549,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// A page load failed: reload after the refresh delay, per the retry policy.
     fn front_failed(&mut self, person: Person) {
-        self.stats.dropped(person.cohort as usize, DropCause::FrontTimeout);
-        let delay = self.s.clients.retry.refresh.sample(&mut self.rng);
+        self.stats.dropped(person.cohort(), DropCause::FrontTimeout);
+        let delay = self.s.clients.retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
         self.retry_or_give_up(person, self.now + delay);
     }
 
@@ -555,14 +558,15 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// The entry page is up: into the waiting room, or on to the backend.
     fn page_loaded(&mut self, person: Person) {
-        let c = person.cohort as usize;
+        let c = person.cohort();
         let Some(room) = &self.s.waiting_room else {
             self.stats.admitted(c, None);
             self.enter_backend(person);
             return;
         };
         // A back door, or a waiting room failing open under front overload.
-        let back_door = span_at(&room.bypass, self.now).is_some_and(|share| self.rng.random::<f64>() < share);
+        let back_door =
+            span_at(&room.bypass, self.now).is_some_and(|share| self.chance(Purpose::Bypass, person, share));
         let fail_open = room.fail_open && self.front.as_ref().is_some_and(|f| f.waiting() > 0);
         if back_door || fail_open {
             self.stats.bypassed(c);
@@ -587,20 +591,25 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// Into the line (or dropped if it is full), without admitting anyone.
     fn enqueue(&mut self, person: Person) {
         let Some(room) = &self.s.waiting_room else { return };
-        let c = person.cohort as usize;
+        let c = person.cohort();
         if room.max_queue > 0 && self.line.len() >= room.max_queue {
             self.drop_attempt(person, DropCause::QueueFull);
             return;
         }
-        let ticket = match self.line.push(person, self.now) {
+        let ticket = match self.line.push(person.stored(), self.now) {
             Ok(ticket) => ticket,
             Err(e) => return self.lost(e, "queued people"),
         };
         self.in_system.queued[c] += 1;
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
-        let patience = self.s.clients.patience.as_ref().map(|d| self.now + d.sample(&mut self.rng));
-        let lost = time_to_loss(&room.connection_loss, self.now, &mut self.rng);
+        let patience = self
+            .s
+            .clients
+            .patience
+            .as_ref()
+            .map(|d| self.now + d.sample(&mut self.streams.of(Purpose::Patience, person)));
+        let lost = time_to_loss(&room.connection_loss, self.now, || self.streams.of(Purpose::ConnectionLoss, person));
         let leave = match (patience, lost) {
             (Some(p), Some(l)) => Some(if l < p { (l, true) } else { (p, false) }),
             (Some(p), None) => Some((p, false)),
@@ -638,8 +647,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
                 return;
             }
-            let (person, joined) = self.line.pop(&mut self.rng).expect("line is not empty");
-            self.in_system.queued[person.cohort as usize] -= 1;
+            let (person, joined) = self.line.pop(&mut self.streams.room_order).expect("line is not empty");
+            let person = person.person();
+            self.in_system.queued[person.cohort()] -= 1;
             self.admit(person, joined);
         }
     }
@@ -653,16 +663,16 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if let Some(spacing) = self.admit_spacing {
             self.next_admit_at = self.now + spacing;
         }
-        let c = person.cohort as usize;
-        if room.bounce_probability > 0.0 && self.rng.random::<f64>() < room.bounce_probability {
+        let c = person.cohort();
+        if room.bounce_probability > 0.0 && self.chance(Purpose::Bounce, person, room.bounce_probability) {
             // An error at the front of the line: back to the end, as a
             // new attempt, whether they like it or not.
             self.stats.dropped(c, DropCause::BounceBack);
-            if u32::from(person.attempts) < self.s.clients.retry.max_attempts {
+            if person.attempts() < self.s.clients.retry.max_attempts {
                 // A new attempt joins the line: an event, though it happens
                 // at once instead of through the event list.
                 self.handled += 1;
-                person.attempts += 1;
+                person.next_attempt();
                 self.stats.attempt(c, true);
                 self.enqueue(person);
             } else {
@@ -671,7 +681,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             return;
         }
         if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.s.clients.response) {
-            if response.sample(&mut self.rng) > expiry {
+            if response.sample(&mut self.streams.of(Purpose::Response, person)) > expiry {
                 self.drop_attempt(person, DropCause::TurnExpired);
                 return;
             }
@@ -684,7 +694,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// The eligibility check, then a booking session if one is free.
     fn enter_backend(&mut self, person: Person) {
-        let c = person.cohort as usize;
+        let c = person.cohort();
         let cohort = &self.s.cohorts[c];
         if !cohort.eligible {
             // Ineligible visitors are told so and leave for good.
@@ -701,7 +711,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             }
             return;
         }
-        if span_at(&self.s.faults.clock_bug, self.now).is_some_and(|q| self.rng.random::<f64>() < q) {
+        if span_at(&self.s.faults.clock_bug, self.now).is_some_and(|q| self.chance(Purpose::ClockBug, person, q)) {
             // "Not eligible in this period": wrongly refused; they come back
             // later per their retry policy.
             self.stats.turned_away(c);
@@ -717,20 +727,20 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::BackendFull);
             return;
         }
-        let key = match self.sessions.insert(person) {
+        let key = match self.sessions.insert(person.stored()) {
             Ok(key) => key,
             Err(e) => return self.lost(e, "booking sessions"),
         };
         self.in_system.active[c] += 1;
-        let end = self.now + self.s.clients.session.sample(&mut self.rng);
+        let end = self.now + self.s.clients.session.sample(&mut self.streams.of(Purpose::Session, person));
         self.events.schedule(end, Event::SessionEnd { key });
     }
 
     fn session_ended(&mut self, person: Person) {
-        let c = person.cohort as usize;
+        let c = person.cohort();
         self.in_system.active[c] -= 1;
         let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
-        if p_err > 0.0 && self.rng.random::<f64>() < p_err {
+        if p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err) {
             self.drop_attempt(person, DropCause::BackendError);
         } else if !self.take_slot(c) {
             self.drop_attempt(person, DropCause::NoSlots);
@@ -757,28 +767,34 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         true
     }
 
+    /// True with probability `p`, by `person`'s own draw for `purpose`.
+    #[inline]
+    fn chance(&self, purpose: Purpose, person: Person, p: f64) -> bool {
+        self.streams.of(purpose, person).random::<f64>() < p
+    }
+
     // ---- failures --------------------------------------------------------------
 
     fn drop_attempt(&mut self, person: Person, cause: DropCause) {
-        self.stats.dropped(person.cohort as usize, cause);
+        self.stats.dropped(person.cohort(), cause);
         self.after_failure(person, self.now);
     }
 
     /// After a failed attempt: retry (from `base`, plus a delay) or give up.
     fn after_failure(&mut self, person: Person, base: SimTime) {
-        let delay = self.s.clients.retry.delay.sample(&mut self.rng);
+        let delay = self.s.clients.retry.delay.sample(&mut self.streams.of(Purpose::RetryDelay, person));
         self.retry_or_give_up(person, base + delay);
     }
 
     fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
-        let c = person.cohort as usize;
+        let c = person.cohort();
         let retry = &self.s.clients.retry;
-        if u32::from(person.attempts) < retry.max_attempts
+        if person.attempts() < retry.max_attempts
             && retry.probability > 0.0
-            && self.rng.random::<f64>() < retry.probability
+            && self.chance(Purpose::RetryChoice, person, retry.probability)
         {
             self.in_system.retrying[c] += 1;
-            self.events.schedule(at, Event::Retry { person });
+            self.events.schedule(at, Event::Retry { person: person.stored() });
         } else {
             self.stats.gave_up(c);
         }
@@ -801,11 +817,15 @@ fn window_at(windows: &[Window], t: SimTime) -> Result<(), Option<SimTime>> {
 /// When a person waiting from `now` loses the connection, under a hazard
 /// that is piecewise constant over `spans` [per hour]; `None` if never.
 /// One exponential draw of unit mean is spent against the cumulative hazard.
-fn time_to_loss(spans: &[crate::scenario::Span], now: SimTime, rng: &mut Rng) -> Option<SimTime> {
+fn time_to_loss<R: rand::Rng>(
+    spans: &[crate::scenario::Span],
+    now: SimTime,
+    rng: impl FnOnce() -> R,
+) -> Option<SimTime> {
     if spans.iter().all(|s| s.to <= now || s.value == 0.0) {
         return None;
     }
-    let mut budget = -(1.0 - rng.random::<f64>()).ln();
+    let mut budget = -(1.0 - rng().random::<f64>()).ln();
     for s in spans {
         if s.to <= now || s.value == 0.0 {
             continue;
@@ -819,4 +839,17 @@ fn time_to_loss(spans: &[crate::scenario::Span], now: SimTime, rng: &mut Rng) ->
         budget -= hazard;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Millions of events are pending on a busy night: an event (a person
+    /// and a tag) stays 16 bytes, a person 12.
+    #[test]
+    fn events_and_people_stay_small() {
+        assert_eq!(std::mem::size_of::<Stored>(), 12);
+        assert_eq!(std::mem::size_of::<Event>(), 16);
+    }
 }

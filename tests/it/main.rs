@@ -8,6 +8,7 @@ mod common;
 mod compare;
 mod conservation;
 mod conventions;
+mod crn;
 mod determinism;
 mod figures;
 mod fuzz_regressions;

@@ -219,5 +219,11 @@ fn the_front_tier_times_out_when_it_is_too_small_and_the_cloud_helps() {
     let cloud = run(&night("", &format!("{base}\nschedule = [{{ at = \"40m\", capacity = 200 }}]")));
     assert!(drops(minutes(&small, 0, 40), DropCause::FrontTimeout) > 1000);
     assert_eq!(drops(minutes(&cloud, 41, 180), DropCause::FrontTimeout), 0, "no timeouts once the cloud is up");
-    assert!(cloud.totals().booked > small.totals().booked);
+    // Bookings are bound by the backend in both nights (100 sessions of
+    // 2 minutes: 50 a minute), so the cloud cannot raise them here; they
+    // agree within 1 %. (This line used to assert that the cloud books
+    // more: noise, which held on one realization of the old shared stream,
+    // seed 3, and not on seeds 4 to 6.)
+    let (b0, b1) = (small.totals().booked as f64, cloud.totals().booked as f64);
+    assert!((b1 - b0).abs() < 0.01 * b0, "the cloud does not change what the backend books: {b0} -> {b1}");
 }

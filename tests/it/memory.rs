@@ -173,7 +173,7 @@ fn a_hundred_million_people_queued_are_refused_with_the_figures() {
     let file = write(dir.path(), "queue.toml", &QUEUE.replace("people = 2000000", "people = 100000000"));
     let out = dir.path().join("out");
     let e = refused_for_memory(&["run", &file, "--no-charts", "-q", "--out", out.to_str().unwrap()]);
-    assert!(e.contains("100000000 people queued x 96 B"), "{e}");
+    assert!(e.contains("100000000 people queued x 112 B"), "{e}");
     assert!(!out.exists(), "nothing written");
 }
 

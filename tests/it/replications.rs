@@ -20,10 +20,17 @@ fn the_interval_shrinks_like_one_over_root_r_and_covers_the_theory() {
     // Replications 0..7 are the first 8 of the 32: streams depend on the
     // index only, not on how many there are.
     assert_eq!(few[..], many[..8]);
-    let (a, b) = (Estimate::of(&few).unwrap(), Estimate::of(&many).unwrap());
+    let b = Estimate::of(&many).unwrap();
     let se = |i: &Estimate, r: usize| i.half_width().unwrap() / surgesim::stats::ci::t975(r - 1);
-    let ratio = se(&b, 32) / se(&a, 8);
-    eprintln!("standard error, 8 vs 32 replications: ratio {ratio:.3} (1/sqrt(4) = 0.5)");
+    // The standard error of 8 replications, pooled over the four groups of
+    // 8 in the 32: one group's alone is too noisy to compare (its 7 degrees
+    // of freedom put a correct ratio outside 0.3-0.8 about one time in ten).
+    // Pooled (28 degrees of freedom, and mostly the same numbers as the
+    // 32's), a correct ratio stays within 0.45-0.65, and a half-width not
+    // divided by sqrt(R) would give about 1.
+    let pooled = (many.chunks(8).map(|g| se(&Estimate::of(g).unwrap(), 8).powi(2)).sum::<f64>() / 4.0).sqrt();
+    let ratio = se(&b, 32) / pooled;
+    eprintln!("standard error, 8 (pooled) vs 32 replications: ratio {ratio:.3} (1/sqrt(4) = 0.5)");
     assert!((0.3..0.8).contains(&ratio), "SE ratio {ratio:.3}, expected about 0.5");
     let theory = erlang_b(20, 18.0);
     eprintln!("Erlang B {theory:.5}; 32 replications: {:.5} [{:.5}, {:.5}]", b.mean, b.lo.unwrap(), b.hi.unwrap());
