@@ -25,9 +25,14 @@ pub struct RunFlags {
 }
 
 impl RunFlags {
+    /// The `--unset` keys and the `--set` overrides.
+    pub fn changes(&self) -> scenario::Changes<'_> {
+        scenario::Changes { unset: &self.unset, set: &self.set }
+    }
+
     /// Load `path` with the `--unset` keys and the `--set` overrides.
     pub fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
-        scenario::load_with(path, scenario::Changes { unset: &self.unset, set: &self.set })
+        scenario::load_with(path, self.changes())
     }
 }
 

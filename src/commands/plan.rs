@@ -97,8 +97,9 @@ impl Key {
 }
 
 pub fn plan(a: Args) -> Result<(), CliError> {
-    let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, &a.flags.set)?;
-    let mut base = load_at(&a.scenario, &a.flags.set, &key, key.domain.lo, a.scale, &a.targets)?;
+    let changes = a.flags.changes();
+    let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, changes)?;
+    let mut base = load_at(&a.scenario, changes, &key, key.domain.lo, a.scale, &a.targets)?;
     // The plan's own changes are the user's --set; the key is the answer.
     base.origin.set = a.flags.set.clone();
     let runs = [(&base, u64::from(a.max_runs))];
@@ -107,7 +108,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     let claim = super::claim(&dir, "plan")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
     let mut oracle =
-        Runs { path: &a.scenario, sets: &a.flags.set, key: &key, scale: a.scale, targets: &a.targets, progress: &bar };
+        Runs { path: &a.scenario, changes, key: &key, scale: a.scale, targets: &a.targets, progress: &bar };
     let settings =
         Settings { confidence: a.confidence, most: a.most, max_runs: a.max_runs as usize, batch: a.batch as usize };
     let outcome = execute::within(&guard, || search::search(&a.targets, key.domain, settings, &mut oracle))?;
@@ -138,15 +139,15 @@ pub fn plan(a: Args) -> Result<(), CliError> {
 /// name.
 fn load_at(
     path: &Path,
-    sets: &[String],
+    changes: scenario::Changes,
     key: &Key,
     x: f64,
     scale: Option<f64>,
     targets: &[Target],
 ) -> Result<Scenario, CliError> {
-    let mut all = sets.to_vec();
+    let mut all = changes.set.to_vec();
     all.push(format!("{}={}", key.name, key.text(x)));
-    let mut s = scenario::load(path, &all)?;
+    let mut s = scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &all })?;
     for t in targets {
         if let Measure::BookedShareBy(text) = &t.figure {
             let at = s.milestone_at(text).map_err(|e| CliError::Usage(format!("--target {}: {e}", t.figure.name())))?;
@@ -174,7 +175,7 @@ fn target_values(s: &Scenario, run: &RunFigures, targets: &[Target]) -> Vec<Valu
 }
 
 /// `KEY=LO..HI`, with the kind of values the key takes.
-fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, sets: &[String]) -> Result<Key, CliError> {
+fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, changes: scenario::Changes) -> Result<Key, CliError> {
     let bad = |why: &str| CliError::Usage(format!("--vary \"{spec}\": {why}"));
     let (name, range) = spec.split_once('=').ok_or_else(|| bad("expected KEY=LO..HI"))?;
     let (lo, hi) = range.split_once("..").ok_or_else(|| bad("expected a range LO..HI"))?;
@@ -193,7 +194,9 @@ fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, sets: &[String])
     let name = name.trim().to_string();
     // A key of whole numbers refuses a fraction: that tells which it is.
     let probe = format!("{name}={}", (lo_x + 0.5).floor() + 0.5);
-    let takes_fractions = !durations && scenario::load(path, &[sets, &[probe]].concat()).is_ok();
+    let probed = [changes.set, &[probe]].concat();
+    let takes_fractions =
+        !durations && scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &probed }).is_ok();
     let integer = !durations && !takes_fractions;
     let step = match resolution {
         Some(r) => number(r).or_else(|| seconds(r)).filter(|s| *s > 0.0).ok_or_else(|| bad("bad --resolution"))?,
@@ -209,7 +212,7 @@ fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, sets: &[String])
 /// in parallel, each on the random stream of its index.
 struct Runs<'a> {
     path: &'a Path,
-    sets: &'a [String],
+    changes: scenario::Changes<'a>,
     key: &'a Key,
     scale: Option<f64>,
     targets: &'a [Target],
@@ -218,7 +221,7 @@ struct Runs<'a> {
 
 impl search::Oracle for Runs<'_> {
     fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
-        let s = load_at(self.path, self.sets, self.key, x, self.scale, self.targets).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let s = load_at(self.path, self.changes, self.key, x, self.scale, self.targets).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {

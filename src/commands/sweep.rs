@@ -56,16 +56,12 @@ pub struct Args {
 }
 
 pub fn sweep(a: Args) -> Result<(), CliError> {
-    if !a.flags.unset.is_empty() {
-        // Not carried to the points yet: refused rather than ignored.
-        let why = "sweep does not take --unset yet: write `unset = [...]` in a file that extends the scenario";
-        return Err(CliError::Usage(why.into()));
-    }
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
     let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
-    let provenance = provenance(&a.scenario, &a.flags.set, &plan, a.scale)?;
+    let changes = a.flags.changes();
+    let provenance = provenance(&a.scenario, changes, &plan, a.scale)?;
     check_size(&a, &plan)?;
-    let points = load_points(&a.scenario, &a.flags.set, &plan, a.scale)?;
+    let points = load_points(&a.scenario, changes, &plan, a.scale)?;
     // The whole sweep at once: every point's runs, and what each keeps.
     let runs: Vec<(&Scenario, u64)> = points.iter().map(|(_, s)| (s, plan.replications as u64)).collect();
     let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
@@ -78,7 +74,12 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
         // folder follows the --set list alone.
         match points.first() {
             Some((_, s)) => {
-                let origin = scenario::Origin { set: a.flags.set.clone(), scale: a.scale, ..s.origin.clone() };
+                let origin = scenario::Origin {
+                    set: a.flags.set.clone(),
+                    unset: a.flags.unset.clone(),
+                    scale: a.scale,
+                    ..s.origin.clone()
+                };
                 let base = Scenario { origin, ..s.clone() };
                 output::default_dir_of(&base, &what)
             }
@@ -103,31 +104,33 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
 fn check_size(a: &Args, plan: &Plan) -> Result<(), CliError> {
     let mine = plan.grid().shard_points(plan.shard);
     let Some(&p) = mine.first() else { return Ok(()) };
-    let first = scaled(scenario::load(&a.scenario, &overrides(&a.flags.set, plan, p))?, a.scale);
+    let changes = a.flags.changes();
+    let first = scaled(load_point(&a.scenario, changes, plan, p)?, a.scale);
     let runs = vec![(&first, plan.replications as u64); mine.len()];
     limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     Ok(())
 }
 
-/// The overrides of point `p`: the `--set` list, then the point's values.
-fn overrides(sets: &[String], plan: &Plan, p: usize) -> Vec<String> {
-    let mut all = sets.to_vec();
-    all.extend(plan.grid().point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
-    all
+/// The scenario of point `p`: the `--unset` keys out, then the `--set`
+/// list and the point's values written.
+fn load_point(path: &Path, changes: scenario::Changes, plan: &Plan, p: usize) -> Result<Scenario, ScenarioError> {
+    let mut set = changes.set.to_vec();
+    set.extend(plan.grid().point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
+    scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &set })
 }
 
 /// Load the scenario of every point of this shard, at `scale` if given
 /// (all errors are input errors).
 pub fn load_points(
     path: &Path,
-    sets: &[String],
+    changes: scenario::Changes,
     plan: &Plan,
     scale: Option<f64>,
 ) -> Result<Vec<(usize, Scenario)>, ScenarioError> {
     plan.grid()
         .shard_points(plan.shard)
         .into_iter()
-        .map(|p| scenario::load(path, &overrides(sets, plan, p)).map(|s| (p, scaled(s, scale))))
+        .map(|p| load_point(path, changes, plan, p).map(|s| (p, scaled(s, scale))))
         .collect()
 }
 
@@ -143,17 +146,22 @@ fn scaled(s: Scenario, scale: Option<f64>) -> Scenario {
 /// records of the scenario: point 0's, which every shard can load (the
 /// base scenario alone may lack a key only the `--vary` gives). The other
 /// points differ from it only in the varied keys, which the grid records.
-pub fn provenance(path: &Path, sets: &[String], plan: &Plan, scale: Option<f64>) -> Result<Provenance, CliError> {
+pub fn provenance(
+    path: &Path,
+    changes: scenario::Changes,
+    plan: &Plan,
+    scale: Option<f64>,
+) -> Result<Provenance, CliError> {
     // With the scenario's cohort names, `cohort.53-54` and `cohort.0` are one key.
-    let names = scenario::cohort_names(path, scenario::Changes { unset: &[], set: sets }).unwrap_or_default();
+    let names = scenario::cohort_names(path, changes).unwrap_or_default();
     let canon = |key: &str| names.canonical(key);
     plan.grid().check_with(&canon)?;
-    for set in sets {
+    for set in changes.set {
         plan.grid().check_set_with(set, &canon)?;
     }
     // Scaled, its resolved values (people, capacities) tell the scale.
-    let s = scaled(scenario::load(path, &overrides(sets, plan, 0))?, scale);
-    Ok(Provenance::of(&s, sets)?)
+    let s = scaled(load_point(path, changes, plan, 0)?, scale);
+    Ok(Provenance::of(&s, changes)?)
 }
 
 /// Run every (point, replication) in parallel; one row per point. Only the

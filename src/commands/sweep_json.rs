@@ -11,7 +11,7 @@
 //! `sha256sum` prints. Every SHA-256 surgesim takes is taken here.
 
 use crate::scenario::grid::{Grid, GridError, Shard, Vary};
-use crate::scenario::{Curve, RatePoint, Scenario};
+use crate::scenario::{Changes, Curve, RatePoint, Scenario};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -60,17 +60,20 @@ pub struct Provenance {
     pub seed: u64,
     /// The `--set` list, as given.
     pub set: Vec<String>,
+    /// The `--unset` list, as given.
+    pub unset: Vec<String>,
 }
 
 impl Provenance {
     /// The provenance of a sweep of `s` (point 0's scenario) run by this
-    /// program with the `--set` list `set`.
-    pub fn of(s: &Scenario, set: &[String]) -> anyhow::Result<Provenance> {
+    /// program with the command line's `changes`.
+    pub fn of(s: &Scenario, changes: Changes) -> anyhow::Result<Provenance> {
         Ok(Provenance {
             version: VERSION.to_string(),
             scenario_sha256: scenario_sha256(s)?,
             seed: s.seed,
-            set: set.to_vec(),
+            set: changes.set.to_vec(),
+            unset: changes.unset.to_vec(),
         })
     }
 }
@@ -108,6 +111,10 @@ pub struct Record {
     pub scenario_sha256: String,
     pub seed: u64,
     pub set: Vec<String>,
+    /// Written only when given, so a sweep without it keeps its record
+    /// (and its fingerprint) as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unset: Vec<String>,
     pub vary: Vec<Vary>,
     pub replications: usize,
     /// Of the whole grid.
@@ -126,6 +133,8 @@ struct Decides<'a> {
     scenario_sha256: &'a str,
     seed: u64,
     set: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    unset: &'a [String],
     vary: &'a [Vary],
     replications: usize,
     points: usize,
@@ -139,6 +148,7 @@ pub fn fingerprint(plan: &Plan, provenance: &Provenance) -> String {
         scenario_sha256: &provenance.scenario_sha256,
         seed: provenance.seed,
         set: &provenance.set,
+        unset: &provenance.unset,
         vary: &plan.vary,
         replications: plan.replications,
         points: plan.points,
@@ -156,6 +166,7 @@ impl Record {
             scenario_sha256: provenance.scenario_sha256.clone(),
             seed: provenance.seed,
             set: provenance.set.clone(),
+            unset: provenance.unset.clone(),
             vary: plan.vary.clone(),
             replications: plan.replications,
             points: plan.points,
@@ -178,6 +189,7 @@ impl Record {
             scenario_sha256: self.scenario_sha256.clone(),
             seed: self.seed,
             set: self.set.clone(),
+            unset: self.unset.clone(),
         }
     }
 
@@ -209,6 +221,7 @@ impl Record {
         differ(a.version == b.version, |a, b| Difference::Version(a.version.clone(), b.version.clone()));
         differ(a.scenario == b.scenario, |a, b| Difference::ScenarioName(a.scenario.clone(), b.scenario.clone()));
         differ(a.set == b.set, |a, b| Difference::Set(a.set.clone(), b.set.clone()));
+        differ(a.unset == b.unset, |a, b| Difference::Unset(a.unset.clone(), b.unset.clone()));
         differ(a.seed == b.seed, |a, b| Difference::Seed(a.seed, b.seed));
         differ(a.scenario_sha256 == b.scenario_sha256, |a, b| {
             Difference::Scenario(a.scenario_sha256.clone(), b.scenario_sha256.clone())
@@ -228,6 +241,7 @@ pub enum Difference {
     /// The SHA-256 of the scenario as resolved.
     Scenario(String, String),
     Set(Vec<String>, Vec<String>),
+    Unset(Vec<String>, Vec<String>),
     Seed(u64, u64),
     Grid(Vec<Vary>, Vec<Vary>),
     Replications(usize, usize),
@@ -243,6 +257,10 @@ impl Difference {
             [] => "no --set".to_string(),
             _ => s.iter().map(|s| format!("--set {s}")).collect::<Vec<_>>().join(" "),
         };
+        let unsets = |s: &[String]| match s {
+            [] => "no --unset".to_string(),
+            _ => s.iter().map(|s| format!("--unset {s}")).collect::<Vec<_>>().join(" "),
+        };
         let grid = |g: &[Vary]| g.iter().map(|v| format!("--vary {v}")).collect::<Vec<_>>().join(" ");
         let short = |h: &str| format!("SHA-256 {}...", h.get(..12).unwrap_or(h));
         match self {
@@ -252,6 +270,7 @@ impl Difference {
                 pair("the scenario as resolved from its file, its traces and the --set list", short(a), short(b))
             }
             Difference::Set(a, b) => pair("the --set list", sets(a), sets(b)),
+            Difference::Unset(a, b) => pair("the --unset list", unsets(a), unsets(b)),
             Difference::Seed(a, b) => pair("the seed", a.to_string(), b.to_string()),
             Difference::Grid(a, b) => pair("the grid", grid(a), grid(b)),
             Difference::Replications(a, b) => pair("the replications", a.to_string(), b.to_string()),
@@ -276,7 +295,7 @@ mod tests {
     fn a_record_that_makes_no_plan_is_refused() {
         let p = plan(Some(Shard { index: 1, count: 2 }));
         let provenance =
-            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec!["x=1".into()] };
+            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec!["x=1".into()], unset: vec![] };
         let record = Record::new(&p, &provenance, b"point\n");
         assert_eq!(record.plan(), Ok(p.clone()));
         assert_eq!(record.provenance(), provenance);
@@ -294,7 +313,7 @@ mod tests {
 
     #[test]
     fn shards_of_one_sweep_share_the_fingerprint_and_differ_in_nothing() {
-        let provenance = Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![] };
+        let provenance = Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![], unset: vec![] };
         let one = Record::new(&plan(Some(Shard { index: 1, count: 2 })), &provenance, b"point\n");
         let other = Record::new(&plan(Some(Shard { index: 0, count: 2 })), &provenance, b"");
         assert_eq!(other.fingerprint, one.fingerprint);

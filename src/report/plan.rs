@@ -88,6 +88,8 @@ fn json(p: &Plan) -> Result<Vec<u8>> {
         "title": s.title,
         "seed": s.seed,
         "version": env!("CARGO_PKG_VERSION"),
+        "extends": s.origin.extends,
+        "unset": s.origin.unset,
         "set": s.origin.set,
         "scale": s.origin.scale,
         "key": p.key,

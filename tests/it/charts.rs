@@ -518,8 +518,8 @@ fn sweep_files(vary: &[&str], reps: usize, shard: Option<Shard>, opts: &ReportOp
     std::fs::write(&path, text).expect("write scenario");
     let vary: Vec<Vary> = vary.iter().map(|v| v.parse().expect("vary spec")).collect();
     let plan = sweep::Plan::new("tiny", vary, reps, shard).expect("a plan");
-    let provenance = sweep::provenance(&path, &[], &plan, None).expect("the scenario loads");
-    let points = sweep::load_points(&path, &[], &plan, None).expect("points load");
+    let provenance = sweep::provenance(&path, Default::default(), &plan, None).expect("the scenario loads");
+    let points = sweep::load_points(&path, Default::default(), &plan, None).expect("points load");
     let rows = sweep::run(&plan, &points, &quiet()).expect("memory");
     sweep::render(&plan, &provenance, &rows, opts).expect("sweep renders")
 }

@@ -86,8 +86,8 @@ fn every_headline_figure_is_in_every_report() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("night.toml");
     std::fs::write(&path, NIGHT).expect("write");
-    let points = sweep::load_points(&path, &[], &plan, None).expect("loads");
-    let provenance = sweep::provenance(&path, &[], &plan, None).expect("loads");
+    let points = sweep::load_points(&path, Default::default(), &plan, None).expect("loads");
+    let provenance = sweep::provenance(&path, Default::default(), &plan, None).expect("loads");
     let rows = sweep::run(&plan, &points, &quiet()).expect("memory");
     let files = sweep::render(&plan, &provenance, &rows, &NO_CHARTS).expect("renders");
     let sweep_row = first_row(file(&files, "sweep.csv"));

@@ -170,3 +170,17 @@ max_sessions = 5
     let (line, json) = plan(dir.path(), text, &args);
     assert_eq!(json["value"], 10, "{line}");
 }
+
+#[test]
+fn unset_keys_reach_every_point_of_a_plan() {
+    // The Erlang C system without its waiting room is the Erlang B one at
+    // 45 erlangs: with the room nobody is turned away and the range's
+    // bottom would do; without it, the least c with B(c) <= 2.8 % (B(53)
+    // = 3.1 %, B(54) = 2.5 %: apart enough to decide at a few replications).
+    let expected = least(0.028, |c| erlang_b(c, 45.0));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = ["--vary", "backend.max_sessions=30..80", "--target", "drop_rate <= 0.028", "--unset", "waiting_room"];
+    let (_, json) = plan(dir.path(), QUEUE, &args);
+    assert_eq!(json["value"], expected, "{json}");
+    assert_eq!(json["unset"], serde_json::json!(["waiting_room"]), "plan.json says what was taken out");
+}

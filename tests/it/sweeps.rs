@@ -99,7 +99,7 @@ fn refused(file: &Path, a: &[&str], b: &[&str], dir: &Path, words: &[&str]) {
 fn shards_of_different_sweeps_are_refused_naming_what_differs() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario(dir.path(), "tiny.toml", TINY);
-    let cases: [(&[&str], &[&str], &[&str]); 5] = [
+    let cases: [(&[&str], &[&str], &[&str]); 6] = [
         (
             &["--set", "backend.max_sessions=3"],
             &["--set", "backend.max_sessions=5"],
@@ -108,6 +108,7 @@ fn shards_of_different_sweeps_are_refused_naming_what_differs() {
         (&[], &["--set", "scenario.seed=7"], &["seed (1 in", "7 in"]),
         (&["-r", "2"], &["-r", "3"], &["replications (2 in", "3 in"]),
         (&[], &["--vary", "backend.max_sessions=4,5"], &["grid"]),
+        (&["--unset", "waiting_room"], &[], &["the --unset list (--unset waiting_room in", "no --unset in"]),
         // A preview and the full night: the scenario as resolved differs.
         (&["--scale", "0.5"], &[], &["the scenario as resolved"]),
     ];
@@ -116,6 +117,22 @@ fn shards_of_different_sweeps_are_refused_naming_what_differs() {
         std::fs::create_dir(&case).unwrap();
         refused(&file, a, b, &case, words);
     }
+}
+
+#[test]
+fn a_sweep_takes_unset_keys_and_records_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), "tiny.toml", TINY);
+    let with = shard(&file, "0/1", &["--unset", "clients"], dir.path(), "with");
+    let without = shard(&file, "0/1", &[], dir.path(), "without");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(with.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["unset"], serde_json::json!(["clients"]));
+    let plain = std::fs::read_to_string(without.join("sweep.json")).unwrap();
+    assert!(!plain.contains("unset"), "a sweep without --unset keeps its record as before");
+    // Sessions back to their default length: every point books otherwise.
+    let csv = |d: &Path| std::fs::read_to_string(d.join("sweep.csv")).unwrap();
+    assert_ne!(csv(&with), csv(&without), "the --unset reaches every point");
 }
 
 #[test]
