@@ -14,7 +14,7 @@ use super::{execute, out, outln, tell, CliError};
 use crate::engine::OutOfMemory;
 use crate::limits::{self, Keeps};
 use crate::report;
-use crate::scenario::Scenario;
+use crate::scenario::{units, Scenario};
 use crate::stats::select::{self, Best, Selection};
 use crate::stats::{Columns, Headline, RunFigures};
 use crate::QueueKind;
@@ -114,7 +114,26 @@ fn load(a: &Args) -> Result<Vec<Scenario>, CliError> {
             None => s,
         });
     }
+    share_milestones(&mut list);
     Ok(list)
+}
+
+/// Give every scenario the others' milestones that fall inside its run, so
+/// that the booked share by a clock time is compared across all of them
+/// (one scenario quoting 20 Jul 12:00 makes it a column of the table).
+fn share_milestones(list: &mut [Scenario]) {
+    let clocks: Vec<String> = list
+        .iter()
+        .flat_map(|s| s.milestones.iter().map(|&at| units::clock_at(s.start, at).to_rfc3339()))
+        .collect();
+    for s in list.iter_mut() {
+        for clock in &clocks {
+            // Outside this run: it has no share by then (an empty cell).
+            if let Ok(at) = s.milestone_at(clock) {
+                s.add_milestone(at);
+            }
+        }
+    }
 }
 
 /// `--select FIGURE`, `min:FIGURE` or `max:FIGURE`.

@@ -23,7 +23,7 @@ use crate::report::sweep::{Sweep, SweepRow};
 use crate::report::{self, charts, output, Files, ReportOptions};
 use crate::scenario::grid::{Shard, Vary};
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::stats::{figures, Figures};
+use crate::stats::{figures, ByMilestone, Estimate, Figures, Value};
 use crate::QueueKind;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -170,23 +170,40 @@ pub fn provenance(
 pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Result<Vec<SweepRow>, OutOfMemory> {
     let jobs: Vec<(usize, u64)> =
         (0..points.len()).flat_map(|i| (0..plan.replications as u64).map(move |r| (i, r))).collect();
-    let headlines: Vec<_> = jobs
+    let figures: Vec<_> = jobs
         .par_iter()
         .map(|&(i, r)| {
             let s = &points[i].1;
-            Ok(figures::headline(s, &execute::run_one(s, r, QueueKind::default(), progress)?.results))
+            let results = execute::run_one(s, r, QueueKind::default(), progress)?.results;
+            Ok((figures::headline(s, &results), figures::milestones(s, &results)))
         })
         .collect::<Result<_, OutOfMemory>>()?;
     let grid = plan.grid();
     Ok(points
         .iter()
-        .zip(headlines.chunks(plan.replications))
-        .map(|((p, _), reps)| SweepRow {
+        .zip(figures.chunks(plan.replications))
+        .map(|((p, s), reps)| SweepRow {
             point: *p,
             values: grid.point(*p).into_iter().map(|(_, v)| v).collect(),
-            figures: Figures::estimate(&reps.iter().collect::<Vec<_>>()),
+            figures: Figures::estimate(&reps.iter().map(|(h, _)| h).collect::<Vec<_>>()),
+            milestones: milestone_shares(s, reps.iter().map(|(_, m)| m.as_slice())),
         })
         .collect())
+}
+
+/// The booked share by each of `s`'s milestones over the replications:
+/// each column's name and estimate.
+fn milestone_shares<'a>(
+    s: &Scenario,
+    reps: impl Iterator<Item = &'a [ByMilestone<Value>]>,
+) -> Vec<(String, Option<Estimate>)> {
+    let reps: Vec<_> = reps.collect();
+    (0..s.milestones.len())
+        .map(|k| {
+            let shares: Vec<f64> = reps.iter().filter_map(|m| m.get(k).and_then(|m| m.share)).collect();
+            (format!("booked_share_by_{}", s.milestone_label(s.milestones[k])), Estimate::of(&shares))
+        })
+        .collect()
 }
 
 /// The files of a sweep (or of one shard): `sweep.csv` (its header alone

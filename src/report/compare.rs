@@ -7,7 +7,7 @@
 use super::charts::{self, compare as overlay};
 use super::format::{cell, Shown};
 use super::{combined_headline, tables, Files, ReportOptions};
-use crate::scenario::Scenario;
+use crate::scenario::{units::clock_at, Scenario};
 use crate::stats::select::{Best, Selection};
 use crate::stats::{Columns, Estimate, Figures, Headline, RunFigures, Value};
 use anyhow::{Context, Result};
@@ -60,6 +60,56 @@ fn paired(a: &[RunFigures], b: &[RunFigures]) -> Figures<Headline, Option<Estima
     })
 }
 
+/// One clock time a milestone of some scenario names, as every scenario's
+/// runs saw it: the booked share of their eligible people by then.
+struct Milestone {
+    /// `booked_share_by_<clock>`, the clock in the first such scenario's offset.
+    column: String,
+    /// `shares[i][r]`: scenario i's replication r; empty where scenario i
+    /// does not have this milestone.
+    shares: Vec<Vec<Value>>,
+}
+
+impl Milestone {
+    /// Every milestone of the scenarios, in time order. `compare` gives each
+    /// scenario the others' milestones that fall inside its run, so these
+    /// are mostly common to all.
+    fn all(scenarios: &[Scenario], runs: &[Vec<RunFigures>]) -> Vec<Milestone> {
+        let mut instants: Vec<(chrono::DateTime<chrono::FixedOffset>, String)> = Vec::new();
+        for s in scenarios {
+            for &at in &s.milestones {
+                let clock = clock_at(s.start, at);
+                if !instants.iter().any(|(c, _)| *c == clock) {
+                    instants.push((clock, format!("booked_share_by_{}", s.milestone_label(at))));
+                }
+            }
+        }
+        instants.sort_by_key(|(c, _)| *c);
+        let share_at = |i: usize, clock| -> Vec<Value> {
+            let Some(k) = scenarios[i].milestones.iter().position(|&at| clock_at(scenarios[i].start, at) == clock) else {
+                return Vec::new();
+            };
+            runs[i].iter().map(|r| r.milestones.get(k).and_then(|m| m.share)).collect()
+        };
+        instants
+            .into_iter()
+            .map(|(clock, column)| Milestone { column, shares: (0..scenarios.len()).map(|i| share_at(i, clock)).collect() })
+            .collect()
+    }
+
+    /// Scenario i's share over its replications.
+    fn estimate(&self, i: usize) -> Option<Estimate> {
+        Estimate::of(&self.shares[i].iter().flatten().copied().collect::<Vec<f64>>())
+    }
+
+    /// Scenario i's share less the first scenario's, replication by
+    /// replication (a paired estimate).
+    fn paired(&self, i: usize) -> Option<Estimate> {
+        let d: Vec<f64> = self.shares[0].iter().zip(&self.shares[i]).filter_map(|(a, b)| Some((*b)? - (*a)?)).collect();
+        Estimate::of(&d)
+    }
+}
+
 /// Every file of the comparison folder. `runs[i]` are the replications of
 /// `scenarios[i]` (one each without `-r`).
 pub fn render(
@@ -70,7 +120,8 @@ pub fn render(
 ) -> Result<Files> {
     anyhow::ensure!(scenarios.len() == runs.len() && runs.iter().all(|r| !r.is_empty()), "runs for every scenario");
     let table = rows(runs);
-    let mut files = vec![("compare.csv".to_string(), csv(scenarios, &table)?)];
+    let milestones = Milestone::all(scenarios, runs);
+    let mut files = vec![("compare.csv".to_string(), csv(scenarios, &table, &milestones)?)];
     let firsts: Vec<RunFigures> = runs.iter().map(|r| r[0].clone()).collect();
     let overlay_runs: Vec<overlay::Run> = scenarios.iter().zip(&firsts).collect();
     if opts.charts {
@@ -89,13 +140,22 @@ pub fn render(
 /// `compare.csv`: scenario, title, seed, version, replications, then every
 /// headline figure; with replications its `_lo`/`_hi`, and its paired
 /// difference to the first scenario with `_lo`/`_hi` (`<figure>_diff`).
-fn csv(scenarios: &[Scenario], table: &Rows) -> Result<Vec<u8>> {
+/// Then the same for the booked share by each milestone of any scenario
+/// (`booked_share_by_<clock>`), empty where a run does not reach it.
+fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result<Vec<u8>> {
     let ident = |s: &Scenario, n: usize| {
         vec![s.name.clone(), s.title.clone(), s.seed.to_string(), env!("CARGO_PKG_VERSION").to_string(), n.to_string()]
     };
     let labels = ["scenario", "title", "seed", "version", "replications"];
     match table {
-        Rows::One(values) => tables::csv(&labels, scenarios.iter().zip(values).map(|(s, v)| (ident(s, 1), v))),
+        Rows::One(values) => {
+            let names: Vec<String> = milestones.iter().map(|m| m.column.clone()).collect();
+            let rows = scenarios.iter().zip(values).enumerate().map(|(i, (s, v))| {
+                let shares = milestones.iter().map(|m| m.shares[i].first().copied().flatten());
+                (ident(s, 1), v, tables::milestone_cells(shares))
+            });
+            tables::csv_with(&labels, &names, rows)
+        }
         Rows::Many(means, diffs) => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let mut header: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
@@ -113,8 +173,13 @@ fn csv(scenarios: &[Scenario], table: &Rows) -> Result<Vec<u8>> {
                     .map(String::from),
                 );
             }
+            for m in milestones {
+                let n = &m.column;
+                header.extend([n.clone(), format!("{n}_lo"), format!("{n}_hi")]);
+                header.extend([format!("{n}_diff"), format!("{n}_diff_lo"), format!("{n}_diff_hi")]);
+            }
             w.write_record(&header)?;
-            for ((s, m), d) in scenarios.iter().zip(means).zip(diffs) {
+            for (i, ((s, m), d)) in scenarios.iter().zip(means).zip(diffs).enumerate() {
                 let mut row = ident(s, m.get(Headline::People).map_or(0, |e| e.n));
                 for (k, v) in m.iter() {
                     row.push(v.cell(k.kind()));
@@ -122,6 +187,14 @@ fn csv(scenarios: &[Scenario], table: &Rows) -> Result<Vec<u8>> {
                     let dv = d.as_ref().map(|d| *d.get(k)).unwrap_or(None);
                     row.push(dv.cell(crate::stats::Kind::Level));
                     row.extend(dv.bounds());
+                }
+                for m in milestones {
+                    let mean = m.estimate(i);
+                    row.push(mean.cell(crate::stats::Kind::Share));
+                    row.extend(mean.bounds());
+                    let diff = if i == 0 { None } else { m.paired(i) };
+                    row.push(diff.cell(crate::stats::Kind::Level));
+                    row.extend(diff.bounds());
                 }
                 w.write_record(&row)?;
             }

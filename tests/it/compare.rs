@@ -81,3 +81,31 @@ fn select_says_when_two_systems_cannot_be_told_apart() {
         "{line}"
     );
 }
+
+#[test]
+fn every_scenarios_milestones_are_columns_for_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // a quotes 02:00; b quotes none (its run's end, 05:00); c ends at 03:00.
+    let a = mmc(50).replace("bin = \"1h\"", "bin = \"1h\"\nmilestones = [\"2h\"]");
+    write(dir.path(), "a.toml", &a);
+    write(dir.path(), "b.toml", &mmc(52));
+    write(dir.path(), "c.toml", &mmc(52).replace("name = \"mmc-52\"\nduration = \"5h\"", "name = \"short\"\nduration = \"3h\""));
+    for reps in ["1", "3"] {
+        compare(dir.path(), &["a.toml", "b.toml", "c.toml"], &["-r", reps]);
+        let mut r = csv::Reader::from_path(dir.path().join("cmp/compare.csv")).expect("compare.csv");
+        let header: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}: {header:?}"));
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+        let share = |row: usize, name: &str| rows[row][col(name)].parse::<f64>().ok();
+        let (two, five) = ("booked_share_by_2021-01-01T02:00", "booked_share_by_2021-01-01T05:00");
+        for row in 0..3 {
+            let by_two = share(row, two).expect("every run reaches 02:00");
+            assert!(by_two > 0.2 && by_two < 0.6, "about 2 of 5 hours' arrivals booked by 02:00: {by_two}");
+        }
+        assert!(share(1, five).expect("b reaches 05:00") > share(1, two).expect("and 02:00"));
+        assert_eq!(share(2, five), None, "c ends at 03:00: no share by 05:00 (-r {reps})");
+        if reps == "3" {
+            assert!(share(1, &format!("{two}_diff")).is_some(), "a paired difference to a");
+        }
+    }
+}
