@@ -107,7 +107,7 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         }
     };
     format!(
-        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n  {} events (attempts, page loads, queue exits, session ends, timers)\n",
+        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n  eligible people who gave up {}\n  {} events (attempts, page loads, queue exits, session ends, timers)\n",
         s.title,
         show(Headline::People),
         show(Headline::Attempts),
@@ -119,6 +119,7 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         show(Headline::DropRate),
         show(Headline::AbandonRate),
         show(Headline::InSystemAtEnd),
+        show(Headline::GaveUpEligible),
         show(Headline::Events),
     ) + &milestones
         .iter()
