@@ -151,7 +151,7 @@ fn one_run_and_five_share_the_shape_of_summary_json() {
 /// ten sessions of exactly one minute take ten people a minute, so the
 /// queue empties exactly 99 minutes after the opening, when the last ten
 /// are admitted.
-const BEFORE_OPENING: &str = r#"
+pub const BEFORE_OPENING: &str = r#"
 [scenario]
 name = "before-opening"
 duration = "4h"

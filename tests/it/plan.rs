@@ -145,26 +145,8 @@ fn equal_calibrates_the_load_that_gives_a_known_blocking() {
 /// takes exactly 10.
 #[test]
 fn equal_on_the_share_booked_by_a_clock_time_finds_the_capacity() {
-    let text = r#"
-[scenario]
-name = "before-opening"
-duration = "4h"
-bin = "10m"
-
-[[cohort]]
-name = "all"
-people = 1000
-arrivals = { curve = "piecewise", points = [{ at = "0m", rate = 1.0 }, { at = "59m", rate = 1.0 }, { at = "60m", rate = 0.0 }, { at = "4h", rate = 0.0 }] }
-
-[clients]
-session = { dist = "constant", value = "1m" }
-
-[waiting_room]
-opens = "1h"
-
-[backend]
-max_sessions = 5
-"#;
+    // The night of `figures::BEFORE_OPENING`.
+    let text = &crate::figures::BEFORE_OPENING.replace("max_sessions = 10", "max_sessions = 5");
     let dir = tempfile::tempdir().expect("temp dir");
     let args = ["--vary", "backend.max_sessions=2..30", "--target", "booked_share_by_2021-01-01T01:30 == 30%"];
     let (line, json) = plan(dir.path(), text, &args);
