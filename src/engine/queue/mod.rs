@@ -49,7 +49,7 @@ pub trait FutureEvents<E>: Default {
 mod tests {
     use super::*;
 
-    /// Both queues must give the same order; `check!` runs a test on each.
+    /// The three queues must give the same order; `check!` runs a test on each.
     macro_rules! check {
         ($name:ident, $body:expr) => {
             #[test]
