@@ -32,6 +32,10 @@ pub struct Args {
     /// give means with 95 % confidence intervals.
     #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     replications: u32,
+    /// Print summary.json on standard output instead of the headline (no
+    /// progress bar; the folder is written as always).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     flags: RunFlags,
     #[command(flatten)]
@@ -54,9 +58,14 @@ pub fn run(a: Args) -> Result<(), CliError> {
     // Claimed before the run: a folder that cannot take the result is
     // refused before any time is spent on it.
     let claim = super::claim(&dir, "run")?;
-    let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet, &guard)?;
-    tell(&claim.write(&report::render(&s, &runs, &a.charts.options())?)?, a.flags.quiet);
-    if !a.flags.quiet {
+    let runs = simulate(&s, a.replications as usize, a.queue, a.flags.quiet || a.json, &guard)?;
+    let files = report::render(&s, &runs, &a.charts.options())?;
+    tell(&claim.write(&files)?, a.flags.quiet);
+    if a.json {
+        // The very bytes written to the folder: one shape for scripts.
+        let summary = files.iter().find(|(name, _)| name == "summary.json").map(|(_, b)| b.as_slice());
+        out!("{}", String::from_utf8_lossy(summary.unwrap_or_default()))?;
+    } else if !a.flags.quiet {
         if let [one] = &runs[..] {
             out!("{}", report::headline(&s, &one.headline, &one.milestones))?;
         } else {

@@ -50,3 +50,26 @@ fn ctrl_c_says_what_was_kept() {
     assert!(stderr.contains("interrupted") && stderr.contains("nothing was written"), "{stderr}");
     assert!(!out.exists(), "no folder was written");
 }
+
+/// `run --json`: summary.json on standard output, the same bytes as the
+/// file, for one run and for replications.
+#[test]
+fn json_prints_the_summary_on_standard_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = crate::common::repo().join("scenarios/mmc.toml");
+    for reps in ["1", "3"] {
+        let out = dir.path().join(format!("r{reps}"));
+        let run = surgesim()
+            .arg("run")
+            .arg(&scenario)
+            .args(["--scale", "0.01", "--no-charts", "--json", "-r", reps, "--out"])
+            .arg(&out)
+            .output()
+            .expect("runs");
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let file = std::fs::read(out.join("summary.json")).expect("summary.json");
+        assert_eq!(String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&file), "-r {reps}");
+        let json: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+        assert!(json["booked"].is_number(), "the same top-level figures: {json}");
+    }
+}
