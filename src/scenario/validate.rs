@@ -54,6 +54,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     if let Some(w) = &waiting_room {
         waiting_room::needs(w, &raw.clients, raw.front.as_ref(), &mut c);
     }
+    waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), &raw.clients, &mut c);
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
     let faults = faults::check(raw.faults.as_ref(), front.is_some(), &mut c);
     let milestones = clock::milestones(meta.milestones.as_deref(), &cohorts, &mut c);
