@@ -143,3 +143,16 @@ impl Streams {
         key.counter(u64::from(person.id()) << 16 | u64::from(person.attempts()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every purpose drawn per person has its own place in the table, and
+    /// the places are those of the order the table is built in.
+    #[test]
+    fn personal_purposes_fill_the_table_once_each() {
+        let places: Vec<usize> = Purpose::all_personal().map(Purpose::personal).collect();
+        assert_eq!(places, (0..Purpose::PER_PERSON).collect::<Vec<_>>());
+    }
+}

@@ -18,8 +18,9 @@
 //! waiting_room: max_active = backend.max_sessions, no admission rate limit,
 //! max_queue 0 (unbounded), order fifo, opens at the earliest window
 //! opening, no polling, no turn expiry, bounce 0, fail_open false, no
-//! connection loss, no bypass; backend.error_probability 0, no schedule,
-//! no slot limit; clients.response none, retry.refresh exponential 30s;
+//! connection loss, no bypass, during_outage hold, no shown wait;
+//! backend.error_probability 0, no schedule, no slot limit;
+//! clients.response none, balk none, retry.refresh exponential 30s;
 //! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
 //! true, no schedule; faults: none.
 
