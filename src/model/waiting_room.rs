@@ -295,12 +295,8 @@ impl<P> Bag<P> {
     where
         P: Copy,
     {
-        let picked: Vec<Key> = self
-            .members
-            .iter()
-            .copied()
-            .filter(|&k| self.waiting.get(k).is_some_and(|w| gone(w.person)))
-            .collect();
+        let picked: Vec<Key> =
+            self.members.iter().copied().filter(|&k| self.waiting.get(k).is_some_and(|w| gone(w.person))).collect();
         picked.into_iter().filter_map(|k| self.remove(Ticket(k.to_bits()))).map(|(p, _)| p).collect()
     }
 

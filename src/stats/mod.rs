@@ -383,7 +383,13 @@ impl Recorder {
         let mut cohorts = Vec::with_capacity(n);
         for _ in 0..n {
             let (wait, time_to_book) = (histogram(3, n)?, histogram(3, n)?);
-            cohorts.push(CohortResult { counts: Counts::default(), wait, time_to_book, early: None, sold_out_at: None });
+            cohorts.push(CohortResult {
+                counts: Counts::default(),
+                wait,
+                time_to_book,
+                early: None,
+                sold_out_at: None,
+            });
         }
         Ok(Recorder {
             bin_width: s.bin,
