@@ -161,7 +161,7 @@ pub fn conserved(s: &Scenario, out: &Outcome) {
         let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission()).map(|&c| d(c)).sum();
         assert_eq!(
             k.attempts(),
-            k.admitted + k.abandoned + before + sys.queued[i] + sys.loading[i],
+            k.admitted + k.abandoned + k.balked + before + sys.queued[i] + sys.loading[i],
             "attempts, cohort {i}"
         );
         assert_eq!(k.admitted, k.booked + k.turned_away + after + sys.active[i], "admitted, cohort {i}");

@@ -74,6 +74,8 @@ struct Clients {
     patience: Option<Dist>,
     response: Option<Dist>,
     retry: Option<Retry>,
+    /// Written only when the room shows a wait (validation asks for one).
+    balk: Option<Dist>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -114,6 +116,10 @@ struct Room {
     fail_open: Option<bool>,
     connection_loss: Vec<(At, At, u8)>,
     bypass: Vec<(At, At, u8)>,
+    /// `true`: "admit", `false`: "hold".
+    admit_during_outage: Option<bool>,
+    /// `true`: "rate", `false`: "nominal".
+    shown_wait_rate: Option<bool>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -146,7 +152,8 @@ impl Night {
         if self.cohorts.is_empty() {
             w.line("[[cohort]]\nname = \"all\"\npeople = 100");
         }
-        w.clients(&self.clients);
+        let shows_a_wait = self.room.as_ref().is_some_and(|r| r.shown_wait_rate.is_some());
+        w.clients(&self.clients, shows_a_wait);
         if let Some(f) = &self.front {
             w.front(f);
         }
@@ -329,8 +336,11 @@ impl Writer {
         self.traces.push((name, csv));
     }
 
-    fn clients(&mut self, c: &Clients) {
+    fn clients(&mut self, c: &Clients, shows_a_wait: bool) {
         self.line("\n[clients]");
+        if let Some(d) = c.balk.as_ref().filter(|_| shows_a_wait) {
+            self.kv("balk", Self::dist(d));
+        }
         for (key, d) in [("session", &c.session), ("patience", &c.patience), ("response", &c.response)] {
             if let Some(d) = d {
                 self.kv(key, Self::dist(d));
@@ -410,6 +420,12 @@ impl Writer {
         self.kv("connection_loss", loss);
         let bypass = self.spans(&r.bypass, "share", p);
         self.kv("bypass", bypass);
+        if let Some(admit) = r.admit_during_outage {
+            self.kv("during_outage", if admit { "\"admit\"" } else { "\"hold\"" });
+        }
+        if let Some(rate) = r.shown_wait_rate {
+            self.kv("shown_wait", if rate { "\"rate\"" } else { "\"nominal\"" });
+        }
     }
 
     fn backend(&mut self, b: &Backend) {

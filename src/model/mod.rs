@@ -17,7 +17,9 @@
 
 mod demand;
 mod front;
+mod inventory;
 mod person;
+mod shown;
 mod slab;
 mod streams;
 mod waiting_room;
@@ -27,8 +29,10 @@ use crate::scenario::{span_at, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 use front::Front;
+use inventory::{Inventory, SoldOut};
 use person::{Person, Stored};
 use rand::RngExt;
+use shown::Shown;
 use slab::{Key, Slab};
 use streams::{Purpose, Streams};
 use waiting_room::{Line, Ticket};
@@ -116,9 +120,13 @@ struct Model<'s, Q> {
     sessions: Slab<Stored>,
     max_sessions: u64,
     backend_down: bool,
-    /// Slots left: shared inventory, and each cohort's own.
-    slots_left: Option<u64>,
-    cohort_slots_left: Vec<Option<u64>>,
+    /// Whether the room admits nobody while the backend is down
+    /// (`waiting_room.during_outage = "hold"`).
+    hold_in_outage: bool,
+    /// Slots left (shared and each cohort's) and who is sold out.
+    inventory: Inventory,
+    /// The wait shown to people joining the line, if the room shows one.
+    shown: Option<Shown>,
     in_system: InSystem,
     stats: Recorder,
     /// Events handled so far (`Results::events`): every event taken from
@@ -241,8 +249,13 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         sessions: Slab::default(),
         max_sessions: scenario.backend.max_sessions,
         backend_down: false,
-        slots_left: scenario.backend.slots,
-        cohort_slots_left: scenario.cohorts.iter().map(|c| c.slots).collect(),
+        hold_in_outage: room.is_some_and(|r| r.during_outage == crate::scenario::DuringOutage::Hold),
+        inventory: Inventory::new(
+            scenario.backend.slots,
+            scenario.cohorts.iter().map(|c| c.slots).collect(),
+            scenario.cohorts.iter().map(|c| c.eligible).collect(),
+        ),
+        shown: Shown::new(scenario),
         in_system: InSystem { loading: vec![0; n], queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
         stats: Recorder::new(scenario)?,
         handled: 0,
@@ -289,6 +302,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         for (i, (at, _)) in self.timeline.iter().enumerate() {
             self.events.schedule(*at, Event::Timeline { index: i as u32 });
         }
+        let empty = self.inventory.empty_from_the_start();
+        self.sell_out(empty);
         let horizon = self.s.duration;
         loop {
             // The earlier of the next event and the next first attempt; at
@@ -559,6 +574,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// The entry page is up: into the waiting room, or on to the backend.
     fn page_loaded(&mut self, person: Person) {
         let c = person.cohort();
+        if self.inventory.sold_out(c) {
+            // The front page says so: no queue, no retry.
+            return self.told_sold_out(person);
+        }
         let Some(room) = &self.s.waiting_room else {
             self.stats.admitted(c, None);
             self.enter_backend(person);
@@ -578,7 +597,12 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     fn join_line(&mut self, person: Person) {
-        if self.line.len() == 0 && self.room_open && self.session_free() && self.now >= self.next_admit_at {
+        if self.shown.is_some() && self.balks(person) {
+            self.stats.balked(person.cohort());
+            self.after_failure(person, self.now);
+            return;
+        }
+        if self.line.len() == 0 && self.can_admit() && self.session_free() && self.now >= self.next_admit_at {
             // Nobody ahead and a session free: straight through, with no
             // place in line and no deadline to draw (it could never fire).
             self.admit(person, self.now);
@@ -586,6 +610,24 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.enqueue(person);
         }
         self.try_admit();
+    }
+
+    /// The room shows the person joining a wait (counted); whether it is
+    /// longer than they accept, by their own draw (`clients.balk`).
+    fn balks(&mut self, person: Person) -> bool {
+        let (ahead, now, max_sessions) = (self.line.len(), self.now, self.max_sessions);
+        let Some(shown) = self.shown.as_mut().map(|s| s.wait(ahead, now, max_sessions)) else { return false };
+        self.stats.shown_wait(shown);
+        let Some(tolerance) = &self.s.clients.balk else { return false };
+        shown > tolerance.sample(&mut self.streams.of(Purpose::Balk, person))
+    }
+
+    /// Whether the room may admit anyone now: it is open, and nothing
+    /// behind it stops the line. The one place to add a tier whose outage
+    /// stops the line too (an identity check).
+    #[inline]
+    fn can_admit(&self) -> bool {
+        self.room_open && !(self.backend_down && self.hold_in_outage)
     }
 
     /// Into the line (or dropped if it is full), without admitting anyone.
@@ -632,7 +674,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn try_admit(&mut self) {
         // Called after every session and every arrival: the common "nobody
         // waiting" case costs no call.
-        if self.line.len() > 0 && self.room_open {
+        if self.line.len() > 0 && self.can_admit() {
             self.admit_from_line();
         }
     }
@@ -662,6 +704,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         let room = self.s.waiting_room.as_ref().expect("admission through a waiting room");
         if let Some(spacing) = self.admit_spacing {
             self.next_admit_at = self.now + spacing;
+        }
+        if let Some(shown) = &mut self.shown {
+            shown.admitted(self.now);
         }
         let c = person.cohort();
         if room.bounce_probability > 0.0 && self.chance(Purpose::Bounce, person, room.bounce_probability) {
@@ -742,29 +787,46 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
         if p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err) {
             self.drop_attempt(person, DropCause::BackendError);
-        } else if !self.take_slot(c) {
-            self.drop_attempt(person, DropCause::NoSlots);
         } else {
-            self.stats.booked(c, self.now - person.first());
+            match self.inventory.take(c) {
+                None => self.drop_attempt(person, DropCause::NoSlots),
+                Some(sold) => {
+                    self.stats.booked(c, self.now - person.first());
+                    self.sell_out(sold);
+                }
+            }
         }
         self.try_admit();
     }
 
-    /// Take one slot from the cohort's inventory and the shared one, first
-    /// come first served; false (and nothing taken) if either is empty.
-    fn take_slot(&mut self, c: usize) -> bool {
-        let own_ok = self.cohort_slots_left[c].is_none_or(|n| n > 0);
-        let shared_ok = self.slots_left.is_none_or(|n| n > 0);
-        if !(own_ok && shared_ok) {
-            return false;
+    /// Cohorts just sold out: noted, and their people still in line told
+    /// at once (in line order) and gone for good. People in a session keep
+    /// it (it ends in `no_slots`); people loading the page or coming back
+    /// are told at the front page (`page_loaded`).
+    fn sell_out(&mut self, sold: SoldOut) {
+        if sold.cohorts.is_empty() {
+            return;
         }
-        if let Some(n) = &mut self.cohort_slots_left[c] {
-            *n -= 1;
+        for &c in &sold.cohorts {
+            self.stats.sold_out(c, self.now);
         }
-        if let Some(n) = &mut self.slots_left {
-            *n -= 1;
+        if sold.night {
+            self.stats.night_sold_out(self.now);
         }
-        true
+        let inventory = &self.inventory;
+        let told = self.line.remove_where(|p| inventory.sold_out(p.person().cohort()));
+        for person in told {
+            let person = person.person();
+            self.in_system.queued[person.cohort()] -= 1;
+            self.told_sold_out(person);
+        }
+    }
+
+    /// Told the person's cohort is sold out: dropped, and gone for good.
+    fn told_sold_out(&mut self, person: Person) {
+        let c = person.cohort();
+        self.stats.dropped(c, DropCause::SoldOut);
+        self.stats.gave_up(c);
     }
 
     /// True with probability `p`, by `person`'s own draw for `purpose`.

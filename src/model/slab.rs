@@ -87,6 +87,16 @@ impl<T> Slab<T> {
     }
 
     /// The item, if `key` is still current.
+    pub fn get(&self, key: Key) -> Option<&T> {
+        let s = self.slots.get(key.slot as usize)?;
+        if s.generation == key.generation {
+            s.item.as_ref()
+        } else {
+            None
+        }
+    }
+
+    /// The item, if `key` is still current.
     pub fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let s = self.slots.get_mut(key.slot as usize)?;
         if s.generation == key.generation {

@@ -17,7 +17,8 @@
 //!   cohort, the person's number in the cohort, which attempt). The same
 //!   person on their k-th attempt gets the same page-load time, patience,
 //!   connection loss, back-door luck, bounce, response time, clock-bug
-//!   luck, session length, error, retry choice and retry delay in every run
+//!   luck, session length, error, retry choice, retry delay and balking
+//!   tolerance in every run
 //!   of the scenario, whatever the order in which people got there.
 //! - **The room's order** (random admission, the pre-queue shuffle) and the
 //!   service of page loads whose client has left (nobody's any more): one
@@ -69,11 +70,32 @@ pub enum Purpose {
     RoomOrder,
     /// Service of page loads nobody waits for any more (wasted work).
     DeadPageLoad,
+    // Drawn per person and attempt, added later (at the end, so that no
+    // earlier stream moves).
+    /// The longest shown wait a person accepts on joining the room.
+    Balk,
 }
 
 impl Purpose {
-    /// Purposes drawn per person (those before `Arrivals`).
-    const PER_PERSON: usize = Purpose::BackendError as usize + 1;
+    /// Purposes drawn per person: those before `Arrivals`, and `Balk`.
+    const PER_PERSON: usize = Purpose::BackendError as usize + 2;
+
+    /// The purpose's place among those drawn per person.
+    #[inline]
+    fn personal(self) -> usize {
+        match self {
+            Purpose::Balk => Purpose::BackendError as usize + 1,
+            p => p as usize,
+        }
+    }
+
+    /// The purposes drawn per person, in `personal` order.
+    fn all_personal() -> impl Iterator<Item = Purpose> + Clone {
+        use Purpose::*;
+        [PageLoad, Refresh, RetryDelay, RetryChoice, Bypass, Patience, ConnectionLoss, Bounce, Response, ClockBug]
+            .into_iter()
+            .chain([Session, BackendError, Balk])
+    }
 }
 
 /// The random streams of one run.
@@ -91,7 +113,7 @@ pub struct Streams {
 impl Streams {
     pub fn new(s: &Scenario, replication: u64) -> Streams {
         let root = StreamKey::root(s.seed, replication);
-        let purposes = (0..Purpose::PER_PERSON as u64).map(|p| root.with(p));
+        let purposes = Purpose::all_personal().map(|p| root.with(p as u64));
         let mut people = Vec::with_capacity(s.cohorts.len() * Purpose::PER_PERSON);
         for c in &s.cohorts {
             people.extend(purposes.clone().map(|key| key.with_str(&c.name)));
@@ -113,8 +135,24 @@ impl Streams {
     /// of those drawn per person).
     #[inline]
     pub fn of(&self, purpose: Purpose, person: Person) -> Counter {
-        debug_assert!((purpose as usize) < Purpose::PER_PERSON, "{purpose:?} is not drawn per person");
-        let key = self.people[person.cohort() * Purpose::PER_PERSON + purpose as usize];
+        debug_assert!(
+            purpose == Purpose::Balk || (purpose as usize) < Purpose::Arrivals as usize,
+            "{purpose:?} is not drawn per person"
+        );
+        let key = self.people[person.cohort() * Purpose::PER_PERSON + purpose.personal()];
         key.counter(u64::from(person.id()) << 16 | u64::from(person.attempts()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every purpose drawn per person has its own place in the table, and
+    /// the places are those of the order the table is built in.
+    #[test]
+    fn personal_purposes_fill_the_table_once_each() {
+        let places: Vec<usize> = Purpose::all_personal().map(Purpose::personal).collect();
+        assert_eq!(places, (0..Purpose::PER_PERSON).collect::<Vec<_>>());
     }
 }

@@ -78,6 +78,17 @@ impl<P: Copy> Line<P> {
         out
     }
 
+    /// Take out everyone for whom `gone` holds (the people a sell-out
+    /// leaves unserved), in line order (slab order in random order).
+    pub fn remove_where(&mut self, gone: impl Fn(P) -> bool) -> Vec<P> {
+        let out = match &mut self.order {
+            Ordering::InOrder(r) => r.remove_where(gone),
+            Ordering::Random(b) => b.remove_where(gone),
+        };
+        self.len -= out.len() as u64;
+        out
+    }
+
     /// Bytes the line holds at most per person waiting, at the peak: in
     /// order, a ring place four times over (the ring grows only when more
     /// than half its places are live, by doubling); in random order, a slab
@@ -222,6 +233,19 @@ impl<P: Copy> Ring<P> {
         None
     }
 
+    /// Empty the places of the people `gone` picks (their tickets go
+    /// stale, as after `remove`).
+    fn remove_where(&mut self, gone: impl Fn(P) -> bool) -> Vec<P> {
+        let mut out = Vec::new();
+        for place in self.places.iter_mut() {
+            if place.ticket & GONE == 0 && gone(place.person) {
+                place.ticket |= GONE;
+                out.push(place.person);
+            }
+        }
+        out
+    }
+
     fn shuffle(&mut self, rng: &mut Rng) {
         let waiting = self.places.iter().filter(|p| p.ticket & GONE == 0);
         let mut tickets: Vec<u64> = waiting.map(|p| p.ticket).collect();
@@ -265,6 +289,15 @@ impl<P> Bag<P> {
             }
         }
         Some((w.person, w.joined))
+    }
+
+    fn remove_where(&mut self, gone: impl Fn(P) -> bool) -> Vec<P>
+    where
+        P: Copy,
+    {
+        let picked: Vec<Key> =
+            self.members.iter().copied().filter(|&k| self.waiting.get(k).is_some_and(|w| gone(w.person))).collect();
+        picked.into_iter().filter_map(|k| self.remove(Ticket(k.to_bits()))).map(|(p, _)| p).collect()
     }
 
     fn pop(&mut self, rng: &mut Rng) -> Option<(P, SimTime)> {
@@ -372,6 +405,24 @@ mod tests {
                 }
                 assert_eq!(line.len(), model.len() as u64);
             }
+        }
+    }
+
+    #[test]
+    fn remove_where_takes_out_the_picked_people_in_every_order() {
+        let mut rng = rng_for(6, 0);
+        for order in [Order::Fifo, Order::Random, Order::PrequeueShuffle] {
+            let mut line = Line::new(order);
+            let tickets: Vec<Ticket> = (0..20u64).map(|i| line.push(i, SimTime(i)).unwrap()).collect();
+            line.shuffle(&mut rng);
+            let mut gone = line.remove_where(|p| p % 2 == 1);
+            gone.sort();
+            assert_eq!(gone, (0..20).filter(|p| p % 2 == 1).collect::<Vec<_>>());
+            assert_eq!(line.len(), 10);
+            assert_eq!(line.remove(tickets[3]), None, "their tickets are stale");
+            let mut rest: Vec<u64> = std::iter::from_fn(|| line.pop(&mut rng)).map(|(p, _)| p).collect();
+            rest.sort();
+            assert_eq!(rest, (0..20).filter(|p| p % 2 == 0).collect::<Vec<_>>());
         }
     }
 

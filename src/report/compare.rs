@@ -234,8 +234,8 @@ fn report(
         let cells: Vec<String> = SHOWN
             .iter()
             .map(|&k| match table {
-                Rows::One(v) => v[i].get(k).human(k.kind()),
-                Rows::Many(m, _) => m[i].get(k).human(k.kind()),
+                Rows::One(v) => v[i].get(k).human_at(k.kind(), s.start),
+                Rows::Many(m, _) => m[i].get(k).human_at(k.kind(), s.start),
             })
             .collect();
         let _ = writeln!(out, "| {} (`{}`) | {} |", cell(&s.title), cell(&s.name), cells.join(" | "));

@@ -3,7 +3,17 @@
 //! and `Shown`, which writes a figure's value the same way in every report
 //! whether it is one run's number or an estimate over replications.
 
+use crate::engine::SimTime;
+use crate::scenario::units::clock_at;
 use crate::stats::{Estimate, Kind, Value};
+use chrono::{DateTime, FixedOffset};
+
+/// A moment `secs` after the scenario's `start` as its clock time: RFC
+/// 3339 in the scenario's offset, to the second (as `timeseries.csv`'s
+/// `time` and the milestones' `at`).
+pub fn clock(start: DateTime<FixedOffset>, secs: f64) -> String {
+    clock_at(start, SimTime::from_secs(secs.max(0.0) as u64)).to_rfc3339()
+}
 
 /// `1234567` as `1,234,567`.
 pub fn count(n: u64) -> String {
@@ -66,6 +76,8 @@ fn human(kind: Kind, x: f64) -> String {
         Kind::Share => format!("{:.1}%", 100.0 * x),
         Kind::Seconds => format!("{:.1} min", x / 60.0),
         Kind::Level => format!("{x:.1}"),
+        // Without the scenario's clock: the time after its start.
+        Kind::Clock => format!("{:.1} min after the start", x / 60.0),
     }
 }
 
@@ -76,6 +88,7 @@ fn bare(kind: Kind, x: f64) -> String {
         Kind::Share => format!("{:.1}", 100.0 * x),
         Kind::Seconds => format!("{:.1}", x / 60.0),
         Kind::Level => format!("{x:.1}"),
+        Kind::Clock => format!("{:.1}", x / 60.0),
     }
 }
 
@@ -98,6 +111,31 @@ pub trait Shown {
     fn human(&self, kind: Kind) -> String;
     /// The point value (an estimate's mean), if defined.
     fn point(&self) -> Option<f64>;
+
+    /// `cell`, with clock figures written as clock times of a scenario
+    /// that starts at `start` (an estimate's: its mean's).
+    fn cell_at(&self, kind: Kind, start: DateTime<FixedOffset>) -> String {
+        match kind {
+            Kind::Clock => self.point().map_or(String::new(), |x| clock(start, x)),
+            _ => self.cell(kind),
+        }
+    }
+
+    /// `json`, with clock figures as clock times (`null` when undefined).
+    fn json_at(&self, kind: Kind, start: DateTime<FixedOffset>) -> serde_json::Value {
+        match kind {
+            Kind::Clock => self.point().map_or(serde_json::Value::Null, |x| serde_json::Value::from(clock(start, x))),
+            _ => self.json(kind),
+        }
+    }
+
+    /// `human`, with clock figures as clock times (`-` when undefined).
+    fn human_at(&self, kind: Kind, start: DateTime<FixedOffset>) -> String {
+        match kind {
+            Kind::Clock => self.point().map_or("-".to_string(), |x| clock(start, x)),
+            _ => self.human(kind),
+        }
+    }
 }
 
 impl Shown for Value {

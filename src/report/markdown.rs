@@ -63,7 +63,7 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
             page.replications, s.seed
         );
     }
-    headline_section(&mut out, page.headline);
+    headline_section(&mut out, s, page.headline);
     drops_sentence(&mut out, page.headline);
     milestone_section(&mut out, s, page.milestones);
     cohort_section(&mut out, s, page.cohorts);
@@ -94,12 +94,12 @@ fn origin_line(o: &crate::scenario::Origin) -> String {
 }
 
 /// Every headline figure but the drop causes (said in a sentence below).
-fn headline_section<F: Shown>(out: &mut String, headline: &Figures<Headline, F>) {
+fn headline_section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures<Headline, F>) {
     let column = if F::INTERVALS { "Mean [95 % interval]" } else { "Value" };
     let _ = writeln!(out, "## Headline figures\n");
     let _ = writeln!(out, "| Figure | {column} |\n| --- | ---: |");
     for (k, v) in headline.iter().filter(|(k, _)| !matches!(k, Headline::Drop(_))) {
-        let _ = writeln!(out, "| {} | {} |", k.label(), v.human(k.kind()));
+        let _ = writeln!(out, "| {} | {} |", k.label(), v.human_at(k.kind(), s.start));
     }
     out.push('\n');
 }

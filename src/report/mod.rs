@@ -94,6 +94,15 @@ pub fn combined_headline(runs: &[RunFigures]) -> Figures<Headline, Option<Estima
     Figures::estimate(&runs.iter().map(|r| &r.headline).collect::<Vec<_>>())
 }
 
+/// The terminal's line for `sold_out_at`: only when the night sold out.
+fn sold_out_line<F: Shown>(s: &Scenario, h: &Figures<Headline, F>) -> String {
+    let v = h.get(Headline::SoldOutAt);
+    match v.point() {
+        Some(_) => format!("  sold out at {}\n", v.human_at(crate::stats::Kind::Clock, s.start)),
+        None => String::new(),
+    }
+}
+
 /// A few lines for the terminal: one run's figures, or replications'
 /// means with their intervals, and the bookings by each milestone.
 pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[ByMilestone<F>]) -> String {
@@ -121,7 +130,8 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         show(Headline::InSystemAtEnd),
         show(Headline::GaveUpEligible),
         show(Headline::Events),
-    ) + &milestones
+    ) + &sold_out_line(s, h)
+        + &milestones
         .iter()
         .map(|m| {
             let by = crate::scenario::units::clock_at(s.start, m.at).format("%a %-d %b %H:%M");

@@ -67,7 +67,7 @@ pub fn summary<F: Shown>(
     milestones: &[ByMilestone<F>],
 ) -> anyhow::Result<Vec<u8>> {
     let mut m = identity(s, replications);
-    m.extend(figures_json(headline, |k, v| v.json(k.kind())));
+    m.extend(figures_json(headline, |k, v| v.json_at(k.kind(), s.start)));
     m.insert("milestones".into(), Json::Array(milestones.iter().map(|b| milestone_json(s, b)).collect()));
     if F::INTERVALS {
         m.insert("confidence".into(), Json::from(0.95));

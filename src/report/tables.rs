@@ -17,14 +17,18 @@ pub fn csv<'a, K: Columns, F: Shown + 'a>(
     labels: &[&str],
     rows: impl IntoIterator<Item = (Vec<String>, &'a Figures<K, F>)>,
 ) -> Result<Vec<u8>> {
-    csv_with(labels, &[], rows.into_iter().map(|(l, f)| (l, f, Vec::new())))
+    csv_with(labels, &[], None, rows.into_iter().map(|(l, f)| (l, f, Vec::new())))
 }
 
 /// `csv`, with more columns after the figures: `extra` names them, each
-/// row brings its cells (the scenario's milestones, say).
+/// row brings its cells (the scenario's milestones, say). With the
+/// scenario's `start`, clock figures are written as clock times; without
+/// it (`compare.csv`, `sweep.csv`, read back as numbers), as seconds after
+/// the start.
 pub fn csv_with<'a, K: Columns, F: Shown + 'a>(
     labels: &[&str],
     extra: &[String],
+    start: Option<chrono::DateTime<chrono::FixedOffset>>,
     rows: impl IntoIterator<Item = (Vec<String>, &'a Figures<K, F>, Vec<String>)>,
 ) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -40,7 +44,10 @@ pub fn csv_with<'a, K: Columns, F: Shown + 'a>(
     w.write_record(&header)?;
     for (mut cells, figures, more) in rows {
         for (k, v) in figures.iter() {
-            cells.push(v.cell(k.kind()));
+            cells.push(match start {
+                Some(start) => v.cell_at(k.kind(), start),
+                None => v.cell(k.kind()),
+            });
             if F::INTERVALS && k.banded() {
                 cells.extend(v.bounds());
             }
@@ -127,6 +134,7 @@ pub fn cohorts<F: Shown + Clone>(
     csv_with(
         &COHORT_LABELS,
         &extra,
+        Some(s.start),
         cohorts.iter().enumerate().map(|(i, f)| {
             (cohort_labels(s, i), f, milestone_cells(milestones.iter().map(|m| m.cohorts[i].clone())))
         }),

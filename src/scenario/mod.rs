@@ -261,6 +261,9 @@ pub struct Clients {
     /// Time to take up a turn once admitted; `None` = at once.
     pub response: Option<Dist>,
     pub retry: Retry,
+    /// The longest shown wait a person accepts on joining the room; a
+    /// longer one sends them away at once (`balked`). `None` = nobody balks.
+    pub balk: Option<Dist>,
 }
 
 /// What a person does after giving up or being failed by the system.
@@ -355,6 +358,34 @@ pub struct WaitingRoom {
     pub connection_loss: Vec<Span>,
     /// Back doors: the share of attempts that skip the room while open.
     pub bypass: Vec<Span>,
+    /// What the room does while the backend is down.
+    pub during_outage: DuringOutage,
+    /// The wait the room shows each person who joins; `None` = none shown.
+    pub shown_wait: Option<ShownWait>,
+}
+
+/// What the waiting room does while the backend (the tier behind it) is down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuringOutage {
+    /// Admit nobody: people keep their places, their patience runs, and
+    /// admission resumes when the backend is back (the default).
+    Hold,
+    /// Keep admitting at the set pace, into the dead backend
+    /// (`backend_outage` drops): the behaviour before issue 15.
+    Admit,
+}
+
+/// How the room estimates the wait it shows a person joining the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShownWait {
+    /// People ahead / admissions per minute over the last five minutes
+    /// (the nominal rate while nobody was admitted in them).
+    Rate,
+    /// People ahead / the room's set rate: `admit_per_minute`, or without
+    /// one, the sessions it lets be active / the mean session length.
+    Nominal,
 }
 
 #[derive(Clone, Debug, Serialize)]

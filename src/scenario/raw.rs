@@ -105,6 +105,8 @@ pub struct RawClients {
     /// Time to take up a turn once admitted (for `waiting_room.turn_expiry`).
     pub response: Option<RawDist>,
     pub retry: Option<RawRetry>,
+    /// How long a shown wait a person accepts on joining the room.
+    pub balk: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +133,10 @@ pub struct RawWaitingRoom {
     pub fail_open: Option<bool>,
     pub connection_loss: Option<Vec<RawRateSpan>>,
     pub bypass: Option<Vec<RawShareSpan>>,
+    /// `"hold"` or `"admit"`: whether the room admits while the backend is down.
+    pub during_outage: Option<String>,
+    /// `"rate"` or `"nominal"`: the wait shown to people who join.
+    pub shown_wait: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

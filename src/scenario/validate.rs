@@ -18,8 +18,9 @@
 //! waiting_room: max_active = backend.max_sessions, no admission rate limit,
 //! max_queue 0 (unbounded), order fifo, opens at the earliest window
 //! opening, no polling, no turn expiry, bounce 0, fail_open false, no
-//! connection loss, no bypass; backend.error_probability 0, no schedule,
-//! no slot limit; clients.response none, retry.refresh exponential 30s;
+//! connection loss, no bypass, during_outage hold, no shown wait;
+//! backend.error_probability 0, no schedule, no slot limit;
+//! clients.response none, balk none, retry.refresh exponential 30s;
 //! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
 //! true, no schedule; faults: none.
 
@@ -54,6 +55,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     if let Some(w) = &waiting_room {
         waiting_room::needs(w, &raw.clients, raw.front.as_ref(), &mut c);
     }
+    waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), &raw.clients, &mut c);
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
     let faults = faults::check(raw.faults.as_ref(), front.is_some(), &mut c);
     let milestones = clock::milestones(meta.milestones.as_deref(), &cohorts, &mut c);

@@ -31,6 +31,9 @@ pub enum Headline {
     BookedShare,
     /// Attempts given up in the queue (patience ran out).
     Abandoned,
+    /// Attempts that left the room at once on joining: the shown wait was
+    /// longer than the person would accept.
+    Balked,
     /// Attempts the system failed, all causes.
     Dropped,
     /// Attempts the system failed for one cause (`summary.json` nests these
@@ -71,6 +74,9 @@ pub enum Headline {
     /// From the room's opening to the first time its queue was empty after
     /// its longest; 0 if no queue formed, undefined if it never cleared.
     QueueClearedAfter,
+    /// When the last inventory ran out: every eligible cohort sold out (a
+    /// clock time; undefined if never).
+    SoldOutAt,
     /// Time average of the people queued over the run.
     QueueLenMean,
     /// Time average of the active booking sessions over the run.
@@ -88,6 +94,7 @@ impl Columns for Headline {
         Headline::Booked,
         Headline::BookedShare,
         Headline::Abandoned,
+        Headline::Balked,
         Headline::Dropped,
         Headline::Drop(DropCause::FrontTimeout),
         Headline::Drop(DropCause::QueueFull),
@@ -98,6 +105,7 @@ impl Columns for Headline {
         Headline::Drop(DropCause::BackendError),
         Headline::Drop(DropCause::BackendOutage),
         Headline::Drop(DropCause::NoSlots),
+        Headline::Drop(DropCause::SoldOut),
         Headline::Ineligible,
         Headline::GaveUp,
         Headline::GaveUpEligible,
@@ -118,6 +126,7 @@ impl Columns for Headline {
         Headline::TimeToBookP50,
         Headline::TimeToBookP90,
         Headline::QueueClearedAfter,
+        Headline::SoldOutAt,
         Headline::QueueLenMean,
         Headline::ActiveSessionsMean,
         Headline::Events,
@@ -131,6 +140,7 @@ impl Columns for Headline {
             Headline::Booked => "booked",
             Headline::BookedShare => "booked_share",
             Headline::Abandoned => "abandoned",
+            Headline::Balked => "balked",
             Headline::Dropped => "dropped",
             Headline::Drop(c) => c.column(),
             Headline::Ineligible => "ineligible",
@@ -153,6 +163,7 @@ impl Columns for Headline {
             Headline::TimeToBookP50 => "time_to_book_p50_s",
             Headline::TimeToBookP90 => "time_to_book_p90_s",
             Headline::QueueClearedAfter => "queue_cleared_after_s",
+            Headline::SoldOutAt => "sold_out_at",
             Headline::QueueLenMean => "queue_len_mean",
             Headline::ActiveSessionsMean => "active_sessions_mean",
             Headline::Events => "events",
@@ -166,6 +177,7 @@ impl Columns for Headline {
             | Headline::Admitted
             | Headline::Booked
             | Headline::Abandoned
+            | Headline::Balked
             | Headline::Dropped
             | Headline::Drop(_)
             | Headline::Ineligible
@@ -175,6 +187,7 @@ impl Columns for Headline {
             | Headline::VisitorAttempts
             | Headline::InSystemAtEnd
             | Headline::Events => Kind::Count,
+            Headline::SoldOutAt => Kind::Clock,
             Headline::BookedShare
             | Headline::DropRate
             | Headline::AbandonRate
@@ -203,6 +216,7 @@ impl Headline {
         match self {
             Headline::Booked | Headline::BookedShare => Some(Best::Highest),
             Headline::Abandoned
+            | Headline::Balked
             | Headline::Dropped
             | Headline::Drop(_)
             | Headline::GaveUp
@@ -230,6 +244,7 @@ impl Headline {
             | Headline::Visitors
             | Headline::VisitorAttempts
             | Headline::ActiveSessionsMean
+            | Headline::SoldOutAt
             | Headline::Events => None,
         }
     }
@@ -243,6 +258,7 @@ impl Headline {
             Headline::Booked => "Booked",
             Headline::BookedShare => "Booked share of eligible people",
             Headline::Abandoned => "Abandoned in the queue (attempts)",
+            Headline::Balked => "Balked at the shown wait (attempts)",
             Headline::Dropped => "Dropped attempts",
             Headline::Drop(c) => return format!("Dropped: {}", c.name().replace('_', " ")),
             Headline::Ineligible => "Turned away as ineligible (attempts)",
@@ -265,6 +281,7 @@ impl Headline {
             Headline::TimeToBookP50 => "Time to book p50 (first attempt to booking)",
             Headline::TimeToBookP90 => "Time to book p90",
             Headline::QueueClearedAfter => "Queue cleared after the opening (after its longest)",
+            Headline::SoldOutAt => "Sold out at (every eligible cohort's inventory gone)",
             Headline::QueueLenMean => "People queued, time average",
             Headline::ActiveSessionsMean => "Active booking sessions, time average",
             Headline::Events => "Events handled",
@@ -285,10 +302,14 @@ pub enum CohortFigure {
     /// The same at the close of the cohort's last window (end of that bin).
     BookedShareAtClose,
     Abandoned,
+    /// Attempts that left at once on joining, at the shown wait.
+    Balked,
     Dropped,
     Ineligible,
     GaveUp,
     InSystemAtEnd,
+    /// When the cohort could no longer be served (a clock time).
+    SoldOutAt,
     WaitP50,
     WaitP90,
     WaitP99,
@@ -309,10 +330,12 @@ impl Columns for CohortFigure {
         CohortFigure::BookedShare,
         CohortFigure::BookedShareAtClose,
         CohortFigure::Abandoned,
+        CohortFigure::Balked,
         CohortFigure::Dropped,
         CohortFigure::Ineligible,
         CohortFigure::GaveUp,
         CohortFigure::InSystemAtEnd,
+        CohortFigure::SoldOutAt,
         CohortFigure::WaitP50,
         CohortFigure::WaitP90,
         CohortFigure::WaitP99,
@@ -331,6 +354,8 @@ impl Columns for CohortFigure {
             CohortFigure::BookedShare => "booked_share",
             CohortFigure::BookedShareAtClose => "booked_share_at_close",
             CohortFigure::Abandoned => "abandoned",
+            CohortFigure::Balked => "balked",
+            CohortFigure::SoldOutAt => "sold_out_at",
             CohortFigure::Dropped => "dropped",
             CohortFigure::Ineligible => "ineligible",
             CohortFigure::GaveUp => "gave_up",
@@ -349,6 +374,7 @@ impl Columns for CohortFigure {
     fn kind(self) -> Kind {
         match self {
             CohortFigure::BookedShare | CohortFigure::BookedShareAtClose => Kind::Share,
+            CohortFigure::SoldOutAt => Kind::Clock,
             CohortFigure::WaitP50
             | CohortFigure::WaitP90
             | CohortFigure::WaitP99
@@ -388,6 +414,8 @@ pub enum BinFigure {
     SessionCapacity,
     Booked,
     Abandoned,
+    /// Attempts that left at once on joining, at the shown wait.
+    Balked,
     Dropped,
     Drop(DropCause),
     Ineligible,
@@ -399,6 +427,9 @@ pub enum BinFigure {
     WaitP50,
     WaitP90,
     WaitP99,
+    /// Shown wait p50/p90 of the people who joined the room in the bin.
+    ShownWaitP50,
+    ShownWaitP90,
 }
 
 impl Columns for BinFigure {
@@ -418,6 +449,7 @@ impl Columns for BinFigure {
         BinFigure::SessionCapacity,
         BinFigure::Booked,
         BinFigure::Abandoned,
+        BinFigure::Balked,
         BinFigure::Dropped,
         BinFigure::Drop(DropCause::FrontTimeout),
         BinFigure::Drop(DropCause::QueueFull),
@@ -428,6 +460,7 @@ impl Columns for BinFigure {
         BinFigure::Drop(DropCause::BackendError),
         BinFigure::Drop(DropCause::BackendOutage),
         BinFigure::Drop(DropCause::NoSlots),
+        BinFigure::Drop(DropCause::SoldOut),
         BinFigure::Ineligible,
         BinFigure::ClockBug,
         BinFigure::DropRate,
@@ -436,6 +469,8 @@ impl Columns for BinFigure {
         BinFigure::WaitP50,
         BinFigure::WaitP90,
         BinFigure::WaitP99,
+        BinFigure::ShownWaitP50,
+        BinFigure::ShownWaitP90,
     ];
 
     fn name(self) -> &'static str {
@@ -455,6 +490,7 @@ impl Columns for BinFigure {
             BinFigure::SessionCapacity => "session_capacity",
             BinFigure::Booked => "booked",
             BinFigure::Abandoned => "abandoned",
+            BinFigure::Balked => "balked",
             BinFigure::Dropped => "dropped",
             BinFigure::Drop(c) => c.column(),
             BinFigure::Ineligible => "ineligible",
@@ -465,6 +501,8 @@ impl Columns for BinFigure {
             BinFigure::WaitP50 => "wait_p50_s",
             BinFigure::WaitP90 => "wait_p90_s",
             BinFigure::WaitP99 => "wait_p99_s",
+            BinFigure::ShownWaitP50 => "shown_wait_p50_s",
+            BinFigure::ShownWaitP90 => "shown_wait_p90_s",
         }
     }
 
@@ -472,7 +510,12 @@ impl Columns for BinFigure {
         match self {
             BinFigure::FrontBusy | BinFigure::QueueLenMean => Kind::Level,
             BinFigure::DropRate | BinFigure::AbandonRate => Kind::Share,
-            BinFigure::WaitMean | BinFigure::WaitP50 | BinFigure::WaitP90 | BinFigure::WaitP99 => Kind::Seconds,
+            BinFigure::WaitMean
+            | BinFigure::WaitP50
+            | BinFigure::WaitP90
+            | BinFigure::WaitP99
+            | BinFigure::ShownWaitP50
+            | BinFigure::ShownWaitP90 => Kind::Seconds,
             _ => Kind::Count,
         }
     }
@@ -486,6 +529,8 @@ impl Columns for BinFigure {
                 | BinFigure::WaitP50
                 | BinFigure::WaitP90
                 | BinFigure::WaitP99
+                | BinFigure::ShownWaitP50
+                | BinFigure::ShownWaitP90
                 | BinFigure::DropRate
                 | BinFigure::AbandonRate
         )
@@ -577,6 +622,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::Booked => n(t.booked),
         Headline::BookedShare => ratio(booked_eligible, eligible),
         Headline::Abandoned => n(t.abandoned),
+        Headline::Balked => n(t.balked),
         Headline::Dropped => n(t.dropped_total()),
         Headline::Drop(c) => n(t.dropped[c as usize]),
         Headline::Ineligible => n(t.turned_away),
@@ -601,6 +647,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::QueueClearedAfter => {
             room_opens.zip(r.queue_cleared_at).map(|(o, at)| at.saturating_sub(o).as_secs_f64())
         }
+        Headline::SoldOutAt => r.sold_out_at.map(|t| t.as_secs_f64()),
         Headline::QueueLenMean => Some(r.queue_len_mean),
         Headline::ActiveSessionsMean => Some(r.active_mean),
         Headline::Events => n(r.events),
@@ -647,6 +694,8 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
         CohortFigure::BookedShare => share(c.booked),
         CohortFigure::BookedShareAtClose => share(at_close),
         CohortFigure::Abandoned => n(c.abandoned),
+        CohortFigure::Balked => n(c.balked),
+        CohortFigure::SoldOutAt => cr.sold_out_at.map(|t| t.as_secs_f64()),
         CohortFigure::Dropped => n(c.dropped_total()),
         CohortFigure::Ineligible => n(c.turned_away),
         CohortFigure::GaveUp => n(c.gave_up),
@@ -682,6 +731,7 @@ pub fn bin(b: &Bin) -> Figures<BinFigure, Value> {
         BinFigure::SessionCapacity => n(b.end.session_capacity),
         BinFigure::Booked => n(c.booked),
         BinFigure::Abandoned => n(c.abandoned),
+        BinFigure::Balked => n(c.balked),
         BinFigure::Dropped => n(c.dropped_total()),
         BinFigure::Drop(cause) => n(c.dropped[cause as usize]),
         BinFigure::Ineligible => n(c.turned_away),
@@ -692,6 +742,8 @@ pub fn bin(b: &Bin) -> Figures<BinFigure, Value> {
         BinFigure::WaitP50 => b.wait[0],
         BinFigure::WaitP90 => b.wait[1],
         BinFigure::WaitP99 => b.wait[2],
+        BinFigure::ShownWaitP50 => b.shown_wait[0],
+        BinFigure::ShownWaitP90 => b.shown_wait[1],
     })
 }
 

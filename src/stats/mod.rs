@@ -43,10 +43,13 @@ pub enum DropCause {
     BackendOutage,
     /// The slot inventory ran out.
     NoSlots,
+    /// The person's cohort was sold out: told so in the line or at the
+    /// front page, and gone for good (no retry).
+    SoldOut,
 }
 
 impl DropCause {
-    pub const ALL: [DropCause; 9] = [
+    pub const ALL: [DropCause; 10] = [
         DropCause::FrontTimeout,
         DropCause::QueueFull,
         DropCause::QueueLost,
@@ -56,6 +59,7 @@ impl DropCause {
         DropCause::BackendError,
         DropCause::BackendOutage,
         DropCause::NoSlots,
+        DropCause::SoldOut,
     ];
     pub const COUNT: usize = Self::ALL.len();
 
@@ -71,6 +75,7 @@ impl DropCause {
             DropCause::BackendError => "backend_error",
             DropCause::BackendOutage => "backend_outage",
             DropCause::NoSlots => "no_slots",
+            DropCause::SoldOut => "sold_out",
         }
     }
 
@@ -86,6 +91,7 @@ impl DropCause {
             DropCause::BackendError => "drop_backend_error",
             DropCause::BackendOutage => "drop_backend_outage",
             DropCause::NoSlots => "drop_no_slots",
+            DropCause::SoldOut => "drop_sold_out",
         }
     }
 
@@ -99,6 +105,7 @@ impl DropCause {
                 | DropCause::QueueLost
                 | DropCause::TurnExpired
                 | DropCause::BounceBack
+                | DropCause::SoldOut
         )
     }
 }
@@ -145,6 +152,9 @@ pub struct Counts {
     pub bypassed: u64,
     /// Eligible attempts refused by the clock bug (also in `turned_away`).
     pub clock_bug: u64,
+    /// Attempts that left the room at once on joining: the wait shown was
+    /// longer than the person would accept.
+    pub balked: u64,
 }
 
 impl Counts {
@@ -168,6 +178,7 @@ impl Counts {
         self.front_requests += o.front_requests;
         self.bypassed += o.bypassed;
         self.clock_bug += o.clock_bug;
+        self.balked += o.balked;
     }
 }
 
@@ -189,6 +200,9 @@ pub struct Bin {
     pub p_wait: Option<f64>,
     /// Bookings per cohort, cumulative, at the bin's end.
     pub booked_so_far: Vec<u64>,
+    /// Shown wait p50/p90 [s] of the people who joined the room in this
+    /// bin; `None` when none joined or the room shows no wait.
+    pub shown_wait: [Option<f64>; 2],
 }
 
 /// Everything a run measured, ready for the report.
@@ -208,6 +222,9 @@ pub struct Results {
     /// Bookings per cohort by each of the scenario's milestones (bookings
     /// at the milestone's instant included), in milestone order.
     pub booked_by_milestone: Vec<Vec<u64>>,
+    /// When every eligible cohort's inventory had run out (see
+    /// `model::inventory`); `None` if it never did.
+    pub sold_out_at: Option<SimTime>,
     /// Events the run handled: every first attempt, every event taken from
     /// the future-event list before the horizon (a retry, a page load done
     /// or timed out, a departure from the queue, a session end, a timer, a
@@ -244,6 +261,9 @@ pub struct CohortResult {
     /// The waits of attempts that joined the room before it opened, taken
     /// two ways; `None` if nobody came that early.
     pub early: Option<Box<EarlyWaits>>,
+    /// When the cohort could no longer be served (its own inventory or the
+    /// shared one ran out); `None` if never.
+    pub sold_out_at: Option<SimTime>,
 }
 
 /// Waits of the attempts that joined the waiting room before it opened:
@@ -346,6 +366,10 @@ pub struct Recorder {
     /// cohort by those reached.
     milestones: Vec<SimTime>,
     booked_by_milestone: Vec<Vec<u64>>,
+    /// Shown waits of the people who joined in the current bin (only when
+    /// the room shows one).
+    current_shown: Option<Durations>,
+    sold_out_at: Option<SimTime>,
 }
 
 impl Recorder {
@@ -359,7 +383,13 @@ impl Recorder {
         let mut cohorts = Vec::with_capacity(n);
         for _ in 0..n {
             let (wait, time_to_book) = (histogram(3, n)?, histogram(3, n)?);
-            cohorts.push(CohortResult { counts: Counts::default(), wait, time_to_book, early: None });
+            cohorts.push(CohortResult {
+                counts: Counts::default(),
+                wait,
+                time_to_book,
+                early: None,
+                sold_out_at: None,
+            });
         }
         Ok(Recorder {
             bin_width: s.bin,
@@ -378,6 +408,11 @@ impl Recorder {
             queue_cleared_at: None,
             milestones: s.milestones.iter().rev().copied().collect(),
             booked_by_milestone: Vec::with_capacity(s.milestones.len()),
+            current_shown: match s.waiting_room.as_ref().and_then(|w| w.shown_wait) {
+                Some(_) => Some(histogram(2, 1)?),
+                None => None,
+            },
+            sold_out_at: None,
         })
     }
 
@@ -434,8 +469,12 @@ impl Recorder {
             wait_mean: self.current_wait.mean_secs(),
             p_wait: self.current_wait.share_positive(),
             booked_so_far: self.booked_so_far.clone(),
+            shown_wait: self.current_shown.as_ref().map_or([None; 2], |h| [0.5, 0.9].map(|q| h.quantile_secs(q))),
         });
         self.current_wait.clear();
+        if let Some(h) = &mut self.current_shown {
+            h.clear();
+        }
         self.run_areas.queue += a.queue;
         self.run_areas.active += a.active;
         self.run_areas.front_busy += a.front_busy;
@@ -517,6 +556,29 @@ impl Recorder {
         self.cohorts[cohort].counts.clock_bug += 1;
     }
 
+    /// A person joining the room was shown a wait of `shown`.
+    pub fn shown_wait(&mut self, shown: SimTime) {
+        if let Some(h) = &mut self.current_shown {
+            h.record(shown);
+        }
+    }
+
+    /// An attempt left at once on joining (the shown wait was too long).
+    pub fn balked(&mut self, cohort: usize) {
+        self.current.balked += 1;
+        self.cohorts[cohort].counts.balked += 1;
+    }
+
+    /// Cohort `cohort` can no longer be served from `at` on.
+    pub fn sold_out(&mut self, cohort: usize, at: SimTime) {
+        self.cohorts[cohort].sold_out_at.get_or_insert(at);
+    }
+
+    /// Every eligible cohort's inventory ran out at `at`.
+    pub fn night_sold_out(&mut self, at: SimTime) {
+        self.sold_out_at.get_or_insert(at);
+    }
+
     /// Close the run at `horizon` and hand over the results.
     pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Result<Results, OutOfMemory> {
         self.advance(horizon, g);
@@ -546,6 +608,7 @@ impl Recorder {
             // A queue that never formed was never anything but clear.
             queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
             booked_by_milestone: self.booked_by_milestone,
+            sold_out_at: self.sold_out_at,
             events,
         })
     }

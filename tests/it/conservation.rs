@@ -1,6 +1,6 @@
 //! Conservation: nobody is created or lost. At any horizon, per cohort,
 //!   people   = booked + gave up for good + still in the system,
-//!   attempts = admitted + abandoned + dropped at the room + still queued,
+//!   attempts = admitted + abandoned + balked + dropped at the room + still queued,
 //!   admitted = booked + turned away + dropped in the backend + in session,
 //! where "still in the system" is counted from the model's own state
 //! (queued, in session, waiting to retry), independently of the statistics.
@@ -21,10 +21,13 @@ turn_expiry = "1m"
 fail_open = true
 connection_loss = [{ from = "0m", to = "1h", per_hour = 0.5 }]
 bypass = [{ from = "20m", to = "30m", share = 0.2 }]
+shown_wait = "rate"
 "#
     } else {
         ""
     };
+    // Balking needs a shown wait, so a room.
+    let balk = if room.is_empty() { "" } else { r#"balk = { dist = "exponential", mean = "30m" }"# };
     format!(
         r#"
 [scenario]
@@ -50,6 +53,7 @@ response = {{ dist = "exponential", mean = "20s" }}
 session = {{ dist = "lognormal", median = "2m", sigma = 0.6 }}
 patience = {{ dist = "exponential", mean = "15m" }}
 retry = {{ probability = 0.8, delay = {{ dist = "exponential", mean = "3m" }}, max_attempts = 6 }}
+{balk}
 
 {room}
 [front]
@@ -86,7 +90,7 @@ fn check(duration: &str, room: bool) {
         let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission()).map(|&c| d(c)).sum();
         assert_eq!(
             k.attempts(),
-            k.admitted + k.abandoned + before + sys.queued[i] + sys.loading[i],
+            k.admitted + k.abandoned + k.balked + before + sys.queued[i] + sys.loading[i],
             "attempts, cohort {i} at {duration}"
         );
         assert_eq!(k.admitted, k.booked + k.turned_away + after + sys.active[i], "admitted, cohort {i} at {duration}");
@@ -95,7 +99,7 @@ fn check(duration: &str, room: bool) {
                 seen_causes[cause as usize] |= d(cause) > 0;
             }
         }
-        seen_everything[0] |= k.abandoned > 0;
+        seen_everything[0] |= k.abandoned > 0 && (k.balked > 0 || !room);
         seen_everything[1] |= k.retries > 0;
         seen_everything[2] |= k.turned_away > 0;
         seen_everything[3] |=

@@ -14,6 +14,7 @@ mod figures;
 mod fuzz_regressions;
 mod inheritance;
 mod interrupt;
+mod line;
 mod mechanisms;
 mod memory;
 mod outputs;

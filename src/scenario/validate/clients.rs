@@ -11,6 +11,7 @@ pub(super) fn check(raw: &RawClients, c: &mut Check) -> Option<Clients> {
     let session = given(raw.session.as_ref(), "clients.session", c).unwrap_or(Some(Dist::exponential(300.0)));
     let patience = given(raw.patience.as_ref(), "clients.patience", c);
     let response = given(raw.response.as_ref(), "clients.response", c);
+    let balk = given(raw.balk.as_ref(), "clients.balk", c);
     let retry = match &raw.retry {
         None => Some(Retry {
             probability: 0.0,
@@ -20,7 +21,13 @@ pub(super) fn check(raw: &RawClients, c: &mut Check) -> Option<Clients> {
         }),
         Some(r) => retry(r, c),
     };
-    Some(Clients { session: session?, patience: optional(patience)?, response: optional(response)?, retry: retry? })
+    Some(Clients {
+        session: session?,
+        patience: optional(patience)?,
+        response: optional(response)?,
+        retry: retry?,
+        balk: optional(balk)?,
+    })
 }
 
 /// What a person does after a failure.

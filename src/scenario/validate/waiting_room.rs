@@ -4,7 +4,7 @@
 //! cohorts (it opens with the first window unless told otherwise).
 
 use super::super::raw::{RawClients, RawFront, RawWaitingRoom};
-use super::super::{Backend, Cohort, Order, WaitingRoom};
+use super::super::{Backend, Cohort, DuringOutage, Order, ShownWait, WaitingRoom};
 use super::check::{one_of, Check};
 use crate::engine::SimTime;
 
@@ -44,6 +44,7 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
     let connection_loss = c.spans(losses, "waiting_room.connection_loss", "per_hour", f64::MAX);
     let doors = w.bypass.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.share));
     let bypass = c.spans(doors, "waiting_room.bypass", "share", 1.0);
+    let (during_outage, shown_wait) = (during_outage(w, c), shown_wait(w, c));
     WaitingRoom {
         order,
         opens,
@@ -56,6 +57,32 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
         fail_open: w.fail_open.unwrap_or(false),
         connection_loss,
         bypass,
+        during_outage,
+        shown_wait,
+    }
+}
+
+/// `during_outage`: hold the line (default) or admit into the dead backend.
+fn during_outage(w: &RawWaitingRoom, c: &mut Check) -> DuringOutage {
+    match w.during_outage.as_deref().unwrap_or("hold") {
+        "hold" => DuringOutage::Hold,
+        "admit" => DuringOutage::Admit,
+        other => {
+            c.push("waiting_room.during_outage", one_of(other, &["hold", "admit"]));
+            DuringOutage::Hold
+        }
+    }
+}
+
+/// `shown_wait`: none (default), `rate` or `nominal`.
+fn shown_wait(w: &RawWaitingRoom, c: &mut Check) -> Option<ShownWait> {
+    match w.shown_wait.as_deref()? {
+        "rate" => Some(ShownWait::Rate),
+        "nominal" => Some(ShownWait::Nominal),
+        other => {
+            c.push("waiting_room.shown_wait", one_of(other, &["rate", "nominal"]));
+            None
+        }
     }
 }
 
@@ -80,6 +107,22 @@ pub(super) fn needs(w: &WaitingRoom, clients: &RawClients, front: Option<&RawFro
     }
     if w.fail_open && front.is_none() {
         c.push("waiting_room.fail_open", "set, but there is no [front] tier whose overload would open it");
+    }
+}
+
+/// People balk at the wait they are shown: without a shown wait (or
+/// without a room to show one), `clients.balk` would do nothing.
+pub(super) fn balk_needs_a_shown_wait(w: Option<&RawWaitingRoom>, clients: &RawClients, c: &mut Check) {
+    if clients.balk.is_none() {
+        return;
+    }
+    match w {
+        None => c.push("clients.balk", "set, but there is no [waiting_room] to show a wait to balk at"),
+        Some(w) if w.shown_wait.is_none() => c.push(
+            "clients.balk",
+            "set, but waiting_room.shown_wait is not, expected waiting_room.shown_wait = \"rate\" or \"nominal\": nobody is shown a wait to balk at",
+        ),
+        Some(_) => {}
     }
 }
 

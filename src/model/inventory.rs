@@ -1,0 +1,106 @@
+//! The slot inventory: the shared one (`backend.slots`) and each cohort's
+//! own (`cohort.slots`), first come first served, and when each cohort can
+//! no longer be served (sold out).
+//!
+//! A booking takes one slot from its cohort's own inventory and one from
+//! the shared one; it fails (`no_slots`) if either is empty. A cohort is
+//! *sold out* once either of its inventories is empty: nobody of it can
+//! book any more, so the room stops admitting them and the front page tells
+//! them so (`sold_out`, no retry). The night is sold out when every
+//! eligible cohort is (ineligible visitors never book, so they do not keep
+//! it open); a cohort with no limit at all never sells out, and then
+//! neither does the night.
+
+/// Slots left, and who can no longer be served.
+pub struct Inventory {
+    shared: Option<u64>,
+    own: Vec<Option<u64>>,
+    sold_out: Vec<bool>,
+    eligible: Vec<bool>,
+    night_sold_out: bool,
+}
+
+/// What a sale changed: the cohorts sold out by it (none, one, or every
+/// cohort when the shared inventory ran out) and whether the night is.
+#[derive(Debug, Default, PartialEq)]
+pub struct SoldOut {
+    pub cohorts: Vec<usize>,
+    pub night: bool,
+}
+
+impl Inventory {
+    pub fn new(shared: Option<u64>, own: Vec<Option<u64>>, eligible: Vec<bool>) -> Inventory {
+        let n = own.len();
+        Inventory { shared, own, sold_out: vec![false; n], eligible, night_sold_out: false }
+    }
+
+    /// Whether anyone of cohort `c` can still book.
+    #[inline]
+    pub fn sold_out(&self, c: usize) -> bool {
+        self.sold_out[c]
+    }
+
+    /// Inventories that are empty from the start (`slots = 0`): what they
+    /// sell out (call once, at time zero).
+    pub fn empty_from_the_start(&mut self) -> SoldOut {
+        self.newly_sold_out()
+    }
+
+    /// Take one slot for cohort `c`: `None` (nothing taken) if either of its
+    /// inventories is empty, else what the sale sold out.
+    pub fn take(&mut self, c: usize) -> Option<SoldOut> {
+        if self.own[c] == Some(0) || self.shared == Some(0) {
+            return None;
+        }
+        let mut emptied = false;
+        for n in [&mut self.own[c], &mut self.shared].into_iter().flatten() {
+            *n -= 1;
+            emptied |= *n == 0;
+        }
+        Some(if emptied { self.newly_sold_out() } else { SoldOut::default() })
+    }
+
+    /// Mark the cohorts an empty inventory leaves unserved; the ones newly so.
+    fn newly_sold_out(&mut self) -> SoldOut {
+        let shared_gone = self.shared == Some(0);
+        let mut out = SoldOut::default();
+        for c in 0..self.own.len() {
+            if !self.sold_out[c] && (shared_gone || self.own[c] == Some(0)) {
+                self.sold_out[c] = true;
+                out.cohorts.push(c);
+            }
+        }
+        let eligible = || (0..self.own.len()).filter(|&c| self.eligible[c]);
+        if !self.night_sold_out && eligible().next().is_some() && eligible().all(|c| self.sold_out[c]) {
+            self.night_sold_out = true;
+            out.night = true;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cohort_sells_out_with_its_own_slots_and_everyone_with_the_shared_ones() {
+        let mut inv = Inventory::new(Some(3), vec![Some(1), None, None], vec![true, true, false]);
+        assert_eq!(inv.take(0), Some(SoldOut { cohorts: vec![0], night: false }));
+        assert_eq!(inv.take(0), None, "its own slots are gone");
+        assert!(inv.sold_out(0) && !inv.sold_out(1));
+        assert_eq!(inv.take(1), Some(SoldOut::default()));
+        // The last shared slot: the others sell out, and so does the night.
+        assert_eq!(inv.take(1), Some(SoldOut { cohorts: vec![1, 2], night: true }));
+        assert_eq!(inv.take(2), None);
+    }
+
+    #[test]
+    fn an_unlimited_eligible_cohort_keeps_the_night_open() {
+        let mut inv = Inventory::new(None, vec![Some(1), None], vec![true, true]);
+        assert_eq!(inv.take(0), Some(SoldOut { cohorts: vec![0], night: false }));
+        assert_eq!(inv.take(1), Some(SoldOut::default()));
+        let mut empty = Inventory::new(Some(0), vec![None], vec![true]);
+        assert_eq!(empty.empty_from_the_start(), SoldOut { cohorts: vec![0], night: true });
+    }
+}
