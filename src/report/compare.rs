@@ -154,7 +154,7 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result
                 let shares = milestones.iter().map(|m| m.shares[i].first().copied().flatten());
                 (ident(s, 1), v, tables::milestone_cells(shares))
             });
-            tables::csv_with(&labels, &names, rows)
+            tables::csv_with(&labels, &names, None, rows)
         }
         Rows::Many(means, diffs) => {
             let mut w = csv::Writer::from_writer(Vec::new());

@@ -46,6 +46,7 @@ pub fn csv(vary: &[Vary], rows: &[SweepRow]) -> Result<Vec<u8>> {
     tables::csv_with(
         &labels,
         &extra,
+        None,
         rows.iter().map(|r| {
             let mut cells = vec![r.point.to_string()];
             cells.extend(r.values.iter().cloned());
