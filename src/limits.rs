@@ -168,16 +168,19 @@ pub fn size(s: &Scenario) -> Size {
     Size { people, bins, attempts_per_person, events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT, memory }
 }
 
+/// The most of any behaviour in the scenario: `[clients]`'s, or a cohort's own.
 fn attempts_per_person(s: &Scenario) -> f64 {
-    let retry = &s.clients.retry;
     let bounce = s.waiting_room.as_ref().map_or(0.0, |r| r.bounce_probability.clamp(0.0, 1.0));
-    let q = 1.0 - (1.0 - retry.probability.clamp(0.0, 1.0)) * (1.0 - bounce);
-    let m = f64::from(retry.max_attempts.max(1));
-    if q >= 1.0 {
-        m
-    } else {
-        (1.0 - q.powf(m)) / (1.0 - q)
-    }
+    let of = |retry: &crate::scenario::Retry| {
+        let q = 1.0 - (1.0 - retry.probability.clamp(0.0, 1.0)) * (1.0 - bounce);
+        let m = f64::from(retry.max_attempts.max(1));
+        if q >= 1.0 {
+            m
+        } else {
+            (1.0 - q.powf(m)) / (1.0 - q)
+        }
+    };
+    s.all_clients().map(|c| of(&c.retry)).fold(1.0, f64::max)
 }
 
 /// The points of the piecewise and trace curves.
@@ -203,11 +206,10 @@ fn curve_points(s: &Scenario) -> (f64, f64) {
 /// admitted, at most one per join. (live, stale).
 fn pending_events(s: &Scenario, people: f64, queued: f64, attempts: f64) -> (f64, f64) {
     let joins = people * attempts;
-    let retrying = if s.clients.retry.probability > 0.0 { people } else { 0.0 };
-    let leaving = s
-        .waiting_room
-        .as_ref()
-        .filter(|r| s.clients.patience.is_some() || r.connection_loss.iter().any(|span| span.value > 0.0));
+    let retrying = if s.all_clients().any(|c| c.retry.probability > 0.0) { people } else { 0.0 };
+    let patient = s.all_clients().any(|c| c.patience.is_some());
+    let leaving =
+        s.waiting_room.as_ref().filter(|r| patient || r.connection_loss.iter().any(|span| span.value > 0.0));
     let (deadlines, stale) = if leaving.is_some() { (queued, (joins - queued).max(0.0)) } else { (0.0, 0.0) };
     let slots = s.front.as_ref().map_or(0.0, |f| f.schedule.iter().map(|c| c.value).fold(f.capacity, u64::max) as f64);
     let sessions = most_sessions(s);

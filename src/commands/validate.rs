@@ -96,8 +96,26 @@ pub fn resolved(s: &Scenario) -> String {
         let who = if c.eligible { "eligible" } else { "ineligible" };
         let name = format!("{:width$}", text(&c.name));
         lines.push(format!("  cohort {name}  {:>10} people, {who}, {curve}, {}", c.people, windows.join("; ")));
+        if let Some(own) = &c.clients {
+            lines.push(format!("    its own clients: {}", behaviour(own)));
+        }
     }
     lines.into_iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// A cohort's own clients in one line: means of the distributions, the
+/// retry policy.
+fn behaviour(c: &scenario::Clients) -> String {
+    let mean = |d: &scenario::Dist| crate::engine::SimTime::from_secs_f64(d.mean_secs()).to_string();
+    let patience = c.patience.as_ref().map_or("none".to_string(), |d| format!("mean {}", mean(d)));
+    let r = &c.retry;
+    format!(
+        "patience {patience}, session mean {}, retry probability {} after mean {}, up to {} attempts",
+        mean(&c.session),
+        r.probability,
+        mean(&r.delay),
+        r.max_attempts
+    )
 }
 
 pub fn new(a: NewArgs) -> Result<(), CliError> {

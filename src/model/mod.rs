@@ -23,7 +23,7 @@ mod streams;
 mod waiting_room;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{span_at, Scenario, Tier, Window};
+use crate::scenario::{span_at, Clients, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 use front::Front;
@@ -98,6 +98,9 @@ pub struct Outcome {
 
 struct Model<'s, Q> {
     s: &'s Scenario,
+    /// How each cohort's people behave (`[clients]`, or the cohort's own),
+    /// by cohort index: one load, whether or not any cohort has its own.
+    clients: Box<[&'s Clients]>,
     streams: Streams,
     events: Q,
     now: SimTime,
@@ -226,6 +229,7 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
     let arrivals = arrivals(scenario, &streams);
     let model = Model {
         s: scenario,
+        clients: (0..n).map(|i| scenario.clients_of(i)).collect(),
         streams,
         events: Q::default(),
         now: SimTime::ZERO,
@@ -550,7 +554,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// A page load failed: reload after the refresh delay, per the retry policy.
     fn front_failed(&mut self, person: Person) {
         self.stats.dropped(person.cohort(), DropCause::FrontTimeout);
-        let delay = self.s.clients.retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
+        let delay = self.clients[person.cohort()].retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
         self.retry_or_give_up(person, self.now + delay);
     }
 
@@ -603,9 +607,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         self.in_system.queued[c] += 1;
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
-        let patience = self
-            .s
-            .clients
+        let patience = self.clients[c]
             .patience
             .as_ref()
             .map(|d| self.now + d.sample(&mut self.streams.of(Purpose::Patience, person)));
@@ -668,7 +670,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             // An error at the front of the line: back to the end, as a
             // new attempt, whether they like it or not.
             self.stats.dropped(c, DropCause::BounceBack);
-            if person.attempts() < self.s.clients.retry.max_attempts {
+            if person.attempts() < self.clients[c].retry.max_attempts {
                 // A new attempt joins the line: an event, though it happens
                 // at once instead of through the event list.
                 self.handled += 1;
@@ -680,7 +682,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             }
             return;
         }
-        if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.s.clients.response) {
+        if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.clients[c].response) {
             if response.sample(&mut self.streams.of(Purpose::Response, person)) > expiry {
                 self.drop_attempt(person, DropCause::TurnExpired);
                 return;
@@ -732,7 +734,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Err(e) => return self.lost(e, "booking sessions"),
         };
         self.in_system.active[c] += 1;
-        let end = self.now + self.s.clients.session.sample(&mut self.streams.of(Purpose::Session, person));
+        let end = self.now + self.clients[c].session.sample(&mut self.streams.of(Purpose::Session, person));
         self.events.schedule(end, Event::SessionEnd { key });
     }
 
@@ -782,13 +784,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// After a failed attempt: retry (from `base`, plus a delay) or give up.
     fn after_failure(&mut self, person: Person, base: SimTime) {
-        let delay = self.s.clients.retry.delay.sample(&mut self.streams.of(Purpose::RetryDelay, person));
+        let delay = self.clients[person.cohort()].retry.delay.sample(&mut self.streams.of(Purpose::RetryDelay, person));
         self.retry_or_give_up(person, base + delay);
     }
 
     fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
         let c = person.cohort();
-        let retry = &self.s.clients.retry;
+        let retry = &self.clients[c].retry;
         if person.attempts() < retry.max_attempts
             && retry.probability > 0.0
             && self.chance(Purpose::RetryChoice, person, retry.probability)

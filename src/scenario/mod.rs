@@ -204,6 +204,24 @@ pub struct Cohort {
     pub arrivals: Curve,
     /// This cohort's own slot inventory; `None` = only the shared one applies.
     pub slots: Option<u64>,
+    /// How this cohort's people behave, when the file gives the cohort a
+    /// `clients` of its own: in full, `[clients]` and the defaults filled
+    /// in. `None`: as `[clients]` says (`Scenario::clients_of`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Clients>,
+}
+
+impl Scenario {
+    /// How the people of cohort `i` behave: its own clients, or `[clients]`.
+    pub fn clients_of(&self, i: usize) -> &Clients {
+        self.cohorts[i].clients.as_ref().unwrap_or(&self.clients)
+    }
+
+    /// Every behaviour a person of this scenario may have: `[clients]`, and
+    /// each cohort's own (for bounds that must hold for anyone).
+    pub fn all_clients(&self) -> impl Iterator<Item = &Clients> {
+        std::iter::once(&self.clients).chain(self.cohorts.iter().filter_map(|c| c.clients.as_ref()))
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]

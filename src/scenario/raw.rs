@@ -46,6 +46,8 @@ pub struct RawCohort {
     pub slots: Option<u64>,
     /// A rotation: the cohort as groups with staggered windows.
     pub split: Option<RawSplit>,
+    /// This cohort's behaviour, over `[clients]` key by key.
+    pub clients: Option<RawClients>,
 }
 
 /// `split = { groups, every, shift, labels, weights }` (see `validate::split`).

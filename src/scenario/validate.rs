@@ -47,12 +47,14 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let clock = clock::check(meta, &mut c);
     (c.start, c.duration) = (clock.start, clock.duration);
 
-    let cohorts = cohorts::check(&raw.cohort, &mut c);
     let clients = clients::check(&raw.clients, &mut c);
+    let base = clients::Base { written: &raw.clients, checked: clients.as_ref() };
+    let cohorts = cohorts::check(&raw.cohort, base, &mut c);
     let backend = tiers::backend(raw.backend.as_ref(), &mut c);
     let waiting_room = raw.waiting_room.as_ref().map(|w| waiting_room::check(w, &cohorts, backend.as_ref(), &mut c));
     if let Some(w) = &waiting_room {
-        waiting_room::needs(w, &raw.clients, raw.front.as_ref(), &mut c);
+        let responds = raw.cohort.iter().any(|k| k.clients.as_ref().is_some_and(|k| k.response.is_some()));
+        waiting_room::needs(w, &raw.clients, responds, raw.front.as_ref(), &mut c);
     }
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
     let faults = faults::check(raw.faults.as_ref(), front.is_some(), &mut c);

@@ -4,6 +4,7 @@ mod arrivals;
 mod bad_input;
 mod charts;
 mod cli;
+mod cohort_clients;
 mod common;
 mod compare;
 mod conservation;

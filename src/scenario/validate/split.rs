@@ -74,6 +74,7 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
             windows,
             arrivals: cohort.arrivals.clone(),
             slots: slots.as_ref().map(|s| s[k]),
+            clients: cohort.clients.clone(),
         });
     }
     (c.count() == before).then_some(out)
@@ -242,14 +243,14 @@ mod tests {
     fn split(extra: &str) -> Vec<Cohort> {
         let mut c = context();
         let rc: RawCohort = raw(&format!("{COHORT}{extra}"));
-        let out = cohorts::check(&[rc], &mut c);
+        let out = cohorts::check_alone(&[rc], &mut c);
         none(&c);
         out
     }
 
     fn problem_of(extra: &str) -> (String, String) {
         problem(|c| {
-            cohorts::check(&[raw(&format!("{COHORT}{extra}"))], c);
+            cohorts::check_alone(&[raw(&format!("{COHORT}{extra}"))], c);
         })
     }
 
@@ -313,7 +314,7 @@ mod tests {
         assert_eq!(huge.0, "cohort[0].split.weights");
         let (path, message) = problem(|c| {
             let many = raw(&format!("{COHORT}split = {{ groups = 65535, every = \"1us\" }}"));
-            cohorts::check(&[many, raw("name = \"b\"\npeople = 1")], c);
+            cohorts::check_alone(&[many, raw("name = \"b\"\npeople = 1")], c);
         });
         assert_eq!(path, "cohort[0].split.groups");
         assert_eq!(message, "found 65535 groups, expected at most 65534 (with the other cohorts, 65535 in all)");
@@ -322,7 +323,7 @@ mod tests {
             "curve = \"piecewise\", points = [{ at = \"0m\", rate = 1.0 }, { at = \"1h\", rate = 1.0 }]",
         );
         let (path, message) = problem(|c| {
-            cohorts::check(&[raw(&format!("{piecewise}split = {{ groups = 2, every = \"1m\" }}"))], c);
+            cohorts::check_alone(&[raw(&format!("{piecewise}split = {{ groups = 2, every = \"1m\" }}"))], c);
         });
         assert_eq!(path, "cohort[0].split");
         assert!(message.starts_with("found a split of a piecewise or trace curve"), "{message}");
