@@ -77,7 +77,10 @@ const REPORT_BYTES: f64 = 32.0 * KIB * KIB;
 /// What one run of a scenario needs, estimated from its parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Size {
-    /// People in all cohorts (saturating: an absurd file cannot overflow it).
+    /// People in all cohorts (saturating: an absurd file cannot overflow
+    /// it), and those who may come back in catch-up rounds: a round's
+    /// probability times its cohort's people (all of them, as if the rounds
+    /// before had booked nobody), rounded up.
     pub people: u64,
     /// Time-series rows.
     pub bins: u64,
@@ -161,7 +164,10 @@ impl RunMemory {
 
 /// What one run of `s` needs; see `check`.
 pub fn size(s: &Scenario) -> Size {
-    let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
+    let returning = |c: &crate::scenario::Cohort| -> u64 {
+        c.catch_up.iter().map(|r| (r.probability * c.people as f64).ceil() as u64).fold(0, u64::saturating_add)
+    };
+    let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people).saturating_add(returning(c)));
     let bins = s.duration.0.div_ceil(s.bin.0.max(1));
     let attempts_per_person = attempts_per_person(s);
     let memory = run_memory(s, people as f64, bins, attempts_per_person);

@@ -23,9 +23,9 @@ mod streams;
 mod waiting_room;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{span_at, Clients, Scenario, Tier, Window};
+use crate::scenario::{span_at, Clients, Cohort, Scenario, Tier};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
-use demand::{streams_for, Arrivals};
+use demand::{catch_up_streams, streams_for, Arrivals};
 use front::Front;
 use person::{Person, Stored};
 use rand::RngExt;
@@ -71,6 +71,8 @@ enum Change {
     BackendCapacity(u64),
     Down(Tier, bool),
     RoomOpens,
+    /// Catch-up round `round` of cohort `cohort` opens.
+    CatchUp { cohort: u16, round: u16 },
 }
 
 /// What is still in the system, per cohort, counted by the model's own
@@ -106,6 +108,10 @@ struct Model<'s, Q> {
     now: SimTime,
     /// First attempts, in time order (not in `events`).
     arrivals: Arrivals,
+    /// Per cohort, the number of the next person to come back in a
+    /// catch-up round: after the cohort's people and those of the rounds
+    /// before (see `streams`).
+    next_returning: Vec<u64>,
     timeline: Vec<(SimTime, Change)>,
     front: Option<Front<Stored>>,
     /// Front-tier slots an average waiting person's polls keep busy.
@@ -234,6 +240,7 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         events: Q::default(),
         now: SimTime::ZERO,
         arrivals,
+        next_returning: scenario.cohorts.iter().map(|c| c.people).collect(),
         timeline: timeline(scenario),
         front: scenario.front.as_ref().map(|f| Front::new(f.capacity)),
         poll_slots_per_waiting,
@@ -284,6 +291,12 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
             t.push((r.opens, Change::RoomOpens));
         }
     }
+    for (i, c) in s.cohorts.iter().enumerate() {
+        for (j, r) in c.catch_up.iter().enumerate() {
+            // Validation numbers cohorts in 16 bits; rounds are a handful.
+            t.push((r.opens, Change::CatchUp { cohort: i as u16, round: j as u16 }));
+        }
+    }
     t.sort_by_key(|(at, _)| *at);
     t
 }
@@ -323,7 +336,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 Some(ev) => self.handle(ev),
                 None => {
                     let first = self.arrivals.pop().expect("one is due");
-                    self.attempt(Person::new(first));
+                    if first.returning {
+                        self.stats.returned(usize::from(first.cohort));
+                    }
+                    self.attempt(Person::new(first), first.returning);
                 }
             }
         }
@@ -353,7 +369,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Event::Retry { person } => {
                 let person = person.person();
                 self.in_system.retrying[person.cohort()] -= 1;
-                self.attempt(person);
+                self.attempt(person, false);
             }
             Event::FrontDone { person } => {
                 let person = person.person();
@@ -455,6 +471,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
                 self.try_admit();
             }
+            Change::CatchUp { cohort, round } => self.catch_up(usize::from(cohort), usize::from(round)),
             Change::RoomOpens => {
                 self.room_open = true;
                 if self.s.waiting_room.as_ref().is_some_and(|r| r.order == crate::scenario::Order::PrequeueShuffle) {
@@ -465,13 +482,34 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
     }
 
+    /// Catch-up round `round` of cohort `c` opens: of the cohort's people
+    /// gone for good by now (not booked, not in the system: counted, not
+    /// listed), each comes back with the round's probability; their first
+    /// attempts of the round join the arrivals, numbered after everyone
+    /// before them.
+    fn catch_up(&mut self, c: usize, round: usize) {
+        let cohort = &self.s.cohorts[c];
+        let r = &cohort.catch_up[round];
+        let gone = self.stats.gone(c);
+        let (name, number) = (&cohort.name, round as u64);
+        let mut rng = self.streams.catch_up(name, number, 0);
+        let count = rand_distr::Binomial::new(gone, r.probability).map_or(0, |b| rng.sample(b));
+        let first_id = self.next_returning[c];
+        self.next_returning[c] += count;
+        let streams = catch_up_streams(c as u16, r, count, first_id, |k| self.streams.catch_up(name, number, 1 + k));
+        for stream in streams {
+            self.arrivals.add(stream);
+        }
+    }
+
     // ---- an attempt: front tier ------------------------------------------------
 
-    /// A person starts an attempt by loading the entry page.
-    fn attempt(&mut self, mut person: Person) {
+    /// A person starts an attempt by loading the entry page (`again`: the
+    /// first of a catch-up round, which is not the person's first).
+    fn attempt(&mut self, mut person: Person, again: bool) {
         person.next_attempt();
         let c = person.cohort();
-        self.stats.attempt(c, person.attempts() > 1);
+        self.stats.attempt(c, again || person.attempts() > 1);
         if self.front.is_none() {
             self.page_loaded(person);
             return;
@@ -704,7 +742,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.stats.gave_up(c);
             return;
         }
-        if let Err(next_open) = window_at(&cohort.windows, self.now) {
+        if let Err(next_open) = window_at(cohort, self.now) {
             // Outside the windows: come back after the next one opens, if any.
             self.stats.turned_away(c);
             match next_open {
@@ -803,13 +841,15 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 }
 
-/// `Ok` if a window is open at `t`; else the opening of the next one, if any.
-fn window_at(windows: &[Window], t: SimTime) -> Result<(), Option<SimTime>> {
-    for w in windows {
-        if t < w.opens {
-            return Err(Some(w.opens));
+/// `Ok` if one of the cohort's windows or catch-up rounds is open at `t`;
+/// else the opening of the next one, if any.
+fn window_at(cohort: &Cohort, t: SimTime) -> Result<(), Option<SimTime>> {
+    let windows = cohort.windows.iter().map(|w| (w.opens, w.closes));
+    for (opens, closes) in windows.chain(cohort.catch_up.iter().map(|r| (r.opens, r.closes))) {
+        if t < opens {
+            return Err(Some(opens));
         }
-        if t < w.closes {
+        if t < closes {
             return Ok(());
         }
     }

@@ -209,6 +209,32 @@ pub struct Cohort {
     /// in. `None`: as `[clients]` says (`Scenario::clients_of`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<Clients>,
+    /// Catch-up rounds after the cohort's windows, in time order: each
+    /// brings back some of the people the rounds before did not book.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub catch_up: Vec<CatchUp>,
+}
+
+impl Cohort {
+    /// When the cohort's last chance to book closes: its last catch-up
+    /// round's close, else its last window's.
+    pub fn last_close(&self) -> Option<SimTime> {
+        self.catch_up.last().map(|r| r.closes).or_else(|| self.windows.last().map(|w| w.closes))
+    }
+}
+
+/// A catch-up round: at `opens`, each of the cohort's people who has not
+/// booked and is not in the system (gave up, or was turned away for good)
+/// comes back with `probability`, their first attempts of the round spread
+/// from `opens` to `closes` by `arrivals` (constant or surge, nobody before
+/// the opening). The round is one of the cohort's booking windows too. The
+/// crowd is an outcome of the rounds before, not an input.
+#[derive(Clone, Debug, Serialize)]
+pub struct CatchUp {
+    pub opens: SimTime,
+    pub closes: SimTime,
+    pub probability: f64,
+    pub arrivals: Curve,
 }
 
 impl Scenario {

@@ -23,6 +23,7 @@
 //! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
 //! true, no schedule; faults: none.
 
+mod catch_up;
 mod check;
 mod clients;
 mod clock;

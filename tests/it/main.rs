@@ -2,6 +2,7 @@
 
 mod arrivals;
 mod bad_input;
+mod catch_up;
 mod charts;
 mod cli;
 mod cohort_clients;

@@ -6,7 +6,7 @@ use super::super::echo::quoted;
 use super::super::raw::{RawCohort, RawWindow};
 use super::super::{bounds, volume, Cohort, Curve, Window};
 use super::check::Check;
-use super::{clients, curves, split};
+use super::{catch_up, clients, curves, split};
 use crate::engine::SimTime;
 use std::collections::HashSet;
 
@@ -97,6 +97,7 @@ fn cohort(rc: &RawCohort, base: clients::Base<'_>, path: &str, c: &mut Check) ->
     let arrivals = curves::check(rc.arrivals.as_ref(), &format!("{path}.arrivals"), c);
     let people = people(rc, arrivals.as_ref(), path, c);
     let clients = rc.clients.as_ref().map(|raw| clients::cohort(raw, base, &format!("{path}.clients"), c));
+    let rounds = rc.catch_up.as_deref().map(|list| catch_up::check(list, &windows, people, &format!("{path}.catch_up"), c));
     if c.count() > before {
         return None;
     }
@@ -109,6 +110,7 @@ fn cohort(rc: &RawCohort, base: clients::Base<'_>, path: &str, c: &mut Check) ->
         slots: rc.slots,
         // With a problem in `[clients]`, that problem is the file's.
         clients: clients.flatten(),
+        catch_up: rounds.unwrap_or_default(),
     })
 }
 

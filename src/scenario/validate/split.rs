@@ -23,7 +23,7 @@
 //! refused.
 
 use super::super::raw::RawSplit;
-use super::super::{bounds, Cohort, Curve, Window};
+use super::super::{bounds, CatchUp, Cohort, Curve, Window};
 use super::check::{one_of, Check};
 use crate::engine::SimTime;
 
@@ -63,6 +63,7 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
     for (k, name) in names.into_iter().enumerate() {
         let fine = c.count();
         let windows = moved(&cohort.windows, every, k, shift, &name, &here, c);
+        let catch_up = rounds(&cohort.catch_up, every, k, shift, &name, &here, c);
         if c.count() > fine {
             // Later groups open later still: they would only repeat it.
             return None;
@@ -75,6 +76,7 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
             arrivals: cohort.arrivals.clone(),
             slots: slots.as_ref().map(|s| s[k]),
             clients: cohort.clients.clone(),
+            catch_up,
         });
     }
     (c.count() == before).then_some(out)
@@ -187,6 +189,40 @@ pub(super) fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
         if given > total && out[k] > 0 {
             out[k] -= 1;
             given -= 1;
+        }
+    }
+    out
+}
+
+/// Group `k`'s catch-up rounds: the cohort's, when only openings move
+/// (every group's windows close together, and the rounds come after);
+/// `k * every` later with whole windows (each group's rounds follow its
+/// own windows), each still opening before the end of the run.
+fn rounds(
+    list: &[CatchUp],
+    every: SimTime,
+    k: usize,
+    shift: Shift,
+    name: &str,
+    here: &str,
+    c: &mut Check,
+) -> Vec<CatchUp> {
+    if matches!(shift, Shift::Opens) {
+        return list.to_vec();
+    }
+    let by = every.0.checked_mul(k as u64);
+    let mut out = Vec::with_capacity(list.len());
+    for (j, r) in list.iter().enumerate() {
+        let later = |t: SimTime| by.and_then(|by| t.0.checked_add(by)).map(SimTime);
+        match (later(r.opens).filter(|o| *o < c.duration), later(r.closes)) {
+            (Some(opens), Some(closes)) => out.push(CatchUp { opens, closes: closes.min(c.duration), ..r.clone() }),
+            _ => {
+                let message = format!(
+                    "moves \"{name}\"'s catch-up round {j} past the end of the run ({}), expected fewer or closer groups",
+                    c.duration
+                );
+                c.push(format!("{here}.every"), message);
+            }
         }
     }
     out

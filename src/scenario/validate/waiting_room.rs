@@ -106,6 +106,7 @@ mod tests {
             arrivals: Curve::Constant,
             slots: None,
             clients: None,
+            catch_up: vec![],
         }
     }
 
