@@ -496,6 +496,18 @@ mod tests {
         assert_eq!(size.attempts_per_person, 1.0, "no retries by default");
     }
 
+    /// Catch-up rounds and a cohort's own retries count in the guard: a
+    /// round at its probability of the cohort, a cohort's retry policy at
+    /// its most.
+    #[test]
+    fn catch_up_crowds_and_a_cohorts_retries_count() {
+        let windows = "cohort.a.windows=[{ opens = \"0m\", closes = \"10m\" }]";
+        let rounds = "cohort.a.catch_up=[{ opens = \"20m\", closes = \"30m\", probability = 0.5 }, { opens = \"40m\", closes = \"50m\", probability = 0.25 }]";
+        assert_eq!(size(&scenario(&[windows, rounds])).people, 1000 + 500 + 250);
+        let own = size(&scenario(&["cohort.a.clients.retry={ probability = 1.0, max_attempts = 7 }"]));
+        assert_eq!(own.attempts_per_person, 7.0);
+    }
+
     #[test]
     fn each_limit_names_its_figure() {
         let too_large = |sets: &[&str], runs: u64| match check(&scenario(sets), runs, false) {

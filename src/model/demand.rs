@@ -349,6 +349,27 @@ mod tests {
         assert!(*times.last().unwrap() <= SimTime::from_secs(1800));
     }
 
+    /// A catch-up round's people come back inside the round, marked as
+    /// returning, numbered from the given number on (after the cohort's).
+    #[test]
+    fn a_catch_up_crowd_comes_inside_its_round_numbered_after_the_cohort() {
+        let round = CatchUp {
+            opens: SimTime::from_secs(7200),
+            closes: SimTime::from_secs(10_800),
+            probability: 0.5,
+            arrivals: Curve::Surge { share: 0.5, tau: SimTime::from_secs(600), early: SimTime::ZERO, early_share: 0.0 },
+        };
+        let streams = catch_up_streams(3, &round, 1001, 5000, |k| rng_for(9, k));
+        let mut all = Arrivals::new(streams);
+        let firsts: Vec<FirstAttempt> = std::iter::from_fn(|| all.pop()).collect();
+        assert_eq!(firsts.len(), 1001);
+        assert!(firsts.iter().all(|f| f.returning && f.cohort == 3));
+        assert!(firsts.iter().all(|f| f.at >= round.opens && f.at <= round.closes));
+        let mut ids: Vec<u64> = firsts.iter().map(|f| f.id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (5000..6001).collect::<Vec<u64>>());
+    }
+
     #[test]
     fn inverse_cdf_of_linear_segments_is_exact() {
         // Rate rising 0 -> 2 over [0, 10]: CDF = t²/100, so u = 0.25 at t = 5.

@@ -11,7 +11,9 @@
 //!
 //! Defaults (documented in the README's scenario reference):
 //! title = name; start = 2021-01-01T00:00:00+00:00; seed = 1; bin = 1m;
-//! cohort: eligible = true, one window over the whole run, constant arrivals;
+//! cohort: eligible = true, one window over the whole run, constant arrivals,
+//! no clients of its own ([clients]'s), no catch-up rounds; catch-up
+//! arrivals constant;
 //! surge: share 0.5, tau 10m, early 0s, early_share 0;
 //! session = exponential 5m; patience = none (infinite);
 //! retry: probability 0, delay exponential 1m, max_attempts 10;
