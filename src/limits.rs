@@ -214,8 +214,7 @@ fn pending_events(s: &Scenario, people: f64, queued: f64, attempts: f64) -> (f64
     let joins = people * attempts;
     let retrying = if s.all_clients().any(|c| c.retry.probability > 0.0) { people } else { 0.0 };
     let patient = s.all_clients().any(|c| c.patience.is_some());
-    let leaving =
-        s.waiting_room.as_ref().filter(|r| patient || r.connection_loss.iter().any(|span| span.value > 0.0));
+    let leaving = s.waiting_room.as_ref().filter(|r| patient || r.connection_loss.iter().any(|span| span.value > 0.0));
     let (deadlines, stale) = if leaving.is_some() { (queued, (joins - queued).max(0.0)) } else { (0.0, 0.0) };
     let slots = s.front.as_ref().map_or(0.0, |f| f.schedule.iter().map(|c| c.value).fold(f.capacity, u64::max) as f64);
     let sessions = most_sessions(s);

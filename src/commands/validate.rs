@@ -45,7 +45,8 @@ pub fn validate(a: Args) -> Result<(), CliError> {
                 let shown = scenario::echo::escaped(&shown);
                 let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
                 let most = crate::limits::size(&s).people;
-                let back = if most > people { format!(", up to {} more coming back", most - people) } else { String::new() };
+                let back =
+                    if most > people { format!(", up to {} more coming back", most - people) } else { String::new() };
                 outln!("{shown}: ok ({} cohorts, {people} people{back})", s.cohorts.len())?;
                 if a.resolved {
                     out!("{}", resolved(&s))?;
@@ -100,7 +101,10 @@ pub fn resolved(s: &Scenario) -> String {
         for r in &c.catch_up {
             let at = |t| clock_at(s.start, t).to_rfc3339();
             let (from, to, curve) = (at(r.opens), at(r.closes), curve_name(&r.arrivals));
-            lines.push(format!("    catch-up {from} to {to}: each not booked comes back with probability {}, {curve}", r.probability));
+            lines.push(format!(
+                "    catch-up {from} to {to}: each not booked comes back with probability {}, {curve}",
+                r.probability
+            ));
         }
     }
     lines.into_iter().map(|l| format!("{l}\n")).collect()

@@ -72,7 +72,10 @@ enum Change {
     Down(Tier, bool),
     RoomOpens,
     /// Catch-up round `round` of cohort `cohort` opens.
-    CatchUp { cohort: u16, round: u16 },
+    CatchUp {
+        cohort: u16,
+        round: u16,
+    },
 }
 
 /// What is still in the system, per cohort, counted by the model's own

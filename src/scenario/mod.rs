@@ -120,7 +120,10 @@ impl Scenario {
                 .ok_or(e)
         })?;
         if at == SimTime::ZERO || at > self.duration {
-            return Err(format!("found \"{text}\", {at} after the start, expected a moment inside the run ({})", self.duration));
+            return Err(format!(
+                "found \"{text}\", {at} after the start, expected a moment inside the run ({})",
+                self.duration
+            ));
         }
         Ok(at)
     }

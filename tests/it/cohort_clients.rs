@@ -137,7 +137,14 @@ fn a_cohorts_clients_are_checked_at_its_own_keys() {
 #[test]
 fn a_cohorts_clients_change_clients_key_by_key() {
     let clients = "patience = { dist = \"lognormal\", median = \"30m\", sigma = 0.5 }\nretry = { probability = 0.5, delay = { dist = \"constant\", value = \"3m\" }, max_attempts = 4 }";
-    let s = from_text(&crowd(clients, "{ patience = { dist = \"lognormal\", median = \"2h\" }, retry = { probability = 0.9 } }", "{ patience = { dist = \"exponential\", mean = \"1h\" } }"), &repo());
+    let s = from_text(
+        &crowd(
+            clients,
+            "{ patience = { dist = \"lognormal\", median = \"2h\" }, retry = { probability = 0.9 } }",
+            "{ patience = { dist = \"exponential\", mean = \"1h\" } }",
+        ),
+        &repo(),
+    );
     let json = serde_json::to_value(&s).expect("serializes");
     let young = &json["cohorts"][0]["clients"];
     assert_eq!(young["patience"], serde_json::json!({ "dist": "lognormal", "median": "2h", "sigma": 0.5 }));
@@ -148,7 +155,11 @@ fn a_cohorts_clients_change_clients_key_by_key() {
     assert_eq!(json["cohorts"][1]["clients"]["patience"], serde_json::json!({ "dist": "exponential", "mean": "1h" }));
     let plain = from_text(&crowd(clients, "", ""), &repo());
     let plain = serde_json::to_value(&plain).expect("serializes");
-    assert!(plain["cohorts"][0].get("clients").is_none(), "a cohort without its own shows none: {}", plain["cohorts"][0]);
+    assert!(
+        plain["cohorts"][0].get("clients").is_none(),
+        "a cohort without its own shows none: {}",
+        plain["cohorts"][0]
+    );
 }
 
 /// Wherever a scenario is changed: `--set` by the cohort's name, a file
@@ -158,17 +169,25 @@ fn a_cohorts_clients_come_from_set_extends_and_split() {
     let own = "{ patience = { dist = \"exponential\", mean = \"1h\" } }";
     let written = from_text(&crowd("", "", own), &repo());
     let json = |s: &Scenario| serde_json::to_value(&s.cohorts).expect("serializes");
-    let set = from_text_with(&crowd("", "", ""), &["cohort.old.clients.patience={ dist = \"exponential\", mean = \"1h\" }"]);
+    let set =
+        from_text_with(&crowd("", "", ""), &["cohort.old.clients.patience={ dist = \"exponential\", mean = \"1h\" }"]);
     assert_eq!(json(&set), json(&written), "--set by name");
-    let by_key = from_text_with(&crowd("", "", "{ patience = { dist = \"exponential\", mean = \"5m\" } }"), &["cohort.old.clients.patience.mean=1h"]);
+    let by_key = from_text_with(
+        &crowd("", "", "{ patience = { dist = \"exponential\", mean = \"5m\" } }"),
+        &["cohort.old.clients.patience.mean=1h"],
+    );
     assert_eq!(json(&by_key), json(&written), "--set of one parameter");
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("base.toml"), crowd("", "", "")).expect("write");
-    let child = format!("[scenario]\nextends = \"base.toml\"\nname = \"child\"\n[[cohort]]\nname = \"old\"\nclients = {own}\n");
+    let child =
+        format!("[scenario]\nextends = \"base.toml\"\nname = \"child\"\n[[cohort]]\nname = \"old\"\nclients = {own}\n");
     std::fs::write(dir.path().join("child.toml"), child).expect("write");
     let extended = scenario::load(&dir.path().join("child.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(json(&extended), json(&written), "a child cohort changing its clients");
-    let split = from_text(&crowd("", "", own).replace("name = \"old\"\n", "name = \"old\"\nsplit = { groups = 2, every = \"10m\" }\n"), &repo());
+    let split = from_text(
+        &crowd("", "", own).replace("name = \"old\"\n", "name = \"old\"\nsplit = { groups = 2, every = \"10m\" }\n"),
+        &repo(),
+    );
     let groups = &split.cohorts[1..];
     assert_eq!(groups.len(), 2);
     for g in groups {

@@ -14,7 +14,10 @@ fn busy_scenario(duration: &str, room: bool) -> String {
     // Catch-up rounds that open inside the run (a round opening after its
     // end is refused, as a window is).
     let rounds = [
-        ("1h40m", r#"{ opens = "1h40m", closes = "2h30m", probability = 0.6, arrivals = { curve = "surge", tau = "5m" } }"#),
+        (
+            "1h40m",
+            r#"{ opens = "1h40m", closes = "2h30m", probability = 0.6, arrivals = { curve = "surge", tau = "5m" } }"#,
+        ),
         ("3h", r#"{ opens = "3h", closes = "3h30m", probability = 0.5 }"#),
     ];
     let end = surgesim::scenario::units::parse_duration(duration).expect("a duration");

@@ -103,7 +103,10 @@ mod tests {
         none(&c);
         let r = &made[0].catch_up;
         assert_eq!(r.len(), 2);
-        assert_eq!((r[0].opens, r[0].closes, r[0].probability), (SimTime::from_secs(3000), SimTime::from_secs(3600), 0.7));
+        assert_eq!(
+            (r[0].opens, r[0].closes, r[0].probability),
+            (SimTime::from_secs(3000), SimTime::from_secs(3600), 0.7)
+        );
         assert!(matches!(r[0].arrivals, Curve::Constant) && matches!(r[1].arrivals, Curve::Surge { .. }));
         assert_eq!(r[1].closes, c.duration, "cut at the end of the run");
         assert_eq!(made[0].last_close(), Some(c.duration));

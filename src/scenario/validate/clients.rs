@@ -40,7 +40,8 @@ pub(super) fn cohort(raw: &RawClients, base: Base<'_>, path: &str, c: &mut Check
 /// `raw` at `path` over `base` (the defaults when `None`).
 fn over(raw: &RawClients, base: Option<Base<'_>>, path: &str, c: &mut Check) -> Option<Clients> {
     let checked = base.and_then(|b| b.checked);
-    let written = |key: fn(&RawClients) -> Option<&RawDist>| base.filter(|b| b.checked.is_some()).and_then(|b| key(b.written));
+    let written =
+        |key: fn(&RawClients) -> Option<&RawDist>| base.filter(|b| b.checked.is_some()).and_then(|b| key(b.written));
     let session = given(raw.session.as_ref(), written(|w| w.session.as_ref()), &format!("{path}.session"), c)
         .unwrap_or_else(|| Some(checked.map_or_else(|| Dist::exponential(300.0), |b| b.session.clone())));
     let patience = given(raw.patience.as_ref(), written(|w| w.patience.as_ref()), &format!("{path}.patience"), c);

@@ -97,7 +97,8 @@ fn cohort(rc: &RawCohort, base: clients::Base<'_>, path: &str, c: &mut Check) ->
     let arrivals = curves::check(rc.arrivals.as_ref(), &format!("{path}.arrivals"), c);
     let people = people(rc, arrivals.as_ref(), path, c);
     let clients = rc.clients.as_ref().map(|raw| clients::cohort(raw, base, &format!("{path}.clients"), c));
-    let rounds = rc.catch_up.as_deref().map(|list| catch_up::check(list, &windows, people, &format!("{path}.catch_up"), c));
+    let rounds =
+        rc.catch_up.as_deref().map(|list| catch_up::check(list, &windows, people, &format!("{path}.catch_up"), c));
     if c.count() > before {
         return None;
     }
