@@ -77,7 +77,10 @@ const REPORT_BYTES: f64 = 32.0 * KIB * KIB;
 /// What one run of a scenario needs, estimated from its parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Size {
-    /// People in all cohorts (saturating: an absurd file cannot overflow it).
+    /// People in all cohorts (saturating: an absurd file cannot overflow
+    /// it), and those who may come back in catch-up rounds: a round's
+    /// probability times its cohort's people (all of them, as if the rounds
+    /// before had booked nobody), rounded up.
     pub people: u64,
     /// Time-series rows.
     pub bins: u64,
@@ -161,23 +164,29 @@ impl RunMemory {
 
 /// What one run of `s` needs; see `check`.
 pub fn size(s: &Scenario) -> Size {
-    let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
+    let returning = |c: &crate::scenario::Cohort| -> u64 {
+        c.catch_up.iter().map(|r| (r.probability * c.people as f64).ceil() as u64).fold(0, u64::saturating_add)
+    };
+    let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people).saturating_add(returning(c)));
     let bins = s.duration.0.div_ceil(s.bin.0.max(1));
     let attempts_per_person = attempts_per_person(s);
     let memory = run_memory(s, people as f64, bins, attempts_per_person);
     Size { people, bins, attempts_per_person, events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT, memory }
 }
 
+/// The most of any behaviour in the scenario: `[clients]`'s, or a cohort's own.
 fn attempts_per_person(s: &Scenario) -> f64 {
-    let retry = &s.clients.retry;
     let bounce = s.waiting_room.as_ref().map_or(0.0, |r| r.bounce_probability.clamp(0.0, 1.0));
-    let q = 1.0 - (1.0 - retry.probability.clamp(0.0, 1.0)) * (1.0 - bounce);
-    let m = f64::from(retry.max_attempts.max(1));
-    if q >= 1.0 {
-        m
-    } else {
-        (1.0 - q.powf(m)) / (1.0 - q)
-    }
+    let of = |retry: &crate::scenario::Retry| {
+        let q = 1.0 - (1.0 - retry.probability.clamp(0.0, 1.0)) * (1.0 - bounce);
+        let m = f64::from(retry.max_attempts.max(1));
+        if q >= 1.0 {
+            m
+        } else {
+            (1.0 - q.powf(m)) / (1.0 - q)
+        }
+    };
+    s.all_clients().map(|c| of(&c.retry)).fold(1.0, f64::max)
 }
 
 /// The points of the piecewise and trace curves.
@@ -203,11 +212,9 @@ fn curve_points(s: &Scenario) -> (f64, f64) {
 /// admitted, at most one per join. (live, stale).
 fn pending_events(s: &Scenario, people: f64, queued: f64, attempts: f64) -> (f64, f64) {
     let joins = people * attempts;
-    let retrying = if s.clients.retry.probability > 0.0 { people } else { 0.0 };
-    let leaving = s
-        .waiting_room
-        .as_ref()
-        .filter(|r| s.clients.patience.is_some() || r.connection_loss.iter().any(|span| span.value > 0.0));
+    let retrying = if s.all_clients().any(|c| c.retry.probability > 0.0) { people } else { 0.0 };
+    let patient = s.all_clients().any(|c| c.patience.is_some());
+    let leaving = s.waiting_room.as_ref().filter(|r| patient || r.connection_loss.iter().any(|span| span.value > 0.0));
     let (deadlines, stale) = if leaving.is_some() { (queued, (joins - queued).max(0.0)) } else { (0.0, 0.0) };
     let slots = s.front.as_ref().map_or(0.0, |f| f.schedule.iter().map(|c| c.value).fold(f.capacity, u64::max) as f64);
     let sessions = most_sessions(s);
@@ -486,6 +493,18 @@ mod tests {
         let size = check(&scenario(&[]), 1, false).expect("small");
         assert_eq!((size.people, size.bins), (1000, 60));
         assert_eq!(size.attempts_per_person, 1.0, "no retries by default");
+    }
+
+    /// Catch-up rounds and a cohort's own retries count in the guard: a
+    /// round at its probability of the cohort, a cohort's retry policy at
+    /// its most.
+    #[test]
+    fn catch_up_crowds_and_a_cohorts_retries_count() {
+        let windows = "cohort.a.windows=[{ opens = \"0m\", closes = \"10m\" }]";
+        let rounds = "cohort.a.catch_up=[{ opens = \"20m\", closes = \"30m\", probability = 0.5 }, { opens = \"40m\", closes = \"50m\", probability = 0.25 }]";
+        assert_eq!(size(&scenario(&[windows, rounds])).people, 1000 + 500 + 250);
+        let own = size(&scenario(&["cohort.a.clients.retry={ probability = 1.0, max_attempts = 7 }"]));
+        assert_eq!(own.attempts_per_person, 7.0);
     }
 
     #[test]

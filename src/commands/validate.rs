@@ -43,7 +43,11 @@ pub fn validate(a: Args) -> Result<(), CliError> {
             Ok(s) => {
                 let shown = scenario::shown_path(path).display().to_string();
                 let shown = scenario::echo::escaped(&shown);
-                outln!("{shown}: ok ({} cohorts, {} people)", s.cohorts.len(), crate::limits::size(&s).people)?;
+                let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
+                let most = crate::limits::size(&s).people;
+                let back =
+                    if most > people { format!(", up to {} more coming back", most - people) } else { String::new() };
+                outln!("{shown}: ok ({} cohorts, {people} people{back})", s.cohorts.len())?;
                 if a.resolved {
                     out!("{}", resolved(&s))?;
                 }
@@ -87,17 +91,47 @@ pub fn resolved(s: &Scenario) -> String {
                 }
             })
             .collect();
-        let curve = match c.arrivals {
-            Curve::Constant => "constant",
-            Curve::Surge { .. } => "surge",
-            Curve::Piecewise { .. } => "piecewise",
-            Curve::Trace { .. } => "trace",
-        };
+        let curve = curve_name(&c.arrivals);
         let who = if c.eligible { "eligible" } else { "ineligible" };
         let name = format!("{:width$}", text(&c.name));
         lines.push(format!("  cohort {name}  {:>10} people, {who}, {curve}, {}", c.people, windows.join("; ")));
+        if let Some(own) = &c.clients {
+            lines.push(format!("    its own clients: {}", behaviour(own)));
+        }
+        for r in &c.catch_up {
+            let at = |t| clock_at(s.start, t).to_rfc3339();
+            let (from, to, curve) = (at(r.opens), at(r.closes), curve_name(&r.arrivals));
+            lines.push(format!(
+                "    catch-up {from} to {to}: each not booked comes back with probability {}, {curve}",
+                r.probability
+            ));
+        }
     }
     lines.into_iter().map(|l| format!("{l}\n")).collect()
+}
+
+fn curve_name(c: &Curve) -> &'static str {
+    match c {
+        Curve::Constant => "constant",
+        Curve::Surge { .. } => "surge",
+        Curve::Piecewise { .. } => "piecewise",
+        Curve::Trace { .. } => "trace",
+    }
+}
+
+/// A cohort's own clients in one line: means of the distributions, the
+/// retry policy.
+fn behaviour(c: &scenario::Clients) -> String {
+    let mean = |d: &scenario::Dist| crate::engine::SimTime::from_secs_f64(d.mean_secs()).to_string();
+    let patience = c.patience.as_ref().map_or("none".to_string(), |d| format!("mean {}", mean(d)));
+    let r = &c.retry;
+    format!(
+        "patience {patience}, session mean {}, retry probability {} after mean {}, up to {} attempts",
+        mean(&c.session),
+        r.probability,
+        mean(&r.delay),
+        r.max_attempts
+    )
 }
 
 pub fn new(a: NewArgs) -> Result<(), CliError> {

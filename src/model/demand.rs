@@ -21,7 +21,7 @@
 //! stream before), which names their own draws later (`Streams::of`).
 
 use crate::engine::{Rng, SimTime};
-use crate::scenario::{Cohort, Curve, RatePoint, Window};
+use crate::scenario::{CatchUp, Cohort, Curve, RatePoint, Window};
 use rand::RngExt;
 use rand_distr::Exp1;
 use std::cmp::Reverse;
@@ -91,12 +91,23 @@ pub struct ArrivalStream {
     /// Arrivals before this instant are held until it (a pre-queue in front
     /// of a page that has not opened yet).
     hold_until: f64,
+    /// People coming back in a catch-up round (not first attempts).
+    returning: bool,
     rng: Rng,
 }
 
 impl ArrivalStream {
     fn new(cohort: u16, part: Part, shape: Shape, hold_until: f64, rng: Rng) -> Self {
-        ArrivalStream { cohort, next_id: part.first_id, remaining: part.count, gap: 1.0, shape, hold_until, rng }
+        ArrivalStream {
+            cohort,
+            next_id: part.first_id,
+            remaining: part.count,
+            gap: 1.0,
+            shape,
+            hold_until,
+            returning: false,
+            rng,
+        }
     }
 
     /// The next arrival time, in order, or `None` when the stream is done.
@@ -138,25 +149,34 @@ pub struct Arrivals {
     draws: u64,
 }
 
-/// A first attempt: when, whose cohort, and the person's number in it.
+/// A first attempt: when, whose cohort, and the person's number in it;
+/// or, `returning`, the first attempt of a person back in a catch-up round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FirstAttempt {
     pub at: SimTime,
     pub cohort: u16,
     pub id: u64,
+    pub returning: bool,
 }
 
 impl Arrivals {
     /// Merge `streams`, drawing the first arrival of each in order.
     pub fn new(streams: Vec<ArrivalStream>) -> Self {
-        let mut a = Arrivals { streams, heads: BinaryHeap::new(), draws: 0 };
-        for i in 0..a.streams.len() {
-            if let Some(t) = a.streams[i].next() {
-                a.heads.push(Reverse((t, a.draws, i as u32)));
-                a.draws += 1;
-            }
+        let mut a = Arrivals { streams: Vec::with_capacity(streams.len()), heads: BinaryHeap::new(), draws: 0 };
+        for s in streams {
+            a.add(s);
         }
         a
+    }
+
+    /// One more stream (a catch-up round's, at its opening): its first
+    /// arrival joins the others'.
+    pub fn add(&mut self, mut stream: ArrivalStream) {
+        if let Some(t) = stream.next() {
+            self.heads.push(Reverse((t, self.draws, self.streams.len() as u32)));
+            self.draws += 1;
+        }
+        self.streams.push(stream);
     }
 
     /// When the next first attempt comes, if any is left.
@@ -170,7 +190,7 @@ impl Arrivals {
         let mut head = self.heads.peek_mut()?;
         let Reverse((at, _, i)) = *head;
         let stream = &mut self.streams[i as usize];
-        let first = FirstAttempt { at, cohort: stream.cohort, id: stream.next_id };
+        let first = FirstAttempt { at, cohort: stream.cohort, id: stream.next_id, returning: stream.returning };
         stream.next_id += 1;
         match stream.next() {
             Some(next) => {
@@ -245,6 +265,31 @@ pub fn streams_for(index: u16, cohort: &Cohort, hold: bool, rng: impl Fn(u64) ->
     out
 }
 
+/// The `count` people who come back in catch-up round `round` of cohort
+/// `index`, numbered from `first_id` on, spread from its opening to its
+/// close by its curve (`rng(k)`: the generator of the round's part k, as
+/// a window's: the surge's burst 1, its rest 2; a constant curve's one 0).
+pub fn catch_up_streams(
+    index: u16,
+    round: &CatchUp,
+    count: u64,
+    first_id: u64,
+    rng: impl Fn(u64) -> Rng,
+) -> Vec<ArrivalStream> {
+    let window = Window { opens: round.opens, closes: round.closes, share: 1.0 };
+    let mut out = Vec::new();
+    let mut first_id = first_id;
+    for (k, (n, shape)) in window_parts(&round.arrivals, &window, count).into_iter().enumerate() {
+        if n > 0 {
+            let mut s = ArrivalStream::new(index, Part { count: n, first_id }, shape, 0.0, rng(k as u64));
+            s.returning = true;
+            out.push(s);
+        }
+        first_id += n;
+    }
+    out
+}
+
 /// The `n` people of one window of a constant or surge curve, by shape:
 /// the surge's early birds, burst and rest, or the constant's one part.
 fn window_parts(curve: &Curve, window: &Window, n: u64) -> Vec<(u64, Shape)> {
@@ -302,6 +347,27 @@ mod tests {
         assert_eq!(times.len(), 50_000);
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
         assert!(*times.last().unwrap() <= SimTime::from_secs(1800));
+    }
+
+    /// A catch-up round's people come back inside the round, marked as
+    /// returning, numbered from the given number on (after the cohort's).
+    #[test]
+    fn a_catch_up_crowd_comes_inside_its_round_numbered_after_the_cohort() {
+        let round = CatchUp {
+            opens: SimTime::from_secs(7200),
+            closes: SimTime::from_secs(10_800),
+            probability: 0.5,
+            arrivals: Curve::Surge { share: 0.5, tau: SimTime::from_secs(600), early: SimTime::ZERO, early_share: 0.0 },
+        };
+        let streams = catch_up_streams(3, &round, 1001, 5000, |k| rng_for(9, k));
+        let mut all = Arrivals::new(streams);
+        let firsts: Vec<FirstAttempt> = std::iter::from_fn(|| all.pop()).collect();
+        assert_eq!(firsts.len(), 1001);
+        assert!(firsts.iter().all(|f| f.returning && f.cohort == 3));
+        assert!(firsts.iter().all(|f| f.at >= round.opens && f.at <= round.closes));
+        let mut ids: Vec<u64> = firsts.iter().map(|f| f.id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (5000..6001).collect::<Vec<u64>>());
     }
 
     #[test]

@@ -25,9 +25,9 @@ mod streams;
 mod waiting_room;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{span_at, Scenario, Tier, Window};
+use crate::scenario::{span_at, Clients, Cohort, Scenario, Tier};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
-use demand::{streams_for, Arrivals};
+use demand::{catch_up_streams, streams_for, Arrivals};
 use front::Front;
 use inventory::{Inventory, SoldOut};
 use person::{Person, Stored};
@@ -75,6 +75,11 @@ enum Change {
     BackendCapacity(u64),
     Down(Tier, bool),
     RoomOpens,
+    /// Catch-up round `round` of cohort `cohort` opens.
+    CatchUp {
+        cohort: u16,
+        round: u16,
+    },
 }
 
 /// What is still in the system, per cohort, counted by the model's own
@@ -102,11 +107,18 @@ pub struct Outcome {
 
 struct Model<'s, Q> {
     s: &'s Scenario,
+    /// How each cohort's people behave (`[clients]`, or the cohort's own),
+    /// by cohort index: one load, whether or not any cohort has its own.
+    clients: Box<[&'s Clients]>,
     streams: Streams,
     events: Q,
     now: SimTime,
     /// First attempts, in time order (not in `events`).
     arrivals: Arrivals,
+    /// Per cohort, the number of the next person to come back in a
+    /// catch-up round: after the cohort's people and those of the rounds
+    /// before (see `streams`).
+    next_returning: Vec<u64>,
     timeline: Vec<(SimTime, Change)>,
     front: Option<Front<Stored>>,
     /// Front-tier slots an average waiting person's polls keep busy.
@@ -234,10 +246,12 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
     let arrivals = arrivals(scenario, &streams);
     let model = Model {
         s: scenario,
+        clients: (0..n).map(|i| scenario.clients_of(i)).collect(),
         streams,
         events: Q::default(),
         now: SimTime::ZERO,
         arrivals,
+        next_returning: scenario.cohorts.iter().map(|c| c.people).collect(),
         timeline: timeline(scenario),
         front: scenario.front.as_ref().map(|f| Front::new(f.capacity)),
         poll_slots_per_waiting,
@@ -293,6 +307,12 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
             t.push((r.opens, Change::RoomOpens));
         }
     }
+    for (i, c) in s.cohorts.iter().enumerate() {
+        for (j, r) in c.catch_up.iter().enumerate() {
+            // Validation numbers cohorts in 16 bits; rounds are a handful.
+            t.push((r.opens, Change::CatchUp { cohort: i as u16, round: j as u16 }));
+        }
+    }
     t.sort_by_key(|(at, _)| *at);
     t
 }
@@ -334,7 +354,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 Some(ev) => self.handle(ev),
                 None => {
                     let first = self.arrivals.pop().expect("one is due");
-                    self.attempt(Person::new(first));
+                    if first.returning {
+                        self.stats.returned(usize::from(first.cohort));
+                    }
+                    self.attempt(Person::new(first), first.returning);
                 }
             }
         }
@@ -364,7 +387,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Event::Retry { person } => {
                 let person = person.person();
                 self.in_system.retrying[person.cohort()] -= 1;
-                self.attempt(person);
+                self.attempt(person, false);
             }
             Event::FrontDone { person } => {
                 let person = person.person();
@@ -466,6 +489,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
                 self.try_admit();
             }
+            Change::CatchUp { cohort, round } => self.catch_up(usize::from(cohort), usize::from(round)),
             Change::RoomOpens => {
                 self.room_open = true;
                 if self.s.waiting_room.as_ref().is_some_and(|r| r.order == crate::scenario::Order::PrequeueShuffle) {
@@ -476,13 +500,34 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
     }
 
+    /// Catch-up round `round` of cohort `c` opens: of the cohort's people
+    /// gone for good by now (not booked, not in the system: counted, not
+    /// listed), each comes back with the round's probability; their first
+    /// attempts of the round join the arrivals, numbered after everyone
+    /// before them.
+    fn catch_up(&mut self, c: usize, round: usize) {
+        let cohort = &self.s.cohorts[c];
+        let r = &cohort.catch_up[round];
+        let gone = self.stats.gone(c);
+        let (name, number) = (&cohort.name, round as u64);
+        let mut rng = self.streams.catch_up(name, number, 0);
+        let count = rand_distr::Binomial::new(gone, r.probability).map_or(0, |b| rng.sample(b));
+        let first_id = self.next_returning[c];
+        self.next_returning[c] += count;
+        let streams = catch_up_streams(c as u16, r, count, first_id, |k| self.streams.catch_up(name, number, 1 + k));
+        for stream in streams {
+            self.arrivals.add(stream);
+        }
+    }
+
     // ---- an attempt: front tier ------------------------------------------------
 
-    /// A person starts an attempt by loading the entry page.
-    fn attempt(&mut self, mut person: Person) {
+    /// A person starts an attempt by loading the entry page (`again`: the
+    /// first of a catch-up round, which is not the person's first).
+    fn attempt(&mut self, mut person: Person, again: bool) {
         person.next_attempt();
         let c = person.cohort();
-        self.stats.attempt(c, person.attempts() > 1);
+        self.stats.attempt(c, again || person.attempts() > 1);
         if self.front.is_none() {
             self.page_loaded(person);
             return;
@@ -565,7 +610,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// A page load failed: reload after the refresh delay, per the retry policy.
     fn front_failed(&mut self, person: Person) {
         self.stats.dropped(person.cohort(), DropCause::FrontTimeout);
-        let delay = self.s.clients.retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
+        let delay = self.clients[person.cohort()].retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
         self.retry_or_give_up(person, self.now + delay);
     }
 
@@ -613,12 +658,12 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     /// The room shows the person joining a wait (counted); whether it is
-    /// longer than they accept, by their own draw (`clients.balk`).
+    /// longer than they accept, by their own draw (their cohort's `balk`).
     fn balks(&mut self, person: Person) -> bool {
         let (ahead, now, max_sessions) = (self.line.len(), self.now, self.max_sessions);
         let Some(shown) = self.shown.as_mut().map(|s| s.wait(ahead, now, max_sessions)) else { return false };
         self.stats.shown_wait(shown);
-        let Some(tolerance) = &self.s.clients.balk else { return false };
+        let Some(tolerance) = &self.clients[person.cohort()].balk else { return false };
         shown > tolerance.sample(&mut self.streams.of(Purpose::Balk, person))
     }
 
@@ -645,9 +690,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         self.in_system.queued[c] += 1;
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
-        let patience = self
-            .s
-            .clients
+        let patience = self.clients[c]
             .patience
             .as_ref()
             .map(|d| self.now + d.sample(&mut self.streams.of(Purpose::Patience, person)));
@@ -713,7 +756,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             // An error at the front of the line: back to the end, as a
             // new attempt, whether they like it or not.
             self.stats.dropped(c, DropCause::BounceBack);
-            if person.attempts() < self.s.clients.retry.max_attempts {
+            if person.attempts() < self.clients[c].retry.max_attempts {
                 // A new attempt joins the line: an event, though it happens
                 // at once instead of through the event list.
                 self.handled += 1;
@@ -725,7 +768,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             }
             return;
         }
-        if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.s.clients.response) {
+        if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.clients[c].response) {
             if response.sample(&mut self.streams.of(Purpose::Response, person)) > expiry {
                 self.drop_attempt(person, DropCause::TurnExpired);
                 return;
@@ -747,7 +790,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.stats.gave_up(c);
             return;
         }
-        if let Err(next_open) = window_at(&cohort.windows, self.now) {
+        if let Err(next_open) = window_at(cohort, self.now) {
             // Outside the windows: come back after the next one opens, if any.
             self.stats.turned_away(c);
             match next_open {
@@ -777,7 +820,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Err(e) => return self.lost(e, "booking sessions"),
         };
         self.in_system.active[c] += 1;
-        let end = self.now + self.s.clients.session.sample(&mut self.streams.of(Purpose::Session, person));
+        let end = self.now + self.clients[c].session.sample(&mut self.streams.of(Purpose::Session, person));
         self.events.schedule(end, Event::SessionEnd { key });
     }
 
@@ -844,13 +887,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// After a failed attempt: retry (from `base`, plus a delay) or give up.
     fn after_failure(&mut self, person: Person, base: SimTime) {
-        let delay = self.s.clients.retry.delay.sample(&mut self.streams.of(Purpose::RetryDelay, person));
+        let delay = self.clients[person.cohort()].retry.delay.sample(&mut self.streams.of(Purpose::RetryDelay, person));
         self.retry_or_give_up(person, base + delay);
     }
 
     fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
         let c = person.cohort();
-        let retry = &self.s.clients.retry;
+        let retry = &self.clients[c].retry;
         if person.attempts() < retry.max_attempts
             && retry.probability > 0.0
             && self.chance(Purpose::RetryChoice, person, retry.probability)
@@ -863,13 +906,15 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 }
 
-/// `Ok` if a window is open at `t`; else the opening of the next one, if any.
-fn window_at(windows: &[Window], t: SimTime) -> Result<(), Option<SimTime>> {
-    for w in windows {
-        if t < w.opens {
-            return Err(Some(w.opens));
+/// `Ok` if one of the cohort's windows or catch-up rounds is open at `t`;
+/// else the opening of the next one, if any.
+fn window_at(cohort: &Cohort, t: SimTime) -> Result<(), Option<SimTime>> {
+    let windows = cohort.windows.iter().map(|w| (w.opens, w.closes));
+    for (opens, closes) in windows.chain(cohort.catch_up.iter().map(|r| (r.opens, r.closes))) {
+        if t < opens {
+            return Err(Some(opens));
         }
-        if t < w.closes {
+        if t < closes {
             return Ok(());
         }
     }

@@ -107,7 +107,12 @@ mod tests {
 
     #[test]
     fn a_person_keeps_who_they_are_through_every_attempt_and_storage() {
-        let first = FirstAttempt { at: SimTime::from_secs(3 * 24 * 3600), cohort: 65_535, id: u64::from(u32::MAX) };
+        let first = FirstAttempt {
+            at: SimTime::from_secs(3 * 24 * 3600),
+            cohort: 65_535,
+            id: u64::from(u32::MAX),
+            returning: false,
+        };
         let mut p = Person::new(first);
         for k in 1..=0xFFFF {
             p.next_attempt();

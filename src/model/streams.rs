@@ -20,6 +20,14 @@
 //!   luck, session length, error, retry choice, retry delay and balking
 //!   tolerance in every run
 //!   of the scenario, whatever the order in which people got there.
+//! - **Catch-up rounds**: per cohort (by name) and round, one stream
+//!   draws how many come back, others their arrival instants. The people
+//!   who come back are numbered after the cohort's own people and those of
+//!   the rounds before (`Model::catch_up`), so their draws are their own:
+//!   taking a number of the first night's would hand a returning person
+//!   the patience, sessions and luck of someone the night already used,
+//!   two people moving in lockstep. Which of the night's people come back
+//!   is not known (nobody's history is kept), so no number could be theirs.
 //! - **The room's order** (random admission, the pre-queue shuffle) and the
 //!   service of page loads whose client has left (nobody's any more): one
 //!   sequential stream each. These follow the order of events and are
@@ -74,6 +82,8 @@ pub enum Purpose {
     // earlier stream moves).
     /// The longest shown wait a person accepts on joining the room.
     Balk,
+    /// A catch-up round's crowd: how many come back, and when.
+    CatchUp,
 }
 
 impl Purpose {
@@ -129,6 +139,15 @@ impl Streams {
     /// The generator of arrival stream `number` of the cohort named `cohort`.
     pub fn arrivals(&self, cohort: &str, number: u64) -> Rng {
         self.root.with(Purpose::Arrivals as u64).with_str(cohort).with(number).rng()
+    }
+
+    /// The generator of catch-up round `round` of the cohort named
+    /// `cohort`: number 0 draws how many come back, number 1 + k the
+    /// arrivals of the round's part k. Named by the cohort, as its
+    /// arrivals are: the round's crowd and instants depend on the rounds
+    /// before only through how many were left to come back.
+    pub fn catch_up(&self, cohort: &str, round: u64, number: u64) -> Rng {
+        self.root.with(Purpose::CatchUp as u64).with_str(cohort).with(round).with(number).rng()
     }
 
     /// The draws of `person`, on their current attempt, for `purpose` (one

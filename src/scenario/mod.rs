@@ -120,7 +120,10 @@ impl Scenario {
                 .ok_or(e)
         })?;
         if at == SimTime::ZERO || at > self.duration {
-            return Err(format!("found \"{text}\", {at} after the start, expected a moment inside the run ({})", self.duration));
+            return Err(format!(
+                "found \"{text}\", {at} after the start, expected a moment inside the run ({})",
+                self.duration
+            ));
         }
         Ok(at)
     }
@@ -204,6 +207,50 @@ pub struct Cohort {
     pub arrivals: Curve,
     /// This cohort's own slot inventory; `None` = only the shared one applies.
     pub slots: Option<u64>,
+    /// How this cohort's people behave, when the file gives the cohort a
+    /// `clients` of its own: in full, `[clients]` and the defaults filled
+    /// in. `None`: as `[clients]` says (`Scenario::clients_of`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Clients>,
+    /// Catch-up rounds after the cohort's windows, in time order: each
+    /// brings back some of the people the rounds before did not book.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub catch_up: Vec<CatchUp>,
+}
+
+impl Cohort {
+    /// When the cohort's last chance to book closes: its last catch-up
+    /// round's close, else its last window's.
+    pub fn last_close(&self) -> Option<SimTime> {
+        self.catch_up.last().map(|r| r.closes).or_else(|| self.windows.last().map(|w| w.closes))
+    }
+}
+
+/// A catch-up round: at `opens`, each of the cohort's people who has not
+/// booked and is not in the system (gave up, or was turned away for good)
+/// comes back with `probability`, their first attempts of the round spread
+/// from `opens` to `closes` by `arrivals` (constant or surge, nobody before
+/// the opening). The round is one of the cohort's booking windows too. The
+/// crowd is an outcome of the rounds before, not an input.
+#[derive(Clone, Debug, Serialize)]
+pub struct CatchUp {
+    pub opens: SimTime,
+    pub closes: SimTime,
+    pub probability: f64,
+    pub arrivals: Curve,
+}
+
+impl Scenario {
+    /// How the people of cohort `i` behave: its own clients, or `[clients]`.
+    pub fn clients_of(&self, i: usize) -> &Clients {
+        self.cohorts[i].clients.as_ref().unwrap_or(&self.clients)
+    }
+
+    /// Every behaviour a person of this scenario may have: `[clients]`, and
+    /// each cohort's own (for bounds that must hold for anyone).
+    pub fn all_clients(&self) -> impl Iterator<Item = &Clients> {
+        std::iter::once(&self.clients).chain(self.cohorts.iter().filter_map(|c| c.clients.as_ref()))
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]

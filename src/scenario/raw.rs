@@ -46,6 +46,22 @@ pub struct RawCohort {
     pub slots: Option<u64>,
     /// A rotation: the cohort as groups with staggered windows.
     pub split: Option<RawSplit>,
+    /// This cohort's behaviour, over `[clients]` key by key.
+    pub clients: Option<RawClients>,
+    /// Catch-up rounds that bring back people not booked by then.
+    pub catch_up: Option<Vec<RawCatchUp>>,
+}
+
+/// `catch_up = [{ opens, closes, probability, arrivals }]` (see `validate::catch_up`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatchUp {
+    pub opens: String,
+    pub closes: String,
+    /// Chance that each person not booked and not in the system comes back.
+    pub probability: f64,
+    /// How the ones who come back spread over the round; default constant.
+    pub arrivals: Option<RawArrivals>,
 }
 
 /// `split = { groups, every, shift, labels, weights }` (see `validate::split`).

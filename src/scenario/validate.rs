@@ -11,7 +11,9 @@
 //!
 //! Defaults (documented in the README's scenario reference):
 //! title = name; start = 2021-01-01T00:00:00+00:00; seed = 1; bin = 1m;
-//! cohort: eligible = true, one window over the whole run, constant arrivals;
+//! cohort: eligible = true, one window over the whole run, constant arrivals,
+//! no clients of its own ([clients]'s), no catch-up rounds; catch-up
+//! arrivals constant;
 //! surge: share 0.5, tau 10m, early 0s, early_share 0;
 //! session = exponential 5m; patience = none (infinite);
 //! retry: probability 0, delay exponential 1m, max_attempts 10;
@@ -24,6 +26,7 @@
 //! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
 //! true, no schedule; faults: none.
 
+mod catch_up;
 mod check;
 mod clients;
 mod clock;
@@ -48,14 +51,21 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let clock = clock::check(meta, &mut c);
     (c.start, c.duration) = (clock.start, clock.duration);
 
-    let cohorts = cohorts::check(&raw.cohort, &mut c);
     let clients = clients::check(&raw.clients, &mut c);
+    let base = clients::Base { written: &raw.clients, checked: clients.as_ref() };
+    let cohorts = cohorts::check(&raw.cohort, base, &mut c);
     let backend = tiers::backend(raw.backend.as_ref(), &mut c);
     let waiting_room = raw.waiting_room.as_ref().map(|w| waiting_room::check(w, &cohorts, backend.as_ref(), &mut c));
     if let Some(w) = &waiting_room {
-        waiting_room::needs(w, &raw.clients, raw.front.as_ref(), &mut c);
+        let responds = raw.cohort.iter().any(|k| k.clients.as_ref().is_some_and(|k| k.response.is_some()));
+        waiting_room::needs(w, &raw.clients, responds, raw.front.as_ref(), &mut c);
     }
-    waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), &raw.clients, &mut c);
+    waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), &raw.clients, "clients", &mut c);
+    for (i, k) in raw.cohort.iter().enumerate() {
+        if let Some(own) = &k.clients {
+            waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), own, &format!("cohort[{i}].clients"), &mut c);
+        }
+    }
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
     let faults = faults::check(raw.faults.as_ref(), front.is_some(), &mut c);
     let milestones = clock::milestones(meta.milestones.as_deref(), &cohorts, &mut c);

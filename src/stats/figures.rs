@@ -46,6 +46,9 @@ pub enum Headline {
     /// Of whom people of eligible cohorts: ineligible visitors leave by
     /// design, eligible ones are the people the night failed.
     GaveUpEligible,
+    /// People who came back in a catch-up round (the crowd the rounds
+    /// before left: an outcome, not an input).
+    CatchUpArrivals,
     /// People of ineligible cohorts (visitors who cannot book), reported
     /// on their own so that they do not blur the eligible figures.
     Visitors,
@@ -109,6 +112,7 @@ impl Columns for Headline {
         Headline::Ineligible,
         Headline::GaveUp,
         Headline::GaveUpEligible,
+        Headline::CatchUpArrivals,
         Headline::Visitors,
         Headline::VisitorAttempts,
         Headline::InSystemAtEnd,
@@ -146,6 +150,7 @@ impl Columns for Headline {
             Headline::Ineligible => "ineligible",
             Headline::GaveUp => "gave_up",
             Headline::GaveUpEligible => "gave_up_eligible",
+            Headline::CatchUpArrivals => "catch_up_arrivals",
             Headline::Visitors => "visitors",
             Headline::VisitorAttempts => "visitor_attempts",
             Headline::InSystemAtEnd => "in_system_at_end",
@@ -183,6 +188,7 @@ impl Columns for Headline {
             | Headline::Ineligible
             | Headline::GaveUp
             | Headline::GaveUpEligible
+            | Headline::CatchUpArrivals
             | Headline::Visitors
             | Headline::VisitorAttempts
             | Headline::InSystemAtEnd
@@ -241,6 +247,7 @@ impl Headline {
             | Headline::Attempts
             | Headline::Admitted
             | Headline::Ineligible
+            | Headline::CatchUpArrivals
             | Headline::Visitors
             | Headline::VisitorAttempts
             | Headline::ActiveSessionsMean
@@ -264,6 +271,7 @@ impl Headline {
             Headline::Ineligible => "Turned away as ineligible (attempts)",
             Headline::GaveUp => "Gave up for good without booking (people)",
             Headline::GaveUpEligible => "Eligible people who gave up for good",
+            Headline::CatchUpArrivals => "Came back in a catch-up round (people)",
             Headline::Visitors => "Ineligible visitors (people)",
             Headline::VisitorAttempts => "Attempts of ineligible visitors",
             Headline::InSystemAtEnd => "Still in the system at the end",
@@ -299,7 +307,8 @@ pub enum CohortFigure {
     Booked,
     /// booked / people, for eligible cohorts.
     BookedShare,
-    /// The same at the close of the cohort's last window (end of that bin).
+    /// The same at the close of the cohort's last window or catch-up round
+    /// (end of that bin).
     BookedShareAtClose,
     Abandoned,
     /// Attempts that left at once on joining, at the shown wait.
@@ -307,6 +316,8 @@ pub enum CohortFigure {
     Dropped,
     Ineligible,
     GaveUp,
+    /// People who came back in the cohort's catch-up rounds.
+    CatchUpArrivals,
     InSystemAtEnd,
     /// When the cohort could no longer be served (a clock time).
     SoldOutAt,
@@ -334,6 +345,7 @@ impl Columns for CohortFigure {
         CohortFigure::Dropped,
         CohortFigure::Ineligible,
         CohortFigure::GaveUp,
+        CohortFigure::CatchUpArrivals,
         CohortFigure::InSystemAtEnd,
         CohortFigure::SoldOutAt,
         CohortFigure::WaitP50,
@@ -359,6 +371,7 @@ impl Columns for CohortFigure {
             CohortFigure::Dropped => "dropped",
             CohortFigure::Ineligible => "ineligible",
             CohortFigure::GaveUp => "gave_up",
+            CohortFigure::CatchUpArrivals => "catch_up_arrivals",
             CohortFigure::InSystemAtEnd => "in_system_at_end",
             CohortFigure::WaitP50 => "wait_p50_s",
             CohortFigure::WaitP90 => "wait_p90_s",
@@ -628,6 +641,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::Ineligible => n(t.turned_away),
         Headline::GaveUp => n(t.gave_up),
         Headline::GaveUpEligible => n(of_eligible(|c| c.gave_up)),
+        Headline::CatchUpArrivals => n(t.returned),
         Headline::Visitors => n(of_visitors(|c| c.arrivals)),
         Headline::VisitorAttempts => n(of_visitors(|c| c.attempts())),
         Headline::InSystemAtEnd => n(t.arrivals - t.booked - t.gave_up),
@@ -681,8 +695,9 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
     let (sc, cr) = (&s.cohorts[i], &r.cohorts[i]);
     let c = &cr.counts;
     let share = |booked: u64| if sc.eligible { ratio(booked, sc.people) } else { None };
-    // Bookings at the end of the bin that holds the last window's close.
-    let close = sc.windows.last().map_or(s.duration, |w| w.closes);
+    // Bookings at the end of the bin that holds the last close (of a
+    // window, or of a catch-up round: the cohort's last chance).
+    let close = sc.last_close().unwrap_or(s.duration);
     let close_bin = (close.0.saturating_sub(1) / s.bin.0) as usize;
     let at_close = r.bins.get(close_bin.min(r.bins.len().saturating_sub(1))).map_or(0, |b| b.booked_so_far[i]);
     let n = |x: u64| Some(x as f64);
@@ -699,6 +714,7 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
         CohortFigure::Dropped => n(c.dropped_total()),
         CohortFigure::Ineligible => n(c.turned_away),
         CohortFigure::GaveUp => n(c.gave_up),
+        CohortFigure::CatchUpArrivals => n(c.returned),
         CohortFigure::InSystemAtEnd => n(c.arrivals - c.booked - c.gave_up),
         CohortFigure::WaitP50 => cr.wait.quantile_secs(0.5),
         CohortFigure::WaitP90 => cr.wait.quantile_secs(0.9),

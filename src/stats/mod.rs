@@ -144,8 +144,13 @@ pub struct Counts {
     /// Attempts turned away at the eligibility check (ineligible, or
     /// outside the cohort's windows).
     pub turned_away: u64,
-    /// People who left for good without a booking.
+    /// People who left for good without a booking. Per cohort, those who
+    /// came back in a catch-up round are taken off again as they come (they
+    /// had not left for good); per bin, people leaving in the bin.
     pub gave_up: u64,
+    /// People back in a catch-up round (their first attempt of the round,
+    /// counted among `retries`: they are not new people).
+    pub returned: u64,
     /// Page loads sent to the front tier.
     pub front_requests: u64,
     /// Attempts that skipped the waiting room (back door or fail-open).
@@ -175,6 +180,7 @@ impl Counts {
         }
         self.turned_away += o.turned_away;
         self.gave_up += o.gave_up;
+        self.returned += o.returned;
         self.front_requests += o.front_requests;
         self.bypassed += o.bypassed;
         self.clock_bug += o.clock_bug;
@@ -538,6 +544,25 @@ impl Recorder {
     pub fn gave_up(&mut self, cohort: usize) {
         self.current.gave_up += 1;
         self.cohorts[cohort].counts.gave_up += 1;
+    }
+
+    /// People of `cohort` who have left for good so far (net of those who
+    /// came back): whom a catch-up round may bring back.
+    pub fn gone(&self, cohort: usize) -> u64 {
+        self.cohorts[cohort].counts.gave_up
+    }
+
+    /// A person of `cohort` who had left comes back in a catch-up round
+    /// (their attempt is counted by `attempt`, as a retry).
+    pub fn returned(&mut self, cohort: usize) {
+        self.current.returned += 1;
+        let c = &mut self.cohorts[cohort].counts;
+        c.returned += 1;
+        // The round draws its crowd from those gone at its opening, so
+        // never more than have left (saturating: a person of the round
+        // before who arrives at the very instant the next opens is counted
+        // gone by the next too).
+        c.gave_up = c.gave_up.saturating_sub(1);
     }
 
     pub fn front_request(&mut self, cohort: usize) {

@@ -2,8 +2,10 @@
 
 mod arrivals;
 mod bad_input;
+mod catch_up;
 mod charts;
 mod cli;
+mod cohort_clients;
 mod common;
 mod compare;
 mod conservation;

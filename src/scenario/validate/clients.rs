@@ -1,55 +1,114 @@
 //! `[clients]`: how people behave (session length, patience, response to
 //! a turn, retries). Every key has a default, so the section may be left out.
+//!
+//! A cohort's own `clients` (`[[cohort]] clients = { patience = ... }`) is
+//! checked here too: it changes `[clients]` for that cohort key by key, as
+//! a file that `extends` another changes its tables (`merge`): a key it
+//! leaves out is `[clients]`'s, `retry = { probability = 0.9 }` keeps
+//! `[clients]`'s delays, and a distribution of the kind `[clients]` has
+//! (`dist = "lognormal", median = "3h"`) keeps the parameters it does not
+//! give; one of another kind replaces it whole. Its problems are located at
+//! the cohort's keys, with the messages `[clients]` gets.
 
 use super::super::dist::{Dist, RawDist};
 use super::super::raw::{RawClients, RawRetry};
 use super::super::{bounds, Clients, Retry};
 use super::check::Check;
 
+/// What a cohort's clients are written over: `[clients]` as written, and
+/// as checked (`None` when it has a problem: then a cohort's distribution
+/// is checked on its own, so that no problem of `[clients]` is reported
+/// twice, and the cohort's clients are not made).
+#[derive(Clone, Copy)]
+pub(super) struct Base<'a> {
+    pub written: &'a RawClients,
+    pub checked: Option<&'a Clients>,
+}
+
 /// The clients, or `None` when a distribution is wrong (its problem noted).
 pub(super) fn check(raw: &RawClients, c: &mut Check) -> Option<Clients> {
-    let session = given(raw.session.as_ref(), "clients.session", c).unwrap_or(Some(Dist::exponential(300.0)));
-    let patience = given(raw.patience.as_ref(), "clients.patience", c);
-    let response = given(raw.response.as_ref(), "clients.response", c);
-    let balk = given(raw.balk.as_ref(), "clients.balk", c);
+    over(raw, None, "clients", c)
+}
+
+/// A cohort's clients: `raw` (at `path`, `cohort[0].clients`) written over
+/// `base`; `None` when either has a problem.
+pub(super) fn cohort(raw: &RawClients, base: Base<'_>, path: &str, c: &mut Check) -> Option<Clients> {
+    let made = over(raw, Some(base), path, c);
+    base.checked.and(made)
+}
+
+/// `raw` at `path` over `base` (the defaults when `None`).
+fn over(raw: &RawClients, base: Option<Base<'_>>, path: &str, c: &mut Check) -> Option<Clients> {
+    let checked = base.and_then(|b| b.checked);
+    let written =
+        |key: fn(&RawClients) -> Option<&RawDist>| base.filter(|b| b.checked.is_some()).and_then(|b| key(b.written));
+    let session = given(raw.session.as_ref(), written(|w| w.session.as_ref()), &format!("{path}.session"), c)
+        .unwrap_or_else(|| Some(checked.map_or_else(|| Dist::exponential(300.0), |b| b.session.clone())));
+    let patience = given(raw.patience.as_ref(), written(|w| w.patience.as_ref()), &format!("{path}.patience"), c);
+    let response = given(raw.response.as_ref(), written(|w| w.response.as_ref()), &format!("{path}.response"), c);
+    let balk = given(raw.balk.as_ref(), written(|w| w.balk.as_ref()), &format!("{path}.balk"), c);
     let retry = match &raw.retry {
-        None => Some(Retry {
-            probability: 0.0,
-            delay: Dist::exponential(60.0),
-            refresh: Dist::exponential(30.0),
-            max_attempts: 10,
-        }),
-        Some(r) => retry(r, c),
+        None => Some(checked.map_or_else(default_retry, |b| b.retry.clone())),
+        Some(r) => {
+            let under = base.filter(|b| b.checked.is_some()).and_then(|b| b.written.retry.as_ref());
+            retry(r, under, checked.map(|b| &b.retry), &format!("{path}.retry"), c)
+        }
     };
     Some(Clients {
         session: session?,
-        patience: optional(patience)?,
-        response: optional(response)?,
+        patience: optional(patience).map(|p| p.or_else(|| checked.and_then(|b| b.patience.clone())))?,
+        response: optional(response).map(|r| r.or_else(|| checked.and_then(|b| b.response.clone())))?,
         retry: retry?,
-        balk: optional(balk)?,
+        balk: optional(balk).map(|b| b.or_else(|| checked.and_then(|x| x.balk.clone())))?,
     })
 }
 
-/// What a person does after a failure.
-fn retry(r: &RawRetry, c: &mut Check) -> Option<Retry> {
-    let probability = c.probability(r.probability, 0.0, "clients.retry.probability");
-    let delay = given(r.delay.as_ref(), "clients.retry.delay", c).unwrap_or(Some(Dist::exponential(60.0)));
-    let refresh = given(r.refresh.as_ref(), "clients.retry.refresh", c).unwrap_or(Some(Dist::exponential(30.0)));
-    let max_attempts = r.max_attempts.unwrap_or(10);
+fn default_retry() -> Retry {
+    Retry { probability: 0.0, delay: Dist::exponential(60.0), refresh: Dist::exponential(30.0), max_attempts: 10 }
+}
+
+/// What a person does after a failure: `r` over `base` (as written and as
+/// checked; the defaults when `None`).
+fn retry(r: &RawRetry, written: Option<&RawRetry>, base: Option<&Retry>, path: &str, c: &mut Check) -> Option<Retry> {
+    let default = default_retry();
+    let base = base.unwrap_or(&default);
+    let probability = c.probability(r.probability, base.probability, &format!("{path}.probability"));
+    let delay = given(r.delay.as_ref(), written.and_then(|w| w.delay.as_ref()), &format!("{path}.delay"), c)
+        .unwrap_or_else(|| Some(base.delay.clone()));
+    let refresh = given(r.refresh.as_ref(), written.and_then(|w| w.refresh.as_ref()), &format!("{path}.refresh"), c)
+        .unwrap_or_else(|| Some(base.refresh.clone()));
+    let max_attempts = r.max_attempts.unwrap_or(base.max_attempts);
+    let at = format!("{path}.max_attempts");
     if max_attempts == 0 {
-        c.push("clients.retry.max_attempts", "found 0, expected at least 1 (the first attempt counts)");
+        c.push(at, "found 0, expected at least 1 (the first attempt counts)");
     } else if max_attempts > bounds::MAX_ATTEMPTS {
         // The model counts a person's attempts in 16 bits.
-        let message = format!("found {max_attempts}, expected at most {}", bounds::MAX_ATTEMPTS);
-        c.push("clients.retry.max_attempts", message);
+        c.push(at, format!("found {max_attempts}, expected at most {}", bounds::MAX_ATTEMPTS));
     }
     Some(Retry { probability, delay: delay?, refresh: refresh?, max_attempts })
 }
 
-/// A distribution if given: `None` (not given), `Some(None)` (given but
-/// wrong), `Some(Some(d))`.
-fn given(raw: Option<&RawDist>, path: &str, c: &mut Check) -> Option<Option<Dist>> {
-    raw.map(|r| c.dist(r, path))
+/// A distribution if given (over `under`, the one it changes, if any):
+/// `None` (not given), `Some(None)` (given but wrong), `Some(Some(d))`.
+fn given(raw: Option<&RawDist>, under: Option<&RawDist>, path: &str, c: &mut Check) -> Option<Option<Dist>> {
+    raw.map(|r| c.dist(&merged(under, r), path))
+}
+
+/// `top` written over `under`: the parameters it leaves out are `under`'s
+/// when both name the same kind (see `merge`); else `top` alone.
+fn merged(under: Option<&RawDist>, top: &RawDist) -> RawDist {
+    let Some(u) = under.filter(|u| u.dist == top.dist) else { return top.clone() };
+    let text = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    RawDist {
+        dist: top.dist.clone(),
+        mean: text(&top.mean, &u.mean),
+        median: text(&top.median, &u.median),
+        value: text(&top.value, &u.value),
+        scale: text(&top.scale, &u.scale),
+        sigma: top.sigma.or(u.sigma),
+        cv: top.cv.or(u.cv),
+        shape: top.shape.or(u.shape),
+    }
 }
 
 /// An optional distribution: `None` (not given) is fine, `Some(None)`

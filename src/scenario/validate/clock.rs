@@ -104,8 +104,8 @@ fn end(start: DateTime<FixedOffset>, duration: SimTime, c: &mut Check) {
 }
 
 /// `scenario.milestones`: the clock times bookings are quoted at, in time
-/// order, inside the run. Default: every eligible cohort's window closes
-/// (inside the run), the moment a planner asks "how many got through?".
+/// order, inside the run. Default: every eligible cohort's window and
+/// catch-up round closes (inside the run), the moment a planner asks "how many got through?".
 pub(super) fn milestones(given: Option<&[String]>, cohorts: &[super::super::Cohort], c: &mut Check) -> Vec<SimTime> {
     let mut out: Vec<SimTime> = match given {
         Some(list) => list
@@ -129,7 +129,7 @@ pub(super) fn milestones(given: Option<&[String]>, cohorts: &[super::super::Coho
         None => cohorts
             .iter()
             .filter(|k| k.eligible)
-            .flat_map(|k| k.windows.iter().map(|w| w.closes))
+            .flat_map(|k| k.windows.iter().map(|w| w.closes).chain(k.catch_up.iter().map(|r| r.closes)))
             .filter(|&t| t > SimTime::ZERO && t <= c.duration)
             .collect(),
     };

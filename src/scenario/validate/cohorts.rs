@@ -6,7 +6,7 @@ use super::super::echo::quoted;
 use super::super::raw::{RawCohort, RawWindow};
 use super::super::{bounds, volume, Cohort, Curve, Window};
 use super::check::Check;
-use super::{curves, split};
+use super::{catch_up, clients, curves, split};
 use crate::engine::SimTime;
 use std::collections::HashSet;
 
@@ -14,7 +14,7 @@ use std::collections::HashSet;
 const MAX_COHORT_NAME: usize = 100;
 
 /// Every cohort; those with problems are left out (their problems noted).
-pub(super) fn check(list: &[RawCohort], c: &mut Check) -> Vec<Cohort> {
+pub(super) fn check(list: &[RawCohort], base: clients::Base<'_>, c: &mut Check) -> Vec<Cohort> {
     if list.is_empty() {
         c.push("cohort", "found no [[cohort]], expected at least one");
     }
@@ -31,7 +31,7 @@ pub(super) fn check(list: &[RawCohort], c: &mut Check) -> Vec<Cohort> {
         if !names.insert(rc.name.as_str()) {
             c.push(format!("{path}.name"), format!("found {} twice, expected unique cohort names", quoted(&rc.name)));
         }
-        let Some(one) = cohort(rc, &path, c) else { continue };
+        let Some(one) = cohort(rc, base, &path, c) else { continue };
         let made = match &rc.split {
             None => vec![one],
             Some(s) => {
@@ -79,7 +79,7 @@ fn groups_apart(cohorts: &[Cohort], from_split: &[Option<usize>], c: &mut Check)
 }
 
 /// One cohort at `path`, or `None` when any of its parts is wrong.
-fn cohort(rc: &RawCohort, path: &str, c: &mut Check) -> Option<Cohort> {
+fn cohort(rc: &RawCohort, base: clients::Base<'_>, path: &str, c: &mut Check) -> Option<Cohort> {
     let before = c.count();
     if rc.name.is_empty() {
         c.push(format!("{path}.name"), "found an empty name, expected a cohort name");
@@ -96,6 +96,9 @@ fn cohort(rc: &RawCohort, path: &str, c: &mut Check) -> Option<Cohort> {
     };
     let arrivals = curves::check(rc.arrivals.as_ref(), &format!("{path}.arrivals"), c);
     let people = people(rc, arrivals.as_ref(), path, c);
+    let clients = rc.clients.as_ref().map(|raw| clients::cohort(raw, base, &format!("{path}.clients"), c));
+    let rounds =
+        rc.catch_up.as_deref().map(|list| catch_up::check(list, &windows, people, &format!("{path}.catch_up"), c));
     if c.count() > before {
         return None;
     }
@@ -106,6 +109,9 @@ fn cohort(rc: &RawCohort, path: &str, c: &mut Check) -> Option<Cohort> {
         windows,
         arrivals: arrivals?,
         slots: rc.slots,
+        // With a problem in `[clients]`, that problem is the file's.
+        clients: clients.flatten(),
+        catch_up: rounds.unwrap_or_default(),
     })
 }
 
@@ -171,6 +177,14 @@ fn windows(list: &[RawWindow], path: &str, c: &mut Check) -> Vec<Window> {
     out
 }
 
+/// `check` under the default `[clients]`, for tests of cohorts alone.
+#[cfg(test)]
+pub(super) fn check_alone(list: &[RawCohort], c: &mut Check) -> Vec<Cohort> {
+    let written = super::super::raw::RawClients::default();
+    let checked = clients::check(&written, c);
+    check(list, clients::Base { written: &written, checked: checked.as_ref() }, c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::check::testing::{at, context, none, problem, raw};
@@ -184,14 +198,14 @@ mod tests {
     /// The one problem of a single cohort written with `extra`.
     fn problem_with(extra: &str) -> (String, String) {
         problem(|c| {
-            check(&[cohort_with(extra)], c);
+            check_alone(&[cohort_with(extra)], c);
         })
     }
 
     #[test]
     fn a_good_cohort_defaults_to_one_window_over_the_run() {
         let mut c = context();
-        let cohorts = check(&[cohort_with(""), raw("name = \"55+\"\npeople = 5\neligible = false")], &mut c);
+        let cohorts = check_alone(&[cohort_with(""), raw("name = \"55+\"\npeople = 5\neligible = false")], &mut c);
         none(&c);
         assert_eq!(cohorts.len(), 2);
         let w = cohorts[0].windows[0];
@@ -202,13 +216,13 @@ mod tests {
     #[test]
     fn there_is_at_least_one_cohort_and_at_most_what_the_model_numbers() {
         let none_given = problem(|c| {
-            check(&[], c);
+            check_alone(&[], c);
         });
         assert_eq!(none_given, at("cohort", "found no [[cohort]], expected at least one"));
         let many: Vec<RawCohort> =
             (0..=bounds::MAX_COHORTS).map(|i| raw(&format!("name = \"c{i}\"\npeople = 1"))).collect();
         let too_many = problem(|c| {
-            check(&many, c);
+            check_alone(&many, c);
         });
         assert_eq!(too_many, at("cohort", "found 65536 cohorts, expected at most 65535"));
     }
@@ -216,15 +230,15 @@ mod tests {
     #[test]
     fn names_are_unique_short_and_not_empty() {
         let twice = problem(|c| {
-            check(&[cohort_with(""), cohort_with("")], c);
+            check_alone(&[cohort_with(""), cohort_with("")], c);
         });
         assert_eq!(twice, at("cohort[1].name", "found \"53-54\" twice, expected unique cohort names"));
         let empty = problem(|c| {
-            check(&[raw("name = \"\"\npeople = 1")], c);
+            check_alone(&[raw("name = \"\"\npeople = 1")], c);
         });
         assert_eq!(empty, at("cohort[0].name", "found an empty name, expected a cohort name"));
         let long = problem(|c| {
-            check(&[raw(&format!("name = \"{}\"\npeople = 1", "n".repeat(101)))], c);
+            check_alone(&[raw(&format!("name = \"{}\"\npeople = 1", "n".repeat(101)))], c);
         });
         let message = "found 101 characters, expected at most 100 (a cohort name labels legends and table rows)";
         assert_eq!(long, at("cohort[0].name", message));
@@ -233,21 +247,21 @@ mod tests {
     #[test]
     fn people_are_given_or_come_from_the_curve_and_fit_the_model() {
         let missing = problem(|c| {
-            check(&[raw("name = \"a\"")], c);
+            check_alone(&[raw("name = \"a\"")], c);
         });
         assert_eq!(missing, at("cohort[0].people", "missing, expected the number of people in the cohort"));
         let beyond = problem(|c| {
-            check(&[raw("name = \"a\"\npeople = 4294967296")], c);
+            check_alone(&[raw("name = \"a\"\npeople = 4294967296")], c);
         });
         assert_eq!(beyond, at("cohort[0].people", "found 4294967296, expected at most 4294967295"));
         let mut c = context();
         let curve = "arrivals = { curve = \"piecewise\", points = [{ at = \"0m\", rate = 10.0 }, { at = \"1h\", rate = 10.0 }] }";
-        let cohorts = check(&[raw(&format!("name = \"a\"\n{curve}"))], &mut c);
+        let cohorts = check_alone(&[raw(&format!("name = \"a\"\n{curve}"))], &mut c);
         none(&c);
         assert_eq!(cohorts[0].people, 600, "ten a minute for an hour");
         let huge = curve.replace("10.0", "1e10");
         let from_curve = problem(|c| {
-            check(&[raw(&format!("name = \"a\"\n{huge}"))], c);
+            check_alone(&[raw(&format!("name = \"a\"\n{huge}"))], c);
         });
         let message = "found 600000000000 (from the arrival curve), expected at most 4294967295";
         assert_eq!(from_curve, at("cohort[0].people", message));
@@ -257,7 +271,7 @@ mod tests {
     fn windows_are_inside_the_run_in_order_and_share_the_people() {
         let mut c = context();
         let two = "windows = [{ opens = \"0m\", closes = \"30m\", share = 0.25 }, { opens = \"1h\", closes = \"3h\", share = 0.75 }]";
-        let cohorts = check(&[cohort_with(two)], &mut c);
+        let cohorts = check_alone(&[cohort_with(two)], &mut c);
         none(&c);
         let w = &cohorts[0].windows;
         assert_eq!(
@@ -305,7 +319,7 @@ mod tests {
     #[test]
     fn a_cohort_with_a_problem_is_left_out() {
         let mut c = context();
-        let cohorts = check(&[cohort_with("windows = []"), raw("name = \"b\"\npeople = 1")], &mut c);
+        let cohorts = check_alone(&[cohort_with("windows = []"), raw("name = \"b\"\npeople = 1")], &mut c);
         assert_eq!((cohorts.len(), cohorts[0].name.as_str()), (1, "b"));
     }
 }

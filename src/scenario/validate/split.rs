@@ -23,7 +23,7 @@
 //! refused.
 
 use super::super::raw::RawSplit;
-use super::super::{bounds, Cohort, Curve, Window};
+use super::super::{bounds, CatchUp, Cohort, Curve, Window};
 use super::check::{one_of, Check};
 use crate::engine::SimTime;
 
@@ -63,6 +63,7 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
     for (k, name) in names.into_iter().enumerate() {
         let fine = c.count();
         let windows = moved(&cohort.windows, every, k, shift, &name, &here, c);
+        let catch_up = rounds(&cohort.catch_up, every, k, shift, &name, &here, c);
         if c.count() > fine {
             // Later groups open later still: they would only repeat it.
             return None;
@@ -74,6 +75,8 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
             windows,
             arrivals: cohort.arrivals.clone(),
             slots: slots.as_ref().map(|s| s[k]),
+            clients: cohort.clients.clone(),
+            catch_up,
         });
     }
     (c.count() == before).then_some(out)
@@ -191,6 +194,40 @@ pub(super) fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     out
 }
 
+/// Group `k`'s catch-up rounds: the cohort's, when only openings move
+/// (every group's windows close together, and the rounds come after);
+/// `k * every` later with whole windows (each group's rounds follow its
+/// own windows), each still opening before the end of the run.
+fn rounds(
+    list: &[CatchUp],
+    every: SimTime,
+    k: usize,
+    shift: Shift,
+    name: &str,
+    here: &str,
+    c: &mut Check,
+) -> Vec<CatchUp> {
+    if matches!(shift, Shift::Opens) {
+        return list.to_vec();
+    }
+    let by = every.0.checked_mul(k as u64);
+    let mut out = Vec::with_capacity(list.len());
+    for (j, r) in list.iter().enumerate() {
+        let later = |t: SimTime| by.and_then(|by| t.0.checked_add(by)).map(SimTime);
+        match (later(r.opens).filter(|o| *o < c.duration), later(r.closes)) {
+            (Some(opens), Some(closes)) => out.push(CatchUp { opens, closes: closes.min(c.duration), ..r.clone() }),
+            _ => {
+                let message = format!(
+                    "moves \"{name}\"'s catch-up round {j} past the end of the run ({}), expected fewer or closer groups",
+                    c.duration
+                );
+                c.push(format!("{here}.every"), message);
+            }
+        }
+    }
+    out
+}
+
 /// Group `k`'s windows: the cohort's, `k * every` later (openings only,
 /// or whole windows), each still opening before it closes and before the
 /// end of the run.
@@ -242,14 +279,14 @@ mod tests {
     fn split(extra: &str) -> Vec<Cohort> {
         let mut c = context();
         let rc: RawCohort = raw(&format!("{COHORT}{extra}"));
-        let out = cohorts::check(&[rc], &mut c);
+        let out = cohorts::check_alone(&[rc], &mut c);
         none(&c);
         out
     }
 
     fn problem_of(extra: &str) -> (String, String) {
         problem(|c| {
-            cohorts::check(&[raw(&format!("{COHORT}{extra}"))], c);
+            cohorts::check_alone(&[raw(&format!("{COHORT}{extra}"))], c);
         })
     }
 
@@ -313,7 +350,7 @@ mod tests {
         assert_eq!(huge.0, "cohort[0].split.weights");
         let (path, message) = problem(|c| {
             let many = raw(&format!("{COHORT}split = {{ groups = 65535, every = \"1us\" }}"));
-            cohorts::check(&[many, raw("name = \"b\"\npeople = 1")], c);
+            cohorts::check_alone(&[many, raw("name = \"b\"\npeople = 1")], c);
         });
         assert_eq!(path, "cohort[0].split.groups");
         assert_eq!(message, "found 65535 groups, expected at most 65534 (with the other cohorts, 65535 in all)");
@@ -322,7 +359,7 @@ mod tests {
             "curve = \"piecewise\", points = [{ at = \"0m\", rate = 1.0 }, { at = \"1h\", rate = 1.0 }]",
         );
         let (path, message) = problem(|c| {
-            cohorts::check(&[raw(&format!("{piecewise}split = {{ groups = 2, every = \"1m\" }}"))], c);
+            cohorts::check_alone(&[raw(&format!("{piecewise}split = {{ groups = 2, every = \"1m\" }}"))], c);
         });
         assert_eq!(path, "cohort[0].split");
         assert!(message.starts_with("found a split of a piecewise or trace curve"), "{message}");

@@ -99,10 +99,11 @@ fn max_active(max_active: u64, max_sessions: u64, c: &mut Check) -> u64 {
 }
 
 /// Settings that do nothing without another section: a turn can only
-/// expire for people who take time to respond, and the room can only
-/// fail open when a front tier can be overloaded.
-pub(super) fn needs(w: &WaitingRoom, clients: &RawClients, front: Option<&RawFront>, c: &mut Check) {
-    if w.turn_expiry.is_some() && clients.response.is_none() {
+/// expire for people who take time to respond (in `[clients]`, or in a
+/// cohort's own `clients`: `responds`), and the room can only fail open
+/// when a front tier can be overloaded.
+pub(super) fn needs(w: &WaitingRoom, clients: &RawClients, responds: bool, front: Option<&RawFront>, c: &mut Check) {
+    if w.turn_expiry.is_some() && clients.response.is_none() && !responds {
         c.push("waiting_room.turn_expiry", "set, but clients.response is not: nobody would ever miss a turn");
     }
     if w.fail_open && front.is_none() {
@@ -111,15 +112,17 @@ pub(super) fn needs(w: &WaitingRoom, clients: &RawClients, front: Option<&RawFro
 }
 
 /// People balk at the wait they are shown: without a shown wait (or
-/// without a room to show one), `clients.balk` would do nothing.
-pub(super) fn balk_needs_a_shown_wait(w: Option<&RawWaitingRoom>, clients: &RawClients, c: &mut Check) {
+/// without a room to show one), `balk` would do nothing, in `[clients]`
+/// (`path` = `clients`) or a cohort's own (`cohort[i].clients`).
+pub(super) fn balk_needs_a_shown_wait(w: Option<&RawWaitingRoom>, clients: &RawClients, path: &str, c: &mut Check) {
     if clients.balk.is_none() {
         return;
     }
+    let at = format!("{path}.balk");
     match w {
-        None => c.push("clients.balk", "set, but there is no [waiting_room] to show a wait to balk at"),
+        None => c.push(at, "set, but there is no [waiting_room] to show a wait to balk at"),
         Some(w) if w.shown_wait.is_none() => c.push(
-            "clients.balk",
+            at,
             "set, but waiting_room.shown_wait is not, expected waiting_room.shown_wait = \"rate\" or \"nominal\": nobody is shown a wait to balk at",
         ),
         Some(_) => {}
@@ -147,6 +150,8 @@ mod tests {
             windows: vec![window],
             arrivals: Curve::Constant,
             slots: None,
+            clients: None,
+            catch_up: vec![],
         }
     }
 
@@ -217,17 +222,17 @@ mod tests {
     fn settings_that_need_another_section_say_so() {
         let room = |text: &str| check(&raw(text), &[], Some(&backend()), &mut context());
         let expiring = room("turn_expiry = \"1m\"");
-        let found = problem(|c| needs(&expiring, &RawClients::default(), Some(&raw("capacity = 1")), c));
+        let found = problem(|c| needs(&expiring, &RawClients::default(), false, Some(&raw("capacity = 1")), c));
         let message = "set, but clients.response is not: nobody would ever miss a turn";
         assert_eq!(found, at("waiting_room.turn_expiry", message));
         let failing_open = room("fail_open = true");
-        let found = problem(|c| needs(&failing_open, &RawClients::default(), None, c));
+        let found = problem(|c| needs(&failing_open, &RawClients::default(), false, None, c));
         let message = "set, but there is no [front] tier whose overload would open it";
         assert_eq!(found, at("waiting_room.fail_open", message));
         let mut c = context();
         let responding = raw("response = { dist = \"exponential\", mean = \"10s\" }");
-        needs(&expiring, &responding, None, &mut c);
-        needs(&failing_open, &responding, Some(&raw("capacity = 1")), &mut c);
+        needs(&expiring, &responding, false, None, &mut c);
+        needs(&failing_open, &responding, false, Some(&raw("capacity = 1")), &mut c);
         none(&c);
     }
 }
