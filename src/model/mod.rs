@@ -5,7 +5,10 @@
 //!   (eligibility check, booking session, slot inventory)
 //! ```
 //!
-//! and may fail at each step; a failed person retries or gives up. The
+//! and may fail at each step; a failed person retries or gives up. An
+//! optional identity check (`identity`) sits before the waiting room or at
+//! the start of the booking session; a person may use several devices at
+//! once (`devices`), each making attempts of its own. The
 //! model owns the event type and the handlers; the engine only orders
 //! events and `stats` only counts. It knows nothing of files or charts.
 //!
@@ -16,14 +19,16 @@
 //! event queue in the main loop, without passing through it.
 
 mod demand;
+mod devices;
 mod front;
+mod identity;
 mod person;
 mod slab;
 mod streams;
 mod waiting_room;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{span_at, Scenario, Tier, Window};
+use crate::scenario::{span_at, Placement, Scenario, Tier, Window};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 use front::Front;
@@ -62,6 +67,13 @@ enum Event {
     AdmitTimer,
     /// Entry `index` of the timeline (capacity changes, outages, opening).
     Timeline { index: u32 },
+    /// An identity check finishes.
+    IdentityDone { person: Stored },
+    /// The oldest waiting identity check may have timed out.
+    IdentityTimer,
+    /// A client gives up on an identity check in service (the slot is free:
+    /// the check is abandoned with its client).
+    IdentityTimeout { person: Stored },
 }
 
 /// Things that happen at set times.
@@ -69,6 +81,7 @@ enum Event {
 enum Change {
     FrontCapacity(u64),
     BackendCapacity(u64),
+    IdentityCapacity(u64),
     Down(Tier, bool),
     RoomOpens,
 }
@@ -82,11 +95,22 @@ pub struct InSystem {
     pub queued: Vec<u64>,
     pub active: Vec<u64>,
     pub retrying: Vec<u64>,
+    /// In the identity check (waiting for a slot or being checked).
+    pub checking: Vec<u64>,
+    /// Devices in the counts above beyond one per person still in the
+    /// system (people with several devices; a booked person's devices).
+    pub extra_devices: Vec<u64>,
 }
 
 impl InSystem {
+    /// People still in the system (not booked, not gone for good).
     pub fn total(&self, cohort: usize) -> u64 {
-        self.loading[cohort] + self.queued[cohort] + self.active[cohort] + self.retrying[cohort]
+        self.devices(cohort) - self.extra_devices[cohort]
+    }
+
+    /// Devices still in the system (one per person without devices).
+    pub fn devices(&self, cohort: usize) -> u64 {
+        self.loading[cohort] + self.queued[cohort] + self.active[cohort] + self.retrying[cohort] + self.checking[cohort]
     }
 }
 
@@ -119,6 +143,13 @@ struct Model<'s, Q> {
     /// Slots left: shared inventory, and each cohort's own.
     slots_left: Option<u64>,
     cohort_slots_left: Vec<Option<u64>>,
+    /// The identity check's slots and the checks waiting for one.
+    identity: Option<Front<Stored>>,
+    /// Sessions held by admitted people while their identity is checked
+    /// (placement at_booking): they count against the session limits.
+    pending_sessions: u64,
+    /// People with several devices, while one of them is in the system.
+    devices: devices::Devices,
     in_system: InSystem,
     stats: Recorder,
     /// Events handled so far (`Results::events`): every event taken from
@@ -243,7 +274,17 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         backend_down: false,
         slots_left: scenario.backend.slots,
         cohort_slots_left: scenario.cohorts.iter().map(|c| c.slots).collect(),
-        in_system: InSystem { loading: vec![0; n], queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
+        identity: scenario.identity.as_ref().map(|i| Front::new(i.capacity)),
+        pending_sessions: 0,
+        devices: devices::Devices::new(&scenario.clients),
+        in_system: InSystem {
+            loading: vec![0; n],
+            queued: vec![0; n],
+            active: vec![0; n],
+            retrying: vec![0; n],
+            checking: vec![0; n],
+            extra_devices: vec![0; n],
+        },
         stats: Recorder::new(scenario)?,
         handled: 0,
         out_of_memory: None,
@@ -271,6 +312,9 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
         t.extend(f.schedule.iter().map(|c| (c.at, Change::FrontCapacity(c.value))));
     }
     t.extend(s.backend.schedule.iter().map(|c| (c.at, Change::BackendCapacity(c.value))));
+    if let Some(i) = &s.identity {
+        t.extend(i.schedule.iter().map(|c| (c.at, Change::IdentityCapacity(c.value))));
+    }
     for o in &s.faults.outages {
         t.push((o.from, Change::Down(o.tier, true)));
         t.push((o.to, Change::Down(o.tier, false)));
@@ -319,7 +363,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 Some(ev) => self.handle(ev),
                 None => {
                     let first = self.arrivals.pop().expect("one is due");
-                    self.attempt(Person::new(first));
+                    self.arrive(Person::new(first));
                 }
             }
         }
@@ -395,6 +439,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.try_admit();
             }
             Event::Timeline { index } => self.apply(self.timeline[index as usize].1),
+            Event::IdentityDone { person } => self.identity_done(person.person()),
+            Event::IdentityTimer => self.identity_expire(),
+            Event::IdentityTimeout { person } => self.identity_timed_out(person.person()),
         }
     }
 
@@ -403,7 +450,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn gauges(&self) -> Gauges {
         let mut g = Gauges {
             queue_len: self.line.len(),
-            active: self.sessions.len() as u64,
+            active: self.sessions.len() as u64 + self.pending_sessions,
             session_capacity: if self.backend_down { 0 } else { self.max_sessions },
             ..Gauges::default()
         };
@@ -412,6 +459,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             g.front_waiting = f.waiting();
             g.front_capacity = if f.down { 0 } else { f.capacity };
             g.front_polls = self.poll_slots();
+        }
+        if let Some(i) = &self.identity {
+            g.identity_busy = i.busy;
+            g.identity_capacity = if i.down { 0 } else { i.capacity };
         }
         g
     }
@@ -433,6 +484,18 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.max_sessions = c;
                 self.try_admit();
             }
+            Change::IdentityCapacity(c) => {
+                if let Some(i) = &mut self.identity {
+                    i.capacity = c;
+                }
+                self.identity_serve();
+            }
+            Change::Down(Tier::Identity, down) => {
+                if let Some(i) = &mut self.identity {
+                    i.down = down;
+                }
+                self.identity_serve();
+            }
             Change::Down(Tier::Front, down) => {
                 if let Some(f) = &mut self.front {
                     f.down = down;
@@ -446,6 +509,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     for person in self.sessions.drain() {
                         let person = person.person();
                         self.in_system.active[person.cohort()] -= 1;
+                        if self.devices.on {
+                            self.devices.in_session(person, false);
+                        }
                         self.drop_attempt(person, DropCause::BackendOutage);
                     }
                 }
@@ -467,7 +533,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn attempt(&mut self, mut person: Person) {
         person.next_attempt();
         let c = person.cohort();
-        self.stats.attempt(c, person.attempts() > 1);
+        if self.devices.on && person.attempts() == 1 && person.device() > 0 {
+            self.stats.device_arrival(c);
+        } else {
+            self.stats.attempt(c, person.attempts() > 1);
+        }
         if self.front.is_none() {
             self.page_loaded(person);
             return;
@@ -556,8 +626,18 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     // ---- waiting room ----------------------------------------------------------
 
-    /// The entry page is up: into the waiting room, or on to the backend.
+    /// The entry page is up: to the identity check if it comes first, else
+    /// into the waiting room.
     fn page_loaded(&mut self, person: Person) {
+        if self.identity_before_queue() {
+            self.check_identity(person);
+        } else {
+            self.into_room(person);
+        }
+    }
+
+    /// Into the waiting room, or on to the backend.
+    fn into_room(&mut self, person: Person) {
         let c = person.cohort();
         let Some(room) = &self.s.waiting_room else {
             self.stats.admitted(c, None);
@@ -621,10 +701,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
     }
 
-    /// Whether a booking session is free for one more admission.
+    /// Whether a booking session is free for one more admission (sessions
+    /// held through an identity check at booking count).
     fn session_free(&self) -> bool {
         let max_active = self.s.waiting_room.as_ref().map_or(u64::MAX, |r| r.max_active);
-        (self.sessions.len() as u64) < max_active.min(self.max_sessions)
+        (self.sessions.len() as u64 + self.pending_sessions) < max_active.min(self.max_sessions)
     }
 
     /// Admit from the line while sessions and the rate limit allow.
@@ -676,7 +757,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.stats.attempt(c, true);
                 self.enqueue(person);
             } else {
-                self.stats.gave_up(c);
+                self.give_up(person);
             }
             return;
         }
@@ -692,24 +773,43 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     // ---- backend ---------------------------------------------------------------
 
-    /// The eligibility check, then a booking session if one is free.
+    /// Admitted: the eligibility check, then a booking session if one is
+    /// free. With an identity check before the queue, the eligibility check
+    /// came with it; at booking, the check comes first.
     fn enter_backend(&mut self, person: Person) {
+        if self.devices.on && !self.device_may_book(person) {
+            return;
+        }
+        match self.s.identity.as_ref().map(|i| i.placement) {
+            Some(Placement::BeforeQueue) => self.start_session(person),
+            Some(Placement::AtBooking) => self.check_at_booking(person),
+            None => {
+                if self.screen(person) {
+                    self.start_session(person);
+                }
+            }
+        }
+    }
+
+    /// The eligibility check: true if the person may go on; else they were
+    /// turned away (and retry or leave).
+    fn screen(&mut self, person: Person) -> bool {
         let c = person.cohort();
         let cohort = &self.s.cohorts[c];
         if !cohort.eligible {
             // Ineligible visitors are told so and leave for good.
             self.stats.turned_away(c);
-            self.stats.gave_up(c);
-            return;
+            self.give_up(person);
+            return false;
         }
         if let Err(next_open) = window_at(&cohort.windows, self.now) {
             // Outside the windows: come back after the next one opens, if any.
             self.stats.turned_away(c);
             match next_open {
                 Some(opens) => self.after_failure(person, opens),
-                None => self.stats.gave_up(c),
+                None => self.give_up(person),
             }
-            return;
+            return false;
         }
         if span_at(&self.s.faults.clock_bug, self.now).is_some_and(|q| self.chance(Purpose::ClockBug, person, q)) {
             // "Not eligible in this period": wrongly refused; they come back
@@ -717,8 +817,14 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.stats.turned_away(c);
             self.stats.clock_bug(c);
             self.after_failure(person, self.now);
-            return;
+            return false;
         }
+        true
+    }
+
+    /// A booking session, if the backend is up and one is free.
+    fn start_session(&mut self, person: Person) {
+        let c = person.cohort();
         if self.backend_down {
             self.drop_attempt(person, DropCause::BackendOutage);
             return;
@@ -732,6 +838,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Err(e) => return self.lost(e, "booking sessions"),
         };
         self.in_system.active[c] += 1;
+        if self.devices.on {
+            self.devices.in_session(person, true);
+        }
         let end = self.now + self.s.clients.session.sample(&mut self.streams.of(Purpose::Session, person));
         self.events.schedule(end, Event::SessionEnd { key });
     }
@@ -739,6 +848,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn session_ended(&mut self, person: Person) {
         let c = person.cohort();
         self.in_system.active[c] -= 1;
+        if self.devices.on {
+            self.devices.in_session(person, false);
+        }
         let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
         if p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err) {
             self.drop_attempt(person, DropCause::BackendError);
@@ -746,6 +858,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::NoSlots);
         } else {
             self.stats.booked(c, self.now - person.first());
+            if self.devices.on {
+                self.device_booked(person);
+            }
         }
         self.try_admit();
     }
@@ -796,7 +911,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.in_system.retrying[c] += 1;
             self.events.schedule(at, Event::Retry { person: person.stored() });
         } else {
-            self.stats.gave_up(c);
+            self.give_up(person);
         }
     }
 }

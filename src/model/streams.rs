@@ -19,6 +19,10 @@
 //!   connection loss, back-door luck, bounce, response time, clock-bug
 //!   luck, session length, error, retry choice and retry delay in every run
 //!   of the scenario, whatever the order in which people got there.
+//! - **A device's draws** (several devices per person): a device's number
+//!   is its person's with the device in high bits (`Person::with_device`),
+//!   so its draws are the person's own streams, keyed by the device too;
+//!   device 0 draws as the person alone does.
 //! - **The room's order** (random admission, the pre-queue shuffle) and the
 //!   service of page loads whose client has left (nobody's any more): one
 //!   sequential stream each. These follow the order of events and are
@@ -69,11 +73,46 @@ pub enum Purpose {
     RoomOrder,
     /// Service of page loads nobody waits for any more (wasted work).
     DeadPageLoad,
+    // Drawn per person and attempt again (added later: appended, so that
+    // the streams above keep their names).
+    /// An identity check's service time.
+    IdentityCheck,
+    /// How many devices a person uses (drawn once, before the first attempt).
+    Devices,
 }
 
 impl Purpose {
-    /// Purposes drawn per person (those before `Arrivals`).
-    const PER_PERSON: usize = Purpose::BackendError as usize + 1;
+    /// Purposes drawn per person: those before `Arrivals`, and those after
+    /// `DeadPageLoad`.
+    const PER_PERSON: usize = Purpose::BackendError as usize + 3;
+    /// The per-person purposes, in table order.
+    const PERSONAL: [Purpose; Purpose::PER_PERSON] = [
+        Purpose::PageLoad,
+        Purpose::Refresh,
+        Purpose::RetryDelay,
+        Purpose::RetryChoice,
+        Purpose::Bypass,
+        Purpose::Patience,
+        Purpose::ConnectionLoss,
+        Purpose::Bounce,
+        Purpose::Response,
+        Purpose::ClockBug,
+        Purpose::Session,
+        Purpose::BackendError,
+        Purpose::IdentityCheck,
+        Purpose::Devices,
+    ];
+
+    /// The place of a per-person purpose in the table.
+    #[inline]
+    fn slot(self) -> usize {
+        let p = self as usize;
+        if p < Purpose::Arrivals as usize {
+            p
+        } else {
+            p - (Purpose::DeadPageLoad as usize + 1 - Purpose::Arrivals as usize)
+        }
+    }
 }
 
 /// The random streams of one run.
@@ -91,7 +130,7 @@ pub struct Streams {
 impl Streams {
     pub fn new(s: &Scenario, replication: u64) -> Streams {
         let root = StreamKey::root(s.seed, replication);
-        let purposes = (0..Purpose::PER_PERSON as u64).map(|p| root.with(p));
+        let purposes = Purpose::PERSONAL.iter().map(|&p| root.with(p as u64));
         let mut people = Vec::with_capacity(s.cohorts.len() * Purpose::PER_PERSON);
         for c in &s.cohorts {
             people.extend(purposes.clone().map(|key| key.with_str(&c.name)));
@@ -113,8 +152,8 @@ impl Streams {
     /// of those drawn per person).
     #[inline]
     pub fn of(&self, purpose: Purpose, person: Person) -> Counter {
-        debug_assert!((purpose as usize) < Purpose::PER_PERSON, "{purpose:?} is not drawn per person");
-        let key = self.people[person.cohort() * Purpose::PER_PERSON + purpose as usize];
+        debug_assert!(Purpose::PERSONAL.get(purpose.slot()) == Some(&purpose), "{purpose:?} is not drawn per person");
+        let key = self.people[person.cohort() * Purpose::PER_PERSON + purpose.slot()];
         key.counter(u64::from(person.id()) << 16 | u64::from(person.attempts()))
     }
 }

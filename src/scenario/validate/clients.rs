@@ -1,7 +1,7 @@
 //! `[clients]`: how people behave (session length, patience, response to
 //! a turn, retries). Every key has a default, so the section may be left out.
 
-use super::super::dist::{Dist, RawDist};
+use super::super::dist::{Discrete, Dist, RawDist};
 use super::super::raw::{RawClients, RawRetry};
 use super::super::{bounds, Clients, Retry};
 use super::check::Check;
@@ -20,7 +20,19 @@ pub(super) fn check(raw: &RawClients, c: &mut Check) -> Option<Clients> {
         }),
         Some(r) => retry(r, c),
     };
-    Some(Clients { session: session?, patience: optional(patience)?, response: optional(response)?, retry: retry? })
+    let devices = match &raw.devices {
+        None => Some(Discrete::constant(1)),
+        Some(r) => Discrete::from_raw(r, "clients.devices", &mut c.problems),
+    };
+    let device_lock = raw.device_lock.as_deref().map(|t| c.positive_duration(t, "clients.device_lock"));
+    Some(Clients {
+        session: session?,
+        patience: optional(patience)?,
+        response: optional(response)?,
+        retry: retry?,
+        devices: devices?,
+        device_lock: device_lock.unwrap_or(None),
+    })
 }
 
 /// What a person does after a failure.
@@ -71,6 +83,20 @@ mod tests {
         none(&c);
         assert!(clients.patience.is_some());
         assert_eq!((clients.retry.probability, clients.retry.max_attempts), (0.5, 10));
+        assert_eq!((clients.devices.max(), clients.device_lock), (1, None), "one device, no lock");
+    }
+
+    #[test]
+    fn devices_and_their_lock_are_read() {
+        let mut c = context();
+        let text = "devices = { dist = \"discrete\", values = [1, 2], weights = [0.5, 0.5] }\ndevice_lock = \"10m\"";
+        let clients = check(&raw(text), &mut c).expect("valid");
+        none(&c);
+        assert_eq!((clients.devices.max(), clients.device_lock), (2, Some(crate::engine::SimTime::from_secs(600))));
+        let found = problem(|c| {
+            check(&raw("device_lock = \"0s\""), c);
+        });
+        assert_eq!(found, at("clients.device_lock", "found \"0s\", expected a duration above zero"));
     }
 
     #[test]
