@@ -42,9 +42,11 @@ struct Owner {
     booked: bool,
     /// A device of theirs is in a booking session.
     in_session: bool,
-    /// The device holding the lock, and until when.
+    /// The device holding the lock, and until when (`ZERO`: never locked).
     holder: u8,
     locked_until: SimTime,
+    /// Devices in the line now.
+    queued: u8,
 }
 
 /// Bytes the table holds at most per person with several devices: an entry
@@ -64,10 +66,11 @@ impl Devices {
         }
     }
 
-    /// People with several devices in the system now (for tests).
-    #[cfg(test)]
-    pub fn people(&self) -> usize {
-        self.people.len()
+    /// A device left the line (admitted, or gone).
+    pub fn left_line(&mut self, person: Person) {
+        if let Some(o) = self.people.get_mut(&person.owner()) {
+            o.queued -= 1;
+        }
     }
 }
 
@@ -90,7 +93,14 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if n <= 1 {
             return self.attempt(person);
         }
-        let owner = Owner { live: n as u8, booked: false, in_session: false, holder: 0, locked_until: SimTime::ZERO };
+        let owner = Owner {
+            live: n as u8,
+            booked: false,
+            in_session: false,
+            holder: 0,
+            locked_until: SimTime::ZERO,
+            queued: 0,
+        };
         if self.devices.people.try_reserve(1).is_err() {
             let bytes = (self.devices.people.len() + 1) * BYTES_PER_PERSON;
             return self.lost(
@@ -136,6 +146,17 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         o.holder = device;
         o.locked_until = self.now + lock;
         true
+    }
+
+    /// A device joined the line: counted, and the most of one locked
+    /// person's devices in it at once kept (`InSystem`).
+    pub(super) fn device_joined_line(&mut self, person: Person) {
+        let Some(o) = self.devices.people.get_mut(&person.owner()) else { return };
+        o.queued += 1;
+        if o.locked_until > SimTime::ZERO {
+            let peak = &mut self.in_system.peak_devices_queued_locked;
+            *peak = (*peak).max(u64::from(o.queued));
+        }
     }
 
     /// A device booked for its person.

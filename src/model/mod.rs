@@ -100,6 +100,13 @@ pub struct InSystem {
     /// Devices in the counts above beyond one per person still in the
     /// system (people with several devices; a booked person's devices).
     pub extra_devices: Vec<u64>,
+    /// The most of each cohort in the line at once over the run (a check
+    /// before the queue keeps ineligible visitors' at 0).
+    pub peak_queued: Vec<u64>,
+    /// The most devices of one person in the line at once, counted when a
+    /// device joins a line its person's lock has been taken for (the lock
+    /// before the queue keeps it at 1 while it holds).
+    pub peak_devices_queued_locked: u64,
 }
 
 impl InSystem {
@@ -176,6 +183,8 @@ pub struct Footprint {
     pub loading: usize,
     /// A booking session.
     pub session: usize,
+    /// A person on several devices (the state their devices share).
+    pub devices: usize,
 }
 
 pub fn footprint(order: crate::scenario::Order) -> Footprint {
@@ -183,6 +192,7 @@ pub fn footprint(order: crate::scenario::Order) -> Footprint {
         queued: Line::<Stored>::bytes_per_person(order),
         loading: Front::<Stored>::bytes_per_person(),
         session: Slab::<Stored>::bytes_per_item(),
+        devices: devices::BYTES_PER_PERSON,
     }
 }
 
@@ -284,6 +294,8 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
             retrying: vec![0; n],
             checking: vec![0; n],
             extra_devices: vec![0; n],
+            peak_queued: vec![0; n],
+            peak_devices_queued_locked: 0,
         },
         stats: Recorder::new(scenario)?,
         handled: 0,
@@ -421,6 +433,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     let person = person.person();
                     let c = person.cohort();
                     self.in_system.queued[c] -= 1;
+                    if self.devices.on {
+                        self.devices.left_line(person);
+                    }
                     if lost {
                         self.drop_attempt(person, DropCause::QueueLost);
                     } else {
@@ -681,6 +696,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Err(e) => return self.lost(e, "queued people"),
         };
         self.in_system.queued[c] += 1;
+        let peak = &mut self.in_system.peak_queued[c];
+        *peak = (*peak).max(self.in_system.queued[c]);
+        if self.devices.on {
+            self.device_joined_line(person);
+        }
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
         let patience = self
@@ -731,6 +751,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             let (person, joined) = self.line.pop(&mut self.streams.room_order).expect("line is not empty");
             let person = person.person();
             self.in_system.queued[person.cohort()] -= 1;
+            if self.devices.on {
+                self.devices.left_line(person);
+            }
             self.admit(person, joined);
         }
     }

@@ -27,6 +27,7 @@ const _: () = assert!(
 /// Bits of a person's number that number the person when they use several
 /// devices; the 4 above them number the device (`Discrete::MAX_VALUE` = 16).
 pub const DEVICE_SHIFT: u32 = 28;
+const _: () = assert!(1u64 << DEVICE_SHIFT == bounds::MAX_PEOPLE_ON_DEVICES);
 
 /// A person, as the handlers pass one (in registers).
 #[derive(Clone, Copy, Debug)]
