@@ -203,9 +203,9 @@ impl Params<'_> {
 #[serde(deny_unknown_fields)]
 pub struct RawCount {
     pub dist: String,
-    pub values: Option<Vec<i64>>,
+    pub values: Option<Vec<u64>>,
     pub weights: Option<Vec<f64>>,
-    pub value: Option<i64>,
+    pub value: Option<u64>,
 }
 
 /// The count distribution names, for error messages.
@@ -224,7 +224,7 @@ pub struct Discrete {
 impl Discrete {
     /// The largest count a value may have: a person's devices are numbered
     /// in 4 bits of their number (`model::person`).
-    pub const MAX_VALUE: i64 = 16;
+    pub const MAX_VALUE: u64 = 16;
 
     /// Always `n`.
     pub fn constant(n: u32) -> Discrete {
