@@ -245,17 +245,27 @@ fn most_sessions(s: &Scenario) -> f64 {
     s.backend.schedule.iter().map(|c| c.value).fold(s.backend.max_sessions, u64::max) as f64
 }
 
+/// The devices `people` people bring, at most but for a chance below one
+/// in a million: the mean and five standard deviations of their sum (each
+/// person's count is drawn on its own), never more than all on the most.
+/// The most alone would double a guard that must not refuse the night.
+fn devices_of(s: &Scenario, people: f64) -> f64 {
+    let d = &s.clients.devices;
+    let mean = d.mean();
+    let var: f64 = d.values.iter().zip(&d.weights).map(|(v, w)| w * (f64::from(*v) - mean).powi(2)).sum();
+    (people * mean + 5.0 * (people * var).sqrt()).min(people * f64::from(d.max()))
+}
+
 /// Memory follows the people in the system, and with several devices per
 /// person each device holds its own place in the line, its own page load
-/// and check and its own events: the structures are sized for every
-/// person on the most devices anyone may have (an upper bound), and the
-/// devices' shared state for every person.
+/// and check and its own events: the structures are sized for the devices
+/// (`devices_of`), and the devices' shared state for every person.
 fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory {
     let order = s.waiting_room.as_ref().map_or(crate::scenario::Order::Fifo, |r| r.order);
     let bytes = footprint(order);
     let part = |count: f64, each: usize| Part { count, bytes: count * each as f64 };
     let most_devices = f64::from(s.clients.devices.max());
-    let devices = people * most_devices;
+    let devices = devices_of(s, people);
     let queued =
         s.waiting_room
             .as_ref()
