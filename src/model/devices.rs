@@ -122,10 +122,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// At the front of the line (admitted): false, and the device gone or
     /// refused, if its person is served or another device holds the lock.
     pub(super) fn device_may_book(&mut self, person: Person) -> bool {
-        let Some(o) = self.devices.people.get(&person.owner()) else { return true };
-        if o.booked || o.in_session {
-            self.stats.device_left(person.cohort());
-            self.device_gone(person, Gone::Left);
+        if self.device_served(person) {
             return false;
         }
         if self.s.identity.is_none() && !self.device_passes(person) {
@@ -133,6 +130,20 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             return false;
         }
         true
+    }
+
+    /// Whether the device's person has booked or has another device in a
+    /// booking session: then the device leaves (`devices_left`). Asked at
+    /// the front of the line, and again after a check at booking (another
+    /// device may have got in while this one was checked).
+    pub(super) fn device_served(&mut self, person: Person) -> bool {
+        let Some(o) = self.devices.people.get(&person.owner()) else { return false };
+        if o.booked || o.in_session {
+            self.stats.device_left(person.cohort());
+            self.device_gone(person, Gone::Left);
+            return true;
+        }
+        false
     }
 
     /// The lock: whether this device may pass (and if so, it holds the lock).
@@ -165,6 +176,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         let Some(o) = self.devices.people.get_mut(&key) else { return };
         // The person leaves the count of people in the system; their other
         // devices, all now beyond it, were already counted as extra.
+        debug_assert!(!o.booked, "a person booked twice");
         o.booked = true;
         o.live -= 1;
         if o.live == 0 {

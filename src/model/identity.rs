@@ -141,7 +141,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if !before_queue {
             self.pending_sessions -= 1;
         }
-        if self.devices.on && !self.device_passes(person) {
+        if self.devices.on && !before_queue && self.device_served(person) {
+            // Another device of theirs got a session while this one was checked.
+        } else if self.devices.on && !self.device_passes(person) {
             self.drop_attempt(person, DropCause::DeviceLocked);
         } else if before_queue {
             if self.screen(person) {

@@ -59,6 +59,19 @@ fn three_devices_load_three_times_the_pages_and_book_once() {
     crate::conservation::identities(&s, &out, "three devices");
 }
 
+/// At booking, a device is checked while its person's other device may
+/// get a session: it must leave then, not book a second time.
+#[test]
+fn with_a_check_at_booking_a_person_still_books_once() {
+    let identity = "[identity]\nplacement = \"at_booking\"\ncapacity = 2000\nservice = { dist = \"exponential\", mean = \"20s\" }\ntimeout = \"10m\"";
+    let s = from_text(&night(THREE, identity), &repo());
+    let out = simulate(&s, 0);
+    let t = out.results.totals();
+    assert!(t.booked <= t.arrivals);
+    assert_eq!(t.devices_left, 2 * t.booked, "each booked person's two other devices leave, none books");
+    crate::conservation::identities(&s, &out, "at booking");
+}
+
 #[test]
 fn devices_drawn_from_weights_load_their_mean() {
     let weights = "devices = { dist = \"discrete\", values = [1, 2, 3], weights = [0.6, 0.3, 0.1] }";
