@@ -147,7 +147,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.drop_attempt(person, DropCause::DeviceLocked);
         } else if before_queue {
             if self.screen(person) {
-                self.into_room(person);
+                self.enter_room(person);
             }
         } else if self.screen(person) {
             self.start_session(person);

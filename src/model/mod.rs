@@ -647,12 +647,12 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if self.identity_before_queue() {
             self.check_identity(person);
         } else {
-            self.into_room(person);
+            self.enter_room(person);
         }
     }
 
     /// Into the waiting room, or on to the backend.
-    fn into_room(&mut self, person: Person) {
+    fn enter_room(&mut self, person: Person) {
         let c = person.cohort();
         let Some(room) = &self.s.waiting_room else {
             self.stats.admitted(c, None);
