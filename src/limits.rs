@@ -109,6 +109,10 @@ pub struct RunMemory {
     pub queued: Part,
     /// Page loads waiting for a front-tier slot at once.
     pub loading: Part,
+    /// Identity checks waiting for a slot at once.
+    pub checking: Part,
+    /// People with several devices in the system at once (their shared state).
+    pub devices: Part,
     /// Booking sessions at once.
     pub sessions: Part,
     /// Events pending at once, in the event list: each person's live one.
@@ -136,7 +140,14 @@ impl RunMemory {
 
     /// `working`, without the stale deadlines.
     fn live(&self) -> f64 {
-        self.queued.bytes + self.loading.bytes + self.sessions.bytes + self.events.bytes + self.tables + self.curves
+        self.queued.bytes
+            + self.loading.bytes
+            + self.checking.bytes
+            + self.devices.bytes
+            + self.sessions.bytes
+            + self.events.bytes
+            + self.tables
+            + self.curves
     }
 
     /// "up to 6000000 people queued x 112 B (641 MiB), ..." for messages.
@@ -148,6 +159,12 @@ impl RunMemory {
         let mut out = vec![part("people queued", &self.queued)];
         if self.loading.count > 0.0 {
             out.push(part("page loads waiting", &self.loading));
+        }
+        if self.checking.count > 0.0 {
+            out.push(part("identity checks waiting", &self.checking));
+        }
+        if self.devices.count > 0.0 {
+            out.push(part("people on several devices", &self.devices));
         }
         out.push(part("sessions", &self.sessions));
         out.push(part("pending events", &self.events));
@@ -217,12 +234,16 @@ fn pending_events(s: &Scenario, people: f64, queued: f64, attempts: f64) -> (f64
     let leaving = s.waiting_room.as_ref().filter(|r| patient || r.connection_loss.iter().any(|span| span.value > 0.0));
     let (deadlines, stale) = if leaving.is_some() { (queued, (joins - queued).max(0.0)) } else { (0.0, 0.0) };
     let slots = s.front.as_ref().map_or(0.0, |f| f.schedule.iter().map(|c| c.value).fold(f.capacity, u64::max) as f64);
+    // An identity check in service holds one event (its end or timeout).
+    let checks =
+        s.identity.as_ref().map_or(0.0, |i| i.schedule.iter().map(|c| c.value).fold(i.capacity, u64::max) as f64);
     let sessions = most_sessions(s);
-    let own = people.min(retrying + deadlines + slots + sessions);
+    let own = people.min(retrying + deadlines + slots + checks + sessions);
     let wasted = if s.front.as_ref().is_some_and(|f| f.wasted_work) { slots.min(joins) } else { 0.0 };
     let outages = s.faults.outages.iter().filter(|o| o.tier == crate::scenario::Tier::Backend).count() as f64;
     let ended = (sessions * outages).min(joins);
-    let timeline = 2.0 * s.faults.outages.len() as f64 + s.backend.schedule.len() as f64 + 8.0;
+    let identity_schedule = s.identity.as_ref().map_or(0, |i| i.schedule.len());
+    let timeline = 2.0 * s.faults.outages.len() as f64 + (s.backend.schedule.len() + identity_schedule) as f64 + 8.0;
     (own + wasted + ended + timeline, stale)
 }
 
@@ -231,14 +252,35 @@ fn most_sessions(s: &Scenario) -> f64 {
     s.backend.schedule.iter().map(|c| c.value).fold(s.backend.max_sessions, u64::max) as f64
 }
 
+/// The devices `people` people bring, at most but for a chance below one
+/// in a million: the mean and five standard deviations of their sum (each
+/// person's count is drawn on its own), never more than all on the most.
+/// The most alone would double a guard that must not refuse the night.
+fn devices_of(s: &Scenario, people: f64) -> f64 {
+    let d = &s.clients.devices;
+    let mean = d.mean();
+    let var: f64 = d.values.iter().zip(&d.weights).map(|(v, w)| w * (f64::from(*v) - mean).powi(2)).sum();
+    (people * mean + 5.0 * (people * var).sqrt()).min(people * f64::from(d.max()))
+}
+
+/// Memory follows the people in the system, and with several devices per
+/// person each device holds its own place in the line, its own page load
+/// and check and its own events: the structures are sized for the devices
+/// (`devices_of`), and the devices' shared state for every person.
 fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory {
     let order = s.waiting_room.as_ref().map_or(crate::scenario::Order::Fifo, |r| r.order);
     let bytes = footprint(order);
     let part = |count: f64, each: usize| Part { count, bytes: count * each as f64 };
+    let most_devices = f64::from(s.clients.devices.max());
+    let devices = devices_of(s, people);
     let queued =
-        s.waiting_room.as_ref().map_or(0.0, |r| if r.max_queue > 0 { people.min(r.max_queue as f64) } else { people });
-    let loading = if s.front.is_some() { people } else { 0.0 };
-    let (pending, stale) = pending_events(s, people, queued, attempts);
+        s.waiting_room
+            .as_ref()
+            .map_or(0.0, |r| if r.max_queue > 0 { devices.min(r.max_queue as f64) } else { devices });
+    let loading = if s.front.is_some() { devices } else { 0.0 };
+    let checking = if s.identity.is_some() { devices } else { 0.0 };
+    let shared = if most_devices > 1.0 { people } else { 0.0 };
+    let (pending, stale) = pending_events(s, devices, queued, attempts);
     let list = |n: f64| event_list_bytes(n, s.duration);
     let cohorts = s.cohorts.len();
     let (tables, results) = crate::stats::table_bytes(bins as usize, cohorts);
@@ -247,6 +289,8 @@ fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory 
     RunMemory {
         queued: part(queued, bytes.queued),
         loading: part(loading, bytes.loading),
+        checking: part(checking, bytes.loading),
+        devices: part(shared, bytes.devices),
         sessions: part(people.min(most_sessions(s)), bytes.session),
         events: Part { count: pending, bytes: list(pending) },
         stale: Part { count: stale, bytes: list(pending + stale) - list(pending) },
@@ -388,6 +432,18 @@ fn hard_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory, physica
     let mut hard = Vec::new();
     if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.people > bounds::MAX_PEOPLE) {
         hard.push(format!("people: {} in total, above the model's limit of {}", size.people, bounds::MAX_PEOPLE));
+    }
+    // A cohort's numbers: its people, and those of each catch-up round's
+    // crowd, numbered after them (at most the cohort again per round).
+    let numbers = |c: &crate::scenario::Cohort| c.people.saturating_mul(c.catch_up.len() as u64 + 1);
+    let numbered = |s: &Scenario| {
+        s.clients.devices.max() > 1 && s.cohorts.iter().any(|c| numbers(c) > bounds::MAX_PEOPLE_ON_DEVICES)
+    };
+    if runs.iter().any(|(s, _, _)| numbered(s)) {
+        hard.push(format!(
+            "people: a cohort numbering more than {} (its people, and as many again per catch-up round) on several devices each, above the model's limit (a device is numbered with its person)",
+            bounds::MAX_PEOPLE_ON_DEVICES
+        ));
     }
     // Without the stale deadlines, the loosest part of the estimate: a run
     // that may fit is not refused for good.

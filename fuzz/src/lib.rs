@@ -152,19 +152,36 @@ pub fn conserved(s: &Scenario, out: &Outcome) {
     let (r, sys) = (&out.results, &out.in_system);
     assert_eq!(r.bins.len(), s.bins(), "one row per bin");
     assert_eq!(r.cohorts.len(), s.cohorts.len());
+    let placement = s.identity.as_ref().map(|i| i.placement);
+    let before_queue = placement == Some(surgesim::scenario::Placement::BeforeQueue);
+    let at_booking = placement == Some(surgesim::scenario::Placement::AtBooking);
     for (i, c) in r.cohorts.iter().enumerate() {
         let k = &c.counts;
         let d = |cause: DropCause| k.dropped[cause as usize];
         assert_eq!(k.arrivals, k.booked + k.gave_up + sys.total(i), "people, cohort {i}");
+        assert_eq!(
+            k.arrivals + k.device_arrivals,
+            k.booked + k.gave_up + k.devices_quit + k.devices_left + sys.devices(i),
+            "devices, cohort {i}"
+        );
         assert!(k.arrivals <= s.cohorts[i].people, "more first attempts than people, cohort {i}");
-        let before: u64 = DropCause::ALL.iter().filter(|c| c.before_admission()).map(|&c| d(c)).sum();
-        let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission()).map(|&c| d(c)).sum();
+        let before: u64 = DropCause::ALL.iter().filter(|c| c.before_admission(placement)).map(|&c| d(c)).sum();
+        let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission(placement)).map(|&c| d(c)).sum();
+        // A check before the queue turns people away before admission; one
+        // at booking holds admitted people while it runs.
+        let at_check = if before_queue { sys.checking[i] + k.turned_away } else { 0 };
         assert_eq!(
             k.attempts(),
-            k.admitted + k.abandoned + k.balked + before + sys.queued[i] + sys.loading[i],
+            k.admitted + k.abandoned + k.balked + before + sys.queued[i] + sys.loading[i] + at_check,
             "attempts, cohort {i}"
         );
-        assert_eq!(k.admitted, k.booked + k.turned_away + after + sys.active[i], "admitted, cohort {i}");
+        let turned_away = if before_queue { 0 } else { k.turned_away };
+        let checked = if at_booking { sys.checking[i] } else { 0 };
+        assert_eq!(
+            k.admitted,
+            k.booked + turned_away + after + sys.active[i] + k.devices_left + checked,
+            "admitted, cohort {i}"
+        );
     }
     let mut by_bins = surgesim::stats::Counts::default();
     for b in &r.bins {

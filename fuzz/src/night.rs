@@ -28,6 +28,26 @@ pub struct Night {
     room: Option<Room>,
     backend: Backend,
     faults: Faults,
+    // Issue 15, appended so that earlier inputs decode as before.
+    identity: Option<Identity>,
+    devices: Option<Devices>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Identity {
+    at_booking: bool,
+    capacity: u16,
+    schedule: Vec<(At, u16)>,
+    service: Option<Dist>,
+    timeout: Option<Span>,
+}
+
+/// Devices per person: weights of 1, 2 and 3 devices (all zero: one
+/// device), and the lock.
+#[derive(Arbitrary, Debug)]
+struct Devices {
+    weights: (u8, u8, u8),
+    lock: Option<Span>,
 }
 
 /// A moment in the run: `x / 65535` of its duration (0 to the end).
@@ -154,11 +174,17 @@ impl Night {
         }
         let shows_a_wait = self.room.as_ref().is_some_and(|r| r.shown_wait_rate.is_some());
         w.clients(&self.clients, shows_a_wait);
+        if let Some(d) = &self.devices {
+            w.devices(d);
+        }
         if let Some(f) = &self.front {
             w.front(f);
         }
         if let Some(r) = &self.room {
             w.room(r, self.backend.max_sessions, self.front.is_some(), self.clients.response.is_some());
+        }
+        if let Some(i) = &self.identity {
+            w.identity(i);
         }
         w.backend(&self.backend);
         w.faults(&self.faults, self.front.is_some());
@@ -358,6 +384,32 @@ impl Writer {
                 let _ = write!(s, ", max_attempts = {}", m % 20 + 1);
             }
             self.line(&(s + " }"));
+        }
+    }
+
+    /// In the [clients] section, which is still open.
+    fn devices(&mut self, d: &Devices) {
+        let (a, b, c) = d.weights;
+        if (a, b, c) != (0, 0, 0) {
+            let w = |x: u8| f64::from(x) + 0.5;
+            self.kv("devices", format!("{{ dist = \"discrete\", values = [1, 2, 3], weights = [{}, {}, {}] }}", w(a), w(b), w(c)));
+        }
+        if let Some(s) = d.lock {
+            self.kv("device_lock", Self::span(s));
+        }
+    }
+
+    fn identity(&mut self, i: &Identity) {
+        self.line("\n[identity]");
+        self.kv("placement", if i.at_booking { "\"at_booking\"" } else { "\"before_queue\"" });
+        self.kv("capacity", i.capacity % 500 + 1);
+        let schedule = self.schedule(&i.schedule, "capacity");
+        self.kv("schedule", schedule);
+        if let Some(d) = &i.service {
+            self.kv("service", Self::dist(d));
+        }
+        if let Some(s) = i.timeout {
+            self.kv("timeout", Self::span(s));
         }
     }
 

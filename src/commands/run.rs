@@ -69,7 +69,10 @@ pub fn run(a: Args) -> Result<(), CliError> {
         if let [one] = &runs[..] {
             out!("{}", report::headline(&s, &one.headline, &one.milestones))?;
         } else {
-            out!("{}", report::headline(&s, &report::combined_headline(&runs), &report::tables::milestones_combined(&runs)))?;
+            out!(
+                "{}",
+                report::headline(&s, &report::combined_headline(&runs), &report::tables::milestones_combined(&runs))
+            )?;
             outln!("  ({} replications: means, 95 % intervals in brackets)", runs.len())?;
         }
         outln!("  wrote {}", dir.display())?;

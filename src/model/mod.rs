@@ -5,7 +5,10 @@
 //!   (eligibility check, booking session, slot inventory)
 //! ```
 //!
-//! and may fail at each step; a failed person retries or gives up. The
+//! and may fail at each step; a failed person retries or gives up. An
+//! optional identity check (`identity`) sits before the waiting room or at
+//! the start of the booking session; a person may use several devices at
+//! once (`devices`), each making attempts of its own. The
 //! model owns the event type and the handlers; the engine only orders
 //! events and `stats` only counts. It knows nothing of files or charts.
 //!
@@ -16,7 +19,9 @@
 //! event queue in the main loop, without passing through it.
 
 mod demand;
+mod devices;
 mod front;
+mod identity;
 mod inventory;
 mod person;
 mod shown;
@@ -25,7 +30,7 @@ mod streams;
 mod waiting_room;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{span_at, Clients, Cohort, Scenario, Tier};
+use crate::scenario::{span_at, Clients, Cohort, Placement, Scenario, Tier};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{catch_up_streams, streams_for, Arrivals};
 use front::Front;
@@ -66,6 +71,13 @@ enum Event {
     AdmitTimer,
     /// Entry `index` of the timeline (capacity changes, outages, opening).
     Timeline { index: u32 },
+    /// An identity check finishes.
+    IdentityDone { person: Stored },
+    /// The oldest waiting identity check may have timed out.
+    IdentityTimer,
+    /// A client gives up on an identity check in service (the slot is free:
+    /// the check is abandoned with its client).
+    IdentityTimeout { person: Stored },
 }
 
 /// Things that happen at set times.
@@ -73,6 +85,7 @@ enum Event {
 enum Change {
     FrontCapacity(u64),
     BackendCapacity(u64),
+    IdentityCapacity(u64),
     Down(Tier, bool),
     RoomOpens,
     /// Catch-up round `round` of cohort `cohort` opens.
@@ -91,11 +104,29 @@ pub struct InSystem {
     pub queued: Vec<u64>,
     pub active: Vec<u64>,
     pub retrying: Vec<u64>,
+    /// In the identity check (waiting for a slot or being checked).
+    pub checking: Vec<u64>,
+    /// Devices in the counts above beyond one per person still in the
+    /// system (people with several devices; a booked person's devices).
+    pub extra_devices: Vec<u64>,
+    /// The most of each cohort in the line at once over the run (a check
+    /// before the queue keeps ineligible visitors' at 0).
+    pub peak_queued: Vec<u64>,
+    /// The most devices of one person in the line at once, counted when a
+    /// device joins a line its person's lock has been taken for (the lock
+    /// before the queue keeps it at 1 while it holds).
+    pub peak_devices_queued_locked: u64,
 }
 
 impl InSystem {
+    /// People still in the system (not booked, not gone for good).
     pub fn total(&self, cohort: usize) -> u64 {
-        self.loading[cohort] + self.queued[cohort] + self.active[cohort] + self.retrying[cohort]
+        self.devices(cohort) - self.extra_devices[cohort]
+    }
+
+    /// Devices still in the system (one per person without devices).
+    pub fn devices(&self, cohort: usize) -> u64 {
+        self.loading[cohort] + self.queued[cohort] + self.active[cohort] + self.retrying[cohort] + self.checking[cohort]
     }
 }
 
@@ -139,6 +170,13 @@ struct Model<'s, Q> {
     inventory: Inventory,
     /// The wait shown to people joining the line, if the room shows one.
     shown: Option<Shown>,
+    /// The identity check's slots and the checks waiting for one.
+    identity: Option<Front<Stored>>,
+    /// Sessions held by admitted people while their identity is checked
+    /// (placement at_booking): they count against the session limits.
+    pending_sessions: u64,
+    /// People with several devices, while one of them is in the system.
+    devices: devices::Devices,
     in_system: InSystem,
     stats: Recorder,
     /// Events handled so far (`Results::events`): every event taken from
@@ -165,6 +203,8 @@ pub struct Footprint {
     pub loading: usize,
     /// A booking session.
     pub session: usize,
+    /// A person on several devices (the state their devices share).
+    pub devices: usize,
 }
 
 pub fn footprint(order: crate::scenario::Order) -> Footprint {
@@ -172,6 +212,7 @@ pub fn footprint(order: crate::scenario::Order) -> Footprint {
         queued: Line::<Stored>::bytes_per_person(order),
         loading: Front::<Stored>::bytes_per_person(),
         session: Slab::<Stored>::bytes_per_item(),
+        devices: devices::BYTES_PER_PERSON,
     }
 }
 
@@ -270,7 +311,19 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
             scenario.cohorts.iter().map(|c| c.eligible).collect(),
         ),
         shown: Shown::new(scenario),
-        in_system: InSystem { loading: vec![0; n], queued: vec![0; n], active: vec![0; n], retrying: vec![0; n] },
+        identity: scenario.identity.as_ref().map(|i| Front::new(i.capacity)),
+        pending_sessions: 0,
+        devices: devices::Devices::new(&scenario.clients),
+        in_system: InSystem {
+            loading: vec![0; n],
+            queued: vec![0; n],
+            active: vec![0; n],
+            retrying: vec![0; n],
+            checking: vec![0; n],
+            extra_devices: vec![0; n],
+            peak_queued: vec![0; n],
+            peak_devices_queued_locked: 0,
+        },
         stats: Recorder::new(scenario)?,
         handled: 0,
         out_of_memory: None,
@@ -298,6 +351,9 @@ fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
         t.extend(f.schedule.iter().map(|c| (c.at, Change::FrontCapacity(c.value))));
     }
     t.extend(s.backend.schedule.iter().map(|c| (c.at, Change::BackendCapacity(c.value))));
+    if let Some(i) = &s.identity {
+        t.extend(i.schedule.iter().map(|c| (c.at, Change::IdentityCapacity(c.value))));
+    }
     for o in &s.faults.outages {
         t.push((o.from, Change::Down(o.tier, true)));
         t.push((o.to, Change::Down(o.tier, false)));
@@ -357,7 +413,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     if first.returning {
                         self.stats.returned(usize::from(first.cohort));
                     }
-                    self.attempt(Person::new(first), first.returning);
+                    self.arrive(Person::new(first), first.returning);
                 }
             }
         }
@@ -415,6 +471,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     let person = person.person();
                     let c = person.cohort();
                     self.in_system.queued[c] -= 1;
+                    if self.devices.on {
+                        self.devices.left_line(person);
+                    }
                     if lost {
                         self.drop_attempt(person, DropCause::QueueLost);
                     } else {
@@ -433,6 +492,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.try_admit();
             }
             Event::Timeline { index } => self.apply(self.timeline[index as usize].1),
+            Event::IdentityDone { person } => self.identity_done(person.person()),
+            Event::IdentityTimer => self.identity_expire(),
+            Event::IdentityTimeout { person } => self.identity_timed_out(person.person()),
         }
     }
 
@@ -441,7 +503,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn gauges(&self) -> Gauges {
         let mut g = Gauges {
             queue_len: self.line.len(),
-            active: self.sessions.len() as u64,
+            active: self.sessions.len() as u64 + self.pending_sessions,
             session_capacity: if self.backend_down { 0 } else { self.max_sessions },
             ..Gauges::default()
         };
@@ -450,6 +512,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             g.front_waiting = f.waiting();
             g.front_capacity = if f.down { 0 } else { f.capacity };
             g.front_polls = self.poll_slots();
+        }
+        if let Some(i) = &self.identity {
+            g.identity_busy = i.busy;
+            g.identity_capacity = if i.down { 0 } else { i.capacity };
         }
         g
     }
@@ -471,6 +537,20 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.max_sessions = c;
                 self.try_admit();
             }
+            Change::IdentityCapacity(c) => {
+                if let Some(i) = &mut self.identity {
+                    i.capacity = c;
+                }
+                self.identity_serve();
+            }
+            Change::Down(Tier::Identity, down) => {
+                if let Some(i) = &mut self.identity {
+                    i.down = down;
+                }
+                self.identity_serve();
+                // Back up: a line held for a check at booking goes on.
+                self.try_admit();
+            }
             Change::Down(Tier::Front, down) => {
                 if let Some(f) = &mut self.front {
                     f.down = down;
@@ -484,6 +564,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     for person in self.sessions.drain() {
                         let person = person.person();
                         self.in_system.active[person.cohort()] -= 1;
+                        if self.devices.on {
+                            self.devices.in_session(person, false);
+                        }
                         self.drop_attempt(person, DropCause::BackendOutage);
                     }
                 }
@@ -527,7 +610,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn attempt(&mut self, mut person: Person, again: bool) {
         person.next_attempt();
         let c = person.cohort();
-        self.stats.attempt(c, again || person.attempts() > 1);
+        if self.devices.on && person.attempts() == 1 && person.device() > 0 {
+            self.stats.device_arrival(c);
+        } else {
+            self.stats.attempt(c, again || person.attempts() > 1);
+        }
         if self.front.is_none() {
             self.page_loaded(person);
             return;
@@ -616,8 +703,18 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     // ---- waiting room ----------------------------------------------------------
 
-    /// The entry page is up: into the waiting room, or on to the backend.
+    /// The entry page is up: to the identity check if it comes first, else
+    /// into the waiting room.
     fn page_loaded(&mut self, person: Person) {
+        if self.identity_before_queue() {
+            self.check_identity(person);
+        } else {
+            self.enter_room(person);
+        }
+    }
+
+    /// Into the waiting room, or on to the backend.
+    fn enter_room(&mut self, person: Person) {
         let c = person.cohort();
         if self.inventory.sold_out(c) {
             // The front page says so: no queue, no retry.
@@ -668,11 +765,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     /// Whether the room may admit anyone now: it is open, and nothing
-    /// behind it stops the line. The one place to add a tier whose outage
-    /// stops the line too (an identity check).
+    /// behind it stops the line: the backend, or an identity check at
+    /// booking (one before the queue is in front of the line: people in it
+    /// have passed, and the line goes on while new ones cannot join).
     #[inline]
     fn can_admit(&self) -> bool {
-        self.room_open && !(self.backend_down && self.hold_in_outage)
+        let check_down = self.identity.as_ref().is_some_and(|i| i.down) && !self.identity_before_queue();
+        self.room_open && !((self.backend_down || check_down) && self.hold_in_outage)
     }
 
     /// Into the line (or dropped if it is full), without admitting anyone.
@@ -688,6 +787,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Err(e) => return self.lost(e, "queued people"),
         };
         self.in_system.queued[c] += 1;
+        let peak = &mut self.in_system.peak_queued[c];
+        *peak = (*peak).max(self.in_system.queued[c]);
+        if self.devices.on {
+            self.device_joined_line(person);
+        }
         // The person leaves the line at the first of: patience running out,
         // the connection dropping. Either way one event, stale if admitted.
         let patience = self.clients[c]
@@ -706,10 +810,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
     }
 
-    /// Whether a booking session is free for one more admission.
+    /// Whether a booking session is free for one more admission (sessions
+    /// held through an identity check at booking count).
     fn session_free(&self) -> bool {
         let max_active = self.s.waiting_room.as_ref().map_or(u64::MAX, |r| r.max_active);
-        (self.sessions.len() as u64) < max_active.min(self.max_sessions)
+        (self.sessions.len() as u64 + self.pending_sessions) < max_active.min(self.max_sessions)
     }
 
     /// Admit from the line while sessions and the rate limit allow.
@@ -735,6 +840,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             let (person, joined) = self.line.pop(&mut self.streams.room_order).expect("line is not empty");
             let person = person.person();
             self.in_system.queued[person.cohort()] -= 1;
+            if self.devices.on {
+                self.devices.left_line(person);
+            }
             self.admit(person, joined);
         }
     }
@@ -764,7 +872,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.stats.attempt(c, true);
                 self.enqueue(person);
             } else {
-                self.stats.gave_up(c);
+                self.give_up(person);
             }
             return;
         }
@@ -780,24 +888,43 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     // ---- backend ---------------------------------------------------------------
 
-    /// The eligibility check, then a booking session if one is free.
+    /// Admitted: the eligibility check, then a booking session if one is
+    /// free. With an identity check before the queue, the eligibility check
+    /// came with it; at booking, the check comes first.
     fn enter_backend(&mut self, person: Person) {
+        if self.devices.on && !self.device_may_book(person) {
+            return;
+        }
+        match self.s.identity.as_ref().map(|i| i.placement) {
+            Some(Placement::BeforeQueue) => self.start_session(person),
+            Some(Placement::AtBooking) => self.check_at_booking(person),
+            None => {
+                if self.screen(person) {
+                    self.start_session(person);
+                }
+            }
+        }
+    }
+
+    /// The eligibility check: true if the person may go on; else they were
+    /// turned away (and retry or leave).
+    fn screen(&mut self, person: Person) -> bool {
         let c = person.cohort();
         let cohort = &self.s.cohorts[c];
         if !cohort.eligible {
             // Ineligible visitors are told so and leave for good.
             self.stats.turned_away(c);
-            self.stats.gave_up(c);
-            return;
+            self.give_up(person);
+            return false;
         }
         if let Err(next_open) = window_at(cohort, self.now) {
             // Outside the windows: come back after the next one opens, if any.
             self.stats.turned_away(c);
             match next_open {
                 Some(opens) => self.after_failure(person, opens),
-                None => self.stats.gave_up(c),
+                None => self.give_up(person),
             }
-            return;
+            return false;
         }
         if span_at(&self.s.faults.clock_bug, self.now).is_some_and(|q| self.chance(Purpose::ClockBug, person, q)) {
             // "Not eligible in this period": wrongly refused; they come back
@@ -805,8 +932,14 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.stats.turned_away(c);
             self.stats.clock_bug(c);
             self.after_failure(person, self.now);
-            return;
+            return false;
         }
+        true
+    }
+
+    /// A booking session, if the backend is up and one is free.
+    fn start_session(&mut self, person: Person) {
+        let c = person.cohort();
         if self.backend_down {
             self.drop_attempt(person, DropCause::BackendOutage);
             return;
@@ -820,6 +953,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Err(e) => return self.lost(e, "booking sessions"),
         };
         self.in_system.active[c] += 1;
+        if self.devices.on {
+            self.devices.in_session(person, true);
+        }
         let end = self.now + self.clients[c].session.sample(&mut self.streams.of(Purpose::Session, person));
         self.events.schedule(end, Event::SessionEnd { key });
     }
@@ -827,6 +963,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn session_ended(&mut self, person: Person) {
         let c = person.cohort();
         self.in_system.active[c] -= 1;
+        if self.devices.on {
+            self.devices.in_session(person, false);
+        }
         let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
         if p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err) {
             self.drop_attempt(person, DropCause::BackendError);
@@ -835,6 +974,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 None => self.drop_attempt(person, DropCause::NoSlots),
                 Some(sold) => {
                     self.stats.booked(c, self.now - person.first());
+                    if self.devices.on {
+                        self.device_booked(person);
+                    }
                     self.sell_out(sold);
                 }
             }
@@ -861,15 +1003,17 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         for person in told {
             let person = person.person();
             self.in_system.queued[person.cohort()] -= 1;
+            if self.devices.on {
+                self.devices.left_line(person);
+            }
             self.told_sold_out(person);
         }
     }
 
     /// Told the person's cohort is sold out: dropped, and gone for good.
     fn told_sold_out(&mut self, person: Person) {
-        let c = person.cohort();
-        self.stats.dropped(c, DropCause::SoldOut);
-        self.stats.gave_up(c);
+        self.stats.dropped(person.cohort(), DropCause::SoldOut);
+        self.give_up(person);
     }
 
     /// True with probability `p`, by `person`'s own draw for `purpose`.
@@ -901,7 +1045,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.in_system.retrying[c] += 1;
             self.events.schedule(at, Event::Retry { person: person.stored() });
         } else {
-            self.stats.gave_up(c);
+            self.give_up(person);
         }
     }
 }

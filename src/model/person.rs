@@ -24,6 +24,11 @@ const _: () = assert!(
         && bounds::FirstAttemptMs::MAX == u32::MAX
 );
 
+/// Bits of a person's number that number the person when they use several
+/// devices; the 4 above them number the device (`Discrete::MAX_VALUE` = 16).
+pub const DEVICE_SHIFT: u32 = 28;
+const _: () = assert!(1u64 << DEVICE_SHIFT == bounds::MAX_PEOPLE_ON_DEVICES);
+
 /// A person, as the handlers pass one (in registers).
 #[derive(Clone, Copy, Debug)]
 pub struct Person {
@@ -88,6 +93,30 @@ impl Person {
         SimTime((self.first_ms_id & 0xFFFF_FFFF) * 1000)
     }
 
+    /// Device `d` of this person (people of scenarios with several devices
+    /// per person are numbered below `DEVICE_SHIFT` bits; see `devices`).
+    /// Their number carries the device in its high bits, so each device
+    /// draws from streams of its own, a pure function of the person and
+    /// the device, and device 0 draws exactly as the person alone would.
+    #[inline]
+    pub fn with_device(self, d: u32) -> Person {
+        debug_assert!(d < 1 << (32 - DEVICE_SHIFT) && self.id() < 1 << DEVICE_SHIFT);
+        Person { first_ms_id: self.first_ms_id | u64::from(d) << (32 + DEVICE_SHIFT), ..self }
+    }
+
+    /// Which of the person's devices this is (only meaningful in scenarios
+    /// with several devices per person).
+    #[inline]
+    pub fn device(self) -> u32 {
+        self.id() >> DEVICE_SHIFT
+    }
+
+    /// The person a device belongs to: (cohort, number without the device).
+    #[inline]
+    pub fn owner(self) -> (u16, u32) {
+        (self.cohort() as u16, self.id() & ((1 << DEVICE_SHIFT) - 1))
+    }
+
     #[inline]
     pub fn stored(self) -> Stored {
         Stored { attempts_cohort: self.attempts_cohort, first_ms_id: self.first_ms_id }
@@ -122,5 +151,15 @@ mod tests {
         assert_eq!((p.cohort(), p.id(), p.attempts()), (65_535, u32::MAX, 0xFFFF));
         assert_eq!(p.first(), first.at);
         assert_eq!(std::mem::size_of::<Stored>(), 12);
+    }
+
+    #[test]
+    fn a_device_keeps_its_person_and_device_zero_is_the_person() {
+        let first = FirstAttempt { at: SimTime::from_secs(60), cohort: 3, id: (1 << DEVICE_SHIFT) - 1, returning: false };
+        let p = Person::new(first);
+        assert_eq!(p.with_device(0).id(), p.id());
+        let d = p.with_device(15);
+        assert_eq!((d.device(), d.owner(), d.first(), d.cohort()), (15, (3, p.id()), p.first(), 3));
+        assert_ne!(d.id(), p.id(), "a device draws from its own streams");
     }
 }

@@ -28,6 +28,10 @@
 //!   the patience, sessions and luck of someone the night already used,
 //!   two people moving in lockstep. Which of the night's people come back
 //!   is not known (nobody's history is kept), so no number could be theirs.
+//! - **A device's draws** (several devices per person): a device's number
+//!   is its person's with the device in high bits (`Person::with_device`),
+//!   so its draws are the person's own streams, keyed by the device too;
+//!   device 0 draws as the person alone does.
 //! - **The room's order** (random admission, the pre-queue shuffle) and the
 //!   service of page loads whose client has left (nobody's any more): one
 //!   sequential stream each. These follow the order of events and are
@@ -82,29 +86,47 @@ pub enum Purpose {
     // earlier stream moves).
     /// The longest shown wait a person accepts on joining the room.
     Balk,
-    /// A catch-up round's crowd: how many come back, and when.
+    /// A catch-up round's crowd: how many come back, and when (per cohort
+    /// and round, not per person).
     CatchUp,
+    /// An identity check's service time (per person and attempt).
+    IdentityCheck,
+    /// How many devices a person uses (per person, drawn once, before the
+    /// first attempt).
+    Devices,
 }
 
 impl Purpose {
-    /// Purposes drawn per person: those before `Arrivals`, and `Balk`.
-    const PER_PERSON: usize = Purpose::BackendError as usize + 2;
+    /// The purposes drawn per person, in table order: those before
+    /// `Arrivals`, then those added later that are drawn per person.
+    const PERSONAL: [Purpose; 15] = [
+        Purpose::PageLoad,
+        Purpose::Refresh,
+        Purpose::RetryDelay,
+        Purpose::RetryChoice,
+        Purpose::Bypass,
+        Purpose::Patience,
+        Purpose::ConnectionLoss,
+        Purpose::Bounce,
+        Purpose::Response,
+        Purpose::ClockBug,
+        Purpose::Session,
+        Purpose::BackendError,
+        Purpose::Balk,
+        Purpose::IdentityCheck,
+        Purpose::Devices,
+    ];
+    const PER_PERSON: usize = Purpose::PERSONAL.len();
 
-    /// The purpose's place among those drawn per person.
+    /// The place of a per-person purpose in the table.
     #[inline]
-    fn personal(self) -> usize {
+    fn slot(self) -> usize {
         match self {
             Purpose::Balk => Purpose::BackendError as usize + 1,
+            Purpose::IdentityCheck => Purpose::BackendError as usize + 2,
+            Purpose::Devices => Purpose::BackendError as usize + 3,
             p => p as usize,
         }
-    }
-
-    /// The purposes drawn per person, in `personal` order.
-    fn all_personal() -> impl Iterator<Item = Purpose> + Clone {
-        use Purpose::*;
-        [PageLoad, Refresh, RetryDelay, RetryChoice, Bypass, Patience, ConnectionLoss, Bounce, Response, ClockBug]
-            .into_iter()
-            .chain([Session, BackendError, Balk])
     }
 }
 
@@ -123,7 +145,7 @@ pub struct Streams {
 impl Streams {
     pub fn new(s: &Scenario, replication: u64) -> Streams {
         let root = StreamKey::root(s.seed, replication);
-        let purposes = Purpose::all_personal().map(|p| root.with(p as u64));
+        let purposes = Purpose::PERSONAL.iter().map(|&p| root.with(p as u64));
         let mut people = Vec::with_capacity(s.cohorts.len() * Purpose::PER_PERSON);
         for c in &s.cohorts {
             people.extend(purposes.clone().map(|key| key.with_str(&c.name)));
@@ -154,11 +176,8 @@ impl Streams {
     /// of those drawn per person).
     #[inline]
     pub fn of(&self, purpose: Purpose, person: Person) -> Counter {
-        debug_assert!(
-            purpose == Purpose::Balk || (purpose as usize) < Purpose::Arrivals as usize,
-            "{purpose:?} is not drawn per person"
-        );
-        let key = self.people[person.cohort() * Purpose::PER_PERSON + purpose.personal()];
+        debug_assert!(Purpose::PERSONAL.get(purpose.slot()) == Some(&purpose), "{purpose:?} is not drawn per person");
+        let key = self.people[person.cohort() * Purpose::PER_PERSON + purpose.slot()];
         key.counter(u64::from(person.id()) << 16 | u64::from(person.attempts()))
     }
 }
@@ -171,7 +190,7 @@ mod tests {
     /// the places are those of the order the table is built in.
     #[test]
     fn personal_purposes_fill_the_table_once_each() {
-        let places: Vec<usize> = Purpose::all_personal().map(Purpose::personal).collect();
+        let places: Vec<usize> = Purpose::PERSONAL.iter().map(|p| p.slot()).collect();
         assert_eq!(places, (0..Purpose::PER_PERSON).collect::<Vec<_>>());
     }
 }

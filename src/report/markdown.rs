@@ -143,8 +143,11 @@ fn milestone_section<F: Shown>(out: &mut String, s: &Scenario, milestones: &[ByM
         return;
     }
     let eligible: Vec<usize> = (0..s.cohorts.len()).filter(|&i| s.cohorts[i].eligible).collect();
-    let _ = writeln!(out, "## Booked by milestone
-");
+    let _ = writeln!(
+        out,
+        "## Booked by milestone
+"
+    );
     let names: Vec<String> = eligible.iter().map(|&i| cell(&s.cohorts[i].name)).collect();
     let _ = writeln!(out, "| By | All eligible | {} |", names.join(" | "));
     let _ = writeln!(out, "| --- | ---: |{}", " ---: |".repeat(eligible.len()));

@@ -6,8 +6,8 @@
 //! `drops_by_cause`, keyed by cause in alphabetical order.
 
 use super::format::Shown;
-use crate::scenario::Scenario;
 use crate::scenario::units::clock_at;
+use crate::scenario::Scenario;
 use crate::stats::{ByMilestone, Columns, Figures, Headline, Kind};
 use serde_json::{Map, Value as Json};
 

@@ -65,10 +65,13 @@ pub fn milestone_columns<F: Shown>(s: &Scenario, milestones: &[ByMilestone<F>]) 
     for m in milestones {
         let name = format!("booked_share_by_{}", s.milestone_label(m.at));
         if F::INTERVALS {
-            out.extend([format!("{name}_lo"), format!("{name}_hi")].into_iter().fold(vec![name.clone()], |mut v, c| {
-                v.push(c);
-                v
-            }));
+            out.extend([format!("{name}_lo"), format!("{name}_hi")].into_iter().fold(
+                vec![name.clone()],
+                |mut v, c| {
+                    v.push(c);
+                    v
+                },
+            ));
         } else {
             out.push(name);
         }

@@ -33,5 +33,10 @@ pub const MAX_COHORTS: usize = CohortIndex::MAX as usize;
 /// in total; unlike `limits`' guards, `--allow-large` does not lift this.
 pub const MAX_PEOPLE: u64 = u32::MAX as u64;
 
+/// Most people one cohort may have when people use several devices: a
+/// device is numbered with its person, the device in the number's top 4
+/// bits (`model::person::DEVICE_SHIFT`).
+pub const MAX_PEOPLE_ON_DEVICES: u64 = 1 << 28;
+
 // The longest run must fit the first-attempt clock.
 const _: () = assert!(MAX_DAYS * 86_400_000 <= FirstAttemptMs::MAX as u64);

@@ -8,7 +8,7 @@
 use super::spelling::{self, Spelled};
 use super::{units::parse_positive_duration, Problems};
 use crate::engine::SimTime;
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Weibull};
 use serde::{ser::SerializeMap, Deserialize, Serialize, Serializer};
 
@@ -197,6 +197,132 @@ impl Params<'_> {
     }
 }
 
+/// A count distribution as written: `{ dist = "discrete", values = [1, 2],
+/// weights = [0.7, 0.3] }` or `{ dist = "constant", value = 2 }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCount {
+    pub dist: String,
+    pub values: Option<Vec<u64>>,
+    pub weights: Option<Vec<f64>>,
+    pub value: Option<u64>,
+}
+
+/// The count distribution names, for error messages.
+pub const COUNT_NAMES: &str = "\"discrete\" (values, weights), \"constant\" (value)";
+
+/// A checked distribution of small counts (devices per person): each value
+/// with its probability. Written back as `discrete`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "dist", rename = "discrete")]
+pub struct Discrete {
+    pub values: Vec<u32>,
+    /// Normalised to sum to 1.
+    pub weights: Vec<f64>,
+}
+
+impl Discrete {
+    /// The largest count a value may have: a person's devices are numbered
+    /// in 4 bits of their number (`model::person`).
+    pub const MAX_VALUE: u64 = 16;
+
+    /// Always `n`.
+    pub fn constant(n: u32) -> Discrete {
+        Discrete { values: vec![n], weights: vec![1.0] }
+    }
+
+    /// The largest value it can take.
+    pub fn max(&self) -> u32 {
+        self.values.iter().copied().max().unwrap_or(1)
+    }
+
+    pub fn mean(&self) -> f64 {
+        self.values.iter().zip(&self.weights).map(|(v, w)| f64::from(*v) * w).sum()
+    }
+
+    /// One draw: the first value whose cumulative weight passes a uniform.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        let mut u: f64 = rng.random();
+        for (v, w) in self.values.iter().zip(&self.weights) {
+            if u < *w {
+                return *v;
+            }
+            u -= w;
+        }
+        // Rounding left a sliver past the last weight.
+        *self.values.last().unwrap_or(&1)
+    }
+
+    /// Check a written count distribution; problems go to `problems` under `path`.
+    pub fn from_raw(raw: &RawCount, path: &str, problems: &mut Problems) -> Option<Discrete> {
+        let before = problems.0.len();
+        let (values, weights) = match raw.dist.as_str() {
+            "discrete" => {
+                count_keys(raw, &["values", "weights"], path, problems);
+                (raw.values.clone().unwrap_or_default(), raw.weights.clone().unwrap_or_default())
+            }
+            "constant" => {
+                count_keys(raw, &["value"], path, problems);
+                (raw.value.into_iter().collect(), vec![1.0])
+            }
+            other => {
+                let hint = spelling::hint(other, &["discrete", "constant"], Spelled::Value);
+                let found = super::echo::quoted(other);
+                problems.push(format!("{path}.dist"), format!("found {found}, expected one of {COUNT_NAMES}{hint}"));
+                return None;
+            }
+        };
+        if problems.0.len() > before {
+            return None;
+        }
+        let field = if raw.dist == "constant" { "value" } else { "values" };
+        for (i, v) in values.iter().enumerate() {
+            if !(1..=Self::MAX_VALUE).contains(v) {
+                let at = if raw.dist == "constant" { format!("{path}.value") } else { format!("{path}.values[{i}]") };
+                problems.push(at, format!("found {v}, expected a whole number from 1 to {}", Self::MAX_VALUE));
+            }
+        }
+        for (i, w) in weights.iter().enumerate() {
+            if !(w.is_finite() && *w > 0.0) {
+                problems.push(format!("{path}.weights[{i}]"), format!("found {w}, expected a number above zero"));
+            }
+        }
+        if values.is_empty() {
+            problems.push(format!("{path}.{field}"), "found an empty list, expected at least one value");
+        } else if values.len() != weights.len() {
+            let message =
+                format!("found {} weights for {} values, expected one weight per value", weights.len(), values.len());
+            problems.push(format!("{path}.weights"), message);
+        }
+        if problems.0.len() > before {
+            return None;
+        }
+        let total: f64 = weights.iter().sum();
+        Some(Discrete {
+            values: values.iter().map(|v| *v as u32).collect(),
+            weights: weights.iter().map(|w| w / total).collect(),
+        })
+    }
+}
+
+/// Whether `raw` gives exactly the keys its distribution takes.
+fn count_keys(raw: &RawCount, allowed: &[&str], path: &str, problems: &mut Problems) {
+    let given = [("values", raw.values.is_some()), ("weights", raw.weights.is_some()), ("value", raw.value.is_some())];
+    for (field, present) in given {
+        if present && !allowed.contains(&field) {
+            problems.push(
+                format!("{path}.{field}"),
+                format!("\"{}\" takes {}, not `{field}`", raw.dist, allowed.join(" and ")),
+            );
+        }
+    }
+    for field in allowed {
+        if !given.iter().any(|(f, p)| f == field && *p) {
+            problems.push(format!("{path}.{field}"), format!("\"{}\" needs `{field}`", raw.dist));
+        }
+    }
+}
+
 /// Written back in scenario form, so `summary.json` shows what was run.
 impl Serialize for Dist {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -344,6 +470,61 @@ mod tests {
         assert_eq!(path, "s.cv");
         assert!(message.starts_with("found 0.000"), "{message}");
         assert!(message.contains("which gives no usable distribution"), "{message}");
+    }
+
+    fn count(text: &str) -> Result<Discrete, Vec<(String, String)>> {
+        let raw: RawCount = toml::from_str(text).expect("a table");
+        let mut problems = Problems::default();
+        Discrete::from_raw(&raw, "clients.devices", &mut problems)
+            .ok_or_else(|| problems.0.into_iter().map(|p| (p.path, p.message)).collect())
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_with_positive_weights_one_each() {
+        let d = count("dist = \"discrete\"\nvalues = [1, 2, 3]\nweights = [6, 3, 1]").expect("valid");
+        assert_eq!(d.values, [1, 2, 3]);
+        assert!((d.mean() - 1.5).abs() < 1e-12, "weights are normalised: {d:?}");
+        assert_eq!(count("dist = \"constant\"\nvalue = 3").expect("valid"), Discrete::constant(3));
+        let one = |text: &str| match count(text) {
+            Err(p) if p.len() == 1 => p[0].clone(),
+            other => panic!("{text}: expected one problem, found {other:?}"),
+        };
+        let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            one("dist = \"discrete\"\nvalues = [1, 0]\nweights = [1, 1]"),
+            p("clients.devices.values[1]", "found 0, expected a whole number from 1 to 16")
+        );
+        assert_eq!(
+            one("dist = \"discrete\"\nvalues = [1, 2]\nweights = [1, -1]"),
+            p("clients.devices.weights[1]", "found -1, expected a number above zero")
+        );
+        assert_eq!(
+            one("dist = \"discrete\"\nvalues = [1, 2]\nweights = [1]"),
+            p("clients.devices.weights", "found 1 weights for 2 values, expected one weight per value")
+        );
+        assert_eq!(
+            one("dist = \"discrete\"\nvalues = []\nweights = []"),
+            p("clients.devices.values", "found an empty list, expected at least one value")
+        );
+        assert_eq!(
+            one("dist = \"discrete\"\nvalues = [1]"),
+            p("clients.devices.weights", "\"discrete\" needs `weights`")
+        );
+        assert_eq!(
+            one("dist = \"constant\"\nvalue = 17"),
+            p("clients.devices.value", "found 17, expected a whole number from 1 to 16")
+        );
+        assert!(one("dist = \"poisson\"\nvalue = 1").1.starts_with("found \"poisson\", expected one of \"discrete\""));
+    }
+
+    #[test]
+    fn counts_are_drawn_with_their_weights() {
+        let d = count("dist = \"discrete\"\nvalues = [1, 2, 3]\nweights = [0.6, 0.3, 0.1]").expect("valid");
+        let mut rng = rng_for(9, 0);
+        let n = 100_000;
+        let mean = (0..n).map(|_| f64::from(d.sample(&mut rng))).sum::<f64>() / n as f64;
+        // Variance 0.45: five standard errors are 0.011.
+        assert!((mean - 1.5).abs() < 0.011, "{mean}");
     }
 
     #[test]

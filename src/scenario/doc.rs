@@ -213,7 +213,7 @@ fn find_in_value(value: &Spanned<DeValue<'_>>, key: &[Segment]) -> Option<Range<
 /// The sections that are one table each. Written `[[backend]]` (like
 /// `[[cohort]]`), serde would read the list as the table's fields in order
 /// and say something baffling.
-const SECTIONS: [&str; 6] = ["scenario", "clients", "front", "waiting_room", "backend", "faults"];
+const SECTIONS: [&str; 7] = ["scenario", "clients", "front", "waiting_room", "identity", "backend", "faults"];
 
 /// Replace a section written as a list of tables by its first table, so the
 /// rest of the file is still checked; returns the sections (and where) for

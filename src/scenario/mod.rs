@@ -28,7 +28,7 @@ mod trace;
 pub mod units;
 mod validate;
 
-pub use dist::Dist;
+pub use dist::{Discrete, Dist};
 pub use load::{
     canonical_key, cohort_names, load, load_str, load_str_with, load_with, shown_path, Changes, CohortNames,
     Diagnostic, ScenarioError, STDIN,
@@ -58,6 +58,8 @@ pub struct Scenario {
     pub front: Option<Front>,
     /// `None`: no waiting room, every attempt goes straight to the backend.
     pub waiting_room: Option<WaitingRoom>,
+    /// `None`: no identity check (nobody is asked who they are).
+    pub identity: Option<Identity>,
     pub backend: Backend,
     pub faults: Faults,
     /// Clock times bookings are quoted at (`[scenario] milestones`; by
@@ -168,6 +170,10 @@ impl Scenario {
             w.max_active = n(w.max_active);
             w.max_queue = if w.max_queue == 0 { 0 } else { n(w.max_queue) };
             w.admit_per_minute = w.admit_per_minute.map(|r| r * factor);
+        }
+        if let Some(i) = &mut self.identity {
+            i.capacity = n(i.capacity);
+            i.schedule.iter_mut().for_each(|c| c.value = n(c.value));
         }
         self.backend.max_sessions = n(self.backend.max_sessions);
         self.backend.schedule.iter_mut().for_each(|c| c.value = n(c.value));
@@ -311,6 +317,13 @@ pub struct Clients {
     /// The longest shown wait a person accepts on joining the room; a
     /// longer one sends them away at once (`balked`). `None` = nobody balks.
     pub balk: Option<Dist>,
+    /// Devices (or tabs) a person uses at once, each loading pages and
+    /// holding a queue place of its own; by default 1.
+    pub devices: Discrete,
+    /// Once one of a person's devices passes the identity check (or, without
+    /// one, is admitted), the others are refused for this long
+    /// (`device_locked`); `None` = never.
+    pub device_lock: Option<SimTime>,
 }
 
 /// What a person does after giving up or being failed by the system.
@@ -435,6 +448,35 @@ pub enum ShownWait {
     Nominal,
 }
 
+/// Where the identity check sits in an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// After the page loads and before the waiting room (the August 2021
+    /// redesign): the eligibility check comes with it, so people who
+    /// cannot book now never take a place in the line.
+    BeforeQueue,
+    /// When the booking session starts (the July 2021 site): the admitted
+    /// person holds their session while the check runs.
+    AtBooking,
+}
+
+/// The identity check (authentication): a pool of concurrent check slots
+/// of its own, like the front tier, with a client timeout.
+#[derive(Clone, Debug, Serialize)]
+pub struct Identity {
+    pub placement: Placement,
+    /// Concurrent checks at the start.
+    pub capacity: u64,
+    /// Capacity changes, in time order.
+    pub schedule: Vec<Change>,
+    /// Time to check one person.
+    pub service: Dist,
+    /// A client whose check has not finished after this gives up
+    /// (`identity_timeout`).
+    pub timeout: SimTime,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Backend {
     /// Concurrent booking sessions (not an hourly throughput) at the start.
@@ -452,6 +494,7 @@ pub struct Backend {
 pub enum Tier {
     Front,
     Backend,
+    Identity,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]

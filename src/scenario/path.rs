@@ -37,7 +37,8 @@ pub enum Segment {
 }
 
 /// The keys at the top of a scenario: a linked key's parts each start with one.
-pub const TOP_KEYS: [&str; 7] = ["scenario", "cohort", "clients", "front", "waiting_room", "backend", "faults"];
+pub const TOP_KEYS: [&str; 8] =
+    ["scenario", "cohort", "clients", "front", "waiting_room", "identity", "backend", "faults"];
 
 /// The path the steps take, in the canonical form: keys joined by dots,
 /// indices in brackets. A key that would not read back as one name (a

@@ -4,7 +4,7 @@
 //! Every table refuses unknown keys, so a typo (`pepole = 5`) is an error
 //! with a suggestion rather than a silently ignored line.
 
-use super::dist::RawDist;
+use super::dist::{RawCount, RawDist};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -17,6 +17,7 @@ pub struct RawScenario {
     pub clients: RawClients,
     pub front: Option<RawFront>,
     pub waiting_room: Option<RawWaitingRoom>,
+    pub identity: Option<RawIdentity>,
     pub backend: Option<RawBackend>,
     pub faults: Option<RawFaults>,
 }
@@ -123,6 +124,10 @@ pub struct RawClients {
     pub retry: Option<RawRetry>,
     /// How long a shown wait a person accepts on joining the room.
     pub balk: Option<RawDist>,
+    /// Devices a person uses at once: `{ dist = "discrete", values, weights }`.
+    pub devices: Option<RawCount>,
+    /// How long a person's other devices are refused once one is in.
+    pub device_lock: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +178,17 @@ pub struct RawFront {
     pub poll_service: Option<String>,
     pub timeout: Option<String>,
     pub wasted_work: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentity {
+    /// "before_queue" or "at_booking".
+    pub placement: Option<String>,
+    pub capacity: Option<u64>,
+    pub schedule: Option<Vec<RawCapacityChange>>,
+    pub service: Option<RawDist>,
+    pub timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

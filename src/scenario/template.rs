@@ -48,9 +48,9 @@ mod tests {
         }
     }
 
-    /// The optional keys shown commented out (`# key = value`) are spelled
-    /// right and fit together: with all of them switched on, the file is
-    /// still valid.
+    /// The optional keys and sections shown commented out (`# key = value`,
+    /// `# [identity]`) are spelled right and fit together: with all of them
+    /// switched on, the file is still valid.
     #[test]
     fn the_optional_keys_shown_are_valid_too() {
         for preset in Preset::value_variants() {
@@ -58,7 +58,7 @@ mod tests {
                 .text()
                 .lines()
                 .map(|l| match l.strip_prefix("# ") {
-                    Some(rest) if is_assignment(rest) => rest,
+                    Some(rest) if is_assignment(rest) || is_section(rest) => rest,
                     _ => l,
                 })
                 .map(|l| format!("{l}\n"))
@@ -74,6 +74,13 @@ mod tests {
         assert_eq!(s.origin.extends, ["my-booking-night.toml"]);
         assert_eq!((s.name.as_str(), s.cohorts.len()), ("my-what-if", 11));
         assert!(s.front.as_ref().is_some_and(|f| f.capacity == 50_000 && f.schedule.is_empty()));
+    }
+
+    /// `[section]`, as opposed to prose.
+    fn is_section(line: &str) -> bool {
+        line.strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
     }
 
     /// `key = value`, as opposed to prose.

@@ -24,7 +24,9 @@
 //! backend.error_probability 0, no schedule, no slot limit;
 //! clients.response none, balk none, retry.refresh exponential 30s;
 //! front (optional): service exponential 200ms, poll_service 20ms, timeout 30s, wasted_work
-//! true, no schedule; faults: none.
+//! true, no schedule; identity (optional): placement before_queue, service
+//! exponential 2s, timeout 30s, no schedule; clients.devices constant 1,
+//! clients.device_lock none; faults: none.
 
 mod catch_up;
 mod check;
@@ -67,7 +69,9 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
         }
     }
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
-    let faults = faults::check(raw.faults.as_ref(), front.is_some(), &mut c);
+    let identity = raw.identity.as_ref().map(|i| tiers::identity(i, &mut c));
+    let has = faults::Tiers { front: front.is_some(), identity: identity.is_some() };
+    let faults = faults::check(raw.faults.as_ref(), has, &mut c);
     let milestones = clock::milestones(meta.milestones.as_deref(), &cohorts, &mut c);
 
     match (c.problems.is_empty(), clock.bin, clients, backend) {
@@ -82,6 +86,7 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             clients,
             front,
             waiting_room,
+            identity,
             backend,
             faults,
             milestones,

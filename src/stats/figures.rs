@@ -87,6 +87,14 @@ pub enum Headline {
     /// Events the model handled: every attempt, and every event taken from
     /// the future-event list (see `Results::events`).
     Events,
+    /// Identity checks asked for (0 without an identity check).
+    IdentityChecks,
+    /// Identity checks per booking: the load the check takes per person served.
+    IdentityChecksPerBooking,
+    /// Devices that came: people, and their devices beyond the first.
+    Devices,
+    /// Devices that reached the front after their person had booked, and left.
+    DevicesLeft,
 }
 
 impl Columns for Headline {
@@ -109,6 +117,8 @@ impl Columns for Headline {
         Headline::Drop(DropCause::BackendOutage),
         Headline::Drop(DropCause::NoSlots),
         Headline::Drop(DropCause::SoldOut),
+        Headline::Drop(DropCause::IdentityTimeout),
+        Headline::Drop(DropCause::DeviceLocked),
         Headline::Ineligible,
         Headline::GaveUp,
         Headline::GaveUpEligible,
@@ -134,6 +144,10 @@ impl Columns for Headline {
         Headline::QueueLenMean,
         Headline::ActiveSessionsMean,
         Headline::Events,
+        Headline::IdentityChecks,
+        Headline::IdentityChecksPerBooking,
+        Headline::Devices,
+        Headline::DevicesLeft,
     ];
 
     fn name(self) -> &'static str {
@@ -172,6 +186,10 @@ impl Columns for Headline {
             Headline::QueueLenMean => "queue_len_mean",
             Headline::ActiveSessionsMean => "active_sessions_mean",
             Headline::Events => "events",
+            Headline::IdentityChecks => "identity_checks",
+            Headline::IdentityChecksPerBooking => "identity_checks_per_booking",
+            Headline::Devices => "devices",
+            Headline::DevicesLeft => "devices_left",
         }
     }
 
@@ -192,7 +210,10 @@ impl Columns for Headline {
             | Headline::Visitors
             | Headline::VisitorAttempts
             | Headline::InSystemAtEnd
-            | Headline::Events => Kind::Count,
+            | Headline::Events
+            | Headline::IdentityChecks
+            | Headline::Devices
+            | Headline::DevicesLeft => Kind::Count,
             Headline::SoldOutAt => Kind::Clock,
             Headline::BookedShare
             | Headline::DropRate
@@ -209,7 +230,7 @@ impl Columns for Headline {
             | Headline::TimeToBookP50
             | Headline::TimeToBookP90
             | Headline::QueueClearedAfter => Kind::Seconds,
-            Headline::QueueLenMean | Headline::ActiveSessionsMean => Kind::Level,
+            Headline::QueueLenMean | Headline::ActiveSessionsMean | Headline::IdentityChecksPerBooking => Kind::Level,
         }
     }
 }
@@ -252,7 +273,11 @@ impl Headline {
             | Headline::VisitorAttempts
             | Headline::ActiveSessionsMean
             | Headline::SoldOutAt
-            | Headline::Events => None,
+            | Headline::Events
+            | Headline::IdentityChecks
+            | Headline::IdentityChecksPerBooking
+            | Headline::Devices
+            | Headline::DevicesLeft => None,
         }
     }
 
@@ -293,6 +318,10 @@ impl Headline {
             Headline::QueueLenMean => "People queued, time average",
             Headline::ActiveSessionsMean => "Active booking sessions, time average",
             Headline::Events => "Events handled",
+            Headline::IdentityChecks => "Identity checks",
+            Headline::IdentityChecksPerBooking => "Identity checks per booking",
+            Headline::Devices => "Devices that came (people and their extra devices)",
+            Headline::DevicesLeft => "Devices that left at the front, their person booked",
         };
         text.to_string()
     }
@@ -443,6 +472,17 @@ pub enum BinFigure {
     /// Shown wait p50/p90 of the people who joined the room in the bin.
     ShownWaitP50,
     ShownWaitP90,
+    /// Identity checks asked for.
+    IdentityChecks,
+    /// Identity checks that timed out (= drop_identity_timeout).
+    IdentityFailed,
+    /// Checks in progress and the tier's capacity, at the bin's end.
+    IdentityBusy,
+    IdentityCapacity,
+    /// First attempts of people's devices beyond their first.
+    DeviceArrivals,
+    /// Devices that left at the front, their person booked.
+    DevicesLeft,
 }
 
 impl Columns for BinFigure {
@@ -474,6 +514,8 @@ impl Columns for BinFigure {
         BinFigure::Drop(DropCause::BackendOutage),
         BinFigure::Drop(DropCause::NoSlots),
         BinFigure::Drop(DropCause::SoldOut),
+        BinFigure::Drop(DropCause::IdentityTimeout),
+        BinFigure::Drop(DropCause::DeviceLocked),
         BinFigure::Ineligible,
         BinFigure::ClockBug,
         BinFigure::DropRate,
@@ -484,6 +526,12 @@ impl Columns for BinFigure {
         BinFigure::WaitP99,
         BinFigure::ShownWaitP50,
         BinFigure::ShownWaitP90,
+        BinFigure::IdentityChecks,
+        BinFigure::IdentityFailed,
+        BinFigure::IdentityBusy,
+        BinFigure::IdentityCapacity,
+        BinFigure::DeviceArrivals,
+        BinFigure::DevicesLeft,
     ];
 
     fn name(self) -> &'static str {
@@ -516,6 +564,12 @@ impl Columns for BinFigure {
             BinFigure::WaitP99 => "wait_p99_s",
             BinFigure::ShownWaitP50 => "shown_wait_p50_s",
             BinFigure::ShownWaitP90 => "shown_wait_p90_s",
+            BinFigure::IdentityChecks => "identity_checks",
+            BinFigure::IdentityFailed => "identity_failed",
+            BinFigure::IdentityBusy => "identity_busy",
+            BinFigure::IdentityCapacity => "identity_capacity",
+            BinFigure::DeviceArrivals => "device_arrivals",
+            BinFigure::DevicesLeft => "devices_left",
         }
     }
 
@@ -665,6 +719,10 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::QueueLenMean => Some(r.queue_len_mean),
         Headline::ActiveSessionsMean => Some(r.active_mean),
         Headline::Events => n(r.events),
+        Headline::IdentityChecks => n(t.identity_checks),
+        Headline::IdentityChecksPerBooking => ratio(t.identity_checks, t.booked),
+        Headline::Devices => n(t.arrivals + t.device_arrivals),
+        Headline::DevicesLeft => n(t.devices_left),
     })
 }
 
@@ -760,6 +818,12 @@ pub fn bin(b: &Bin) -> Figures<BinFigure, Value> {
         BinFigure::WaitP99 => b.wait[2],
         BinFigure::ShownWaitP50 => b.shown_wait[0],
         BinFigure::ShownWaitP90 => b.shown_wait[1],
+        BinFigure::IdentityChecks => n(c.identity_checks),
+        BinFigure::IdentityFailed => n(c.dropped[DropCause::IdentityTimeout as usize]),
+        BinFigure::IdentityBusy => n(b.end.identity_busy),
+        BinFigure::IdentityCapacity => n(b.end.identity_capacity),
+        BinFigure::DeviceArrivals => n(c.device_arrivals),
+        BinFigure::DevicesLeft => n(c.devices_left),
     })
 }
 

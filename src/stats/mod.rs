@@ -20,7 +20,7 @@ pub use figures::{BinFigure, ByMilestone, CohortFigure, Headline, RunFigures};
 pub use histogram::Durations;
 
 use crate::engine::{OutOfMemory, SimTime};
-use crate::scenario::Scenario;
+use crate::scenario::{Placement, Scenario};
 
 /// Why the system failed an attempt. Each cause is counted on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,10 +46,14 @@ pub enum DropCause {
     /// The person's cohort was sold out: told so in the line or at the
     /// front page, and gone for good (no retry).
     SoldOut,
+    /// The identity check did not finish within the client's timeout.
+    IdentityTimeout,
+    /// Another of the person's devices is in: this one is refused for a while.
+    DeviceLocked,
 }
 
 impl DropCause {
-    pub const ALL: [DropCause; 10] = [
+    pub const ALL: [DropCause; 12] = [
         DropCause::FrontTimeout,
         DropCause::QueueFull,
         DropCause::QueueLost,
@@ -60,6 +64,8 @@ impl DropCause {
         DropCause::BackendOutage,
         DropCause::NoSlots,
         DropCause::SoldOut,
+        DropCause::IdentityTimeout,
+        DropCause::DeviceLocked,
     ];
     pub const COUNT: usize = Self::ALL.len();
 
@@ -76,6 +82,8 @@ impl DropCause {
             DropCause::BackendOutage => "backend_outage",
             DropCause::NoSlots => "no_slots",
             DropCause::SoldOut => "sold_out",
+            DropCause::IdentityTimeout => "identity_timeout",
+            DropCause::DeviceLocked => "device_locked",
         }
     }
 
@@ -92,21 +100,27 @@ impl DropCause {
             DropCause::BackendOutage => "drop_backend_outage",
             DropCause::NoSlots => "drop_no_slots",
             DropCause::SoldOut => "drop_sold_out",
+            DropCause::IdentityTimeout => "drop_identity_timeout",
+            DropCause::DeviceLocked => "drop_device_locked",
         }
     }
 
     /// Whether the attempt failed before it was admitted to the backend
-    /// (front tier and waiting room) rather than in the backend.
-    pub fn before_admission(self) -> bool {
-        matches!(
-            self,
+    /// (front tier and waiting room) rather than in the backend. The
+    /// identity check and the device lock sit where the identity check is:
+    /// before the queue, or at booking (the lock without a check: at
+    /// admission).
+    pub fn before_admission(self, identity: Option<Placement>) -> bool {
+        match self {
             DropCause::FrontTimeout
-                | DropCause::QueueFull
-                | DropCause::QueueLost
-                | DropCause::TurnExpired
-                | DropCause::BounceBack
-                | DropCause::SoldOut
-        )
+            | DropCause::QueueFull
+            | DropCause::QueueLost
+            | DropCause::TurnExpired
+            | DropCause::BounceBack
+            | DropCause::SoldOut => true,
+            DropCause::IdentityTimeout | DropCause::DeviceLocked => identity == Some(Placement::BeforeQueue),
+            DropCause::BackendFull | DropCause::BackendError | DropCause::BackendOutage | DropCause::NoSlots => false,
+        }
     }
 }
 
@@ -126,6 +140,9 @@ pub struct Gauges {
     pub front_capacity: u64,
     /// Front-tier slots kept busy by waiting people's status polls.
     pub front_polls: u64,
+    /// Identity checks in progress, and the tier's capacity (0 while down).
+    pub identity_busy: u64,
+    pub identity_capacity: u64,
 }
 
 /// Event counts, kept per bin and per cohort (totals are the cohorts' sum).
@@ -160,11 +177,23 @@ pub struct Counts {
     /// Attempts that left the room at once on joining: the wait shown was
     /// longer than the person would accept.
     pub balked: u64,
+    /// Identity checks asked for (one per attempt that reaches the check).
+    pub identity_checks: u64,
+    /// First attempts of a person's devices beyond their first (people
+    /// with several devices): attempts, but not people.
+    pub device_arrivals: u64,
+    /// Devices that reached the front of the line when their person had
+    /// already booked (or had a device in a booking session), and left.
+    pub devices_left: u64,
+    /// Devices that stopped for good (gave up, turned away for good) while
+    /// their person had booked or still had another device in the system:
+    /// not a person giving up.
+    pub devices_quit: u64,
 }
 
 impl Counts {
     pub fn attempts(&self) -> u64 {
-        self.arrivals + self.retries
+        self.arrivals + self.retries + self.device_arrivals
     }
     pub fn dropped_total(&self) -> u64 {
         self.dropped.iter().sum()
@@ -185,6 +214,10 @@ impl Counts {
         self.bypassed += o.bypassed;
         self.clock_bug += o.clock_bug;
         self.balked += o.balked;
+        self.identity_checks += o.identity_checks;
+        self.device_arrivals += o.device_arrivals;
+        self.devices_left += o.devices_left;
+        self.devices_quit += o.devices_quit;
     }
 }
 
@@ -602,6 +635,27 @@ impl Recorder {
     /// Every eligible cohort's inventory ran out at `at`.
     pub fn night_sold_out(&mut self, at: SimTime) {
         self.sold_out_at.get_or_insert(at);
+    }
+
+    pub fn identity_check(&mut self, cohort: usize) {
+        self.current.identity_checks += 1;
+        self.cohorts[cohort].counts.identity_checks += 1;
+    }
+
+    /// The first attempt of a person's device beyond their first.
+    pub fn device_arrival(&mut self, cohort: usize) {
+        self.current.device_arrivals += 1;
+        self.cohorts[cohort].counts.device_arrivals += 1;
+    }
+
+    pub fn device_left(&mut self, cohort: usize) {
+        self.current.devices_left += 1;
+        self.cohorts[cohort].counts.devices_left += 1;
+    }
+
+    pub fn device_quit(&mut self, cohort: usize) {
+        self.current.devices_quit += 1;
+        self.cohorts[cohort].counts.devices_quit += 1;
     }
 
     /// Close the run at `horizon` and hand over the results.

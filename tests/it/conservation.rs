@@ -7,6 +7,8 @@
 //! and "gave up for good" leaves out those a catch-up round brought back.
 
 use crate::common::*;
+use surgesim::model::Outcome;
+use surgesim::scenario::{Placement, Scenario};
 use surgesim::simulate;
 use surgesim::stats::DropCause;
 
@@ -94,24 +96,55 @@ clock_bug = [{{ from = "25m", to = "35m", probability = 0.2 }}]
     )
 }
 
-fn check(duration: &str, room: bool) {
-    let s = from_text(&busy_scenario(duration, room), &repo());
-    let out = simulate(&s, 0);
+/// The identities of the module doc, per cohort, from the model's own
+/// state; with an identity check and several devices per person:
+///   devices  = booked + gave up + devices quit + devices left + devices in the system,
+/// and the attempts in or turned away at a check before the queue come
+/// before admission, those at booking after it.
+pub fn identities(s: &Scenario, out: &Outcome, label: &str) {
     let (r, sys) = (&out.results, &out.in_system);
-    let mut seen_everything = [false; 5];
-    let mut seen_causes = [false; DropCause::COUNT];
+    let placement = s.identity.as_ref().map(|i| i.placement);
+    let (before_queue, at_booking) =
+        (placement == Some(Placement::BeforeQueue), placement == Some(Placement::AtBooking));
     for (i, c) in r.cohorts.iter().enumerate() {
         let k = &c.counts;
         let d = |cause: DropCause| k.dropped[cause as usize];
-        assert_eq!(k.arrivals, k.booked + k.gave_up + sys.total(i), "people, cohort {i} at {duration}");
-        let before: u64 = DropCause::ALL.iter().filter(|c| c.before_admission()).map(|&c| d(c)).sum();
-        let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission()).map(|&c| d(c)).sum();
+        assert_eq!(k.arrivals, k.booked + k.gave_up + sys.total(i), "people, cohort {i} {label}");
+        assert_eq!(
+            k.arrivals + k.device_arrivals,
+            k.booked + k.gave_up + k.devices_quit + k.devices_left + sys.devices(i),
+            "devices, cohort {i} {label}"
+        );
+        let before: u64 = DropCause::ALL.iter().filter(|c| c.before_admission(placement)).map(|&c| d(c)).sum();
+        let after: u64 = DropCause::ALL.iter().filter(|c| !c.before_admission(placement)).map(|&c| d(c)).sum();
+        let (screened, checking) = (k.turned_away, sys.checking[i]);
+        let at_check = if before_queue { checking + screened } else { 0 };
         assert_eq!(
             k.attempts(),
-            k.admitted + k.abandoned + k.balked + before + sys.queued[i] + sys.loading[i],
-            "attempts, cohort {i} at {duration}"
+            k.admitted + k.abandoned + k.balked + before + sys.queued[i] + sys.loading[i] + at_check,
+            "attempts, cohort {i} {label}"
         );
-        assert_eq!(k.admitted, k.booked + k.turned_away + after + sys.active[i], "admitted, cohort {i} at {duration}");
+        let turned_away = if before_queue { 0 } else { k.turned_away };
+        let checked = if at_booking { checking } else { 0 };
+        assert_eq!(
+            k.admitted,
+            k.booked + turned_away + after + sys.active[i] + k.devices_left + checked,
+            "admitted, cohort {i} {label}"
+        );
+        assert!(k.booked <= s.cohorts[i].people, "more booked than the cohort's people, cohort {i} {label}");
+    }
+}
+
+fn check(duration: &str, room: bool) {
+    let s = from_text(&busy_scenario(duration, room), &repo());
+    let out = simulate(&s, 0);
+    let r = &out.results;
+    identities(&s, &out, &format!("at {duration}"));
+    let mut seen_everything = [false; 5];
+    let mut seen_causes = [false; DropCause::COUNT];
+    for c in &r.cohorts {
+        let k = &c.counts;
+        let d = |cause: DropCause| k.dropped[cause as usize];
         for cause in DropCause::ALL {
             if room {
                 seen_causes[cause as usize] |= d(cause) > 0;
@@ -123,14 +156,16 @@ fn check(duration: &str, room: bool) {
         seen_everything[3] |=
             d(DropCause::BackendError) > 0 && (d(DropCause::QueueFull) > 0 || d(DropCause::BackendFull) > 0);
         seen_everything[4] |= k.returned > 0;
-        assert!(k.booked <= s.cohorts[i].people, "more booked than the cohort's people, cohort {i} at {duration}");
     }
     if duration == "4h" {
         // Without a room nobody queues, so nobody abandons.
         let expected = [room, true, true, true, true];
         assert_eq!(seen_everything, expected, "the scenario exercises every path");
         if room {
-            assert!(seen_causes.iter().all(|x| *x), "every drop cause occurs: {seen_causes:?}");
+            // The identity check's and the lock's causes: their own test.
+            let new = [DropCause::IdentityTimeout, DropCause::DeviceLocked];
+            let old = DropCause::ALL.iter().filter(|c| !new.contains(c));
+            assert!(old.clone().all(|&c| seen_causes[c as usize]), "every drop cause occurs: {seen_causes:?}");
         }
     }
 }
@@ -146,6 +181,38 @@ fn conservation_with_a_waiting_room_at_every_horizon() {
 fn conservation_without_a_waiting_room_at_every_horizon() {
     for d in ["52m", "1h10m", "2h", "4h"] {
         check(d, false);
+    }
+}
+
+/// The busy night with an identity check (before the queue, or at
+/// booking) too small for the crowd, and people on up to three devices
+/// with a lock: every new path is taken and nobody is created or lost.
+#[test]
+fn conservation_with_an_identity_check_and_several_devices() {
+    for placement in ["before_queue", "at_booking"] {
+        for d in ["52m", "1h10m", "4h"] {
+            let text = busy_scenario(d, true)
+                .replace(
+                    "[backend]",
+                    &format!("[identity]\nplacement = \"{placement}\"\ncapacity = 40\nschedule = [{{ at = \"40m\", capacity = 400 }}]\ntimeout = \"10s\"\n\n[backend]"),
+                )
+                .replace(
+                    "[clients]",
+                    "[clients]\ndevices = { dist = \"discrete\", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }\ndevice_lock = \"5m\"",
+                )
+                .replace("\"front\", from = \"46m\"", "\"identity\", from = \"46m\"");
+            let s = from_text(&text, &repo());
+            let out = simulate(&s, 0);
+            identities(&s, &out, &format!("{placement} at {d}"));
+            if d == "4h" {
+                let t = out.results.totals();
+                for cause in [DropCause::IdentityTimeout, DropCause::DeviceLocked] {
+                    assert!(t.dropped[cause as usize] > 0, "{placement}: no {cause:?}");
+                }
+                assert!(t.device_arrivals > 0 && t.devices_left > 0 && t.devices_quit > 0, "{placement}: {t:?}");
+                assert!(t.booked <= t.arrivals);
+            }
+        }
     }
 }
 

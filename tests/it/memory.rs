@@ -99,6 +99,21 @@ fn the_estimate_bounds_the_peak_of_a_queue_heavy_run() {
     check_bound("2 M people queued", estimate(&[(&s, 1)], Keeps::Results), &child);
 }
 
+/// Issue 15: people on three devices each, all queued: the line holds
+/// devices, and the devices' shared state is kept per person while they wait.
+#[test]
+fn the_estimate_bounds_the_peak_of_a_run_on_several_devices() {
+    let text = QUEUE
+        .replace("people = 2000000", "people = 700000")
+        .replace("[clients]\n", "[clients]\ndevices = { dist = \"constant\", value = 3 }\n");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "devices.toml", &text);
+    let s = from_text(&text, dir.path());
+    let out = dir.path().join("out");
+    let child = surgesim(&["run", &file, "--no-charts", "-q", "--out", out.to_str().unwrap()], None);
+    check_bound("700,000 people on 3 devices queued", estimate(&[(&s, 1)], Keeps::Results), &child);
+}
+
 #[test]
 fn the_estimate_bounds_the_peak_of_an_mmc_run() {
     let dir = tempfile::tempdir().unwrap();

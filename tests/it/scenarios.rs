@@ -1,5 +1,6 @@
 //! Every scenario shipped in `scenarios/` validates and runs (at 1 % of its
-//! size, so the suite stays fast), and conservation holds in each.
+//! size, so the suite stays fast), and conservation holds in each (people,
+//! attempts, admissions and devices: `conservation::identities`).
 
 use crate::common::*;
 use surgesim::{scenario, simulate};
@@ -16,10 +17,7 @@ fn every_bundled_scenario_runs_small_and_conserves_people() {
         let r = &out.results;
         assert!(r.totals().arrivals > 0, "{}: nobody came", path.display());
         assert_eq!(r.bins.len(), s.bins());
-        for (i, c) in r.cohorts.iter().enumerate() {
-            let k = &c.counts;
-            assert_eq!(k.arrivals, k.booked + k.gave_up + out.in_system.total(i), "{} cohort {i}", path.display());
-        }
+        crate::conservation::identities(&s, &out, &path.display().to_string());
     }
 }
 

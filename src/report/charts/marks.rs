@@ -30,6 +30,9 @@ pub enum Kind {
     FrontUp,
     BackendDown,
     BackendUp,
+    IdentityCapacity,
+    IdentityDown,
+    IdentityUp,
     ErrorsStart,
     ErrorsEnd,
     ClockBugStart,
@@ -53,6 +56,9 @@ impl Kind {
             Kind::FrontUp => "front page back up",
             Kind::BackendDown => "backend down",
             Kind::BackendUp => "backend back up",
+            Kind::IdentityCapacity => "identity check capacity changes",
+            Kind::IdentityDown => "identity check down",
+            Kind::IdentityUp => "identity check back up",
             Kind::ErrorsStart => "backend errors up",
             Kind::ErrorsEnd => "backend errors back down",
             Kind::ClockBugStart => "clock bug starts",
@@ -67,8 +73,9 @@ impl Kind {
     fn rank(self) -> u8 {
         match self {
             Kind::Opens | Kind::Closes | Kind::Milestone | Kind::RoomOpens => 0,
-            Kind::FrontCapacity | Kind::SessionCapacity => 1,
+            Kind::FrontCapacity | Kind::SessionCapacity | Kind::IdentityCapacity => 1,
             Kind::FrontDown | Kind::FrontUp | Kind::BackendDown | Kind::BackendUp => 1,
+            Kind::IdentityDown | Kind::IdentityUp => 1,
             _ => 2,
         }
     }
@@ -108,10 +115,14 @@ pub fn events(s: &Scenario, milestones: &[SimTime]) -> Vec<Event> {
     for c in &s.backend.schedule {
         push(c.at, Kind::SessionCapacity, format!("session capacity {}", count(c.value)));
     }
+    for c in s.identity.iter().flat_map(|i| &i.schedule) {
+        push(c.at, Kind::IdentityCapacity, format!("identity checks {}", count(c.value)));
+    }
     for o in &s.faults.outages {
         let (down, up, name) = match o.tier {
             Tier::Front => (Kind::FrontDown, Kind::FrontUp, "front page"),
             Tier::Backend => (Kind::BackendDown, Kind::BackendUp, "backend"),
+            Tier::Identity => (Kind::IdentityDown, Kind::IdentityUp, "identity check"),
         };
         push(o.from, down, format!("{name} down"));
         push(o.to, up, format!("{name} back up"));

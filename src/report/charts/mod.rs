@@ -65,8 +65,12 @@ fn has_front(s: &Scenario) -> bool {
     s.front.is_some()
 }
 
+fn has_identity(s: &Scenario) -> bool {
+    s.identity.is_some()
+}
+
 /// A run's charts, in the order `report.md` shows them.
-pub const RUN_CHARTS: [RunChart; 6] = [
+pub const RUN_CHARTS: [RunChart; 7] = [
     RunChart { stem: "waits", caption: "Waits in the queue (p50, p90, p99)", figure: run::waits, applies: always },
     RunChart {
         stem: "queue",
@@ -85,6 +89,12 @@ pub const RUN_CHARTS: [RunChart; 6] = [
         caption: "Front-tier load against capacity, page loads and timeouts",
         figure: run::front,
         applies: has_front,
+    },
+    RunChart {
+        stem: "identity",
+        caption: "Identity checks in progress against capacity, checks asked for and timed out",
+        figure: run::identity,
+        applies: has_identity,
     },
     RunChart {
         stem: "bookings",

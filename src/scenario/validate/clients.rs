@@ -10,10 +10,11 @@
 //! give; one of another kind replaces it whole. Its problems are located at
 //! the cohort's keys, with the messages `[clients]` gets.
 
-use super::super::dist::{Dist, RawDist};
+use super::super::dist::{Discrete, Dist, RawDist};
 use super::super::raw::{RawClients, RawRetry};
 use super::super::{bounds, Clients, Retry};
 use super::check::Check;
+use crate::engine::SimTime;
 
 /// What a cohort's clients are written over: `[clients]` as written, and
 /// as checked (`None` when it has a problem: then a cohort's distribution
@@ -54,13 +55,36 @@ fn over(raw: &RawClients, base: Option<Base<'_>>, path: &str, c: &mut Check) -> 
             retry(r, under, checked.map(|b| &b.retry), &format!("{path}.retry"), c)
         }
     };
+    let (devices, device_lock) = devices(raw, checked, path, c);
     Some(Clients {
         session: session?,
         patience: optional(patience).map(|p| p.or_else(|| checked.and_then(|b| b.patience.clone())))?,
         response: optional(response).map(|r| r.or_else(|| checked.and_then(|b| b.response.clone())))?,
         retry: retry?,
         balk: optional(balk).map(|b| b.or_else(|| checked.and_then(|x| x.balk.clone())))?,
+        devices: devices?,
+        device_lock,
     })
+}
+
+/// `devices` and `device_lock`: the night's, in `[clients]` only (the model
+/// keeps one device policy; a cohort's own is refused, not ignored). A
+/// cohort's clients take `[clients]`' (`checked`).
+fn devices(raw: &RawClients, checked: Option<&Clients>, path: &str, c: &mut Check) -> (Option<Discrete>, Option<SimTime>) {
+    if let Some(base) = checked {
+        for (given, key) in [(raw.devices.is_some(), "devices"), (raw.device_lock.is_some(), "device_lock")] {
+            if given {
+                c.push(format!("{path}.{key}"), format!("set for one cohort, expected it in [clients] only (clients.{key}): the device policy is the night's"));
+            }
+        }
+        return (Some(base.devices.clone()), base.device_lock);
+    }
+    let devices = match &raw.devices {
+        None => Some(Discrete::constant(1)),
+        Some(r) => Discrete::from_raw(r, &format!("{path}.devices"), &mut c.problems),
+    };
+    let device_lock = raw.device_lock.as_deref().and_then(|t| c.positive_duration(t, &format!("{path}.device_lock")));
+    (devices, device_lock)
 }
 
 fn default_retry() -> Retry {
@@ -137,6 +161,20 @@ mod tests {
         none(&c);
         assert!(clients.patience.is_some());
         assert_eq!((clients.retry.probability, clients.retry.max_attempts), (0.5, 10));
+        assert_eq!((clients.devices.max(), clients.device_lock), (1, None), "one device, no lock");
+    }
+
+    #[test]
+    fn devices_and_their_lock_are_read() {
+        let mut c = context();
+        let text = "devices = { dist = \"discrete\", values = [1, 2], weights = [0.5, 0.5] }\ndevice_lock = \"10m\"";
+        let clients = check(&raw(text), &mut c).expect("valid");
+        none(&c);
+        assert_eq!((clients.devices.max(), clients.device_lock), (2, Some(crate::engine::SimTime::from_secs(600))));
+        let found = problem(|c| {
+            check(&raw("device_lock = \"0s\""), c);
+        });
+        assert_eq!(found, at("clients.device_lock", "found \"0s\", expected a duration above zero"));
     }
 
     #[test]

@@ -6,9 +6,9 @@ use super::super::{Faults, Outage, Span, Tier};
 use super::check::{one_of, Check};
 
 /// The faults (none when the section is left out).
-pub(super) fn check(raw: Option<&RawFaults>, has_front: bool, c: &mut Check) -> Faults {
+pub(super) fn check(raw: Option<&RawFaults>, has: Tiers, c: &mut Check) -> Faults {
     let Some(raw) = raw else { return Faults::default() };
-    let outages = outages(raw.outages.as_deref().unwrap_or(&[]), has_front, c);
+    let outages = outages(raw.outages.as_deref().unwrap_or(&[]), has, c);
     Faults {
         outages,
         error_windows: probabilities(raw.error_windows.as_deref(), "faults.error_windows", c),
@@ -16,30 +16,43 @@ pub(super) fn check(raw: Option<&RawFaults>, has_front: bool, c: &mut Check) -> 
     }
 }
 
+/// Which optional tiers the scenario has (an outage needs its tier).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Tiers {
+    pub front: bool,
+    pub identity: bool,
+}
+
 /// Outages: of a tier the scenario has, and apart within a tier (a tier
 /// comes back up at the end of an outage; two at once would leave the
 /// second's end undefined).
-fn outages(list: &[RawOutage], has_front: bool, c: &mut Check) -> Vec<Outage> {
+fn outages(list: &[RawOutage], has: Tiers, c: &mut Check) -> Vec<Outage> {
     let mut outages = Vec::new();
     for (i, o) in list.iter().enumerate() {
         let here = format!("faults.outages[{i}]");
         let tier = match o.tier.as_str() {
             "backend" => Tier::Backend,
             "front" => {
-                if !has_front {
+                if !has.front {
                     c.push(format!("{here}.tier"), "found \"front\", but the scenario has no [front] section");
                 }
                 Tier::Front
             }
+            "identity" => {
+                if !has.identity {
+                    c.push(format!("{here}.tier"), "found \"identity\", but the scenario has no [identity] section");
+                }
+                Tier::Identity
+            }
             other => {
-                c.push(format!("{here}.tier"), one_of(other, &["front", "backend"]));
+                c.push(format!("{here}.tier"), one_of(other, &["front", "backend", "identity"]));
                 Tier::Backend
             }
         };
         let (from, to) = c.interval(&o.from, &o.to, &here);
         outages.push(Outage { tier, from, to });
     }
-    for tier in [Tier::Front, Tier::Backend] {
+    for tier in [Tier::Front, Tier::Backend, Tier::Identity] {
         let mut same: Vec<&Outage> = outages.iter().filter(|o| o.tier == tier).collect();
         same.sort_by_key(|o| o.from);
         if same.windows(2).any(|w| w[1].from < w[0].to) {
@@ -63,18 +76,18 @@ mod tests {
     /// The one problem of `[faults]` written as `text`, with a front tier.
     fn problem_of(text: &str) -> (String, String) {
         problem(|c| {
-            check(Some(&raw(text)), true, c);
+            check(Some(&raw(text)), Tiers { front: true, identity: false }, c);
         })
     }
 
     #[test]
     fn good_faults_are_kept_in_their_lists() {
         let mut c = context();
-        assert!(check(None, false, &mut c).outages.is_empty());
+        assert!(check(None, Tiers::default(), &mut c).outages.is_empty());
         let text = "outages = [{ tier = \"front\", from = \"0m\", to = \"10m\" }, { tier = \"backend\", from = \"5m\", to = \"20m\" }]\n\
                     error_windows = [{ from = \"0m\", to = \"1h\", probability = 0.5 }]\n\
                     clock_bug = [{ from = \"1h\", to = \"3h\", probability = 1.0 }]";
-        let faults = check(Some(&raw(text)), true, &mut c);
+        let faults = check(Some(&raw(text)), Tiers { front: true, identity: false }, &mut c);
         none(&c);
         assert_eq!((faults.outages.len(), faults.error_windows.len(), faults.clock_bug.len()), (2, 1, 1));
         assert_eq!(faults.outages[0].tier, Tier::Front);
@@ -86,13 +99,18 @@ mod tests {
             |tier: &str, from: &str, to: &str| format!("{{ tier = \"{tier}\", from = \"{from}\", to = \"{to}\" }}");
         let one = |o: String| format!("outages = [{o}]");
         let typo = problem_of(&one(outage("frnt", "0m", "1h")));
-        let message = "found \"frnt\", expected \"front\" or \"backend\"; did you mean \"front\"?";
+        let message = "found \"frnt\", expected \"front\", \"backend\" or \"identity\"; did you mean \"front\"?";
         assert_eq!(typo, at("faults.outages[0].tier", message));
         let no_front = problem(|c| {
-            check(Some(&raw(&one(outage("front", "0m", "1h")))), false, c);
+            check(Some(&raw(&one(outage("front", "0m", "1h")))), Tiers::default(), c);
         });
         let message = "found \"front\", but the scenario has no [front] section";
         assert_eq!(no_front, at("faults.outages[0].tier", message));
+        let no_identity = problem(|c| {
+            check(Some(&raw(&one(outage("identity", "0m", "1h")))), Tiers::default(), c);
+        });
+        let message = "found \"identity\", but the scenario has no [identity] section";
+        assert_eq!(no_identity, at("faults.outages[0].tier", message));
         let backwards = problem_of(&one(outage("backend", "1h", "30m")));
         let message = "found 30m after the start, expected later than `from` (1h after the start)";
         assert_eq!(backwards, at("faults.outages[0].to", message));

@@ -1,12 +1,13 @@
-//! `[backend]` and `[front]`: the two capacity tiers, each a number of
-//! concurrent slots with changes over the night. The backend is required
-//! (without it nobody books); the front tier is optional (without it page
-//! loads always succeed at once).
+//! `[backend]`, `[front]` and `[identity]`: the capacity tiers, each a
+//! number of concurrent slots with changes over the night. The backend is
+//! required (without it nobody books); the front tier is optional (without
+//! it page loads always succeed at once), and so is the identity check
+//! (without it nobody is asked who they are).
 
 use super::super::dist::Dist;
-use super::super::raw::{RawBackend, RawFront};
-use super::super::{Backend, Front};
-use super::check::Check;
+use super::super::raw::{RawBackend, RawFront, RawIdentity};
+use super::super::{Backend, Front, Identity, Placement};
+use super::check::{one_of, Check};
 use crate::engine::SimTime;
 
 /// The backend, or `None` when missing or without a valid `max_sessions`.
@@ -59,6 +60,44 @@ pub(super) fn front(f: &RawFront, c: &mut Check) -> Front {
         timeout: timeout.unwrap_or(SimTime::from_secs(30)),
         poll_service: poll_service.unwrap_or(SimTime(20_000)),
         wasted_work: f.wasted_work.unwrap_or(true),
+    }
+}
+
+/// The identity check; like the front tier, a wrong value is noted and
+/// replaced by its default.
+pub(super) fn identity(i: &RawIdentity, c: &mut Check) -> Identity {
+    let placement = match i.placement.as_deref() {
+        None | Some("before_queue") => Placement::BeforeQueue,
+        Some("at_booking") => Placement::AtBooking,
+        Some(other) => {
+            c.push("identity.placement", one_of(other, &["before_queue", "at_booking"]));
+            Placement::BeforeQueue
+        }
+    };
+    let capacity = match i.capacity {
+        Some(0) | None => {
+            let found = i.capacity.map_or("nothing".to_string(), |c| c.to_string());
+            c.push(
+                "identity.capacity",
+                format!("found {found}, expected the number of concurrent checks (at least 1)"),
+            );
+            1
+        }
+        Some(n) => n,
+    };
+    let service = match &i.service {
+        None => Some(Dist::exponential(2.0)),
+        Some(r) => c.dist(r, "identity.service"),
+    };
+    let timeout = c.positive_duration(i.timeout.as_deref().unwrap_or("30s"), "identity.timeout");
+    let changes = i.schedule.as_deref().unwrap_or(&[]).iter().map(|s| (s.at.as_str(), s.capacity));
+    let schedule = c.changes(changes, "identity.schedule", "capacity");
+    Identity {
+        placement,
+        capacity,
+        schedule,
+        service: service.unwrap_or_else(|| Dist::exponential(2.0)),
+        timeout: timeout.unwrap_or(SimTime::from_secs(30)),
     }
 }
 
@@ -133,5 +172,38 @@ mod tests {
             front(&raw("capacity = 1\nservice = { dist = \"exponential\" }"), c);
         });
         assert_eq!(path, "front.service.mean");
+    }
+
+    #[test]
+    fn an_identity_check_has_a_placement_capacity_and_defaults() {
+        let mut c = context();
+        let i = identity(&raw("capacity = 100"), &mut c);
+        none(&c);
+        assert_eq!((i.placement, i.capacity, i.timeout), (Placement::BeforeQueue, 100, SimTime::from_secs(30)));
+        assert_eq!(i.service.mean_secs(), 2.0);
+        let i = identity(&raw("capacity = 5\nplacement = \"at_booking\""), &mut c);
+        assert_eq!(i.placement, Placement::AtBooking);
+        let capacity = "expected the number of concurrent checks (at least 1)";
+        let cases = [
+            ("placement = \"at_booking\"", "identity.capacity", format!("found nothing, {capacity}")),
+            ("capacity = 0", "identity.capacity", format!("found 0, {capacity}")),
+            (
+                "capacity = 1\nplacement = \"before_queu\"",
+                "identity.placement",
+                "found \"before_queu\", expected \"before_queue\" or \"at_booking\"; did you mean \"before_queue\"?"
+                    .into(),
+            ),
+            (
+                "capacity = 1\ntimeout = \"0s\"",
+                "identity.timeout",
+                "found \"0s\", expected a duration above zero".into(),
+            ),
+        ];
+        for (text, path, message) in cases {
+            let found = problem(|c| {
+                identity(&raw(text), c);
+            });
+            assert_eq!(found, at(path, &message), "{text}");
+        }
     }
 }
