@@ -79,6 +79,27 @@ fn admit_during_outage_keeps_the_old_behaviour() {
     conserved(&o);
 }
 
+/// An identity check at booking that is down holds the line like the
+/// backend; one before the queue is in front of the line, which goes on.
+#[test]
+fn an_identity_outage_at_booking_stops_the_line() {
+    let outage = |placement: &str| {
+        format!(
+            "[identity]\nplacement = \"{placement}\"\ncapacity = 1000\nservice = {{ dist = \"constant\", value = \"1s\" }}\n\
+             [faults]\noutages = [{{ tier = \"identity\", from = \"30m\", to = \"1h\" }}]"
+        )
+    };
+    let at_booking = outcome(&night("", &outage("at_booking")));
+    for (m, b) in at_booking.results.bins[30..60].iter().enumerate() {
+        assert_eq!(b.counts.admitted, 0, "admitted in minute {} of the check's outage", m + 30);
+    }
+    assert!(admitted(&at_booking.results.bins[60..65]) > 0, "the line resumes after");
+    conserved(&at_booking);
+    let before = outcome(&night("", &outage("before_queue")));
+    assert!(admitted(&before.results.bins[30..60]) > 0, "people already past the check are admitted");
+    conserved(&before);
+}
+
 fn sold_out_at(r: &Results, s: &surgesim::scenario::Scenario) -> Option<f64> {
     *figures::headline(s, r).get(Headline::SoldOutAt)
 }
