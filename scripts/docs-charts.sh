@@ -14,5 +14,6 @@ $bin sweep scenarios/erlang-b.toml --vary backend.max_sessions=16,18,20,22,24 \
   --out target/docs-sweep --quiet
 cp target/docs-sweep/sweep-backend.max_sessions.png docs/
 $bin compare scenarios/kdca-2021-07-19.toml scenarios/what-if-no-waiting-room.toml \
-  scenarios/what-if-cloud-from-opening.toml scenarios/what-if-birth-digit-split.toml --out target/what-if --quiet
+  scenarios/what-if-cloud-from-opening.toml scenarios/what-if-birth-digit-split.toml scenarios/what-if-august-fixes.toml \
+  --out target/what-if --quiet
 cp target/what-if/compare-bookings.png docs/
