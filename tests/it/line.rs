@@ -7,31 +7,11 @@ use surgesim::model::Outcome;
 use surgesim::simulate;
 use surgesim::stats::{figures, Bin, DropCause, Headline, Results};
 
-/// A small busy night: 20,000 people in a surge, a room admitting 200 a
-/// minute into 100 sessions of about 2 minutes; `room` and `extra` add keys.
+/// The small busy night of `mechanisms` (20,000 people in a surge, a room
+/// admitting 200 a minute into 100 sessions of about 2 minutes) on seed 5;
+/// `room` and `extra` add keys.
 fn night(room: &str, extra: &str) -> String {
-    format!(
-        r#"
-[scenario]
-name = "night"
-duration = "3h"
-seed = 5
-[[cohort]]
-name = "eligible"
-people = 20000
-arrivals = {{ curve = "surge", share = 0.6, tau = "10m" }}
-[clients]
-session = {{ dist = "exponential", mean = "2m" }}
-retry = {{ probability = 0.9, delay = {{ dist = "exponential", mean = "5m" }}, max_attempts = 5 }}
-[waiting_room]
-max_active = 100
-admit_per_minute = 200
-{room}
-[backend]
-max_sessions = 100
-{extra}
-"#
-    )
+    crate::mechanisms::night(room, extra).replace("seed = 3", "seed = 5")
 }
 
 fn outcome(text: &str) -> Outcome {

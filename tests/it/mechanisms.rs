@@ -8,7 +8,7 @@ use surgesim::stats::{Bin, DropCause, Results};
 
 /// A small busy night: 20,000 people in a surge, a waiting room admitting
 /// 200 a minute into 100 sessions of about 2 minutes. `extra` adds keys.
-fn night(room_extra: &str, extra: &str) -> String {
+pub fn night(room_extra: &str, extra: &str) -> String {
     format!(
         r#"
 [scenario]
