@@ -191,7 +191,9 @@ pub fn size(s: &Scenario) -> Size {
     Size { people, bins, attempts_per_person, events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT, memory }
 }
 
-/// The most of any behaviour in the scenario: `[clients]`'s, or a cohort's own.
+/// The most of any behaviour in the scenario (`[clients]`'s, or a cohort's
+/// own), times the devices a person brings on average: each device makes
+/// its own attempts (the fuzzer found the guard counting one).
 fn attempts_per_person(s: &Scenario) -> f64 {
     let bounce = s.waiting_room.as_ref().map_or(0.0, |r| r.bounce_probability.clamp(0.0, 1.0));
     let of = |retry: &crate::scenario::Retry| {
@@ -203,7 +205,7 @@ fn attempts_per_person(s: &Scenario) -> f64 {
             (1.0 - q.powf(m)) / (1.0 - q)
         }
     };
-    s.all_clients().map(|c| of(&c.retry)).fold(1.0, f64::max)
+    s.all_clients().map(|c| of(&c.retry)).fold(1.0, f64::max) * s.clients.devices.mean().max(1.0)
 }
 
 /// The points of the piecewise and trace curves.
