@@ -57,6 +57,11 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
         c.push(here.clone(), message);
     }
     let (Some(every), Some(shift), Some(names), Some(weights)) = (every, shift, names, weights) else { return None };
+    if c.count() > before {
+        // Labels noted as wrong (one per group, not empty) are still made
+        // into names: groups from them would not line up with the weights.
+        return None;
+    }
     let people = apportion(cohort.people, &weights);
     let slots = cohort.slots.map(|s| apportion(s, &weights));
     let mut out = Vec::with_capacity(names.len());
