@@ -122,10 +122,8 @@ fn load(a: &Args) -> Result<Vec<Scenario>, CliError> {
 /// that the booked share by a clock time is compared across all of them
 /// (one scenario quoting 20 Jul 12:00 makes it a column of the table).
 fn share_milestones(list: &mut [Scenario]) {
-    let clocks: Vec<String> = list
-        .iter()
-        .flat_map(|s| s.milestones.iter().map(|&at| units::clock_at(s.start, at).to_rfc3339()))
-        .collect();
+    let clocks: Vec<String> =
+        list.iter().flat_map(|s| s.milestones.iter().map(|&at| units::clock_at(s.start, at).to_rfc3339())).collect();
     for s in list.iter_mut() {
         for clock in &clocks {
             // Outside this run: it has no share by then (an empty cell).

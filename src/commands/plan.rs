@@ -221,7 +221,8 @@ struct Runs<'a> {
 
 impl search::Oracle for Runs<'_> {
     fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
-        let s = load_at(self.path, self.changes, self.key, x, self.scale, self.targets).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let s = load_at(self.path, self.changes, self.key, x, self.scale, self.targets)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {

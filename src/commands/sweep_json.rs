@@ -294,8 +294,13 @@ mod tests {
     #[test]
     fn a_record_that_makes_no_plan_is_refused() {
         let p = plan(Some(Shard { index: 1, count: 2 }));
-        let provenance =
-            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec!["x=1".into()], unset: vec![] };
+        let provenance = Provenance {
+            version: VERSION.into(),
+            scenario_sha256: "ab".into(),
+            seed: 1,
+            set: vec!["x=1".into()],
+            unset: vec![],
+        };
         let record = Record::new(&p, &provenance, b"point\n");
         assert_eq!(record.plan(), Ok(p.clone()));
         assert_eq!(record.provenance(), provenance);
@@ -313,7 +318,8 @@ mod tests {
 
     #[test]
     fn shards_of_one_sweep_share_the_fingerprint_and_differ_in_nothing() {
-        let provenance = Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![], unset: vec![] };
+        let provenance =
+            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![], unset: vec![] };
         let one = Record::new(&plan(Some(Shard { index: 1, count: 2 })), &provenance, b"point\n");
         let other = Record::new(&plan(Some(Shard { index: 0, count: 2 })), &provenance, b"");
         assert_eq!(other.fingerprint, one.fingerprint);

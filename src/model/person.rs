@@ -155,7 +155,8 @@ mod tests {
 
     #[test]
     fn a_device_keeps_its_person_and_device_zero_is_the_person() {
-        let first = FirstAttempt { at: SimTime::from_secs(60), cohort: 3, id: (1 << DEVICE_SHIFT) - 1, returning: false };
+        let first =
+            FirstAttempt { at: SimTime::from_secs(60), cohort: 3, id: (1 << DEVICE_SHIFT) - 1, returning: false };
         let p = Person::new(first);
         assert_eq!(p.with_device(0).id(), p.id());
         let d = p.with_device(15);

@@ -86,14 +86,18 @@ impl Milestone {
         }
         instants.sort_by_key(|(c, _)| *c);
         let share_at = |i: usize, clock| -> Vec<Value> {
-            let Some(k) = scenarios[i].milestones.iter().position(|&at| clock_at(scenarios[i].start, at) == clock) else {
+            let Some(k) = scenarios[i].milestones.iter().position(|&at| clock_at(scenarios[i].start, at) == clock)
+            else {
                 return Vec::new();
             };
             runs[i].iter().map(|r| r.milestones.get(k).and_then(|m| m.share)).collect()
         };
         instants
             .into_iter()
-            .map(|(clock, column)| Milestone { column, shares: (0..scenarios.len()).map(|i| share_at(i, clock)).collect() })
+            .map(|(clock, column)| Milestone {
+                column,
+                shares: (0..scenarios.len()).map(|i| share_at(i, clock)).collect(),
+            })
             .collect()
     }
 

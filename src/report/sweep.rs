@@ -96,7 +96,9 @@ pub fn read(bytes: &[u8], vary: &[Vary], replications: usize) -> Result<Vec<Swee
 fn read_milestone_columns(rest: &[String]) -> Option<Vec<String>> {
     rest.chunks(3)
         .map(|c| match c {
-            [n, lo, hi] if n.starts_with("booked_share_by_") && *lo == format!("{n}_lo") && *hi == format!("{n}_hi") => {
+            [n, lo, hi]
+                if n.starts_with("booked_share_by_") && *lo == format!("{n}_lo") && *hi == format!("{n}_hi") =>
+            {
                 Some(n.clone())
             }
             _ => None,
@@ -155,13 +157,16 @@ mod tests {
                     })
                 }),
                 // The second point's run stops before 18:00: an empty cell.
-                milestones: [("booked_share_by_2021-07-20T12:00", Some(0.25)), ("booked_share_by_2021-07-20T18:00", Some(0.5))]
-                    .into_iter()
-                    .map(|(n, v)| {
-                        let v = v.filter(|_| p == 0 || n.ends_with("12:00"));
-                        (n.to_string(), v.map(|mean| Estimate { mean, lo: Some(0.0), hi: Some(1.0), n: 3 }))
-                    })
-                    .collect(),
+                milestones: [
+                    ("booked_share_by_2021-07-20T12:00", Some(0.25)),
+                    ("booked_share_by_2021-07-20T18:00", Some(0.5)),
+                ]
+                .into_iter()
+                .map(|(n, v)| {
+                    let v = v.filter(|_| p == 0 || n.ends_with("12:00"));
+                    (n.to_string(), v.map(|mean| Estimate { mean, lo: Some(0.0), hi: Some(1.0), n: 3 }))
+                })
+                .collect(),
             })
             .collect();
         let bytes = csv(&vary, &rows).unwrap();

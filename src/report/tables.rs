@@ -138,9 +138,10 @@ pub fn cohorts<F: Shown + Clone>(
         &COHORT_LABELS,
         &extra,
         Some(s.start),
-        cohorts.iter().enumerate().map(|(i, f)| {
-            (cohort_labels(s, i), f, milestone_cells(milestones.iter().map(|m| m.cohorts[i].clone())))
-        }),
+        cohorts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (cohort_labels(s, i), f, milestone_cells(milestones.iter().map(|m| m.cohorts[i].clone())))),
     )
 }
 

@@ -65,7 +65,12 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), &raw.clients, "clients", &mut c);
     for (i, k) in raw.cohort.iter().enumerate() {
         if let Some(own) = &k.clients {
-            waiting_room::balk_needs_a_shown_wait(raw.waiting_room.as_ref(), own, &format!("cohort[{i}].clients"), &mut c);
+            waiting_room::balk_needs_a_shown_wait(
+                raw.waiting_room.as_ref(),
+                own,
+                &format!("cohort[{i}].clients"),
+                &mut c,
+            );
         }
     }
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));

@@ -89,7 +89,11 @@ fn every_scenarios_milestones_are_columns_for_all() {
     let a = mmc(50).replace("bin = \"1h\"", "bin = \"1h\"\nmilestones = [\"2h\"]");
     write(dir.path(), "a.toml", &a);
     write(dir.path(), "b.toml", &mmc(52));
-    write(dir.path(), "c.toml", &mmc(52).replace("name = \"mmc-52\"\nduration = \"5h\"", "name = \"short\"\nduration = \"3h\""));
+    write(
+        dir.path(),
+        "c.toml",
+        &mmc(52).replace("name = \"mmc-52\"\nduration = \"5h\"", "name = \"short\"\nduration = \"3h\""),
+    );
     for reps in ["1", "3"] {
         compare(dir.path(), &["a.toml", "b.toml", "c.toml"], &["-r", reps]);
         let mut r = csv::Reader::from_path(dir.path().join("cmp/compare.csv")).expect("compare.csv");

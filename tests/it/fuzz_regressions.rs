@@ -47,7 +47,11 @@ fn every_fuzz_finding_runs_alike_on_every_queue() {
         let attempts = radix.results.totals().attempts() as f64;
         let (n, m) = (size.people as f64, f64::from(s.clients.retry.max_attempts.max(1)));
         let bound = n * size.attempts_per_person + 2.0 * n.sqrt() * m * f64::from(s.clients.devices.max()) + m;
-        assert!(attempts <= bound, "{name}: {attempts} attempts, the guard expected {} a person", size.attempts_per_person);
+        assert!(
+            attempts <= bound,
+            "{name}: {attempts} attempts, the guard expected {} a person",
+            size.attempts_per_person
+        );
         for kind in [QueueKind::Heap, QueueKind::Calendar] {
             assert_eq!(counts(&simulate_on(&s, 0, kind)), counts(&radix), "{name}: {kind:?} against Radix");
         }

@@ -135,7 +135,12 @@ fn a_sweep_takes_unset_keys_and_records_them() {
     assert_ne!(csv(&with), csv(&without), "the --unset reaches every point");
     // The night's milestone (by default its window's close, the run's end).
     let header = csv(&with).lines().next().unwrap_or_default().to_string();
-    assert!(header.ends_with(",booked_share_by_2021-01-01T01:00,booked_share_by_2021-01-01T01:00_lo,booked_share_by_2021-01-01T01:00_hi"), "{header}");
+    assert!(
+        header.ends_with(
+            ",booked_share_by_2021-01-01T01:00,booked_share_by_2021-01-01T01:00_lo,booked_share_by_2021-01-01T01:00_hi"
+        ),
+        "{header}"
+    );
 }
 
 #[test]

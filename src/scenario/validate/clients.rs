@@ -70,7 +70,12 @@ fn over(raw: &RawClients, base: Option<Base<'_>>, path: &str, c: &mut Check) -> 
 /// `devices` and `device_lock`: the night's, in `[clients]` only (the model
 /// keeps one device policy; a cohort's own is refused, not ignored). A
 /// cohort's clients take `[clients]`' (`checked`).
-fn devices(raw: &RawClients, checked: Option<&Clients>, path: &str, c: &mut Check) -> (Option<Discrete>, Option<SimTime>) {
+fn devices(
+    raw: &RawClients,
+    checked: Option<&Clients>,
+    path: &str,
+    c: &mut Check,
+) -> (Option<Discrete>, Option<SimTime>) {
     if let Some(base) = checked {
         for (given, key) in [(raw.devices.is_some(), "devices"), (raw.device_lock.is_some(), "device_lock")] {
             if given {
