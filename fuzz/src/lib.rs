@@ -10,8 +10,8 @@
 pub mod night;
 
 use std::path::Path;
-use surgesim::report::{self, ChartFormat, ReportOptions};
 use surgesim::limits;
+use surgesim::report::{self, ChartFormat, ReportOptions};
 use surgesim::scenario::{load_str, ScenarioError};
 use surgesim::stats::{DropCause, RunFigures};
 use surgesim::{simulate_on, Outcome, QueueKind, Scenario};

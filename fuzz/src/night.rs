@@ -392,7 +392,10 @@ impl Writer {
         let (a, b, c) = d.weights;
         if (a, b, c) != (0, 0, 0) {
             let w = |x: u8| f64::from(x) + 0.5;
-            self.kv("devices", format!("{{ dist = \"discrete\", values = [1, 2, 3], weights = [{}, {}, {}] }}", w(a), w(b), w(c)));
+            self.kv(
+                "devices",
+                format!("{{ dist = \"discrete\", values = [1, 2, 3], weights = [{}, {}, {}] }}", w(a), w(b), w(c)),
+            );
         }
         if let Some(s) = d.lock {
             self.kv("device_lock", Self::span(s));
