@@ -8,8 +8,8 @@ use super::axis::{ValueAxis, XAxis};
 use super::figure::{color, dashed, Figure, Panel, Series, Spread, DASHED_W, LINE_W};
 use super::marks::{self, TimeLabel};
 use super::run::{
-    per_minute_axis, percent_axis, percent_top, share_of_ended, value_axis, waits_span_decades, BinTimes,
-    WAIT_FLOOR_MIN,
+    drop_panels, floored_note, per_minute_axis, percent_axis, percent_top, share_of_ended, value_axis,
+    waits_span_decades, BinTimes, WAIT_FLOOR_MIN,
 };
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
@@ -157,30 +157,7 @@ pub fn drops(runs: &[Run]) -> Figure {
                         that ended in the bin, booked, dropped, abandoned or turned away (bottom)"
         .to_string();
     if floored {
-        subtitle.push_str(&format!(
-            "; under {} per minute, zero included, on the bottom line",
-            count_y.label(count_y.bottom())
-        ));
+        subtitle.push_str(&floored_note(&count_y));
     }
-    figure(
-        runs,
-        "Drops",
-        subtitle,
-        vec![
-            Panel {
-                y_desc: count_desc,
-                y: count_y,
-                series: counts,
-                bands: Vec::new(),
-                empty_note: "No attempt was made".into(),
-            },
-            Panel {
-                y_desc: "Of attempts ended [%]".into(),
-                y: share_y,
-                series: shares,
-                bands: Vec::new(),
-                empty_note: "No attempt ended".into(),
-            },
-        ],
-    )
+    figure(runs, "Drops", subtitle, drop_panels((count_desc, count_y, counts), (share_y, shares)))
 }

@@ -540,31 +540,13 @@ pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
         s.bin
     );
     if floored {
-        subtitle.push_str(&format!(
-            "; under {} per minute, zero included, on the bottom line",
-            count_y.label(count_y.bottom())
-        ));
+        subtitle.push_str(&floored_note(&count_y));
     }
     let fig = Figure {
         title: format!("Drops and abandons: {}", s.title),
         subtitle,
         x: clock(s),
-        panels: vec![
-            Panel {
-                y_desc: count_desc,
-                y: count_y,
-                series: counts,
-                bands: Vec::new(),
-                empty_note: "No attempt was made".into(),
-            },
-            Panel {
-                y_desc: "Of attempts ended [%]".into(),
-                y: share_y,
-                series: shares,
-                bands: Vec::new(),
-                empty_note: "No attempt ended".into(),
-            },
-        ],
+        panels: drop_panels((count_desc, count_y, counts), (share_y, shares)),
         legend_extra: Vec::new(),
         marks: marks::of_run(s),
     };
@@ -840,6 +822,27 @@ pub fn identity(s: &Scenario, runs: &[RunFigures]) -> Figure {
         marks: marks::of_run(s),
     };
     with_replications(fig, runs)
+}
+
+/// The two panels of a drops chart: per minute (`count`: description,
+/// axis, lines) on top, as a share of the attempts that ended below.
+pub(super) fn drop_panels(count: (String, ValueAxis, Vec<Series>), share: (ValueAxis, Vec<Series>)) -> Vec<Panel> {
+    let (y_desc, y, series) = count;
+    vec![
+        Panel { y_desc, y, series, bands: Vec::new(), empty_note: "No attempt was made".into() },
+        Panel {
+            y_desc: "Of attempts ended [%]".into(),
+            y: share.0,
+            series: share.1,
+            bands: Vec::new(),
+            empty_note: "No attempt ended".into(),
+        },
+    ]
+}
+
+/// What a per-minute axis with a floor says of the values below it.
+pub(super) fn floored_note(count_y: &ValueAxis) -> String {
+    format!("; under {} per minute, zero included, on the bottom line", count_y.label(count_y.bottom()))
 }
 
 #[cfg(test)]
