@@ -58,7 +58,7 @@ pub struct Args {
     /// Output folder [default: outputs/<scenario name>-plan].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// --set, --quiet (the answer is still printed), --allow-large.
+    /// --set, --unset, --quiet (the answer is still printed), --allow-large.
     #[command(flatten)]
     flags: RunFlags,
     #[command(flatten)]

@@ -770,8 +770,12 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// have passed, and the line goes on while new ones cannot join).
     #[inline]
     fn can_admit(&self) -> bool {
-        let check_down = self.identity.as_ref().is_some_and(|i| i.down) && !self.identity_before_queue();
-        self.room_open && !((self.backend_down || check_down) && self.hold_in_outage)
+        self.room_open && !(self.hold_in_outage && (self.backend_down || self.check_at_booking_down()))
+    }
+
+    /// An identity check at booking is down (admitted people cannot be checked).
+    fn check_at_booking_down(&self) -> bool {
+        self.identity.as_ref().is_some_and(|i| i.down) && !self.identity_before_queue()
     }
 
     /// Into the line (or dropped if it is full), without admitting anyone.
