@@ -360,3 +360,18 @@ mod links {
         assert_eq!(std::fs::read(victim.join("precious.txt")).unwrap(), b"mine");
     }
 }
+
+#[test]
+fn notes_and_shown_paths_escape_control_characters() {
+    let path = PathBuf::from("out/\u{1b}[2Jx\ny");
+    assert_eq!(shown(&path), "out/\\u001B[2Jx\\ny");
+    for note in [
+        Note::KeptFinished { path: path.clone(), pid: 1 },
+        Note::Restored { from: path.clone() },
+        Note::KeptPrevious { path: path.clone() },
+        Note::Unlocked { lock: path.clone(), why: "no".into() },
+    ] {
+        let text = note.to_string();
+        assert!(!text.contains('\u{1b}') && !text.contains('\n') && text.contains("\\u001B"), "{text}");
+    }
+}
