@@ -144,9 +144,14 @@ fn unfinished_temporaries_of_dead_runs_go_finished_ones_stay_and_are_named() {
     std::fs::write(finished.join(MARKER), Marker::new("run", &out).to_bytes()).unwrap();
     let other = dir.path().join(format!(".other.tmp-{DEAD}"));
     std::fs::create_dir(&other).unwrap();
+    // Named as this version names them, with a nonce.
+    let unfinished_nonce = dir.path().join(format!(".run.tmp-{DEAD}-00000000000000ff"));
+    std::fs::create_dir(&unfinished_nonce).unwrap();
+    std::fs::write(unfinished_nonce.join("a.csv"), "1").unwrap();
     let notes = write_folder(&target, &out).unwrap();
     if cfg!(target_os = "linux") {
         assert!(!unfinished.exists(), "an unfinished write of a dead run goes");
+        assert!(!unfinished_nonce.exists(), "named with a nonce too");
         assert_eq!(notes, vec![Note::KeptFinished { path: finished.clone(), pid: 4194305 }]);
         assert!(notes[0].to_string().contains(".run.tmp-4194305"));
     }
