@@ -95,7 +95,7 @@ pub fn compare(a: Args) -> Result<(), CliError> {
     }
     if !a.flags.quiet {
         out!("{}", report::compare::headline(&list, &results))?;
-        outln!("  wrote {}", a.out.display())?;
+        outln!("  wrote {}", report::output::shown(&a.out))?;
     }
     Ok(())
 }

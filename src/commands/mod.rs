@@ -141,7 +141,7 @@ fn man() -> Result<(), CliError> {
 /// would keep from now on: nothing written, the folder as it was.
 fn claim(dir: &std::path::Path, command: &str) -> Result<output::Claim, CliError> {
     let claim = output::claim(dir, command)?;
-    interrupt::on_interrupt(format!("nothing was written; '{}' is as it was", dir.display()));
+    interrupt::on_interrupt(format!("nothing was written; '{}' is as it was", output::shown(dir)));
     Ok(claim)
 }
 

@@ -129,7 +129,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     }
     outln!("{}", report::plan::answer_line(&plan))?;
     if !a.flags.quiet {
-        outln!("  wrote {}", dir.display())?;
+        outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())
 }

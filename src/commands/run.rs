@@ -75,7 +75,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             )?;
             outln!("  ({} replications: means, 95 % intervals in brackets)", runs.len())?;
         }
-        outln!("  wrote {}", dir.display())?;
+        outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())
 }
