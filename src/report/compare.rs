@@ -80,10 +80,14 @@ impl Seeds {
             );
         };
         let whence = if self.from_flag { "given by --seed" } else { "the first file's" };
-        let mut text = format!(
-            "Every scenario ran on seed {seed} ({whence}), {reps}: replication r of each drew from the same \
-             random streams (seed {seed}, replication r), so the differences are paired."
-        );
+        let mut text = if most > 1 {
+            format!(
+                "Every scenario ran on seed {seed} ({whence}), {reps}: replication r of each drew from the same \
+                 random streams (seed {seed}, replication r), so the differences are paired."
+            )
+        } else {
+            format!("Every scenario ran on seed {seed} ({whence}), {reps}: each drew from the same random streams.")
+        };
         for &(i, own) in &self.overridden {
             let _ = write!(
                 text,
