@@ -241,7 +241,16 @@ pub fn default_dir_of(s: &crate::scenario::Scenario, what: &str) -> PathBuf {
     if !s.origin.unset.is_empty() {
         key.push_str(&format!("|unset {:?}", s.origin.unset));
     }
-    default_dir(&format!("{}-{:08x}{what}", s.name, crc32fast::hash(key.as_bytes())))
+    default_dir_keyed(&s.name, key.as_bytes(), what)
+}
+
+/// `outputs/<name>-<8 hex digits><what>`, the digits a CRC-32 of `key`:
+/// the folder of a question, for a command whose answer depends on more
+/// than a file (`compare`'s scenarios and options). The same key lands in
+/// the same folder; another lands elsewhere (but for a CRC collision, one
+/// in four billion).
+pub fn default_dir_keyed(name: &str, key: &[u8], what: &str) -> PathBuf {
+    default_dir(&format!("{name}-{:08x}{what}", crc32fast::hash(key)))
 }
 
 impl Claim {
