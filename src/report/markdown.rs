@@ -155,7 +155,8 @@ fn refusals_sentence<F: Shown>(out: &mut String, headline: &Figures<Headline, F>
         return;
     }
     causes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    let list: Vec<String> = causes.iter().map(|(k, n)| format!("{} {}", k.replace('_', " "), count(n.round() as u64))).collect();
+    let list: Vec<String> =
+        causes.iter().map(|(k, n)| format!("{} {}", k.replace('_', " "), count(n.round() as u64))).collect();
     let means = if F::INTERVALS { ", means" } else { "" };
     let _ = writeln!(
         out,

@@ -459,12 +459,13 @@ fn refusals_note(runs: &[RunFigures]) -> String {
         let n: f64 = runs.iter().filter_map(|r| *r.headline.get(Headline::Refusal(c))).sum();
         n / runs.len().max(1) as f64
     };
-    let parts: Vec<String> = [(RefusalCause::DeviceLocked, "by the device lock"), (RefusalCause::SoldOut, "as sold out")]
-        .into_iter()
-        .map(|(c, how)| (mean(c), how))
-        .filter(|(n, _)| *n > 0.0)
-        .map(|(n, how)| format!("{} {how}", count(n.round() as u64)))
-        .collect();
+    let parts: Vec<String> =
+        [(RefusalCause::DeviceLocked, "by the device lock"), (RefusalCause::SoldOut, "as sold out")]
+            .into_iter()
+            .map(|(c, how)| (mean(c), how))
+            .filter(|(n, _)| *n > 0.0)
+            .map(|(n, how)| format!("{} {how}", count(n.round() as u64)))
+            .collect();
     if parts.is_empty() {
         return String::new();
     }
