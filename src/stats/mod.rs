@@ -789,3 +789,29 @@ impl Recorder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each ending at the system's hands is a failure or a refusal by
+    /// design, once: a sold-out cohort and the device lock are refusals, the
+    /// clock bug's wrong refusals neither (they stay among the turned away).
+    #[test]
+    fn drops_count_failures_and_refusals_the_rest() {
+        let mut c = Counts::default();
+        c.dropped[DropCause::FrontTimeout as usize] = 2;
+        c.dropped[DropCause::NoSlots as usize] = 1;
+        c.dropped[DropCause::SoldOut as usize] = 5;
+        c.dropped[DropCause::DeviceLocked as usize] = 11;
+        (c.turned_away, c.clock_bug) = (7, 3);
+        assert_eq!(c.dropped_total(), 3);
+        assert_eq!(c.refused(RefusalCause::SoldOut), 5);
+        assert_eq!(c.refused(RefusalCause::DeviceLocked), 11);
+        assert_eq!(c.refused(RefusalCause::Ineligible), 4, "the clock bug's are not by design");
+        assert_eq!(c.refused_total(), 20);
+        for cause in DropCause::ALL {
+            assert_eq!(cause.refusal().is_none(), DropCause::FAILURES.contains(&cause), "{cause:?}");
+        }
+    }
+}
