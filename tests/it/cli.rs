@@ -372,6 +372,7 @@ fn output_nobody_reads_is_a_failure_not_a_success() {
     let scenario = dir.path().join("small.toml");
     std::fs::write(&scenario, SMALL).unwrap();
     let (json_out, out) = (dir.path().join("json"), dir.path().join("out"));
+    let (sweep, compare) = (dir.path().join("sweep"), dir.path().join("compare"));
     let s = scenario.as_os_str();
     let os = |t: &'static str| std::ffi::OsStr::new(t);
     let commands: Vec<Vec<&std::ffi::OsStr>> = vec![
@@ -383,6 +384,16 @@ fn output_nobody_reads_is_a_failure_not_a_success() {
         vec![os("validate"), s],
         vec![os("run"), s, os("--json"), os("--no-charts"), os("--out"), json_out.as_os_str()],
         vec![os("run"), s, os("--no-charts"), os("--out"), out.as_os_str()],
+        vec![
+            os("sweep"),
+            s,
+            os("--vary"),
+            os("backend.max_sessions=20,30"),
+            os("--no-charts"),
+            os("--out"),
+            sweep.as_os_str(),
+        ],
+        vec![os("compare"), s, s, os("--no-charts"), os("--out"), compare.as_os_str()],
     ];
     for args in &commands {
         for how in [Unread::Pipe, Unread::ReadOnly, Unread::Closed] {
@@ -400,8 +411,10 @@ fn output_nobody_reads_is_a_failure_not_a_success() {
             );
         }
     }
-    for folder in [&json_out, &out] {
-        assert!(folder.join("summary.json").exists(), "the run still wrote '{}'", folder.display());
+    for file in
+        [json_out.join("summary.json"), out.join("summary.json"), sweep.join("sweep.csv"), compare.join("compare.csv")]
+    {
+        assert!(file.exists(), "the command still wrote '{}'", file.display());
     }
     // Read, the same commands succeed.
     surgesim()
