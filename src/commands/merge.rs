@@ -177,7 +177,7 @@ fn off_grid(plan: &Plan, line: u64, row: &SweepRow) -> Option<BadCell> {
     row.values.iter().zip(&point).find(|(found, (_, value))| found != &value).map(|(found, (key, value))| BadCell {
         line,
         column: key.clone(),
-        found: format!("\"{found}\""),
+        found: crate::report::sweep::quoted(found),
         expected: format!("\"{value}\", point {}'s value of {key} in the grid", row.point),
     })
 }

@@ -132,7 +132,7 @@ fn row(
     let bad = |i: usize, expected: &str| BadCell {
         line,
         column: header.get(i).cloned().unwrap_or_else(|| format!("{}", i + 1)),
-        found: format!("\"{}\"", field(i)),
+        found: quoted(field(i)),
         expected: expected.to_string(),
     };
     // Empty where undefined; never NaN or infinite, which no run writes
@@ -180,6 +180,16 @@ pub struct BadCell {
     pub column: String,
     pub found: String,
     pub expected: String,
+}
+
+/// A cell's text as a message quotes it: in quotes, cut after 40
+/// characters (a hand-edited cell may be any length).
+pub fn quoted(text: &str) -> String {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("\"{}...\"", &text[..cut]),
+        None => format!("\"{text}\""),
+    }
 }
 
 /// Slack for comparing figures: a mean over replications is a sum divided
@@ -336,6 +346,8 @@ mod tests {
         let nan = String::from_utf8(csv(&vary, &rows).unwrap()).unwrap().replacen(",0.5,", ",NaN,", 1);
         let e = read(nan.as_bytes(), &vary, 3).unwrap_err().to_string();
         assert!(e.starts_with("line 2, column ") && e.ends_with("found \"NaN\", expected a finite number"), "{e}");
+        assert_eq!(quoted(&"x".repeat(41)), format!("\"{}...\"", "x".repeat(40)), "a long cell is cut");
+        assert_eq!(quoted(&"é".repeat(40)), format!("\"{}\"", "é".repeat(40)));
     }
 
     /// One run's figures: `people` came, `booked` of them booked, the rest
