@@ -275,10 +275,15 @@ fn chart(p: &Plan, i: usize) -> Figure {
             spread: Spread::None,
         },
     ];
-    // The answer, as a labelled mark across the panel.
-    let marks = p.outcome.value.map_or_else(Vec::new, |v| {
+    // The answer, as a labelled mark across the panel; for `==`, the
+    // edges of the values that cannot be told from the target too.
+    let mut marks = p.outcome.value.map_or_else(Vec::new, |v| {
         vec![Mark { x: v, label: format!("answer: {}", p.value_text.clone().unwrap_or_default()), rank: 0 }]
     });
+    if let Some((lo, hi)) = p.outcome.interval {
+        marks.push(Mark { x: lo, label: format!("value_lo: {}", (p.text)(lo)), rank: 1 });
+        marks.push(Mark { x: hi, label: format!("value_hi: {}", (p.text)(hi)), rank: 1 });
+    }
     let ticks: Vec<(f64, String)> = points.iter().map(|pt| (pt.x, (p.text)(pt.x))).collect();
     Figure {
         title: format!("Plan: {} {} against {}", p.question(), p.key, t.figure.name()),
@@ -335,7 +340,11 @@ fn markdown(p: &Plan, charts: &[String]) -> Vec<u8> {
         p.outcome.alpha
     ));
     md.push_str(&format!("- Method: {}.\n", method(p)));
-    md.push_str(&format!("- Seeds: {}; {} runs in all.\n", seeds(p)["rule"].as_str().unwrap_or_default(), p.outcome.runs));
+    md.push_str(&format!(
+        "- Seeds: {}; {} runs in all.\n",
+        seeds(p)["rule"].as_str().unwrap_or_default(),
+        p.outcome.runs
+    ));
     for w in &p.outcome.warnings {
         md.push_str(&format!("- Warning: {w}.\n"));
     }

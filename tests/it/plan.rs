@@ -215,7 +215,7 @@ fn the_least_value_may_be_the_bottom_of_the_range() {
     let dir = tempfile::tempdir().expect("temp dir");
     let args = ["--vary", "clients.session.mean=10s..10m", "--target", "drop_rate <= 0.05"];
     let (line, json) = plan(dir.path(), SMALL, &args);
-    assert_eq!(json["value"], 10, "{line}");
+    assert_eq!(json["value"], 10.0, "{line}");
     assert_eq!(json["value_text"], "10s");
     assert_eq!(json["finding"], "found");
     assert!(line.starts_with("least clients.session.mean meeting drop_rate <= 0.05: 10s (95 % confidence"), "{line}");
@@ -247,7 +247,8 @@ fn a_resolution_wider_than_the_range_tries_both_ends() {
     let args = ["--vary", "backend.max_sessions=5..40", "--resolution", "100", "--target", "drop_rate <= 0.05"];
     let (line, json) = plan(dir.path(), SMALL, &args);
     assert_eq!(json["value"], 40, "{line}");
-    let tried: Vec<u64> = json["evaluations"].as_array().expect("list").iter().map(|e| e["value"].as_u64().unwrap()).collect();
+    let tried: Vec<u64> =
+        json["evaluations"].as_array().expect("list").iter().map(|e| e["value"].as_u64().unwrap()).collect();
     assert_eq!(tried, [5, 40]);
 }
 
@@ -287,7 +288,10 @@ fn an_equal_target_no_value_reaches_gives_no_value() {
     let reason = json["reason"].as_str().expect("a reason");
     assert!(reason.starts_with("drop_rate stays below 2 over the whole range (mean "), "{reason}");
     assert!(reason.ends_with("no value reaches it"), "{reason}");
-    assert!(line.starts_with("backend.max_sessions at which drop_rate == 2: no answer: drop_rate stays below 2"), "{line}");
+    assert!(
+        line.starts_with("backend.max_sessions at which drop_rate == 2: no answer: drop_rate stays below 2"),
+        "{line}"
+    );
 }
 
 /// The same calibration on the small system, its interval in the line.
@@ -383,7 +387,13 @@ fn plan_states_its_method_confidence_and_seeds() {
     let rule = json["seeds"]["rule"].as_str().expect("rule");
     assert!(rule.starts_with("replication r of every value tried runs on the random streams of (seed "), "{rule}");
     let report = std::fs::read_to_string(dir.path().join("plan/report.md")).expect("report.md");
-    for said in ["**greatest backend.max_sessions meeting drop_rate <= 0.05: 40 (95 % confidence", "- Confidence: 95 %", "- Method: both ends", "- Seeds: replication r", "| 40 |"] {
+    for said in [
+        "**greatest backend.max_sessions meeting drop_rate <= 0.05: 40 (95 % confidence",
+        "- Confidence: 95 %",
+        "- Method: both ends",
+        "- Seeds: replication r",
+        "| 40 |",
+    ] {
         assert!(report.contains(said), "{said} in\n{report}");
     }
 }

@@ -163,6 +163,10 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
+/// What a search gives: the value (if any), the `==` interval (if any) and
+/// the finding.
+type Answer = (Option<f64>, Option<(f64, f64)>, Finding);
+
 /// The search, its state as it goes.
 struct Search<'a, O> {
     targets: &'a [Target],
@@ -259,7 +263,7 @@ impl<O: Oracle> Search<'_, O> {
 
     /// The value hitting the `==` target and the interval of those that
     /// cannot be told from it: see the module doc.
-    fn calibrate(&mut self) -> Result<(Option<f64>, Option<(f64, f64)>, Finding)> {
+    fn calibrate(&mut self) -> Result<Answer> {
         let target = self.targets[0].clone();
         let last = self.domain.last();
         let side_lo = self.side(0, &target)?;
@@ -427,7 +431,11 @@ impl<O: Oracle> Search<'_, O> {
                 self.warnings.push(format!(
                     "{} does not move one way in the key over the values tried ({}): the answer assumes it does",
                     t.figure.name(),
-                    means.iter().map(|(x, m)| format!("{}: {m:.4}", self.oracle.show(*x))).collect::<Vec<_>>().join(", ")
+                    means
+                        .iter()
+                        .map(|(x, m)| format!("{}: {m:.4}", self.oracle.show(*x)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
