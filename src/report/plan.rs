@@ -78,13 +78,13 @@ pub fn reason(p: &Plan) -> Option<String> {
             let (followed, others) = if p.most { (falling, rising) } else { (rising, falling) };
             let way = if p.most { "up to" } else { "from" };
             format!(
-                "no value meets every target at once: {} {} only {way} {}, and there {} {} not (the targets hold \
-                 at opposite ends)",
+                "no value is shown to meet every target at once: {} {} only {way} {}, and there {} {} not shown \
+                 to hold (the targets hold at opposite ends)",
                 names(followed),
                 if followed.len() == 1 { "holds" } else { "hold" },
                 (p.text)(*x),
                 names(others),
-                if others.len() == 1 { "does" } else { "do" },
+                if others.len() == 1 { "is" } else { "are" },
             )
         }
         Finding::Unreachable { above } => format!(

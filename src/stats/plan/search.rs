@@ -69,10 +69,11 @@ impl Domain {
     }
 
     /// The index of `hi`: the steps from `lo` up to it, the last one
-    /// perhaps shorter (1e-9: a step that divides the range in decimal may
-    /// not quite in binary).
+    /// perhaps shorter (less a millionth of a step: one that divides the
+    /// range in decimal may not quite in binary, and would leave a last
+    /// step of nothing).
     fn last(&self) -> u64 {
-        ((self.hi - self.lo) / self.step - 1e-9).ceil().max(1.0) as u64
+        ((self.hi - self.lo) / self.step - 1e-6).ceil().max(1.0) as u64
     }
 }
 
@@ -126,7 +127,8 @@ pub enum Finding {
     HoldsAtNeitherEnd(Vec<usize>),
     /// `rising` targets hold only from some value up and `falling` only up
     /// to some value, and at `x`, where the kind the search followed first
-    /// holds, the others do not: no value meets them all at once.
+    /// holds, the others are not shown to hold: no value is shown to meet
+    /// them all at once.
     NoneMeetsAll { rising: Vec<usize>, falling: Vec<usize>, x: f64 },
     /// `==`: the figure lies on one side of the target over the whole
     /// range, above it or below.
