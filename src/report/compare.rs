@@ -363,11 +363,12 @@ impl<'a> Comparison<'a> {
             let show = |k: Headline| h.get(k).human(k.kind());
             let _ = writeln!(
                 out,
-                "{}\n  booked {} of eligible  wait p90 {}  drop rate {}  abandon rate {}",
+                "{}\n  booked {} of eligible  wait p90 {}  drop rate {}  refusal rate {}  abandon rate {}",
                 s.title,
                 show(Headline::BookedShare),
                 show(Headline::WaitP90),
                 show(Headline::DropRate),
+                show(Headline::RefusalRate),
                 show(Headline::AbandonRate)
             );
             for m in self.milestones.iter().filter(|m| !m.shares[i].is_empty()) {
@@ -396,12 +397,13 @@ impl<'a> Comparison<'a> {
 }
 
 /// The differences the terminal shows, with their short names.
-const TERMINAL: [(Headline, &str); 7] = [
+const TERMINAL: [(Headline, &str); 8] = [
     (Headline::BookedShare, "booked"),
     (Headline::WaitP50, "wait p50"),
     (Headline::WaitP90, "wait p90"),
     (Headline::WaitP99, "wait p99"),
     (Headline::DropRate, "drop rate"),
+    (Headline::RefusalRate, "refusal rate"),
     (Headline::AbandonRate, "abandon rate"),
     (Headline::InSystemAtEnd, "still in the system"),
 ];
@@ -486,13 +488,14 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result
 }
 
 /// The figures shown in `report.md`'s table.
-const SHOWN: [Headline; 8] = [
+const SHOWN: [Headline; 9] = [
     Headline::People,
     Headline::BookedShare,
     Headline::WaitP50,
     Headline::WaitP90,
     Headline::WaitP99,
     Headline::DropRate,
+    Headline::RefusalRate,
     Headline::AbandonRate,
     Headline::InSystemAtEnd,
 ];

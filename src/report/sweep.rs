@@ -15,7 +15,7 @@
 
 use super::tables;
 use crate::scenario::grid::Vary;
-use crate::stats::{Columns, DropCause, Estimate, Figures, Headline, Kind};
+use crate::stats::{Columns, DropCause, Estimate, Figures, Headline, Kind, RefusalCause};
 use anyhow::{bail, Context, Result};
 
 /// One point of a sweep.
@@ -227,7 +227,9 @@ fn within() -> Vec<(Headline, Headline)> {
         (WaitFromOpeningP90, WaitFromOpeningP99),
         (TimeToBookP50, TimeToBookP90),
     ];
-    pairs.extend(DropCause::ALL.iter().map(|&c| (Drop(c), Attempts)));
+    pairs.push((Refused, Attempts));
+    pairs.extend(DropCause::FAILURES.iter().map(|&c| (Drop(c), Attempts)));
+    pairs.extend(RefusalCause::ALL.iter().map(|&c| (Refusal(c), Attempts)));
     pairs
 }
 
