@@ -203,3 +203,34 @@ fn a_piecewise_curve_past_the_end_keeps_its_rates() {
     let small = s.scaled(0.1).cohorts[0].clone();
     assert_eq!((small.people, small.after_end), (1_800, 600));
 }
+
+/// `validate`, the run's terminal and its report say how many people were
+/// due after the end; the run brings exactly the cohort's people of the
+/// run, and nobody is lost: people = booked + gave up + still in the
+/// system, with `people` the people who came within the run.
+#[test]
+fn those_due_after_the_end_are_told_and_the_rest_conserved() {
+    let text = scenario(
+        r#"{ curve = "surge", share = 0.5, tau = "30m" }"#,
+        "people = 40000",
+        r#"windows = [{ opens = "2h", closes = "26h" }]"#,
+    )
+    .replace("max_sessions = 1000000", "max_sessions = 50");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("late.toml");
+    std::fs::write(&file, &text).unwrap();
+    let s = from_text(&text, dir.path());
+    let (people, after) = (s.cohorts[0].people, s.cohorts[0].after_end);
+    assert!(after > 0 && people + after == 40_000, "{people} + {after}");
+    let said = format!("{after} people due after the run's end");
+    surgesim().arg("validate").arg(&file).assert().success().stdout(predicates::str::contains(said.clone()));
+    let out = dir.path().join("out");
+    let run = surgesim().arg("run").arg(&file).args(["--no-charts", "--out"]).arg(&out).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stdout).contains(&said), "the terminal says it");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains(&said), "the report says it");
+    let outcome = surgesim::simulate(&s, 0);
+    crate::conservation::identities(&s, &outcome, "a window past the end");
+    assert_eq!(outcome.results.cohorts[0].counts.arrivals, people, "exactly the people due in the run");
+}
