@@ -323,6 +323,17 @@ fn a_ten_night_programme_is_not_refused_and_its_estimate_holds() {
     let estimated = estimate(&[(&s, 1)], Keeps::Results);
     eprintln!("ten nights of 162,000 people: estimated {:.0} MiB, measured {:.0} MiB", estimated / MIB, child.peak / MIB);
     assert!(estimated >= child.peak, "the estimate is below the measured peak");
+    // And with a tenth of the capacity, so that each night's line builds
+    // up for hours: still an upper bound.
+    let queued = ten_nights(1_620_000, 3_000);
+    let s = from_text(&queued, dir.path());
+    let file = write(dir.path(), "queued.toml", &queued);
+    let out = dir.path().join("out-queued");
+    let child = surgesim(&["run", &file, "--no-charts", "-q", "--out", out.to_str().unwrap()], None);
+    assert_eq!(child.code, 0, "{}", child.stderr);
+    let estimated = estimate(&[(&s, 1)], Keeps::Results);
+    eprintln!("the same, queued: estimated {:.0} MiB, measured {:.0} MiB", estimated / MIB, child.peak / MIB);
+    assert!(estimated >= child.peak, "the estimate is below the measured peak");
 }
 
 /// Issue 21: `plan` multiplied the worst case of every run it may make
