@@ -34,8 +34,8 @@
 //! one run of more events than `MAX_EVENTS` is refused.
 
 use crate::engine::fmt_bytes;
-use crate::model::{event_list_bytes, footprint, CURVE_BYTES_PER_POINT};
 use crate::engine::SimTime;
+use crate::model::{event_list_bytes, footprint, CURVE_BYTES_PER_POINT};
 use crate::scenario::{bounds, Curve, Scenario, ScenarioError};
 
 /// People (first attempts, all cohorts) a run may bring without
@@ -495,7 +495,10 @@ impl Plan {
             } else {
                 String::new()
             };
-            format!("up to about {} of computing{runs}, estimated; the progress bar's ETA tells as it goes", hours(self.seconds))
+            format!(
+                "up to about {} of computing{runs}, estimated; the progress bar's ETA tells as it goes",
+                hours(self.seconds)
+            )
         })
     }
 }

@@ -96,14 +96,20 @@ pub fn resolved(s: &Scenario) -> String {
                 let at = |t| clock_at(s.start, t).to_rfc3339();
                 match c.windows.len() {
                     1 => format!("{} to {}", at(w.opens), at(w.cut_from.unwrap_or(w.closes))),
-                    _ => format!("{} to {} ({:.3} of the people)", at(w.opens), at(w.cut_from.unwrap_or(w.closes)), w.share),
+                    _ => format!(
+                        "{} to {} ({:.3} of the people)",
+                        at(w.opens),
+                        at(w.cut_from.unwrap_or(w.closes)),
+                        w.share
+                    ),
                 }
             })
             .collect();
         let curve = curve_name(&c.arrivals);
         let who = if c.eligible { "eligible" } else { "ineligible" };
         let name = format!("{:width$}", text(&c.name));
-        let after = if c.after_end > 0 { format!(" (and {} due after the run's end)", c.after_end) } else { String::new() };
+        let after =
+            if c.after_end > 0 { format!(" (and {} due after the run's end)", c.after_end) } else { String::new() };
         lines.push(format!("  cohort {name}  {:>10} people{after}, {who}, {curve}, {}", c.people, windows.join("; ")));
         if let Some(own) = &c.clients {
             lines.push(format!("    its own clients: {}", behaviour(own)));

@@ -11,8 +11,8 @@
 
 pub mod bounds;
 mod dist;
-pub mod due;
 mod doc;
+pub mod due;
 pub mod echo;
 pub mod grid;
 mod inherit;

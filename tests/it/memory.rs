@@ -321,7 +321,11 @@ fn a_ten_night_programme_is_not_refused_and_its_estimate_holds() {
     // people, so `check_bound`'s looseness is checked at full size above.
     assert_eq!(child.code, 0, "{}", child.stderr);
     let estimated = estimate(&[(&s, 1)], Keeps::Results);
-    eprintln!("ten nights of 162,000 people: estimated {:.0} MiB, measured {:.0} MiB", estimated / MIB, child.peak / MIB);
+    eprintln!(
+        "ten nights of 162,000 people: estimated {:.0} MiB, measured {:.0} MiB",
+        estimated / MIB,
+        child.peak / MIB
+    );
     assert!(estimated >= child.peak, "the estimate is below the measured peak");
     // And with a tenth of the capacity, so that each night's line builds
     // up for hours: still an upper bound.
@@ -366,6 +370,10 @@ fn a_plan_of_many_runs_is_answered_with_its_time_told() {
     let child = surgesim(&args, None);
     assert_eq!(child.code, 0, "{}", child.stderr);
     assert!(!child.stderr.contains("too large"), "{}", child.stderr);
-    assert!(child.stderr.contains("note: up to about ") && child.stderr.contains("(200 runs at most, "), "{}", child.stderr);
+    assert!(
+        child.stderr.contains("note: up to about ") && child.stderr.contains("(200 runs at most, "),
+        "{}",
+        child.stderr
+    );
     assert!(out.join("plan.json").exists());
 }
