@@ -7,6 +7,8 @@
 //!
 //! Every error goes out through `printable`: whatever a message echoes (an
 //! argument, a path, a key), no control character reaches the terminal raw.
+//! Output asked for that nobody can read (standard output closed, or a
+//! pipe whose reader is gone) fails with exit code 1; see `commands::say`.
 
 use clap::Parser;
 use std::io::Write;
@@ -14,13 +16,21 @@ use surgesim::commands::{main_with, Cli, CliError};
 use surgesim::scenario::echo::printable;
 
 fn main() {
+    let closed = stdout_closed::at_start();
+    if closed {
+        surgesim::commands::stdout_was_closed();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` are not errors, and print as clap
             // styles them. An error quotes the arguments: plain and escaped.
             if !e.use_stderr() {
-                let _ = e.print();
+                let printed = if closed { Err(std::io::Error::other("it was closed")) } else { e.print() };
+                if let Err(e) = printed {
+                    let _ = writeln!(std::io::stderr(), "error: could not write to standard output: {e}");
+                    std::process::exit(1);
+                }
                 std::process::exit(0);
             }
             let _ = write!(std::io::stderr().lock(), "{}", printable(&e.render().to_string()));
@@ -56,4 +66,34 @@ fn peak_memory() {
     if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
         let _ = writeln!(std::io::stderr(), "{line}");
     }
+}
+
+/// Whether standard output was closed when the process started
+/// (`surgesim new >&-`). Rust's runtime opens `/dev/null` in the place of
+/// a closed standard descriptor before `main`, so that from `main` on a
+/// closed output cannot be told from `> /dev/null`: a function the loader
+/// runs before the runtime (an ELF constructor) looks first, for the
+/// descriptor in `/proc/self/fd`. Without `/proc` nothing is claimed.
+mod stdout_closed {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    /// What the constructor saw (false where none runs).
+    pub fn at_start() -> bool {
+        CLOSED.load(Ordering::Relaxed)
+    }
+
+    #[cfg(target_os = "linux")]
+    extern "C" fn look() {
+        let proc_fds = std::path::Path::new("/proc/self/fd");
+        let closed = proc_fds.is_dir() && std::fs::symlink_metadata(proc_fds.join("1")).is_err();
+        CLOSED.store(closed, Ordering::Relaxed);
+    }
+
+    /// Run by the loader before `main` and before Rust's runtime starts.
+    #[cfg(target_os = "linux")]
+    #[used]
+    #[link_section = ".init_array"]
+    static LOOK: extern "C" fn() = look;
 }

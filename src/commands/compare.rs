@@ -1,9 +1,16 @@
 //! `surgesim compare`: several scenarios run side by side, one table row
-//! and one line per chart each. With `-r R`, each runs R replications on
-//! the same seeds (replication r of every scenario on seed (seed, r)), and
-//! each figure's difference to the first scenario is a paired estimate;
-//! with `--select FIGURE`, replications are added until the best scenario
-//! on that figure is known at a stated probability (`stats::select`).
+//! and one line per chart each. Every scenario runs on one seed (`--seed`,
+//! or the first file's; a file's own seed is for `run`), so replication r
+//! of each draws from the same streams (seed, r): with `-r R`, each
+//! figure's difference to the first scenario is a paired estimate; with
+//! `--select FIGURE`, replications are added until the best scenario on
+//! that figure is known at a stated probability (`stats::select`), on the
+//! paired variances that pairing gives.
+//!
+//! The default folder is named from the question: the scenarios as
+//! resolved and the options that change the answer, through a CRC-32
+//! (`output::default_dir_keyed`), so the same question lands in the same
+//! folder and another never replaces it.
 //!
 //! Runs go in parallel, results are collected in input order, so the
 //! output does not depend on the number of threads.
@@ -13,7 +20,7 @@ use super::progress::Progress;
 use super::{execute, out, outln, tell, CliError};
 use crate::engine::OutOfMemory;
 use crate::limits::{self, Keeps};
-use crate::report;
+use crate::report::{self, compare::Seeds, output};
 use crate::scenario::{units, Scenario};
 use crate::stats::select::{self, Best, Selection};
 use crate::stats::{Columns, Headline, RunFigures};
@@ -21,18 +28,19 @@ use crate::QueueKind;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
-/// The default output folder of `compare`.
-pub const DEFAULT_DIR: &str = "outputs/compare";
+/// What the default output folder's name ends with, after the scenarios'
+/// names and the question's CRC: `outputs/<a>-vs-<b>-<8 hex digits>-compare`.
+pub const DEFAULT_SUFFIX: &str = "-compare";
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The scenario files (TOML), two or more.
     #[arg(required = true, num_args = 2..)]
     scenarios: Vec<PathBuf>,
-    /// Output folder.
-    #[arg(long, default_value = DEFAULT_DIR)]
-    out: PathBuf,
-    /// Replications of each scenario, on common seeds: figures become means
+    /// Output folder [default: outputs/<first>-vs-<second>-<CRC of the question>-compare].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replications of each scenario, on one seed: figures become means
     /// with 95 % intervals, and differences to the first scenario paired ones.
     #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     replications: u32,
@@ -42,11 +50,11 @@ pub struct Args {
     #[arg(long, value_name = "FIGURE")]
     select: Option<String>,
     /// With --select: probability of choosing the best (or one within --delta of it).
-    #[arg(long, default_value_t = 0.95)]
+    #[arg(long, default_value_t = 0.95, value_parser = parse_confidence)]
     confidence: f64,
     /// With --select: the smallest difference worth telling apart, in the
     /// figure's unit [default: 1 % of the largest first-stage mean].
-    #[arg(long)]
+    #[arg(long, value_parser = parse_delta)]
     delta: Option<f64>,
     /// With --select: replications per scenario at most.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(2..=10_000))]
@@ -54,7 +62,8 @@ pub struct Args {
     /// Run every scenario at this fraction of its size (see `run --scale`).
     #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
     scale: Option<f64>,
-    /// Run every scenario on this seed (common random numbers need one).
+    /// Run every scenario on this seed [default: the first file's]; each
+    /// file's own seed is for `run`.
     #[arg(long)]
     seed: Option<u64>,
     #[command(flatten)]
@@ -64,12 +73,16 @@ pub struct Args {
 }
 
 pub fn compare(a: Args) -> Result<(), CliError> {
-    let list = load(&a)?;
+    let (list, seeds) = load(&a)?;
     let select = a.select.as_deref().map(parse_select).transpose()?;
     let reps = if select.is_some() { a.max_runs } else { a.replications };
     let runs: Vec<(&Scenario, u64)> = list.iter().map(|s| (s, u64::from(reps))).collect();
     let guard = limits::check_command(&runs, Keeps::Results, execute::threads(), a.flags.allow_large)?;
-    let claim = super::claim(&a.out, "compare")?;
+    let dir = match &a.out {
+        Some(dir) => dir.clone(),
+        None => default_dir(&list, &seeds, &a, select)?,
+    };
+    let claim = super::claim(&dir, "compare")?;
     let (results, chosen) = match select {
         Some((figure, best)) => {
             let (results, chosen) = execute::within(&guard, || choose(&list, figure, best, &a))?;
@@ -88,20 +101,25 @@ pub fn compare(a: Args) -> Result<(), CliError> {
         confidence: a.confidence,
         selection: s,
     });
-    let files = report::compare::render(&list, &results, selection.as_ref(), &a.charts.options())?;
+    let comparison = report::compare::Comparison::new(&list, &results, seeds)?;
+    let files = comparison.files(selection.as_ref(), &a.charts.options())?;
     tell(&claim.write(&files)?, a.flags.quiet);
     if let Some(c) = &selection {
         outln!("{}", report::compare::choice_line(&list, c))?;
     }
     if !a.flags.quiet {
-        out!("{}", report::compare::headline(&list, &results))?;
-        outln!("  wrote {}", a.out.display())?;
+        out!("{}", comparison.terminal())?;
+        outln!("  wrote {}", report::output::shown(&dir))?;
     }
     Ok(())
 }
 
-/// The scenarios, with `--set`, `--seed` and `--scale` applied to each.
-fn load(a: &Args) -> Result<Vec<Scenario>, CliError> {
+/// The scenarios, with `--set`, `--scale` and one seed applied to each:
+/// `--seed`, or the first scenario's (after `--set`). A scenario whose own
+/// seed differs is put on the common one, and `Seeds` remembers it, so
+/// that the reports can say so: two files that differ only in their seed
+/// are then the same scenario, and their differences exactly zero.
+fn load(a: &Args) -> Result<(Vec<Scenario>, Seeds), CliError> {
     let mut list = Vec::new();
     for path in &a.scenarios {
         let mut s = a.flags.load(path)?;
@@ -114,8 +132,59 @@ fn load(a: &Args) -> Result<Vec<Scenario>, CliError> {
             None => s,
         });
     }
+    // `load` has at least the two files clap asks for.
+    let common = list.first().map_or(0, |s| s.seed);
+    let mut overridden = Vec::new();
+    for (i, s) in list.iter_mut().enumerate() {
+        if s.seed != common {
+            overridden.push((i, s.seed));
+            s.seed = common;
+        }
+    }
     share_milestones(&mut list);
-    Ok(list)
+    Ok((list, Seeds { common: Some(common), from_flag: a.seed.is_some(), overridden }))
+}
+
+/// The default folder of a comparison, named from its question: the first
+/// two scenarios' names (and how many more), then a CRC-32 of everything
+/// that makes the answer: each scenario as resolved (after `--set`,
+/// `--unset`, `--scale` and the common seed) with what it was made from
+/// and its file's own seed, `-r`, and `--select` with its settings. What
+/// only changes the presentation (`--no-charts`, `--chart-format`,
+/// `--quiet`) is left out: the same question, drawn or not, is the same
+/// folder.
+fn default_dir(
+    list: &[Scenario],
+    seeds: &Seeds,
+    a: &Args,
+    select: Option<(Headline, Best)>,
+) -> Result<PathBuf, CliError> {
+    let mut key = String::from("compare");
+    for (i, s) in list.iter().enumerate() {
+        let resolved = serde_json::to_string(s).map_err(anyhow::Error::from)?;
+        let own = seeds.overridden.iter().find(|(k, _)| *k == i).map_or(s.seed, |&(_, own)| own);
+        key.push_str(&format!("\n{resolved}|{:?}|own seed {own}", s.origin));
+    }
+    match select {
+        Some((figure, best)) => key.push_str(&format!(
+            "\nselect {} {best:?} confidence {:?} delta {:?} max runs {}",
+            figure.name(),
+            a.confidence.to_bits(),
+            a.delta.map(f64::to_bits),
+            a.max_runs
+        )),
+        None => key.push_str(&format!("\nreplications {}", a.replications)),
+    }
+    // The names, as long as they fit a folder's name (a scenario's name is
+    // at most 200 bytes; the folder's must leave room for the CRC and the
+    // siblings' suffixes within 239).
+    let more = match list.len() {
+        0..=2 => String::new(),
+        n => format!("-and-{}-more", n - 2),
+    };
+    let both = format!("{}-vs-{}{more}", list[0].name, list[1].name);
+    let name = if both.len() <= 200 { both } else { format!("{}-and-{}-more", list[0].name, list.len() - 1) };
+    Ok(output::default_dir_keyed(&name, key.as_bytes(), DEFAULT_SUFFIX))
 }
 
 /// Give every scenario the others' milestones that fall inside its run, so
@@ -131,6 +200,25 @@ fn share_milestones(list: &mut [Scenario]) {
                 s.add_milestone(at);
             }
         }
+    }
+}
+
+/// `--delta`: a finite number above 0 (the indifference zone), else exit 2.
+fn parse_delta(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(d) if d > 0.0 && d.is_finite() => Ok(d),
+        _ => Err(format!(
+            "found \"{text}\", expected a number above 0 in the selected figure's unit (the smallest \
+             difference worth telling apart), like 0.01 for a share or 60 for seconds"
+        )),
+    }
+}
+
+/// `--confidence`: a probability strictly between 0 and 1, else exit 2.
+fn parse_confidence(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(c) if c > 0.0 && c < 1.0 => Ok(c),
+        _ => Err(format!("found \"{text}\", expected a probability between 0 and 1, like 0.95")),
     }
 }
 
@@ -176,8 +264,8 @@ fn choose(
     // The first stage tells the scale of the figure, for the default delta.
     let n0 = 10.min(a.max_runs as usize);
     let delta = match a.delta {
-        Some(d) if d > 0.0 => d,
-        Some(_) => return Err(CliError::Usage("--delta must be above 0".into())),
+        // Above 0 and finite: `parse_delta` saw to it.
+        Some(d) => d,
         None => {
             let all: Vec<usize> = (0..list.len()).collect();
             let first: Vec<f64> = (0..2).flat_map(|r| select::Runs::values(&mut oracle, &all, r)).flatten().collect();

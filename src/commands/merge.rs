@@ -5,7 +5,12 @@
 //! Each shard is first checked on its own: its `sweep.json` is whole and
 //! has not changed since the sweep wrote it (its fields still give its
 //! fingerprint), its `sweep.csv` has the SHA-256 the record names, and its
-//! rows are the points of its shard. Then the shards are checked against
+//! rows are the points of its shard. A checksum proves nothing against a
+//! hand edit (anyone can recompute the documented SHA-256s), so each row is
+//! also checked for what no sweep writes: a varied value that is not its
+//! point's value in the grid, a number that is not finite, figures that
+//! break the model's conservation (see `report::sweep::impossible`). Then
+//! the shards are checked against
 //! each other: one sweep (every field of the record alike but the shard),
 //! cut into one number of shards, each given once, none missing. Every
 //! refusal is a `MergeError` (exit code 2) and writes nothing; so is an
@@ -16,7 +21,7 @@ use super::args::ChartArgs;
 use super::sweep::{render, Plan};
 use super::sweep_json::{self, fingerprint, sha256_hex, Difference, Record};
 use super::{tell, CliError};
-use crate::report::sweep::SweepRow;
+use crate::report::sweep::{BadCell, SweepRow};
 use crate::report::{Files, ReportOptions};
 use crate::scenario::grid::Shard;
 use crate::stats::{Columns, Headline};
@@ -68,6 +73,8 @@ pub enum MergeError {
     Changed { path: PathBuf, why: &'static str },
     #[error("'{}' does not hold the rows of its shard: {why}", path.display())]
     Rows { path: PathBuf, why: String },
+    #[error("'{}' holds a row no sweep writes: {cell}; restore the file or rerun that shard", path.display())]
+    Content { path: PathBuf, cell: BadCell },
     #[error("'{}' and '{}' are shards of different sweeps: they differ in {}", first.display(), other.display(), sweep_json::describe(differences, first, other))]
     Differ { first: PathBuf, other: PathBuf, differences: Vec<Difference> },
     #[error("'{}' is {} but '{}' is {}: they were cut into different numbers of shards", other_dir.display(), which(other), first_dir.display(), which(first))]
@@ -144,14 +151,35 @@ fn read(dir: &Path) -> Result<Part, MergeError> {
         return Err(MergeError::Changed { path: csv_path, why: "its SHA-256 is not the rows_sha256 of sweep.json" });
     }
     let rows_error = |why: String| MergeError::Rows { path: csv_path.clone(), why };
-    let rows =
-        crate::report::sweep::read(&bytes, &plan.vary, plan.replications).map_err(|e| rows_error(format!("{e:#}")))?;
+    let rows = crate::report::sweep::read_numbered(&bytes, &plan.vary, plan.replications)
+        .map_err(|e| rows_error(format!("{e:#}")))?;
     let mine = plan.grid().shard_points(plan.shard);
-    if !rows.iter().map(|r| r.point).eq(mine.iter().copied()) {
+    if !rows.iter().map(|(_, r)| r.point).eq(mine.iter().copied()) {
         let shard = plan.shard_or_whole();
         return Err(rows_error(format!("found {} rows, expected points {shard}, in order", rows.len())));
     }
+    for (line, row) in &rows {
+        let bad =
+            off_grid(&plan, *line, row).or_else(|| crate::report::sweep::impossible(*line, row, plan.replications));
+        if let Some(cell) = bad {
+            return Err(MergeError::Content { path: csv_path, cell });
+        }
+    }
+    let rows = rows.into_iter().map(|(_, row)| row).collect();
     Ok(Part { dir: dir.to_owned(), record, plan, rows })
+}
+
+/// The first varied value of `row` (on `line`) that is not its point's
+/// value in the grid. The sweep writes the values as the grid holds them,
+/// so they compare as text: `2.0` for a grid's `2` is an edit.
+fn off_grid(plan: &Plan, line: u64, row: &SweepRow) -> Option<BadCell> {
+    let point = plan.grid().point(row.point);
+    row.values.iter().zip(&point).find(|(found, (_, value))| found != &value).map(|(found, (key, value))| BadCell {
+        line,
+        column: key.clone(),
+        found: crate::report::sweep::quoted(found),
+        expected: format!("\"{value}\", point {}'s value of {key} in the grid", row.point),
+    })
 }
 
 /// Parse a `sweep.json`; one without a fingerprint was written before

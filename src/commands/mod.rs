@@ -25,6 +25,7 @@ use crate::scenario::ScenarioError;
 use clap::{Parser, Subcommand};
 use merge::MergeError;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser, Debug)]
 #[command(name = "surgesim", version, about = "Discrete-event simulator of booking-day surges", long_about = None,
@@ -141,19 +142,49 @@ fn man() -> Result<(), CliError> {
 /// would keep from now on: nothing written, the folder as it was.
 fn claim(dir: &std::path::Path, command: &str) -> Result<output::Claim, CliError> {
     let claim = output::claim(dir, command)?;
-    interrupt::on_interrupt(format!("nothing was written; '{}' is as it was", dir.display()));
+    interrupt::on_interrupt(format!("nothing was written; '{}' is as it was", output::shown(dir)));
     Ok(claim)
 }
 
-/// Write to standard output. A closed pipe (`surgesim run x.toml | head -1`)
-/// means nobody wants the rest: not an error, and not a panic as with
-/// `println!`. Other failures (a full disk) are errors.
+/// Whether standard output was closed when the process started: set by
+/// the binary, which alone can look before Rust's runtime puts `/dev/null`
+/// in place of a closed descriptor (after which writes succeed, unread).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Tell `say` that standard output was closed at the start (`surgesim new >&-`).
+pub fn stdout_was_closed() {
+    STDOUT_CLOSED.store(true, Ordering::Relaxed);
+}
+
+/// Why standard output cannot take what was asked for: exit code 1.
+fn unwritten(e: std::io::Error) -> CliError {
+    CliError::Other(anyhow::Error::new(e).context("could not write to standard output"))
+}
+
+/// Write to standard output. Output asked for that reaches nobody is a
+/// failure (exit code 1, one line on stderr), never a silent success nor
+/// a panic as with `println!`: a pipe whose reader is gone
+/// (`surgesim run --json x.toml | false`), a descriptor closed or open only
+/// for reading, a full disk. The folder a command writes is written first,
+/// and stays. The text goes out through a duplicate of the descriptor:
+/// the standard library's `Stdout` takes "bad descriptor" for success.
 fn say(text: std::fmt::Arguments) -> Result<(), CliError> {
-    match std::io::stdout().lock().write_fmt(text) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(CliError::Other(anyhow::Error::new(e).context("could not write to standard output")))
-        }
-        _ => Ok(()),
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Err(unwritten(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "it was closed")));
+    }
+    let text = std::fmt::format(text);
+    // Held while writing: one writer at a time, as `print!` has it.
+    let stdout = std::io::stdout().lock();
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let mut file = std::fs::File::from(stdout.as_fd().try_clone_to_owned().map_err(unwritten)?);
+        file.write_all(text.as_bytes()).map_err(unwritten)
+    }
+    #[cfg(not(unix))]
+    {
+        let mut stdout = stdout;
+        stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(unwritten)
     }
 }
 
@@ -168,7 +199,8 @@ fn tell(notes: &[output::Note], quiet: bool) {
     }
 }
 
-/// `print!` and `println!` that do not panic on a closed standard output.
+/// `print!` and `println!` that fail (exit code 1) rather than panic, or
+/// succeed unread, on a standard output nobody reads (see `say`).
 macro_rules! out {
     ($($arg:tt)*) => { crate::commands::say(format_args!($($arg)*)) };
 }

@@ -6,14 +6,25 @@
 //! The key's values: whole numbers when the key takes only whole numbers
 //! (the loader refuses a fraction there), numbers at `--resolution`
 //! otherwise, or durations (`10m..2h`, searched in seconds).
+//!
+//! Refused before anything runs (exit code 2): a `--set` of the key varied
+//! (or of a key inside it, or of one of linked keys `a+b`), which every
+//! value tried would overwrite, as `sweep` refuses it; and a `==` target
+//! with another target, which calibration cannot weigh.
+//!
+//! The default folder is named from the question: the same question (the
+//! key and range, the targets, `--most`, confidence, resolution, budget and
+//! the scenario's changes) lands in the same folder, another never replaces
+//! it.
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
 use crate::limits::{self, Keeps};
 use crate::report::{self, output};
-use crate::scenario::{self, units::parse_duration, Scenario};
-use crate::stats::plan::{self as search, Domain, Measure, Settings, Target};
+use crate::scenario::grid::{Grid, Vary};
+use crate::scenario::{self, units::parse_duration, CohortNames, Scenario};
+use crate::stats::plan::{self as search, Domain, Measure, Op, Settings, Target};
 use crate::stats::{RunFigures, Value};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -55,7 +66,8 @@ pub struct Args {
     /// Run the night at this fraction of its size (see `run --scale`).
     #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
     scale: Option<f64>,
-    /// Output folder [default: outputs/<scenario name>-plan].
+    /// Output folder [default: outputs/<scenario name>-<8 hex digits>-plan,
+    /// the digits a CRC-32 of the question].
     #[arg(long)]
     out: Option<PathBuf>,
     /// --set, --unset, --quiet (the answer is still printed), --allow-large.
@@ -98,6 +110,8 @@ impl Key {
 
 pub fn plan(a: Args) -> Result<(), CliError> {
     let changes = a.flags.changes();
+    check_targets(&a.targets)?;
+    let names = check_set(&a.vary, &a.scenario, changes)?;
     let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, changes)?;
     let mut base = load_at(&a.scenario, changes, &key, key.domain.lo, a.scale, &a.targets)?;
     // The plan's own changes are the user's --set; the key is the answer.
@@ -107,7 +121,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     if let Some(note) = guard.time_note().filter(|_| !a.flags.quiet) {
         eprintln!("note: {note}");
     }
-    let dir = a.out.clone().unwrap_or_else(|| output::default_dir_of(&base, "-plan"));
+    let dir = a.out.clone().unwrap_or_else(|| default_dir(&a, &key, &names, &base));
     let claim = super::claim(&dir, "plan")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
     let mut oracle =
@@ -120,6 +134,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
         scenario: &base,
         key: &key.name,
         value_text: outcome.value.map(|x| key.text(x)),
+        domain: key.domain,
         most: a.most,
         confidence: a.confidence,
         targets: &a.targets,
@@ -132,12 +147,11 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     }
     outln!("{}", report::plan::answer_line(&plan))?;
     if !a.flags.quiet {
-        outln!("  wrote {}", dir.display())?;
+        outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())
 }
 
-/// The scenario with the key at `x`.
 /// The scenario with the key at `x`, measuring the milestones the targets
 /// name.
 fn load_at(
@@ -175,6 +189,61 @@ fn target_values(s: &Scenario, run: &RunFigures, targets: &[Target]) -> Vec<Valu
             }
         })
         .collect()
+}
+
+/// A `==` target goes alone: calibration finds where one figure hits one
+/// number, and has no way to weigh it against another target.
+fn check_targets(targets: &[Target]) -> Result<(), CliError> {
+    if targets.len() > 1 {
+        if let Some(t) = targets.iter().find(|t| t.op == Op::Equal) {
+            return Err(CliError::Usage(format!(
+                "--target '{t}': a `==` target (calibration) goes alone, found {} targets; give one `==`, or \
+                 only `<=` and `>=` targets",
+                targets.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuse a `--set` that every value tried would overwrite: of the key
+/// varied, a key inside it or one of linked keys, compared as `sweep`
+/// compares them (cohort names and indices are one key). The cohorts'
+/// names, for the folder's name.
+fn check_set(vary: &str, path: &Path, changes: scenario::Changes) -> Result<CohortNames, CliError> {
+    let names = scenario::cohort_names(path, changes).unwrap_or_default();
+    let Some((key, range)) = vary.split_once('=') else { return Ok(names) };
+    let varied = [Vary { key: key.trim().to_string(), values: vec![range.trim().to_string()] }];
+    let grid = Grid { vary: &varied };
+    let canon = |key: &str| names.canonical(key);
+    grid.check_with(&canon)?;
+    for set in changes.set {
+        grid.check_set_with(set, &canon)?;
+    }
+    Ok(names)
+}
+
+/// The default folder: `outputs/<name>-<8 hex digits>-plan`, the digits a
+/// CRC-32 of the question, by `output::default_dir_of` as `run` names a
+/// what-if: the question's terms are put among the scenario's changes. Each
+/// term as the search reads it (the key's range as numbers, the targets
+/// parsed and in one order, a cohort by its index), so that one question
+/// spelled two ways lands in one folder.
+fn default_dir(a: &Args, key: &Key, names: &CohortNames, base: &Scenario) -> PathBuf {
+    let d = key.domain;
+    let name: Vec<String> = key.name.split('+').map(|k| names.canonical(k)).collect();
+    let mut targets: Vec<String> = a.targets.iter().map(|t| format!("--target {t}")).collect();
+    targets.sort();
+    let mut question = vec![
+        format!("--vary {}={:?}..{:?} step {:?}", name.join("+"), d.lo, d.hi, d.step),
+        format!("--most {}", a.most),
+        format!("--confidence {:?}", a.confidence),
+        format!("--max-runs {} --batch {}", a.max_runs, a.batch),
+    ];
+    question.extend(targets);
+    question.extend(a.flags.set.iter().cloned());
+    let origin = scenario::Origin { set: question, ..base.origin.clone() };
+    output::default_dir_of(&Scenario { origin, ..base.clone() }, "-plan")
 }
 
 /// `KEY=LO..HI`, with the kind of values the key takes.
@@ -233,5 +302,9 @@ impl search::Oracle for Runs<'_> {
                 Ok(target_values(&s, &RunFigures::of(&s, outcome.results), self.targets))
             })
             .collect::<Result<_, crate::engine::OutOfMemory>>()?)
+    }
+
+    fn show(&self, x: f64) -> String {
+        self.key.text(x)
     }
 }

@@ -78,7 +78,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         if let Some(note) = crate::scenario::due::note(&s) {
             outln!("  note: {note}")?;
         }
-        outln!("  wrote {}", dir.display())?;
+        outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())
 }

@@ -93,7 +93,7 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
     tell(&claim.write(&render(&plan, &provenance, &rows, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
         outln!("{} points x {} replications", rows.len(), plan.replications)?;
-        outln!("  wrote {}", dir.display())?;
+        outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())
 }

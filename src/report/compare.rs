@@ -1,16 +1,23 @@
 //! The files of `surgesim compare`: `compare.csv` (one row per scenario:
-//! its headline figures, and with replications each figure's paired
-//! difference to the first scenario), the overlay charts (one line per
-//! scenario) and `report.md` (the table, which differences are real, the
-//! selection if one was asked for).
+//! its headline figures and booked shares by every milestone, and with
+//! replications each one's paired difference to the first scenario), the
+//! overlay charts (one line per scenario: with replications its mean per
+//! bin inside a 95 % band) and `report.md` (the seeds, the table, the
+//! bookings by milestone, which differences are real, the selection if one
+//! was asked for); and the terminal's lines, which say the same in short.
+//!
+//! A difference is paired only when replication r of every scenario ran on
+//! the same seed: `Seeds` says which seeds the runs used, and the reports
+//! claim pairing only when there was one seed for all.
 
 use super::charts::{self, compare as overlay};
-use super::format::{cell, Shown};
+use super::format::{cell, Difference, Shown};
 use super::{combined_headline, tables, Files, ReportOptions};
 use crate::scenario::{units::clock_at, Scenario};
 use crate::stats::select::{Best, Selection};
-use crate::stats::{Columns, Estimate, Figures, Headline, RunFigures, Value};
+use crate::stats::{Columns, Estimate, Figures, Headline, Kind, RunFigures, Value};
 use anyhow::{Context, Result};
+use chrono::{DateTime, FixedOffset};
 use std::fmt::Write;
 
 /// The overlay charts: file stem, caption, figure.
@@ -29,13 +36,91 @@ pub struct Choice<'a> {
     pub selection: &'a Selection,
 }
 
+/// The seeds the scenarios of a comparison ran on. Replication r of a
+/// scenario draws from streams derived from (seed, r), so runs are paired
+/// when every scenario has the same seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seeds {
+    /// The seed every scenario ran on; `None` when they ran on seeds of
+    /// their own (a library caller's choice), and nothing is paired.
+    pub common: Option<u64>,
+    /// Whether the common seed was given on the command line (`--seed`),
+    /// rather than taken from the first scenario.
+    pub from_flag: bool,
+    /// Scenarios whose own file names another seed, which this comparison
+    /// did not use: (index, that seed).
+    pub overridden: Vec<(usize, u64)>,
+}
+
+impl Seeds {
+    /// What `scenarios` ran on, as they are: one seed if they share it.
+    pub fn of(scenarios: &[Scenario]) -> Seeds {
+        let first = scenarios.first().map(|s| s.seed);
+        let common = first.filter(|&f| scenarios.iter().all(|s| s.seed == f));
+        Seeds { common, from_flag: false, overridden: Vec::new() }
+    }
+
+    /// Whether differences are paired.
+    pub fn paired(&self) -> bool {
+        self.common.is_some()
+    }
+
+    /// One sentence for people: which seed, whence, and which replications.
+    fn sentence(&self, scenarios: &[Scenario], runs: &[Vec<RunFigures>]) -> String {
+        let most = runs.iter().map(Vec::len).max().unwrap_or(0);
+        let reps = match most {
+            0 | 1 => "replication 0".to_string(),
+            n => format!("replications 0 to {}", n - 1),
+        };
+        let Some(seed) = self.common else {
+            let list: Vec<String> = scenarios.iter().map(|s| format!("`{}` {}", cell(&s.name), s.seed)).collect();
+            return format!(
+                "The scenarios ran on seeds of their own ({}), {reps}: the differences are not paired.",
+                list.join(", ")
+            );
+        };
+        let whence = if self.from_flag { "given by --seed" } else { "the first file's" };
+        let mut text = if most > 1 {
+            format!(
+                "Every scenario ran on seed {seed} ({whence}), {reps}: replication r of each drew from the same \
+                 random streams (seed {seed}, replication r), so the differences are paired."
+            )
+        } else {
+            format!("Every scenario ran on seed {seed} ({whence}), {reps}: each drew from the same random streams.")
+        };
+        for &(i, own) in &self.overridden {
+            let _ = write!(
+                text,
+                " `{}` names seed {own} in its file; here it ran on {seed} like the others (its own seed is \
+                 for `surgesim run`).",
+                cell(&scenarios[i].name)
+            );
+        }
+        text
+    }
+
+    /// The same in one short line for the terminal.
+    fn line(&self, runs: &[Vec<RunFigures>]) -> String {
+        let most = runs.iter().map(Vec::len).max().unwrap_or(0);
+        let reps = if most > 1 { format!(", replications 0-{}", most - 1) } else { String::new() };
+        match self.common {
+            Some(seed) => {
+                let whence = if self.from_flag { "--seed" } else { "the first file's" };
+                let paired = if most > 1 { ": differences are paired" } else { "" };
+                format!("  seed {seed} ({whence}) for every scenario{reps}{paired}\n")
+            }
+            None => format!("  each scenario on its own seed{reps}: differences are not paired\n"),
+        }
+    }
+}
+
 /// The figures of the comparison's table, in scenario order.
 enum Rows {
     /// One run each: their values.
     One(Vec<Figures<Headline, Value>>),
     /// Replications: means with intervals, and paired differences to the
     /// first scenario (`None` for the first).
-    Many(Vec<Figures<Headline, Option<Estimate>>>, Vec<Option<Figures<Headline, Option<Estimate>>>>),
+    Many(Vec<Figures<Headline, Option<Estimate>>>, Vec<Option<Figures<Headline, Difference>>>),
 }
 
 fn rows(runs: &[Vec<RunFigures>]) -> Rows {
@@ -49,14 +134,14 @@ fn rows(runs: &[Vec<RunFigures>]) -> Rows {
 
 /// Each figure's difference `b - a` over the replications both have (same
 /// index, same seed): a paired estimate.
-fn paired(a: &[RunFigures], b: &[RunFigures]) -> Figures<Headline, Option<Estimate>> {
+fn paired(a: &[RunFigures], b: &[RunFigures]) -> Figures<Headline, Difference> {
     Figures::from_fn(|k| {
         let d: Vec<f64> = a
             .iter()
             .zip(b)
             .filter_map(|(x, y)| Some(y.headline.get(k).as_ref()? - x.headline.get(k).as_ref()?))
             .collect();
-        Estimate::of(&d)
+        Difference(Estimate::of(&d))
     })
 }
 
@@ -65,6 +150,8 @@ fn paired(a: &[RunFigures], b: &[RunFigures]) -> Figures<Headline, Option<Estima
 struct Milestone {
     /// `booked_share_by_<clock>`, the clock in the first such scenario's offset.
     column: String,
+    /// The moment, in that scenario's offset.
+    clock: DateTime<FixedOffset>,
     /// `shares[i][r]`: scenario i's replication r; empty where scenario i
     /// does not have this milestone.
     shares: Vec<Vec<Value>>,
@@ -75,7 +162,7 @@ impl Milestone {
     /// scenario the others' milestones that fall inside its run, so these
     /// are mostly common to all.
     fn all(scenarios: &[Scenario], runs: &[Vec<RunFigures>]) -> Vec<Milestone> {
-        let mut instants: Vec<(chrono::DateTime<chrono::FixedOffset>, String)> = Vec::new();
+        let mut instants: Vec<(DateTime<FixedOffset>, String)> = Vec::new();
         for s in scenarios {
             for &at in &s.milestones {
                 let clock = clock_at(s.start, at);
@@ -96,6 +183,7 @@ impl Milestone {
             .into_iter()
             .map(|(clock, column)| Milestone {
                 column,
+                clock,
                 shares: (0..scenarios.len()).map(|i| share_at(i, clock)).collect(),
             })
             .collect()
@@ -108,13 +196,218 @@ impl Milestone {
 
     /// Scenario i's share less the first scenario's, replication by
     /// replication (a paired estimate).
-    fn paired(&self, i: usize) -> Option<Estimate> {
+    fn paired(&self, i: usize) -> Difference {
         let d: Vec<f64> = self.shares[0].iter().zip(&self.shares[i]).filter_map(|(a, b)| Some((*b)? - (*a)?)).collect();
-        Estimate::of(&d)
+        Difference(Estimate::of(&d))
+    }
+
+    /// How people read the moment: `Tue 20 Jul 12:00`.
+    fn when(&self) -> String {
+        self.clock.format("%a %-d %b %H:%M").to_string()
+    }
+
+    /// Scenario i's share for people: its value or mean with interval,
+    /// `-` where its run does not reach the moment.
+    fn human(&self, i: usize) -> String {
+        match &self.shares[i][..] {
+            [] => "-".to_string(),
+            [one] => one.human(Kind::Share),
+            _ => self.estimate(i).human(Kind::Share),
+        }
     }
 }
 
-/// Every file of the comparison folder. `runs[i]` are the replications of
+/// A comparison ready to write: the scenarios, their runs (`runs[i]` are
+/// the replications of `scenarios[i]`, one each without `-r`), the seeds
+/// they ran on, and what is derived from them once.
+pub struct Comparison<'a> {
+    scenarios: &'a [Scenario],
+    runs: &'a [Vec<RunFigures>],
+    seeds: Seeds,
+    table: Rows,
+    milestones: Vec<Milestone>,
+}
+
+impl<'a> Comparison<'a> {
+    pub fn new(scenarios: &'a [Scenario], runs: &'a [Vec<RunFigures>], seeds: Seeds) -> Result<Comparison<'a>> {
+        anyhow::ensure!(scenarios.len() == runs.len() && runs.iter().all(|r| !r.is_empty()), "runs for every scenario");
+        let milestones = Milestone::all(scenarios, runs);
+        Ok(Comparison { scenarios, runs, seeds, table: rows(runs), milestones })
+    }
+
+    /// Every file of the comparison folder.
+    pub fn files(&self, choice: Option<&Choice>, opts: &ReportOptions) -> Result<Files> {
+        let mut files = vec![("compare.csv".to_string(), csv(self.scenarios, &self.table, &self.milestones)?)];
+        let overlay_runs: Vec<overlay::Run> = self.scenarios.iter().zip(self.runs).map(|(s, r)| (s, &r[..])).collect();
+        if opts.charts {
+            for (stem, _, figure) in OVERLAYS {
+                let name = format!("{stem}.{}", opts.format.extension());
+                let bytes = charts::render(&figure(&overlay_runs), opts.format)
+                    .with_context(|| format!("could not draw {name}"))?;
+                files.push((name, bytes));
+            }
+        }
+        files.push(("report.md".to_string(), self.report(choice, opts.charts.then_some(opts.format))));
+        Ok(files)
+    }
+
+    /// `report.md`: the seeds, the table, the bookings by milestone, the
+    /// differences, the selection, then the charts.
+    fn report(&self, choice: Option<&Choice>, charts: Option<charts::ChartFormat>) -> Vec<u8> {
+        let (scenarios, runs) = (self.scenarios, self.runs);
+        let mut out = String::new();
+        // `write!` into a String cannot fail; the results are ignored on purpose.
+        let _ = writeln!(out, "# Comparison of {} scenarios\n", scenarios.len());
+        let _ = writeln!(out, "{}\n", self.seeds.sentence(scenarios, runs));
+        let head: Vec<String> = SHOWN.iter().map(|k| k.label()).collect();
+        let _ = writeln!(out, "| Scenario | {} |", head.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " ---: |".repeat(SHOWN.len()));
+        for (i, s) in scenarios.iter().enumerate() {
+            let cells: Vec<String> = SHOWN
+                .iter()
+                .map(|&k| match &self.table {
+                    Rows::One(v) => v[i].get(k).human_at(k.kind(), s.start),
+                    Rows::Many(m, _) => m[i].get(k).human_at(k.kind(), s.start),
+                })
+                .collect();
+            let _ = writeln!(out, "| {} (`{}`) | {} |", cell(&s.title), cell(&s.name), cells.join(" | "));
+        }
+        self.milestone_table(&mut out);
+        if let Rows::Many(_, diffs) = &self.table {
+            self.differences(&mut out, diffs);
+        }
+        if let Some(c) = choice {
+            let _ = writeln!(out, "\n## Selection\n\n{}", choice_line(scenarios, c));
+        }
+        let _ = writeln!(out, "\nAll figures: [compare.csv](compare.csv).\n");
+        if let Some(format) = charts {
+            let _ = writeln!(out, "## Charts\n");
+            if runs.iter().any(|r| r.len() > 1) {
+                let _ = writeln!(
+                    out,
+                    "Each scenario's line is its mean per time bin over its replications, inside its 95 % \
+                     confidence band (shaded).\n"
+                );
+            }
+            for (stem, caption, _) in OVERLAYS {
+                let _ = writeln!(out, "### {caption}\n\n![{caption}]({stem}.{})\n", format.extension());
+            }
+        }
+        out.into_bytes()
+    }
+
+    /// The booked share by every milestone of any scenario: one row per
+    /// moment, one column per scenario.
+    fn milestone_table(&self, out: &mut String) {
+        if self.milestones.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n## Booked by milestone\n\nThe booked share of each scenario's eligible people by every moment one \
+             of them quotes (`-`: its run ends before).\n"
+        );
+        let names: Vec<String> = self.scenarios.iter().map(|s| format!("`{}`", cell(&s.name))).collect();
+        let _ = writeln!(out, "| By | {} |", names.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " ---: |".repeat(self.scenarios.len()));
+        for m in &self.milestones {
+            let cells: Vec<String> = (0..self.scenarios.len()).map(|i| m.human(i)).collect();
+            let _ = writeln!(out, "| {} | {} |", m.when(), cells.join(" | "));
+        }
+    }
+
+    /// Which differences to the first scenario are real: their 95 % paired
+    /// interval leaves out zero. Headline figures, then the bookings by
+    /// each milestone.
+    fn differences(&self, out: &mut String, diffs: &[Option<Figures<Headline, Difference>>]) {
+        let (scenarios, runs) = (self.scenarios, self.runs);
+        let how = if self.seeds.paired() {
+            "replication by replication on the same seeds (paired, 95 % interval)"
+        } else {
+            "replication against replication; the scenarios ran on seeds of their own, so the pairs share no \
+             random numbers (95 % interval of independent runs)"
+        };
+        let _ = writeln!(
+            out,
+            "\n## Differences to `{}`\n\nEach scenario less the first, {how}. A difference is real when its \
+             interval leaves out zero; shares differ in percentage points (pp).\n",
+            cell(&scenarios[0].name)
+        );
+        for (i, d) in diffs.iter().enumerate().skip(1) {
+            let Some(d) = d else { continue };
+            let n = runs[0].len().min(runs[i].len());
+            let _ = writeln!(out, "- `{}` ({n} pairs):", cell(&scenarios[i].name));
+            for &k in &SHOWN[1..] {
+                let e = d.get(k);
+                if e.0.is_some() {
+                    let _ = writeln!(out, "  - {}: {} ({})", k.label(), e.human(k.kind()), e.verdict().words());
+                }
+            }
+            for m in &self.milestones {
+                let e = m.paired(i);
+                if e.0.is_some() {
+                    let _ =
+                        writeln!(out, "  - Booked by {}: {} ({})", m.when(), e.human(Kind::Share), e.verdict().words());
+                }
+            }
+        }
+    }
+
+    /// A few lines for the terminal: each scenario's headline figures and
+    /// bookings by milestone (means with replications), its differences
+    /// to the first (with replications), and the seeds.
+    pub fn terminal(&self) -> String {
+        let mut out = String::new();
+        for (i, (s, r)) in self.scenarios.iter().zip(self.runs).enumerate() {
+            let h = combined_headline(r);
+            let show = |k: Headline| h.get(k).human(k.kind());
+            let _ = writeln!(
+                out,
+                "{}\n  booked {} of eligible  wait p90 {}  drop rate {}  abandon rate {}",
+                s.title,
+                show(Headline::BookedShare),
+                show(Headline::WaitP90),
+                show(Headline::DropRate),
+                show(Headline::AbandonRate)
+            );
+            for m in self.milestones.iter().filter(|m| !m.shares[i].is_empty()) {
+                let _ = writeln!(out, "  booked by {}: {} of eligible", m.when(), m.human(i));
+            }
+            let Rows::Many(_, diffs) = &self.table else { continue };
+            let Some(d) = &diffs[i] else { continue };
+            let pairs = self.runs[0].len().min(r.len());
+            let _ = writeln!(out, "  difference to {} ({pairs} pairs):", self.scenarios[0].name);
+            for (k, name) in TERMINAL {
+                let e = d.get(k);
+                if e.0.is_some() {
+                    let _ = writeln!(out, "    {name} {} ({})", e.human(k.kind()), e.verdict().words());
+                }
+            }
+            for m in &self.milestones {
+                let e = m.paired(i);
+                if e.0.is_some() {
+                    let _ =
+                        writeln!(out, "    booked by {} {} ({})", m.when(), e.human(Kind::Share), e.verdict().words());
+                }
+            }
+        }
+        out + &self.seeds.line(self.runs)
+    }
+}
+
+/// The differences the terminal shows, with their short names.
+const TERMINAL: [(Headline, &str); 7] = [
+    (Headline::BookedShare, "booked"),
+    (Headline::WaitP50, "wait p50"),
+    (Headline::WaitP90, "wait p90"),
+    (Headline::WaitP99, "wait p99"),
+    (Headline::DropRate, "drop rate"),
+    (Headline::AbandonRate, "abandon rate"),
+    (Headline::InSystemAtEnd, "still in the system"),
+];
+
+/// Every file of the comparison folder, for scenarios that ran on the
+/// seeds they carry (`Seeds::of`). `runs[i]` are the replications of
 /// `scenarios[i]` (one each without `-r`).
 pub fn render(
     scenarios: &[Scenario],
@@ -122,30 +415,15 @@ pub fn render(
     choice: Option<&Choice>,
     opts: &ReportOptions,
 ) -> Result<Files> {
-    anyhow::ensure!(scenarios.len() == runs.len() && runs.iter().all(|r| !r.is_empty()), "runs for every scenario");
-    let table = rows(runs);
-    let milestones = Milestone::all(scenarios, runs);
-    let mut files = vec![("compare.csv".to_string(), csv(scenarios, &table, &milestones)?)];
-    let firsts: Vec<RunFigures> = runs.iter().map(|r| r[0].clone()).collect();
-    let overlay_runs: Vec<overlay::Run> = scenarios.iter().zip(&firsts).collect();
-    if opts.charts {
-        for (stem, _, figure) in OVERLAYS {
-            let name = format!("{stem}.{}", opts.format.extension());
-            let bytes = charts::render(&figure(&overlay_runs), opts.format)
-                .with_context(|| format!("could not draw {name}"))?;
-            files.push((name, bytes));
-        }
-    }
-    let md = report(scenarios, runs, &table, choice, opts.charts.then_some(opts.format));
-    files.push(("report.md".to_string(), md));
-    Ok(files)
+    Comparison::new(scenarios, runs, Seeds::of(scenarios))?.files(choice, opts)
 }
 
-/// `compare.csv`: scenario, title, seed, version, replications, then every
-/// headline figure; with replications its `_lo`/`_hi`, and its paired
-/// difference to the first scenario with `_lo`/`_hi` (`<figure>_diff`).
-/// Then the same for the booked share by each milestone of any scenario
-/// (`booked_share_by_<clock>`), empty where a run does not reach it.
+/// `compare.csv`: scenario, title, seed (the one it ran on), version,
+/// replications, then every headline figure; with replications its
+/// `_lo`/`_hi`, and its paired difference to the first scenario with
+/// `_lo`/`_hi` (`<figure>_diff`, signed). Then the same for the booked
+/// share by each milestone of any scenario (`booked_share_by_<clock>`),
+/// empty where a run does not reach it.
 fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result<Vec<u8>> {
     let ident = |s: &Scenario, n: usize| {
         vec![s.name.clone(), s.title.clone(), s.seed.to_string(), env!("CARGO_PKG_VERSION").to_string(), n.to_string()]
@@ -188,16 +466,16 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result
                 for (k, v) in m.iter() {
                     row.push(v.cell(k.kind()));
                     row.extend(v.bounds());
-                    let dv = d.as_ref().map(|d| *d.get(k)).unwrap_or(None);
-                    row.push(dv.cell(crate::stats::Kind::Level));
+                    let dv = d.as_ref().map_or(Difference(None), |d| *d.get(k));
+                    row.push(dv.cell());
                     row.extend(dv.bounds());
                 }
                 for m in milestones {
                     let mean = m.estimate(i);
-                    row.push(mean.cell(crate::stats::Kind::Share));
+                    row.push(mean.cell(Kind::Share));
                     row.extend(mean.bounds());
-                    let diff = if i == 0 { None } else { m.paired(i) };
-                    row.push(diff.cell(crate::stats::Kind::Level));
+                    let diff = if i == 0 { Difference(None) } else { m.paired(i) };
+                    row.push(diff.cell());
                     row.extend(diff.bounds());
                 }
                 w.write_record(&row)?;
@@ -218,80 +496,6 @@ const SHOWN: [Headline; 8] = [
     Headline::AbandonRate,
     Headline::InSystemAtEnd,
 ];
-
-/// `report.md` of a comparison: the table, the differences, the selection,
-/// then the charts.
-fn report(
-    scenarios: &[Scenario],
-    runs: &[Vec<RunFigures>],
-    table: &Rows,
-    choice: Option<&Choice>,
-    charts: Option<charts::ChartFormat>,
-) -> Vec<u8> {
-    let mut out = String::new();
-    // `write!` into a String cannot fail; the results are ignored on purpose.
-    let _ = writeln!(out, "# Comparison of {} scenarios\n", scenarios.len());
-    let head: Vec<String> = SHOWN.iter().map(|k| k.label()).collect();
-    let _ = writeln!(out, "| Scenario | {} |", head.join(" | "));
-    let _ = writeln!(out, "| --- |{}", " ---: |".repeat(SHOWN.len()));
-    for (i, s) in scenarios.iter().enumerate() {
-        let cells: Vec<String> = SHOWN
-            .iter()
-            .map(|&k| match table {
-                Rows::One(v) => v[i].get(k).human_at(k.kind(), s.start),
-                Rows::Many(m, _) => m[i].get(k).human_at(k.kind(), s.start),
-            })
-            .collect();
-        let _ = writeln!(out, "| {} (`{}`) | {} |", cell(&s.title), cell(&s.name), cells.join(" | "));
-    }
-    if let Rows::Many(_, diffs) = table {
-        differences(&mut out, scenarios, runs, diffs);
-    }
-    if let Some(c) = choice {
-        let _ = writeln!(out, "\n## Selection\n\n{}", choice_line(scenarios, c));
-    }
-    let _ = writeln!(out, "\nAll figures: [compare.csv](compare.csv).\n");
-    if let Some(format) = charts {
-        let _ = writeln!(out, "## Charts\n");
-        if runs.iter().any(|r| r.len() > 1) {
-            let _ = writeln!(out, "The charts show replication 0 of each scenario (the same seed for all).\n");
-        }
-        for (stem, caption, _) in OVERLAYS {
-            let _ = writeln!(out, "### {caption}\n\n![{caption}]({stem}.{})\n", format.extension());
-        }
-    }
-    out.into_bytes()
-}
-
-/// Which differences to the first scenario are real: their 95 % paired
-/// interval leaves out zero.
-fn differences(
-    out: &mut String,
-    scenarios: &[Scenario],
-    runs: &[Vec<RunFigures>],
-    diffs: &[Option<Figures<Headline, Option<Estimate>>>],
-) {
-    let _ = writeln!(
-        out,
-        "\n## Differences to `{}`\n\nEach scenario against the first, replication by replication on the same seeds \
-         (paired, 95 % interval). A difference is real when its interval leaves out zero.\n",
-        cell(&scenarios[0].name)
-    );
-    for (i, d) in diffs.iter().enumerate().skip(1) {
-        let Some(d) = d else { continue };
-        let n = runs[0].len().min(runs[i].len());
-        let _ = writeln!(out, "- `{}` ({n} pairs):", cell(&scenarios[i].name));
-        for &k in &SHOWN[1..] {
-            let Some(e) = d.get(k) else { continue };
-            let real = match (e.lo, e.hi) {
-                (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0 => "real",
-                (Some(_), Some(_)) => "not shown to differ",
-                _ => "too few pairs to tell",
-            };
-            let _ = writeln!(out, "  - {}: {} ({real})", k.label(), Some(*e).human(k.kind()));
-        }
-    }
-}
 
 /// One line: the best scenario on the figure, or the ones that could not
 /// be told apart.
@@ -315,23 +519,4 @@ pub fn choice_line(scenarios: &[Scenario], c: &Choice) -> String {
             )
         }
     }
-}
-
-/// A few lines for the terminal: one per scenario (means with replications).
-pub fn headline(scenarios: &[Scenario], runs: &[Vec<RunFigures>]) -> String {
-    let mut out = String::new();
-    for (s, r) in scenarios.iter().zip(runs) {
-        let h = combined_headline(r);
-        let show = |k: Headline| h.get(k).human(k.kind());
-        let _ = writeln!(
-            out,
-            "{}\n  booked {} of eligible  wait p90 {}  drop rate {}  abandon rate {}",
-            s.title,
-            show(Headline::BookedShare),
-            show(Headline::WaitP90),
-            show(Headline::DropRate),
-            show(Headline::AbandonRate)
-        );
-    }
-    out
 }

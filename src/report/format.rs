@@ -2,6 +2,12 @@
 //! `64.3%`, `88.2 min`), numbers for machines (CSV cells, JSON values),
 //! and `Shown`, which writes a figure's value the same way in every report
 //! whether it is one run's number or an estimate over replications.
+//!
+//! A difference between two figures is not a figure: it has a sign, and a
+//! count's difference may be below zero where the count itself never is.
+//! It is its own type (`Difference`), written with its sign everywhere
+//! (`+1,234`, `-10`, `-2.1 pp`, `+3.5 min`); only `Shown` (a figure) reads
+//! a count's interval end below zero as 0.
 
 use crate::engine::SimTime;
 use crate::scenario::units::clock_at;
@@ -69,7 +75,8 @@ fn value_json(kind: Kind, v: Value) -> serde_json::Value {
     }
 }
 
-/// How a figure reads for people, by its kind.
+/// How a figure reads for people, by its kind. A count is never below 0:
+/// an interval's low end below it (a small mean, a wide interval) reads as 0.
 fn human(kind: Kind, x: f64) -> String {
     match kind {
         Kind::Count => count(x.max(0.0).round() as u64),
@@ -203,6 +210,97 @@ impl Shown for Option<Estimate> {
     }
 }
 
+/// A paired difference between two scenarios' figure (`b - a`, one value
+/// per pair of runs on the same seed, combined over the pairs), or
+/// `None` where the figure is undefined in every pair.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Difference(pub Option<Estimate>);
+
+/// What the pairs say about a difference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Zero in every pair: the two scenarios gave the same figure.
+    Identical,
+    /// The 95 % interval leaves out zero.
+    Real,
+    /// The interval holds zero.
+    NotShown,
+    /// One pair (or none): no interval.
+    TooFew,
+}
+
+impl Verdict {
+    /// As `report.md` and the terminal say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Identical => "identical in every pair",
+            Verdict::Real => "real",
+            Verdict::NotShown => "not shown to differ",
+            Verdict::TooFew => "too few pairs to tell",
+        }
+    }
+}
+
+impl Difference {
+    /// The CSV cell: the mean difference, with its sign.
+    pub fn cell(&self) -> String {
+        number(self.0.map(|e| e.mean))
+    }
+
+    /// The interval's ends as CSV cells, with their signs.
+    pub fn bounds(&self) -> [String; 2] {
+        [number(self.0.and_then(|e| e.lo)), number(self.0.and_then(|e| e.hi))]
+    }
+
+    /// For people: the signed difference in the figure's unit (a share's
+    /// in percentage points, a clock time's in minutes), its interval in
+    /// brackets when it has a width; `-` when undefined.
+    pub fn human(&self, kind: Kind) -> String {
+        match self.0 {
+            None => "-".to_string(),
+            Some(Estimate { mean, lo: Some(lo), hi: Some(hi), .. }) if hi > lo => {
+                format!("{} [{} to {}]", signed(kind, mean, true), signed(kind, lo, false), signed(kind, hi, false))
+            }
+            Some(e) => signed(kind, e.mean, true),
+        }
+    }
+
+    /// Whether the difference is real, by its 95 % interval.
+    pub fn verdict(&self) -> Verdict {
+        match self.0 {
+            Some(Estimate { mean, lo: Some(lo), hi: Some(hi), .. }) if mean == 0.0 && lo == 0.0 && hi == 0.0 => {
+                Verdict::Identical
+            }
+            Some(Estimate { lo: Some(lo), hi: Some(hi), .. }) if lo > 0.0 || hi < 0.0 => Verdict::Real,
+            Some(Estimate { lo: Some(_), hi: Some(_), .. }) => Verdict::NotShown,
+            _ => Verdict::TooFew,
+        }
+    }
+}
+
+/// A difference for people: `+` or `-` (zero without), and the unit when
+/// `unit` (not on an interval's ends).
+fn signed(kind: Kind, x: f64, unit: bool) -> String {
+    let sign = if x > 0.0 {
+        "+"
+    } else if x < 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    let a = x.abs();
+    let (number, unit_text) = match kind {
+        // A mean of whole differences keeps a decimal only where it is small
+        // enough to matter (-0.2 is not 0).
+        Kind::Count if a.fract() == 0.0 || a >= 100.0 => (count(a.round() as u64), ""),
+        Kind::Count => (format!("{a:.1}"), ""),
+        Kind::Share => (format!("{:.1}", 100.0 * a), " pp"),
+        Kind::Seconds | Kind::Clock => (format!("{:.1}", a / 60.0), " min"),
+        Kind::Level => (format!("{a:.1}"), ""),
+    };
+    format!("{sign}{number}{}", if unit { unit_text } else { "" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,5 +345,31 @@ mod tests {
         let text = e.human(Kind::Share);
         assert!(text.starts_with("60.0% [") && text.ends_with(']'), "{text}");
         assert_eq!(Estimate::of(&[0.5]).human(Kind::Share), "50.0%", "no interval from one value");
+    }
+
+    #[test]
+    fn differences_keep_their_sign() {
+        // Counts: a negative difference is not a count clamped at zero.
+        let d = Difference(Estimate::of(&[-10.0, -10.0, -10.0, -10.0]));
+        assert_eq!(d.human(Kind::Count), "-10");
+        assert_eq!(d.cell(), "-10.0");
+        let d = Difference(Estimate::of(&[-12.0, -8.0, -11.0, -9.0]));
+        let text = d.human(Kind::Count);
+        assert!(text.starts_with("-10 [-") && text.contains(" to -"), "{text}");
+        assert!(d.bounds().iter().all(|b| b.starts_with('-')), "{:?}", d.bounds());
+        assert_eq!(d.verdict(), Verdict::Real);
+        assert_eq!(Difference(Estimate::of(&[-0.25])).human(Kind::Count), "-0.2");
+        assert_eq!(Difference(Estimate::of(&[1234.0])).human(Kind::Count), "+1,234");
+        // Shares in percentage points, durations and clock times in minutes.
+        assert_eq!(Difference(Estimate::of(&[-0.021])).human(Kind::Share), "-2.1 pp");
+        assert_eq!(Difference(Estimate::of(&[210.0])).human(Kind::Seconds), "+3.5 min");
+        assert_eq!(Difference(Estimate::of(&[-90.0])).human(Kind::Clock), "-1.5 min");
+        let across = Difference(Estimate::of(&[-1.0, 2.0, 1.0, -1.5]));
+        assert!(across.human(Kind::Level).contains("[-"), "{}", across.human(Kind::Level));
+        assert_eq!(across.verdict(), Verdict::NotShown);
+        let zero = Difference(Estimate::of(&[0.0, 0.0, 0.0]));
+        assert_eq!((zero.human(Kind::Share).as_str(), zero.verdict()), ("0.0 pp", Verdict::Identical));
+        assert_eq!(Difference(Estimate::of(&[0.5])).verdict(), Verdict::TooFew);
+        assert_eq!(Difference(None).human(Kind::Count), "-");
     }
 }

@@ -1,5 +1,6 @@
 //! `report.md`: a short page a planner can read or paste into a briefing:
-//! every headline figure, the drops by cause, one line per cohort, and the
+//! every headline figure, the drops (failures) and the refusals by design
+//! by cause, one line per cohort, and the
 //! charts linked by relative path (the page sits in the run's folder
 //! beside them).
 //!
@@ -69,6 +70,7 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
     }
     headline_section(&mut out, s, page.headline);
     drops_sentence(&mut out, page.headline);
+    refusals_sentence(&mut out, page.headline);
     milestone_section(&mut out, s, page.milestones);
     cohort_section(&mut out, s, page.cohorts);
     charts_section(&mut out, s, page);
@@ -97,12 +99,13 @@ fn origin_line(o: &crate::scenario::Origin) -> String {
     format!("**Not the file's own night**: {}.", parts.join("; "))
 }
 
-/// Every headline figure but the drop causes (said in a sentence below).
+/// Every headline figure but the drop and refusal causes (said in
+/// sentences below).
 fn headline_section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures<Headline, F>) {
     let column = if F::INTERVALS { "Mean [95 % interval]" } else { "Value" };
     let _ = writeln!(out, "## Headline figures\n");
     let _ = writeln!(out, "| Figure | {column} |\n| --- | ---: |");
-    for (k, v) in headline.iter().filter(|(k, _)| !matches!(k, Headline::Drop(_))) {
+    for (k, v) in headline.iter().filter(|(k, _)| !matches!(k, Headline::Drop(_) | Headline::Refusal(_))) {
         let _ = writeln!(out, "| {} | {} |", k.label(), v.human_at(k.kind(), s.start));
     }
     out.push('\n');
@@ -140,8 +143,36 @@ fn drops_sentence<F: Shown>(out: &mut String, headline: &Figures<Headline, F>) {
     let _ = writeln!(out, "Drops by cause{means}: {}.\n", list.join("; "));
 }
 
-/// Bookings by each milestone: all eligible people, and each eligible
-/// cohort. The figure a planner quotes ("53.9 % by 20 July 12:00").
+/// The refusals by design, largest first: not failures, so said apart
+/// from the drops (a device lock that turns away millions of second
+/// devices is the lock doing its job).
+fn refusals_sentence<F: Shown>(out: &mut String, headline: &Figures<Headline, F>) {
+    let mut causes: Vec<(&'static str, f64)> = headline
+        .iter()
+        .filter_map(|(k, v)| match k {
+            Headline::Refusal(c) => Some((c.name(), v.point().unwrap_or(0.0))),
+            _ => None,
+        })
+        .filter(|(_, n)| *n > 0.0)
+        .collect();
+    if causes.is_empty() {
+        return;
+    }
+    causes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> =
+        causes.iter().map(|(k, n)| format!("{} {}", k.replace('_', " "), count(n.round() as u64))).collect();
+    let means = if F::INTERVALS { ", means" } else { "" };
+    let _ = writeln!(
+        out,
+        "Refused by design, not counted as drops{means}: {} (the device lock, a sold-out cohort, people turned away \
+         as ineligible or outside their windows).\n",
+        list.join("; ")
+    );
+}
+
+/// Bookings by each milestone: of the eligible people whose window had
+/// opened by then, and of each eligible cohort. The figure a planner
+/// quotes ("53.9 % by 20 July 12:00").
 fn milestone_section<F: Shown>(out: &mut String, s: &Scenario, milestones: &[ByMilestone<F>]) {
     if milestones.is_empty() {
         return;
@@ -153,25 +184,30 @@ fn milestone_section<F: Shown>(out: &mut String, s: &Scenario, milestones: &[ByM
 "
     );
     let names: Vec<String> = eligible.iter().map(|&i| cell(&s.cohorts[i].name)).collect();
-    let _ = writeln!(out, "| By | All eligible | {} |", names.join(" | "));
+    let _ = writeln!(out, "| By | Eligible whose window had opened | {} |", names.join(" | "));
     let _ = writeln!(out, "| --- | ---: |{}", " ---: |".repeat(eligible.len()));
     for m in milestones {
         let by = clock_at(s.start, m.at).format("%a %-d %b %H:%M");
         let shares: Vec<String> = eligible.iter().map(|&i| m.cohorts[i].human(Kind::Share)).collect();
-        let _ = writeln!(out, "| {by} | {} | {} |", m.share.human(Kind::Share), shares.join(" | "));
+        let of = format!("{} of {}", m.share.human(Kind::Share), count(m.of_people));
+        let _ = writeln!(out, "| {by} | {of} | {} |", shares.join(" | "));
     }
-    out.push('\n');
+    let _ = writeln!(
+        out,
+        "\nA milestone's share is of the eligible people whose window had opened by then (a rotation's later \
+         groups are not counted before their night); each cohort's is of its own people.\n"
+    );
 }
 
 /// One line per cohort: bookings at the window's close and at the end,
-/// waits, abandons and drops.
+/// waits, abandons, drops and refusals.
 fn cohort_section<F: Shown>(out: &mut String, s: &Scenario, cohorts: &[Figures<CohortFigure, F>]) {
     let _ = writeln!(out, "## Cohorts\n");
     let _ = writeln!(
         out,
-        "| Cohort | People | Attempts | Booked at window close | Booked at the end | Wait p50 | Wait p90 | Wait p99 | Abandoned | Dropped |"
+        "| Cohort | People | Attempts | Booked at window close | Booked at the end | Wait p50 | Wait p90 | Wait p99 | Abandoned | Dropped | Refused by design |"
     );
-    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (c, f) in s.cohorts.iter().zip(cohorts) {
         let shown = |k: CohortFigure| f.get(k).human(k.kind());
         // Counts are read as the mean count, without its interval.
@@ -186,7 +222,7 @@ fn cohort_section<F: Shown>(out: &mut String, s: &Scenario, cohorts: &[Figures<C
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&c.name),
             n(CohortFigure::People),
             n(CohortFigure::Attempts),
@@ -196,7 +232,8 @@ fn cohort_section<F: Shown>(out: &mut String, s: &Scenario, cohorts: &[Figures<C
             shown(CohortFigure::WaitP90),
             shown(CohortFigure::WaitP99),
             n(CohortFigure::Abandoned),
-            n(CohortFigure::Dropped)
+            n(CohortFigure::Dropped),
+            n(CohortFigure::Refused)
         );
     }
     out.push('\n');

@@ -116,7 +116,7 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         }
     };
     format!(
-        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  abandon rate {}  still in the system {}\n  eligible people who gave up {}\n  {} events (attempts, page loads, queue exits, session ends, timers)\n",
+        "{}\n  people {}  attempts {}  booked {} ({} of eligible)\n  waits p50 {}  p90 {}  p99 {}\n  drop rate {}  refusal rate {}  abandon rate {}  still in the system {}\n  eligible people who gave up {}\n  {} events (attempts, page loads, queue exits, session ends, timers)\n",
         s.title,
         show(Headline::People),
         show(Headline::Attempts),
@@ -126,6 +126,7 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         show(Headline::WaitP90),
         show(Headline::WaitP99),
         show(Headline::DropRate),
+        show(Headline::RefusalRate),
         show(Headline::AbandonRate),
         show(Headline::InSystemAtEnd),
         show(Headline::GaveUpEligible),
@@ -135,7 +136,12 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         .iter()
         .map(|m| {
             let by = crate::scenario::units::clock_at(s.start, m.at).format("%a %-d %b %H:%M");
-            format!("  booked by {by}: {} of eligible\n", m.share.human(crate::stats::Kind::Share))
+            // Of whom: on a rotation, only the groups whose night had come.
+            format!(
+                "  booked by {by}: {} of the {} eligible whose window had opened\n",
+                m.share.human(crate::stats::Kind::Share),
+                format::count(m.of_people)
+            )
         })
         .collect::<String>()
 }

@@ -1,13 +1,15 @@
-//! The files of `surgesim plan`: `plan.json` (the answer, the targets, the
-//! method, every value tried with its figures), `plan.csv` (one row per
-//! value tried) and `plan-<figure>` charts (each target's figure against
-//! the key, with the target line and the answer).
+//! The files of `surgesim plan`: `plan.json` (the answer, or why there is
+//! none; for `==` the interval of values that cannot be told from the
+//! target; the targets, the method, the confidence, the seeds, every value
+//! tried with its figures), `plan.csv` (one row per value tried), `report.md`
+//! (the same in words) and `plan-<figure>` charts (each target's figure
+//! against the key, with the target line and the answer).
 
 use super::charts::{self, axis::ValueAxis, axis::XAxis, okabe_ito, Figure, Mark, Panel, Series, Spread};
 use super::format::number;
 use super::{Files, ReportOptions};
 use crate::scenario::Scenario;
-use crate::stats::plan::{Op, Outcome, Point, Target, Verdict};
+use crate::stats::plan::{mean, Domain, Finding, Op, Outcome, Point, Target, Verdict};
 use crate::stats::Estimate;
 use anyhow::{Context, Result};
 use serde_json::{json, Value as Json};
@@ -19,6 +21,8 @@ pub struct Plan<'a> {
     /// The answer as `--set` writes it; `None` if nothing in range meets
     /// every target.
     pub value_text: Option<String>,
+    /// The range searched (its ends are named when there is no answer).
+    pub domain: Domain,
     pub most: bool,
     pub confidence: f64,
     pub targets: &'a [Target],
@@ -38,15 +42,77 @@ impl Plan<'_> {
 }
 
 /// The one line printed: `least backend.max_sessions meeting drop_rate <=
-/// 0.01: 53 (95 % confidence, 38 runs)`.
+/// 0.01: 53 (95 % confidence, 38 runs)`; for `==`, the value with the
+/// interval of those that cannot be told from the target (`21600 [21300 to
+/// 21900]`); with no answer, why (`no answer: ...`).
 pub fn answer_line(p: &Plan) -> String {
     let targets: Vec<String> = p.targets.iter().map(|t| t.to_string()).collect();
     let head = match p.question() {
         "value hitting" => format!("{} at which {}", p.key, targets.join(" and ")),
         q => format!("{q} {} meeting {}", p.key, targets.join(" and ")),
     };
-    let value = p.value_text.clone().unwrap_or_else(|| "none in the range".to_string());
+    let value = match (&p.value_text, p.outcome.interval) {
+        (Some(v), Some((lo, hi))) => format!("{v} [{} to {}]", (p.text)(lo), (p.text)(hi)),
+        (Some(v), None) => v.clone(),
+        (None, _) => format!("no answer: {}", reason(p).unwrap_or_default()),
+    };
     format!("{head}: {value} ({} % confidence, {} runs)", 100.0 * p.confidence, p.outcome.runs)
+}
+
+/// Why there is no value, in a sentence naming the figures at the ends;
+/// `None` when there is one.
+pub fn reason(p: &Plan) -> Option<String> {
+    let (lo, hi) = ((p.text)(p.domain.lo), (p.text)(p.domain.hi));
+    let names = |which: &[usize]| which.iter().map(|&i| p.targets[i].to_string()).collect::<Vec<_>>().join(" and ");
+    Some(match &p.outcome.finding {
+        Finding::Found => return None,
+        Finding::HoldsAtBothEnds => format!(
+            "every target holds at both ends of the range ({lo} and {hi}): the key does not decide them there; \
+             widen the range to find where they stop holding"
+        ),
+        Finding::HoldsAtNeitherEnd(which) => {
+            let each: Vec<String> = which.iter().map(|&i| format!("{} {}", p.targets[i], at_ends(p, i))).collect();
+            format!("none in the range: not shown to hold at either end: {}", each.join("; "))
+        }
+        Finding::NoneMeetsAll { rising, falling, x } => {
+            let (followed, others) = if p.most { (falling, rising) } else { (rising, falling) };
+            let way = if p.most { "up to" } else { "from" };
+            format!(
+                "no value is shown to meet every target at once: {} {} only {way} {}, and there {} {} not shown \
+                 to hold (the targets hold at opposite ends)",
+                names(followed),
+                if followed.len() == 1 { "holds" } else { "hold" },
+                (p.text)(*x),
+                names(others),
+                if others.len() == 1 { "is" } else { "are" },
+            )
+        }
+        Finding::Unreachable { above } => format!(
+            "{} stays {} {} over the whole range {}: no value reaches it",
+            p.targets[0].figure.name(),
+            if *above { "above" } else { "below" },
+            p.targets[0].value,
+            at_ends(p, 0)
+        ),
+    })
+}
+
+/// `(mean 0.31 at 10, 0.052 at 30)`: target `i`'s figure at both ends.
+fn at_ends(p: &Plan, i: usize) -> String {
+    let at = |x: f64| {
+        let m = p.outcome.points.iter().find(|pt| pt.x == x).and_then(|pt| mean(pt, i));
+        format!("{} at {}", m.map_or("undefined".to_string(), short), (p.text)(x))
+    };
+    format!("(mean {}, {})", at(p.domain.lo), at(p.domain.hi))
+}
+
+/// A figure with four significant digits, as prose gives it.
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
 }
 
 /// Target `i`'s figure at a point: its mean and 95 % interval.
@@ -60,6 +126,8 @@ fn verdict_name(v: Verdict) -> &'static str {
         Verdict::Holds => "holds",
         Verdict::Fails => "fails",
         Verdict::Undecided => "undecided",
+        Verdict::Above => "above",
+        Verdict::Below => "below",
     }
 }
 
@@ -96,10 +164,15 @@ fn json(p: &Plan) -> Result<Vec<u8>> {
         "question": p.question(),
         "value": p.outcome.value.map(|x| key_json(p, x)),
         "value_text": p.value_text,
+        "value_lo": p.outcome.interval.map(|(lo, _)| key_json(p, lo)),
+        "value_hi": p.outcome.interval.map(|(_, hi)| key_json(p, hi)),
+        "finding": p.outcome.finding.name(),
+        "reason": reason(p),
+        "range": { "lo": key_json(p, p.domain.lo), "hi": key_json(p, p.domain.hi), "step": p.domain.step },
         "confidence": p.confidence,
         "targets": targets,
-        "method": "bisection on the key; each value decided by sequential one-sided Student-t tests over replications \
-                   (common seeds across values), each at level (1 - confidence) / (decisions x targets)",
+        "method": method(p),
+        "seeds": seeds(p),
         "test_level": p.outcome.alpha,
         "evaluations": evaluations,
         "runs": p.outcome.runs,
@@ -108,6 +181,35 @@ fn json(p: &Plan) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(&doc)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// How the answer was found, in a sentence.
+fn method(p: &Plan) -> &'static str {
+    if p.question() == "value hitting" {
+        "both ends of the range first, each told above or below the target by sequential one-sided Student-t \
+         tests over replications; then bisection to a value that cannot be told from the target, and to each \
+         edge of those (value_lo, value_hi); common seeds across values; each test at level (1 - confidence) / \
+         (decisions x targets)"
+    } else {
+        "both ends of the range first, each target decided at each to learn which way it moves in the key; then \
+         bisection on the key, each value decided by sequential one-sided Student-t tests over replications \
+         (common seeds across values), each at level (1 - confidence) / (decisions x targets)"
+    }
+}
+
+/// The seeds the runs used: replication r of every value on (seed, r).
+fn seeds(p: &Plan) -> Json {
+    let most = p.outcome.points.iter().map(|pt| pt.runs.len()).max().unwrap_or(0);
+    json!({
+        "seed": p.scenario.seed,
+        "replications": most,
+        "rule": format!(
+            "replication r of every value tried runs on the random streams of (seed {}, r), r = 0 to {}: \
+             every value meets the same people",
+            p.scenario.seed,
+            most.saturating_sub(1)
+        ),
+    })
 }
 
 /// A value of the key in JSON: a whole number as one, else a number.
@@ -173,10 +275,15 @@ fn chart(p: &Plan, i: usize) -> Figure {
             spread: Spread::None,
         },
     ];
-    // The answer, as a labelled mark across the panel.
-    let marks = p.outcome.value.map_or_else(Vec::new, |v| {
+    // The answer, as a labelled mark across the panel; for `==`, the
+    // edges of the values that cannot be told from the target too.
+    let mut marks = p.outcome.value.map_or_else(Vec::new, |v| {
         vec![Mark { x: v, label: format!("answer: {}", p.value_text.clone().unwrap_or_default()), rank: 0 }]
     });
+    if let Some((lo, hi)) = p.outcome.interval {
+        marks.push(Mark { x: lo, label: format!("value_lo: {}", (p.text)(lo)), rank: 1 });
+        marks.push(Mark { x: hi, label: format!("value_hi: {}", (p.text)(hi)), rank: 1 });
+    }
     let ticks: Vec<(f64, String)> = points.iter().map(|pt| (pt.x, (p.text)(pt.x))).collect();
     Figure {
         title: format!("Plan: {} {} against {}", p.question(), p.key, t.figure.name()),
@@ -199,15 +306,88 @@ fn file_safe(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect()
 }
 
+/// `report.md`: the answer (or why there is none) in words, the question,
+/// the method, the confidence and the seeds, every value tried, the charts.
+fn markdown(p: &Plan, charts: &[String]) -> Vec<u8> {
+    let s = p.scenario;
+    let mut md = format!("# Plan: {}\n\n", s.title);
+    md.push_str(&format!("**{}**\n\n", answer_line(p)));
+    if !s.origin.is_plain() {
+        let mut changes: Vec<String> = s.origin.unset.iter().map(|k| format!("`--unset {k}`")).collect();
+        changes.extend(s.origin.set.iter().map(|k| format!("`--set {k}`")));
+        changes.extend(s.origin.scale.map(|f| format!("`--scale {f}`")));
+        md.push_str(&format!("Not the file's own night: {}.\n\n", changes.join(", ")));
+    }
+    let targets: Vec<String> = p.targets.iter().map(|t| format!("`{t}`")).collect();
+    md.push_str(&format!(
+        "- Question: the {} `{}` from {} to {} (step {}) {} {}.\n",
+        p.question(),
+        p.key,
+        (p.text)(p.domain.lo),
+        (p.text)(p.domain.hi),
+        (p.text)(p.domain.step),
+        if p.question() == "value hitting" { "at which" } else { "meeting" },
+        targets.join(" and ")
+    ));
+    md.push_str(&format!(
+        "- Confidence: {} % that {}, if the figures move one way in the key; each one-sided test at level {:.3e}.\n",
+        100.0 * p.confidence,
+        if p.question() == "value hitting" {
+            "every value told above or below the target is so: the interval holds every value that may hit it"
+        } else {
+            "the value given meets every target"
+        },
+        p.outcome.alpha
+    ));
+    md.push_str(&format!("- Method: {}.\n", method(p)));
+    md.push_str(&format!(
+        "- Seeds: {}; {} runs in all.\n",
+        seeds(p)["rule"].as_str().unwrap_or_default(),
+        p.outcome.runs
+    ));
+    for w in &p.outcome.warnings {
+        md.push_str(&format!("- Warning: {w}.\n"));
+    }
+    md.push_str("\n## Values tried\n\n");
+    let mut header = format!("| {} | replications | verdict |", p.key);
+    let mut rule = "| ---: | ---: | --- |".to_string();
+    for t in p.targets {
+        header.push_str(&format!(" {} (mean [95 % interval]) |", t.figure.name()));
+        rule.push_str(" ---: |");
+    }
+    md.push_str(&format!("{header}\n{rule}\n"));
+    for pt in sorted(p.outcome) {
+        md.push_str(&format!("| {} | {} | {} |", (p.text)(pt.x), pt.runs.len(), verdict_name(pt.verdict)));
+        for i in 0..p.targets.len() {
+            let cell = estimate(pt, i).map_or("undefined".to_string(), |e| match (e.lo, e.hi) {
+                (Some(lo), Some(hi)) => format!("{} [{} to {}]", short(e.mean), short(lo), short(hi)),
+                _ => short(e.mean),
+            });
+            md.push_str(&format!(" {cell} |"));
+        }
+        md.push('\n');
+    }
+    if !charts.is_empty() {
+        md.push_str("\n## Charts\n\n");
+        for c in charts {
+            md.push_str(&format!("![{c}]({c})\n"));
+        }
+    }
+    md.into_bytes()
+}
+
 /// Every file of a plan's folder.
 pub fn render(p: &Plan, opts: &ReportOptions) -> Result<Files> {
     let mut files = vec![("plan.json".to_string(), json(p)?), ("plan.csv".to_string(), csv(p)?)];
+    let mut drawn = Vec::new();
     if opts.charts {
         for (i, t) in p.targets.iter().enumerate() {
             let name = format!("plan-{}.{}", file_safe(&t.figure.name()), opts.format.extension());
             let bytes = charts::render(&chart(p, i), opts.format).with_context(|| format!("could not draw {name}"))?;
+            drawn.push(name.clone());
             files.push((name, bytes));
         }
     }
+    files.push(("report.md".to_string(), markdown(p, &drawn)));
     Ok(files)
 }

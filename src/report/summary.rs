@@ -3,7 +3,13 @@
 //! needed to reproduce it (seed, program version).
 //!
 //! Keys come from `stats::Headline`; the drop causes are nested under
-//! `drops_by_cause`, keyed by cause in alphabetical order.
+//! `drops_by_cause` and the refusal causes under `refusals_by_cause`, each
+//! keyed by cause in alphabetical order.
+//!
+//! A milestone has one shape for one run and for replications: `at`,
+//! `label`, `of_people`, `booked_share_by` and `cohorts` (values: the
+//! means, for replications), and `intervals`, the same keys with each
+//! value's `{ lo, hi, n }` (`null` for one run).
 
 use super::format::Shown;
 use crate::scenario::units::clock_at;
@@ -12,29 +18,35 @@ use crate::stats::{ByMilestone, Columns, Figures, Headline, Kind};
 use serde_json::{Map, Value as Json};
 
 /// The headline figures as JSON members, in `Headline::ALL` order, the drop
-/// causes gathered under `drops_by_cause` where the first of them stands.
+/// causes gathered under `drops_by_cause` where the first of them stands,
+/// the refusal causes under `refusals_by_cause` likewise.
 pub fn figures_json<F: Shown>(
     headline: &Figures<Headline, F>,
     json: impl Fn(Headline, &F) -> Json,
 ) -> Map<String, Json> {
+    const DROPS: &str = "drops_by_cause";
+    const REFUSALS: &str = "refusals_by_cause";
     let mut out = Map::new();
-    let mut by_cause = Vec::new();
+    let (mut drops, mut refusals) = (Vec::new(), Vec::new());
     for (k, v) in headline.iter() {
-        match k {
-            Headline::Drop(c) => {
-                by_cause.push((c.name().to_string(), json(k, v)));
-                if !out.contains_key("drops_by_cause") {
-                    out.insert("drops_by_cause".into(), Json::Null);
-                }
-            }
+        let (group, list, cause) = match k {
+            Headline::Drop(c) => (DROPS, &mut drops, c.name()),
+            Headline::Refusal(c) => (REFUSALS, &mut refusals, c.name()),
             _ => {
                 out.insert(k.name().to_string(), json(k, v));
+                continue;
             }
+        };
+        list.push((cause.to_string(), json(k, v)));
+        if !out.contains_key(group) {
+            out.insert(group.into(), Json::Null);
         }
     }
-    by_cause.sort_by(|a, b| a.0.cmp(&b.0));
-    if let Some(slot) = out.get_mut("drops_by_cause") {
-        *slot = Json::Object(by_cause.into_iter().collect());
+    for (group, mut list) in [(DROPS, drops), (REFUSALS, refusals)] {
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(slot) = out.get_mut(group) {
+            *slot = Json::Object(list.into_iter().collect());
+        }
     }
     out
 }
@@ -59,7 +71,8 @@ fn identity(s: &Scenario, replications: usize) -> Map<String, Json> {
 /// `summary.json`: the same top-level figures for one run and for
 /// replications (then their means), so a script reads `summary["booked"]`
 /// either way; with replications, `confidence` and `intervals.<figure>`
-/// (`{ lo, hi, n }`, drop causes under `intervals.drops_by_cause`) beside.
+/// (`{ lo, hi, n }`, drop and refusal causes under
+/// `intervals.drops_by_cause` and `intervals.refusals_by_cause`) beside.
 pub fn summary<F: Shown>(
     s: &Scenario,
     replications: usize,
@@ -78,23 +91,25 @@ pub fn summary<F: Shown>(
 }
 
 /// One milestone: its clock time, its label (as in the columns
-/// `booked_share_by_<label>`), the share of all eligible people booked by
-/// then and each eligible cohort's (with intervals for replications).
+/// `booked_share_by_<label>`), the eligible people whose window had opened
+/// by then (`of_people`), the share of them booked (`booked_share_by`) and
+/// each eligible cohort's share of its own people. The same keys for one
+/// run and for replications: the values are the means, and `intervals`
+/// holds the same keys with their `{ lo, hi, n }` (each `null` for one run).
 fn milestone_json<F: Shown>(s: &Scenario, b: &ByMilestone<F>) -> Json {
-    let share = |v: &F| {
-        if F::INTERVALS {
-            serde_json::json!({ "mean": v.json(Kind::Share), "interval": v.interval() })
-        } else {
-            v.json(Kind::Share)
-        }
-    };
-    let cohorts: Map<String, Json> =
-        s.cohorts.iter().zip(&b.cohorts).filter(|(c, _)| c.eligible).map(|(c, v)| (c.name.clone(), share(v))).collect();
+    let eligible = || s.cohorts.iter().zip(&b.cohorts).filter(|(c, _)| c.eligible);
+    let cohorts: Map<String, Json> = eligible().map(|(c, v)| (c.name.clone(), v.json(Kind::Share))).collect();
+    // One run's intervals are `null`: the keys stay, so a script reads one
+    // run and twenty the same way.
+    let interval_of: Map<String, Json> = eligible().map(|(c, v)| (c.name.clone(), v.interval())).collect();
+    let intervals = serde_json::json!({ "booked_share_by": b.share.interval(), "cohorts": interval_of });
     serde_json::json!({
         "at": clock_at(s.start, b.at).to_rfc3339(),
         "label": s.milestone_label(b.at),
-        "booked_share": share(&b.share),
+        "of_people": b.of_people,
+        "booked_share_by": b.share.json(Kind::Share),
         "cohorts": cohorts,
+        "intervals": intervals,
     })
 }
 

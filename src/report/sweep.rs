@@ -6,11 +6,16 @@
 //!
 //! The table is read back here too, as typed rows: `merge` joins shards by
 //! their rows, and the sweep charts are drawn from the table's bytes, so a
-//! merged sweep draws exactly what an unsharded one does.
+//! merged sweep draws exactly what an unsharded one does. A cell that is
+//! not a finite number is refused as it is read; `impossible` then finds a
+//! row that no sweep writes, whatever its checksum says (`sweep.json`'s
+//! `rows_sha256` is documented, so anyone can recompute it): a count below
+//! zero or a share above one, an interval that does not hold its mean, or
+//! figures that break the model's conservation (more booked than people).
 
 use super::tables;
 use crate::scenario::grid::Vary;
-use crate::stats::{Columns, Estimate, Figures, Headline};
+use crate::stats::{Columns, DropCause, Estimate, Figures, Headline, Kind};
 use anyhow::{bail, Context, Result};
 
 /// One point of a sweep.
@@ -69,6 +74,12 @@ fn milestone_columns(rows: &[SweepRow]) -> Vec<String> {
 /// point; a table with other columns is refused (another version wrote it,
 /// or it was edited).
 pub fn read(bytes: &[u8], vary: &[Vary], replications: usize) -> Result<Vec<SweepRow>> {
+    Ok(read_numbered(bytes, vary, replications)?.into_iter().map(|(_, row)| row).collect())
+}
+
+/// `read`, each row with its line in the file (the header is line 1), so
+/// that a refusal can point at it.
+pub fn read_numbered(bytes: &[u8], vary: &[Vary], replications: usize) -> Result<Vec<(u64, SweepRow)>> {
     let expected = String::from_utf8(csv(vary, &[])?).context("header")?;
     let expected: Vec<&str> = expected.trim_end().split(',').collect();
     let mut reader = csv::Reader::from_reader(bytes);
@@ -83,10 +94,11 @@ pub fn read(bytes: &[u8], vary: &[Vary], replications: usize) -> Result<Vec<Swee
     }
     let milestones = milestones.unwrap_or_default();
     let mut rows = Vec::new();
-    for (line, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("row {}", line + 2))?;
-        let row = row(&record, vary.len(), replications, &milestones).with_context(|| format!("row {}", line + 2))?;
-        rows.push(row);
+    for (i, record) in reader.records().enumerate() {
+        // Without a quoted line break in a value, row i is on line i + 2.
+        let record = record.with_context(|| format!("line {}", i + 2))?;
+        let line = record.position().map_or(i as u64 + 2, |p| p.line());
+        rows.push((line, row(&record, line, &header, vary.len(), replications, &milestones)?));
     }
     Ok(rows)
 }
@@ -106,35 +118,191 @@ fn read_milestone_columns(rest: &[String]) -> Option<Vec<String>> {
         .collect()
 }
 
-/// One record: point, key values, then (mean, lo, hi) per headline figure
-/// and per milestone column.
-fn row(record: &csv::StringRecord, keys: usize, n: usize, milestones: &[String]) -> Result<SweepRow> {
+/// One record (on `line`, under `header`): point, key values, then (mean,
+/// lo, hi) per headline figure and per milestone column.
+fn row(
+    record: &csv::StringRecord,
+    line: u64,
+    header: &[String],
+    keys: usize,
+    n: usize,
+    milestones: &[String],
+) -> Result<SweepRow, BadCell> {
     let field = |i: usize| record.get(i).unwrap_or("");
-    let number = |i: usize| -> Result<Option<f64>> {
-        let text = field(i);
-        if text.is_empty() {
-            return Ok(None);
-        }
-        text.parse::<f64>().map(Some).with_context(|| format!("column {}: found \"{text}\", expected a number", i + 1))
+    let bad = |i: usize, expected: &str| BadCell {
+        line,
+        column: header.get(i).cloned().unwrap_or_else(|| format!("{}", i + 1)),
+        found: quoted(field(i)),
+        expected: expected.to_string(),
     };
-    let point = field(0).parse().with_context(|| format!("found point \"{}\", expected a number", field(0)))?;
+    // Empty where undefined; never NaN or infinite, which no run writes
+    // (`format::number` leaves a cell empty rather than write one).
+    let number = |i: usize| -> Result<Option<f64>, BadCell> {
+        match field(i) {
+            "" => Ok(None),
+            text => match text.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Some(x)),
+                _ => Err(bad(i, "a finite number")),
+            },
+        }
+    };
+    // A mean with its interval's ends; no ends without a mean.
+    let estimate = |at: usize| -> Result<Option<Estimate>, BadCell> {
+        let (mean, lo, hi) = (number(at)?, number(at + 1)?, number(at + 2)?);
+        match (mean, lo, hi) {
+            (None, Some(_), _) => Err(bad(at + 1, "empty, as the mean is")),
+            (None, _, Some(_)) => Err(bad(at + 2, "empty, as the mean is")),
+            _ => Ok(mean.map(|mean| Estimate { mean, lo, hi, n })),
+        }
+    };
+    let point = field(0).parse().map_err(|_| bad(0, "a point number"))?;
     let values = (1..=keys).map(|i| field(i).to_string()).collect();
     let mut figures = Vec::new();
     for j in 0..Headline::ALL.len() {
-        let at = 1 + keys + 3 * j;
-        let (mean, lo, hi) = (number(at)?, number(at + 1)?, number(at + 2)?);
-        figures.push(mean.map(|mean| Estimate { mean, lo, hi, n }));
+        figures.push(estimate(1 + keys + 3 * j)?);
     }
     let first = 1 + keys + 3 * Headline::ALL.len();
     let mut shares = Vec::new();
     for (j, name) in milestones.iter().enumerate() {
-        let at = first + 3 * j;
-        let (mean, lo, hi) = (number(at)?, number(at + 1)?, number(at + 2)?);
         // Empty where the point's run does not reach the milestone.
-        shares.push((name.clone(), mean.map(|mean| Estimate { mean, lo, hi, n })));
+        shares.push((name.clone(), estimate(first + 3 * j)?));
     }
     let mut it = figures.into_iter();
     Ok(SweepRow { point, values, figures: Figures::from_fn(|_| it.next().flatten()), milestones: shares })
+}
+
+/// A cell of `sweep.csv` that no sweep writes, and what it would hold.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("line {line}, column {column}: found {found}, expected {expected}")]
+pub struct BadCell {
+    /// In the file; the header is line 1.
+    pub line: u64,
+    pub column: String,
+    pub found: String,
+    pub expected: String,
+}
+
+/// A cell's text as a message quotes it: in quotes, cut after 40
+/// characters (a hand-edited cell may be any length).
+pub fn quoted(text: &str) -> String {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("\"{}...\"", &text[..cut]),
+        None => format!("\"{text}\""),
+    }
+}
+
+/// Slack for comparing figures: a mean over replications is a sum divided
+/// by their number, so sums of means round apart from means of sums in
+/// the last bits; a real contradiction is a whole person or more.
+fn slack(x: f64) -> f64 {
+    1e-9 * x.abs().max(1.0)
+}
+
+/// Headline figures that count within another (the first at most the
+/// second), in every run and so in every mean over runs: the people,
+/// attempts and devices the model conserves (`tests/it/conservation.rs`).
+fn within() -> Vec<(Headline, Headline)> {
+    use Headline::*;
+    let mut pairs = vec![
+        (Booked, People),
+        (GaveUp, People),
+        (InSystemAtEnd, People),
+        (Visitors, People),
+        (GaveUpEligible, GaveUp),
+        (People, Attempts),
+        (Admitted, Attempts),
+        (Abandoned, Attempts),
+        (Balked, Attempts),
+        (Dropped, Attempts),
+        (Ineligible, Attempts),
+        (VisitorAttempts, Attempts),
+        (CatchUpArrivals, Attempts),
+        (DevicesLeft, Attempts),
+        (People, Devices),
+        // Percentiles of one set of waits, defined in the same runs.
+        (WaitP50, WaitP90),
+        (WaitP90, WaitP99),
+        (WaitFromOpeningP50, WaitFromOpeningP90),
+        (WaitFromOpeningP90, WaitFromOpeningP99),
+        (TimeToBookP50, TimeToBookP90),
+    ];
+    pairs.extend(DropCause::ALL.iter().map(|&c| (Drop(c), Attempts)));
+    pairs
+}
+
+/// The first cell of `row` (on `line`, of a sweep of `replications` per
+/// point) that no sweep writes, in column order: each figure as its kind
+/// allows (counts whole and at least 0 with one replication, shares from 0
+/// to 1, durations and levels at least 0), its interval around its mean
+/// (none with one replication); then the figures against each other:
+/// nothing counted above what holds it, and people = booked + gave up +
+/// still in the system at the end. The varied values are the grid's to
+/// check (`merge` knows it).
+pub fn impossible(line: u64, row: &SweepRow, replications: usize) -> Option<BadCell> {
+    let cell =
+        |column: String, found: f64, expected: String| BadCell { line, column, found: found.to_string(), expected };
+    let milestones = row.milestones.iter().map(|(name, e)| (name.as_str(), Kind::Share, e));
+    let figures = row.figures.iter().map(|(k, e)| (k.name(), k.kind(), e));
+    for (name, kind, e) in figures.chain(milestones) {
+        let Some(e) = e else {
+            // A count is defined in every run; the other figures may not be.
+            if kind == Kind::Count {
+                let expected = "a count (empty only for a figure a run may leave undefined)".to_string();
+                return Some(BadCell { line, column: name.to_string(), found: "nothing".into(), expected });
+            }
+            continue;
+        };
+        let m = e.mean;
+        let wrong = match kind {
+            Kind::Count if m < 0.0 => Some("a count, 0 or more"),
+            Kind::Count if replications == 1 && m.fract() != 0.0 => Some("a whole number (one replication)"),
+            Kind::Share if !(0.0..=1.0).contains(&m) => Some("a share from 0 to 1"),
+            Kind::Seconds | Kind::Level | Kind::Clock if m < 0.0 => Some("0 or more"),
+            _ => None,
+        };
+        if let Some(expected) = wrong {
+            return Some(cell(name.to_string(), m, expected.to_string()));
+        }
+        for (end, bound) in [("lo", e.lo), ("hi", e.hi)] {
+            let column = format!("{name}_{end}");
+            let Some(b) = bound else {
+                if replications > 1 && e.lo.is_some() != e.hi.is_some() {
+                    let expected = "a number, as the interval's other end is".to_string();
+                    return Some(BadCell { line, column, found: "nothing".into(), expected });
+                }
+                continue;
+            };
+            if replications == 1 {
+                return Some(cell(column, b, "empty (one replication has no interval)".into()));
+            }
+            let outside = if end == "lo" { b > m } else { b < m };
+            if outside {
+                let side = if end == "lo" { "at most" } else { "at least" };
+                return Some(cell(column, b, format!("{side} the mean, {m}")));
+            }
+        }
+    }
+    let mean = |k: Headline| row.figures.get(k).map(|e| e.mean);
+    for (part, whole) in within() {
+        if let (Some(a), Some(b)) = (mean(part), mean(whole)) {
+            if a > b + slack(b) {
+                return Some(cell(part.name().to_string(), a, format!("at most {}, its {}", b, whole.name())));
+            }
+        }
+    }
+    use Headline::{Booked, GaveUp, InSystemAtEnd, People};
+    if let (Some(p), Some(b), Some(g), Some(s)) = (mean(People), mean(Booked), mean(GaveUp), mean(InSystemAtEnd)) {
+        let rest = p - b - g;
+        if (s - rest).abs() > slack(p) {
+            return Some(cell(
+                InSystemAtEnd.name().to_string(),
+                s,
+                format!("{rest}: people - booked - gave_up ({p} - {b} - {g}), as nobody is created or lost"),
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -175,5 +343,56 @@ mod tests {
         assert!(read(edited.as_bytes(), &vary, 3).unwrap_err().chain().any(|e| e.to_string().contains("oops")));
         let renamed = String::from_utf8(csv(&vary, &rows).unwrap()).unwrap().replacen("18:00_lo", "18:00_low", 1);
         assert!(read(renamed.as_bytes(), &vary, 3).is_err(), "a milestone column out of its triple is refused");
+        let nan = String::from_utf8(csv(&vary, &rows).unwrap()).unwrap().replacen(",0.5,", ",NaN,", 1);
+        let e = read(nan.as_bytes(), &vary, 3).unwrap_err().to_string();
+        assert!(e.starts_with("line 2, column ") && e.ends_with("found \"NaN\", expected a finite number"), "{e}");
+        assert_eq!(quoted(&"x".repeat(41)), format!("\"{}...\"", "x".repeat(40)), "a long cell is cut");
+        assert_eq!(quoted(&"é".repeat(40)), format!("\"{}\"", "é".repeat(40)));
+    }
+
+    /// One run's figures: `people` came, `booked` of them booked, the rest
+    /// gave up; every attempt a first one.
+    fn one_run(people: f64, booked: f64) -> SweepRow {
+        let figures = Figures::from_fn(|k: Headline| {
+            let mean = match k {
+                Headline::People | Headline::Attempts | Headline::Devices => people,
+                Headline::Booked | Headline::Admitted => booked,
+                Headline::GaveUp | Headline::GaveUpEligible => people - booked,
+                Headline::BookedShare => booked / people,
+                Headline::WaitP90 => 20.0,
+                Headline::WaitP99 => 30.0,
+                _ => 0.0,
+            };
+            Some(Estimate { mean, lo: None, hi: None, n: 1 })
+        });
+        SweepRow { point: 0, values: vec![], figures, milestones: vec![] }
+    }
+
+    #[test]
+    fn rows_that_no_run_writes_are_found() {
+        assert_eq!(impossible(2, &one_run(10.0, 4.0), 1), None);
+        let with = |k: Headline, mean: f64| {
+            let mut row = one_run(10.0, 4.0);
+            row.figures = row.figures.map(|f, e| if f == k { e.map(|e| Estimate { mean, ..e }) } else { *e });
+            impossible(7, &row, 1).map(|c| (c.line, c.column, c.found, c.expected))
+        };
+        let found = |k: Headline, mean: f64| with(k, mean).map(|(line, column, found, _)| (line, column, found));
+        let cell = |column: &str, found: &str| Some((7, column.to_string(), found.to_string()));
+        assert_eq!(found(Headline::Booked, 11.0), cell("booked", "11"), "more booked than people");
+        assert_eq!(found(Headline::InSystemAtEnd, 1.0), cell("in_system_at_end", "1"), "one person too many");
+        assert_eq!(found(Headline::DropRate, 1.5), cell("drop_rate", "1.5"));
+        assert_eq!(found(Headline::WaitP50, 25.0), cell("wait_p50_s", "25"), "p50 above p90");
+        assert_eq!(found(Headline::Booked, 4.5), cell("booked", "4.5"), "half a person in one run");
+        assert_eq!(found(Headline::QueueLenMean, -1.0), cell("queue_len_mean", "-1"));
+        let expected = with(Headline::Booked, 11.0).map(|c| c.3);
+        assert_eq!(expected.as_deref(), Some("at most 10, its people"));
+        // A mean of two runs may be a half; its interval must hold it.
+        let mut two = one_run(10.0, 4.5);
+        two.figures = two.figures.map(|_, e| e.map(|e| Estimate { lo: Some(e.mean), hi: Some(e.mean), ..e }));
+        assert_eq!(impossible(2, &two, 2), None);
+        assert!(impossible(2, &two, 1).is_some_and(|c| c.expected.contains("one replication has no interval")));
+        two.figures =
+            two.figures.map(|k, e| e.map(|e| if k == Headline::Booked { Estimate { hi: Some(4.0), ..e } } else { e }));
+        assert_eq!(impossible(2, &two, 2).map(|c| c.column), Some("booked_hi".to_string()));
     }
 }

@@ -160,18 +160,22 @@ pub fn cohorts_combined(runs: &[RunFigures]) -> Vec<Figures<crate::stats::Cohort
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::{BinFigure, DropCause};
+    use crate::stats::{BinFigure, DropCause, RefusalCause};
 
     #[test]
-    fn every_drop_cause_has_a_timeseries_column() {
+    fn every_failure_and_every_refusal_has_a_timeseries_column() {
         let row = Figures::from_fn(|_: BinFigure| Some(0.0));
         let text = String::from_utf8(csv(&BIN_LABELS, [(vec!["t".into(), "0".into()], &row)]).unwrap()).unwrap();
         let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-        for cause in DropCause::ALL {
+        for cause in DropCause::FAILURES {
+            assert!(header.contains(&cause.column()), "no column for {}", cause.name());
+        }
+        for cause in RefusalCause::ALL {
             assert!(header.contains(&cause.column()), "no column for {}", cause.name());
         }
         let drops = header.iter().filter(|h| h.starts_with("drop_") && **h != "drop_rate").count();
-        assert_eq!(drops, DropCause::COUNT);
+        assert_eq!(drops, DropCause::FAILURES.len(), "a refusal by design is not a drop column");
+        assert!(header.contains(&"refused") && header.contains(&"refusal_rate"));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! megabytes of a run's `Results`.
 
 use super::columns::{Columns, Figures, Kind, Value};
-use super::{Bin, DropCause, Results, QUANTILES};
+use super::{Bin, DropCause, RefusalCause, Results, QUANTILES};
 use crate::scenario::Scenario;
 
 /// The headline figures of a run, in `summary.json` order.
@@ -34,12 +34,21 @@ pub enum Headline {
     /// Attempts that left the room at once on joining: the shown wait was
     /// longer than the person would accept.
     Balked,
-    /// Attempts the system failed, all causes.
+    /// Attempts the system failed, all causes (failures only: refusals by
+    /// design are `Refused`).
     Dropped,
     /// Attempts the system failed for one cause (`summary.json` nests these
-    /// under `drops_by_cause`).
+    /// under `drops_by_cause`); only the failure causes
+    /// (`DropCause::FAILURES`).
     Drop(DropCause),
-    /// Attempts turned away at the eligibility check.
+    /// Attempts refused by design: the device lock, a sold-out cohort, an
+    /// ineligible visitor (or a person outside their windows) turned away.
+    Refused,
+    /// Attempts refused by design for one cause (`summary.json` nests these
+    /// under `refusals_by_cause`).
+    Refusal(RefusalCause),
+    /// Attempts turned away at the eligibility check (the clock bug's
+    /// included).
     Ineligible,
     /// People who left for good without a booking.
     GaveUp,
@@ -55,8 +64,10 @@ pub enum Headline {
     /// Their attempts.
     VisitorAttempts,
     InSystemAtEnd,
-    /// Dropped attempts / attempts.
+    /// Dropped attempts (failures) / attempts.
     DropRate,
+    /// Refused attempts (by design) / attempts.
+    RefusalRate,
     /// Abandoned attempts / attempts.
     AbandonRate,
     /// The same for the attempts of eligible cohorts only.
@@ -116,9 +127,11 @@ impl Columns for Headline {
         Headline::Drop(DropCause::BackendError),
         Headline::Drop(DropCause::BackendOutage),
         Headline::Drop(DropCause::NoSlots),
-        Headline::Drop(DropCause::SoldOut),
         Headline::Drop(DropCause::IdentityTimeout),
-        Headline::Drop(DropCause::DeviceLocked),
+        Headline::Refused,
+        Headline::Refusal(RefusalCause::Ineligible),
+        Headline::Refusal(RefusalCause::SoldOut),
+        Headline::Refusal(RefusalCause::DeviceLocked),
         Headline::Ineligible,
         Headline::GaveUp,
         Headline::GaveUpEligible,
@@ -127,6 +140,7 @@ impl Columns for Headline {
         Headline::VisitorAttempts,
         Headline::InSystemAtEnd,
         Headline::DropRate,
+        Headline::RefusalRate,
         Headline::AbandonRate,
         Headline::AbandonRateEligible,
         Headline::PWait,
@@ -161,6 +175,8 @@ impl Columns for Headline {
             Headline::Balked => "balked",
             Headline::Dropped => "dropped",
             Headline::Drop(c) => c.column(),
+            Headline::Refused => "refused",
+            Headline::Refusal(c) => c.column(),
             Headline::Ineligible => "ineligible",
             Headline::GaveUp => "gave_up",
             Headline::GaveUpEligible => "gave_up_eligible",
@@ -169,6 +185,7 @@ impl Columns for Headline {
             Headline::VisitorAttempts => "visitor_attempts",
             Headline::InSystemAtEnd => "in_system_at_end",
             Headline::DropRate => "drop_rate",
+            Headline::RefusalRate => "refusal_rate",
             Headline::AbandonRate => "abandon_rate",
             Headline::AbandonRateEligible => "abandon_rate_eligible",
             Headline::PWait => "p_wait",
@@ -203,6 +220,8 @@ impl Columns for Headline {
             | Headline::Balked
             | Headline::Dropped
             | Headline::Drop(_)
+            | Headline::Refused
+            | Headline::Refusal(_)
             | Headline::Ineligible
             | Headline::GaveUp
             | Headline::GaveUpEligible
@@ -217,6 +236,7 @@ impl Columns for Headline {
             Headline::SoldOutAt => Kind::Clock,
             Headline::BookedShare
             | Headline::DropRate
+            | Headline::RefusalRate
             | Headline::AbandonRate
             | Headline::AbandonRateEligible
             | Headline::PWait => Kind::Share,
@@ -264,9 +284,14 @@ impl Headline {
             | Headline::TimeToBookP90
             | Headline::QueueClearedAfter
             | Headline::QueueLenMean => Some(Best::Lowest),
+            // Refusals by design are the site doing its job: neither end
+            // of them is better.
             Headline::People
             | Headline::Attempts
             | Headline::Admitted
+            | Headline::Refused
+            | Headline::Refusal(_)
+            | Headline::RefusalRate
             | Headline::Ineligible
             | Headline::CatchUpArrivals
             | Headline::Visitors
@@ -291,8 +316,10 @@ impl Headline {
             Headline::BookedShare => "Booked share of eligible people",
             Headline::Abandoned => "Abandoned in the queue (attempts)",
             Headline::Balked => "Balked at the shown wait (attempts)",
-            Headline::Dropped => "Dropped attempts",
+            Headline::Dropped => "Dropped attempts (the system failed them)",
             Headline::Drop(c) => return format!("Dropped: {}", c.name().replace('_', " ")),
+            Headline::Refused => "Refused by design (attempts: device lock, sold out, ineligible)",
+            Headline::Refusal(c) => return format!("Refused: {}", c.name().replace('_', " ")),
             Headline::Ineligible => "Turned away as ineligible (attempts)",
             Headline::GaveUp => "Gave up for good without booking (people)",
             Headline::GaveUpEligible => "Eligible people who gave up for good",
@@ -301,6 +328,7 @@ impl Headline {
             Headline::VisitorAttempts => "Attempts of ineligible visitors",
             Headline::InSystemAtEnd => "Still in the system at the end",
             Headline::DropRate => "Drop rate (dropped / attempts)",
+            Headline::RefusalRate => "Refusal rate (refused by design / attempts)",
             Headline::AbandonRate => "Abandon rate (gave up in the queue / attempts)",
             Headline::AbandonRateEligible => "Abandon rate of eligible people's attempts",
             Headline::PWait => "Share of admitted attempts that waited",
@@ -342,7 +370,11 @@ pub enum CohortFigure {
     Abandoned,
     /// Attempts that left at once on joining, at the shown wait.
     Balked,
+    /// Attempts the system failed (failures only).
     Dropped,
+    /// Attempts refused by design (the device lock, sold out, turned away
+    /// as ineligible or outside the windows).
+    Refused,
     Ineligible,
     GaveUp,
     /// People who came back in the cohort's catch-up rounds.
@@ -372,6 +404,7 @@ impl Columns for CohortFigure {
         CohortFigure::Abandoned,
         CohortFigure::Balked,
         CohortFigure::Dropped,
+        CohortFigure::Refused,
         CohortFigure::Ineligible,
         CohortFigure::GaveUp,
         CohortFigure::CatchUpArrivals,
@@ -398,6 +431,7 @@ impl Columns for CohortFigure {
             CohortFigure::Balked => "balked",
             CohortFigure::SoldOutAt => "sold_out_at",
             CohortFigure::Dropped => "dropped",
+            CohortFigure::Refused => "refused",
             CohortFigure::Ineligible => "ineligible",
             CohortFigure::GaveUp => "gave_up",
             CohortFigure::CatchUpArrivals => "catch_up_arrivals",
@@ -458,12 +492,18 @@ pub enum BinFigure {
     Abandoned,
     /// Attempts that left at once on joining, at the shown wait.
     Balked,
+    /// Attempts the system failed (failures only), and by failure cause.
     Dropped,
     Drop(DropCause),
+    /// Attempts refused by design, and by cause.
+    Refused,
+    Refusal(RefusalCause),
     Ineligible,
     /// Eligible attempts refused by the clock bug (also in `ineligible`).
     ClockBug,
     DropRate,
+    /// Refused attempts / attempts started in the bin.
+    RefusalRate,
     AbandonRate,
     WaitMean,
     WaitP50,
@@ -513,12 +553,15 @@ impl Columns for BinFigure {
         BinFigure::Drop(DropCause::BackendError),
         BinFigure::Drop(DropCause::BackendOutage),
         BinFigure::Drop(DropCause::NoSlots),
-        BinFigure::Drop(DropCause::SoldOut),
         BinFigure::Drop(DropCause::IdentityTimeout),
-        BinFigure::Drop(DropCause::DeviceLocked),
+        BinFigure::Refused,
+        BinFigure::Refusal(RefusalCause::Ineligible),
+        BinFigure::Refusal(RefusalCause::SoldOut),
+        BinFigure::Refusal(RefusalCause::DeviceLocked),
         BinFigure::Ineligible,
         BinFigure::ClockBug,
         BinFigure::DropRate,
+        BinFigure::RefusalRate,
         BinFigure::AbandonRate,
         BinFigure::WaitMean,
         BinFigure::WaitP50,
@@ -554,9 +597,12 @@ impl Columns for BinFigure {
             BinFigure::Balked => "balked",
             BinFigure::Dropped => "dropped",
             BinFigure::Drop(c) => c.column(),
+            BinFigure::Refused => "refused",
+            BinFigure::Refusal(c) => c.column(),
             BinFigure::Ineligible => "ineligible",
             BinFigure::ClockBug => "clock_bug",
             BinFigure::DropRate => "drop_rate",
+            BinFigure::RefusalRate => "refusal_rate",
             BinFigure::AbandonRate => "abandon_rate",
             BinFigure::WaitMean => "wait_mean_s",
             BinFigure::WaitP50 => "wait_p50_s",
@@ -576,7 +622,7 @@ impl Columns for BinFigure {
     fn kind(self) -> Kind {
         match self {
             BinFigure::FrontBusy | BinFigure::QueueLenMean => Kind::Level,
-            BinFigure::DropRate | BinFigure::AbandonRate => Kind::Share,
+            BinFigure::DropRate | BinFigure::RefusalRate | BinFigure::AbandonRate => Kind::Share,
             BinFigure::WaitMean
             | BinFigure::WaitP50
             | BinFigure::WaitP90
@@ -599,6 +645,7 @@ impl Columns for BinFigure {
                 | BinFigure::ShownWaitP50
                 | BinFigure::ShownWaitP90
                 | BinFigure::DropRate
+                | BinFigure::RefusalRate
                 | BinFigure::AbandonRate
         )
     }
@@ -614,17 +661,36 @@ impl Columns for DropCause {
     }
 }
 
+impl Columns for RefusalCause {
+    const ALL: &'static [RefusalCause] = &RefusalCause::ALL;
+    fn name(self) -> &'static str {
+        RefusalCause::name(self)
+    }
+    fn kind(self) -> Kind {
+        Kind::Count
+    }
+}
+
 /// `a / b`, undefined when `b` is 0.
 pub fn ratio(a: u64, b: u64) -> Value {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-/// Bookings by one of the scenario's milestones: the share of all eligible
-/// people booked by then, and each cohort's share (`None` for ineligible
-/// cohorts), the figure the seed quotes ("53.9 % by 20 July 12:00").
+/// Bookings by one of the scenario's milestones, the figure the seed
+/// quotes ("53.9 % by 20 July 12:00"): the share booked of the eligible
+/// people whose window had opened by then, and each cohort's own share of
+/// its people (`None` for ineligible cohorts).
+///
+/// Of whom matters on a rotation: ten nightly groups are ten cohorts, and
+/// by the first night's close only the first group could book. A share of
+/// all ten groups' people would read 10 % for a first night that booked
+/// everyone; the share of those whose window had opened reads 100 %.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByMilestone<F> {
     pub at: crate::engine::SimTime,
+    /// Eligible people of the cohorts whose first window opened at or
+    /// before `at`: whom `share` is of (the same in every replication).
+    pub of_people: u64,
     pub share: F,
     pub cohorts: Vec<F>,
 }
@@ -636,6 +702,7 @@ impl ByMilestone<Value> {
         let n = runs.first().map_or(0, |r| r.cohorts.len());
         ByMilestone {
             at: runs.first().map_or(crate::engine::SimTime::ZERO, |r| r.at),
+            of_people: runs.first().map_or(0, |r| r.of_people),
             share: of(runs.iter().map(|r| r.share).collect()),
             cohorts: (0..n).map(|i| of(runs.iter().map(|r| r.cohorts[i]).collect())).collect(),
         }
@@ -692,6 +759,8 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::Balked => n(t.balked),
         Headline::Dropped => n(t.dropped_total()),
         Headline::Drop(c) => n(t.dropped[c as usize]),
+        Headline::Refused => n(t.refused_total()),
+        Headline::Refusal(c) => n(t.refused(c)),
         Headline::Ineligible => n(t.turned_away),
         Headline::GaveUp => n(t.gave_up),
         Headline::GaveUpEligible => n(of_eligible(|c| c.gave_up)),
@@ -700,6 +769,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::VisitorAttempts => n(of_visitors(|c| c.attempts())),
         Headline::InSystemAtEnd => n(t.arrivals - t.booked - t.gave_up),
         Headline::DropRate => ratio(t.dropped_total(), t.attempts()),
+        Headline::RefusalRate => ratio(t.refused_total(), t.attempts()),
         Headline::AbandonRate => ratio(t.abandoned, t.attempts()),
         Headline::AbandonRateEligible => ratio(of_eligible(|c| c.abandoned), of_eligible(|c| c.attempts())),
         Headline::PWait => r.wait.share_positive(),
@@ -726,17 +796,24 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
     })
 }
 
-/// Bookings by each milestone, as shares of eligible people.
+/// Bookings by each milestone, as shares of the eligible people whose
+/// window had opened by then (see `ByMilestone`).
 pub fn milestones(s: &Scenario, r: &Results) -> Vec<ByMilestone<Value>> {
-    let eligible: u64 = s.cohorts.iter().filter(|c| c.eligible).map(|c| c.people).sum();
     s.milestones
         .iter()
         .zip(&r.booked_by_milestone)
         .map(|(&at, booked)| {
-            let of_eligible: u64 = s.cohorts.iter().zip(booked).filter(|(c, _)| c.eligible).map(|(_, b)| b).sum();
+            // A valid cohort has at least one window; one without would be
+            // open the whole run.
+            let opened = |c: &crate::scenario::Cohort| c.eligible && c.windows.first().is_none_or(|w| w.opens <= at);
+            let of_people: u64 = s.cohorts.iter().filter(|c| opened(c)).map(|c| c.people).sum();
+            // Nobody books before their window opens, so the bookings are
+            // those of the opened cohorts.
+            let of_opened: u64 = s.cohorts.iter().zip(booked).filter(|(c, _)| opened(c)).map(|(_, b)| b).sum();
             ByMilestone {
                 at,
-                share: ratio(of_eligible, eligible),
+                of_people,
+                share: ratio(of_opened, of_people),
                 cohorts: s
                     .cohorts
                     .iter()
@@ -770,6 +847,7 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
         CohortFigure::Balked => n(c.balked),
         CohortFigure::SoldOutAt => cr.sold_out_at.map(|t| t.as_secs_f64()),
         CohortFigure::Dropped => n(c.dropped_total()),
+        CohortFigure::Refused => n(c.refused_total()),
         CohortFigure::Ineligible => n(c.turned_away),
         CohortFigure::GaveUp => n(c.gave_up),
         CohortFigure::CatchUpArrivals => n(c.returned),
@@ -808,9 +886,12 @@ pub fn bin(b: &Bin) -> Figures<BinFigure, Value> {
         BinFigure::Balked => n(c.balked),
         BinFigure::Dropped => n(c.dropped_total()),
         BinFigure::Drop(cause) => n(c.dropped[cause as usize]),
+        BinFigure::Refused => n(c.refused_total()),
+        BinFigure::Refusal(cause) => n(c.refused(cause)),
         BinFigure::Ineligible => n(c.turned_away),
         BinFigure::ClockBug => n(c.clock_bug),
         BinFigure::DropRate => ratio(c.dropped_total(), c.attempts()),
+        BinFigure::RefusalRate => ratio(c.refused_total(), c.attempts()),
         BinFigure::AbandonRate => ratio(c.abandoned, c.attempts()),
         BinFigure::WaitMean => b.wait_mean,
         BinFigure::WaitP50 => b.wait[0],
@@ -844,14 +925,23 @@ mod tests {
         names_are_unique::<CohortFigure>();
         names_are_unique::<BinFigure>();
         names_are_unique::<DropCause>();
+        names_are_unique::<RefusalCause>();
     }
 
     #[test]
-    fn every_drop_cause_is_a_headline_and_a_bin_figure() {
+    fn every_failure_is_a_drop_column_and_every_refusal_a_refusal_column() {
         for c in DropCause::ALL {
-            assert!(Headline::ALL.contains(&Headline::Drop(c)));
-            assert!(BinFigure::ALL.contains(&BinFigure::Drop(c)));
-            assert_eq!(Headline::from_name(&format!("drop_{}", c.name())), Some(Headline::Drop(c)));
+            let failure = c.refusal().is_none();
+            assert_eq!(failure, DropCause::FAILURES.contains(&c), "{c:?} is a failure or a refusal, not both");
+            assert_eq!(Headline::ALL.contains(&Headline::Drop(c)), failure);
+            assert_eq!(BinFigure::ALL.contains(&BinFigure::Drop(c)), failure);
+            let drop = Headline::from_name(&format!("drop_{}", c.name()));
+            assert_eq!(drop, failure.then_some(Headline::Drop(c)));
+        }
+        for c in RefusalCause::ALL {
+            assert!(Headline::ALL.contains(&Headline::Refusal(c)));
+            assert!(BinFigure::ALL.contains(&BinFigure::Refusal(c)));
+            assert_eq!(Headline::from_name(&format!("refused_{}", c.name())), Some(Headline::Refusal(c)));
         }
     }
 }

@@ -22,7 +22,13 @@ pub use histogram::Durations;
 use crate::engine::{OutOfMemory, SimTime};
 use crate::scenario::{Placement, Scenario};
 
-/// Why the system failed an attempt. Each cause is counted on its own.
+/// Why an attempt ended at the system's hands without a booking, as the
+/// model records it. Each cause is counted on its own. Most are failures
+/// of the system (`dropped`, `drop_rate`); two are refusals by design, the
+/// site doing what it was built to do (`DropCause::refusal`): the device
+/// lock and a sold-out cohort. The reports keep the two apart, so that a
+/// night whose lock turns away millions of second devices is not read as
+/// a night that failed millions of people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DropCause {
     /// The page did not load within the client's timeout (front tier overloaded or down).
@@ -52,6 +58,46 @@ pub enum DropCause {
     DeviceLocked,
 }
 
+/// Why an attempt was refused by design: not a failure of the system, but
+/// what it is built to do. Reported apart from the drops (`refused`,
+/// `refusal_rate`, `refused_<cause>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusalCause {
+    /// Turned away at the eligibility check by design: an ineligible
+    /// visitor, or an eligible person outside their cohort's windows. The
+    /// clock bug's refusals are not by design and not counted here (they
+    /// stay in `ineligible` and `clock_bug`).
+    Ineligible,
+    /// The person's cohort was sold out (`DropCause::SoldOut`).
+    SoldOut,
+    /// Another of the person's devices was in (`DropCause::DeviceLocked`).
+    DeviceLocked,
+}
+
+impl RefusalCause {
+    pub const ALL: [RefusalCause; 3] = [RefusalCause::Ineligible, RefusalCause::SoldOut, RefusalCause::DeviceLocked];
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// The name used in `summary.json` (`refusals_by_cause`) and, after
+    /// `refused_`, in the tables' columns.
+    pub fn name(self) -> &'static str {
+        match self {
+            RefusalCause::Ineligible => "ineligible",
+            RefusalCause::SoldOut => "sold_out",
+            RefusalCause::DeviceLocked => "device_locked",
+        }
+    }
+
+    /// The column of this cause in the tables: `refused_<name>`.
+    pub fn column(self) -> &'static str {
+        match self {
+            RefusalCause::Ineligible => "refused_ineligible",
+            RefusalCause::SoldOut => "refused_sold_out",
+            RefusalCause::DeviceLocked => "refused_device_locked",
+        }
+    }
+}
+
 impl DropCause {
     pub const ALL: [DropCause; 12] = [
         DropCause::FrontTimeout,
@@ -68,6 +114,42 @@ impl DropCause {
         DropCause::DeviceLocked,
     ];
     pub const COUNT: usize = Self::ALL.len();
+
+    /// The causes that are failures of the system, in `ALL` order: what
+    /// `dropped`, `drop_<cause>` and `drop_rate` count.
+    pub const FAILURES: [DropCause; 10] = [
+        DropCause::FrontTimeout,
+        DropCause::QueueFull,
+        DropCause::QueueLost,
+        DropCause::TurnExpired,
+        DropCause::BounceBack,
+        DropCause::BackendFull,
+        DropCause::BackendError,
+        DropCause::BackendOutage,
+        DropCause::NoSlots,
+        DropCause::IdentityTimeout,
+    ];
+
+    /// The refusal by design this cause is, if it is one rather than a
+    /// failure. A sold-out cohort's people are told so and leave: the
+    /// inventory did its job. `no_slots` stays a failure: the site let the
+    /// person into a booking session it could not complete.
+    pub fn refusal(self) -> Option<RefusalCause> {
+        match self {
+            DropCause::SoldOut => Some(RefusalCause::SoldOut),
+            DropCause::DeviceLocked => Some(RefusalCause::DeviceLocked),
+            DropCause::FrontTimeout
+            | DropCause::QueueFull
+            | DropCause::QueueLost
+            | DropCause::TurnExpired
+            | DropCause::BounceBack
+            | DropCause::BackendFull
+            | DropCause::BackendError
+            | DropCause::BackendOutage
+            | DropCause::NoSlots
+            | DropCause::IdentityTimeout => None,
+        }
+    }
 
     /// The name used in CSV columns (`drop_<name>`) and in `summary.json`.
     pub fn name(self) -> &'static str {
@@ -195,8 +277,23 @@ impl Counts {
     pub fn attempts(&self) -> u64 {
         self.arrivals + self.retries + self.device_arrivals
     }
+    /// Attempts the system failed: the failure causes only (refusals by
+    /// design are `refused_total`).
     pub fn dropped_total(&self) -> u64 {
-        self.dropped.iter().sum()
+        DropCause::FAILURES.iter().map(|&c| self.dropped[c as usize]).sum()
+    }
+    /// Attempts refused by design for `cause`.
+    pub fn refused(&self, cause: RefusalCause) -> u64 {
+        match cause {
+            // The clock bug's victims are counted among the turned away too.
+            RefusalCause::Ineligible => self.turned_away.saturating_sub(self.clock_bug),
+            RefusalCause::SoldOut => self.dropped[DropCause::SoldOut as usize],
+            RefusalCause::DeviceLocked => self.dropped[DropCause::DeviceLocked as usize],
+        }
+    }
+    /// Attempts refused by design, all causes.
+    pub fn refused_total(&self) -> u64 {
+        RefusalCause::ALL.iter().map(|&c| self.refused(c)).sum()
     }
     pub fn add(&mut self, o: &Counts) {
         self.arrivals += o.arrivals;
@@ -690,5 +787,31 @@ impl Recorder {
             sold_out_at: self.sold_out_at,
             events,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each ending at the system's hands is a failure or a refusal by
+    /// design, once: a sold-out cohort and the device lock are refusals, the
+    /// clock bug's wrong refusals neither (they stay among the turned away).
+    #[test]
+    fn drops_count_failures_and_refusals_the_rest() {
+        let mut c = Counts::default();
+        c.dropped[DropCause::FrontTimeout as usize] = 2;
+        c.dropped[DropCause::NoSlots as usize] = 1;
+        c.dropped[DropCause::SoldOut as usize] = 5;
+        c.dropped[DropCause::DeviceLocked as usize] = 11;
+        (c.turned_away, c.clock_bug) = (7, 3);
+        assert_eq!(c.dropped_total(), 3);
+        assert_eq!(c.refused(RefusalCause::SoldOut), 5);
+        assert_eq!(c.refused(RefusalCause::DeviceLocked), 11);
+        assert_eq!(c.refused(RefusalCause::Ineligible), 4, "the clock bug's are not by design");
+        assert_eq!(c.refused_total(), 20);
+        for cause in DropCause::ALL {
+            assert_eq!(cause.refusal().is_none(), DropCause::FAILURES.contains(&cause), "{cause:?}");
+        }
     }
 }

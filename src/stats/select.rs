@@ -8,9 +8,10 @@
 //! by more than a margin that shrinks as replications accrue. With
 //! probability at least `confidence`, the one left is the best, or within
 //! `delta` (the indifference zone: a difference a planner would not act
-//! on) of it. Replication r of every scenario runs on the same seed, so the
-//! variance of the differences, which sets the margin, is that of paired
-//! runs (common random numbers), and the choice comes sooner.
+//! on) of it. Replication r of every scenario runs on the same seed
+//! (`compare` puts every scenario on one seed, whatever their files say),
+//! so the variance of the differences, which sets the margin, is that of
+//! paired runs (common random numbers), and the choice comes sooner.
 //!
 //! When the budget runs out with several left, the procedure says so: they
 //! cannot be told apart within it.

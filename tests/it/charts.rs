@@ -747,9 +747,10 @@ fn a_comparison_marks_only_what_every_scenario_has() {
     let a = with_capacity_change();
     let b = load(TINY, &["scenario.name=plain"]);
     let runs = [figures(&a, 0), figures(&b, 0)];
-    let pairs: Vec<charts::compare::Run> = vec![(&a, &runs[0]), (&a, &runs[0])];
+    let (ra, rb) = (std::slice::from_ref(&runs[0]), std::slice::from_ref(&runs[1]));
+    let pairs: Vec<charts::compare::Run> = vec![(&a, ra), (&a, ra)];
     assert_eq!(charts::compare::waits(&pairs).marks.len(), 1, "both have the change");
-    let pairs: Vec<charts::compare::Run> = vec![(&a, &runs[0]), (&b, &runs[1])];
+    let pairs: Vec<charts::compare::Run> = vec![(&a, ra), (&b, rb)];
     for fig in [charts::compare::waits(&pairs), charts::compare::drops(&pairs), charts::compare::bookings(&pairs)] {
         assert!(fig.marks.is_empty(), "{}: only one has the change: {:?}", fig.title, fig.marks);
     }
@@ -893,7 +894,8 @@ fn a_hundred_thousand_events_are_marked_without_hanging() {
         assert!(m.iter().all(|m| m.label.chars().count() < 100), "labels stay short: {}", m[0].label);
         let png = charts::render(&run_charts::queue(&s, std::slice::from_ref(&run)), ChartFormat::Png).expect("draws");
         assert_real_chart("queue.png", &png);
-        let pairs: Vec<charts::compare::Run> = vec![(&s, &run), (&s, &run)];
+        let one = std::slice::from_ref(&run);
+        let pairs: Vec<charts::compare::Run> = vec![(&s, one), (&s, one)];
         assert_eq!(charts::compare::waits(&pairs).marks.len(), 7_000);
         let _ = tx.send(());
     });

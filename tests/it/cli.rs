@@ -314,3 +314,113 @@ fn errors_escape_control_characters_in_what_they_echo() {
     assert!(!stderr.chars().any(|c| c.is_control() && c != '\n'), "{stderr}");
     assert!(stderr.contains("x\\u001B"), "{stderr}");
 }
+
+// ---- output nobody reads -------------------------------------------------------
+
+/// How a command's standard output can reach nobody.
+#[cfg(unix)]
+#[derive(Clone, Copy, Debug)]
+enum Unread {
+    /// A pipe whose reader is gone before the command starts (EPIPE; Rust
+    /// ignores SIGPIPE, so the write fails instead of killing the process).
+    Pipe,
+    /// A file open only for reading (EBADF, which `Stdout` takes for success).
+    ReadOnly,
+    /// Closed (`>&-`): the runtime puts `/dev/null` in its place.
+    Closed,
+}
+
+/// `surgesim ARGS` with its standard output as `how`, and what it did.
+#[cfg(unix)]
+fn unread(args: &[&std::ffi::OsStr], how: Unread, readable: &std::path::Path) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("surgesim");
+    let mut cmd = match how {
+        Unread::Closed => {
+            let mut sh = Command::new("sh");
+            sh.arg("-c").arg(r#"exec "$0" "$@" >&-"#).arg(&bin).args(args);
+            sh
+        }
+        _ => {
+            let mut c = Command::new(&bin);
+            c.args(args);
+            c
+        }
+    };
+    match how {
+        Unread::Pipe => {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            cmd.stdout(writer);
+        }
+        Unread::ReadOnly => {
+            cmd.stdout(std::fs::File::open(readable).unwrap());
+        }
+        Unread::Closed => {}
+    }
+    cmd.stdin(Stdio::null()).stderr(Stdio::piped()).output().unwrap()
+}
+
+/// Every command that prints on standard output fails with exit code 1 and
+/// one line on stderr when nobody can read it, never exit 0 nor a panic
+/// (`surgesim new >&-`, `surgesim run --json x.toml | false`); a run still
+/// writes its folder first.
+#[cfg(unix)]
+#[test]
+fn output_nobody_reads_is_a_failure_not_a_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let (json_out, out) = (dir.path().join("json"), dir.path().join("out"));
+    let (sweep, compare) = (dir.path().join("sweep"), dir.path().join("compare"));
+    let s = scenario.as_os_str();
+    let os = |t: &'static str| std::ffi::OsStr::new(t);
+    let commands: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec![os("new")],
+        vec![os("new"), os("--preset"), os("textbook")],
+        vec![os("completions"), os("bash")],
+        vec![os("man")],
+        vec![os("--help")],
+        vec![os("validate"), s],
+        vec![os("run"), s, os("--json"), os("--no-charts"), os("--out"), json_out.as_os_str()],
+        vec![os("run"), s, os("--no-charts"), os("--out"), out.as_os_str()],
+        vec![
+            os("sweep"),
+            s,
+            os("--vary"),
+            os("backend.max_sessions=20,30"),
+            os("--no-charts"),
+            os("--out"),
+            sweep.as_os_str(),
+        ],
+        vec![os("compare"), s, s, os("--no-charts"), os("--out"), compare.as_os_str()],
+    ];
+    for args in &commands {
+        for how in [Unread::Pipe, Unread::ReadOnly, Unread::Closed] {
+            if matches!(how, Unread::ReadOnly) && args[0] == "--help" {
+                continue; // clap prints help itself, through `Stdout`
+            }
+            let output = unread(args, how, &scenario);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{args:?} with stdout {how:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?} with stdout {how:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "one line, {args:?} with stdout {how:?}: {stderr}");
+            assert!(
+                stderr.starts_with("error: could not write to standard output"),
+                "{args:?} with stdout {how:?}: {stderr}"
+            );
+        }
+    }
+    for file in
+        [json_out.join("summary.json"), out.join("summary.json"), sweep.join("sweep.csv"), compare.join("compare.csv")]
+    {
+        assert!(file.exists(), "the command still wrote '{}'", file.display());
+    }
+    // Read, the same commands succeed.
+    surgesim()
+        .args(["run", scenario.to_str().unwrap(), "--json", "--no-charts", "--out"])
+        .arg(&json_out)
+        .assert()
+        .success();
+    surgesim().arg("new").assert().success();
+}

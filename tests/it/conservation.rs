@@ -2,7 +2,9 @@
 //!   people   = booked + gave up for good + still in the system,
 //!   attempts = admitted + abandoned + balked + dropped at the room + still queued,
 //!   admitted = booked + turned away + dropped in the backend + in session,
-//! where "still in the system" is counted from the model's own state
+//! and every attempt ended at the system's hands is counted once, as a
+//! failure (`dropped`), a refusal by design (`refused`) or the clock bug's.
+//! "Still in the system" is counted from the model's own state
 //! (queued, in session, waiting to retry), independently of the statistics,
 //! and "gave up for good" leaves out those a catch-up round brought back.
 
@@ -132,6 +134,13 @@ pub fn identities(s: &Scenario, out: &Outcome, label: &str) {
             "admitted, cohort {i} {label}"
         );
         assert!(k.booked <= s.cohorts[i].people, "more booked than the cohort's people, cohort {i} {label}");
+        // Each attempt the system ended without a booking is a failure
+        // (dropped), a refusal by design, or the clock bug's: exactly one.
+        assert_eq!(
+            k.dropped.iter().sum::<u64>() + k.turned_away,
+            k.dropped_total() + k.refused_total() + k.clock_bug,
+            "failures and refusals, cohort {i} {label}"
+        );
     }
 }
 

@@ -3,8 +3,9 @@
 //! device per person in the line once one has passed the check.
 
 use crate::common::*;
+use surgesim::report::{self, ReportOptions};
 use surgesim::simulate;
-use surgesim::stats::DropCause;
+use surgesim::stats::{DropCause, Headline, RefusalCause, RunFigures};
 
 /// A night the site can serve everyone on: ample front tier and sessions,
 /// no retries. `clients` and `tail` add keys.
@@ -96,6 +97,13 @@ fn with_the_lock_one_device_per_person_queues_after_the_first_passes() {
     let t = out.results.totals();
     assert_eq!(t.dropped[DropCause::DeviceLocked as usize], 40_000, "every other device is refused once");
     assert!(t.booked <= t.arrivals && t.devices_left == 0);
+    // The lock doing its job is a refusal by design, not a failure.
+    let h = RunFigures::of(&locked, out.results.clone()).headline;
+    assert_eq!(*h.get(Headline::Refusal(RefusalCause::DeviceLocked)), Some(40_000.0));
+    assert_eq!(*h.get(Headline::DropRate), Some(0.0), "nothing failed");
+    let (refused, attempts) = (h.get(Headline::Refused).expect("a count"), h.get(Headline::Attempts).expect("a count"));
+    assert!(refused >= 40_000.0, "the lock's and those turned away at the window's close: {refused}");
+    assert_eq!(*h.get(Headline::RefusalRate), Some(refused / attempts));
     crate::conservation::identities(&locked, &out, "locked");
     // Without the lock, a person's devices queue side by side (the test
     // can fail: the count is taken only for locked people, so lock them
@@ -116,4 +124,57 @@ fn without_a_check_the_lock_acts_at_admission() {
     assert_eq!(t.dropped[DropCause::DeviceLocked as usize] + t.devices_left, 2 * t.arrivals);
     assert!(t.dropped[DropCause::DeviceLocked as usize] > 0 && t.booked <= t.arrivals);
     crate::conservation::identities(&s, &out, "lock at admission");
+}
+
+/// The August night (the check before the queue, 1.5 devices a person and
+/// the lock, the cloud front page from the opening), small: most of what
+/// used to read as drops is the lock refusing second devices. `drop_rate`
+/// counts the failures only; `refusal_rate` carries the refusals, with
+/// their causes, through every table.
+#[test]
+fn on_an_august_night_the_lock_s_refusals_are_not_drops() {
+    let s = bundled("what-if-august-fixes.toml", &[]).scaled(0.01);
+    let out = simulate(&s, 0);
+    crate::conservation::identities(&s, &out, "august");
+    let t = out.results.totals();
+    let r = RunFigures::of(&s, out.results);
+    let h = |k: Headline| r.headline.get(k).expect("defined");
+    let attempts = h(Headline::Attempts);
+    let locked = h(Headline::Refusal(RefusalCause::DeviceLocked));
+    assert!(locked > 0.1 * attempts, "the lock refuses many devices: {locked} of {attempts}");
+    assert_eq!(h(Headline::Dropped), t.dropped_total() as f64);
+    assert_eq!(h(Headline::DropRate), h(Headline::Dropped) / attempts, "failures only");
+    assert!(h(Headline::Dropped) + locked <= attempts);
+    assert!(h(Headline::DropRate) < 0.1, "the August site fails few: {}", h(Headline::DropRate));
+    assert_eq!(h(Headline::RefusalRate), h(Headline::Refused) / attempts);
+    let by_cause: f64 = RefusalCause::ALL.iter().map(|&c| h(Headline::Refusal(c))).sum();
+    assert_eq!(h(Headline::Refused), by_cause);
+    // Every attempt that ended is one of: booked, dropped, refused by
+    // design, abandoned, balked, turned away by the clock bug, or a device
+    // leaving its booked person.
+    let ended = t.booked + t.dropped_total() + t.refused_total() + t.abandoned + t.balked + t.clock_bug;
+    assert!(ended + t.devices_left <= t.attempts());
+    assert_eq!(
+        t.dropped.iter().sum::<u64>() + t.turned_away,
+        t.dropped_total() + t.refused_total() + t.clock_bug,
+        "every drop cause and every turned-away attempt is a failure or a refusal, once"
+    );
+
+    let options = ReportOptions { charts: false, format: report::ChartFormat::Png };
+    let files = report::render(&s, std::slice::from_ref(&r), &options).expect("renders");
+    let header = |name: &str| String::from_utf8_lossy(file(&files, name)).lines().next().unwrap_or("").to_string();
+    let series = header("timeseries.csv");
+    for col in ["refused", "refused_device_locked", "refused_sold_out", "refused_ineligible", "refusal_rate"] {
+        assert!(series.split(',').any(|c| c == col), "timeseries.csv has {col}: {series}");
+    }
+    assert!(!series.contains("drop_device_locked"), "the lock is no drop cause: {series}");
+    assert!(header("cohorts.csv").split(',').any(|c| c == "refused"));
+    let summary: serde_json::Value = serde_json::from_slice(file(&files, "summary.json")).expect("JSON");
+    assert_eq!(summary["refusals_by_cause"]["device_locked"].as_f64(), Some(locked));
+    assert!(summary["drops_by_cause"].get("device_locked").is_none());
+    let md = String::from_utf8_lossy(file(&files, "report.md"));
+    let refusals = md.lines().find(|l| l.starts_with("Refused by design, not counted as drops: ")).expect("said");
+    assert!(refusals.contains("device locked "), "{refusals}");
+    let line = report::headline(&s, &r.headline, &r.milestones);
+    assert!(line.contains("refusal rate"), "{line}");
 }

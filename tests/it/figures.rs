@@ -101,6 +101,7 @@ fn every_headline_figure_is_in_every_report() {
         let value = *one.headline.get(k);
         let json = match k {
             Headline::Drop(c) => &summary["drops_by_cause"][c.name()],
+            Headline::Refusal(c) => &summary["refusals_by_cause"][c.name()],
             _ => &summary[name],
         };
         // serde_json reads floats back to within a unit in the last place.
@@ -112,6 +113,9 @@ fn every_headline_figure_is_in_every_report() {
         // Replicated: the same key holds the mean, `intervals` its interval.
         let (mean, interval) = match k {
             Headline::Drop(c) => (&rep["drops_by_cause"][c.name()], &rep["intervals"]["drops_by_cause"][c.name()]),
+            Headline::Refusal(c) => {
+                (&rep["refusals_by_cause"][c.name()], &rep["intervals"]["refusals_by_cause"][c.name()])
+            }
             _ => (&rep[name], &rep["intervals"][name]),
         };
         assert_eq!(mean.is_number(), interval.is_object(), "replicated {name}: {mean} {interval}");
@@ -119,7 +123,7 @@ fn every_headline_figure_is_in_every_report() {
         assert_eq!(number(&compare_row, name), value, "compare.csv {name} (read back exactly)");
         // A sweep point of two replications, replication 0 being this run.
         assert!(number(&sweep_row, name).is_some() == value.is_some(), "sweep.csv {name}");
-        if !matches!(k, Headline::Drop(_)) {
+        if !matches!(k, Headline::Drop(_) | Headline::Refusal(_)) {
             assert!(md.contains(&format!("| {} |", k.label())), "report.md has {}", k.label());
         }
     }
@@ -215,7 +219,8 @@ fn the_share_booked_by_a_milestone_is_counted_at_that_instant() {
     assert_eq!(r.milestones[1].share, Some(1.0), "everyone by the end");
     let files = report::render(&s, std::slice::from_ref(&r), &NO_CHARTS).expect("renders");
     let summary: serde_json::Value = serde_json::from_slice(file(&files, "summary.json")).expect("JSON");
-    assert_eq!(summary["milestones"][0]["booked_share"], 0.3);
+    assert_eq!(summary["milestones"][0]["booked_share_by"], 0.3);
+    assert_eq!(summary["milestones"][0]["of_people"], 1000);
     assert_eq!(summary["milestones"][0]["label"], "2021-01-01T01:30");
     let row = first_row(file(&files, "cohorts.csv"));
     let cell = &row.iter().find(|(k, _)| k == "booked_share_by_2021-01-01T01:30").expect("the column").1;
@@ -228,4 +233,89 @@ fn the_share_booked_by_a_milestone_is_counted_at_that_instant() {
 fn milestones_default_to_each_eligible_window_s_close() {
     let s = night();
     assert_eq!(s.milestones, [surgesim::engine::SimTime::from_secs(3600)]);
+}
+
+/// Two nights of a rotation: the first group may book on night one (0 to
+/// 1 h), the second on night two (24 h to 25 h), and sessions are ample.
+const TWO_NIGHTS: &str = r#"
+[scenario]
+name = "two-nights"
+duration = "26h"
+bin = "10m"
+milestones = ["1h", "25h30m"]
+
+[[cohort]]
+name = "night 1"
+people = 300
+windows = [{ opens = "0m", closes = "1h" }]
+
+[[cohort]]
+name = "night 2"
+people = 700
+windows = [{ opens = "24h", closes = "25h" }]
+
+[clients]
+session = { dist = "constant", value = "1s" }
+
+[backend]
+max_sessions = 1000
+"#;
+
+/// By the first night's close, the milestone's share is of the first
+/// night's people (whose window had opened), not of both nights': a night
+/// that booked nearly everyone reads so, not 30 %. Each cohort's own share
+/// stays in `cohorts.csv`.
+#[test]
+fn a_milestone_s_share_is_of_the_people_whose_window_had_opened() {
+    let s = from_text_with(TWO_NIGHTS, &[]);
+    let r = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+    let (first, second) = (&r.milestones[0], &r.milestones[1]);
+    assert_eq!((first.of_people, second.of_people), (300, 1000), "night one's people, then both nights'");
+    let night_one = first.cohorts[0].expect("an eligible cohort's share");
+    assert!(night_one > 0.95, "night one books nearly everyone: {night_one}");
+    assert_eq!(first.share, first.cohorts[0], "of night one's people only");
+    assert_eq!(first.cohorts[1], Some(0.0), "night two has not opened");
+    assert!(second.share.expect("defined") > 0.95, "{:?}", second.share);
+
+    let line = report::headline(&s, &r.headline, &r.milestones);
+    assert!(line.contains("of the 300 eligible whose window had opened"), "{line}");
+    let files = report::render(&s, std::slice::from_ref(&r), &NO_CHARTS).expect("renders");
+    let summary: serde_json::Value = serde_json::from_slice(file(&files, "summary.json")).expect("JSON");
+    assert_eq!(summary["milestones"][0]["of_people"], 300);
+    assert_eq!(summary["milestones"][0]["booked_share_by"].as_f64(), first.share);
+    let md = String::from_utf8(file(&files, "report.md").to_vec()).expect("UTF-8");
+    assert!(md.contains("Eligible whose window had opened") && md.contains(" of 300 |"), "{md}");
+    // Every cohort's own share by each milestone, in cohorts.csv.
+    let table = String::from_utf8(file(&files, "cohorts.csv").to_vec()).expect("UTF-8");
+    let header = table.lines().next().expect("a header");
+    assert!(header.ends_with("booked_share_by_2021-01-01T01:00,booked_share_by_2021-01-02T01:30"), "{header}");
+    assert!(table.lines().nth(2).expect("night two").contains(",0,"), "{table}");
+}
+
+/// A milestone has one shape in `summary.json` for one run and for three:
+/// the README's `booked_share_by`, a number (the mean), beside the same
+/// keys, and `intervals` with the same keys (`null` for one run).
+#[test]
+fn milestones_keep_one_shape_with_and_without_replications() {
+    let s = from_text_with(TWO_NIGHTS, &[]);
+    let read = |n: usize| -> serde_json::Value {
+        let runs = commands::replications(&s, n, QueueKind::default(), &quiet()).expect("memory");
+        let summary: serde_json::Value =
+            serde_json::from_slice(file(&report::render(&s, &runs, &NO_CHARTS).expect("renders"), "summary.json"))
+                .expect("JSON");
+        summary["milestones"][0].clone()
+    };
+    let (one, three) = (read(1), read(3));
+    let keys = |v: &serde_json::Value| v.as_object().expect("an object").keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&one), ["at", "label", "of_people", "booked_share_by", "cohorts", "intervals"]);
+    assert_eq!(keys(&one), keys(&three));
+    for m in [&one, &three] {
+        assert!(m["booked_share_by"].is_f64(), "{m}");
+        assert!(m["cohorts"]["night 1"].is_f64(), "{m}");
+        assert_eq!(keys(&m["intervals"]), ["booked_share_by", "cohorts"]);
+        assert_eq!(keys(&m["cohorts"]), keys(&m["intervals"]["cohorts"]));
+    }
+    assert!(one["intervals"]["booked_share_by"].is_null() && one["intervals"]["cohorts"]["night 1"].is_null());
+    assert_eq!(three["intervals"]["booked_share_by"]["n"], 3);
+    assert_eq!(three["intervals"]["cohorts"]["night 2"]["n"], 3);
 }

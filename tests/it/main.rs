@@ -19,6 +19,7 @@ mod identity;
 mod inheritance;
 mod interrupt;
 mod line;
+mod links;
 mod mechanisms;
 mod memory;
 mod outputs;

@@ -200,6 +200,87 @@ fn a_file_changed_after_the_sweep_wrote_it_is_refused() {
         .stderr(predicate::str::contains("sweep.json").and(predicate::str::contains("changed after")));
 }
 
+/// Set `column` of the first row of `shard`'s `sweep.csv` to `value`, and
+/// make the checksum agree by the README's recipe: `rows_sha256` in
+/// `sweep.json` is what `sha256sum sweep.csv` prints. Returns the value
+/// the cell held.
+fn tamper(shard: &Path, column: &str, value: impl Fn(&str) -> String) -> String {
+    use sha2::Digest;
+    let csv_path = shard.join("sweep.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let (header, row) = csv.split_once('\n').unwrap();
+    let at = header.split(',').position(|h| h == column).unwrap_or_else(|| panic!("no {column} in {header}"));
+    let mut fields: Vec<String> = row.trim_end().split(',').map(String::from).collect();
+    let was = std::mem::take(&mut fields[at]);
+    fields[at] = value(&was);
+    let edited = format!("{header}\n{}\n", fields.join(","));
+    std::fs::write(&csv_path, &edited).unwrap();
+    let hex = |b: &[u8]| sha2::Sha256::digest(b).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let json_path = shard.join("sweep.json");
+    let json = std::fs::read_to_string(&json_path).unwrap();
+    assert!(json.contains(&hex(csv.as_bytes())), "rows_sha256 is sha256sum of sweep.csv: {json}");
+    std::fs::write(&json_path, json.replace(&hex(csv.as_bytes()), &hex(edited.as_bytes()))).unwrap();
+    was
+}
+
+/// A row edited by hand with its checksum recomputed is refused by its
+/// content: a varied value that is not the point's in the grid, counts
+/// that break conservation, a number that is not finite, an interval that
+/// does not hold its mean; the refusal names the file, the line, the
+/// column, what it found and what it expected, and nothing is written.
+#[test]
+fn a_row_no_sweep_writes_is_refused_whatever_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), "tiny.toml", TINY);
+    let s0 = shard(&file, "0/2", &[], dir.path(), "s0");
+    let s1 = shard(&file, "1/2", &[], dir.path(), "s1");
+    // The first row's cell under `column`, as written.
+    let cell = |column: &str| -> String {
+        let csv = std::fs::read_to_string(s1.join("sweep.csv")).unwrap();
+        let (header, row) = csv.split_once('\n').unwrap();
+        let at = header.split(',').position(|h| h == column).unwrap();
+        row.split(',').nth(at).unwrap().to_string()
+    };
+    let people: u64 = cell("people").parse().unwrap();
+    let in_system: u64 = cell("in_system_at_end").parse().unwrap();
+    let out = dir.path().join("merged");
+    let cases: Vec<(&str, String, Vec<String>)> = vec![
+        // Point 1 is max_active = 3: 5 is in no point, 2 is point 0's.
+        ("waiting_room.max_active", "5".into(), vec!["found \"5\"".into(), "expected \"3\"".into()]),
+        ("waiting_room.max_active", "2".into(), vec!["found \"2\"".into(), "expected \"3\"".into()]),
+        ("booked", format!("{}", people + 1), vec!["column booked".into(), format!("at most {people}, its people")]),
+        ("in_system_at_end", format!("{}", in_system + 7), vec!["people - booked - gave_up".into()]),
+        ("drop_rate", "NaN".into(), vec!["column drop_rate".into(), "expected a finite number".into()]),
+        ("wait_p90_s", "inf".into(), vec!["column wait_p90_s".into(), "finite".into()]),
+        ("drop_rate", "1.5".into(), vec!["column drop_rate".into(), "a share from 0 to 1".into()]),
+        ("gave_up", "-1".into(), vec!["column gave_up".into(), "0 or more".into()]),
+        ("booked", format!("{}.5", cell("booked")), vec!["column booked".into(), "a whole number".into()]),
+        ("booked_lo", "1".into(), vec!["column booked_lo".into(), "one replication has no interval".into()]),
+    ];
+    for (column, value, words) in cases {
+        let was = tamper(&s1, column, |_| value.clone());
+        let assert = merge(&[&s0, &s1], &out).code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        for word in words.iter().map(String::as_str).chain(["s1", "sweep.csv", "line 2"]) {
+            assert!(stderr.contains(word), "{column}: the refusal should say {word:?}: {stderr}");
+        }
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!out.exists(), "a refused merge writes nothing");
+        tamper(&s1, column, |_| was.clone());
+    }
+    merge(&[&s0, &s1], &out).success();
+
+    // With replications, an interval that leaves out its mean.
+    let r0 = shard(&file, "0/2", &["-r", "2"], dir.path(), "r0");
+    let r1 = shard(&file, "1/2", &["-r", "2"], dir.path(), "r1");
+    let out = dir.path().join("merged-r");
+    tamper(&r1, "booked_hi", |_| "0".into());
+    merge(&[&r0, &r1], &out)
+        .code(2)
+        .stderr(predicate::str::contains("column booked_hi: found 0, expected at least the mean"));
+    assert!(!out.exists(), "a refused merge writes nothing");
+}
+
 #[test]
 fn a_shard_written_by_an_older_surgesim_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,21 +1,25 @@
 //! Overlay charts of `surgesim compare`: one line per scenario on the same
-//! axes. The x axis is clock time when every scenario starts at the same
+//! axes. With replications, a scenario's line is its mean per time bin
+//! over its replications, inside its 95 % confidence band (as a run's
+//! charts with `-r`): replication 0 alone would show one draw of the noise
+//! the table's intervals describe. The x axis is clock time when every scenario starts at the same
 //! moment, else time since each scenario's own start. The events every
 //! scenario shares (the same opening, the same fault at the same time) are
 //! marked; those of some only are not, as they would be read as everyone's.
 
 use super::axis::{ValueAxis, XAxis};
-use super::figure::{color, dashed, Figure, Panel, Series, Spread, DASHED_W, LINE_W};
+use super::figure::{color, dashed, Figure, Panel, Series, Spread, Swatch, DASHED_W, LINE_W};
 use super::marks::{self, TimeLabel};
 use super::run::{
     drop_panels, floored_note, per_minute_axis, percent_axis, percent_top, share_of_ended, value_axis,
-    waits_span_decades, BinTimes, WAIT_FLOOR_MIN,
+    waits_span_decades, BinTimes, ANY_COLOUR, WAIT_FLOOR_MIN,
 };
 use crate::scenario::Scenario;
-use crate::stats::RunFigures;
+use crate::stats::{Estimate, RunFigures};
 
-/// One scenario and what its run measured.
-pub type Run<'a> = (&'a Scenario, &'a RunFigures);
+/// One scenario and what its runs measured: one run, or its replications
+/// (bins lined up by index).
+pub type Run<'a> = (&'a Scenario, &'a [RunFigures]);
 
 /// The common clock of the runs, if they all start at the same moment.
 fn common_start(runs: &[Run]) -> Option<chrono::DateTime<chrono::FixedOffset>> {
@@ -52,29 +56,76 @@ pub fn labels(runs: &[Run]) -> Vec<String> {
         .collect()
 }
 
-/// One line per scenario, `value` computed per bin at the point `at`.
+/// One line per scenario: `value` gives a run's (x, y) in bin i; the line
+/// is the mean y per bin over the scenario's runs where it is defined, with
+/// its 95 % band when there are several runs.
 fn lines(runs: &[Run], value: impl Fn(&Scenario, &RunFigures, usize) -> (f64, f64)) -> Vec<Series> {
     runs.iter()
         .zip(labels(runs))
         .enumerate()
-        .map(|(k, ((s, r), label))| Series {
-            label,
-            color: color(k),
-            dashed: dashed(k),
-            width: if dashed(k) { DASHED_W + 1 } else { LINE_W },
-            points: (0..r.bins.len()).map(|i| value(s, r, i)).collect(),
-            spread: Spread::None,
+        .map(|(k, ((s, reps), label))| {
+            let bins = reps.first().map_or(0, |r| r.bins.len());
+            let per_bin: Vec<(f64, Option<Estimate>)> = (0..bins)
+                .map(|i| {
+                    // Every replication has the same bins: the first places them.
+                    let x = value(s, &reps[0], i).0;
+                    let ys: Vec<f64> = reps
+                        .iter()
+                        .filter(|r| i < r.bins.len())
+                        .map(|r| value(s, r, i).1)
+                        .filter(|y| y.is_finite())
+                        .collect();
+                    (x, Estimate::of(&ys))
+                })
+                .collect();
+            let spread = if reps.len() > 1 {
+                let end = |v: Option<f64>| v.unwrap_or(f64::NAN);
+                Spread::Band(
+                    per_bin.iter().map(|(_, e)| (end(e.and_then(|e| e.lo)), end(e.and_then(|e| e.hi)))).collect(),
+                )
+            } else {
+                Spread::None
+            };
+            Series {
+                label,
+                color: color(k),
+                dashed: dashed(k),
+                width: if dashed(k) { DASHED_W + 1 } else { LINE_W },
+                points: per_bin.iter().map(|(x, e)| (*x, e.map_or(f64::NAN, |e| e.mean))).collect(),
+                spread,
+            }
         })
         .collect()
 }
 
+/// Said first under the title when a scenario has several runs.
+fn replicated_note(runs: &[Run]) -> Option<String> {
+    let fewest = runs.iter().map(|(_, r)| r.len()).min()?;
+    let most = runs.iter().map(|(_, r)| r.len()).max()?;
+    (most > 1).then(|| {
+        let n = if fewest == most { format!("{most}") } else { format!("{fewest} to {most}") };
+        format!("Mean of each scenario's {n} replications per bin, shaded: its 95 % confidence band. ")
+    })
+}
+
 fn figure(runs: &[Run], title: &str, subtitle: String, panels: Vec<Panel>) -> Figure {
+    let mut legend_extra = Vec::new();
+    let subtitle = match replicated_note(runs) {
+        Some(note) => {
+            legend_extra.push((
+                Swatch::LineInBand(ANY_COLOUR),
+                "Mean and its 95 % confidence band (in each scenario's colour)".to_string(),
+            ));
+            format!("{note}{subtitle}")
+        }
+        None => subtitle,
+    };
     Figure {
         title: format!("{title}: {} scenarios compared", runs.len()),
         subtitle,
         x: x_axis(runs),
         panels,
-        legend_extra: Vec::new(),
+        legend_extra,
         marks: shared_marks(runs),
     }
 }
@@ -122,6 +173,9 @@ pub fn bookings(runs: &[Run]) -> Figure {
         // Everyone starts at zero booked.
         if s.points.first().is_some_and(|p| p.1.is_finite()) {
             s.points.insert(0, (0.0, 0.0));
+            if let Spread::Band(ends) = &mut s.spread {
+                ends.insert(0, (0.0, 0.0));
+            }
         }
         s
     })

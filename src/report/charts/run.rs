@@ -19,7 +19,7 @@ use super::marks;
 use crate::engine::SimTime;
 use crate::report::format::count;
 use crate::scenario::{Scenario, Window};
-use crate::stats::{Bin, DropCause, Estimate, Headline, RunFigures};
+use crate::stats::{Bin, DropCause, Estimate, Headline, RefusalCause, RunFigures};
 use plotters::style::RGBColor;
 
 /// p50 / p90 / p99: label, colour (light blue, blue, then vermillion for
@@ -439,12 +439,38 @@ pub(super) fn cause_label(c: DropCause) -> String {
     c.name().replace('_', " ")
 }
 
-/// Attempts that ended in bin `b`: booked, dropped, abandoned or turned
-/// away. A share of these is a share of real outcomes, at most 100 %,
-/// however many attempts started in the bin.
+/// Attempts that ended in bin `b`: booked, dropped, refused by design,
+/// abandoned or turned away. A share of these is a share of real outcomes,
+/// at most 100 %, however many attempts started in the bin.
 pub(super) fn ended(b: &Bin) -> u64 {
     let c = &b.counts;
-    c.booked + c.dropped_total() + c.abandoned + c.turned_away
+    // Turned away covers the ineligible refusals (and the clock bug's);
+    // the other refusals are the device lock's and the sold out's.
+    let refused = c.refused(RefusalCause::SoldOut) + c.refused(RefusalCause::DeviceLocked);
+    c.booked + c.dropped_total() + refused + c.abandoned + c.turned_away
+}
+
+/// The refusals by design a drops chart does not draw (the device lock's
+/// and the sold out's: the ineligible are among the turned away), said in
+/// its subtitle so that nobody looks for them among the drops; empty if
+/// there were none.
+fn refusals_note(runs: &[RunFigures]) -> String {
+    let mean = |c: RefusalCause| {
+        let n: f64 = runs.iter().filter_map(|r| *r.headline.get(Headline::Refusal(c))).sum();
+        n / runs.len().max(1) as f64
+    };
+    let parts: Vec<String> =
+        [(RefusalCause::DeviceLocked, "by the device lock"), (RefusalCause::SoldOut, "as sold out")]
+            .into_iter()
+            .map(|(c, how)| (mean(c), how))
+            .filter(|(n, _)| *n > 0.0)
+            .map(|(n, how)| format!("{} {how}", count(n.round() as u64)))
+            .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    let means = if runs.len() > 1 { ", means" } else { "" };
+    format!(". Refused by design, not drops and not drawn{means}: {}", parts.join(", "))
 }
 
 /// `100 n / ended(b)`, undefined when nothing ended in the bin.
@@ -503,7 +529,8 @@ pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let t = BinTimes::of(s);
     let per_min = |b: &Bin, n: u64| Some(n as f64 / t.minutes(b));
     let happened = |c: DropCause| runs.iter().any(|r| r.headline.get(Headline::Drop(c)).is_some_and(|n| n > 0.0));
-    let mut counts: Vec<Series> = DropCause::ALL
+    // Failures only: refusals by design are noted in the subtitle.
+    let mut counts: Vec<Series> = DropCause::FAILURES
         .iter()
         .filter(|c| happened(**c))
         .enumerate()
@@ -542,6 +569,7 @@ pub fn drops(s: &Scenario, runs: &[RunFigures]) -> Figure {
     if floored {
         subtitle.push_str(&floored_note(&count_y));
     }
+    subtitle.push_str(&refusals_note(runs));
     let fig = Figure {
         title: format!("Drops and abandons: {}", s.title),
         subtitle,

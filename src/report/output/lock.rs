@@ -16,7 +16,14 @@
 //! longer at the path while a third run creates a new one: so after locking,
 //! a run checks that the path still leads to the file it locked, and starts
 //! over if not.
+//!
+//! The lock file's name is known to anyone, so it is never reached through
+//! a link: it is opened with `O_NOFOLLOW` (a link there, dangling or not,
+//! is refused and named, its target neither created nor written), and only
+//! a plain file with no other name (a hard link to someone's empty file
+//! would be written through) is taken as a lock file.
 
+use super::nofollow::is_link;
 use super::{io_error, OutputError};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
@@ -43,16 +50,13 @@ impl Lock {
         // A few tries: each retry means another run removed the file between
         // our open and our lock, which a healthy system does not do in a loop.
         for _ in 0..8 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(|e| io_error("create the lock file", &path, e))?;
+            let mut file = open(&path)?;
+            if !is_lone_plain_file(&file) {
+                return Err(not_a_lock(&path, target));
+            }
             let unsupported = match file.try_lock() {
                 Ok(()) => None,
-                Err(TryLockError::WouldBlock) => return Err(busy(&path, target)),
+                Err(TryLockError::WouldBlock) => return Err(busy(&mut file, &path, target)),
                 Err(TryLockError::Error(e)) if cannot_lock_here(&e) => Some(e),
                 Err(TryLockError::Error(e)) => return Err(io_error("lock", &path, e)),
             };
@@ -62,7 +66,7 @@ impl Lock {
             claim_file(&mut file, &path, target)?;
             return Ok(Lock { file, path, unsupported });
         }
-        Err(busy(&path, target))
+        Err(OutputError::Busy { path: target.to_path_buf(), lock: path, pid: None })
     }
 
     /// The lock file's path.
@@ -96,16 +100,60 @@ impl Drop for Lock {
     }
 }
 
+/// Open (or create) lock file `path`, never through a link.
+fn open(path: &Path) -> Result<File, OutputError> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: a FIFO put there must not hang the run (it is then
+        // refused as not a plain file).
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+    }
+    // Elsewhere a look first (Unix needs none: O_NOFOLLOW refuses it).
+    if !cfg!(unix) && is_link(path) {
+        return Err(OutputError::Link { path: path.to_path_buf() });
+    }
+    options.open(path).map_err(|e| {
+        // ELOOP on Linux, EMLINK or EFTYPE on some BSDs: told by looking.
+        if is_link(path) {
+            OutputError::Link { path: path.to_path_buf() }
+        } else {
+            io_error("create the lock file", path, e)
+        }
+    })
+}
+
+/// Whether open `file` is a plain file with one name: a lock file surgesim
+/// made, or one a user could not have pointed at a file of theirs.
+fn is_lone_plain_file(file: &File) -> bool {
+    let Ok(meta) = file.metadata() else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return false;
+        }
+    }
+    meta.is_file()
+}
+
+fn not_a_lock(path: &Path, target: &Path) -> OutputError {
+    OutputError::NotOurs { path: target.to_path_buf(), why: super::Foreign::LockFile { path: path.to_path_buf() } }
+}
+
+/// The most a lock file is read for: its one line.
+const LOCK_MAX: u64 = 256;
+
 /// Check that a freshly locked file is a surgesim lock (empty if new), then
 /// write our PID into it for the next run's message.
 fn claim_file(file: &mut File, path: &Path, target: &Path) -> Result<(), OutputError> {
     let mut text = String::new();
-    let ours = file.read_to_string(&mut text).is_ok() && (text.is_empty() || text.starts_with(HEADER));
+    let read = Read::take(&*file, LOCK_MAX).read_to_string(&mut text).is_ok();
+    let ours = read && (text.is_empty() || text.starts_with(HEADER)) && text.len() < LOCK_MAX as usize;
     if !ours {
-        return Err(OutputError::NotOurs {
-            path: target.to_path_buf(),
-            why: super::Foreign::LockFile { path: path.to_path_buf() },
-        });
+        return Err(not_a_lock(path, target));
     }
     let write = |file: &mut File| -> std::io::Result<()> {
         file.set_len(0)?;
@@ -115,20 +163,22 @@ fn claim_file(file: &mut File, path: &Path, target: &Path) -> Result<(), OutputE
     write(file).map_err(|e| io_error("write the lock file", path, e))
 }
 
-/// The error for a folder another run is writing, naming it if it can.
-fn busy(path: &Path, target: &Path) -> OutputError {
-    let pid = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| text.strip_prefix(HEADER).and_then(|p| p.trim().parse::<u32>().ok()));
+/// The error for a folder another run is writing, naming it if it can
+/// (read from the open lock file, not from its path again).
+fn busy(file: &mut File, path: &Path, target: &Path) -> OutputError {
+    let mut text = String::new();
+    let read = Read::take(&*file, LOCK_MAX).read_to_string(&mut text).is_ok();
+    let pid = read.then(|| text.strip_prefix(HEADER).and_then(|p| p.trim().parse::<u32>().ok())).flatten();
     OutputError::Busy { path: target.to_path_buf(), lock: path.to_path_buf(), pid }
 }
 
-/// Whether `path` still leads to the open `file` (same device and inode).
-/// Elsewhere than Unix there is no inode to compare: always true.
+/// Whether `path` itself (not a link's target) still is the open `file`
+/// (same device and inode). Elsewhere than Unix there is no inode to
+/// compare: always true.
 #[cfg(unix)]
 fn still_at(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }

@@ -12,14 +12,18 @@
 //! mistakes (`--out ~`, a trace CSV or notes kept in an output folder, an
 //! edited report), not against someone forging one.
 
+use super::nofollow::{open_plain, read_plain};
 use super::Foreign;
 use serde::{Deserialize, Serialize};
 use std::ffi::OsStr;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::Path;
 
 /// The marker's file name.
 pub const MARKER: &str = ".surgesim-output";
+
+/// The most bytes a marker is read for: ours list a few dozen files.
+const MARKER_MAX: u64 = 16 << 20;
 
 /// Files an operating system drops into folders it shows (Finder, Windows
 /// Explorer). They hold nothing of the user's, so they neither make a
@@ -84,9 +88,11 @@ impl Marker {
     /// has one that is unreadable, not ours or not a list of plain names.
     pub fn read(dir: &Path) -> Result<Option<Marker>, Foreign> {
         let bad = |why: String| Foreign::BadMarker { why };
-        let bytes = match std::fs::read(dir.join(MARKER)) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        // Not through a link, and not without end: a marker is a few kilobytes.
+        let bytes = match read_plain(&dir.join(MARKER), MARKER_MAX) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(e) if e.kind() == ErrorKind::InvalidInput => return Err(Foreign::NotAFile { file: MARKER.into() }),
             Err(e) => return Err(bad(format!("it could not be read ({e})"))),
         };
         let marker: Marker = serde_json::from_slice(&bytes).map_err(|e| bad(format!("it is not valid ({e})")))?;
@@ -104,10 +110,13 @@ impl Marker {
         self.files.iter().find(|e| OsStr::new(&e.name) == name)
     }
 
-    /// Whether every listed file is in `dir` at its listed size: the folder
-    /// is a finished result (the marker is written last).
+    /// Whether every listed file is in `dir` at its listed size, as a plain
+    /// file (a link is not one): the folder is a finished result (the
+    /// marker is written last).
     pub fn is_complete_in(&self, dir: &Path) -> bool {
-        self.files.iter().all(|e| std::fs::metadata(dir.join(&e.name)).is_ok_and(|m| m.is_file() && m.len() == e.bytes))
+        self.files
+            .iter()
+            .all(|e| std::fs::symlink_metadata(dir.join(&e.name)).is_ok_and(|m| m.is_file() && m.len() == e.bytes))
     }
 }
 
@@ -128,12 +137,28 @@ pub fn is_plain_name(name: &str) -> bool {
         && Path::new(name).file_name() == Some(OsStr::new(name))
 }
 
-/// Whether file `path` still holds the bytes `entry` lists.
+/// Whether file `path` is a plain file (not a link) that still holds the
+/// bytes `entry` lists. Read in pieces: an output file may be large.
 pub fn unchanged(path: &Path, entry: &Entry) -> bool {
-    match std::fs::read(path) {
-        Ok(bytes) => bytes.len() as u64 == entry.bytes && crc32fast::hash(&bytes) == entry.crc32,
-        Err(_) => false,
+    let Ok(Some(mut file)) = open_plain(path) else { return false };
+    if !file.metadata().is_ok_and(|m| m.len() == entry.bytes) {
+        return false;
     }
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                crc.update(&buf[..n]);
+                total += n as u64;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    total == entry.bytes && crc.finalize() == entry.crc32
 }
 
 #[cfg(test)]

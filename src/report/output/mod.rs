@@ -16,26 +16,37 @@
 //! - **One writer** (`lock`): the claim locks `.NAME.lock` beside the folder
 //!   until the write is done; a second run into the same folder refuses at
 //!   once, naming the other run's PID. A killed run's lock dies with it.
-//! - **All or nothing**: the files go into `.NAME.tmp-PID` beside the
-//!   target, the marker last, and the folder replaces the target by two
-//!   renames (the old one steps aside to `.NAME.old-PID`, the new one takes
-//!   its place, then the old one's listed files are removed). If that fails,
+//! - **All or nothing**: the files go into `.NAME.tmp-PID-NONCE` beside
+//!   the target, the marker last, and the folder replaces the target by two
+//!   renames (the old one steps aside to `.NAME.old-PID-NONCE`, the new one
+//!   takes its place, then the old one's listed files are removed). If that fails,
 //!   the previous outputs are put back and the error names the temporary
 //!   folder holding the finished result: a finished result is never
 //!   deleted, and never left behind unnamed.
 //! - **Leftovers** (`stale`): what dead runs left beside the folder is
 //!   cleared or put back by the next claim of it.
+//! - **No links followed** (`nofollow`): whoever can write the folder that
+//!   holds the target can put links beside it and in it. So the names
+//!   surgesim creates there carry a random NONCE (64 bits from the
+//!   operating system: nobody can put anything in their place beforehand),
+//!   files are created exclusively and opened without following a link,
+//!   and files are removed only as plain files of a folder opened without
+//!   following one. A link where surgesim keeps a file of its own (the
+//!   lock) is refused and named (exit code 2); nothing is created, written
+//!   or removed through it.
 
 mod lock;
 pub mod marker;
+mod nofollow;
 mod stale;
 
 pub use marker::{Marker, MARKER};
 
 use lock::Lock;
 use marker::{is_ours_anyway, is_plain_name, unchanged};
+use nofollow::Dir;
 use std::ffi::{OsStr, OsString};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 /// Why an output folder could not be used or written.
@@ -62,13 +73,20 @@ pub enum OutputError {
     #[error("{why}; the new outputs are complete in '{}', {}", .kept.display(), .previous.as_ref()
              .map_or("the previous ones untouched".to_string(), |p| format!("the previous ones in '{}'", p.display())))]
     Unplaced { why: Box<OutputError>, kept: PathBuf, previous: Option<PathBuf> },
+    /// A symbolic link where surgesim keeps a file of its own beside the
+    /// folder (its lock): someone else's, pointing who knows where; not
+    /// followed. Exit code 2.
+    #[error("'{}' is a symbolic link, where surgesim keeps a file of its own; surgesim does not follow \
+             links there (it would create or write the file the link points to). Remove the link, or choose \
+             another --out", .path.display())]
+    Link { path: PathBuf },
 }
 
 impl OutputError {
     /// 2 for a folder or path the user must change, 1 for the rest.
     pub fn exit_code(&self) -> i32 {
         match self {
-            OutputError::BadPath { .. } | OutputError::NotOurs { .. } => 2,
+            OutputError::BadPath { .. } | OutputError::NotOurs { .. } | OutputError::Link { .. } => 2,
             OutputError::Busy { .. } | OutputError::Io { .. } => 1,
             OutputError::Unplaced { why, .. } => why.exit_code(),
         }
@@ -131,6 +149,13 @@ pub enum Note {
     Unlocked { lock: PathBuf, why: String },
 }
 
+/// How a message or note shows path `path`: as given, with control
+/// characters escaped (a path may hold any byte but `/` and NUL, and one
+/// holding ESC must not restyle the terminal).
+pub fn shown(path: &Path) -> String {
+    crate::scenario::echo::escaped(&path.display().to_string()).into_owned()
+}
+
 impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -138,22 +163,22 @@ impl std::fmt::Display for Note {
                 f,
                 "kept '{}': the finished outputs of an earlier run (PID {pid}) that never took their place; \
                  move them where you want them, or delete them",
-                path.display()
+                shown(path)
             ),
             Note::Restored { from } => {
-                write!(f, "put back the previous outputs from '{}', where a stopped run had moved them", from.display())
+                write!(f, "put back the previous outputs from '{}', where a stopped run had moved them", shown(from))
             }
             Note::KeptPrevious { path } => write!(
                 f,
                 "kept '{}': previous outputs moved aside that surgesim could not remove or did not wholly \
                  write; look at them, then delete them",
-                path.display()
+                shown(path)
             ),
             Note::Unlocked { lock, why } => write!(
                 f,
                 "could not lock '{}' ({why}): this file system takes no locks, so nothing stops another run \
                  from writing the same folder at the same time",
-                lock.display()
+                shown(lock)
             ),
         }
     }
@@ -177,7 +202,8 @@ pub struct Claim {
 /// what dead runs left beside it. Call it before the work, so that nothing
 /// is computed only to be refused.
 pub fn claim(target: &Path, command: &str) -> Result<Claim, OutputError> {
-    let (parent, name) = split(target)?;
+    let (parent, name, target) = split(target)?;
+    let target = target.as_path();
     std::fs::create_dir_all(&parent).map_err(|e| io_error("create the folder", &parent, e))?;
     let lock = Lock::take(sibling(&parent, &name, "lock"), target)?;
     let mut notes: Vec<Note> = lock
@@ -215,7 +241,16 @@ pub fn default_dir_of(s: &crate::scenario::Scenario, what: &str) -> PathBuf {
     if !s.origin.unset.is_empty() {
         key.push_str(&format!("|unset {:?}", s.origin.unset));
     }
-    default_dir(&format!("{}-{:08x}{what}", s.name, crc32fast::hash(key.as_bytes())))
+    default_dir_keyed(&s.name, key.as_bytes(), what)
+}
+
+/// `outputs/<name>-<8 hex digits><what>`, the digits a CRC-32 of `key`:
+/// the folder of a question, for a command whose answer depends on more
+/// than a file (`compare`'s scenarios and options). The same key lands in
+/// the same folder; another lands elsewhere (but for a CRC collision, one
+/// in four billion).
+pub fn default_dir_keyed(name: &str, key: &[u8], what: &str) -> PathBuf {
+    default_dir(&format!("{name}-{:08x}{what}", crc32fast::hash(key)))
 }
 
 impl Claim {
@@ -227,19 +262,42 @@ impl Claim {
     /// Write `files` (name, bytes) as the claimed folder, replacing it
     /// whole; returns what the user should hear about. The lock is released
     /// when this returns.
-    pub fn write(mut self, files: &[(String, Vec<u8>)]) -> Result<Vec<Note>, OutputError> {
-        let tmp = sibling(&self.parent, &self.name, &format!("tmp-{}", std::process::id()));
-        fill(&tmp, &self.command, files)?;
+    pub fn write(self, files: &[(String, Vec<u8>)]) -> Result<Vec<Note>, OutputError> {
+        self.write_with(files, fresh_tag)
+    }
+
+    /// `write`, the `PID-NONCE` of the temporary and moved-aside folders'
+    /// names drawn by `tag` (tests choose them).
+    fn write_with(mut self, files: &[(String, Vec<u8>)], tag: fn() -> String) -> Result<Vec<Note>, OutputError> {
+        let tmp = self.fill_fresh(files, tag)?;
         // Judged again: the user may have put a file there while we ran.
         let existing = judge(&self.target).map_err(|why| unplaced(why, &tmp, None))?;
-        self.swap(&tmp, existing)?;
+        let old = sibling(&self.parent, &self.name, &format!("{}-{}", stale::Kind::Old.infix(), tag()));
+        self.swap(&tmp, &old, existing)?;
         Ok(self.notes)
     }
 
-    /// Put the finished `tmp` in the target's place.
-    fn swap(&mut self, tmp: &Path, existing: Existing) -> Result<(), OutputError> {
+    /// Create a new temporary folder beside the target and write `files`
+    /// into it. The name is new (`mkdir` fails on anything there, a link
+    /// included); should one be taken, by a chance of 2^-64 or a folder
+    /// left by a test, another is drawn.
+    fn fill_fresh(&self, files: &[(String, Vec<u8>)], tag: fn() -> String) -> Result<PathBuf, OutputError> {
+        let mut tries = 0;
+        loop {
+            let tmp = sibling(&self.parent, &self.name, &format!("{}-{}", stale::Kind::Tmp.infix(), tag()));
+            match std::fs::create_dir(&tmp) {
+                Ok(()) => return fill(&tmp, &self.command, files).map(|()| tmp),
+                Err(e) if e.kind() == ErrorKind::AlreadyExists && tries < 4 => tries += 1,
+                Err(e) => return Err(io_error("create the temporary folder", &tmp, e)),
+            }
+        }
+    }
+
+    /// Put the finished `tmp` in the target's place, the previous outputs
+    /// stepping aside to `old`.
+    fn swap(&mut self, tmp: &Path, old: &Path, existing: Existing) -> Result<(), OutputError> {
         let target = &self.target;
-        let old = sibling(&self.parent, &self.name, &format!("old-{}", std::process::id()));
+        let old = old.to_path_buf();
         let had_old = !matches!(existing, Existing::Missing);
         if had_old {
             std::fs::rename(target, &old)
@@ -266,22 +324,41 @@ fn unplaced(why: OutputError, tmp: &Path, previous: Option<PathBuf>) -> OutputEr
     OutputError::Unplaced { why: Box::new(why), kept: tmp.to_path_buf(), previous }
 }
 
+/// `PID-NONCE` for a temporary or moved-aside folder's name: this
+/// process's id (what `stale` judges a leftover by) and 64 random bits from
+/// the operating system, so that nobody can put a link in its place first.
+/// (A thread-local generator seeded by the OS: the simulation's own seeded
+/// streams are not touched.)
+fn fresh_tag() -> String {
+    format!("{}-{:016x}", std::process::id(), rand::random::<u64>())
+}
+
 /// The longest file name most file systems take (ext4, APFS, NTFS: 255).
 const NAME_MAX: usize = 255;
 
-/// The parent folder and the name of `target`, or why it cannot be one.
-fn split(target: &Path) -> Result<(PathBuf, OsString), OutputError> {
+/// What surgesim puts beside NAME at most: `.NAME` and this.
+const LONGEST_SUFFIX: &str = ".tmp-4294967295-0123456789abcdef";
+
+/// The parent folder and the name of `target`, and `target` as
+/// `parent/name`, or why it cannot be one. The path is rebuilt so that a
+/// trailing `/.` or `/` (`--out t/.`) names the folder itself: renamed or
+/// looked at as `t/.`, it would be the folder reached through it (a link's
+/// target), and a rename onto it fails.
+fn split(target: &Path) -> Result<(PathBuf, OsString, PathBuf), OutputError> {
     let bad = |why| OutputError::BadPath { path: target.to_path_buf(), why };
     let name = target.file_name().ok_or_else(|| {
         bad("it names no folder of its own (the root, '.', '..' or a path ending in '..'); give a folder's \
              name, like --out outputs/run")
     })?;
-    // `.NAME.tmp-PID` must fit too.
-    if name.len() + ".".len() + ".tmp-4294967295".len() > NAME_MAX {
-        return Err(bad("its name is too long to write beside it (at most 239 bytes)"));
+    // `.NAME.tmp-PID-NONCE` must fit too.
+    if name.len() + ".".len() + LONGEST_SUFFIX.len() > NAME_MAX {
+        return Err(bad("its name is too long to write beside it (at most 222 bytes)"));
     }
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    Ok((parent.to_path_buf(), name.to_os_string()))
+    let (parent, normal) = match target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => (parent.to_path_buf(), parent.join(name)),
+        None => (PathBuf::from("."), PathBuf::from(name)),
+    };
+    Ok((parent, name.to_os_string(), normal))
 }
 
 /// `parent/.NAME.suffix`: the lock, temporary and moved-aside folders.
@@ -343,42 +420,41 @@ fn judge(target: &Path) -> Result<Existing, OutputError> {
     Ok(marker.map_or(Existing::Empty, Existing::Ours))
 }
 
-/// Write `files` and then their marker into the new folder `tmp`. On
+/// Write `files` and then their marker into `tmp`, the folder just
+/// created, each file created new inside it (never through a link). On
 /// failure nothing is left of it.
 fn fill(tmp: &Path, command: &str, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
-    // A folder of this very name can only be left by an earlier process
-    // with our PID; unfinished, it goes (a finished one stays, and the
-    // create below fails naming it).
-    if !Marker::read(tmp).is_ok_and(|m| m.is_some_and(|m| m.is_complete_in(tmp))) {
-        stale::remove_unfinished(tmp);
-    }
-    std::fs::create_dir(tmp).map_err(|e| io_error("create the temporary folder", tmp, e))?;
     let write = || -> Result<(), OutputError> {
-        for (name, bytes) in files {
+        let dir = Dir::open(tmp).map_err(|e| io_error("open the temporary folder", tmp, e))?;
+        let put = |name: &str, bytes: &[u8]| {
             let path = tmp.join(name);
+            dir.create_new(OsStr::new(name))
+                .and_then(|mut file| file.write_all(bytes))
+                .map_err(|e| io_error("write", &path, e))
+        };
+        for (name, bytes) in files {
             if !is_plain_name(name) {
                 let err = std::io::Error::new(ErrorKind::InvalidInput, "not a plain file name");
-                return Err(io_error("write", &path, err));
+                return Err(io_error("write", &tmp.join(name), err));
             }
-            std::fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))?;
+            put(name, bytes)?;
         }
         // Last: its presence says every file above is complete.
-        let path = tmp.join(MARKER);
-        std::fs::write(&path, Marker::new(command, files).to_bytes()).map_err(|e| io_error("write", &path, e))
+        put(MARKER, &Marker::new(command, files).to_bytes())
     };
     write().inspect_err(|_| stale::remove_unfinished(tmp))
 }
 
 /// Remove folder `dir` that surgesim wrote: the files `marker` lists, the
 /// marker and OS litter, then the folder itself, which fails (keeping it)
-/// if anything else is in it.
+/// if anything else is in it. Only plain files go, never through a link
+/// (`dir` itself included).
 fn remove_owned(dir: &Path, marker: Option<&Marker>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
+    let open = Dir::open(dir)?;
+    for name in open.names()? {
         let listed = marker.is_some_and(|m| m.entry(&name).is_some());
-        if entry.file_type()?.is_file() && (listed || is_ours_anyway(&name)) {
-            std::fs::remove_file(entry.path())?;
+        if (listed || is_ours_anyway(&name)) && open.is_plain_file(&name) {
+            open.remove_plain_file(&name)?;
         }
     }
     std::fs::remove_dir(dir)

@@ -1,8 +1,10 @@
 //! What dead runs left beside a folder, dealt with by the next run of it
 //! (which holds the folder's lock, so no live surgesim is writing there).
 //!
-//! A run killed while writing leaves `.NAME.tmp-PID`; one killed during the
-//! swap may leave `.NAME.old-PID`, the previous outputs it had moved aside.
+//! A run killed while writing leaves `.NAME.tmp-PID-NONCE`; one killed
+//! during the swap may leave `.NAME.old-PID-NONCE`, the previous outputs it
+//! had moved aside (NONCE: 16 hex digits; earlier versions wrote the names
+//! without one, and those are recognised too).
 //! The rules, so that nothing finished or foreign is lost:
 //! - a temporary folder without a complete marker is an unfinished write:
 //!   its files are removed (never a subfolder: surgesim writes none);
@@ -13,9 +15,13 @@
 //!   (only the files its marker lists); if that cannot be done it is named.
 //!
 //! Only folders of processes known to be gone are touched: on Linux, where
-//! `/proc` tells; elsewhere none (they stay, as before).
+//! `/proc` tells; elsewhere none (they stay, as before). And only folders:
+//! a link with such a name is someone else's, and is neither followed nor
+//! removed (the listing does not follow links, and the removal opens the
+//! folder without following one, see `nofollow`).
 
 use super::marker::Marker;
+use super::nofollow::Dir;
 use super::{remove_owned, Note};
 use std::ffi::OsStr;
 use std::path::Path;
@@ -60,12 +66,16 @@ pub fn recover(parent: &Path, name: &OsStr, target: &Path) -> Vec<Note> {
     notes
 }
 
-/// `.NAME.tmp-PID` or `.NAME.old-PID` -> (kind, PID).
+/// `.NAME.tmp-PID-NONCE` or `.NAME.old-PID-NONCE` (or either without
+/// `-NONCE`, as earlier versions wrote them) -> (kind, PID).
 fn parse(file: &OsStr, name: &OsStr) -> Option<(Kind, u32)> {
     let file = file.to_str()?;
     let rest = file.strip_prefix('.')?.strip_prefix(name.to_str()?)?;
     [Kind::Tmp, Kind::Old].into_iter().find_map(|kind| {
-        let pid = rest.strip_prefix(&format!(".{}-", kind.infix()))?;
+        let tag = rest.strip_prefix(&format!(".{}-", kind.infix()))?;
+        let (pid, nonce) = tag.split_once('-').unwrap_or((tag, "0"));
+        let hex = !nonce.is_empty() && nonce.len() <= 16 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
+        (hex && pid.bytes().all(|b| b.is_ascii_digit())).then_some(())?;
         Some((kind, pid.parse().ok()?))
     })
 }
@@ -93,15 +103,14 @@ fn recover_old(path: &Path, target: &Path) -> Option<Note> {
     }
 }
 
-/// Remove an unfinished temporary folder: its files, then the folder if
-/// that left it empty. A subfolder (never ours) keeps it.
+/// Remove an unfinished temporary folder: its plain files, then the
+/// folder if that left it empty. A subfolder or a link (never ours) keeps
+/// it, and so does `path` being a link itself: nothing is removed through one.
 pub(super) fn remove_unfinished(path: &Path) {
-    if let Ok(entries) = std::fs::read_dir(path) {
-        for entry in entries.flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_file()) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
+    let Ok(dir) = Dir::open(path) else { return };
+    for name in dir.names().unwrap_or_default() {
+        // Refused (and kept) unless a plain file.
+        let _ = dir.remove_plain_file(&name);
     }
     let _ = std::fs::remove_dir(path);
 }
@@ -122,7 +131,20 @@ mod tests {
         let run = OsStr::new("run");
         assert!(parse(OsStr::new(".run.tmp-12"), run) == Some((Kind::Tmp, 12)));
         assert!(parse(OsStr::new(".run.old-7"), run) == Some((Kind::Old, 7)));
-        for other in [".run.tmp-x", ".runs.tmp-1", ".other.tmp-1", "run.tmp-1", ".run.lock", ".run.tmp-"] {
+        assert!(parse(OsStr::new(".run.tmp-12-00ff00ff00ff00ff"), run) == Some((Kind::Tmp, 12)));
+        assert!(parse(OsStr::new(".run.old-7-abc"), run) == Some((Kind::Old, 7)));
+        for other in [
+            ".run.tmp-x",
+            ".runs.tmp-1",
+            ".other.tmp-1",
+            "run.tmp-1",
+            ".run.lock",
+            ".run.tmp-",
+            ".run.tmp-1-",
+            ".run.tmp-1-xyz",
+            ".run.tmp-+1",
+            ".run.tmp-1-00ff00ff00ff00ff0",
+        ] {
             assert!(parse(OsStr::new(other), run).is_none(), "{other}");
         }
     }

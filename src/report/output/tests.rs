@@ -144,9 +144,14 @@ fn unfinished_temporaries_of_dead_runs_go_finished_ones_stay_and_are_named() {
     std::fs::write(finished.join(MARKER), Marker::new("run", &out).to_bytes()).unwrap();
     let other = dir.path().join(format!(".other.tmp-{DEAD}"));
     std::fs::create_dir(&other).unwrap();
+    // Named as this version names them, with a nonce.
+    let unfinished_nonce = dir.path().join(format!(".run.tmp-{DEAD}-00000000000000ff"));
+    std::fs::create_dir(&unfinished_nonce).unwrap();
+    std::fs::write(unfinished_nonce.join("a.csv"), "1").unwrap();
     let notes = write_folder(&target, &out).unwrap();
     if cfg!(target_os = "linux") {
         assert!(!unfinished.exists(), "an unfinished write of a dead run goes");
+        assert!(!unfinished_nonce.exists(), "named with a nonce too");
         assert_eq!(notes, vec![Note::KeptFinished { path: finished.clone(), pid: 4194305 }]);
         assert!(notes[0].to_string().contains(".run.tmp-4194305"));
     }
@@ -186,11 +191,15 @@ fn a_failed_swap_puts_nothing_at_risk_and_names_the_finished_result() {
     write_folder(&target, &files(&[("a.csv", "old")])).unwrap();
     // The previous outputs cannot step aside: their place is taken by a
     // folder that is not empty (as a mount point cannot be renamed at all).
-    let blocker = dir.path().join(format!(".run.old-{}", std::process::id()));
+    // The names are random; the test chooses them to block one.
+    fn tag() -> String {
+        format!("{}-00000000000000aa", std::process::id())
+    }
+    let blocker = dir.path().join(format!(".run.old-{}", tag()));
     std::fs::create_dir(&blocker).unwrap();
     std::fs::write(blocker.join("keep.txt"), "mine").unwrap();
-    let err = write_folder(&target, &files(&[("a.csv", "new")])).unwrap_err();
-    let kept = dir.path().join(format!(".run.tmp-{}", std::process::id()));
+    let err = claim(&target, "run").unwrap().write_with(&files(&[("a.csv", "new")]), tag).unwrap_err();
+    let kept = dir.path().join(format!(".run.tmp-{}", tag()));
     assert!(matches!(&err, OutputError::Unplaced { kept: k, previous: None, .. } if *k == kept), "{err:?}");
     assert_eq!(err.exit_code(), 1);
     assert!(err.to_string().contains(&*kept.to_string_lossy()), "the finished result is named: {err}");
@@ -211,4 +220,163 @@ fn a_file_put_in_the_folder_while_running_is_kept_and_so_is_the_result() {
     let msg = err.to_string();
     assert!(msg.contains("notes.md") && msg.contains(".run.tmp-"), "{msg}");
     assert_eq!(std::fs::read(target.join("notes.md")).unwrap(), b"mine");
+}
+
+#[test]
+fn temporary_names_are_new_each_time_and_a_taken_one_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("run");
+    let (a, b) = (fresh_tag(), fresh_tag());
+    assert_ne!(a, b, "a random part: nobody can put a link in their place beforehand");
+    assert!(a.starts_with(&format!("{}-", std::process::id())) && a.len() > 17, "{a}");
+    // A name already taken (here by a chosen tag) makes the write draw another.
+    fn same() -> String {
+        "1-00000000000000bb".into()
+    }
+    std::fs::create_dir(dir.path().join(format!(".run.tmp-{}", same()))).unwrap();
+    let c = claim(&target, "run").unwrap();
+    assert!(matches!(c.fill_fresh(&files(&[("a.csv", "1")]), same), Err(OutputError::Io { .. })));
+    let tmp = c.fill_fresh(&files(&[("a.csv", "1")]), fresh_tag).unwrap();
+    assert_eq!(names(&tmp), set(&[MARKER, "a.csv"]));
+}
+
+#[test]
+fn a_trailing_dot_or_slash_names_the_folder_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    for given in ["t/.", "t/", "t/./", "t"] {
+        let target = dir.path().join(given);
+        std::fs::create_dir_all(dir.path().join("t")).unwrap();
+        let notes = write_folder(&target, &files(&[("a.csv", given)])).unwrap();
+        assert!(notes.is_empty(), "{given}: {notes:?}");
+        assert_eq!(std::fs::read(dir.path().join("t/a.csv")).unwrap(), given.as_bytes());
+        assert_eq!(names(dir.path()), set(&["t"]), "{given}: nothing left beside it");
+    }
+    // Relative: the folder in the working directory, named as given.
+    let (parent, name, normal) = split(Path::new("t/.")).unwrap();
+    assert_eq!((parent, name, normal), (PathBuf::from("."), OsString::from("t"), PathBuf::from("t")));
+}
+
+#[cfg(unix)]
+mod links {
+    //! Links put beside or in the folder by someone who can write its parent.
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A folder with a file in it that nobody may touch.
+    fn victim(dir: &Path) -> PathBuf {
+        let victim = dir.join("victim");
+        std::fs::create_dir(&victim).unwrap();
+        std::fs::write(victim.join("precious.txt"), "mine").unwrap();
+        victim
+    }
+
+    #[test]
+    fn a_link_named_like_a_temporary_or_moved_aside_folder_is_neither_followed_nor_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = victim(dir.path());
+        let target = dir.path().join("run");
+        let pid = std::process::id();
+        let planted: Vec<PathBuf> = [
+            format!(".run.tmp-{pid}"),
+            format!(".run.old-{pid}"),
+            format!(".run.tmp-{DEAD}"),
+            format!(".run.old-{DEAD}"),
+            format!(".run.tmp-{DEAD}-0123456789abcdef"),
+        ]
+        .iter()
+        .map(|n| dir.path().join(n))
+        .collect();
+        for link in &planted {
+            symlink(&victim, link).unwrap();
+        }
+        write_folder(&target, &files(&[("a.csv", "1")])).unwrap();
+        write_folder(&target, &files(&[("a.csv", "2")])).unwrap();
+        assert_eq!(names(&victim), set(&["precious.txt"]));
+        for link in &planted {
+            assert!(std::fs::symlink_metadata(link).unwrap().is_symlink(), "{} is left alone", link.display());
+        }
+    }
+
+    #[test]
+    fn a_lock_that_is_a_link_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        let lock = dir.path().join(".run.lock");
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "").unwrap();
+        symlink(&empty, &lock).unwrap();
+        let err = write_folder(&target, &files(&[("a.csv", "1")])).unwrap_err();
+        assert!(matches!(&err, OutputError::Link { path } if *path == lock), "{err:?}");
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains(".run.lock") && err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read(&empty).unwrap(), b"", "not written through the link");
+        std::fs::remove_file(&lock).unwrap();
+        let absent = dir.path().join("absent");
+        symlink(&absent, &lock).unwrap();
+        assert!(matches!(write_folder(&target, &files(&[("a.csv", "1")])), Err(OutputError::Link { .. })));
+        assert!(std::fs::symlink_metadata(&absent).is_err(), "a dangling link's target is not created");
+        assert!(!target.exists());
+        // A hard link to someone's empty file is not taken for a lock either.
+        std::fs::remove_file(&lock).unwrap();
+        std::fs::hard_link(&empty, &lock).unwrap();
+        let err = write_folder(&target, &files(&[("a.csv", "1")])).unwrap_err();
+        assert!(matches!(&err, OutputError::NotOurs { why: Foreign::LockFile { .. }, .. }), "{err:?}");
+        assert_eq!(std::fs::read(&empty).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_marker_or_listed_file_that_is_a_link_makes_the_folder_foreign() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = victim(dir.path());
+        let target = dir.path().join("run");
+        write_folder(&target, &files(&[("a.csv", "1")])).unwrap();
+        // A listed file swapped for a link to someone's file.
+        std::fs::remove_file(target.join("a.csv")).unwrap();
+        symlink(victim.join("precious.txt"), target.join("a.csv")).unwrap();
+        let err = write_folder(&target, &files(&[("a.csv", "2")])).unwrap_err().to_string();
+        assert!(err.contains("'a.csv' in it is not a plain file"), "{err}");
+        std::fs::remove_file(target.join("a.csv")).unwrap();
+        // The marker a link to a marker elsewhere.
+        let marker = dir.path().join("marker");
+        std::fs::rename(target.join(MARKER), &marker).unwrap();
+        symlink(&marker, target.join(MARKER)).unwrap();
+        let err = write_folder(&target, &files(&[("a.csv", "2")])).unwrap_err().to_string();
+        assert!(err.contains("'.surgesim-output' in it is not a plain file"), "{err}");
+        assert_eq!(names(&victim), set(&["precious.txt"]));
+    }
+
+    #[test]
+    fn removing_a_folder_never_reaches_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = victim(dir.path());
+        // A leftover temporary folder that is a link: nothing removed.
+        let link = dir.path().join("link");
+        symlink(&victim, &link).unwrap();
+        stale::remove_unfinished(&link);
+        let marker = Marker::new("run", &files(&[("precious.txt", "mine")]));
+        assert!(remove_owned(&link, Some(&marker)).is_err());
+        assert_eq!(names(&victim), set(&["precious.txt"]));
+        // Links in a folder of ours go as names; their targets stay.
+        let ours = dir.path().join("ours");
+        std::fs::create_dir(&ours).unwrap();
+        symlink(victim.join("precious.txt"), ours.join("precious.txt")).unwrap();
+        stale::remove_unfinished(&ours);
+        assert!(remove_owned(&ours, Some(&marker)).is_err(), "the link is not ours to remove: kept");
+        assert_eq!(std::fs::read(victim.join("precious.txt")).unwrap(), b"mine");
+    }
+}
+
+#[test]
+fn notes_and_shown_paths_escape_control_characters() {
+    let path = PathBuf::from("out/\u{1b}[2Jx\ny");
+    assert_eq!(shown(&path), "out/\\u001B[2Jx\\ny");
+    for note in [
+        Note::KeptFinished { path: path.clone(), pid: 1 },
+        Note::Restored { from: path.clone() },
+        Note::KeptPrevious { path: path.clone() },
+        Note::Unlocked { lock: path.clone(), why: "no".into() },
+    ] {
+        let text = note.to_string();
+        assert!(!text.contains('\u{1b}') && !text.contains('\n') && text.contains("\\u001B"), "{text}");
+    }
 }

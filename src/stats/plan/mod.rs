@@ -7,5 +7,5 @@
 mod search;
 mod target;
 
-pub use search::{mean, search, Domain, Oracle, Outcome, Point, Settings, Verdict};
+pub use search::{mean, search, Domain, Finding, Oracle, Outcome, Point, Settings, Verdict};
 pub use target::{Measure, Op, Target, BOOKED_SHARE_BY};

@@ -1,26 +1,41 @@
-//! The search of `plan`: bisection on the key, each probed value decided by
-//! sequential one-sided t tests over replications.
+//! The search of `plan`: both ends of the range first, then bisection on
+//! the key, each probed value decided by sequential one-sided t tests over
+//! replications.
 //!
-//! For the least value meeting every target (the targets hold from some
-//! value of the key up, e.g. more servers, fewer drops): the top of the
-//! range must hold, the bottom is tried, and the bracket [fails, holds] is
-//! halved until it is one resolution step wide; the answer is its top.
-//! `--most` mirrors it. A probed value is given replications a batch at a
-//! time until every target is decided at the test level, or its share of
-//! the budget is spent; a value that cannot be shown to hold counts as
-//! failing, so the answer errs towards safety.
+//! Both ends are decided first, every target on its own: a target that
+//! holds at the top of the range and not at the bottom holds from some
+//! value up (more servers, fewer drops; "rising"), one that holds at the
+//! bottom only holds up to some value (longer sessions, more drops;
+//! "falling"). The least value meeting every target is then the least at
+//! which every rising target holds (found by halving the bracket [fails,
+//! holds] until it is one resolution step wide), or the bottom itself when
+//! no target rises; `--most` mirrors it with the falling targets. When
+//! targets of both kinds are given, the other kind is checked at the value
+//! found. A target that holds at neither end, targets that hold at both
+//! (the key does not decide them in this range), or rising and falling
+//! targets that never hold together give no value and say why (`Finding`).
+//! A value is given replications a batch at a time until the targets it
+//! must decide are decided at the test level, or its share of the budget is
+//! spent; a value that cannot be shown to hold counts as failing, so the
+//! answer errs towards safety.
 //!
 //! The guarantee: if the figures move one way in the key, the value
 //! returned meets every target with probability at least the confidence.
 //! Each "holds" is a one-sided test at level α = (1 - confidence) / (D · T)
-//! for D possible decisions (the bisection's steps, plus the two ends) and
-//! T targets, so by Bonferroni the chance that any "holds" the answer rests
-//! on is wrong is at most 1 - confidence. Replication r of every value runs
-//! on the same random seed (seed, r).
+//! for D possible values decided (the bisection's steps and the two ends;
+//! each target is decided once at each) and T targets, so by Bonferroni the chance that
+//! any "holds" the answer rests on is wrong is at most 1 - confidence.
+//! Replication r of every value runs on the same random seed (seed, r).
 //!
-//! `==` (calibration) bisects on the side of the target the figure's mean
-//! lies, adding replications while the interval straddles the target, and
-//! returns the probed value whose mean is closest to it.
+//! `==` (calibration): both ends tell on which side of the target the
+//! figure lies; on the same side at both, no value reaches it (no value).
+//! Otherwise bisection finds a value whose figure cannot be told from the
+//! target (its interval still holds it after the value's share of runs),
+//! and two more bisections find the edges of the values that cannot be
+//! told from it: `interval`. The value given is the value tried, inside
+//! it, whose mean is closest to the target. When the figure crosses the
+//! target between two neighbouring values, both told from it, the interval
+//! is those two.
 
 use super::target::{Op, Target};
 use crate::stats::ci::{std_err, t_quantile};
@@ -31,9 +46,16 @@ use anyhow::Result;
 /// value of every target's figure, in the targets' order.
 pub trait Oracle {
     fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>>;
+
+    /// A value of the key as messages write it (`90s`, `53`).
+    fn show(&self, x: f64) -> String {
+        format!("{x}")
+    }
 }
 
-/// The values the key may take: `lo`, `lo + step`, ... up to `hi`.
+/// The values the key may take: `lo`, `lo + step`, ... and `hi` itself,
+/// the last step shorter when the step does not divide the range (a step
+/// wider than the range leaves the two ends).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Domain {
     pub lo: f64,
@@ -42,17 +64,16 @@ pub struct Domain {
 }
 
 impl Domain {
-    /// The number of steps from `lo` to `x` (rounded down).
-    fn index(&self, x: f64) -> u64 {
-        ((x - self.lo) / self.step + 1e-9).floor().max(0.0) as u64
-    }
-
     fn at(&self, i: u64) -> f64 {
         (self.lo + i as f64 * self.step).min(self.hi)
     }
 
+    /// The index of `hi`: the steps from `lo` up to it, the last one
+    /// perhaps shorter (less a millionth of a step: one that divides the
+    /// range in decimal may not quite in binary, and would leave a last
+    /// step of nothing).
     fn last(&self) -> u64 {
-        self.index(self.hi)
+        ((self.hi - self.lo) / self.step - 1e-6).ceil().max(1.0) as u64
     }
 }
 
@@ -74,8 +95,13 @@ pub enum Verdict {
     Holds,
     /// Some target fails, at the test level.
     Fails,
-    /// Neither shown within the runs this value could be given.
+    /// Neither shown within the runs this value could be given (for `==`:
+    /// the figure cannot be told from the target).
     Undecided,
+    /// `==`: the figure lies above the target, at the test level.
+    Above,
+    /// `==`: below it.
+    Below,
 }
 
 /// One probed value of the key.
@@ -84,14 +110,53 @@ pub struct Point {
     pub x: f64,
     /// Per replication, each target's figure.
     pub runs: Vec<Vec<Value>>,
+    /// Of every target at once, on the runs it has.
     pub verdict: Verdict,
+}
+
+/// What the search concluded: a value, or why there is none. Targets are
+/// named by their index in the list given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finding {
+    /// A value meets every target (or, for `==`, hits it).
+    Found,
+    /// Every target holds at both ends: the key does not decide them in
+    /// this range, so no end of the range is the answer to the question.
+    HoldsAtBothEnds,
+    /// These targets hold at neither end (or cannot be shown to hold).
+    HoldsAtNeitherEnd(Vec<usize>),
+    /// `rising` targets hold only from some value up and `falling` only up
+    /// to some value, and at `x`, where the kind the search followed first
+    /// holds, the others are not shown to hold: no value is shown to meet
+    /// them all at once.
+    NoneMeetsAll { rising: Vec<usize>, falling: Vec<usize>, x: f64 },
+    /// `==`: the figure lies on one side of the target over the whole
+    /// range, above it or below.
+    Unreachable { above: bool },
+}
+
+impl Finding {
+    /// Its name in `plan.json`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Finding::Found => "found",
+            Finding::HoldsAtBothEnds => "holds_at_both_ends",
+            Finding::HoldsAtNeitherEnd(_) => "holds_at_neither_end",
+            Finding::NoneMeetsAll { .. } => "none_meets_all",
+            Finding::Unreachable { .. } => "unreachable",
+        }
+    }
 }
 
 /// What the search found.
 #[derive(Clone, Debug)]
 pub struct Outcome {
-    /// `None` when no value of the range meets every target.
+    /// `None` when no value of the range answers (see `finding`).
     pub value: Option<f64>,
+    /// `==` only: the least and greatest values whose figure cannot be
+    /// told from the target (see the module doc).
+    pub interval: Option<(f64, f64)>,
+    pub finding: Finding,
     /// In the order they were probed.
     pub points: Vec<Point>,
     pub runs: usize,
@@ -99,6 +164,10 @@ pub struct Outcome {
     pub alpha: f64,
     pub warnings: Vec<String>,
 }
+
+/// What a search gives: the value (if any), the `==` interval (if any) and
+/// the finding.
+type Answer = (Option<f64>, Option<(f64, f64)>, Finding);
 
 /// The search, its state as it goes.
 struct Search<'a, O> {
@@ -118,31 +187,60 @@ pub fn search<O: Oracle>(targets: &[Target], domain: Domain, settings: Settings,
     anyhow::ensure!(!targets.is_empty(), "no target given");
     let equal = targets.iter().any(|t| t.op == Op::Equal);
     anyhow::ensure!(!equal || targets.len() == 1, "a `==` target (calibration) goes alone");
-    // Decisions at most: both ends and every halving of the range.
-    let decisions = 2 + (domain.last() as f64 + 1.0).log2().ceil() as usize;
+    // Decisions at most: both ends and every halving of the range (the
+    // check of the other kind is at a value already tried, one decision
+    // per target there still); `==` bisects three times (a value it cannot
+    // tell, then each edge of those).
+    let halvings = (domain.last() as f64 + 1.0).log2().ceil() as usize;
+    let decisions = if equal { 2 + 3 * halvings } else { 2 + halvings };
     let alpha = (1.0 - settings.confidence) / (decisions * targets.len()) as f64;
     let mut s = Search { targets, domain, settings, oracle, alpha, points: Vec::new(), runs: 0, warnings: Vec::new() };
-    let value = if equal { s.calibrate()? } else { s.bisect()? };
+    let (value, interval, finding) = if equal {
+        s.calibrate()?
+    } else {
+        let (value, finding) = s.bisect()?;
+        (value, None, finding)
+    };
     s.check_monotone();
-    Ok(Outcome { value, points: s.points, runs: s.runs, alpha: s.alpha, warnings: s.warnings })
+    Ok(Outcome { value, interval, finding, points: s.points, runs: s.runs, alpha: s.alpha, warnings: s.warnings })
 }
 
 impl<O: Oracle> Search<'_, O> {
     /// Least or most value that holds: see the module doc.
-    fn bisect(&mut self) -> Result<Option<f64>> {
-        let (safe_end, far_end) = if self.settings.most { (0, self.domain.last()) } else { (self.domain.last(), 0) };
-        // The end where targets are easiest must hold, or nothing does.
-        if self.decide(safe_end)? != Verdict::Holds {
-            return Ok(None);
+    fn bisect(&mut self) -> Result<(Option<f64>, Finding)> {
+        let last = self.domain.last();
+        let every: Vec<usize> = (0..self.targets.len()).collect();
+        // Each target decided at both ends, to learn which way it moves.
+        let at_lo = self.settle(0, &every)?;
+        let at_hi = self.settle(last, &every)?;
+        let holds = |v: &[Verdict], i: usize| v[i] == Verdict::Holds;
+        let neither: Vec<usize> = every.iter().copied().filter(|&i| !holds(&at_lo, i) && !holds(&at_hi, i)).collect();
+        if !neither.is_empty() {
+            return Ok((None, Finding::HoldsAtNeitherEnd(neither)));
         }
-        if self.decide(far_end)? == Verdict::Holds {
-            return Ok(Some(self.domain.at(far_end)));
+        let rising: Vec<usize> = every.iter().copied().filter(|&i| !holds(&at_lo, i)).collect();
+        let falling: Vec<usize> = every.iter().copied().filter(|&i| !holds(&at_hi, i)).collect();
+        if rising.is_empty() && falling.is_empty() {
+            return Ok((None, Finding::HoldsAtBothEnds));
+        }
+        // The least value follows the rising targets up from the bottom;
+        // the greatest, the falling ones down from the top.
+        let (moving, others, mut good, mut bad) =
+            if self.settings.most { (&falling, &rising, 0, last) } else { (&rising, &falling, last, 0) };
+        if moving.is_empty() {
+            // Every target already holds at the end asked for.
+            let (end, side, beyond) = if self.settings.most { (last, "top", "above") } else { (0, "bottom", "below") };
+            self.warnings.push(format!(
+                "every target holds at the range's {side} ({}): the {} value meeting them may lie {beyond} the range",
+                self.oracle.show(self.domain.at(end)),
+                if self.settings.most { "greatest" } else { "least" },
+            ));
+            return Ok((Some(self.domain.at(end)), Finding::Found));
         }
         // `good` holds, `bad` does not; halve the gap between them.
-        let (mut good, mut bad) = (safe_end, far_end);
         while good.abs_diff(bad) > 1 && self.runs < self.settings.max_runs {
             let mid = (good + bad) / 2;
-            if self.decide(mid)? == Verdict::Holds {
+            if self.decide(mid, moving)? == Verdict::Holds {
                 good = mid;
             } else {
                 bad = mid;
@@ -152,46 +250,97 @@ impl<O: Oracle> Search<'_, O> {
             self.warnings.push(format!(
                 "stopped at --max-runs {} with the answer between {} and {}: the value given is the safe end",
                 self.settings.max_runs,
-                self.domain.at(good.min(bad)),
-                self.domain.at(good.max(bad))
+                self.oracle.show(self.domain.at(good.min(bad))),
+                self.oracle.show(self.domain.at(good.max(bad)))
             ));
         }
-        Ok(Some(self.domain.at(good)))
+        // Targets of the other kind hold up to (or from) some value: they
+        // must hold here too, or no value meets them all.
+        if !others.is_empty() && self.decide(good, &every)? != Verdict::Holds {
+            let x = self.domain.at(good);
+            return Ok((None, Finding::NoneMeetsAll { rising: rising.clone(), falling: falling.clone(), x }));
+        }
+        Ok((Some(self.domain.at(good)), Finding::Found))
     }
 
-    /// The probed value closest to the `==` target.
-    fn calibrate(&mut self) -> Result<Option<f64>> {
+    /// The value hitting the `==` target and the interval of those that
+    /// cannot be told from it: see the module doc.
+    fn calibrate(&mut self) -> Result<Answer> {
         let target = self.targets[0].clone();
-        let (mut lo, mut hi) = (0, self.domain.last());
-        let side_lo = self.side(lo, &target)?;
-        let side_hi = self.side(hi, &target)?;
+        let last = self.domain.last();
+        let side_lo = self.side(0, &target)?;
+        let side_hi = self.side(last, &target)?;
         if side_lo == side_hi && side_lo != 0 {
+            return Ok((None, None, Finding::Unreachable { above: side_lo > 0 }));
+        }
+        // [lo, hi]: the values not shown to lie on either end's side.
+        let (lo, hi) = if side_lo == 0 && side_hi == 0 {
             self.warnings.push(format!(
-                "{} stays on one side of {} over the whole range: the value given is the end closest to it",
+                "{} cannot be told from {} anywhere in the range: every value of it is in the interval",
                 target.figure.name(),
                 target.value
             ));
+            (0, last)
+        } else if side_lo == 0 {
+            (0, self.edge(last, 0, side_hi, &target)? - 1)
+        } else if side_hi == 0 {
+            (self.edge(0, last, side_lo, &target)? + 1, last)
         } else {
-            // Bisect on the side of the target the mean lies.
-            while hi - lo > 1 && self.runs < self.settings.max_runs {
-                let mid = (lo + hi) / 2;
-                let side = self.side(mid, &target)?;
-                if side == 0 {
-                    break;
-                }
-                if side == side_lo {
-                    lo = mid;
-                } else {
-                    hi = mid;
+            // A value whose figure cannot be told from the target, between
+            // the ends: bisect on the side its mean lies.
+            let (mut below, mut above) = (0, last);
+            let mut untold = None;
+            while above - below > 1 && self.runs < self.settings.max_runs {
+                let mid = (below + above) / 2;
+                match self.side(mid, &target)? {
+                    0 => {
+                        untold = Some(mid);
+                        break;
+                    }
+                    side if side == side_lo => below = mid,
+                    _ => above = mid,
                 }
             }
+            match untold {
+                Some(m) => (self.edge(below, m, side_lo, &target)? + 1, self.edge(above, m, side_hi, &target)? - 1),
+                // Crossed between two values, each told from the target:
+                // the interval is the two (and what lies between, if the
+                // budget stopped the halving first).
+                None => (below, above),
+            }
+        };
+        if self.runs >= self.settings.max_runs {
+            self.warnings.push(format!(
+                "stopped at --max-runs {}: the interval may be wider than more runs would make it",
+                self.settings.max_runs
+            ));
         }
+        let (x_lo, x_hi) = (self.domain.at(lo), self.domain.at(hi));
         let closest = self
             .points
             .iter()
+            .filter(|p| p.x >= x_lo && p.x <= x_hi)
             .filter_map(|p| Some((mean(p, 0)?, p.x)))
             .min_by(|a, b| (a.0 - target.value).abs().total_cmp(&(b.0 - target.value).abs()));
-        Ok(closest.map(|(_, x)| x))
+        Ok((closest.map(|(_, x)| x), Some((x_lo, x_hi)), Finding::Found))
+    }
+
+    /// The step nearest `untold` that is still told to lie on `side` of
+    /// the target, by bisection from `told` (on that side) towards `untold`
+    /// (not told apart from it, or on the far side). Steps between the two
+    /// left when the budget runs out count as not told (the interval
+    /// widens, never narrows).
+    fn edge(&mut self, told: u64, untold: u64, side: i32, target: &Target) -> Result<u64> {
+        let (mut told, mut untold) = (told, untold);
+        while told.abs_diff(untold) > 1 && self.runs < self.settings.max_runs {
+            let mid = (told + untold) / 2;
+            if self.side(mid, target)? == side {
+                told = mid;
+            } else {
+                untold = mid;
+            }
+        }
+        Ok(told)
     }
 
     /// Which side of the target the figure's mean lies at step `i`: -1
@@ -201,11 +350,13 @@ impl<O: Oracle> Search<'_, O> {
         let k = self.point(x);
         loop {
             let values: Vec<f64> = self.points[k].runs.iter().filter_map(|r| r[0]).collect();
-            let (verdict_low, verdict_high) = bounds(&values, self.alpha);
-            if verdict_low > target.value {
+            let (low, high) = bounds(&values, self.alpha);
+            if low > target.value {
+                self.points[k].verdict = Verdict::Above;
                 return Ok(1);
             }
-            if verdict_high < target.value {
+            if high < target.value {
+                self.points[k].verdict = Verdict::Below;
                 return Ok(-1);
             }
             if !self.more_runs(k)? {
@@ -214,15 +365,32 @@ impl<O: Oracle> Search<'_, O> {
         }
     }
 
-    /// Decide step `i`: replications a batch at a time until every target
-    /// is decided or the value's share of the budget is spent.
-    fn decide(&mut self, i: u64) -> Result<Verdict> {
+    /// Decide step `i` on the targets `which`: replications a batch at a
+    /// time until they hold together or one fails, or the value's share of
+    /// the budget is spent.
+    fn decide(&mut self, i: u64, which: &[usize]) -> Result<Verdict> {
         let k = self.point(self.domain.at(i));
         loop {
-            let verdict = verdict(self.targets, &self.points[k].runs, self.alpha);
-            self.points[k].verdict = verdict;
+            let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
+            self.points[k].verdict = together(&each, &(0..self.targets.len()).collect::<Vec<_>>());
+            let verdict = together(&each, which);
             if verdict != Verdict::Undecided || !self.more_runs(k)? {
                 return Ok(verdict);
+            }
+        }
+    }
+
+    /// Decide each of the targets `which` at step `i` on its own (an end
+    /// of the range, where each target's way is learnt): replications until
+    /// every one holds or fails, or the value's share is spent. Every
+    /// target's verdict, in order.
+    fn settle(&mut self, i: u64, which: &[usize]) -> Result<Vec<Verdict>> {
+        let k = self.point(self.domain.at(i));
+        loop {
+            let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
+            self.points[k].verdict = together(&each, &(0..self.targets.len()).collect::<Vec<_>>());
+            if which.iter().all(|&t| each[t] != Verdict::Undecided) || !self.more_runs(k)? {
+                return Ok(each);
             }
         }
     }
@@ -265,7 +433,11 @@ impl<O: Oracle> Search<'_, O> {
                 self.warnings.push(format!(
                     "{} does not move one way in the key over the values tried ({}): the answer assumes it does",
                     t.figure.name(),
-                    means.iter().map(|(x, m)| format!("{x}: {m:.4}")).collect::<Vec<_>>().join(", ")
+                    means
+                        .iter()
+                        .map(|(x, m)| format!("{}: {m:.4}", self.oracle.show(*x)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
@@ -289,28 +461,38 @@ fn bounds(values: &[f64], alpha: f64) -> (f64, f64) {
     (m - half, m + half)
 }
 
-/// Every target at once: holds if all hold, fails if one fails. A figure
-/// undefined in any run (a wait where nobody waited) cannot be judged.
-fn verdict(targets: &[Target], runs: &[Vec<Value>], alpha: f64) -> Verdict {
-    let mut all_hold = true;
-    for (i, t) in targets.iter().enumerate() {
-        let values: Vec<f64> = runs.iter().filter_map(|r| r[i]).collect();
-        if values.len() < runs.len() {
-            all_hold = false;
-            continue;
-        }
-        let (low, high) = bounds(&values, alpha);
-        let (holds, fails) = match t.op {
-            Op::AtMost => (high <= t.value, low > t.value),
-            Op::AtLeast => (low >= t.value, high < t.value),
-            Op::Equal => (false, false),
-        };
-        if fails {
-            return Verdict::Fails;
-        }
-        all_hold &= holds;
-    }
-    if all_hold {
+/// Each target on its own: holds or fails at the test level, or neither. A
+/// figure undefined in any run (a wait where nobody waited) cannot be
+/// judged, so cannot be shown to hold.
+fn verdicts(targets: &[Target], runs: &[Vec<Value>], alpha: f64) -> Vec<Verdict> {
+    targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let values: Vec<f64> = runs.iter().filter_map(|r| r[i]).collect();
+            if values.len() < runs.len() {
+                return Verdict::Undecided;
+            }
+            let (low, high) = bounds(&values, alpha);
+            let (holds, fails) = match t.op {
+                Op::AtMost => (high <= t.value, low > t.value),
+                Op::AtLeast => (low >= t.value, high < t.value),
+                Op::Equal => (false, false),
+            };
+            match (holds, fails) {
+                (true, _) => Verdict::Holds,
+                (_, true) => Verdict::Fails,
+                _ => Verdict::Undecided,
+            }
+        })
+        .collect()
+}
+
+/// The targets `which` together: fails if one fails, holds if all hold.
+fn together(each: &[Verdict], which: &[usize]) -> Verdict {
+    if which.iter().any(|&i| each[i] == Verdict::Fails) {
+        Verdict::Fails
+    } else if which.iter().all(|&i| each[i] == Verdict::Holds) {
         Verdict::Holds
     } else {
         Verdict::Undecided
@@ -339,7 +521,8 @@ mod tests {
                     // A fixed zero-mean sequence: +1, -1, +0.5, -0.5, ...
                     let noise = if r % 2 == 0 { 1.0 } else { -1.0 } / (1.0 + (r / 2) as f64 % 3.0);
                     let v = (self.f)(x) + self.sd * noise;
-                    vec![Some(v)]
+                    // The same figure for every target (the tests give at most two).
+                    vec![Some(v); 2]
                 })
                 .collect())
         }
@@ -386,6 +569,92 @@ mod tests {
         let out = search(&[target(Op::Equal, 0.3)], d, settings(false), &mut o).unwrap();
         let x = out.value.expect("found");
         assert!((x - 100.0).abs() <= 1.0, "{x}");
+        let (lo, hi) = out.interval.expect("an interval");
+        assert!(lo <= x && x <= hi && lo <= 100.0 && 100.0 <= hi, "{lo} {x} {hi}");
+        // The noise's spread is 0.0005, a sixth of a unit of x: the values
+        // that cannot be told from 0.3 are a few units wide, not the range.
+        assert!(hi - lo < 10.0, "{lo} {hi}");
+        assert_eq!(out.finding, Finding::Found);
+    }
+
+    #[test]
+    fn calibration_on_a_falling_figure_finds_its_value_too() {
+        let mut o = Fake { f: |x| 0.6 - 0.003 * x, sd: 0.0005, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 200.0, step: 0.5 };
+        let out = search(&[target(Op::Equal, 0.3)], d, settings(false), &mut o).unwrap();
+        let (lo, hi) = out.interval.expect("an interval");
+        let x = out.value.expect("found");
+        assert!(lo <= x && x <= hi && lo <= 100.0 && 100.0 <= hi, "{lo} {x} {hi}");
+    }
+
+    #[test]
+    fn a_figure_that_never_reaches_the_target_gives_no_value() {
+        // Between 0 and 1 over the whole range: 2 is never reached.
+        let mut o = Fake { f: |x| 0.01 * x, sd: 0.001, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 100.0, step: 1.0 };
+        let out = search(&[target(Op::Equal, 2.0)], d, settings(false), &mut o).unwrap();
+        assert_eq!((out.value, out.interval), (None, None));
+        assert_eq!(out.finding, Finding::Unreachable { above: false });
+        let out = search(&[target(Op::Equal, -1.0)], d, settings(false), &mut o).unwrap();
+        assert_eq!(out.finding, Finding::Unreachable { above: true });
+    }
+
+    #[test]
+    fn the_answer_may_lie_at_either_end() {
+        // Rises with x (drops grow with the session's length): at most 0.5
+        // holds at the bottom, fails at the top. The least value meeting
+        // it is the bottom; the greatest is found inside.
+        let mut o = Fake { f: |x| 0.01 * x, sd: 0.001, calls: 0 };
+        let d = Domain { lo: 10.0, hi: 100.0, step: 1.0 };
+        let out = search(&[target(Op::AtMost, 0.505)], d, settings(false), &mut o).unwrap();
+        assert_eq!((out.value, &out.finding), (Some(10.0), &Finding::Found));
+        assert!(out.warnings.iter().any(|w| w.contains("may lie below")), "{:?}", out.warnings);
+        // Falls with x (more sessions, fewer drops): the greatest value
+        // meeting at most 0.5 is the top, the least inside.
+        let mut o = Fake { f: |x| 1.0 - 0.01 * x, sd: 0.001, calls: 0 };
+        let out = search(&[target(Op::AtMost, 0.505)], d, settings(true), &mut o).unwrap();
+        assert_eq!(out.value, Some(100.0));
+        let out = search(&[target(Op::AtMost, 0.505)], d, settings(false), &mut o).unwrap();
+        assert_eq!(out.value, Some(50.0));
+    }
+
+    #[test]
+    fn a_step_wider_than_the_range_still_tries_both_ends() {
+        let mut o = Fake { f: |x| 0.5 - 0.01 * x, sd: 0.001, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 10.0, step: 50.0 };
+        let out = search(&[target(Op::AtMost, 0.45)], d, settings(false), &mut o).unwrap();
+        assert_eq!(out.value, Some(10.0));
+        let tried: Vec<f64> = out.points.iter().map(|p| p.x).collect();
+        assert_eq!(tried, [0.0, 10.0]);
+        // A step that does not divide the range ends at its top all the same.
+        let d = Domain { lo: 0.0, hi: 10.0, step: 3.0 };
+        assert_eq!((d.last(), d.at(3), d.at(4)), (4, 9.0, 10.0));
+    }
+
+    #[test]
+    fn targets_holding_at_both_ends_or_neither_give_no_value_and_say_why() {
+        let mut o = Fake { f: |x| 0.01 * x, sd: 0.001, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 100.0, step: 1.0 };
+        let out = search(&[target(Op::AtMost, 2.0)], d, settings(false), &mut o).unwrap();
+        assert_eq!((out.value, &out.finding), (None, &Finding::HoldsAtBothEnds));
+        let both = [target(Op::AtMost, 2.0), target(Op::AtLeast, 3.0)];
+        let out = search(&both, d, settings(true), &mut o).unwrap();
+        assert_eq!((out.value, &out.finding), (None, &Finding::HoldsAtNeitherEnd(vec![1])));
+    }
+
+    #[test]
+    fn a_rising_and_a_falling_target_meet_in_the_middle_or_nowhere() {
+        // 1 - x/100: at most 0.6 from 40 up, at least 0.3 up to 70.
+        let mut o = Fake { f: |x| 1.0 - 0.01 * x, sd: 0.001, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 100.0, step: 1.0 };
+        let band = [target(Op::AtMost, 0.605), target(Op::AtLeast, 0.295)];
+        assert_eq!(search(&band, d, settings(false), &mut o).unwrap().value, Some(40.0));
+        assert_eq!(search(&band, d, settings(true), &mut o).unwrap().value, Some(70.0));
+        // At most 0.2 from 80 up, at least 0.5 up to 50: never both.
+        let apart = [target(Op::AtMost, 0.205), target(Op::AtLeast, 0.495)];
+        let out = search(&apart, d, settings(false), &mut o).unwrap();
+        assert_eq!(out.value, None);
+        assert_eq!(out.finding, Finding::NoneMeetsAll { rising: vec![0], falling: vec![1], x: 80.0 });
     }
 
     #[test]
