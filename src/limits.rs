@@ -10,7 +10,11 @@
 //! one should be able to redo the arithmetic from the message.
 //!
 //! Memory is estimated from what grows (`RunMemory`). In one run: the
-//! people in the system at once (at most all of the run's), each in the
+//! people in the system at once (`people_at_once`: crowds whose windows
+//! overlap add up, a night's crowd drains before the next night's at the
+//! slowest the model admits people; a ten-night rotation of 16 M people
+//! was refused for 16 GiB, counting everyone queued at once, and took
+//! 144 MiB), each in the
 //! structure that holds them, at the bytes per person the model states
 //! (`model::footprint`: a place in the line, a page load waiting, a
 //! session, their spare capacity included); the events pending at once
@@ -23,8 +27,14 @@
 //! the report is written. `check_command` picks the most threads that fit the limit, so
 //! a command is refused only when one run at a time does not fit: the
 //! refusal is the same on every machine.
+//!
+//! Time is told, not refused: runs after runs (a plan's, a sweep's,
+//! replications) take what they take, and `Plan::seconds` estimates it
+//! for a note before the work and the progress bar's ETA during it. Only
+//! one run of more events than `MAX_EVENTS` is refused.
 
 use crate::engine::fmt_bytes;
+use crate::engine::SimTime;
 use crate::model::{event_list_bytes, footprint, CURVE_BYTES_PER_POINT};
 use crate::scenario::{bounds, Curve, Scenario, ScenarioError};
 
@@ -34,7 +44,8 @@ use crate::scenario::{bounds, Curve, Scenario, ScenarioError};
 pub const SOFT_MAX_PEOPLE: u64 = 100_000_000;
 /// Time-series rows per run.
 pub const MAX_BINS: u64 = 1_000_000;
-/// Events, all runs together (see `EVENTS_PER_SECOND` for the time).
+/// Events of one run (see `EVENTS_PER_SECOND` for the time): about 40
+/// minutes of one core. Runs after runs are not capped (their time is told).
 pub const MAX_EVENTS: f64 = 20e9;
 /// Memory a command may take at its peak without `--allow-large` [bytes]:
 /// 8 GiB, a third of the 24 GiB machines this is developed on and what a
@@ -82,6 +93,11 @@ pub struct Size {
     /// probability times its cohort's people (all of them, as if the rounds
     /// before had booked nobody), rounded up.
     pub people: u64,
+    /// People who can be in the system at the same time, at most about
+    /// (`people_at_once`): what memory follows. All of `people` when their
+    /// windows overlap; one night's crowd, and what the nights before may
+    /// have left, in a rotation of nights.
+    pub at_once: f64,
     /// Time-series rows.
     pub bins: u64,
     /// Attempts per person at most: 1 + q + q² + ... up to `max_attempts`
@@ -187,8 +203,140 @@ pub fn size(s: &Scenario) -> Size {
     let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people).saturating_add(returning(c)));
     let bins = s.duration.0.div_ceil(s.bin.0.max(1));
     let attempts_per_person = attempts_per_person(s);
-    let memory = run_memory(s, people as f64, bins, attempts_per_person);
-    Size { people, bins, attempts_per_person, events: people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT, memory }
+    let at_once = people_at_once(s, attempts_per_person).min(people as f64);
+    let memory = run_memory(s, at_once, bins, attempts_per_person);
+    let events = people as f64 * attempts_per_person * EVENTS_PER_ATTEMPT;
+    Size { people, at_once, bins, attempts_per_person, events, memory }
+}
+
+/// The most people in the system at the same time, about: a fluid bound.
+/// First attempts flow in by each curve (`inflows`), each person bringing
+/// as many attempts as they may make, and the line drains at the slowest
+/// the model admits them (`drain_per_second`), never while a tier is down;
+/// the most work waiting at any moment, in attempts, bounds the people
+/// waiting (each holds one at least). A night's crowd drains before the
+/// next night's opens; crowds whose windows overlap add up. Without a rate
+/// to drain at (nothing bounds it), every person counts.
+fn people_at_once(s: &Scenario, attempts: f64) -> f64 {
+    let total = s.cohorts.iter().fold(0.0, |sum, c| sum + c.people as f64);
+    let drain = drain_per_second(s);
+    if !(drain.is_finite() && drain > 0.0) {
+        return f64::INFINITY;
+    }
+    let (lumps, rates) = inflows(s);
+    // The moments anything changes: inflows start or end, tiers go down or up.
+    let mut times: Vec<f64> = lumps.iter().map(|l| l.0).collect();
+    times.extend(rates.iter().flat_map(|r| [r.0, r.1]));
+    times.extend(s.faults.outages.iter().flat_map(|o| [secs(o.from), secs(o.to)]));
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let (mut waiting, mut most, mut lump) = (0.0f64, 0.0f64, 0usize);
+    let mut lumps = lumps;
+    lumps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (k, &t) in times.iter().enumerate() {
+        while lump < lumps.len() && lumps[lump].0 <= t {
+            waiting += lumps[lump].1 * attempts;
+            lump += 1;
+        }
+        most = most.max(waiting);
+        let Some(&next) = times.get(k + 1) else { break };
+        let mid = 0.5 * (t + next);
+        let inflow: f64 = rates.iter().filter(|r| r.0 <= mid && mid < r.1).map(|r| r.2).sum::<f64>() * attempts;
+        let down = s.faults.outages.iter().any(|o| secs(o.from) <= mid && mid < secs(o.to));
+        let out = if down { 0.0 } else { drain };
+        waiting = (waiting + (inflow - out) * (next - t)).max(0.0);
+        most = most.max(waiting);
+    }
+    most.min(total)
+}
+
+fn secs(t: SimTime) -> f64 {
+    t.as_secs_f64()
+}
+
+/// How first attempts flow in, upper envelopes of the curves: crowds that
+/// come at once (time [s], people), and steady flows (from, to [s], people
+/// a second). A surge's early birds come at once at their earliest; its
+/// burst at its first rate for one time constant (all of it, sooner than
+/// it comes); its rest and a constant curve spread over the window; a
+/// piecewise or trace curve at the higher rate of each segment; a catch-up
+/// round's crowd at once at its opening.
+#[allow(clippy::type_complexity)]
+fn inflows(s: &Scenario) -> (Vec<(f64, f64)>, Vec<(f64, f64, f64)>) {
+    let (mut lumps, mut rates) = (Vec::new(), Vec::new());
+    for c in &s.cohorts {
+        let people = c.people as f64;
+        match &c.arrivals {
+            Curve::Piecewise { points } | Curve::Trace { points, .. } => {
+                let volume = crate::scenario::volume(points);
+                let scale = if volume > 0.0 { people / volume } else { 0.0 };
+                for w in points.windows(2) {
+                    let rate = w[0].rate.max(w[1].rate) / 60.0 * scale;
+                    rates.push((secs(w[0].at), secs(w[1].at), rate));
+                }
+            }
+            Curve::Constant | Curve::Surge { .. } => {
+                for w in &c.windows {
+                    let n = people * w.share;
+                    let (o, close) = (secs(w.opens), secs(w.closes));
+                    let span = (close - o).max(1e-6);
+                    match &c.arrivals {
+                        Curve::Surge { share, tau, early, early_share } => {
+                            lumps.push(((o - secs(*early)).max(0.0), n * early_share));
+                            let tau = secs(*tau).max(1e-6);
+                            rates.push((o, o + tau, n * share / tau));
+                            rates.push((o, close, n * (1.0 - share - early_share).max(0.0) / span));
+                        }
+                        _ => rates.push((o, close, n / span)),
+                    }
+                }
+            }
+        }
+        for r in &c.catch_up {
+            lumps.push((secs(r.opens), (r.probability * people).ceil()));
+        }
+    }
+    (lumps, rates)
+}
+
+/// The slowest the model admits people [attempts per second], over its
+/// schedule: the fewest sessions (or places the room lets in) over the
+/// longest mean session of anyone, the room's admissions per minute, the
+/// fewest identity checks over their mean, the fewest page loads over
+/// theirs. Zero when nothing bounds it below.
+fn drain_per_second(s: &Scenario) -> f64 {
+    let fewest = |first: u64, schedule: &[crate::scenario::Change]| {
+        schedule.iter().map(|c| c.value).fold(first, u64::min) as f64
+    };
+    let longest_session = s.all_clients().map(|c| c.session.mean_secs()).fold(0.0, f64::max);
+    let mut sessions = fewest(s.backend.max_sessions, &s.backend.schedule);
+    let mut rate = f64::INFINITY;
+    if let Some(r) = &s.waiting_room {
+        sessions = sessions.min(r.max_active as f64);
+        if let Some(per_minute) = r.admit_per_minute {
+            rate = rate.min(per_minute / 60.0);
+        }
+    }
+    if longest_session > 0.0 {
+        rate = rate.min(sessions / longest_session);
+    }
+    if let Some(i) = &s.identity {
+        let mean = i.service.mean_secs();
+        if mean > 0.0 {
+            rate = rate.min(fewest(i.capacity, &i.schedule) / mean);
+        }
+    }
+    if let Some(f) = &s.front {
+        let mean = f.service.mean_secs();
+        if mean > 0.0 {
+            rate = rate.min(fewest(f.capacity, &f.schedule) / mean);
+        }
+    }
+    if rate.is_finite() {
+        rate
+    } else {
+        0.0
+    }
 }
 
 /// The most of any behaviour in the scenario (`[clients]`'s, or a cohort's
@@ -265,10 +413,13 @@ fn devices_of(s: &Scenario, people: f64) -> f64 {
     (people * mean + 5.0 * (people * var).sqrt()).min(people * f64::from(d.max()))
 }
 
-/// Memory follows the people in the system, and with several devices per
-/// person each device holds its own place in the line, its own page load
-/// and check and its own events: the structures are sized for the devices
-/// (`devices_of`), and the devices' shared state for every person.
+/// Memory follows the people in the system (`people`, those who can be
+/// in at once), and with several devices per person each device holds its
+/// own place in the line, its own page load and check and its own events:
+/// the structures are sized for the devices (`devices_of`), and the
+/// devices' shared state for every person. A queue deadline outlives its
+/// person by a patience, so those of a crowd gone long before are left
+/// out with it.
 fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory {
     let order = s.waiting_room.as_ref().map_or(crate::scenario::Order::Fifo, |r| r.order);
     let bytes = footprint(order);
@@ -322,6 +473,34 @@ pub struct Plan {
     pub threads: usize,
     /// Memory at the peak with `threads` runs at once [bytes].
     pub memory: f64,
+    /// Computing time at most, about [s]: every run's events at the rate
+    /// of one core, over the threads (an attempt failing every time, the
+    /// worst case; a plan's every run, though it stops when it knows).
+    pub seconds: f64,
+    /// Runs the command makes at most.
+    pub runs: u64,
+}
+
+/// Computing time worth telling before it starts [s].
+const TELL_AFTER: f64 = 60.0;
+
+impl Plan {
+    /// "up to about 20 min of computing (200 runs at most, 2 at once)",
+    /// when it is worth saying before the work starts; the progress bar's
+    /// ETA tells the rest.
+    pub fn time_note(&self) -> Option<String> {
+        (self.seconds >= TELL_AFTER).then(|| {
+            let runs = if self.runs > 1 {
+                format!(" ({} runs at most, {} at once)", self.runs, self.threads)
+            } else {
+                String::new()
+            };
+            format!(
+                "up to about {} of computing{runs}, estimated; the progress bar's ETA tells as it goes",
+                hours(self.seconds)
+            )
+        })
+    }
 }
 
 /// The memory of a command at its peak, with `threads` runs at once.
@@ -394,7 +573,7 @@ pub fn check_command(
     allow_large: bool,
 ) -> Result<Plan, ScenarioError> {
     if runs.is_empty() {
-        return Ok(Plan { threads: 1, memory: PROCESS_BYTES });
+        return Ok(Plan { threads: 1, memory: PROCESS_BYTES, seconds: 0.0, runs: 0 });
     }
     let sized: Vec<(&Scenario, u64, Size)> = runs.iter().map(|(s, n)| (*s, (*n).max(1), size(s))).collect();
     let name = command_name(runs);
@@ -419,7 +598,29 @@ pub fn check_command(
     let jobs: u64 = sized.iter().map(|(_, n, _)| n).sum();
     let most = threads.max(1).min(usize::try_from(jobs).unwrap_or(usize::MAX)).max(1);
     let threads = (1..=most).rev().find(|&t| memory.at(t) <= limit).unwrap_or(1);
-    Ok(Plan { threads, memory: memory.at(threads) })
+    let events: f64 = sized.iter().map(|(_, n, size)| size.events * *n as f64).sum();
+    let seconds = events / EVENTS_PER_SECOND / threads as f64;
+    Ok(Plan { threads, memory: memory.at(threads), seconds, runs: jobs })
+}
+
+/// What one run of `s` needs, in a line for `validate`, when it is worth
+/// telling (a minute of computing, or a GiB at the peak): "about 1.7 GiB
+/// at the peak (up to 1620000 of 16200000 people in the system at once),
+/// up to about 2.3 billion events (5 min of computing)".
+pub fn worth_telling(s: &Scenario) -> Option<String> {
+    let plan = check_command(&[(s, 1)], Keeps::Results, 1, true).ok()?;
+    let size = size(s);
+    if plan.seconds < TELL_AFTER && plan.memory < GIB {
+        return None;
+    }
+    Some(format!(
+        "about {} at the peak (up to {:.0} of {} people in the system at once), up to about {} events ({} of computing)",
+        fmt_bytes(plan.memory),
+        size.at_once,
+        size.people,
+        billions(size.events),
+        hours(plan.seconds),
+    ))
 }
 
 /// The name a refusal goes by: the scenario's, or each of them.
@@ -467,9 +668,10 @@ fn soft_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory) -> Vec<
             size.bins, s.duration, s.bin
         ));
     }
-    let events: f64 = runs.iter().map(|(_, n, size)| size.events * *n as f64).sum();
-    if events > MAX_EVENTS {
-        soft.push(events_reason(runs, events));
+    // Runs after runs are time, told as an estimate (`Plan::seconds`), not
+    // a reason to refuse; one run of more events than this is refused.
+    if let Some((_, _, size)) = runs.iter().find(|(_, _, size)| size.events > MAX_EVENTS) {
+        soft.push(events_reason(size));
     }
     if memory.at(1) > MAX_MEMORY {
         soft.push(memory_reason(memory, &fmt_bytes(MAX_MEMORY)));
@@ -477,19 +679,15 @@ fn soft_reasons(runs: &[(&Scenario, u64, Size)], memory: &CommandMemory) -> Vec<
     soft
 }
 
-fn events_reason(runs: &[(&Scenario, u64, Size)], events: f64) -> String {
-    let total: u64 = runs.iter().map(|(_, n, _)| n).sum();
-    let per_runs = if total > 1 { format!(" ({total} runs)") } else { String::new() };
-    let (_, _, size) = runs.iter().max_by(|a, b| a.2.events.total_cmp(&b.2.events)).expect("runs");
+fn events_reason(size: &Size) -> String {
     format!(
-        "events: about {}{per_runs} ({} people x up to {:.1} attempts x {EVENTS_PER_ATTEMPT} events{}), \
+        "events: about {} in one run ({} people x up to {:.1} attempts x {EVENTS_PER_ATTEMPT} events), \
          above the limit of {}; that is about {} of computing at {} million events a second",
-        billions(events),
+        billions(size.events),
         size.people,
         size.attempts_per_person,
-        if runs.len() > 1 { " in the largest" } else { "" },
         billions(MAX_EVENTS),
-        hours(events / EVENTS_PER_SECOND),
+        hours(size.events / EVENTS_PER_SECOND),
         EVENTS_PER_SECOND / 1e6,
     )
 }
@@ -526,9 +724,11 @@ fn billions(n: f64) -> String {
     }
 }
 
-/// Seconds as "40 min" or "3.2 hours".
+/// Seconds as "20 s", "40 min" or "3.2 hours".
 fn hours(secs: f64) -> String {
-    if secs < 5400.0 {
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else if secs < 5400.0 {
         format!("{:.0} min", secs / 60.0)
     } else {
         format!("{:.1} hours", secs / 3600.0)
@@ -579,8 +779,20 @@ mod tests {
         assert!(events.contains("events: about 36.0 billion"), "{events}");
         assert!(events.contains("about 75 min of computing at 8 million events a second"), "{events}");
         assert!(events.contains("Pass --allow-large"), "{events}");
-        let runs = too_large(&["cohort.0.people=10000000"], 1000);
-        assert!(runs.contains("(1000 runs)"), "{runs}");
+    }
+
+    /// Runs after runs are time, not a reason to refuse: a thousand runs of
+    /// ten million people pass, with the time told (the guard refused
+    /// them, and `plan`'s plain question of 200 runs at most with them).
+    #[test]
+    fn many_runs_are_time_told_not_refused() {
+        let s = scenario(&["cohort.0.people=10000000"]);
+        let plan = check_command(&[(&s, 1000)], Keeps::Summaries, 2, false).expect("not refused");
+        assert_eq!(plan.runs, 1000);
+        let note = plan.time_note().expect("worth telling");
+        assert!(note.starts_with("up to about ") && note.contains("(1000 runs at most, "), "{note}");
+        let one = check_command(&[(&scenario(&[]), 1)], Keeps::Results, 1, false).expect("small");
+        assert_eq!(one.time_note(), None, "a blink is not worth a note");
     }
 
     /// Runs go at once only as many as fit: the refusal does not depend on

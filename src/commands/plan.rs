@@ -118,6 +118,9 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     base.origin.set = a.flags.set.clone();
     let runs = [(&base, u64::from(a.max_runs))];
     let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
+    if let Some(note) = guard.time_note().filter(|_| !a.flags.quiet) {
+        eprintln!("note: {note}");
+    }
     let dir = a.out.clone().unwrap_or_else(|| default_dir(&a, &key, &names, &base));
     let claim = super::claim(&dir, "plan")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);

@@ -75,6 +75,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
             )?;
             outln!("  ({} replications: means, 95 % intervals in brackets)", runs.len())?;
         }
+        if let Some(note) = crate::scenario::due::note(&s) {
+            outln!("  note: {note}")?;
+        }
         outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())

@@ -51,8 +51,17 @@ pub fn validate(a: Args) -> Result<(), CliError> {
                 if a.resolved {
                     out!("{}", resolved(&s))?;
                 }
-                if let Err(e) = crate::limits::check(&s, 1, false) {
-                    outln!("  note: {e}")?;
+                if let Some(note) = scenario::due::note(&s) {
+                    outln!("  note: {note}")?;
+                }
+                // The verdict `run` gives (one run), with the estimate.
+                match crate::limits::check(&s, 1, false) {
+                    Err(e) => outln!("  note: {e}")?,
+                    Ok(_) => {
+                        if let Some(size) = crate::limits::worth_telling(&s) {
+                            outln!("  size: {size}")?;
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -86,21 +95,28 @@ pub fn resolved(s: &Scenario) -> String {
             .map(|w| {
                 let at = |t| clock_at(s.start, t).to_rfc3339();
                 match c.windows.len() {
-                    1 => format!("{} to {}", at(w.opens), at(w.closes)),
-                    _ => format!("{} to {} ({:.3} of the people)", at(w.opens), at(w.closes), w.share),
+                    1 => format!("{} to {}", at(w.opens), at(w.cut_from.unwrap_or(w.closes))),
+                    _ => format!(
+                        "{} to {} ({:.3} of the people)",
+                        at(w.opens),
+                        at(w.cut_from.unwrap_or(w.closes)),
+                        w.share
+                    ),
                 }
             })
             .collect();
         let curve = curve_name(&c.arrivals);
         let who = if c.eligible { "eligible" } else { "ineligible" };
         let name = format!("{:width$}", text(&c.name));
-        lines.push(format!("  cohort {name}  {:>10} people, {who}, {curve}, {}", c.people, windows.join("; ")));
+        let after =
+            if c.after_end > 0 { format!(" (and {} due after the run's end)", c.after_end) } else { String::new() };
+        lines.push(format!("  cohort {name}  {:>10} people{after}, {who}, {curve}, {}", c.people, windows.join("; ")));
         if let Some(own) = &c.clients {
             lines.push(format!("    its own clients: {}", behaviour(own)));
         }
         for r in &c.catch_up {
             let at = |t| clock_at(s.start, t).to_rfc3339();
-            let (from, to, curve) = (at(r.opens), at(r.closes), curve_name(&r.arrivals));
+            let (from, to, curve) = (at(r.opens), at(r.cut_from.unwrap_or(r.closes)), curve_name(&r.arrivals));
             lines.push(format!(
                 "    catch-up {from} to {to}: each not booked comes back with probability {}, {curve}",
                 r.probability

@@ -21,7 +21,7 @@
 //! stream before), which names their own draws later (`Streams::of`).
 
 use crate::engine::{Rng, SimTime};
-use crate::scenario::{CatchUp, Cohort, Curve, RatePoint, Window};
+use crate::scenario::{due, CatchUp, Cohort, Curve, RatePoint, Window};
 use rand::RngExt;
 use rand_distr::Exp1;
 use std::cmp::Reverse;
@@ -205,24 +205,6 @@ impl Arrivals {
     }
 }
 
-/// Split `total` in proportion to `shares` (which sum to 1) so that the
-/// parts add up to `total` exactly: largest remainders get the odd ones.
-fn split(total: u64, shares: &[f64]) -> Vec<u64> {
-    let exact: Vec<f64> = shares.iter().map(|s| s * total as f64).collect();
-    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
-    let mut left = total.saturating_sub(parts.iter().sum());
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
-    for i in order.into_iter().cycle().take(parts.len() * 2) {
-        if left == 0 {
-            break;
-        }
-        parts[i] += 1;
-        left -= 1;
-    }
-    parts
-}
-
 /// How many people a stream carries, and the number within its cohort
 /// of the first of them.
 #[derive(Clone, Copy, Debug)]
@@ -248,11 +230,15 @@ pub fn streams_for(index: u16, cohort: &Cohort, hold: bool, rng: impl Fn(u64) ->
             out.push(ArrivalStream::new(index, part, Shape::linear(points), first_open, rng(0)));
         }
         Curve::Constant | Curve::Surge { .. } => {
-            let shares: Vec<f64> = cohort.windows.iter().map(|w| w.share).collect();
+            // The people due in the run, window by window and part by part
+            // (all of them unless a window reaches past the end): the
+            // cohort's `people`, by the rule validation counted them with.
+            let total = cohort.people.saturating_add(cohort.after_end);
+            let due = due::windows_in_run(&cohort.arrivals, &cohort.windows, total);
             let mut first_id = 0;
-            for (w, (window, n)) in cohort.windows.iter().zip(split(cohort.people, &shares)).enumerate() {
+            for (w, (window, counts)) in cohort.windows.iter().zip(due).enumerate() {
                 let o = window.opens.as_secs_f64();
-                for (k, (count, shape)) in window_parts(&cohort.arrivals, window, n).into_iter().enumerate() {
+                for (k, (count, shape)) in window_parts(&cohort.arrivals, window, &counts).into_iter().enumerate() {
                     if count > 0 {
                         let part = Part { count, first_id };
                         out.push(ArrivalStream::new(index, part, shape, hold_at(o), rng(3 * w as u64 + k as u64)));
@@ -276,10 +262,13 @@ pub fn catch_up_streams(
     first_id: u64,
     rng: impl Fn(u64) -> Rng,
 ) -> Vec<ArrivalStream> {
-    let window = Window { opens: round.opens, closes: round.closes, share: 1.0 };
+    let window = Window { opens: round.opens, closes: round.closes, share: 1.0, cut_from: round.cut_from };
+    // A round reaching past the end: those due after it do not come back
+    // in the run (their numbers stay unused).
+    let counts = due::due_in_run(&round.arrivals, &window, count);
     let mut out = Vec::new();
     let mut first_id = first_id;
-    for (k, (n, shape)) in window_parts(&round.arrivals, &window, count).into_iter().enumerate() {
+    for (k, (n, shape)) in window_parts(&round.arrivals, &window, &counts).into_iter().enumerate() {
         if n > 0 {
             let mut s = ArrivalStream::new(index, Part { count: n, first_id }, shape, 0.0, rng(k as u64));
             s.returning = true;
@@ -290,16 +279,16 @@ pub fn catch_up_streams(
     out
 }
 
-/// The `n` people of one window of a constant or surge curve, by shape:
-/// the surge's early birds, burst and rest, or the constant's one part.
-fn window_parts(curve: &Curve, window: &Window, n: u64) -> Vec<(u64, Shape)> {
+/// The people of one window of a constant or surge curve (`counts`, by
+/// part: `due::parts`), with their shapes: the surge's early birds, burst
+/// and rest, or the constant's one part. A window the run cut keeps its
+/// shape up to the end: the same densities, cut (`due`).
+fn window_parts(curve: &Curve, window: &Window, counts: &[u64]) -> Vec<(u64, Shape)> {
     let (o, c) = (window.opens.as_secs_f64(), window.closes.as_secs_f64());
+    let count = |k: usize| counts.get(k).copied().unwrap_or(0);
     match curve {
-        Curve::Surge { share, tau, early, early_share } => {
-            let [early_n, burst_n, rest_n]: [u64; 3] =
-                split(n, &[*early_share, *share, (1.0 - share - early_share).max(0.0)])
-                    .try_into()
-                    .expect("three parts");
+        Curve::Surge { tau, early, .. } => {
+            let (early_n, burst_n, rest_n) = (count(0), count(1), count(2));
             let tau = tau.as_secs_f64();
             let mass = -(-(c - o) / tau).exp_m1();
             vec![
@@ -308,7 +297,7 @@ fn window_parts(curve: &Curve, window: &Window, n: u64) -> Vec<(u64, Shape)> {
                 (rest_n, Shape::Uniform { a: o, b: c }),
             ]
         }
-        _ => vec![(n, Shape::Uniform { a: o, b: c })],
+        _ => vec![(count(0), Shape::Uniform { a: o, b: c })],
     }
 }
 
@@ -324,14 +313,6 @@ mod tests {
             let (ours, exact) = (exp_neg(x), (-x).exp());
             assert!((ours - exact).abs() <= 2.0 * f64::EPSILON * exact, "x = {x}: {ours} vs {exact}");
         }
-    }
-
-    #[test]
-    fn split_adds_up_exactly() {
-        assert_eq!(split(10, &[0.5, 0.5]), vec![5, 5]);
-        assert_eq!(split(10, &[1.0 / 3.0; 3]).iter().sum::<u64>(), 10);
-        assert_eq!(split(7, &[0.0, 1.0, 0.0]), vec![0, 7, 0]);
-        assert_eq!(split(0, &[0.2, 0.8]), vec![0, 0]);
     }
 
     #[test]
@@ -356,6 +337,7 @@ mod tests {
         let round = CatchUp {
             opens: SimTime::from_secs(7200),
             closes: SimTime::from_secs(10_800),
+            cut_from: None,
             probability: 0.5,
             arrivals: Curve::Surge { share: 0.5, tau: SimTime::from_secs(600), early: SimTime::ZERO, early_share: 0.0 },
         };

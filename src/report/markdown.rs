@@ -56,6 +56,10 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
     if !s.origin.is_plain() {
         let _ = writeln!(out, "{}\n", origin_line(&s.origin));
     }
+    // Windows reaching past the run's end: who the run leaves out.
+    if let Some(note) = crate::scenario::due::note(s) {
+        let _ = writeln!(out, "Note: {}.\n", note.replace('`', "'"));
+    }
     if F::INTERVALS {
         let _ = writeln!(
             out,

@@ -87,8 +87,17 @@ pub enum ScenarioError {
     },
 }
 
+/// Problems listed at most: a file of a quarter of a million bad keys
+/// printed as many lines (the count says how many there are).
+pub const MAX_LISTED: usize = 200;
+
+/// One line per problem, at most `MAX_LISTED`, then "and N more".
 fn list(d: &[Diagnostic]) -> String {
-    d.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
+    let mut lines: Vec<String> = d.iter().take(MAX_LISTED).map(|d| format!("  {d}")).collect();
+    if d.len() > MAX_LISTED {
+        lines.push(format!("  and {} more", d.len() - MAX_LISTED));
+    }
+    lines.join("\n")
 }
 
 /// Load and check the scenario at `path` (`-`: standard input), with

@@ -12,6 +12,7 @@
 pub mod bounds;
 mod dist;
 mod doc;
+pub mod due;
 pub mod echo;
 pub mod grid;
 mod inherit;
@@ -31,7 +32,7 @@ mod validate;
 pub use dist::{Discrete, Dist};
 pub use load::{
     canonical_key, cohort_names, load, load_str, load_str_with, load_with, shown_path, Changes, CohortNames,
-    Diagnostic, ScenarioError, STDIN,
+    Diagnostic, ScenarioError, MAX_LISTED, STDIN,
 };
 
 use crate::engine::SimTime;
@@ -154,12 +155,18 @@ impl Scenario {
         self.title = format!("{} (at {} scale)", strip_scale(&self.title), percent(scale));
         let n = |x: u64| ((x as f64 * factor).round() as u64).max(1);
         for c in &mut self.cohorts {
-            c.people = n(c.people);
             c.slots = c.slots.map(n);
             if let Curve::Piecewise { points } | Curve::Trace { points, .. } = &mut c.arrivals {
                 for p in points {
                     p.rate *= factor;
                 }
+                // The curve was cut at the end already: the two apart.
+                c.after_end = if c.after_end == 0 { 0 } else { n(c.after_end) };
+                c.people = n(c.people);
+            } else {
+                // The people due in the run, by the one rule, of all.
+                let total = n(c.people.saturating_add(c.after_end));
+                due::settle(c, total, self.duration);
             }
         }
         if let Some(f) = &mut self.front {
@@ -180,6 +187,10 @@ impl Scenario {
         self.backend.slots = self.backend.slots.map(n);
         self
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A title without the scale note `scaled` added.
@@ -204,8 +215,14 @@ fn percent(f: f64) -> String {
 #[derive(Clone, Debug, Serialize)]
 pub struct Cohort {
     pub name: String,
-    /// People who come at least once (first attempts).
+    /// People who come at least once (first attempts) within the run.
     pub people: u64,
+    /// People the cohort's arrival curve brings after the run's end (a
+    /// window or a curve reaching past it): not generated, said so by
+    /// `validate` and the reports. `people + after_end` is the cohort as
+    /// written.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub after_end: u64,
     /// Ineligible people load the site and are turned away at the check.
     pub eligible: bool,
     /// Booking windows, in time order and not overlapping.
@@ -241,7 +258,11 @@ impl Cohort {
 #[derive(Clone, Debug, Serialize)]
 pub struct CatchUp {
     pub opens: SimTime,
+    /// The close, or the run's end when the round reaches past it.
     pub closes: SimTime,
+    /// The close as written, when the run ends before it (see `Window`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut_from: Option<SimTime>,
     pub probability: f64,
     pub arrivals: Curve,
 }
@@ -262,10 +283,16 @@ impl Scenario {
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Window {
     pub opens: SimTime,
+    /// The close, or the run's end when the window reaches past it.
     pub closes: SimTime,
     /// Share of the cohort's people whose first attempt falls in this window
     /// (for `constant` and `surge` curves; shares sum to 1).
     pub share: f64,
+    /// The close as written, when the run ends before it: the arrival
+    /// curve keeps its shape up to it, and those due after the end do not
+    /// come (`due`). `None`: the window closes inside the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut_from: Option<SimTime>,
 }
 
 /// When first attempts come.

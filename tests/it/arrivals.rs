@@ -140,3 +140,97 @@ fn the_check_rejects_a_wrong_curve() {
     let result = std::panic::catch_unwind(|| chi_square_ok(&obs, &exp));
     assert!(result.is_err(), "a 10 % tilt must be detected");
 }
+
+/// A window that closes after the run's end keeps its curve's shape: the
+/// people due in the run come at the curve's rate, those due after the end
+/// are not generated, and the scenario says how many they are. (The whole
+/// window's people were squeezed into the run: a day of 3.1 M people into
+/// a run of four hours.)
+#[test]
+fn a_window_past_the_end_keeps_its_shape_and_counts_those_left_out() {
+    // 60,000 over 30m..5h30m (200 a minute), the run ends at 3h: 150
+    // minutes of 300 in the run, 30,000 people.
+    let text =
+        scenario(r#"{ curve = "constant" }"#, "people = 60000", r#"windows = [{ opens = "30m", closes = "5h30m" }]"#);
+    let s = from_text(&text, &repo());
+    assert_eq!((s.cohorts[0].people, s.cohorts[0].after_end), (30_000, 30_000));
+    let note = surgesim::scenario::due::note(&s).expect("a note");
+    assert!(note.starts_with("30000 people due after the run's end") && note.ends_with(": c 30000"), "{note}");
+    let obs = arrivals(&text, &repo());
+    let exp: Vec<f64> = (0..180).map(|m| if m >= 30 { 200.0 } else { 0.0 }).collect();
+    chi_square_ok(&obs, &exp);
+
+    // A surge: its burst by its decay (tau 1h, cut at 2h30m of 5h), the
+    // rest spread at the whole window's rate.
+    let text = scenario(
+        r#"{ curve = "surge", share = 0.5, tau = "1h" }"#,
+        "people = 100000",
+        r#"windows = [{ opens = "30m", closes = "5h30m" }]"#,
+    );
+    let s = from_text(&text, &repo());
+    let (o, c, end, tau, n) = (30.0, 330.0, 180.0, 60.0, 100_000.0);
+    let burst = |t: f64| (1.0 - (-(t - o).max(0.0) / tau).exp()) / (1.0 - (-(c - o) / tau).exp());
+    let expected_in = (0.5 * n * burst(end)).round() + (0.5 * n * (end - o) / (c - o)).round();
+    assert_eq!(s.cohorts[0].people as f64, expected_in);
+    assert_eq!(s.cohorts[0].people + s.cohorts[0].after_end, 100_000);
+    let obs = arrivals(&text, &repo());
+    let exp: Vec<f64> = (0..180)
+        .map(|m| {
+            let (a, b) = (m as f64, m as f64 + 1.0);
+            if b <= o {
+                return 0.0;
+            }
+            0.5 * n * (burst(b) - burst(a)) + 0.5 * n / (c - o)
+        })
+        .collect();
+    chi_square_ok(&obs, &exp);
+}
+
+/// A piecewise curve past the end: cut there with its rates, the people
+/// after it counted apart; at a smaller scale the two scale together.
+#[test]
+fn a_piecewise_curve_past_the_end_keeps_its_rates() {
+    // 100 a minute for 4 hours, 24,000 people; the run has 3 of them.
+    let text = scenario(
+        r#"{ curve = "piecewise", points = [{ at = "0m", rate = 100.0 }, { at = "4h", rate = 100.0 }] }"#,
+        "",
+        "",
+    );
+    let s = from_text(&text, &repo());
+    assert_eq!((s.cohorts[0].people, s.cohorts[0].after_end), (18_000, 6_000));
+    let obs = arrivals(&text, &repo());
+    chi_square_ok(&obs, &[100.0; 180]);
+    let small = s.scaled(0.1).cohorts[0].clone();
+    assert_eq!((small.people, small.after_end), (1_800, 600));
+}
+
+/// `validate`, the run's terminal and its report say how many people were
+/// due after the end; the run brings exactly the cohort's people of the
+/// run, and nobody is lost: people = booked + gave up + still in the
+/// system, with `people` the people who came within the run.
+#[test]
+fn those_due_after_the_end_are_told_and_the_rest_conserved() {
+    let text = scenario(
+        r#"{ curve = "surge", share = 0.5, tau = "30m" }"#,
+        "people = 40000",
+        r#"windows = [{ opens = "2h", closes = "26h" }]"#,
+    )
+    .replace("max_sessions = 1000000", "max_sessions = 50");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("late.toml");
+    std::fs::write(&file, &text).unwrap();
+    let s = from_text(&text, dir.path());
+    let (people, after) = (s.cohorts[0].people, s.cohorts[0].after_end);
+    assert!(after > 0 && people + after == 40_000, "{people} + {after}");
+    let said = format!("{after} people due after the run's end");
+    surgesim().arg("validate").arg(&file).assert().success().stdout(predicates::str::contains(said.clone()));
+    let out = dir.path().join("out");
+    let run = surgesim().arg("run").arg(&file).args(["--no-charts", "--out"]).arg(&out).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stdout).contains(&said), "the terminal says it");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains(&said), "the report says it");
+    let outcome = surgesim::simulate(&s, 0);
+    crate::conservation::identities(&s, &outcome, "a window past the end");
+    assert_eq!(outcome.results.cohorts[0].counts.arrivals, people, "exactly the people due in the run");
+}

@@ -406,3 +406,26 @@ fn out_will_not_replace_a_folder_it_did_not_write() {
     assert_eq!(std::fs::read(home.join("thesis.tex")).expect("still there"), b"years of work");
     assert!(home.join("Documents").is_dir());
 }
+
+/// A flood of problems on one line (20,000 bad `unset` keys; a quarter of
+/// a million in a 1 MB file took a minute, each problem's column counted
+/// from the start of its line, and printed as many lines): located in
+/// linear time, and at most `MAX_LISTED` of them listed, then "and N more",
+/// under the count of them all.
+#[test]
+fn a_flood_of_problems_is_listed_short() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = scenario::template::Preset::Textbook.text();
+    std::fs::write(dir.path().join("base.toml"), base).expect("writable");
+    let keys = vec!["\"a\""; 20_000].join(",");
+    let child = format!("[scenario]\nextends = \"base.toml\"\nname = \"flood\"\nunset = [{keys}]\n");
+    std::fs::write(dir.path().join("flood.toml"), child).expect("writable");
+    let out = surgesim().arg("validate").arg(dir.path().join("flood.toml")).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines[0].starts_with("error: 20000 problem(s) in scenario"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + scenario::MAX_LISTED + 1, "the count, the problems listed, the rest counted");
+    assert!(lines[1].contains("flood.toml:4:") && lines[1].contains("found nothing at `a` to unset"), "{}", lines[1]);
+    assert_eq!(lines[lines.len() - 1], format!("  and {} more", 20_000 - scenario::MAX_LISTED));
+}

@@ -77,7 +77,8 @@ fn round(raw: &RawCatchUp, here: &str, c: &mut Check) -> Option<CatchUp> {
     }
     c.before_end(opens, &format!("{here}.opens"));
     let arrivals = arrivals?;
-    (c.count() == before).then(|| CatchUp { opens, closes: closes.min(c.duration), probability, arrivals })
+    let cut_from = (closes > c.duration).then_some(closes);
+    (c.count() == before).then(|| CatchUp { opens, closes: closes.min(c.duration), cut_from, probability, arrivals })
 }
 
 #[cfg(test)]

@@ -45,6 +45,10 @@ pub(super) fn check(list: &[RawCohort], base: clients::Base<'_>, c: &mut Check) 
         cohorts.extend(made);
     }
     groups_apart(&cohorts, &from_split, c);
+    for k in &mut cohorts {
+        let written = k.people;
+        super::super::due::settle(k, written, c.duration);
+    }
     cohorts
 }
 
@@ -86,7 +90,7 @@ fn cohort(rc: &RawCohort, base: clients::Base<'_>, path: &str, c: &mut Check) ->
     }
     c.text(&rc.name, &format!("{path}.name"), MAX_COHORT_NAME, "a cohort name labels legends and table rows");
     let windows = match &rc.windows {
-        None => vec![Window { opens: SimTime::ZERO, closes: c.duration, share: 1.0 }],
+        None => vec![Window { opens: SimTime::ZERO, closes: c.duration, share: 1.0, cut_from: None }],
         Some(list) if list.is_empty() => {
             let message = "found an empty list, expected at least one window (or leave it out for the whole run)";
             c.push(format!("{path}.windows"), message);
@@ -105,6 +109,7 @@ fn cohort(rc: &RawCohort, base: clients::Base<'_>, path: &str, c: &mut Check) ->
     Some(Cohort {
         name: rc.name.clone(),
         people,
+        after_end: 0,
         eligible: rc.eligible.unwrap_or(true),
         windows,
         arrivals: arrivals?,
@@ -164,7 +169,10 @@ fn windows(list: &[RawWindow], path: &str, c: &mut Check) -> Vec<Window> {
         if out.last().is_some_and(|prev: &Window| opens < prev.closes) {
             c.push(format!("{wp}.opens"), "overlaps the previous window, expected windows in time order");
         }
-        out.push(Window { opens, closes: closes.min(c.duration), share });
+        // A window past the end keeps its shape: those due after it are
+        // counted apart (`due::settle`), not squeezed into the run.
+        let cut_from = (closes > c.duration).then_some(closes);
+        out.push(Window { opens, closes: closes.min(c.duration), share, cut_from });
     }
     // A share out of range has said so; the sum would only repeat it.
     let in_range = list.iter().filter_map(|w| w.share).all(|s| (0.0..=1.0).contains(&s));

@@ -76,6 +76,7 @@ pub(super) fn groups(cohort: &Cohort, raw: &RawSplit, path: &str, c: &mut Check,
         out.push(Cohort {
             name,
             people: people[k],
+            after_end: 0,
             eligible: cohort.eligible,
             windows,
             arrivals: cohort.arrivals.clone(),
@@ -219,8 +220,11 @@ fn rounds(
     let mut out = Vec::with_capacity(list.len());
     for (j, r) in list.iter().enumerate() {
         let later = |t: SimTime| by.and_then(|by| t.0.checked_add(by)).map(SimTime);
-        match (later(r.opens).filter(|o| *o < c.duration), later(r.closes)) {
-            (Some(opens), Some(closes)) => out.push(CatchUp { opens, closes: closes.min(c.duration), ..r.clone() }),
+        match (later(r.opens).filter(|o| *o < c.duration), later(r.cut_from.unwrap_or(r.closes))) {
+            (Some(opens), Some(closes)) => {
+                let cut_from = (closes > c.duration).then_some(closes);
+                out.push(CatchUp { opens, closes: closes.min(c.duration), cut_from, ..r.clone() })
+            }
             _ => {
                 let message = format!(
                     "moves \"{name}\"'s catch-up round {j} past the end of the run ({}), expected fewer or closer groups",
@@ -249,10 +253,13 @@ fn moved(
     let mut out = Vec::with_capacity(windows.len());
     for (j, w) in windows.iter().enumerate() {
         let opens = by.and_then(|by| w.opens.0.checked_add(by.0)).map(SimTime);
-        let closes = match shift {
-            Shift::Opens => Some(w.closes),
-            Shift::Window => by.and_then(|by| w.closes.0.checked_add(by.0)).map(|t| SimTime(t).min(c.duration)),
+        // The close as written (a window moved past the end keeps its
+        // shape: see `due`), and the close in the run.
+        let written = match shift {
+            Shift::Opens => Some(w.cut_from.unwrap_or(w.closes)),
+            Shift::Window => by.and_then(|by| w.cut_from.unwrap_or(w.closes).0.checked_add(by.0)).map(SimTime),
         };
+        let closes = written.map(|t| t.min(c.duration));
         let (Some(opens), Some(closes)) = (opens.filter(|o| *o < c.duration), closes) else {
             let message = format!(
                 "moves \"{name}\"'s window {j} past the end of the run ({}), expected fewer or closer groups",
@@ -267,7 +274,8 @@ fn moved(
             );
             c.push(format!("{here}.every"), message);
         }
-        out.push(Window { opens, closes, share: w.share });
+        let cut_from = written.filter(|t| *t > c.duration);
+        out.push(Window { opens, closes, share: w.share, cut_from });
     }
     out
 }
@@ -311,9 +319,13 @@ mod tests {
     fn whole_windows_move_labels_name_and_weights_size_the_groups() {
         let g = split("slots = 100\nsplit = { groups = 2, every = \"1h\", shift = \"window\", labels = [\"odd\", \"even\"], weights = [3, 1] }");
         assert_eq!((g[0].name.as_str(), g[1].name.as_str()), ("53-54 odd", "53-54 even"));
-        assert_eq!((g[0].people, g[1].people, g[0].slots, g[1].slots), (750, 250, Some(75), Some(25)));
+        assert_eq!((g[0].people, g[0].slots, g[1].slots), (750, Some(75), Some(25)));
         let w = g[1].windows[0];
         assert_eq!((w.opens, w.closes), (SimTime::from_secs(4200), SimTime::from_secs(7200)), "moved, cut at the end");
+        assert_eq!(w.cut_from, Some(SimTime::from_secs(9600)), "its close as written");
+        // Its curve keeps its shape to 2h40m: those due after the end apart.
+        assert_eq!(g[1].people + g[1].after_end, 250);
+        assert!(g[1].after_end > 0 && g[1].people > g[1].after_end, "{} + {}", g[1].people, g[1].after_end);
     }
 
     #[test]

@@ -142,10 +142,11 @@ mod tests {
 
     /// A cohort whose one window opens at `opens`.
     fn cohort(opens: SimTime) -> Cohort {
-        let window = Window { opens, closes: SimTime::from_secs(7200), share: 1.0 };
+        let window = Window { opens, closes: SimTime::from_secs(7200), share: 1.0, cut_from: None };
         Cohort {
             name: "a".into(),
             people: 1,
+            after_end: 0,
             eligible: true,
             windows: vec![window],
             arrivals: Curve::Constant,
