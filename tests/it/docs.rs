@@ -183,9 +183,7 @@ fn missing(tables: &BTreeMap<String, Vec<String>>, text: &str) -> Vec<String> {
         for key in keys {
             let found = match table.as_str() {
                 "" => text.contains(&format!("[{key}]")) || text.contains(&format!("[[{key}]]")),
-                section if !section.contains('.') => {
-                    by_section.get(section).is_some_and(|lines| written(lines, key))
-                }
+                section if !section.contains('.') => by_section.get(section).is_some_and(|lines| written(lines, key)),
                 _ => named(text, key),
             };
             if !found {
