@@ -118,6 +118,11 @@ fn keys_by_table() -> BTreeMap<String, Vec<String>> {
     for table in TABLES {
         assert!(tables.contains_key(table), "the probe did not reach `{table}`; surgesim said:\n{text}");
     }
+    // A new section of the file is probed too (its keys then checked), or
+    // this says where to add it.
+    for section in &tables[""] {
+        assert!(TABLES.contains(&section.as_str()), "add `{section}` to PROBE_SCENARIO and TABLES in tests/it/docs.rs");
+    }
     tables
 }
 
