@@ -157,6 +157,24 @@ pub(crate) use figure_set;
 pub type Value = Option<f64>;
 
 /// One value per figure of `K`, in `K::ALL` order.
+///
+/// A table of figures, here one count per drop cause, and the same figures
+/// over replications (each an `Estimate`):
+///
+/// ```
+/// use surgesim::stats::{Columns, DropCause, Figures, Value};
+///
+/// let night = |queue_full: f64| Figures::from_fn(|c: DropCause| Some(if c == DropCause::QueueFull { queue_full } else { 0.0 }));
+/// let (one, two): (Figures<DropCause, Value>, _) = (night(100.0), night(140.0));
+/// assert_eq!(*one.get(DropCause::QueueFull), Some(100.0));
+/// // Columns are named as in the CSV tables, in `ALL` order.
+/// assert_eq!(DropCause::from_name("queue_full"), Some(DropCause::QueueFull));
+/// assert_eq!(one.iter().next().map(|(c, _)| c.name()), Some("front_timeout"));
+///
+/// let both = Figures::estimate(&[&one, &two]);
+/// let e = both.get(DropCause::QueueFull).expect("defined in both");
+/// assert_eq!((e.mean, e.n), (120.0, 2));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figures<K, F> {
     values: Vec<F>,

@@ -88,6 +88,45 @@ impl ByMilestone<Value> {
 
 /// What the reports need of one run, computed once; the histograms are
 /// left behind (see the module doc).
+///
+/// Reading a run's figures, by their type or by the name they have in
+/// `summary.json`:
+///
+/// ```
+/// use std::path::Path;
+/// use surgesim::stats::{Columns, Headline, RunFigures};
+///
+/// let text = r#"
+/// [scenario]
+/// name = "small"
+/// duration = "1h"
+/// seed = 1
+///
+/// [[cohort]]
+/// name = "all"
+/// people = 600
+/// arrivals = { curve = "constant" }
+///
+/// [clients]
+/// session = { dist = "exponential", mean = "1m" }
+///
+/// [waiting_room]
+/// max_active = 12
+///
+/// [backend]
+/// max_sessions = 12
+/// "#;
+/// let s = surgesim::load_str(text, Path::new("small.toml"), Path::new("."), &[]).expect("a valid scenario");
+/// let run = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
+///
+/// let booked = run.headline.get(Headline::Booked).expect("a count is always defined");
+/// assert!(booked > 0.0 && booked <= 600.0);
+/// let by_name = Headline::from_name("booked").expect("a headline figure");
+/// assert_eq!(*run.headline.get(by_name), Some(booked));
+/// // Every figure, in summary.json order, with its label for people.
+/// assert_eq!(run.headline.iter().next().map(|(k, _)| k.label()), Some("People (came at least once)".to_string()));
+/// assert_eq!(run.cohorts.len(), 1);
+/// ```
 #[derive(Clone, Debug)]
 pub struct RunFigures {
     pub headline: Figures<Headline, Value>,
