@@ -224,7 +224,6 @@ impl CohortResult {
     }
 }
 
-
 /// Bytes of one time-series row of a run with `cohorts` cohorts (the row,
 /// and its bookings per cohort with the allocator's 16 bytes).
 pub fn row_bytes(cohorts: usize) -> usize {

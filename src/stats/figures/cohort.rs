@@ -2,9 +2,9 @@
 //! below, and `cohort`, which computes them from a run.
 
 use super::ratio;
+use crate::scenario::Scenario;
 use crate::stats::columns::{figure_set, Figures, Value};
 use crate::stats::Results;
-use crate::scenario::Scenario;
 
 figure_set! {
     /// The figures of one cohort, in `cohorts.csv` order (after its name and

@@ -3,9 +3,9 @@
 //! and `headline`, which computes them from a run.
 
 use super::ratio;
+use crate::scenario::Scenario;
 use crate::stats::columns::{figure_set, Figures, Value};
 use crate::stats::{DropCause, RefusalCause, Results, QUANTILES};
-use crate::scenario::Scenario;
 
 figure_set! {
     /// The headline figures of a run, in `summary.json` order.
