@@ -104,6 +104,22 @@ fn list(d: &[Diagnostic]) -> String {
 /// `--set` overrides applied. Trace files and the files it extends are
 /// looked up beside the scenario, or in the working folder for standard
 /// input.
+///
+/// A bundled file, with one override (as `--set` gives it):
+///
+/// ```
+/// let s = surgesim::load("scenarios/erlang-b.toml".as_ref(), &["backend.max_sessions=25".into()]).unwrap();
+/// assert_eq!(s.name, "erlang-b");
+/// assert_eq!(s.backend.max_sessions, 25);
+/// assert_eq!(s.origin.set, ["backend.max_sessions=25"]); // the reports say so
+/// ```
+///
+/// A file that is not there is a read error, naming it:
+///
+/// ```
+/// let err = surgesim::load("no/such.toml".as_ref(), &[]).unwrap_err();
+/// assert!(err.to_string().contains("no/such.toml"), "{err}");
+/// ```
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     load_with(path, Changes { unset: &[], set: overrides })
 }
@@ -138,6 +154,21 @@ pub fn load_with(path: &Path, changes: Changes<'_>) -> Result<Scenario, Scenario
 
 /// Load from text; `path` is only used in messages, `base_dir` for traces
 /// and the files it extends.
+///
+/// Unset keys take their documented defaults, and durations are resolved
+/// to simulated time:
+///
+/// ```
+/// use surgesim::engine::SimTime;
+///
+/// let text = "[scenario]\nname = \"tiny\"\nduration = \"90m\"\n\
+///             [[cohort]]\nname = \"all\"\npeople = 100\n\
+///             [backend]\nmax_sessions = 5\n";
+/// let s = surgesim::load_str(text, "tiny.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+/// assert_eq!(s.duration, SimTime::from_secs(90 * 60));
+/// assert_eq!(s.cohorts[0].people, 100);
+/// assert!(s.waiting_room.is_none()); // none written: everyone goes straight to the backend
+/// ```
 pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     load_str_with(text, path, base_dir, Changes { unset: &[], set: overrides })
 }
