@@ -14,6 +14,7 @@ mod dist;
 mod doc;
 pub mod due;
 pub mod echo;
+mod error;
 pub mod grid;
 mod inherit;
 mod lenient;
