@@ -17,7 +17,6 @@ pub mod sweep_json;
 mod validate;
 
 pub use args::{ChartArgs, RunFlags};
-pub use execute::replications;
 
 use crate::report::output;
 use crate::scenario::grid::GridError;

@@ -17,16 +17,15 @@ use super::progress::Progress;
 pub use super::sweep_json::Plan;
 use super::sweep_json::{Provenance, Record};
 use super::{execute, outln, tell, CliError};
+use crate::batch::{self, Watch};
 use crate::engine::OutOfMemory;
 use crate::limits::{self, Keeps};
 use crate::report::sweep::{Sweep, SweepRow};
 use crate::report::{self, charts, output, Files, ReportOptions};
 use crate::scenario::grid::{Shard, Vary};
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::stats::{figures, ByMilestone, Estimate, Figures, Value};
-use crate::QueueKind;
+use crate::stats::{ByMilestone, Estimate, Figures, Value};
 use anyhow::Result;
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -167,26 +166,18 @@ pub fn provenance(
 /// Run every (point, replication) in parallel; one row per point. Only the
 /// headline figures of each run are kept: a sweep's memory does not grow
 /// with the length of the runs.
-pub fn run(plan: &Plan, points: &[(usize, Scenario)], progress: &Progress) -> Result<Vec<SweepRow>, OutOfMemory> {
-    let jobs: Vec<(usize, u64)> =
-        (0..points.len()).flat_map(|i| (0..plan.replications as u64).map(move |r| (i, r))).collect();
-    let figures: Vec<_> = jobs
-        .par_iter()
-        .map(|&(i, r)| {
-            let s = &points[i].1;
-            let results = execute::run_one(s, r, QueueKind::default(), progress)?.results;
-            Ok((figures::headline(s, &results), figures::milestones(s, &results)))
-        })
-        .collect::<Result<_, OutOfMemory>>()?;
+pub fn run(plan: &Plan, points: &[(usize, Scenario)], watch: &dyn Watch) -> Result<Vec<SweepRow>, OutOfMemory> {
+    let scenarios: Vec<&Scenario> = points.iter().map(|(_, s)| s).collect();
+    let briefs = batch::points(&scenarios, plan.replications, watch)?;
     let grid = plan.grid();
     Ok(points
         .iter()
-        .zip(figures.chunks(plan.replications))
+        .zip(briefs)
         .map(|((p, s), reps)| SweepRow {
             point: *p,
             values: grid.point(*p).into_iter().map(|(_, v)| v).collect(),
-            figures: Figures::estimate(&reps.iter().map(|(h, _)| h).collect::<Vec<_>>()),
-            milestones: milestone_shares(s, reps.iter().map(|(_, m)| m.as_slice())),
+            figures: Figures::estimate(&reps.iter().map(|b| &b.headline).collect::<Vec<_>>()),
+            milestones: milestone_shares(s, reps.iter().map(|b| b.milestones.as_slice())),
         })
         .collect())
 }
