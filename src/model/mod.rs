@@ -204,7 +204,7 @@ struct Model<'s, Q> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum QueueKind {
     Heap,
-    /// The default: fastest on the July 2021 replays (see the README).
+    /// The default: fastest on the July 2021 replays (see "Speed" in docs/design.md).
     #[default]
     Radix,
     Calendar,

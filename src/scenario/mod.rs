@@ -469,7 +469,7 @@ pub enum DuringOutage {
     /// admission resumes when the backend is back (the default).
     Hold,
     /// Keep admitting at the set pace, into the dead backend
-    /// (`backend_outage` drops): the behaviour before issue 15.
+    /// (`backend_outage` drops): the behaviour of versions before the line held in outages.
     Admit,
 }
 

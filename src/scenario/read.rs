@@ -9,7 +9,7 @@ use std::path::Path;
 /// Scenario files larger than this are refused unread. Loading takes about
 /// 3.4 KiB per value of the file (the spanned document, its copies, serde):
 /// a 1 MiB file of 50,000 piecewise points peaks at 175 MiB; 16 MiB took
-/// 2.4 GiB (issue 12). A scenario is a few KiB; long curves go in a trace.
+/// 2.4 GiB. A scenario is a few KiB; long curves go in a trace.
 pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 
 /// The bytes of a regular file (symbolic links followed). A folder, a

@@ -1,6 +1,6 @@
 //! `surgesim new`: commented scenario files to start from. Each template is
 //! a valid scenario (tested), so a planner edits a file that runs rather
-//! than writing one from the README.
+//! than writing one from the scenario reference (docs/scenario.md).
 
 /// Which template to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]

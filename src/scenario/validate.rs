@@ -9,7 +9,7 @@
 //! order matters only where a section needs another's result: the
 //! waiting room is checked against the backend and the cohorts.
 //!
-//! Defaults (documented in the README's scenario reference):
+//! Defaults (documented in docs/scenario.md):
 //! title = name; start = 2021-01-01T00:00:00+00:00; seed = 1; bin = 1m;
 //! cohort: eligible = true, one window over the whole run, constant arrivals,
 //! no clients of its own ([clients]'s), no catch-up rounds; catch-up

@@ -13,7 +13,7 @@
 //! two exploit. The model runs on `RadixQueue` by default, the fastest on
 //! the nights that matter (millions of pending patience deadlines and
 //! retries); the evidence is in `benches/engine.rs`, `scripts/bench.sh` and
-//! the README.
+//! "Speed" in docs/design.md.
 
 mod calendar;
 mod heap;
