@@ -517,11 +517,11 @@ fn sweep_files(vary: &[&str], reps: usize, shard: Option<Shard>, opts: &ReportOp
     );
     std::fs::write(&path, text).expect("write scenario");
     let vary: Vec<Vary> = vary.iter().map(|v| v.parse().expect("vary spec")).collect();
-    let plan = sweep::Plan::new("tiny", vary, reps, shard).expect("a plan");
-    let provenance = sweep::provenance(&path, Default::default(), &plan, None).expect("the scenario loads");
-    let points = sweep::load_points(&path, Default::default(), &plan, None).expect("points load");
-    let rows = sweep::run(&plan, &points, &quiet()).expect("memory");
-    sweep::render(&plan, &provenance, &rows, opts).expect("sweep renders")
+    let layout = sweep::SweepLayout::new("tiny", vary, reps, shard).expect("a layout");
+    let provenance = sweep::provenance(&path, Default::default(), &layout, None).expect("the scenario loads");
+    let points = sweep::load_points(&path, Default::default(), &layout, None).expect("points load");
+    let rows = sweep::run(&layout, &points, &quiet()).expect("memory");
+    report::sweep::render(&layout, &provenance, &rows, opts).expect("sweep renders")
 }
 
 #[test]
@@ -553,10 +553,10 @@ fn a_sweep_draws_one_chart_per_key_and_merge_draws_the_same() {
 fn sweep_figures_put_each_key_on_x_with_error_bars() {
     let vary = ["backend.max_sessions=3,5", "clients.session.mean=50s,1m"];
     let whole = sweep_files(&vary, 2, None, &ReportOptions { charts: false, format: ChartFormat::Png });
-    let plan = sweep::Plan::new("tiny", vary.iter().map(|v| v.parse().expect("vary spec")).collect(), 2, None)
-        .expect("a plan");
-    let rows = report::sweep::read(file(&whole, "sweep.csv"), &plan.vary, 2).expect("sweep.csv reads");
-    let table = report::sweep::Sweep { scenario: "tiny", vary: &plan.vary, replications: 2, rows };
+    let layout = sweep::SweepLayout::new("tiny", vary.iter().map(|v| v.parse().expect("vary spec")).collect(), 2, None)
+        .expect("a layout");
+    let rows = report::sweep::read(file(&whole, "sweep.csv"), &layout.vary, 2).expect("sweep.csv reads");
+    let table = report::sweep::Sweep { scenario: "tiny", vary: &layout.vary, replications: 2, rows };
     let figs = charts::sweep::figures(&table);
     assert_eq!(figs.len(), 2);
     let (stem, fig) = &figs[1];
@@ -855,9 +855,9 @@ fn drop_shares_never_pass_100_where_per_attempt_rates_did() {
 fn a_geometric_sweep_grid_gets_a_log_axis_and_a_linear_one_not() {
     let figure_of = |vary: &str| {
         let whole = sweep_files(&[vary], 1, None, &ReportOptions { charts: false, format: ChartFormat::Png });
-        let plan = sweep::Plan::new("tiny", vec![vary.parse().expect("vary spec")], 1, None).expect("a grid");
-        let rows = report::sweep::read(file(&whole, "sweep.csv"), &plan.vary, 1).expect("sweep.csv reads");
-        let table = report::sweep::Sweep { scenario: "tiny", vary: &plan.vary, replications: 1, rows };
+        let layout = sweep::SweepLayout::new("tiny", vec![vary.parse().expect("vary spec")], 1, None).expect("a grid");
+        let rows = report::sweep::read(file(&whole, "sweep.csv"), &layout.vary, 1).expect("sweep.csv reads");
+        let table = report::sweep::Sweep { scenario: "tiny", vary: &layout.vary, replications: 1, rows };
         let mut figs = charts::sweep::figures(&table);
         figs.remove(0).1
     };
