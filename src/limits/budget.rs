@@ -3,8 +3,8 @@
 //! once (`CommandMemory`), and the budget it runs with (`Budget`: the runs
 //! at once that fit, their peak, the computing time to tell).
 
-use super::reasons::hours;
 use super::size::{curve_points, RunMemory, Size, COHORT_BYTES};
+use super::words::hours;
 use super::KIB;
 use crate::scenario::Scenario;
 

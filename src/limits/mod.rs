@@ -35,12 +35,13 @@
 //!
 //! One job per module: `size` estimates what one run needs (`Size`,
 //! `RunMemory`); `budget` turns the runs of a command into its peak memory
-//! and the runs at once that fit (`Budget`); `reasons` words a refusal.
+//! and the runs at once that fit (`Budget`); `reasons` words a refusal, with `words` for its numbers.
 //! Here: the limits, and the checks that hold a command against them.
 
 mod budget;
 mod reasons;
 mod size;
+mod words;
 
 pub use budget::{Budget, Keeps};
 pub use size::{size, Part, RunMemory, Size};
@@ -48,7 +49,8 @@ pub use size::{size, Part, RunMemory, Size};
 use crate::engine::fmt_bytes;
 use crate::scenario::{Scenario, ScenarioError};
 use budget::{CommandMemory, PROCESS_BYTES, TELL_AFTER};
-use reasons::{billions, command_name, hard_reasons, hours, soft_reasons};
+use reasons::{command_name, hard_reasons, soft_reasons};
+use words::{billions, hours};
 
 /// People (first attempts, all cohorts) a run may bring without
 /// `--allow-large`: a guard on time and memory. The model's own limit,

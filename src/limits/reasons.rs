@@ -4,6 +4,7 @@
 
 use super::budget::{CommandMemory, REPORT_BYTES};
 use super::size::Size;
+use super::words::{billions, hours};
 use super::{EVENTS_PER_ATTEMPT, EVENTS_PER_SECOND, MAX_BINS, MAX_EVENTS, MAX_MEMORY, SOFT_MAX_PEOPLE};
 use crate::engine::fmt_bytes;
 use crate::scenario::{bounds, Scenario};
@@ -94,24 +95,4 @@ fn memory_reason(m: &CommandMemory, limit: &str) -> String {
         m.largest.describe(),
         fmt_bytes(m.largest.working()),
     )
-}
-
-/// `2.5e10` -> "25.0 billion"; smaller counts as they are.
-pub(super) fn billions(n: f64) -> String {
-    if n >= 1e9 {
-        format!("{:.1} billion", n / 1e9)
-    } else {
-        format!("{:.0} million", n / 1e6)
-    }
-}
-
-/// Seconds as "20 s", "40 min" or "3.2 hours".
-pub(super) fn hours(secs: f64) -> String {
-    if secs < 90.0 {
-        format!("{secs:.0} s")
-    } else if secs < 5400.0 {
-        format!("{:.0} min", secs / 60.0)
-    } else {
-        format!("{:.1} hours", secs / 3600.0)
-    }
 }

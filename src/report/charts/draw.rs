@@ -4,7 +4,7 @@
 //! (`mark_labels`, `legend`). Every plotting error is returned, never
 //! unwrapped.
 
-use super::axis::{ValueAxis, XAxis};
+use super::axis::{panel_chart, Chart};
 use super::figure::{
     Figure, Panel, Series, Spread, Swatch, BAND_ALPHA, CAP, GRID, INK, MARGIN, MARKERS_UP_TO, MUTED, SPAN_ALPHA,
 };
@@ -108,9 +108,6 @@ where
     }
     Ok(first_plot_top)
 }
-
-/// The coordinates of one panel.
-pub(super) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<XAxis, ValueAxis>>;
 
 /// Draw one panel; returns the top of its plot area [px].
 fn draw_panel<DB: DrawingBackend>(
@@ -260,26 +257,6 @@ where
         }
     }
     Ok(())
-}
-
-/// The chart of a panel on `area`: every panel has the same left and right
-/// margins, so the same x pixels.
-pub(super) fn panel_chart<'a, DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    x: XAxis,
-    y: ValueAxis,
-    last: bool,
-) -> Result<Chart<'a, DB>>
-where
-    DB::ErrorType: 'static,
-{
-    Ok(ChartBuilder::on(area)
-        .margin_top(8)
-        // Room for half a date label at the right end of the time axis.
-        .margin_right(44)
-        .x_label_area_size(if last { 56 } else { 30 })
-        .y_label_area_size(86)
-        .build_cartesian_2d(x, y)?)
 }
 
 /// Maximal runs of consecutive finite points.

@@ -4,8 +4,7 @@
 //! line stays; the legend counts it). What the marks are comes from
 //! `marks`; this decides only their places on the picture.
 
-use super::axis::ValueAxis;
-use super::draw::panel_chart;
+use super::axis::{panel_chart, ValueAxis};
 use super::figure::{Figure, Mark, INK, MARGIN};
 use super::labels::text_style;
 use anyhow::Result;

@@ -6,7 +6,7 @@
 //! merged sweep is the very bytes an unsharded one writes.
 
 mod record;
-mod table;
+pub mod table;
 
 pub use record::{describe, fingerprint, sha256_hex, Difference, Provenance, Record, SweepLayout, VERSION};
 pub use table::{csv, impossible, quoted, read, read_numbered, BadCell, Sweep, SweepRow};
