@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release --example two_schedules`; `cargo test` runs it too.
 
-use surgesim::commands::{progress::Progress, replications};
+use surgesim::batch::{self, Quiet};
 use surgesim::report::combined_headline;
 use surgesim::stats::Headline;
 use surgesim::{load_str, QueueKind, Scenario};
@@ -42,11 +42,10 @@ fn night(sessions: u64) -> Scenario {
 }
 
 fn main() {
-    let quiet = Progress::jobs(0, "", true);
     let mut booked = Vec::new();
     for sessions in [300, 600] {
         let s = night(sessions);
-        let h = combined_headline(&replications(&s, 5, QueueKind::default(), &quiet).expect("memory"));
+        let h = combined_headline(&batch::replications(&s, 5, QueueKind::default(), &Quiet).expect("memory"));
         let mean = |k: Headline| h.get(k).map_or(f64::NAN, |e| e.mean);
         println!(
             "{sessions} sessions: booked {:.1} % of eligible, wait p90 {:.1} min, abandon rate {:.1} %",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5 ("Ten million visitors in seconds"): time the release binary.
+# Speed: time the release binary.
 #
 #   scripts/bench.sh            # 5 runs of each measurement, medians
 #   RUNS=3 scripts/bench.sh     # fewer runs

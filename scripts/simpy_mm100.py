@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""SimPy reference for issue 5: M/M/100 at load 95, 1,000,000 customers.
+"""SimPy reference for the engine benchmark: M/M/100 at load 95, 1,000,000 customers.
 
 The same system as scenarios/bench-mm100.toml: Poisson arrivals at 100 per
 minute, exponential service of mean 0.95 minute, c = 100 servers, a FIFO

@@ -11,9 +11,13 @@
 //!     --report::output (claim before the run, write after)--> outputs/<name>/
 //! ```
 //!
-//! The engine knows nothing of vaccines; the model knows nothing of files;
-//! the report knows nothing of events. `commands` is the command line on
-//! top of it all.
+//! Many runs (replications, scenarios side by side, the points of a sweep)
+//! are a `batch`: in parallel, each reduced to its figures as it ends, with
+//! a progress callback (`batch::Watch`). The engine knows nothing of
+//! vaccines; the model knows nothing of files; the report knows nothing of
+//! events. `commands` is the command line on top of it all, and nothing
+//! below it needs it: a program of your own calls `load`, `batch` and
+//! `report` as the command line does.
 //!
 //! A scenario from text, one simulated night, its headline figures:
 //!
@@ -41,6 +45,25 @@
 //! assert!(run.headline.get(Headline::Booked).unwrap() <= 500.0);
 //! ```
 //!
+//! Replications give each figure as an estimate, a mean with its 95 %
+//! interval:
+//!
+//! ```
+//! use surgesim::stats::{Figures, Headline};
+//!
+//! let text = "[scenario]\nname = \"r\"\nduration = \"2h\"\n\
+//!             [[cohort]]\nname = \"all\"\npeople = 400\n\
+//!             [clients]\npatience = { dist = \"exponential\", mean = \"10m\" }\n\
+//!             [waiting_room]\n[backend]\nmax_sessions = 3\n";
+//! let s = surgesim::load_str(text, "r.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+//! let runs = surgesim::batch::replications(&s, 5, surgesim::QueueKind::default(), &surgesim::batch::Quiet).unwrap();
+//! let headlines: Vec<_> = runs.iter().map(|r| &r.headline).collect();
+//! let booked = Figures::estimate(&headlines).get(Headline::BookedShare).unwrap();
+//! assert_eq!(booked.n, 5);
+//! let (lo, hi) = (booked.lo.unwrap(), booked.hi.unwrap());
+//! assert!(lo <= booked.mean && booked.mean <= hi && hi <= 1.0, "{booked:?}");
+//! ```
+//!
 //! Problems in a scenario come back all at once, each at its line:
 //!
 //! ```
@@ -51,6 +74,7 @@
 //! assert!(text.contains("no [[cohort]]") || text.contains("cohort"), "{text}");
 //! ```
 
+pub mod batch;
 pub mod commands;
 pub mod engine;
 pub mod limits;

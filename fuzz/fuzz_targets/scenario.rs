@@ -4,7 +4,7 @@
 //! hundred people, and the report's tables. Each step may refuse; none may
 //! panic, overflow or hang.
 //!
-//! From the repository root (see the README's "Fuzzing"):
+//! From the repository root (see "Fuzzing" in docs/guide.md):
 //! `cargo +nightly fuzz run scenario fuzz/corpus/scenario fuzz/seeds -- -dict=fuzz/scenario.dict`.
 
 #![no_main]

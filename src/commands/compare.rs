@@ -18,14 +18,12 @@
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, out, outln, tell, CliError};
-use crate::engine::OutOfMemory;
+use crate::batch;
 use crate::limits::{self, Keeps};
 use crate::report::{self, compare::Seeds, output};
 use crate::scenario::{units, Scenario};
 use crate::stats::select::{self, Best, Selection};
 use crate::stats::{Columns, Headline, RunFigures};
-use crate::QueueKind;
-use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// What the default output folder's name ends with, after the scenarios'
@@ -90,7 +88,7 @@ pub fn compare(a: Args) -> Result<(), CliError> {
         }
         None => {
             let bar = Progress::jobs(list.len() as u64 * u64::from(reps), "runs", a.flags.quiet);
-            let results = execute::within(&guard, || run_all(&list, reps as usize, &bar))?;
+            let results = execute::within(&guard, || batch::scenarios(&list, reps as usize, &bar))?;
             bar.finish();
             (results, None)
         }
@@ -237,21 +235,6 @@ fn parse_select(text: &str) -> Result<(Headline, Best), CliError> {
     Ok((figure, best))
 }
 
-/// Replications `0..reps` of every scenario, in parallel; `results[i][r]`
-/// is replication r of scenario i.
-pub fn run_all(scenarios: &[Scenario], reps: usize, progress: &Progress) -> Result<Vec<Vec<RunFigures>>, OutOfMemory> {
-    let jobs: Vec<(usize, u64)> = (0..scenarios.len()).flat_map(|i| (0..reps as u64).map(move |r| (i, r))).collect();
-    let done: Vec<RunFigures> = jobs
-        .par_iter()
-        .map(|&(i, r)| {
-            let s = &scenarios[i];
-            Ok(RunFigures::of(s, execute::run_one(s, r, QueueKind::default(), progress)?.results))
-        })
-        .collect::<Result<_, OutOfMemory>>()?;
-    let mut it = done.into_iter();
-    Ok(scenarios.iter().map(|_| it.by_ref().take(reps).collect()).collect())
-}
-
 /// KN over the scenarios on `figure`, keeping every run for the report.
 fn choose(
     list: &[Scenario],
@@ -292,13 +275,8 @@ struct Rounds<'a> {
 impl select::Runs for Rounds<'_> {
     fn values(&mut self, scenarios: &[usize], r: usize) -> anyhow::Result<Vec<f64>> {
         let missing: Vec<usize> = scenarios.iter().copied().filter(|&i| self.kept[i].len() <= r).collect();
-        let new: Vec<RunFigures> = missing
-            .par_iter()
-            .map(|&i| {
-                let s = &self.list[i];
-                Ok(RunFigures::of(s, execute::run_one(s, r as u64, QueueKind::default(), self.progress)?.results))
-            })
-            .collect::<Result<_, OutOfMemory>>()?;
+        let jobs: Vec<(&Scenario, u64)> = missing.iter().map(|&i| (&self.list[i], r as u64)).collect();
+        let new = batch::runs(&jobs, self.progress)?;
         for (i, f) in missing.into_iter().zip(new) {
             self.kept[i].push(f);
         }

@@ -16,7 +16,6 @@ pub mod sweep;
 mod validate;
 
 pub use args::{ChartArgs, RunFlags};
-pub use execute::replications;
 
 use crate::report::output;
 use crate::scenario::grid::GridError;

@@ -298,7 +298,7 @@ impl search::Oracle for Runs<'_> {
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {
-                let outcome = execute::run_one(&s, r, crate::QueueKind::default(), self.progress)?;
+                let outcome = crate::batch::run(&s, r, crate::QueueKind::default(), self.progress)?;
                 Ok(target_values(&s, &RunFigures::of(&s, outcome.results), self.targets))
             })
             .collect::<Result<_, crate::engine::OutOfMemory>>()?)

@@ -4,6 +4,7 @@
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, out, outln, tell, CliError};
+use crate::batch;
 use crate::limits::{self, Keeps};
 use crate::report::{self, output};
 use crate::scenario::Scenario;
@@ -94,7 +95,7 @@ fn simulate(
 ) -> Result<Vec<RunFigures>, CliError> {
     if replications > 1 {
         let bar = Progress::jobs(replications as u64, "replications", quiet);
-        let runs = execute::within(guard, || execute::replications(s, replications, queue, &bar))?;
+        let runs = execute::within(guard, || batch::replications(s, replications, queue, &bar))?;
         bar.finish();
         return Ok(runs);
     }

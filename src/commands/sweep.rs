@@ -15,6 +15,7 @@
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
+use crate::batch::{self, Watch};
 use crate::engine::OutOfMemory;
 use crate::limits::{self, Keeps};
 use crate::report::output;
@@ -22,10 +23,8 @@ use crate::report::sweep::{self as sweep_files, SweepRow};
 pub use crate::report::sweep::{Provenance, SweepLayout};
 use crate::scenario::grid::{Shard, Vary};
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::stats::{figures, ByMilestone, Estimate, Figures, Value};
-use crate::QueueKind;
+use crate::stats::{ByMilestone, Estimate, Figures, Value};
 use anyhow::Result;
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -175,27 +174,19 @@ pub fn provenance(
 pub fn run(
     layout: &SweepLayout,
     points: &[(usize, Scenario)],
-    progress: &Progress,
+    watch: &dyn Watch,
 ) -> Result<Vec<SweepRow>, OutOfMemory> {
-    let jobs: Vec<(usize, u64)> =
-        (0..points.len()).flat_map(|i| (0..layout.replications as u64).map(move |r| (i, r))).collect();
-    let figures: Vec<_> = jobs
-        .par_iter()
-        .map(|&(i, r)| {
-            let s = &points[i].1;
-            let results = execute::run_one(s, r, QueueKind::default(), progress)?.results;
-            Ok((figures::headline(s, &results), figures::milestones(s, &results)))
-        })
-        .collect::<Result<_, OutOfMemory>>()?;
+    let scenarios: Vec<&Scenario> = points.iter().map(|(_, s)| s).collect();
+    let briefs = batch::points(&scenarios, layout.replications, watch)?;
     let grid = layout.grid();
     Ok(points
         .iter()
-        .zip(figures.chunks(layout.replications))
+        .zip(briefs)
         .map(|((p, s), reps)| SweepRow {
             point: *p,
             values: grid.point(*p).into_iter().map(|(_, v)| v).collect(),
-            figures: Figures::estimate(&reps.iter().map(|(h, _)| h).collect::<Vec<_>>()),
-            milestones: milestone_shares(s, reps.iter().map(|(_, m)| m.as_slice())),
+            figures: Figures::estimate(&reps.iter().map(|b| &b.headline).collect::<Vec<_>>()),
+            milestones: milestone_shares(s, reps.iter().map(|b| b.milestones.as_slice())),
         })
         .collect())
 }

@@ -56,6 +56,21 @@ pub const fn mix64(mut z: u64) -> u64 {
 }
 
 /// The name of a stream, hashed: built word by word from a root.
+///
+/// A stream depends on its name alone, never on what other streams drew,
+/// so two schedules draw the same people from the same names (common
+/// random numbers):
+///
+/// ```
+/// use rand::RngExt;
+/// use surgesim::engine::StreamKey;
+///
+/// let patience = |seed, replication| StreamKey::root(seed, replication).with_str("patience");
+/// let (mut a, mut b) = (patience(7, 0).rng(), patience(7, 0).rng());
+/// assert_eq!(a.random::<u64>(), b.random::<u64>());
+/// // Another replication is another stream.
+/// assert_ne!(patience(7, 0), patience(7, 1));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StreamKey(u64);
 

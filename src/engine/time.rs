@@ -9,6 +9,17 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 
 /// A point in simulated time, or a duration: microseconds since the start.
+///
+/// ```
+/// use surgesim::engine::SimTime;
+///
+/// let t = SimTime::from_secs(90) + SimTime::from_secs_f64(0.25);
+/// assert_eq!(t.0, 90_250_000); // microseconds
+/// assert_eq!(t.as_secs_f64(), 90.25);
+/// // A sampled duration never wraps the clock.
+/// assert_eq!(SimTime::from_secs_f64(-3.0), SimTime::ZERO);
+/// assert_eq!(SimTime::from_secs(1).saturating_sub(t), SimTime::ZERO);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
 

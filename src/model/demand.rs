@@ -301,6 +301,29 @@ fn window_parts(curve: &Curve, window: &Window, counts: &[u64]) -> Vec<(u64, Sha
     }
 }
 
+/// The model's side of catch-up rounds.
+impl<Q: crate::engine::FutureEvents<super::Event>> super::Model<'_, Q> {
+    /// Catch-up round `round` of cohort `c` opens: of the cohort's people
+    /// gone for good by now (not booked, not in the system: counted, not
+    /// listed), each comes back with the round's probability; their first
+    /// attempts of the round join the arrivals, numbered after everyone
+    /// before them.
+    pub(super) fn catch_up(&mut self, c: usize, round: usize) {
+        let cohort = &self.s.cohorts[c];
+        let r = &cohort.catch_up[round];
+        let gone = self.stats.gone(c);
+        let (name, number) = (&cohort.name, round as u64);
+        let mut rng = self.streams.catch_up(name, number, 0);
+        let count = rand_distr::Binomial::new(gone, r.probability).map_or(0, |b| rng.sample(b));
+        let first_id = self.next_returning[c];
+        self.next_returning[c] += count;
+        let streams = catch_up_streams(c as u16, r, count, first_id, |k| self.streams.catch_up(name, number, 1 + k));
+        for stream in streams {
+            self.arrivals.add(stream);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
 //! The identity check: its own tier of concurrent check slots (the same
-//! pool as the front tier's, `front::Front`), with a client timeout, placed
+//! pool as the front tier's, `servers::Servers`), with a client timeout, placed
 //! either before the waiting room or at the start of the booking session.
 //!
 //! - **Before the queue** (the August 2021 redesign): after the page loads,

@@ -10,6 +10,13 @@
 //! eligible cohort is (ineligible visitors never book, so they do not keep
 //! it open); a cohort with no limit at all never sells out, and then
 //! neither does the night.
+//!
+//! The model's side (`Model::sell_out`): a cohort that sells out is noted,
+//! and its people still in line are told at once and leave for good.
+
+use super::{Event, Model, Person};
+use crate::engine::FutureEvents;
+use crate::stats::DropCause;
 
 /// Slots left, and who can no longer be served.
 pub struct Inventory {
@@ -76,6 +83,41 @@ impl Inventory {
             out.night = true;
         }
         out
+    }
+}
+
+/// The model's side of selling out.
+impl<Q: FutureEvents<Event>> Model<'_, Q> {
+    /// Cohorts just sold out: noted, and their people still in line told
+    /// at once (in line order) and gone for good. People in a session keep
+    /// it (it ends in `no_slots`); people loading the page or coming back
+    /// are told at the front page (`page_loaded`).
+    pub(super) fn sell_out(&mut self, sold: SoldOut) {
+        if sold.cohorts.is_empty() {
+            return;
+        }
+        for &c in &sold.cohorts {
+            self.stats.sold_out(c, self.now);
+        }
+        if sold.night {
+            self.stats.night_sold_out(self.now);
+        }
+        let inventory = &self.inventory;
+        let told = self.line.remove_where(|p| inventory.sold_out(p.person().cohort()));
+        for person in told {
+            let person = person.person();
+            self.in_system.queued[person.cohort()] -= 1;
+            if self.devices.on {
+                self.devices.left_line(person);
+            }
+            self.told_sold_out(person);
+        }
+    }
+
+    /// Told the person's cohort is sold out: dropped, and gone for good.
+    pub(super) fn told_sold_out(&mut self, person: Person) {
+        self.stats.dropped(person.cohort(), DropCause::SoldOut);
+        self.give_up(person);
     }
 }
 

@@ -17,30 +17,59 @@
 //! deadline one event; people who have left leave nothing behind. First
 //! attempts are drawn in order from their streams (`demand`) and meet the
 //! event queue in the main loop, without passing through it.
+//!
+//! This file is the event loop and the wiring (the event type, the state,
+//! building a run); each stage handles its events in a file of its own:
+//!
+//! | stage | file | its own type |
+//! | --- | --- | --- |
+//! | first attempts, catch-up rounds | `demand` | `Arrivals` |
+//! | front page | `front_page` | `servers::Servers` |
+//! | identity check | `identity` | `servers::Servers` |
+//! | waiting room | `waiting_room` | `line::Line`, `gate::Gate` |
+//! | backend | `backend` | |
+//! | inventory | `inventory` | `Inventory` |
+//! | several devices | `devices` | `Devices` |
+//! | retries | `retry` | |
+//! | set times | `timeline` | `Change` |
+//!
+//! The gate is the one owner of admission (rate, max active, hold in
+//! outages, opening): whatever asks how fast the room admits asks it.
 
+mod backend;
 mod demand;
 mod devices;
-mod front;
+mod footprint;
+mod front_page;
+mod gate;
 mod identity;
 mod inventory;
+mod line;
 mod person;
+mod retry;
+mod servers;
 mod shown;
 mod slab;
 mod streams;
+mod timeline;
 mod waiting_room;
 
+pub use footprint::{event_list_bytes, footprint, Footprint, CURVE_BYTES_PER_POINT};
+pub use gate::Gate;
+
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{span_at, Clients, Cohort, Placement, Scenario, Tier};
+use crate::scenario::{Clients, Scenario};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
-use demand::{catch_up_streams, streams_for, Arrivals};
-use front::Front;
-use inventory::{Inventory, SoldOut};
+use demand::{streams_for, Arrivals};
+
+use inventory::Inventory;
+use line::{Line, Ticket};
 use person::{Person, Stored};
-use rand::RngExt;
+use servers::Servers;
 use shown::Shown;
 use slab::{Key, Slab};
 use streams::{Purpose, Streams};
-use waiting_room::{Line, Ticket};
+use timeline::{timeline, Change};
 
 /// 16 bytes: a 4-byte tag, then each variant's fields in the order
 /// written (`repr(u32)` lays variants out like `repr(C)` structs, so a
@@ -78,21 +107,6 @@ enum Event {
     /// A client gives up on an identity check in service (the slot is free:
     /// the check is abandoned with its client).
     IdentityTimeout { person: Stored },
-}
-
-/// Things that happen at set times.
-#[derive(Clone, Copy, Debug)]
-enum Change {
-    FrontCapacity(u64),
-    BackendCapacity(u64),
-    IdentityCapacity(u64),
-    Down(Tier, bool),
-    RoomOpens,
-    /// Catch-up round `round` of cohort `cohort` opens.
-    CatchUp {
-        cohort: u16,
-        round: u16,
-    },
 }
 
 /// What is still in the system, per cohort, counted by the model's own
@@ -151,27 +165,21 @@ struct Model<'s, Q> {
     /// before (see `streams`).
     next_returning: Vec<u64>,
     timeline: Vec<(SimTime, Change)>,
-    front: Option<Front<Stored>>,
+    front: Option<Servers<Stored>>,
     /// Front-tier slots an average waiting person's polls keep busy.
     poll_slots_per_waiting: f64,
     line: Line<Stored>,
-    room_open: bool,
-    /// Earliest time the rate limit allows the next admission.
-    next_admit_at: SimTime,
-    admit_spacing: Option<SimTime>,
-    admit_timer_pending: bool,
+    /// Whether and how fast the room admits (its one owner).
+    gate: Gate,
     sessions: Slab<Stored>,
     max_sessions: u64,
     backend_down: bool,
-    /// Whether the room admits nobody while the backend is down
-    /// (`waiting_room.during_outage = "hold"`).
-    hold_in_outage: bool,
     /// Slots left (shared and each cohort's) and who is sold out.
     inventory: Inventory,
     /// The wait shown to people joining the line, if the room shows one.
     shown: Option<Shown>,
     /// The identity check's slots and the checks waiting for one.
-    identity: Option<Front<Stored>>,
+    identity: Option<Servers<Stored>>,
     /// Sessions held by admitted people while their identity is checked
     /// (placement at_booking): they count against the session limits.
     pending_sessions: u64,
@@ -191,41 +199,6 @@ struct Model<'s, Q> {
     tick: &'s (dyn Fn(SimTime) + Sync),
 }
 
-/// Bytes the model's structures hold at most per item of what grows, their
-/// spare capacity included (each structure says why): for the size guard
-/// (`limits`), which multiplies them by the most items a run can
-/// have at once.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Footprint {
-    /// A person waiting in the line (in the line's order).
-    pub queued: usize,
-    /// A page load waiting for a front-tier slot.
-    pub loading: usize,
-    /// A booking session.
-    pub session: usize,
-    /// A person on several devices (the state their devices share).
-    pub devices: usize,
-}
-
-pub fn footprint(order: crate::scenario::Order) -> Footprint {
-    Footprint {
-        queued: Line::<Stored>::bytes_per_person(order),
-        loading: Front::<Stored>::bytes_per_person(),
-        session: Slab::<Stored>::bytes_per_item(),
-        devices: devices::BYTES_PER_PERSON,
-    }
-}
-
-/// Bytes of the event list at most with `pending` events pending at once,
-/// in a run of length `horizon` (see `RadixQueue::bytes_for`).
-pub fn event_list_bytes(pending: f64, horizon: SimTime) -> f64 {
-    RadixQueue::<Event>::bytes_for(pending, horizon)
-}
-
-/// Bytes of the arrival tables per point of a piecewise or trace curve (the
-/// inverse CDF's times, rates and areas).
-pub const CURVE_BYTES_PER_POINT: usize = demand::BYTES_PER_POINT;
-
 /// Which future-event list to run on. All give the same results (the order
 /// of events is fixed by (time, seq)); they differ in speed and memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -240,6 +213,33 @@ pub enum QueueKind {
 /// Simulate replication `replication` of `scenario` (on the default queue),
 /// for tests and benchmarks: panics if the machine runs out of memory
 /// (the commands use `try_simulate`, which says so instead).
+///
+/// One night of a small scenario, and its totals; a replication is a fixed
+/// set of random streams, so the same replication gives the same night:
+///
+/// ```
+/// let text = r#"
+///     [scenario]
+///     name = "tiny"
+///     duration = "2h"
+///
+///     [[cohort]]
+///     name = "all"
+///     people = 500
+///
+///     [waiting_room]
+///     admit_per_minute = 30
+///
+///     [backend]
+///     max_sessions = 10
+/// "#;
+/// let s = surgesim::load_str(text, "tiny.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+/// let night = surgesim::simulate(&s, 0);
+/// let all = night.results.totals();
+/// // Only the admitted book, and nobody books twice.
+/// assert!(all.booked <= all.admitted && all.booked <= 500);
+/// assert_eq!(surgesim::simulate(&s, 0).results.totals().booked, all.booked);
+/// ```
 pub fn simulate(scenario: &Scenario, replication: u64) -> Outcome {
     simulate_on(scenario, replication, QueueKind::default())
 }
@@ -251,6 +251,33 @@ pub fn simulate_on(scenario: &Scenario, replication: u64, queue: QueueKind) -> O
 
 /// `simulate`, or an error if a structure that grows with the run (the
 /// line, the sessions, the event list, the table) could not get memory.
+///
+/// Reading a night per cohort, and who was still in the system when it
+/// ended:
+///
+/// ```
+/// let text = r#"
+///     [scenario]
+///     name = "tiny"
+///     duration = "2h"
+///
+///     [[cohort]]
+///     name = "all"
+///     people = 500
+///
+///     [waiting_room]
+///     admit_per_minute = 30
+///
+///     [backend]
+///     max_sessions = 10
+/// "#;
+/// let s = surgesim::load_str(text, "tiny.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+/// let night = surgesim::try_simulate(&s, 1).expect("a small night fits in memory");
+/// let all = &night.results.cohorts[0];
+/// println!("booked {} of 500; median wait {:?}", all.counts.booked, all.wait.quantile_secs(0.5));
+/// // Everyone who came is booked, gone, or still in the system.
+/// assert!(night.in_system.total(0) + all.counts.booked <= 500);
+/// ```
 pub fn try_simulate(scenario: &Scenario, replication: u64) -> Result<Outcome, OutOfMemory> {
     simulate_observed(scenario, replication, QueueKind::default(), &|_| {})
 }
@@ -258,6 +285,39 @@ pub fn try_simulate(scenario: &Scenario, replication: u64) -> Result<Outcome, Ou
 /// `try_simulate` on a chosen future-event list, telling `tick` the
 /// simulated clock every 65,536 events (cheap enough to leave on: one
 /// indirect call per 65,536 events).
+///
+/// Every event list gives the same night; `tick` may drive a progress bar:
+///
+/// ```
+/// use surgesim::QueueKind;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// let text = r#"
+///     [scenario]
+///     name = "tiny"
+///     duration = "2h"
+///
+///     [[cohort]]
+///     name = "all"
+///     people = 500
+///
+///     [waiting_room]
+///     admit_per_minute = 30
+///
+///     [backend]
+///     max_sessions = 10
+/// "#;
+/// let s = surgesim::load_str(text, "tiny.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+/// let ticks = AtomicU64::new(0);
+/// let tick = |_now| {
+///     ticks.fetch_add(1, Ordering::Relaxed);
+/// };
+/// let on = |q| surgesim::simulate_observed(&s, 0, q, &tick).unwrap().results.totals().booked;
+/// assert_eq!(on(QueueKind::Heap), on(QueueKind::Radix));
+/// assert_eq!(on(QueueKind::Calendar), on(QueueKind::Radix));
+/// // A small night has fewer than 65,536 events: no tick.
+/// assert_eq!(ticks.load(Ordering::Relaxed), 0);
+/// ```
 pub fn simulate_observed(
     scenario: &Scenario,
     replication: u64,
@@ -294,24 +354,20 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         arrivals,
         next_returning: scenario.cohorts.iter().map(|c| c.people).collect(),
         timeline: timeline(scenario),
-        front: scenario.front.as_ref().map(|f| Front::new(f.capacity)),
+        front: scenario.front.as_ref().map(|f| Servers::new(f.capacity)),
         poll_slots_per_waiting,
         line: Line::new(room.map_or(crate::scenario::Order::Fifo, |r| r.order)),
-        room_open: room.is_some_and(|r| r.opens == SimTime::ZERO),
-        next_admit_at: SimTime::ZERO,
-        admit_spacing: room.and_then(|w| w.admit_per_minute).map(|r| SimTime::from_secs_f64(60.0 / r).max(SimTime(1))),
-        admit_timer_pending: false,
+        gate: Gate::new(room),
         sessions: Slab::default(),
         max_sessions: scenario.backend.max_sessions,
         backend_down: false,
-        hold_in_outage: room.is_some_and(|r| r.during_outage == crate::scenario::DuringOutage::Hold),
         inventory: Inventory::new(
             scenario.backend.slots,
             scenario.cohorts.iter().map(|c| c.slots).collect(),
             scenario.cohorts.iter().map(|c| c.eligible).collect(),
         ),
         shown: Shown::new(scenario),
-        identity: scenario.identity.as_ref().map(|i| Front::new(i.capacity)),
+        identity: scenario.identity.as_ref().map(|i| Servers::new(i.capacity)),
         pending_sessions: 0,
         devices: devices::Devices::new(&scenario.clients),
         in_system: InSystem {
@@ -341,36 +397,6 @@ fn arrivals(s: &Scenario, streams: &Streams) -> Arrivals {
     let each = s.cohorts.iter().enumerate();
     let all = each.flat_map(|(i, c)| streams_for(i as u16, c, hold, |k| streams.arrivals(&c.name, k)));
     Arrivals::new(all.collect())
-}
-
-/// Every scheduled change, in time order (stable: same-time entries keep
-/// the order written here, and the event queue keeps it too).
-fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
-    let mut t = Vec::new();
-    if let Some(f) = &s.front {
-        t.extend(f.schedule.iter().map(|c| (c.at, Change::FrontCapacity(c.value))));
-    }
-    t.extend(s.backend.schedule.iter().map(|c| (c.at, Change::BackendCapacity(c.value))));
-    if let Some(i) = &s.identity {
-        t.extend(i.schedule.iter().map(|c| (c.at, Change::IdentityCapacity(c.value))));
-    }
-    for o in &s.faults.outages {
-        t.push((o.from, Change::Down(o.tier, true)));
-        t.push((o.to, Change::Down(o.tier, false)));
-    }
-    if let Some(r) = &s.waiting_room {
-        if r.opens > SimTime::ZERO {
-            t.push((r.opens, Change::RoomOpens));
-        }
-    }
-    for (i, c) in s.cohorts.iter().enumerate() {
-        for (j, r) in c.catch_up.iter().enumerate() {
-            // Validation numbers cohorts in 16 bits; rounds are a handful.
-            t.push((r.opens, Change::CatchUp { cohort: i as u16, round: j as u16 }));
-        }
-    }
-    t.sort_by_key(|(at, _)| *at);
-    t
 }
 
 impl<Q: FutureEvents<Event>> Model<'_, Q> {
@@ -488,7 +514,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
             }
             Event::AdmitTimer => {
-                self.admit_timer_pending = false;
+                self.gate.timer_fired();
                 self.try_admit();
             }
             Event::Timeline { index } => self.apply(self.timeline[index as usize].1),
@@ -524,576 +550,6 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn poll_slots(&self) -> u64 {
         (self.line.len() as f64 * self.poll_slots_per_waiting) as u64
     }
-
-    fn apply(&mut self, change: Change) {
-        match change {
-            Change::FrontCapacity(c) => {
-                if let Some(f) = &mut self.front {
-                    f.capacity = c;
-                }
-                self.front_serve();
-            }
-            Change::BackendCapacity(c) => {
-                self.max_sessions = c;
-                self.try_admit();
-            }
-            Change::IdentityCapacity(c) => {
-                if let Some(i) = &mut self.identity {
-                    i.capacity = c;
-                }
-                self.identity_serve();
-            }
-            Change::Down(Tier::Identity, down) => {
-                if let Some(i) = &mut self.identity {
-                    i.down = down;
-                }
-                self.identity_serve();
-                // Back up: a line held for a check at booking goes on.
-                self.try_admit();
-            }
-            Change::Down(Tier::Front, down) => {
-                if let Some(f) = &mut self.front {
-                    f.down = down;
-                }
-                self.front_serve();
-            }
-            Change::Down(Tier::Backend, down) => {
-                self.backend_down = down;
-                if down {
-                    // Every session in progress fails (in slot order).
-                    for person in self.sessions.drain() {
-                        let person = person.person();
-                        self.in_system.active[person.cohort()] -= 1;
-                        if self.devices.on {
-                            self.devices.in_session(person, false);
-                        }
-                        self.drop_attempt(person, DropCause::BackendOutage);
-                    }
-                }
-                self.try_admit();
-            }
-            Change::CatchUp { cohort, round } => self.catch_up(usize::from(cohort), usize::from(round)),
-            Change::RoomOpens => {
-                self.room_open = true;
-                if self.s.waiting_room.as_ref().is_some_and(|r| r.order == crate::scenario::Order::PrequeueShuffle) {
-                    self.line.shuffle(&mut self.streams.room_order);
-                }
-                self.try_admit();
-            }
-        }
-    }
-
-    /// Catch-up round `round` of cohort `c` opens: of the cohort's people
-    /// gone for good by now (not booked, not in the system: counted, not
-    /// listed), each comes back with the round's probability; their first
-    /// attempts of the round join the arrivals, numbered after everyone
-    /// before them.
-    fn catch_up(&mut self, c: usize, round: usize) {
-        let cohort = &self.s.cohorts[c];
-        let r = &cohort.catch_up[round];
-        let gone = self.stats.gone(c);
-        let (name, number) = (&cohort.name, round as u64);
-        let mut rng = self.streams.catch_up(name, number, 0);
-        let count = rand_distr::Binomial::new(gone, r.probability).map_or(0, |b| rng.sample(b));
-        let first_id = self.next_returning[c];
-        self.next_returning[c] += count;
-        let streams = catch_up_streams(c as u16, r, count, first_id, |k| self.streams.catch_up(name, number, 1 + k));
-        for stream in streams {
-            self.arrivals.add(stream);
-        }
-    }
-
-    // ---- an attempt: front tier ------------------------------------------------
-
-    /// A person starts an attempt by loading the entry page (`again`: the
-    /// first of a catch-up round, which is not the person's first).
-    fn attempt(&mut self, mut person: Person, again: bool) {
-        person.next_attempt();
-        let c = person.cohort();
-        if self.devices.on && person.attempts() == 1 && person.device() > 0 {
-            self.stats.device_arrival(c);
-        } else {
-            self.stats.attempt(c, again || person.attempts() > 1);
-        }
-        if self.front.is_none() {
-            self.page_loaded(person);
-            return;
-        }
-        self.stats.front_request(c);
-        if let Some(Err(e)) = self.front.as_mut().map(|f| f.push(person.stored(), self.now)) {
-            return self.lost(e, "page loads waiting");
-        }
-        self.in_system.loading[c] += 1;
-        self.front_serve();
-        self.arm_front_timer();
-    }
-
-    fn front_slot_freed(&mut self) {
-        if let Some(f) = &mut self.front {
-            f.busy -= 1;
-        }
-    }
-
-    /// Start page loads while slots are free. Waiting people's polls take
-    /// their share of the slots first (accounted in aggregate).
-    fn front_serve(&mut self) {
-        let Some(cfg) = &self.s.front else { return };
-        let polls = self.poll_slots();
-        loop {
-            let Some(f) = &mut self.front else { return };
-            let capacity = if f.down { 0 } else { f.capacity.saturating_sub(polls) };
-            if f.busy >= capacity {
-                return;
-            }
-            let Some(request) = f.next() else { return };
-            f.busy += 1;
-            match request {
-                // A dead request (wasted work): the slot is busy for nothing.
-                None => {
-                    let done = self.now + cfg.service.sample(&mut self.streams.dead_page_loads);
-                    self.events.schedule(done, Event::FrontDoneDead);
-                }
-                Some((person, asked)) => {
-                    let done = self.now + cfg.service.sample(&mut self.streams.of(Purpose::PageLoad, person.person()));
-                    let deadline = asked + cfg.timeout;
-                    if done <= deadline {
-                        self.events.schedule(done, Event::FrontDone { person });
-                    } else if cfg.wasted_work {
-                        self.events.schedule(done, Event::FrontDoneDead);
-                        self.events.schedule(deadline, Event::FrontTimeout { person });
-                    } else {
-                        self.events.schedule(deadline, Event::FrontTimeoutFrees { person });
-                    }
-                }
-            }
-        }
-    }
-
-    fn arm_front_timer(&mut self) {
-        let Some(cfg) = &self.s.front else { return };
-        let Some(f) = &mut self.front else { return };
-        if !f.timer_pending {
-            if let Some(at) = f.next_deadline(cfg.timeout) {
-                f.timer_pending = true;
-                self.events.schedule(at, Event::FrontTimer);
-            }
-        }
-    }
-
-    /// Clients still waiting for a slot past their timeout give up.
-    fn front_expire(&mut self) {
-        let Some(cfg) = &self.s.front else { return };
-        let (timeout, keep_dead) = (cfg.timeout, cfg.wasted_work);
-        let Some(f) = &mut self.front else { return };
-        f.timer_pending = false;
-        while let Some(person) = self.front.as_mut().and_then(|f| f.expire_one(self.now, timeout, keep_dead)) {
-            let person = person.person();
-            self.in_system.loading[person.cohort()] -= 1;
-            self.front_failed(person);
-        }
-        self.arm_front_timer();
-    }
-
-    /// A page load failed: reload after the refresh delay, per the retry policy.
-    fn front_failed(&mut self, person: Person) {
-        self.stats.dropped(person.cohort(), DropCause::FrontTimeout);
-        let delay = self.clients[person.cohort()].retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
-        self.retry_or_give_up(person, self.now + delay);
-    }
-
-    // ---- waiting room ----------------------------------------------------------
-
-    /// The entry page is up: to the identity check if it comes first, else
-    /// into the waiting room.
-    fn page_loaded(&mut self, person: Person) {
-        if self.identity_before_queue() {
-            self.check_identity(person);
-        } else {
-            self.enter_room(person);
-        }
-    }
-
-    /// Into the waiting room, or on to the backend.
-    fn enter_room(&mut self, person: Person) {
-        let c = person.cohort();
-        if self.inventory.sold_out(c) {
-            // The front page says so: no queue, no retry.
-            return self.told_sold_out(person);
-        }
-        let Some(room) = &self.s.waiting_room else {
-            self.stats.admitted(c, None);
-            self.enter_backend(person);
-            return;
-        };
-        // A back door, or a waiting room failing open under front overload.
-        let back_door =
-            span_at(&room.bypass, self.now).is_some_and(|share| self.chance(Purpose::Bypass, person, share));
-        let fail_open = room.fail_open && self.front.as_ref().is_some_and(|f| f.waiting() > 0);
-        if back_door || fail_open {
-            self.stats.bypassed(c);
-            self.stats.admitted(c, None);
-            self.enter_backend(person);
-            return;
-        }
-        self.join_line(person);
-    }
-
-    fn join_line(&mut self, person: Person) {
-        if self.shown.is_some() && self.balks(person) {
-            self.stats.balked(person.cohort());
-            self.after_failure(person, self.now);
-            return;
-        }
-        if self.line.len() == 0 && self.can_admit() && self.session_free() && self.now >= self.next_admit_at {
-            // Nobody ahead and a session free: straight through, with no
-            // place in line and no deadline to draw (it could never fire).
-            self.admit(person, self.now);
-        } else {
-            self.enqueue(person);
-        }
-        self.try_admit();
-    }
-
-    /// The room shows the person joining a wait (counted); whether it is
-    /// longer than they accept, by their own draw (their cohort's `balk`).
-    fn balks(&mut self, person: Person) -> bool {
-        let (ahead, now, max_sessions) = (self.line.len(), self.now, self.max_sessions);
-        let Some(shown) = self.shown.as_mut().map(|s| s.wait(ahead, now, max_sessions)) else { return false };
-        self.stats.shown_wait(shown);
-        let Some(tolerance) = &self.clients[person.cohort()].balk else { return false };
-        shown > tolerance.sample(&mut self.streams.of(Purpose::Balk, person))
-    }
-
-    /// Whether the room may admit anyone now: it is open, and nothing
-    /// behind it stops the line: the backend, or an identity check at
-    /// booking (one before the queue is in front of the line: people in it
-    /// have passed, and the line goes on while new ones cannot join).
-    #[inline]
-    fn can_admit(&self) -> bool {
-        self.room_open && !(self.hold_in_outage && (self.backend_down || self.check_at_booking_down()))
-    }
-
-    /// An identity check at booking is down (admitted people cannot be checked).
-    fn check_at_booking_down(&self) -> bool {
-        self.identity.as_ref().is_some_and(|i| i.down) && !self.identity_before_queue()
-    }
-
-    /// Into the line (or dropped if it is full), without admitting anyone.
-    fn enqueue(&mut self, person: Person) {
-        let Some(room) = &self.s.waiting_room else { return };
-        let c = person.cohort();
-        if room.max_queue > 0 && self.line.len() >= room.max_queue {
-            self.drop_attempt(person, DropCause::QueueFull);
-            return;
-        }
-        let ticket = match self.line.push(person.stored(), self.now) {
-            Ok(ticket) => ticket,
-            Err(e) => return self.lost(e, "queued people"),
-        };
-        self.in_system.queued[c] += 1;
-        let peak = &mut self.in_system.peak_queued[c];
-        *peak = (*peak).max(self.in_system.queued[c]);
-        if self.devices.on {
-            self.device_joined_line(person);
-        }
-        // The person leaves the line at the first of: patience running out,
-        // the connection dropping. Either way one event, stale if admitted.
-        let patience = self.clients[c]
-            .patience
-            .as_ref()
-            .map(|d| self.now + d.sample(&mut self.streams.of(Purpose::Patience, person)));
-        let lost = time_to_loss(&room.connection_loss, self.now, || self.streams.of(Purpose::ConnectionLoss, person));
-        let leave = match (patience, lost) {
-            (Some(p), Some(l)) => Some(if l < p { (l, true) } else { (p, false) }),
-            (Some(p), None) => Some((p, false)),
-            (None, Some(l)) => Some((l, true)),
-            (None, None) => None,
-        };
-        if let Some((at, lost)) = leave {
-            self.events.schedule(at, Event::LeaveQueue { ticket, lost });
-        }
-    }
-
-    /// Whether a booking session is free for one more admission (sessions
-    /// held through an identity check at booking count).
-    fn session_free(&self) -> bool {
-        let max_active = self.s.waiting_room.as_ref().map_or(u64::MAX, |r| r.max_active);
-        (self.sessions.len() as u64 + self.pending_sessions) < max_active.min(self.max_sessions)
-    }
-
-    /// Admit from the line while sessions and the rate limit allow.
-    #[inline]
-    fn try_admit(&mut self) {
-        // Called after every session and every arrival: the common "nobody
-        // waiting" case costs no call.
-        if self.line.len() > 0 && self.can_admit() {
-            self.admit_from_line();
-        }
-    }
-
-    fn admit_from_line(&mut self) {
-        while self.line.len() > 0 && self.session_free() {
-            if self.now < self.next_admit_at {
-                // The rate limit: come back when it allows the next one.
-                if !self.admit_timer_pending {
-                    self.admit_timer_pending = true;
-                    self.events.schedule(self.next_admit_at, Event::AdmitTimer);
-                }
-                return;
-            }
-            let (person, joined) = self.line.pop(&mut self.streams.room_order).expect("line is not empty");
-            let person = person.person();
-            self.in_system.queued[person.cohort()] -= 1;
-            if self.devices.on {
-                self.devices.left_line(person);
-            }
-            self.admit(person, joined);
-        }
-    }
-
-    /// The person at the front of the line (there since `joined`) gets
-    /// their turn.
-    fn admit(&mut self, mut person: Person, joined: SimTime) {
-        // Only a waiting room admits (without one, page_loaded goes straight
-        // to the backend): losing the person silently would hide a bug.
-        let room = self.s.waiting_room.as_ref().expect("admission through a waiting room");
-        if let Some(spacing) = self.admit_spacing {
-            self.next_admit_at = self.now + spacing;
-        }
-        if let Some(shown) = &mut self.shown {
-            shown.admitted(self.now);
-        }
-        let c = person.cohort();
-        if room.bounce_probability > 0.0 && self.chance(Purpose::Bounce, person, room.bounce_probability) {
-            // An error at the front of the line: back to the end, as a
-            // new attempt, whether they like it or not.
-            self.stats.dropped(c, DropCause::BounceBack);
-            if person.attempts() < self.clients[c].retry.max_attempts {
-                // A new attempt joins the line: an event, though it happens
-                // at once instead of through the event list.
-                self.handled += 1;
-                person.next_attempt();
-                self.stats.attempt(c, true);
-                self.enqueue(person);
-            } else {
-                self.give_up(person);
-            }
-            return;
-        }
-        if let (Some(expiry), Some(response)) = (room.turn_expiry, &self.clients[c].response) {
-            if response.sample(&mut self.streams.of(Purpose::Response, person)) > expiry {
-                self.drop_attempt(person, DropCause::TurnExpired);
-                return;
-            }
-        }
-        self.stats.admitted(c, Some(self.now - joined));
-        self.enter_backend(person);
-    }
-
-    // ---- backend ---------------------------------------------------------------
-
-    /// Admitted: the eligibility check, then a booking session if one is
-    /// free. With an identity check before the queue, the eligibility check
-    /// came with it; at booking, the check comes first.
-    fn enter_backend(&mut self, person: Person) {
-        if self.devices.on && !self.device_may_book(person) {
-            return;
-        }
-        match self.s.identity.as_ref().map(|i| i.placement) {
-            Some(Placement::BeforeQueue) => self.start_session(person),
-            Some(Placement::AtBooking) => self.check_at_booking(person),
-            None => {
-                if self.screen(person) {
-                    self.start_session(person);
-                }
-            }
-        }
-    }
-
-    /// The eligibility check: true if the person may go on; else they were
-    /// turned away (and retry or leave).
-    fn screen(&mut self, person: Person) -> bool {
-        let c = person.cohort();
-        let cohort = &self.s.cohorts[c];
-        if !cohort.eligible {
-            // Ineligible visitors are told so and leave for good.
-            self.stats.turned_away(c);
-            self.give_up(person);
-            return false;
-        }
-        if let Err(next_open) = window_at(cohort, self.now) {
-            // Outside the windows: come back after the next one opens, if any.
-            self.stats.turned_away(c);
-            match next_open {
-                Some(opens) => self.after_failure(person, opens),
-                None => self.give_up(person),
-            }
-            return false;
-        }
-        if span_at(&self.s.faults.clock_bug, self.now).is_some_and(|q| self.chance(Purpose::ClockBug, person, q)) {
-            // "Not eligible in this period": wrongly refused; they come back
-            // later per their retry policy.
-            self.stats.turned_away(c);
-            self.stats.clock_bug(c);
-            self.after_failure(person, self.now);
-            return false;
-        }
-        true
-    }
-
-    /// A booking session, if the backend is up and one is free.
-    fn start_session(&mut self, person: Person) {
-        let c = person.cohort();
-        if self.backend_down {
-            self.drop_attempt(person, DropCause::BackendOutage);
-            return;
-        }
-        if self.sessions.len() as u64 >= self.max_sessions {
-            self.drop_attempt(person, DropCause::BackendFull);
-            return;
-        }
-        let key = match self.sessions.insert(person.stored()) {
-            Ok(key) => key,
-            Err(e) => return self.lost(e, "booking sessions"),
-        };
-        self.in_system.active[c] += 1;
-        if self.devices.on {
-            self.devices.in_session(person, true);
-        }
-        let end = self.now + self.clients[c].session.sample(&mut self.streams.of(Purpose::Session, person));
-        self.events.schedule(end, Event::SessionEnd { key });
-    }
-
-    fn session_ended(&mut self, person: Person) {
-        let c = person.cohort();
-        self.in_system.active[c] -= 1;
-        if self.devices.on {
-            self.devices.in_session(person, false);
-        }
-        let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
-        if p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err) {
-            self.drop_attempt(person, DropCause::BackendError);
-        } else {
-            match self.inventory.take(c) {
-                None => self.drop_attempt(person, DropCause::NoSlots),
-                Some(sold) => {
-                    self.stats.booked(c, self.now - person.first());
-                    if self.devices.on {
-                        self.device_booked(person);
-                    }
-                    self.sell_out(sold);
-                }
-            }
-        }
-        self.try_admit();
-    }
-
-    /// Cohorts just sold out: noted, and their people still in line told
-    /// at once (in line order) and gone for good. People in a session keep
-    /// it (it ends in `no_slots`); people loading the page or coming back
-    /// are told at the front page (`page_loaded`).
-    fn sell_out(&mut self, sold: SoldOut) {
-        if sold.cohorts.is_empty() {
-            return;
-        }
-        for &c in &sold.cohorts {
-            self.stats.sold_out(c, self.now);
-        }
-        if sold.night {
-            self.stats.night_sold_out(self.now);
-        }
-        let inventory = &self.inventory;
-        let told = self.line.remove_where(|p| inventory.sold_out(p.person().cohort()));
-        for person in told {
-            let person = person.person();
-            self.in_system.queued[person.cohort()] -= 1;
-            if self.devices.on {
-                self.devices.left_line(person);
-            }
-            self.told_sold_out(person);
-        }
-    }
-
-    /// Told the person's cohort is sold out: dropped, and gone for good.
-    fn told_sold_out(&mut self, person: Person) {
-        self.stats.dropped(person.cohort(), DropCause::SoldOut);
-        self.give_up(person);
-    }
-
-    /// True with probability `p`, by `person`'s own draw for `purpose`.
-    #[inline]
-    fn chance(&self, purpose: Purpose, person: Person, p: f64) -> bool {
-        self.streams.of(purpose, person).random::<f64>() < p
-    }
-
-    // ---- failures --------------------------------------------------------------
-
-    fn drop_attempt(&mut self, person: Person, cause: DropCause) {
-        self.stats.dropped(person.cohort(), cause);
-        self.after_failure(person, self.now);
-    }
-
-    /// After a failed attempt: retry (from `base`, plus a delay) or give up.
-    fn after_failure(&mut self, person: Person, base: SimTime) {
-        let delay = self.clients[person.cohort()].retry.delay.sample(&mut self.streams.of(Purpose::RetryDelay, person));
-        self.retry_or_give_up(person, base + delay);
-    }
-
-    fn retry_or_give_up(&mut self, person: Person, at: SimTime) {
-        let c = person.cohort();
-        let retry = &self.clients[c].retry;
-        if person.attempts() < retry.max_attempts
-            && retry.probability > 0.0
-            && self.chance(Purpose::RetryChoice, person, retry.probability)
-        {
-            self.in_system.retrying[c] += 1;
-            self.events.schedule(at, Event::Retry { person: person.stored() });
-        } else {
-            self.give_up(person);
-        }
-    }
-}
-
-/// `Ok` if one of the cohort's windows or catch-up rounds is open at `t`;
-/// else the opening of the next one, if any.
-fn window_at(cohort: &Cohort, t: SimTime) -> Result<(), Option<SimTime>> {
-    let windows = cohort.windows.iter().map(|w| (w.opens, w.closes));
-    for (opens, closes) in windows.chain(cohort.catch_up.iter().map(|r| (r.opens, r.closes))) {
-        if t < opens {
-            return Err(Some(opens));
-        }
-        if t < closes {
-            return Ok(());
-        }
-    }
-    Err(None)
-}
-
-/// When a person waiting from `now` loses the connection, under a hazard
-/// that is piecewise constant over `spans` [per hour]; `None` if never.
-/// One exponential draw of unit mean is spent against the cumulative hazard.
-fn time_to_loss<R: rand::Rng>(
-    spans: &[crate::scenario::Span],
-    now: SimTime,
-    rng: impl FnOnce() -> R,
-) -> Option<SimTime> {
-    if spans.iter().all(|s| s.to <= now || s.value == 0.0) {
-        return None;
-    }
-    let mut budget = -(1.0 - rng().random::<f64>()).ln();
-    for s in spans {
-        if s.to <= now || s.value == 0.0 {
-            continue;
-        }
-        let from = s.from.max(now);
-        let hours = (s.to - from).as_secs_f64() / 3600.0;
-        let hazard = s.value * hours;
-        if budget < hazard {
-            return Some(from + SimTime::from_secs_f64(budget / s.value * 3600.0));
-        }
-        budget -= hazard;
-    }
-    None
 }
 
 #[cfg(test)]

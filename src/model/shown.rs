@@ -1,10 +1,11 @@
 //! The wait the room shows a person joining its line ("401,032 ahead,
 //! 111 h 23 min"): the people ahead of them divided by an admission rate.
 //!
-//! - `nominal`: the room's set rate: `admit_per_minute`, or without one the
-//!   sessions it lets be active (the lesser of `max_active` and the
-//!   backend's sessions at that moment) over the mean session length, the
-//!   rate at which a full backend frees sessions.
+//! - `nominal`: the rate the room's gate is set to (`Gate::nominal_per_sec`):
+//!   `admit_per_minute`, or without one the sessions it lets be active (the
+//!   lesser of `max_active` and the backend's sessions at that moment) over
+//!   the mean session length, the rate at which a full backend frees
+//!   sessions.
 //! - `rate`: the admissions of the last five minutes, counted in ten-second
 //!   steps (the window is the 29 steps before the current one and the
 //!   current one so far); while nobody was admitted in it (before the
@@ -13,6 +14,7 @@
 //!
 //! People with nobody ahead are shown no wait (0).
 
+use super::Gate;
 use crate::engine::SimTime;
 use crate::scenario::{Scenario, ShownWait};
 
@@ -23,11 +25,9 @@ const STEPS: usize = 30;
 
 pub struct Shown {
     how: ShownWait,
-    /// Admissions per second the room is set to, per session allowed
-    /// active (when it has no `admit_per_minute`), or in all.
+    /// Sessions a second one session frees: one over the mean session
+    /// length (for the gate's nominal rate without a set rate).
     per_session: f64,
-    fixed: Option<f64>,
-    max_active: u64,
     recent: Recent,
 }
 
@@ -38,8 +38,6 @@ impl Shown {
         Some(Shown {
             how: room.shown_wait?,
             per_session: 1.0 / s.clients.session.mean_secs().max(1e-6),
-            fixed: room.admit_per_minute.map(|r| r / 60.0),
-            max_active: room.max_active,
             recent: Recent { steps: [0; STEPS], step: 0 },
         })
     }
@@ -52,13 +50,13 @@ impl Shown {
         }
     }
 
-    /// The wait shown at `now` to someone with `ahead` people ahead, while
-    /// the backend has `max_sessions` sessions.
-    pub fn wait(&mut self, ahead: u64, now: SimTime, max_sessions: u64) -> SimTime {
+    /// The wait shown at `now` to someone with `ahead` people ahead, behind
+    /// `gate`, while the backend has `max_sessions` sessions.
+    pub fn wait(&mut self, ahead: u64, now: SimTime, gate: &Gate, max_sessions: u64) -> SimTime {
         if ahead == 0 {
             return SimTime::ZERO;
         }
-        let nominal = self.fixed.unwrap_or(self.max_active.min(max_sessions) as f64 * self.per_session);
+        let nominal = gate.nominal_per_sec(max_sessions, self.per_session);
         let rate = match self.how {
             ShownWait::Nominal => nominal,
             ShownWait::Rate => self.recent.per_sec(now).unwrap_or(nominal),

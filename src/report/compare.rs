@@ -372,7 +372,8 @@ impl<'a> Comparison<'a> {
                 show(Headline::AbandonRate)
             );
             for m in self.milestones.iter().filter(|m| !m.shares[i].is_empty()) {
-                let _ = writeln!(out, "  booked by {}: {} of eligible", m.when(), m.human(i));
+                let _ =
+                    writeln!(out, "  booked by {}: {} of the eligible whose window had opened", m.when(), m.human(i));
             }
             let Rows::Many(_, diffs) = &self.table else { continue };
             let Some(d) = &diffs[i] else { continue };

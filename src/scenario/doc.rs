@@ -210,17 +210,15 @@ fn find_in_value(value: &Spanned<DeValue<'_>>, key: &[Segment]) -> Option<Range<
     }
 }
 
-/// The sections that are one table each. Written `[[backend]]` (like
-/// `[[cohort]]`), serde would read the list as the table's fields in order
-/// and say something baffling.
-const SECTIONS: [&str; 7] = ["scenario", "clients", "front", "waiting_room", "identity", "backend", "faults"];
-
 /// Replace a section written as a list of tables by its first table, so the
 /// rest of the file is still checked; returns the sections (and where) for
-/// the one message each deserves.
+/// the one message each deserves. The sections that are one table each are
+/// read from the raw scenario type (`raw::sections`): written `[[backend]]`
+/// (like `[[cohort]]`), serde would read the list as the table's fields in
+/// order and say something baffling.
 pub fn single_tables(table: &mut DeTable<'_>) -> Vec<(&'static str, Range<usize>)> {
     let mut found = Vec::new();
-    for key in SECTIONS {
+    for key in super::raw::sections() {
         let Some(value) = table.get_mut(key) else { continue };
         let span = value.span();
         if let DeValue::Array(items) = value.get_mut() {

@@ -7,7 +7,7 @@
 //! before it is opened: opening a FIFO would wait for a writer for ever.
 
 use super::doc::single_tables;
-use super::echo::escaped;
+pub use super::error::{shown_path, Diagnostic, ScenarioError, MAX_LISTED, STDIN};
 use super::path::{canonical, is_within, parse_key, split_assignment, split_linked, split_path, Segment};
 use super::raw::RawScenario;
 use super::read::{read_file, read_stdin};
@@ -15,95 +15,31 @@ use super::sources::{LineIndex, Sources};
 use super::validate::validate;
 use super::{doc, inherit, lenient, merge};
 use super::{Origin, Problem, Scenario};
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
-
-/// The scenario path that means standard input.
-pub const STDIN: &str = "-";
-
-/// How messages name the scenario at `path`: `<stdin>` for `-`, else the
-/// path as the user typed it.
-pub fn shown_path(path: &Path) -> PathBuf {
-    if path == Path::new(STDIN) {
-        PathBuf::from("<stdin>")
-    } else {
-        path.to_owned()
-    }
-}
-
-/// One problem, located.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Diagnostic {
-    /// Where: `file:line:column`, or `--set key=value`.
-    pub location: String,
-    /// 1-based line in the file, when the problem is in a file.
-    pub line: Option<usize>,
-    /// The file, as messages name it (the scenario's own, or a file it
-    /// extends), when the problem is in a file.
-    pub file: Option<PathBuf>,
-    /// Dotted field path, when known.
-    pub field: Option<String>,
-    /// What was found and what was expected.
-    pub message: String,
-    /// Sorting rank: the file's place in the chain (0: the scenario's
-    /// own), the command line after every file.
-    rank: usize,
-}
-
-/// One line, whatever the parts hold: a key, a `--set` or a message that
-/// quotes a control character is shown with it escaped (see `echo`).
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (location, message) = (escaped(&self.location), escaped(&self.message));
-        match &self.field {
-            Some(field) if !field.is_empty() => write!(f, "{location}: {}: {message}", escaped(field)),
-            _ => write!(f, "{location}: {message}"),
-        }
-    }
-}
-
-/// Why a scenario could not be loaded. Every message escapes what it
-/// echoes (paths, `--set` text), so none can carry a control character.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    #[error("could not read scenario '{}': {}", escaped(&path.display().to_string()), escaped(&source.to_string()))]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("{} problem(s) in scenario '{}':\n{}", diagnostics.len(), escaped(&path.display().to_string()), list(diagnostics))]
-    Invalid { path: PathBuf, diagnostics: Vec<Diagnostic> },
-    #[error("bad --set '{}': expected key.path=value, like waiting_room.max_active=100", escaped(.0))]
-    BadOverride(String),
-    /// A valid scenario that asks more of the machine than `limits` allow.
-    #[error("scenario '{}' is too large to run:\n{}{}", escaped(name), reasons.iter().map(|r| format!("  {}\n", escaped(r))).collect::<String>(),
-            if *can_allow { "Pass --allow-large to run it anyway." } else { "Not even with --allow-large." })]
-    TooLarge {
-        name: String,
-        /// One line per limit passed, with the figure the scenario needs.
-        reasons: Vec<String>,
-        /// Whether `--allow-large` lifts the refusal.
-        can_allow: bool,
-    },
-}
-
-/// Problems listed at most: a file of a quarter of a million bad keys
-/// printed as many lines (the count says how many there are).
-pub const MAX_LISTED: usize = 200;
-
-/// One line per problem, at most `MAX_LISTED`, then "and N more".
-fn list(d: &[Diagnostic]) -> String {
-    let mut lines: Vec<String> = d.iter().take(MAX_LISTED).map(|d| format!("  {d}")).collect();
-    if d.len() > MAX_LISTED {
-        lines.push(format!("  and {} more", d.len() - MAX_LISTED));
-    }
-    lines.join("\n")
-}
 
 /// Load and check the scenario at `path` (`-`: standard input), with
 /// `--set` overrides applied. Trace files and the files it extends are
 /// looked up beside the scenario, or in the working folder for standard
 /// input.
+///
+/// A bundled file, with one override (as `--set` gives it):
+///
+/// ```
+/// let s = surgesim::load("scenarios/erlang-b.toml".as_ref(), &["backend.max_sessions=25".into()]).unwrap();
+/// assert_eq!(s.name, "erlang-b");
+/// assert_eq!(s.backend.max_sessions, 25);
+/// assert_eq!(s.origin.set, ["backend.max_sessions=25"]); // the reports say so
+/// ```
+///
+/// A file that is not there is a read error, naming it:
+///
+/// ```
+/// let err = surgesim::load("no/such.toml".as_ref(), &[]).unwrap_err();
+/// assert!(err.to_string().contains("no/such.toml"), "{err}");
+/// ```
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     load_with(path, Changes { unset: &[], set: overrides })
 }
@@ -138,6 +74,21 @@ pub fn load_with(path: &Path, changes: Changes<'_>) -> Result<Scenario, Scenario
 
 /// Load from text; `path` is only used in messages, `base_dir` for traces
 /// and the files it extends.
+///
+/// Unset keys take their documented defaults, and durations are resolved
+/// to simulated time:
+///
+/// ```
+/// use surgesim::engine::SimTime;
+///
+/// let text = "[scenario]\nname = \"tiny\"\nduration = \"90m\"\n\
+///             [[cohort]]\nname = \"all\"\npeople = 100\n\
+///             [backend]\nmax_sessions = 5\n";
+/// let s = surgesim::load_str(text, "tiny.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+/// assert_eq!(s.duration, SimTime::from_secs(90 * 60));
+/// assert_eq!(s.cohorts[0].people, 100);
+/// assert!(s.waiting_room.is_none()); // none written: everyone goes straight to the backend
+/// ```
 pub fn load_str(text: &str, path: &Path, base_dir: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
     load_str_with(text, path, base_dir, Changes { unset: &[], set: overrides })
 }

@@ -14,6 +14,7 @@ mod dist;
 mod doc;
 pub mod due;
 pub mod echo;
+mod error;
 pub mod grid;
 mod inherit;
 mod lenient;
@@ -148,6 +149,15 @@ impl Scenario {
     /// behaviour unchanged. Queueing at scale f behaves like the full
     /// night with waits of the same order (same utilisations), so a small
     /// factor gives a quick preview and a test that runs in a blink.
+    ///
+    /// ```
+    /// let s = surgesim::load("scenarios/erlang-b.toml".as_ref(), &[]).unwrap();
+    /// let small = s.clone().scaled(0.1);
+    /// assert_eq!(small.cohorts[0].people, s.cohorts[0].people / 10);
+    /// assert_eq!(small.backend.max_sessions, 2);
+    /// assert_eq!(small.duration, s.duration); // times unchanged
+    /// assert_eq!(small.origin.scale, Some(0.1));
+    /// ```
     pub fn scaled(mut self, factor: f64) -> Scenario {
         // Scales compose: a preview of a preview is at their product.
         let scale = self.origin.scale.unwrap_or(1.0) * factor;

@@ -36,10 +36,6 @@ pub enum Segment {
     Index(usize),
 }
 
-/// The keys at the top of a scenario: a linked key's parts each start with one.
-pub const TOP_KEYS: [&str; 8] =
-    ["scenario", "cohort", "clients", "front", "waiting_room", "identity", "backend", "faults"];
-
 /// The path the steps take, in the canonical form: keys joined by dots,
 /// indices in brackets. A key that would not read back as one name (a
 /// dot, a bracket, a quote, a plus or an equals sign in it, all digits,
@@ -174,7 +170,9 @@ pub fn split_linked(text: &str) -> Vec<&str> {
 /// Whether `rest` begins with a key of the top of a scenario.
 fn starts_a_key(rest: &str) -> bool {
     let rest = rest.trim_start();
-    TOP_KEYS
+    // The keys at the top of a scenario, read from its raw type: a linked
+    // key's parts each start with one.
+    super::raw::top_keys()
         .iter()
         .any(|k| rest.strip_prefix(k).is_some_and(|after| after.is_empty() || after.starts_with(['.', '[', '+', ' '])))
 }

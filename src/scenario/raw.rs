@@ -247,3 +247,194 @@ pub struct RawFaults {
     pub error_windows: Option<Vec<RawProbabilitySpan>>,
     pub clock_bug: Option<Vec<RawProbabilitySpan>>,
 }
+
+/// What a key of the raw scenario holds, as its type says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// One table, with these keys (`[front]`, `retry = { ... }`).
+    Table(&'static [&'static str]),
+    /// A list of tables, with these keys (`[[cohort]]`, `schedule = [{ ... }]`).
+    Tables(&'static [&'static str]),
+    /// A value, or a list of values.
+    Value,
+}
+
+/// The keys at the top of a scenario (`scenario`, `cohort`, ...), in the
+/// order `RawScenario` declares them: read from the type itself, so a new
+/// section is one field there.
+pub fn top_keys() -> &'static [&'static str] {
+    match probe::shape::<RawScenario>(&[]) {
+        Shape::Table(keys) => keys,
+        _ => unreachable!("the scenario is a table"),
+    }
+}
+
+/// The sections that are one table each (`[front]`, not `[[cohort]]`),
+/// in declaration order.
+pub fn sections() -> Vec<&'static str> {
+    top_keys().iter().copied().filter(|k| matches!(probe::shape::<RawScenario>(&[k]), Shape::Table(_))).collect()
+}
+
+/// Every key a scenario file can hold, as dotted paths (`cohort.split.every`;
+/// a list of tables is entered like a table), each with its shape: what
+/// the scenario reference and the template must cover (the test that they
+/// do reads it; nothing else does yet).
+#[allow(dead_code)]
+pub fn keys() -> Vec<(String, Shape)> {
+    let mut out = Vec::new();
+    let mut todo: Vec<Vec<&'static str>> = top_keys().iter().rev().map(|k| vec![*k]).collect();
+    while let Some(path) = todo.pop() {
+        let shape = probe::shape::<RawScenario>(&path);
+        if let Shape::Table(keys) | Shape::Tables(keys) = shape {
+            todo.extend(keys.iter().rev().map(|k| [path.as_slice(), &[*k]].concat()));
+        }
+        out.push((path.join("."), shape));
+    }
+    out
+}
+
+/// Reading the raw type's keys without a derive of our own: a deserializer
+/// that serde's derived code asks for a struct (and so tells its field
+/// names), given one key at a time to follow down to the key asked about.
+/// Each probe is one deserialization that stops, with the answer as its
+/// error, where the path ends.
+mod probe {
+    use super::Shape;
+    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+
+    /// The answer, or a problem a probe should never meet.
+    #[derive(Debug)]
+    pub(super) enum Stop {
+        Found(Shape),
+        Other(String),
+    }
+
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{self:?}")
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl de::Error for Stop {
+        fn custom<T: std::fmt::Display>(msg: T) -> Self {
+            Stop::Other(msg.to_string())
+        }
+    }
+
+    /// The shape of `path` in `T` (the whole of `T` for an empty path).
+    pub(super) fn shape<'de, T: Deserialize<'de>>(path: &[&str]) -> Shape {
+        match T::deserialize(Probe { path, list: false }) {
+            Err(Stop::Found(shape)) => shape,
+            Err(Stop::Other(why)) => panic!("probing `{}`: {why}", path.join(".")),
+            Ok(_) => panic!("probing `{}` read a value", path.join(".")),
+        }
+    }
+
+    /// Following `path` (what is left of it) inside a value that is a list
+    /// of such values if `list`.
+    struct Probe<'p> {
+        path: &'p [&'p str],
+        list: bool,
+    }
+
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = Stop;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop::Found(Shape::Value))
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Stop> {
+            visitor.visit_some(self)
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Stop> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Stop> {
+            visitor.visit_seq(One { probe: Some(Probe { path: self.path, list: true }) })
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Stop> {
+            match self.path.split_first() {
+                None if self.list => Err(Stop::Found(Shape::Tables(fields))),
+                None => Err(Stop::Found(Shape::Table(fields))),
+                Some((key, rest)) => visitor.visit_map(Key { key: Some(key), rest }),
+            }
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    /// A list of one item, the probe (a list of values ends the path: its
+    /// item answers `Value`).
+    struct One<'p> {
+        probe: Option<Probe<'p>>,
+    }
+
+    impl<'de> SeqAccess<'de> for One<'_> {
+        type Error = Stop;
+
+        fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Stop> {
+            match self.probe.take() {
+                Some(p) => seed.deserialize(p).map(Some),
+                None => Ok(None),
+            }
+        }
+    }
+
+    /// A table of one key, whose value is probed with the rest of the path.
+    struct Key<'p> {
+        key: Option<&'p str>,
+        rest: &'p [&'p str],
+    }
+
+    impl<'de> MapAccess<'de> for Key<'_> {
+        type Error = Stop;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Stop> {
+            match self.key.take() {
+                Some(k) => seed.deserialize(de::value::StrDeserializer::<Stop>::new(k)).map(Some),
+                None => Ok(None),
+            }
+        }
+
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Stop> {
+            seed.deserialize(Probe { path: self.rest, list: false })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_read_from_the_type() {
+        assert_eq!(
+            top_keys(),
+            ["scenario", "cohort", "clients", "front", "waiting_room", "identity", "backend", "faults"]
+        );
+        assert_eq!(sections(), ["scenario", "clients", "front", "waiting_room", "identity", "backend", "faults"]);
+        let keys = keys();
+        let shape = |k: &str| keys.iter().find(|(p, _)| p == k).map(|(_, s)| s.clone());
+        assert_eq!(shape("waiting_room.admit_per_minute"), Some(Shape::Value));
+        assert_eq!(shape("cohort.split.every"), Some(Shape::Value));
+        assert!(matches!(shape("cohort"), Some(Shape::Tables(_))));
+        assert!(matches!(shape("front.schedule"), Some(Shape::Tables(_))));
+        assert!(matches!(shape("clients.retry"), Some(Shape::Table(_))));
+        assert_eq!(shape("scenario.milestones"), Some(Shape::Value), "a list of values is a value");
+    }
+}

@@ -6,6 +6,20 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// A figure estimated from `n` replications: its mean and 95 % interval.
+///
+/// ```
+/// use surgesim::stats::Estimate;
+///
+/// // Bookings of four replications of a night.
+/// let e = Estimate::of(&[950.0, 1010.0, 990.0, 1050.0]).expect("some replications");
+/// assert_eq!((e.mean, e.n), (1000.0, 4));
+/// let (lo, hi) = (e.lo.expect("two or more"), e.hi.expect("two or more"));
+/// assert!(lo < e.mean && e.mean < hi);
+/// assert_eq!(e.half_width(), Some((hi - lo) / 2.0));
+/// // One replication gives a mean but no interval; none gives nothing.
+/// assert_eq!(Estimate::of(&[7.0]).map(|e| (e.mean, e.lo)), Some((7.0, None)));
+/// assert_eq!(Estimate::of(&[]), None);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
     pub mean: f64,

@@ -52,11 +52,129 @@ pub trait Columns: Copy + PartialEq + std::fmt::Debug + 'static {
     }
 }
 
+/// Declares a set of figures from its table: the enum, its `Columns`
+/// (`ALL` in table order, `name`, `kind`, `banded`) and its `label` and
+/// `better`, all from one row per figure:
+///
+/// ```text
+/// /// doc of the figure
+/// Variant => "name", Kind [, label "For people"] [, better Lowest|Highest] [, banded true];
+/// Drop(DropCause: c in DropCause::FAILURES) => c.column(), Count, label format!("Dropped: {}", c.name());
+/// ```
+///
+/// A row with a parameter stands for one figure per item of the list, in
+/// its order, so a new drop cause reaches every set that lists the causes
+/// without a line here. A row without a label is labelled by its name;
+/// without `better`, neither end is better; without `banded`, the set's
+/// default (`banded by default: true|false`).
+macro_rules! figure_set {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $set:ident (banded by default: $banded_default:literal) {
+            $(
+                $(#[$doc:meta])*
+                $variant:ident $( ($pt:ident: $p:ident in $list:expr) )? => $name:expr, $kind:ident
+                    $(, label $label:expr)? $(, better $best:ident)? $(, banded $banded:literal)? ;
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $set {
+            $( $(#[$doc])* $variant $( ($pt) )?, )*
+        }
+
+        impl $crate::stats::columns::Columns for $set {
+            const ALL: &'static [$set] = &{
+                const N: usize = 0 $( + $crate::stats::columns::figure_set!(@count $($list)?) )*;
+                let mut all: [Option<$set>; N] = [None; N];
+                let mut i = 0;
+                $( $crate::stats::columns::figure_set!(@push all, i, $set, $variant $(, $list)?); )*
+                assert!(i == N, "every row is counted once");
+                let mut out = [all[0].unwrap(); N];
+                let mut j = 0;
+                while j < N {
+                    out[j] = all[j].unwrap();
+                    j += 1;
+                }
+                out
+            };
+
+            #[allow(unused_variables)]
+            fn name(self) -> &'static str {
+                match self { $( $set::$variant $( ($p) )? => $name, )* }
+            }
+
+            #[allow(unused_variables)]
+            fn kind(self) -> $crate::stats::columns::Kind {
+                match self { $( $set::$variant $( ($p) )? => $crate::stats::columns::Kind::$kind, )* }
+            }
+
+            #[allow(unused_variables)]
+            fn banded(self) -> bool {
+                match self { $( $set::$variant $( ($p) )? => $crate::stats::columns::figure_set!(@or $banded_default $(, $banded)?), )* }
+            }
+        }
+
+        impl $set {
+            /// How the figure is named for people (`report.md`, messages).
+            #[allow(unused_variables)]
+            pub fn label(self) -> String {
+                match self { $( $set::$variant $( ($p) )? => String::from($crate::stats::columns::figure_set!(@or $name $(, $label)?)), )* }
+            }
+
+            /// Which end of the figure a planner prefers, if one (for
+            /// selecting the best scenario).
+            #[allow(unused_variables)]
+            pub fn better(self) -> Option<$crate::stats::select::Best> {
+                match self { $( $set::$variant $( ($p) )? => $crate::stats::columns::figure_set!(@best $($best)?), )* }
+            }
+        }
+    };
+    (@count) => { 1 };
+    (@count $list:expr) => { $list.len() };
+    (@push $all:ident, $i:ident, $set:ident, $variant:ident) => {
+        $all[$i] = Some($set::$variant);
+        $i += 1;
+    };
+    (@push $all:ident, $i:ident, $set:ident, $variant:ident, $list:expr) => {
+        let mut k = 0;
+        while k < $list.len() {
+            $all[$i] = Some($set::$variant($list[k]));
+            $i += 1;
+            k += 1;
+        }
+    };
+    (@or $default:expr) => { $default };
+    (@or $default:expr, $given:expr) => { $given };
+    (@best) => { None };
+    (@best $best:ident) => { Some($crate::stats::select::Best::$best) };
+}
+pub(crate) use figure_set;
+
 /// One run's value of a figure: `None` where it is undefined (a wait
 /// percentile when nobody was admitted from a queue).
 pub type Value = Option<f64>;
 
 /// One value per figure of `K`, in `K::ALL` order.
+///
+/// A table of figures, here one count per drop cause, and the same figures
+/// over replications (each an `Estimate`):
+///
+/// ```
+/// use surgesim::stats::{Columns, DropCause, Figures, Value};
+///
+/// let night = |queue_full: f64| Figures::from_fn(|c: DropCause| Some(if c == DropCause::QueueFull { queue_full } else { 0.0 }));
+/// let (one, two): (Figures<DropCause, Value>, _) = (night(100.0), night(140.0));
+/// assert_eq!(*one.get(DropCause::QueueFull), Some(100.0));
+/// // Columns are named as in the CSV tables, in `ALL` order.
+/// assert_eq!(DropCause::from_name("queue_full"), Some(DropCause::QueueFull));
+/// assert_eq!(one.iter().next().map(|(c, _)| c.name()), Some("front_timeout"));
+///
+/// let both = Figures::estimate(&[&one, &two]);
+/// let e = both.get(DropCause::QueueFull).expect("defined in both");
+/// assert_eq!((e.mean, e.n), (120.0, 2));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figures<K, F> {
     values: Vec<F>,

@@ -5,7 +5,7 @@
 use crate::common::{file, from_text_with as load, quiet};
 use assert_cmd::Command;
 use std::collections::HashSet;
-use surgesim::commands::{self, merge, sweep};
+use surgesim::commands::{merge, sweep};
 use surgesim::report::{self, charts, ChartFormat, ReportOptions};
 use surgesim::scenario::grid::{Shard, Vary};
 use surgesim::stats::RunFigures;
@@ -206,7 +206,7 @@ fn compare_results_do_not_depend_on_the_thread_count() {
     let opts = ReportOptions { charts: false, format: ChartFormat::Png };
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let both = || {
-        let runs = commands::compare::run_all(&scenarios, 1, &quiet()).expect("memory");
+        let runs = surgesim::batch::scenarios(&scenarios, 1, &quiet()).expect("memory");
         report::compare::render(&scenarios, &runs, None, &opts).expect("compare renders")
     };
     let serial = one.install(both);

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use std::path::{Path, PathBuf};
-use surgesim::commands::progress::Progress;
+use surgesim::batch::Quiet;
 use surgesim::stats::Results;
 use surgesim::{scenario, Scenario};
 
@@ -51,9 +51,9 @@ pub fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
         .unwrap_or_else(|| panic!("no {name} in {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>()))
 }
 
-/// A progress bar that shows nothing.
-pub fn quiet() -> Progress {
-    Progress::jobs(0, "", true)
+/// A batch's watch that hears nothing: no progress shown.
+pub fn quiet() -> Quiet {
+    Quiet
 }
 
 /// A batch-means estimate: the run is cut into its time bins (batches), the

@@ -3,7 +3,7 @@
 //! numbers; and a figure counted by hand comes out exact.
 
 use crate::common::*;
-use surgesim::commands::{self, sweep};
+use surgesim::commands::sweep;
 use surgesim::report::{self, ReportOptions};
 use surgesim::stats::{Columns, Headline, RunFigures};
 use surgesim::QueueKind;
@@ -73,7 +73,7 @@ fn every_headline_figure_is_in_every_report() {
     let one = RunFigures::of(&s, surgesim::simulate(&s, 0).results);
     let single = report::render(&s, std::slice::from_ref(&one), &NO_CHARTS).expect("renders");
     let summary: serde_json::Value = serde_json::from_slice(file(&single, "summary.json")).expect("JSON");
-    let runs = commands::replications(&s, 3, QueueKind::default(), &quiet()).expect("memory");
+    let runs = surgesim::batch::replications(&s, 3, QueueKind::default(), &quiet()).expect("memory");
     let replicated = report::render(&s, &runs, &NO_CHARTS).expect("renders");
     let rep: serde_json::Value = serde_json::from_slice(file(&replicated, "summary.json")).expect("JSON");
     let compare =
@@ -134,7 +134,7 @@ fn every_headline_figure_is_in_every_report() {
 fn one_run_and_five_share_the_shape_of_summary_json() {
     let s = night();
     let read = |n: usize| -> serde_json::Value {
-        let runs = commands::replications(&s, n, QueueKind::default(), &quiet()).expect("memory");
+        let runs = surgesim::batch::replications(&s, n, QueueKind::default(), &quiet()).expect("memory");
         serde_json::from_slice(file(&report::render(&s, &runs, &NO_CHARTS).expect("renders"), "summary.json"))
             .expect("JSON")
     };
@@ -299,7 +299,7 @@ fn a_milestone_s_share_is_of_the_people_whose_window_had_opened() {
 fn milestones_keep_one_shape_with_and_without_replications() {
     let s = from_text_with(TWO_NIGHTS, &[]);
     let read = |n: usize| -> serde_json::Value {
-        let runs = commands::replications(&s, n, QueueKind::default(), &quiet()).expect("memory");
+        let runs = surgesim::batch::replications(&s, n, QueueKind::default(), &quiet()).expect("memory");
         let summary: serde_json::Value =
             serde_json::from_slice(file(&report::render(&s, &runs, &NO_CHARTS).expect("renders"), "summary.json"))
                 .expect("JSON");

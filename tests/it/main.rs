@@ -13,6 +13,7 @@ mod conventions;
 mod crn;
 mod determinism;
 mod devices;
+mod docs;
 mod figures;
 mod fuzz_regressions;
 mod identity;

@@ -2,14 +2,14 @@
 
 use crate::common::*;
 use crate::queueing::erlang_b;
-use surgesim::commands;
+use surgesim::batch;
 use surgesim::stats::{DropCause, Estimate, Headline};
 use surgesim::QueueKind;
 
 /// Blocking of each replication of a short Erlang B run (c = 20, a = 18).
 fn blocking(replications: usize) -> Vec<f64> {
     let s = bundled("erlang-b.toml", &["scenario.duration=5h", "cohort.0.people=5400"]);
-    let runs = commands::replications(&s, replications, QueueKind::default(), &quiet()).expect("memory");
+    let runs = batch::replications(&s, replications, QueueKind::default(), &quiet()).expect("memory");
     let figure = |r: &surgesim::stats::RunFigures, k| r.headline.get(k).expect("defined");
     runs.iter().map(|r| figure(r, Headline::Drop(DropCause::BackendFull)) / figure(r, Headline::Attempts)).collect()
 }

@@ -28,6 +28,21 @@ use super::{OutOfMemory, SimTime};
 /// A future-event list: events out earliest first, first scheduled first
 /// on ties. Times scheduled must not precede the last time popped (they
 /// may precede the earliest pending one).
+///
+/// ```
+/// use surgesim::engine::{FutureEvents, RadixQueue, SimTime};
+///
+/// let mut events = RadixQueue::new();
+/// events.schedule(SimTime::from_secs(5), 'b');
+/// events.schedule(SimTime::from_secs(1), 'a');
+/// events.schedule(SimTime::from_secs(5), 'c'); // a tie: after 'b'
+/// assert_eq!(events.pop(), Some((SimTime::from_secs(1), 'a')));
+/// // Only what is due by 4 s: nothing yet.
+/// assert_eq!(events.pop_due(SimTime::from_secs(4)), None);
+/// assert_eq!(events.pop(), Some((SimTime::from_secs(5), 'b')));
+/// assert_eq!(events.pop(), Some((SimTime::from_secs(5), 'c')));
+/// assert!(events.is_empty());
+/// ```
 pub trait FutureEvents<E>: Default {
     fn schedule(&mut self, time: SimTime, event: E);
     fn pop(&mut self) -> Option<(SimTime, E)>;

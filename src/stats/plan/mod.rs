@@ -4,8 +4,10 @@
 //! caller provides, so the method is tested on functions with known
 //! answers as well as on the simulator.
 
+mod outcome;
 mod search;
 mod target;
 
-pub use search::{mean, search, Domain, Finding, Oracle, Outcome, Point, Settings, Verdict};
+pub use outcome::{mean, Domain, Finding, Outcome, Point, Settings, Verdict};
+pub use search::{search, Oracle};
 pub use target::{Measure, Op, Target, BOOKED_SHARE_BY};

@@ -10,7 +10,7 @@ const RUN_PNGS_WITH_FRONT: [&str; 6] =
 
 /// Replications `0..n` of `s`.
 fn replicate(s: &Scenario, n: usize) -> Vec<RunFigures> {
-    commands::replications(s, n, QueueKind::default(), &quiet()).expect("memory")
+    surgesim::batch::replications(s, n, QueueKind::default(), &quiet()).expect("memory")
 }
 
 /// (finite means, finite band ends) over a figure's lines.

@@ -49,8 +49,8 @@ pub fn queue(s: &Scenario, runs: &[RunFigures]) -> Figure {
     let subtitle = match &s.waiting_room {
         None => format!("No waiting room in this scenario: nobody queues. Averages over each {} bin", s.bin),
         Some(w) => {
-            let rate =
-                w.admit_per_minute.map_or(String::new(), |r| format!(", at most {} a minute", count(r.round() as u64)));
+            let rate = crate::model::Gate::set_per_minute(w)
+                .map_or(String::new(), |r| format!(", at most {} a minute", count(r.round() as u64)));
             format!(
                 "Averages over each {} bin; the waiting room admits while fewer than {} sessions are active{rate}",
                 s.bin,

@@ -1,20 +1,23 @@
-//! The front tier: the entry page, a pool of concurrent request slots.
+//! A pool of servers: concurrent request slots that any tier runs on (the
+//! front tier's page loads, the identity check's checks), with a queue for
+//! a slot, first come, first served.
 //!
-//! Page loads queue for a slot first come, first served. A client whose
-//! page has not loaded `timeout` after asking gives up (and may reload).
-//! Because every client has the same timeout and service is FIFO, clients
-//! time out in queue order: the ones whose clients have left always form a
-//! prefix of the queue, so one timer event at the head's deadline suffices.
+//! A client whose request has not been served `timeout` after asking gives
+//! up (and may ask again). Because every client has the same timeout and
+//! service is FIFO, clients time out in queue order: the ones whose clients
+//! have left always form a prefix of the queue, so one timer event at the
+//! head's deadline suffices.
 //!
-//! With `wasted_work`, servers still process requests whose client left,
-//! both queued and in service: that burns capacity on answers nobody reads,
-//! and with retries on top it can keep the tier collapsed after the trigger
-//! is gone (a metastable failure). Without it, dead requests are discarded.
+//! With `keep_dead` (the front tier's `wasted_work`), servers still process
+//! requests whose client left, both queued and in service: that burns
+//! capacity on answers nobody reads, and with retries on top it can keep
+//! the tier collapsed after the trigger is gone (a metastable failure).
+//! Without it, dead requests are discarded.
 
 use crate::engine::{OutOfMemory, SimTime};
 use std::collections::VecDeque;
 
-pub struct Front<P> {
+pub struct Servers<P> {
     /// Scheduled capacity (concurrent requests).
     pub capacity: u64,
     pub down: bool,
@@ -39,9 +42,9 @@ struct Asked<P> {
     person: P,
 }
 
-impl<P: Copy> Front<P> {
+impl<P: Copy> Servers<P> {
     pub fn new(capacity: u64) -> Self {
-        Front { capacity, down: false, busy: 0, dead: 0, live: VecDeque::new(), timer_pending: false }
+        Servers { capacity, down: false, busy: 0, dead: 0, live: VecDeque::new(), timer_pending: false }
     }
 
     /// Bytes the queue holds at most per page load waiting, at the peak:
@@ -106,7 +109,7 @@ mod tests {
     fn clients_time_out_in_order_and_dead_requests_stay_only_with_wasted_work() {
         let t = SimTime::from_secs(10);
         for keep in [true, false] {
-            let mut f = Front::new(1);
+            let mut f = Servers::new(1);
             for i in 0..4u64 {
                 f.push(i, SimTime::from_secs(i)).unwrap();
             }

@@ -1,0 +1,118 @@
+//! The front tier in the model: an attempt starts by loading the entry
+//! page from the front tier's server pool (`servers`); a load that takes
+//! longer than the client's timeout fails, and the person reloads after
+//! the refresh delay, per the retry policy. Waiting people's status polls
+//! take their share of the slots first. A loaded page leads to the identity
+//! check (if it comes first) or the waiting room.
+
+use super::{Event, Model, Person, Purpose};
+use crate::engine::FutureEvents;
+use crate::stats::DropCause;
+
+impl<Q: FutureEvents<Event>> Model<'_, Q> {
+    /// A person starts an attempt by loading the entry page (`again`: the
+    /// first of a catch-up round, which is not the person's first).
+    pub(super) fn attempt(&mut self, mut person: Person, again: bool) {
+        person.next_attempt();
+        let c = person.cohort();
+        if self.devices.on && person.attempts() == 1 && person.device() > 0 {
+            self.stats.device_arrival(c);
+        } else {
+            self.stats.attempt(c, again || person.attempts() > 1);
+        }
+        if self.front.is_none() {
+            self.page_loaded(person);
+            return;
+        }
+        self.stats.front_request(c);
+        if let Some(Err(e)) = self.front.as_mut().map(|f| f.push(person.stored(), self.now)) {
+            return self.lost(e, "page loads waiting");
+        }
+        self.in_system.loading[c] += 1;
+        self.front_serve();
+        self.arm_front_timer();
+    }
+
+    pub(super) fn front_slot_freed(&mut self) {
+        if let Some(f) = &mut self.front {
+            f.busy -= 1;
+        }
+    }
+
+    /// Start page loads while slots are free. Waiting people's polls take
+    /// their share of the slots first (accounted in aggregate).
+    pub(super) fn front_serve(&mut self) {
+        let Some(cfg) = &self.s.front else { return };
+        let polls = self.poll_slots();
+        loop {
+            let Some(f) = &mut self.front else { return };
+            let capacity = if f.down { 0 } else { f.capacity.saturating_sub(polls) };
+            if f.busy >= capacity {
+                return;
+            }
+            let Some(request) = f.next() else { return };
+            f.busy += 1;
+            match request {
+                // A dead request (wasted work): the slot is busy for nothing.
+                None => {
+                    let done = self.now + cfg.service.sample(&mut self.streams.dead_page_loads);
+                    self.events.schedule(done, Event::FrontDoneDead);
+                }
+                Some((person, asked)) => {
+                    let done = self.now + cfg.service.sample(&mut self.streams.of(Purpose::PageLoad, person.person()));
+                    let deadline = asked + cfg.timeout;
+                    if done <= deadline {
+                        self.events.schedule(done, Event::FrontDone { person });
+                    } else if cfg.wasted_work {
+                        self.events.schedule(done, Event::FrontDoneDead);
+                        self.events.schedule(deadline, Event::FrontTimeout { person });
+                    } else {
+                        self.events.schedule(deadline, Event::FrontTimeoutFrees { person });
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn arm_front_timer(&mut self) {
+        let Some(cfg) = &self.s.front else { return };
+        let Some(f) = &mut self.front else { return };
+        if !f.timer_pending {
+            if let Some(at) = f.next_deadline(cfg.timeout) {
+                f.timer_pending = true;
+                self.events.schedule(at, Event::FrontTimer);
+            }
+        }
+    }
+
+    /// Clients still waiting for a slot past their timeout give up.
+    pub(super) fn front_expire(&mut self) {
+        let Some(cfg) = &self.s.front else { return };
+        let (timeout, keep_dead) = (cfg.timeout, cfg.wasted_work);
+        let Some(f) = &mut self.front else { return };
+        f.timer_pending = false;
+        while let Some(person) = self.front.as_mut().and_then(|f| f.expire_one(self.now, timeout, keep_dead)) {
+            let person = person.person();
+            self.in_system.loading[person.cohort()] -= 1;
+            self.front_failed(person);
+        }
+        self.arm_front_timer();
+    }
+
+    /// A page load failed: reload after the refresh delay, per the retry policy.
+    pub(super) fn front_failed(&mut self, person: Person) {
+        self.stats.dropped(person.cohort(), DropCause::FrontTimeout);
+        let delay = self.clients[person.cohort()].retry.refresh.sample(&mut self.streams.of(Purpose::Refresh, person));
+        self.retry_or_give_up(person, self.now + delay);
+    }
+
+    /// The entry page is up: to the identity check if it comes first, else
+    /// into the waiting room.
+    pub(super) fn page_loaded(&mut self, person: Person) {
+        if self.identity_before_queue() {
+            self.check_identity(person);
+        } else {
+            self.enter_room(person);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The waiting room's gate: the one owner of admission. It decides whether
+//! the room lets the person at the front of its line through, and it alone
+//! knows the rate the room admits at:
+//!
+//! - **rate**: at most `admit_per_minute` admissions a minute, evenly
+//!   spaced (at least a microsecond apart); a timer event wakes the line
+//!   when the next one is allowed.
+//! - **max active**: admit only while fewer sessions than `max_active` (and
+//!   than the backend has) are in use.
+//! - **hold in outages**: with `during_outage = "hold"`, nobody is admitted
+//!   while what is behind the room is down.
+//! - **opening**: nobody is admitted before the room opens.
+//!
+//! The sold-out stop is not a question the gate is asked: a cohort's people
+//! leave the line the moment it sells out (`inventory`), so the line the
+//! gate admits from holds nobody who cannot book.
+//!
+//! The shown wait (`shown`) and the charts ask the gate for the rate
+//! (`Gate::set_per_minute`, `Gate::nominal_per_sec`), never the scenario: a
+//! controller that changes the rate as the night goes changes this file.
+
+use crate::engine::SimTime;
+use crate::scenario::{DuringOutage, WaitingRoom};
+
+/// Whether, and how fast, the room admits.
+pub struct Gate {
+    /// Whether the room has opened (`waiting_room.opens`).
+    open: bool,
+    /// Sessions the room lets be in use at once (no limit without a room).
+    max_active: u64,
+    /// Admissions a minute the room is set to, if it limits them.
+    per_minute: Option<f64>,
+    /// Time between two admissions under the rate, if it is limited.
+    spacing: Option<SimTime>,
+    /// Earliest time the rate allows the next admission.
+    next_at: SimTime,
+    /// Whether an admission timer is pending (one at a time).
+    timer_pending: bool,
+    /// Whether the room admits nobody while what is behind it is down.
+    hold_in_outage: bool,
+}
+
+impl Gate {
+    /// The gate of `room` (without a room, one that is never asked: only a
+    /// waiting room admits).
+    pub fn new(room: Option<&WaitingRoom>) -> Gate {
+        let per_minute = room.and_then(Gate::set_per_minute);
+        Gate {
+            open: room.is_some_and(|r| r.opens == SimTime::ZERO),
+            max_active: room.map_or(u64::MAX, |r| r.max_active),
+            per_minute,
+            spacing: per_minute.map(|r| SimTime::from_secs_f64(60.0 / r).max(SimTime(1))),
+            next_at: SimTime::ZERO,
+            timer_pending: false,
+            hold_in_outage: room.is_some_and(|r| r.during_outage == DuringOutage::Hold),
+        }
+    }
+
+    /// The admissions a minute `room` is set to, if it limits them: what the
+    /// gate admits at, and what the charts tell.
+    pub fn set_per_minute(room: &WaitingRoom) -> Option<f64> {
+        room.admit_per_minute
+    }
+
+    /// The room opens.
+    pub fn open(&mut self) {
+        self.open = true;
+    }
+
+    /// Whether the room may admit anyone now: it is open, and it does not
+    /// hold while what is behind it is `stopped` (asked only if it holds).
+    #[inline]
+    pub fn lets_through(&self, stopped: impl FnOnce() -> bool) -> bool {
+        self.open && !(self.hold_in_outage && stopped())
+    }
+
+    /// Whether one more admission fits: `in_use` sessions are taken and the
+    /// backend has `max_sessions`.
+    #[inline]
+    pub fn session_free(&self, in_use: u64, max_sessions: u64) -> bool {
+        in_use < self.max_active.min(max_sessions)
+    }
+
+    /// Whether the rate allows an admission at `now`.
+    #[inline]
+    pub fn due(&self, now: SimTime) -> bool {
+        now >= self.next_at
+    }
+
+    /// The rate holds the line: when to wake it, unless a wake-up is
+    /// pending already.
+    pub fn arm_timer(&mut self) -> Option<SimTime> {
+        (!self.timer_pending).then(|| {
+            self.timer_pending = true;
+            self.next_at
+        })
+    }
+
+    /// The admission timer fired.
+    pub fn timer_fired(&mut self) {
+        self.timer_pending = false;
+    }
+
+    /// Someone was admitted at `now`: the rate spaces the next one.
+    pub fn admitted(&mut self, now: SimTime) {
+        if let Some(spacing) = self.spacing {
+            self.next_at = now + spacing;
+        }
+    }
+
+    /// Admissions a second the room is set to: its rate, or without one the
+    /// sessions it lets be in use (the lesser of `max_active` and the
+    /// backend's `max_sessions` at that moment) times `per_session`, the
+    /// rate at which one full session frees.
+    pub fn nominal_per_sec(&self, max_sessions: u64, per_session: f64) -> f64 {
+        self.per_minute.map(|r| r / 60.0).unwrap_or(self.max_active.min(max_sessions) as f64 * per_session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_spaces_admissions_and_one_timer_waits_for_the_next() {
+        let mut g = Gate { per_minute: Some(6.0), spacing: Some(SimTime::from_secs(10)), ..Gate::new(None) };
+        assert!(g.due(SimTime::ZERO));
+        g.admitted(SimTime::from_secs(5));
+        assert!(!g.due(SimTime::from_secs(14)));
+        assert_eq!(g.arm_timer(), Some(SimTime::from_secs(15)));
+        assert_eq!(g.arm_timer(), None);
+        g.timer_fired();
+        assert!(g.due(SimTime::from_secs(15)));
+        assert_eq!(g.nominal_per_sec(10, 1.0), 0.1);
+    }
+
+    #[test]
+    fn a_held_gate_asks_what_is_behind_it_and_an_open_one_does_not() {
+        let mut g = Gate { hold_in_outage: true, ..Gate::new(None) };
+        assert!(!g.lets_through(|| false), "closed until it opens");
+        g.open();
+        assert!(g.lets_through(|| false));
+        assert!(!g.lets_through(|| true));
+        g.hold_in_outage = false;
+        assert!(g.lets_through(|| panic!("not asked")));
+        assert!(g.session_free(9, 10) && !g.session_free(10, 10));
+    }
+}

@@ -1,0 +1,344 @@
+//! The recorder: what the model calls as things happen (`attempt`,
+//! `admitted`, `dropped`, ...), and `advance`, called before every event
+//! with the state as it stood since the previous one, which is all the time
+//! averages and bin edges need. `finish` hands over the `Results`.
+
+use super::{Bin, CohortResult, Counts, DropCause, Durations, EarlyWaits, Gauges, Results, QUANTILES};
+use crate::engine::{OutOfMemory, SimTime};
+use crate::scenario::Scenario;
+
+/// A histogram of `sigfig` digits, fallibly: one of those of a run with
+/// `cohorts` cohorts.
+fn histogram(sigfig: u8, cohorts: usize) -> Result<Durations, OutOfMemory> {
+    Durations::try_new(sigfig).ok_or_else(|| {
+        OutOfMemory::new("histograms", 2 * cohorts + 3, (2 * cohorts + 3) * Durations::heap_bytes(sigfig))
+    })
+}
+
+/// Time integrals of the gauges [people·µs], for time averages.
+#[derive(Clone, Copy, Debug, Default)]
+struct Areas {
+    queue: f64,
+    active: f64,
+    front_busy: f64,
+}
+
+impl Areas {
+    fn add(&mut self, g: &Gauges, dt: f64) {
+        self.queue += g.queue_len as f64 * dt;
+        self.active += g.active as f64 * dt;
+        self.front_busy += g.front_busy as f64 * dt;
+    }
+}
+
+/// Collects observations during a run.
+pub struct Recorder {
+    bin_width: SimTime,
+    n_bins: usize,
+    /// End of the bin being filled.
+    bin_end: SimTime,
+    current: Counts,
+    current_wait: Durations,
+    bins: Vec<Bin>,
+    cohorts: Vec<CohortResult>,
+    booked_so_far: Vec<u64>,
+    last: SimTime,
+    bin_areas: Areas,
+    run_areas: Areas,
+    /// The waiting room's opening (waits of earlier joiners are also taken
+    /// from it); `SimTime::MAX` without a room.
+    room_opens: SimTime,
+    /// The longest queue so far, and when it first emptied after it.
+    queue_peak: u64,
+    queue_cleared_at: Option<SimTime>,
+    /// Milestones not yet reached (the next last), and the bookings per
+    /// cohort by those reached.
+    milestones: Vec<SimTime>,
+    booked_by_milestone: Vec<Vec<u64>>,
+    /// Shown waits of the people who joined in the current bin (only when
+    /// the room shows one).
+    current_shown: Option<Durations>,
+    sold_out_at: Option<SimTime>,
+}
+
+impl Recorder {
+    /// A recorder for a run of `s`; an error if its table of time-series
+    /// rows (reserved whole) or its histograms do not fit in memory.
+    pub fn new(s: &Scenario) -> Result<Self, OutOfMemory> {
+        let n = s.cohorts.len();
+        let mut bins = Vec::new();
+        bins.try_reserve_exact(s.bins())
+            .map_err(|_| OutOfMemory::new("time-series rows", s.bins(), s.bins() * std::mem::size_of::<Bin>()))?;
+        let mut cohorts = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (wait, time_to_book) = (histogram(3, n)?, histogram(3, n)?);
+            cohorts.push(CohortResult {
+                counts: Counts::default(),
+                wait,
+                time_to_book,
+                early: None,
+                sold_out_at: None,
+            });
+        }
+        Ok(Recorder {
+            bin_width: s.bin,
+            n_bins: s.bins(),
+            bin_end: s.bin,
+            current: Counts::default(),
+            current_wait: histogram(2, 1)?,
+            bins,
+            cohorts,
+            booked_so_far: vec![0; n],
+            last: SimTime::ZERO,
+            bin_areas: Areas::default(),
+            run_areas: Areas::default(),
+            room_opens: s.waiting_room.as_ref().map_or(SimTime::MAX, |w| w.opens),
+            queue_peak: 0,
+            queue_cleared_at: None,
+            milestones: s.milestones.iter().rev().copied().collect(),
+            booked_by_milestone: Vec::with_capacity(s.milestones.len()),
+            current_shown: match s.waiting_room.as_ref().and_then(|w| w.shown_wait) {
+                Some(_) => Some(histogram(2, 1)?),
+                None => None,
+            },
+            sold_out_at: None,
+        })
+    }
+
+    /// Move the clock to `now`; `g` is the state since the previous call.
+    /// Closes every bin that ended on the way.
+    #[inline]
+    pub fn advance(&mut self, now: SimTime, g: &Gauges) {
+        self.watch_queue(g);
+        // A milestone is passed once the clock is beyond it: bookings at its
+        // very instant count as made by it.
+        while self.milestones.last().is_some_and(|&m| now > m) {
+            self.milestones.pop();
+            self.booked_by_milestone.push(self.booked_so_far.clone());
+        }
+        while now >= self.bin_end && self.bins.len() < self.n_bins {
+            self.accumulate(self.bin_end, g);
+            self.close_bin(g);
+        }
+        self.accumulate(now, g);
+    }
+
+    /// Note when the queue empties after its longest: `g` is the state from
+    /// `last` on, so an empty queue in it emptied at `last`. A new longest
+    /// queue forgets an earlier emptying (the crowd came back bigger).
+    #[inline]
+    fn watch_queue(&mut self, g: &Gauges) {
+        if g.queue_len > self.queue_peak {
+            self.queue_peak = g.queue_len;
+            self.queue_cleared_at = None;
+        } else if g.queue_len == 0 && self.queue_cleared_at.is_none() {
+            self.queue_cleared_at = Some(self.last);
+        }
+    }
+
+    /// Add the state's area from the last call up to `until`.
+    #[inline]
+    fn accumulate(&mut self, until: SimTime, g: &Gauges) {
+        self.bin_areas.add(g, (until - self.last).0 as f64);
+        self.last = until;
+    }
+
+    fn close_bin(&mut self, g: &Gauges) {
+        let wait = QUANTILES.map(|q| self.current_wait.quantile_secs(q));
+        let width = self.bin_width.0 as f64;
+        let a = std::mem::take(&mut self.bin_areas);
+        self.bins.push(Bin {
+            start: self.bin_end - self.bin_width,
+            counts: std::mem::take(&mut self.current),
+            end: *g,
+            queue_len_mean: a.queue / width,
+            active_mean: a.active / width,
+            front_busy_mean: a.front_busy / width,
+            wait,
+            wait_mean: self.current_wait.mean_secs(),
+            p_wait: self.current_wait.share_positive(),
+            booked_so_far: self.booked_so_far.clone(),
+            shown_wait: self.current_shown.as_ref().map_or([None; 2], |h| [0.5, 0.9].map(|q| h.quantile_secs(q))),
+        });
+        self.current_wait.clear();
+        if let Some(h) = &mut self.current_shown {
+            h.clear();
+        }
+        self.run_areas.queue += a.queue;
+        self.run_areas.active += a.active;
+        self.run_areas.front_busy += a.front_busy;
+        self.bin_end += self.bin_width;
+    }
+
+    pub fn attempt(&mut self, cohort: usize, retry: bool) {
+        let c = &mut self.cohorts[cohort].counts;
+        if retry {
+            self.current.retries += 1;
+            c.retries += 1;
+        } else {
+            self.current.arrivals += 1;
+            c.arrivals += 1;
+        }
+    }
+
+    /// An attempt passed the waiting room after `wait` (`None`: there is no room).
+    pub fn admitted(&mut self, cohort: usize, wait: Option<SimTime>) {
+        self.current.admitted += 1;
+        let c = &mut self.cohorts[cohort];
+        c.counts.admitted += 1;
+        if let Some(w) = wait {
+            self.current_wait.record(w);
+            c.wait.record(w);
+            // Joined before the room opened (admissions come after it).
+            let since_opening = self.last.saturating_sub(self.room_opens);
+            if w > since_opening {
+                let early = c.early.get_or_insert_with(|| {
+                    Box::new(EarlyWaits { full: Durations::new(3), from_opening: Durations::new(3) })
+                });
+                early.full.record(w);
+                early.from_opening.record(since_opening);
+            }
+        }
+    }
+
+    pub fn booked(&mut self, cohort: usize, time_to_book: SimTime) {
+        self.current.booked += 1;
+        self.booked_so_far[cohort] += 1;
+        let c = &mut self.cohorts[cohort];
+        c.counts.booked += 1;
+        c.time_to_book.record(time_to_book);
+    }
+
+    pub fn abandoned(&mut self, cohort: usize) {
+        self.current.abandoned += 1;
+        self.cohorts[cohort].counts.abandoned += 1;
+    }
+
+    pub fn dropped(&mut self, cohort: usize, cause: DropCause) {
+        self.current.dropped[cause as usize] += 1;
+        self.cohorts[cohort].counts.dropped[cause as usize] += 1;
+    }
+
+    pub fn turned_away(&mut self, cohort: usize) {
+        self.current.turned_away += 1;
+        self.cohorts[cohort].counts.turned_away += 1;
+    }
+
+    pub fn gave_up(&mut self, cohort: usize) {
+        self.current.gave_up += 1;
+        self.cohorts[cohort].counts.gave_up += 1;
+    }
+
+    /// People of `cohort` who have left for good so far (net of those who
+    /// came back): whom a catch-up round may bring back.
+    pub fn gone(&self, cohort: usize) -> u64 {
+        self.cohorts[cohort].counts.gave_up
+    }
+
+    /// A person of `cohort` who had left comes back in a catch-up round
+    /// (their attempt is counted by `attempt`, as a retry).
+    pub fn returned(&mut self, cohort: usize) {
+        self.current.returned += 1;
+        let c = &mut self.cohorts[cohort].counts;
+        c.returned += 1;
+        // The round draws its crowd from those gone at its opening, so
+        // never more than have left (saturating: a person of the round
+        // before who arrives at the very instant the next opens is counted
+        // gone by the next too).
+        c.gave_up = c.gave_up.saturating_sub(1);
+    }
+
+    pub fn front_request(&mut self, cohort: usize) {
+        self.current.front_requests += 1;
+        self.cohorts[cohort].counts.front_requests += 1;
+    }
+
+    pub fn bypassed(&mut self, cohort: usize) {
+        self.current.bypassed += 1;
+        self.cohorts[cohort].counts.bypassed += 1;
+    }
+
+    /// An eligible attempt refused by the clock bug (call `turned_away` too).
+    pub fn clock_bug(&mut self, cohort: usize) {
+        self.current.clock_bug += 1;
+        self.cohorts[cohort].counts.clock_bug += 1;
+    }
+
+    /// A person joining the room was shown a wait of `shown`.
+    pub fn shown_wait(&mut self, shown: SimTime) {
+        if let Some(h) = &mut self.current_shown {
+            h.record(shown);
+        }
+    }
+
+    /// An attempt left at once on joining (the shown wait was too long).
+    pub fn balked(&mut self, cohort: usize) {
+        self.current.balked += 1;
+        self.cohorts[cohort].counts.balked += 1;
+    }
+
+    /// Cohort `cohort` can no longer be served from `at` on.
+    pub fn sold_out(&mut self, cohort: usize, at: SimTime) {
+        self.cohorts[cohort].sold_out_at.get_or_insert(at);
+    }
+
+    /// Every eligible cohort's inventory ran out at `at`.
+    pub fn night_sold_out(&mut self, at: SimTime) {
+        self.sold_out_at.get_or_insert(at);
+    }
+
+    pub fn identity_check(&mut self, cohort: usize) {
+        self.current.identity_checks += 1;
+        self.cohorts[cohort].counts.identity_checks += 1;
+    }
+
+    /// The first attempt of a person's device beyond their first.
+    pub fn device_arrival(&mut self, cohort: usize) {
+        self.current.device_arrivals += 1;
+        self.cohorts[cohort].counts.device_arrivals += 1;
+    }
+
+    pub fn device_left(&mut self, cohort: usize) {
+        self.current.devices_left += 1;
+        self.cohorts[cohort].counts.devices_left += 1;
+    }
+
+    pub fn device_quit(&mut self, cohort: usize) {
+        self.current.devices_quit += 1;
+        self.cohorts[cohort].counts.devices_quit += 1;
+    }
+
+    /// Close the run at `horizon` and hand over the results.
+    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Result<Results, OutOfMemory> {
+        self.advance(horizon, g);
+        // The last bin may stretch past the horizon; it is closed with the
+        // area up to the horizon only.
+        while self.bins.len() < self.n_bins {
+            self.close_bin(g);
+        }
+        // Milestones at the horizon itself: everything booked by then.
+        while self.milestones.pop().is_some() {
+            self.booked_by_milestone.push(self.booked_so_far.clone());
+        }
+        let span = horizon.0.max(1) as f64;
+        let n = self.cohorts.len();
+        let (mut wait, mut time_to_book) = (histogram(3, n)?, histogram(3, n)?);
+        for c in &self.cohorts {
+            wait.add(&c.wait);
+            time_to_book.add(&c.time_to_book);
+        }
+        Ok(Results {
+            bins: self.bins,
+            cohorts: self.cohorts,
+            wait,
+            time_to_book,
+            queue_len_mean: self.run_areas.queue / span,
+            active_mean: self.run_areas.active / span,
+            // A queue that never formed was never anything but clear.
+            queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
+            booked_by_milestone: self.booked_by_milestone,
+            sold_out_at: self.sold_out_at,
+            events,
+        })
+    }
+}
