@@ -18,10 +18,10 @@
 //! would replace.
 
 use super::args::ChartArgs;
-use super::sweep::{render, Plan};
-use super::sweep_json::{self, fingerprint, sha256_hex, Difference, Record};
 use super::{tell, CliError};
-use crate::report::sweep::{BadCell, SweepRow};
+use crate::report::sweep::{
+    self as sweep_files, fingerprint, render, sha256_hex, BadCell, Difference, Record, SweepLayout, SweepRow,
+};
 use crate::report::{Files, ReportOptions};
 use crate::scenario::grid::Shard;
 use crate::stats::{Columns, Headline};
@@ -75,7 +75,7 @@ pub enum MergeError {
     Rows { path: PathBuf, why: String },
     #[error("'{}' holds a row no sweep writes: {cell}; restore the file or rerun that shard", path.display())]
     Content { path: PathBuf, cell: BadCell },
-    #[error("'{}' and '{}' are shards of different sweeps: they differ in {}", first.display(), other.display(), sweep_json::describe(differences, first, other))]
+    #[error("'{}' and '{}' are shards of different sweeps: they differ in {}", first.display(), other.display(), sweep_files::describe(differences, first, other))]
     Differ { first: PathBuf, other: PathBuf, differences: Vec<Difference> },
     #[error("'{}' is {} but '{}' is {}: they were cut into different numbers of shards", other_dir.display(), which(other), first_dir.display(), which(first))]
     ShardCounts { first_dir: PathBuf, first: Shard, other_dir: PathBuf, other: Shard },
@@ -116,7 +116,7 @@ pub fn merged(dirs: &[impl AsRef<Path>], opts: &ReportOptions) -> Result<Files, 
         agree(first, other)?;
     }
     check_coverage(&parts)?;
-    let whole = Plan { shard: None, ..first.plan.clone() };
+    let whole = SweepLayout { shard: None, ..first.layout.clone() };
     let provenance = first.record.provenance();
     let mut rows: Vec<SweepRow> = parts.into_iter().flat_map(|p| p.rows).collect();
     rows.sort_by_key(|r| r.point);
@@ -130,7 +130,7 @@ pub fn merged(dirs: &[impl AsRef<Path>], opts: &ReportOptions) -> Result<Files, 
 struct Part {
     dir: PathBuf,
     record: Record,
-    plan: Plan,
+    layout: SweepLayout,
     /// In point order.
     rows: Vec<SweepRow>,
 }
@@ -141,43 +141,42 @@ struct Part {
 fn read(dir: &Path) -> Result<Part, MergeError> {
     let json_path = dir.join("sweep.json");
     let record = read_record(&json_path)?;
-    let plan = record.plan().map_err(|why| MergeError::NotARecord { path: json_path.clone(), why })?;
-    if fingerprint(&plan, &record.provenance()) != record.fingerprint {
+    let layout = record.layout().map_err(|why| MergeError::NotARecord { path: json_path.clone(), why })?;
+    if fingerprint(&layout, &record.provenance()) != record.fingerprint {
         return Err(MergeError::Changed { path: json_path, why: "its fields no longer match its fingerprint" });
     }
     let csv_path = dir.join("sweep.csv");
-    let bytes = read_capped(&csv_path, max_csv_bytes(&plan))?;
+    let bytes = read_capped(&csv_path, max_csv_bytes(&layout))?;
     if sha256_hex(&bytes) != record.rows_sha256 {
         return Err(MergeError::Changed { path: csv_path, why: "its SHA-256 is not the rows_sha256 of sweep.json" });
     }
     let rows_error = |why: String| MergeError::Rows { path: csv_path.clone(), why };
-    let rows = crate::report::sweep::read_numbered(&bytes, &plan.vary, plan.replications)
+    let rows = sweep_files::read_numbered(&bytes, &layout.vary, layout.replications)
         .map_err(|e| rows_error(format!("{e:#}")))?;
-    let mine = plan.grid().shard_points(plan.shard);
+    let mine = layout.grid().shard_points(layout.shard);
     if !rows.iter().map(|(_, r)| r.point).eq(mine.iter().copied()) {
-        let shard = plan.shard_or_whole();
+        let shard = layout.shard_or_whole();
         return Err(rows_error(format!("found {} rows, expected points {shard}, in order", rows.len())));
     }
     for (line, row) in &rows {
-        let bad =
-            off_grid(&plan, *line, row).or_else(|| crate::report::sweep::impossible(*line, row, plan.replications));
+        let bad = off_grid(&layout, *line, row).or_else(|| sweep_files::impossible(*line, row, layout.replications));
         if let Some(cell) = bad {
             return Err(MergeError::Content { path: csv_path, cell });
         }
     }
     let rows = rows.into_iter().map(|(_, row)| row).collect();
-    Ok(Part { dir: dir.to_owned(), record, plan, rows })
+    Ok(Part { dir: dir.to_owned(), record, layout, rows })
 }
 
 /// The first varied value of `row` (on `line`) that is not its point's
 /// value in the grid. The sweep writes the values as the grid holds them,
 /// so they compare as text: `2.0` for a grid's `2` is an edit.
-fn off_grid(plan: &Plan, line: u64, row: &SweepRow) -> Option<BadCell> {
-    let point = plan.grid().point(row.point);
+fn off_grid(layout: &SweepLayout, line: u64, row: &SweepRow) -> Option<BadCell> {
+    let point = layout.grid().point(row.point);
     row.values.iter().zip(&point).find(|(found, (_, value))| found != &value).map(|(found, (key, value))| BadCell {
         line,
         column: key.clone(),
-        found: crate::report::sweep::quoted(found),
+        found: sweep_files::quoted(found),
         expected: format!("\"{value}\", point {}'s value of {key} in the grid", row.point),
     })
 }
@@ -210,10 +209,10 @@ fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, MergeError> {
 /// The most bytes a shard's `sweep.csv` can have: a header and its rows,
 /// each a point number, the varied values (maybe quoted, quotes doubled)
 /// and three cells per headline figure, none longer than 32 bytes.
-fn max_csv_bytes(plan: &Plan) -> u64 {
-    let shard = plan.shard_or_whole();
-    let rows = plan.points.saturating_sub(shard.index).div_ceil(shard.count) as u64;
-    let varied: u64 = plan
+fn max_csv_bytes(layout: &SweepLayout) -> u64 {
+    let shard = layout.shard_or_whole();
+    let rows = layout.points.saturating_sub(shard.index).div_ceil(shard.count) as u64;
+    let varied: u64 = layout
         .vary
         .iter()
         .map(|v| 2 * (v.key.len().max(v.values.iter().map(String::len).max().unwrap_or(0)) as u64) + 3)
@@ -228,7 +227,7 @@ fn agree(first: &Part, other: &Part) -> Result<(), MergeError> {
     if !differences.is_empty() {
         return Err(MergeError::Differ { first: first.dir.clone(), other: other.dir.clone(), differences });
     }
-    let (a, b) = (first.plan.shard_or_whole(), other.plan.shard_or_whole());
+    let (a, b) = (first.layout.shard_or_whole(), other.layout.shard_or_whole());
     if a.count != b.count {
         let (first_dir, other_dir) = (first.dir.clone(), other.dir.clone());
         return Err(MergeError::ShardCounts { first_dir, first: a, other_dir, other: b });
@@ -238,7 +237,7 @@ fn agree(first: &Part, other: &Part) -> Result<(), MergeError> {
 
 /// Each shard given once, none missing (all are cut into as many shards).
 fn check_coverage(parts: &[Part]) -> Result<(), MergeError> {
-    let mut given: Vec<(Shard, &Path)> = parts.iter().map(|p| (p.plan.shard_or_whole(), p.dir.as_path())).collect();
+    let mut given: Vec<(Shard, &Path)> = parts.iter().map(|p| (p.layout.shard_or_whole(), p.dir.as_path())).collect();
     given.sort_by_key(|(s, _)| s.index);
     if let Some(w) = given.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(MergeError::Twice { shard: w[0].0, first: w[0].1.to_owned(), second: w[1].1.to_owned() });

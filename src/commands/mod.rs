@@ -13,7 +13,6 @@ mod plan;
 pub mod progress;
 mod run;
 pub mod sweep;
-pub mod sweep_json;
 mod validate;
 
 pub use args::{ChartArgs, RunFlags};

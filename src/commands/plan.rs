@@ -130,7 +130,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
         Settings { confidence: a.confidence, most: a.most, max_runs: a.max_runs as usize, batch: a.batch as usize };
     let outcome = execute::within(&guard, || search::search(&a.targets, key.domain, settings, &mut oracle))?;
     bar.finish();
-    let plan = report::plan::Plan {
+    let plan = report::plan::PlanReport {
         scenario: &base,
         key: &key.name,
         value_text: outcome.value.map(|x| key.text(x)),

@@ -91,7 +91,7 @@ fn simulate(
     replications: usize,
     queue: QueueKind,
     quiet: bool,
-    guard: &limits::Plan,
+    guard: &limits::Budget,
 ) -> Result<Vec<RunFigures>, CliError> {
     if replications > 1 {
         let bar = Progress::jobs(replications as u64, "replications", quiet);

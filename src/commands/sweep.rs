@@ -4,7 +4,7 @@
 //!
 //! A sweep too large for one machine is split into shards: shard i of n
 //! runs the points p with p mod n = i (`scenario::grid`) and writes its rows
-//! and a `sweep.json` (`sweep_json::Record`) naming everything that made
+//! and a `sweep.json` (`report::sweep::Record`) naming everything that made
 //! them; `merge` checks the shards fit together and writes the very bytes
 //! the unsharded sweep would have.
 //!
@@ -14,14 +14,13 @@
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::progress::Progress;
-pub use super::sweep_json::Plan;
-use super::sweep_json::{Provenance, Record};
 use super::{execute, outln, tell, CliError};
 use crate::batch::{self, Watch};
 use crate::engine::OutOfMemory;
 use crate::limits::{self, Keeps};
-use crate::report::sweep::{Sweep, SweepRow};
-use crate::report::{self, charts, output, Files, ReportOptions};
+use crate::report::output;
+use crate::report::sweep::{self as sweep_files, SweepRow};
+pub use crate::report::sweep::{Provenance, SweepLayout};
 use crate::scenario::grid::{Shard, Vary};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::stats::{ByMilestone, Estimate, Figures, Value};
@@ -56,16 +55,16 @@ pub struct Args {
 
 pub fn sweep(a: Args) -> Result<(), CliError> {
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
-    let plan = Plan::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
+    let layout = SweepLayout::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
     let changes = a.flags.changes();
-    let provenance = provenance(&a.scenario, changes, &plan, a.scale)?;
-    check_size(&a, &plan)?;
-    let points = load_points(&a.scenario, changes, &plan, a.scale)?;
+    let provenance = provenance(&a.scenario, changes, &layout, a.scale)?;
+    check_size(&a, &layout)?;
+    let points = load_points(&a.scenario, changes, &layout, a.scale)?;
     // The whole sweep at once: every point's runs, and what each keeps.
-    let runs: Vec<(&Scenario, u64)> = points.iter().map(|(_, s)| (s, plan.replications as u64)).collect();
+    let runs: Vec<(&Scenario, u64)> = points.iter().map(|(_, s)| (s, layout.replications as u64)).collect();
     let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     let dir = a.out.unwrap_or_else(|| {
-        let what = match plan.shard {
+        let what = match layout.shard {
             None => "-sweep".to_string(),
             Some(sh) => format!("-sweep-shard-{}-of-{}", sh.index, sh.count),
         };
@@ -86,12 +85,12 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
         }
     });
     let claim = super::claim(&dir, "sweep")?;
-    let bar = Progress::jobs((points.len() * plan.replications) as u64, "runs", a.flags.quiet);
-    let rows = execute::within(&guard, || run(&plan, &points, &bar))?;
+    let bar = Progress::jobs((points.len() * layout.replications) as u64, "runs", a.flags.quiet);
+    let rows = execute::within(&guard, || run(&layout, &points, &bar))?;
     bar.finish();
-    tell(&claim.write(&render(&plan, &provenance, &rows, &a.charts.options())?)?, a.flags.quiet);
+    tell(&claim.write(&sweep_files::render(&layout, &provenance, &rows, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
-        outln!("{} points x {} replications", rows.len(), plan.replications)?;
+        outln!("{} points x {} replications", rows.len(), layout.replications)?;
         outln!("  wrote {}", output::shown(&dir))?;
     }
     Ok(())
@@ -100,21 +99,26 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
 /// The sweep's size as if every point were like the first, checked before
 /// the points are loaded (each is a scenario in memory: a grid of a million
 /// points is refused before it fills the memory).
-fn check_size(a: &Args, plan: &Plan) -> Result<(), CliError> {
-    let mine = plan.grid().shard_points(plan.shard);
+fn check_size(a: &Args, layout: &SweepLayout) -> Result<(), CliError> {
+    let mine = layout.grid().shard_points(layout.shard);
     let Some(&p) = mine.first() else { return Ok(()) };
     let changes = a.flags.changes();
-    let first = scaled(load_point(&a.scenario, changes, plan, p)?, a.scale);
-    let runs = vec![(&first, plan.replications as u64); mine.len()];
+    let first = scaled(load_point(&a.scenario, changes, layout, p)?, a.scale);
+    let runs = vec![(&first, layout.replications as u64); mine.len()];
     limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
     Ok(())
 }
 
 /// The scenario of point `p`: the `--unset` keys out, then the `--set`
 /// list and the point's values written.
-fn load_point(path: &Path, changes: scenario::Changes, plan: &Plan, p: usize) -> Result<Scenario, ScenarioError> {
+fn load_point(
+    path: &Path,
+    changes: scenario::Changes,
+    layout: &SweepLayout,
+    p: usize,
+) -> Result<Scenario, ScenarioError> {
     let mut set = changes.set.to_vec();
-    set.extend(plan.grid().point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
+    set.extend(layout.grid().point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
     scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &set })
 }
 
@@ -123,13 +127,14 @@ fn load_point(path: &Path, changes: scenario::Changes, plan: &Plan, p: usize) ->
 pub fn load_points(
     path: &Path,
     changes: scenario::Changes,
-    plan: &Plan,
+    layout: &SweepLayout,
     scale: Option<f64>,
 ) -> Result<Vec<(usize, Scenario)>, ScenarioError> {
-    plan.grid()
-        .shard_points(plan.shard)
+    layout
+        .grid()
+        .shard_points(layout.shard)
         .into_iter()
-        .map(|p| load_point(path, changes, plan, p).map(|s| (p, scaled(s, scale))))
+        .map(|p| load_point(path, changes, layout, p).map(|s| (p, scaled(s, scale))))
         .collect()
 }
 
@@ -148,28 +153,32 @@ fn scaled(s: Scenario, scale: Option<f64>) -> Scenario {
 pub fn provenance(
     path: &Path,
     changes: scenario::Changes,
-    plan: &Plan,
+    layout: &SweepLayout,
     scale: Option<f64>,
 ) -> Result<Provenance, CliError> {
     // With the scenario's cohort names, `cohort.53-54` and `cohort.0` are one key.
     let names = scenario::cohort_names(path, changes).unwrap_or_default();
     let canon = |key: &str| names.canonical(key);
-    plan.grid().check_with(&canon)?;
+    layout.grid().check_with(&canon)?;
     for set in changes.set {
-        plan.grid().check_set_with(set, &canon)?;
+        layout.grid().check_set_with(set, &canon)?;
     }
     // Scaled, its resolved values (people, capacities) tell the scale.
-    let s = scaled(load_point(path, changes, plan, 0)?, scale);
+    let s = scaled(load_point(path, changes, layout, 0)?, scale);
     Ok(Provenance::of(&s, changes)?)
 }
 
 /// Run every (point, replication) in parallel; one row per point. Only the
 /// headline figures of each run are kept: a sweep's memory does not grow
 /// with the length of the runs.
-pub fn run(plan: &Plan, points: &[(usize, Scenario)], watch: &dyn Watch) -> Result<Vec<SweepRow>, OutOfMemory> {
+pub fn run(
+    layout: &SweepLayout,
+    points: &[(usize, Scenario)],
+    watch: &dyn Watch,
+) -> Result<Vec<SweepRow>, OutOfMemory> {
     let scenarios: Vec<&Scenario> = points.iter().map(|(_, s)| s).collect();
-    let briefs = batch::points(&scenarios, plan.replications, watch)?;
-    let grid = plan.grid();
+    let briefs = batch::points(&scenarios, layout.replications, watch)?;
+    let grid = layout.grid();
     Ok(points
         .iter()
         .zip(briefs)
@@ -195,22 +204,4 @@ fn milestone_shares<'a>(
             (format!("booked_share_by_{}", s.milestone_label(s.milestones[k])), Estimate::of(&shares))
         })
         .collect()
-}
-
-/// The files of a sweep (or of one shard): `sweep.csv` (its header alone
-/// for a shard with no point), `sweep.json`, and, for a whole sweep with
-/// `opts.charts`, one `sweep-<key>` chart per key (a shard draws none:
-/// `merge` draws them from all the rows).
-pub fn render(plan: &Plan, provenance: &Provenance, rows: &[SweepRow], opts: &ReportOptions) -> Result<Files> {
-    let csv = report::sweep::csv(&plan.vary, rows)?;
-    let json = Record::new(plan, provenance, &csv).to_json()?;
-    let mut files = Vec::new();
-    if opts.charts && plan.shard.is_none() {
-        // Drawn from the table as read back from its bytes, as `merge` draws them.
-        let rows = report::sweep::read(&csv, &plan.vary, plan.replications)?;
-        let sweep = Sweep { scenario: &plan.scenario, vary: &plan.vary, replications: plan.replications, rows };
-        files = charts::sweep::charts(&sweep, opts.format)?;
-    }
-    files.splice(0..0, [("sweep.csv".into(), csv), ("sweep.json".into(), json)]);
-    Ok(files)
 }

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde_json::{json, Value as Json};
 
 /// What a plan found, with what it was asked.
-pub struct Plan<'a> {
+pub struct PlanReport<'a> {
     pub scenario: &'a Scenario,
     pub key: &'a str,
     /// The answer as `--set` writes it; `None` if nothing in range meets
@@ -31,7 +31,7 @@ pub struct Plan<'a> {
     pub text: &'a dyn Fn(f64) -> String,
 }
 
-impl Plan<'_> {
+impl PlanReport<'_> {
     fn question(&self) -> &'static str {
         match (self.targets.iter().any(|t| t.op == Op::Equal), self.most) {
             (true, _) => "value hitting",
@@ -45,7 +45,7 @@ impl Plan<'_> {
 /// 0.01: 53 (95 % confidence, 38 runs)`; for `==`, the value with the
 /// interval of those that cannot be told from the target (`21600 [21300 to
 /// 21900]`); with no answer, why (`no answer: ...`).
-pub fn answer_line(p: &Plan) -> String {
+pub fn answer_line(p: &PlanReport) -> String {
     let targets: Vec<String> = p.targets.iter().map(|t| t.to_string()).collect();
     let head = match p.question() {
         "value hitting" => format!("{} at which {}", p.key, targets.join(" and ")),
@@ -61,7 +61,7 @@ pub fn answer_line(p: &Plan) -> String {
 
 /// Why there is no value, in a sentence naming the figures at the ends;
 /// `None` when there is one.
-pub fn reason(p: &Plan) -> Option<String> {
+pub fn reason(p: &PlanReport) -> Option<String> {
     let (lo, hi) = ((p.text)(p.domain.lo), (p.text)(p.domain.hi));
     let names = |which: &[usize]| which.iter().map(|&i| p.targets[i].to_string()).collect::<Vec<_>>().join(" and ");
     Some(match &p.outcome.finding {
@@ -98,7 +98,7 @@ pub fn reason(p: &Plan) -> Option<String> {
 }
 
 /// `(mean 0.31 at 10, 0.052 at 30)`: target `i`'s figure at both ends.
-fn at_ends(p: &Plan, i: usize) -> String {
+fn at_ends(p: &PlanReport, i: usize) -> String {
     let at = |x: f64| {
         let m = p.outcome.points.iter().find(|pt| pt.x == x).and_then(|pt| mean(pt, i));
         format!("{} at {}", m.map_or("undefined".to_string(), short), (p.text)(x))
@@ -132,7 +132,7 @@ fn verdict_name(v: Verdict) -> &'static str {
 }
 
 /// `plan.json`.
-fn json(p: &Plan) -> Result<Vec<u8>> {
+fn json(p: &PlanReport) -> Result<Vec<u8>> {
     let s = p.scenario;
     let targets: Vec<Json> =
         p.targets.iter().map(|t| json!({ "figure": t.figure.name(), "op": t.op.symbol(), "value": t.value })).collect();
@@ -184,7 +184,7 @@ fn json(p: &Plan) -> Result<Vec<u8>> {
 }
 
 /// How the answer was found, in a sentence.
-fn method(p: &Plan) -> &'static str {
+fn method(p: &PlanReport) -> &'static str {
     if p.question() == "value hitting" {
         "both ends of the range first, each told above or below the target by sequential one-sided Student-t \
          tests over replications; then bisection to a value that cannot be told from the target, and to each \
@@ -198,7 +198,7 @@ fn method(p: &Plan) -> &'static str {
 }
 
 /// The seeds the runs used: replication r of every value on (seed, r).
-fn seeds(p: &Plan) -> Json {
+fn seeds(p: &PlanReport) -> Json {
     let most = p.outcome.points.iter().map(|pt| pt.runs.len()).max().unwrap_or(0);
     json!({
         "seed": p.scenario.seed,
@@ -213,13 +213,13 @@ fn seeds(p: &Plan) -> Json {
 }
 
 /// A value of the key in JSON: a whole number as one, else a number.
-fn key_json(p: &Plan, x: f64) -> Json {
+fn key_json(p: &PlanReport, x: f64) -> Json {
     let text = (p.text)(x);
     text.parse::<i64>().map(Json::from).unwrap_or_else(|_| Json::from(x))
 }
 
 /// `plan.csv`: one row per value tried, in key order.
-fn csv(p: &Plan) -> Result<Vec<u8>> {
+fn csv(p: &PlanReport) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![p.key.to_string(), "replications".into(), "verdict".into()];
     for t in p.targets {
@@ -248,7 +248,7 @@ fn sorted(o: &Outcome) -> Vec<&Point> {
 
 /// The chart of one target: its figure's mean and 95 % interval at each
 /// value tried, the target as a dashed level, the answer as a mark.
-fn chart(p: &Plan, i: usize) -> Figure {
+fn chart(p: &PlanReport, i: usize) -> Figure {
     let t = &p.targets[i];
     let points = sorted(p.outcome);
     let est: Vec<(f64, Option<Estimate>)> = points.iter().map(|pt| (pt.x, estimate(pt, i))).collect();
@@ -308,7 +308,7 @@ fn file_safe(name: &str) -> String {
 
 /// `report.md`: the answer (or why there is none) in words, the question,
 /// the method, the confidence and the seeds, every value tried, the charts.
-fn markdown(p: &Plan, charts: &[String]) -> Vec<u8> {
+fn markdown(p: &PlanReport, charts: &[String]) -> Vec<u8> {
     let s = p.scenario;
     let mut md = format!("# Plan: {}\n\n", s.title);
     md.push_str(&format!("**{}**\n\n", answer_line(p)));
@@ -377,7 +377,7 @@ fn markdown(p: &Plan, charts: &[String]) -> Vec<u8> {
 }
 
 /// Every file of a plan's folder.
-pub fn render(p: &Plan, opts: &ReportOptions) -> Result<Files> {
+pub fn render(p: &PlanReport, opts: &ReportOptions) -> Result<Files> {
     let mut files = vec![("plan.json".to_string(), json(p)?), ("plan.csv".to_string(), csv(p)?)];
     let mut drawn = Vec::new();
     if opts.charts {

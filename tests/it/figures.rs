@@ -81,15 +81,15 @@ fn every_headline_figure_is_in_every_report() {
     let compare_row = first_row(file(&compare, "compare.csv"));
     let md = String::from_utf8(file(&single, "report.md").to_vec()).expect("UTF-8");
 
-    let plan =
-        sweep::Plan::new("hand-count", vec!["backend.max_sessions=2".parse().expect("vary")], 2, None).expect("a plan");
+    let plan = sweep::SweepLayout::new("hand-count", vec!["backend.max_sessions=2".parse().expect("vary")], 2, None)
+        .expect("a plan");
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("night.toml");
     std::fs::write(&path, NIGHT).expect("write");
     let points = sweep::load_points(&path, Default::default(), &plan, None).expect("loads");
     let provenance = sweep::provenance(&path, Default::default(), &plan, None).expect("loads");
     let rows = sweep::run(&plan, &points, &quiet()).expect("memory");
-    let files = sweep::render(&plan, &provenance, &rows, &NO_CHARTS).expect("renders");
+    let files = report::sweep::render(&plan, &provenance, &rows, &NO_CHARTS).expect("renders");
     let sweep_row = first_row(file(&files, "sweep.csv"));
 
     let number = |row: &[(String, String)], name: &str| -> Option<f64> {

@@ -7,9 +7,15 @@
 //! time axis in seconds land on 20:07:30 and the like; these place them on
 //! round *clock times* (every 15 min, every 6 h, at midnight) and label them
 //! as a reader of a briefing expects.
+//!
+//! `panel_chart` sets a panel on them, with the same margins in every
+//! panel, so that a time falls on the same pixel column in each.
 
+use anyhow::Result;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, Timelike};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::Shift;
+use plotters::prelude::{Cartesian2d, ChartBuilder, ChartContext, DrawingArea, DrawingBackend};
 use std::ops::Range;
 
 /// Tick steps a time axis may use [s]; each divides a day (or is whole days)
@@ -401,6 +407,29 @@ fn compact_scale(top: f64) -> (f64, &'static str) {
     } else {
         (1.0, "")
     }
+}
+
+/// The coordinates of one panel.
+pub(super) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<XAxis, ValueAxis>>;
+
+/// The chart of a panel on `area`: every panel has the same left and right
+/// margins, so the same x pixels.
+pub(super) fn panel_chart<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: XAxis,
+    y: ValueAxis,
+    last: bool,
+) -> Result<Chart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
+    Ok(ChartBuilder::on(area)
+        .margin_top(8)
+        // Room for half a date label at the right end of the time axis.
+        .margin_right(44)
+        .x_label_area_size(if last { 56 } else { 30 })
+        .y_label_area_size(86)
+        .build_cartesian_2d(x, y)?)
 }
 
 #[cfg(test)]

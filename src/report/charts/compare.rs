@@ -10,9 +10,9 @@
 use super::axis::{ValueAxis, XAxis};
 use super::figure::{color, dashed, Figure, Panel, Series, Spread, Swatch, DASHED_W, LINE_W};
 use super::marks::{self, TimeLabel};
-use super::run::{
-    drop_panels, floored_note, per_minute_axis, percent_axis, percent_top, share_of_ended, value_axis,
-    waits_span_decades, BinTimes, ANY_COLOUR, WAIT_FLOOR_MIN,
+use super::run::{drop_panels, share_of_ended, BinTimes, ANY_COLOUR};
+use super::scale::{
+    floored_note, per_minute_axis, percent_axis, percent_top, value_axis, waits_span_decades, WAIT_FLOOR_MIN,
 };
 use crate::scenario::Scenario;
 use crate::stats::{Estimate, RunFigures};

@@ -12,14 +12,20 @@
 
 pub mod axis;
 pub mod compare;
+mod draw;
 mod figure;
 mod font;
+mod labels;
+mod legend;
+mod mark_labels;
 pub mod marks;
 pub mod run;
+mod scale;
 pub mod sweep;
 mod text;
 
-pub use figure::{okabe_ito, Band, Figure, Mark, Panel, Series, Spread, Swatch, HEIGHT, MARK_COLOR, WIDTH};
+pub use figure::{okabe_ito, Band, Figure, Mark, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
+pub use mark_labels::MARK_COLOR;
 
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
@@ -142,7 +148,7 @@ fn png(fig: &Figure) -> Result<Vec<u8>> {
     {
         let backend = text::Crisp(BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)));
         let root = backend.into_drawing_area();
-        figure::draw(&root, fig)?;
+        draw::draw(&root, fig)?;
     }
     encode_png(&pixels, WIDTH, HEIGHT)
 }
@@ -164,7 +170,7 @@ fn svg(fig: &Figure) -> Result<Vec<u8>> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        figure::draw(&root, fig)?;
+        draw::draw(&root, fig)?;
     }
     Ok(out.into_bytes())
 }

@@ -15,9 +15,10 @@
 
 use super::axis::{ValueAxis, XAxis};
 use super::figure::{color, dashed, Figure, Panel, Series, Spread, Swatch, DASHED_W, LINE_W};
-use super::run::{percent_axis, percent_top, top_of, value_axis, waits_span_decades, ANY_COLOUR, WAIT_FLOOR_MIN};
+use super::run::ANY_COLOUR;
+use super::scale::{percent_axis, percent_top, top_of, value_axis, waits_span_decades, WAIT_FLOOR_MIN};
 use super::{render, ChartFormat};
-use crate::report::sweep::{Sweep, SweepRow};
+use crate::report::sweep::table::{Sweep, SweepRow};
 use crate::scenario::grid::Grid;
 use crate::scenario::units::parse_duration;
 use crate::stats::{Columns, Headline, Kind};

@@ -13,7 +13,7 @@
 //! zero or a share above one, an interval that does not hold its mean, or
 //! figures that break the model's conservation (more booked than people).
 
-use super::tables;
+use crate::report::tables;
 use crate::scenario::grid::Vary;
 use crate::stats::{Columns, DropCause, Estimate, Figures, Headline, Kind, RefusalCause};
 use anyhow::{bail, Context, Result};

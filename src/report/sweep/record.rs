@@ -1,4 +1,4 @@
-//! `sweep.json`: what a sweep is (`Plan`: the grid, the replications, the
+//! `sweep.json`: what a sweep is (`SweepLayout`: the grid, the replications, the
 //! shard) and what made a sweep folder's rows (`Record`), so that `merge`
 //! can tell whether shards belong to one sweep and whether a file changed
 //! after the sweep wrote it.
@@ -18,7 +18,7 @@ use std::path::Path;
 
 /// What a sweep runs: the grid, the replications, which shard.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
+pub struct SweepLayout {
     /// The scenario file's name (its stem).
     pub scenario: String,
     pub vary: Vec<Vary>,
@@ -29,11 +29,16 @@ pub struct Plan {
     pub shard: Option<Shard>,
 }
 
-impl Plan {
-    /// The plan of a grid that `Grid::check` accepts.
-    pub fn new(scenario: &str, vary: Vec<Vary>, replications: usize, shard: Option<Shard>) -> Result<Plan, GridError> {
+impl SweepLayout {
+    /// The layout of a grid that `Grid::check` accepts.
+    pub fn new(
+        scenario: &str,
+        vary: Vec<Vary>,
+        replications: usize,
+        shard: Option<Shard>,
+    ) -> Result<SweepLayout, GridError> {
         let points = Grid { vary: &vary }.check()?;
-        Ok(Plan { scenario: scenario.to_string(), vary, replications, points, shard })
+        Ok(SweepLayout { scenario: scenario.to_string(), vary, replications, points, shard })
     }
 
     pub fn grid(&self) -> Grid<'_> {
@@ -141,17 +146,17 @@ struct Decides<'a> {
 }
 
 /// The fingerprint of a sweep: shards of one sweep share it.
-pub fn fingerprint(plan: &Plan, provenance: &Provenance) -> String {
+pub fn fingerprint(layout: &SweepLayout, provenance: &Provenance) -> String {
     let decides = Decides {
         version: &provenance.version,
-        scenario: &plan.scenario,
+        scenario: &layout.scenario,
         scenario_sha256: &provenance.scenario_sha256,
         seed: provenance.seed,
         set: &provenance.set,
         unset: &provenance.unset,
-        vary: &plan.vary,
-        replications: plan.replications,
-        points: plan.points,
+        vary: &layout.vary,
+        replications: layout.replications,
+        points: layout.points,
     };
     // Strings and integers in a struct always serialize to JSON.
     sha256_hex(&serde_json::to_vec(&decides).expect("strings and integers serialize"))
@@ -159,19 +164,19 @@ pub fn fingerprint(plan: &Plan, provenance: &Provenance) -> String {
 
 impl Record {
     /// The record of a sweep folder whose `sweep.csv` is `csv`.
-    pub fn new(plan: &Plan, provenance: &Provenance, csv: &[u8]) -> Record {
+    pub fn new(layout: &SweepLayout, provenance: &Provenance, csv: &[u8]) -> Record {
         Record {
             version: provenance.version.clone(),
-            scenario: plan.scenario.clone(),
+            scenario: layout.scenario.clone(),
             scenario_sha256: provenance.scenario_sha256.clone(),
             seed: provenance.seed,
             set: provenance.set.clone(),
             unset: provenance.unset.clone(),
-            vary: plan.vary.clone(),
-            replications: plan.replications,
-            points: plan.points,
-            shard: plan.shard,
-            fingerprint: fingerprint(plan, provenance),
+            vary: layout.vary.clone(),
+            replications: layout.replications,
+            points: layout.points,
+            shard: layout.shard,
+            fingerprint: fingerprint(layout, provenance),
             rows_sha256: sha256_hex(csv),
         }
     }
@@ -193,20 +198,20 @@ impl Record {
         }
     }
 
-    /// The plan, if the fields make one (they do unless edited by hand).
-    pub fn plan(&self) -> Result<Plan, String> {
+    /// The sweep's layout, if the fields make one (they do unless edited by hand).
+    pub fn layout(&self) -> Result<SweepLayout, String> {
         if self.replications == 0 {
             return Err("found replications 0, expected at least 1".into());
         }
         if let Some(s) = self.shard.filter(|s| s.count == 0 || s.index >= s.count) {
             return Err(format!("found shard {s}, expected i/n with 0 <= i < n"));
         }
-        let plan = Plan::new(&self.scenario, self.vary.clone(), self.replications, self.shard)
+        let layout = SweepLayout::new(&self.scenario, self.vary.clone(), self.replications, self.shard)
             .map_err(|e| format!("its grid is refused: {e}"))?;
-        if plan.points != self.points {
-            return Err(format!("found points {}, but its grid has {}", self.points, plan.points));
+        if layout.points != self.points {
+            return Err(format!("found points {}, but its grid has {}", self.points, layout.points));
         }
-        Ok(plan)
+        Ok(layout)
     }
 
     /// What differs between two shards' records (nothing for one sweep).
@@ -287,13 +292,13 @@ pub fn describe(differences: &[Difference], first: &Path, other: &Path) -> Strin
 mod tests {
     use super::*;
 
-    fn plan(shard: Option<Shard>) -> Plan {
-        Plan::new("s", vec!["a=1,2,3".parse().unwrap(), "b=x,y".parse().unwrap()], 2, shard).unwrap()
+    fn layout(shard: Option<Shard>) -> SweepLayout {
+        SweepLayout::new("s", vec!["a=1,2,3".parse().unwrap(), "b=x,y".parse().unwrap()], 2, shard).unwrap()
     }
 
     #[test]
-    fn a_record_that_makes_no_plan_is_refused() {
-        let p = plan(Some(Shard { index: 1, count: 2 }));
+    fn a_record_that_makes_no_layout_is_refused() {
+        let p = layout(Some(Shard { index: 1, count: 2 }));
         let provenance = Provenance {
             version: VERSION.into(),
             scenario_sha256: "ab".into(),
@@ -302,7 +307,7 @@ mod tests {
             unset: vec![],
         };
         let record = Record::new(&p, &provenance, b"point\n");
-        assert_eq!(record.plan(), Ok(p.clone()));
+        assert_eq!(record.layout(), Ok(p.clone()));
         assert_eq!(record.provenance(), provenance);
         let bad = [
             Record { shard: Some(Shard { index: 2, count: 2 }), ..record.clone() },
@@ -312,7 +317,7 @@ mod tests {
             Record { vary: vec![Vary { key: "a".into(), values: vec![] }], ..record.clone() },
         ];
         for r in bad {
-            assert!(r.plan().is_err(), "{r:?}");
+            assert!(r.layout().is_err(), "{r:?}");
         }
     }
 
@@ -320,12 +325,12 @@ mod tests {
     fn shards_of_one_sweep_share_the_fingerprint_and_differ_in_nothing() {
         let provenance =
             Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![], unset: vec![] };
-        let one = Record::new(&plan(Some(Shard { index: 1, count: 2 })), &provenance, b"point\n");
-        let other = Record::new(&plan(Some(Shard { index: 0, count: 2 })), &provenance, b"");
+        let one = Record::new(&layout(Some(Shard { index: 1, count: 2 })), &provenance, b"point\n");
+        let other = Record::new(&layout(Some(Shard { index: 0, count: 2 })), &provenance, b"");
         assert_eq!(other.fingerprint, one.fingerprint);
         assert!(one.differences(&other).is_empty());
         let seeded = Provenance { seed: 2, ..provenance };
-        let reseeded = Record::new(&plan(None), &seeded, b"");
+        let reseeded = Record::new(&layout(None), &seeded, b"");
         assert_ne!(reseeded.fingerprint, one.fingerprint);
         assert_eq!(one.differences(&reseeded), [Difference::Seed(1, 2)]);
     }
