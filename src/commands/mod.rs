@@ -186,12 +186,18 @@ fn say(text: std::fmt::Arguments) -> Result<(), CliError> {
     }
 }
 
-/// Print on stderr what the output folder's write wants the user to know
-/// (a dead run's finished result kept beside it, say), unless `quiet`.
+/// Print on stderr what the output folder's write wants the user to know.
+/// A result kept or put back beside the folder (a dead run's finished
+/// outputs, previous outputs moved aside) is named even with `quiet`: a
+/// finished result is never left behind unnamed. `quiet` hides the rest.
 fn tell(notes: &[output::Note], quiet: bool) {
-    if !quiet {
-        let mut stderr = std::io::stderr().lock();
-        for note in notes {
+    let mut stderr = std::io::stderr().lock();
+    for note in notes {
+        let names_a_result = matches!(
+            note,
+            output::Note::KeptFinished { .. } | output::Note::KeptPrevious { .. } | output::Note::Restored { .. }
+        );
+        if names_a_result || !quiet {
             let _ = writeln!(stderr, "note: {note}");
         }
     }
