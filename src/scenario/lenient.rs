@@ -123,6 +123,15 @@ pub fn deserialize<T: DeserializeOwned>(doc: Spanned<DeTable<'_>>) -> Lenient<T>
             return out;
         }
     }
+    // The bound ran out with mistakes left: say so, so that the count of
+    // problems is not taken for all of them.
+    out.problems.push(SerdeProblem {
+        path: String::new(),
+        span: None,
+        message: format!(
+            "more mistakes of key or type not checked: the file was read up to its first {MAX_ROUNDS}; fix these and check it again"
+        ),
+    });
     out
 }
 
