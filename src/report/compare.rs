@@ -273,8 +273,11 @@ impl<'a> Comparison<'a> {
             let _ = writeln!(out, "| {} (`{}`) | {} |", cell(&s.title), cell(&s.name), cells.join(" | "));
         }
         self.milestone_table(&mut out);
-        if let Rows::Many(_, diffs) = &self.table {
-            self.differences(&mut out, diffs);
+        match &self.table {
+            Rows::Many(_, diffs) => self.differences(&mut out, diffs),
+            Rows::One(_) => {
+                let _ = writeln!(out, "\n{ONE_RUN_EACH}");
+            }
         }
         if let Some(c) = choice {
             let _ = writeln!(out, "\n## Selection\n\n{}", choice_line(scenarios, c));
@@ -393,9 +396,16 @@ impl<'a> Comparison<'a> {
                 }
             }
         }
+        if matches!(self.table, Rows::One(_)) && self.scenarios.len() > 1 {
+            let _ = writeln!(out, "  {ONE_RUN_EACH}");
+        }
         out + &self.seeds.line(self.runs)
     }
 }
+
+/// Said where one run each leaves the differences untested.
+const ONE_RUN_EACH: &str =
+    "One run each: the differences are not tested (one pair tells no noise from a real difference); use -r 4 or more.";
 
 /// The differences the terminal shows, with their short names.
 const TERMINAL: [(Headline, &str); 8] = [
