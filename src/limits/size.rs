@@ -243,7 +243,7 @@ fn drain_per_second(s: &Scenario) -> f64 {
     let mut rate = f64::INFINITY;
     if let Some(r) = &s.waiting_room {
         sessions = sessions.min(r.max_active as f64);
-        if let Some(per_minute) = r.admit_per_minute {
+        if let Some(per_minute) = crate::model::Gate::set_per_minute(r) {
             rate = rate.min(per_minute / 60.0);
         }
     }

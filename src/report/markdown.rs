@@ -82,8 +82,9 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// What was changed from the scenario's file, said before any figure.
-fn origin_line(o: &crate::scenario::Origin) -> String {
+/// What was changed from the scenario's file, said before any figure
+/// (a run's report and a plan's).
+pub(super) fn origin_line(o: &crate::scenario::Origin) -> String {
     let mut parts = Vec::new();
     if !o.unset.is_empty() {
         let keys: Vec<String> = o.unset.iter().map(|k| format!("`--unset {}`", k.replace('`', "'"))).collect();

@@ -313,10 +313,7 @@ fn markdown(p: &PlanReport, charts: &[String]) -> Vec<u8> {
     let mut md = format!("# Plan: {}\n\n", s.title);
     md.push_str(&format!("**{}**\n\n", answer_line(p)));
     if !s.origin.is_plain() {
-        let mut changes: Vec<String> = s.origin.unset.iter().map(|k| format!("`--unset {k}`")).collect();
-        changes.extend(s.origin.set.iter().map(|k| format!("`--set {k}`")));
-        changes.extend(s.origin.scale.map(|f| format!("`--scale {f}`")));
-        md.push_str(&format!("Not the file's own night: {}.\n\n", changes.join(", ")));
+        md.push_str(&format!("{}\n\n", super::markdown::origin_line(&s.origin)));
     }
     let targets: Vec<String> = p.targets.iter().map(|t| format!("`{t}`")).collect();
     md.push_str(&format!(

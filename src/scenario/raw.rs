@@ -276,10 +276,10 @@ pub fn sections() -> Vec<&'static str> {
 }
 
 /// Every key a scenario file can hold, as dotted paths (`cohort.split.every`;
-/// a list of tables is entered like a table), each with its shape: what
-/// the scenario reference and the template must cover (the test that they
-/// do reads it; nothing else does yet).
-#[allow(dead_code)]
+/// a list of tables is entered like a table), each with its shape. Only
+/// this module's test reads it (the documentation test in `tests/it/docs.rs`
+/// asks the binary itself).
+#[cfg(test)]
 pub fn keys() -> Vec<(String, Shape)> {
     let mut out = Vec::new();
     let mut todo: Vec<Vec<&'static str>> = top_keys().iter().rev().map(|k| vec![*k]).collect();

@@ -163,11 +163,11 @@ pub(super) fn verdicts(targets: &[Target], runs: &[Vec<Value>], alpha: f64) -> V
         .collect()
 }
 
-/// The targets `which` together: fails if one fails, holds if all hold.
-pub(super) fn together(each: &[Verdict], which: &[usize]) -> Verdict {
-    if which.iter().any(|&i| each[i] == Verdict::Fails) {
+/// Verdicts together: fails if one fails, holds if all hold.
+pub(super) fn together(verdicts: impl Iterator<Item = Verdict> + Clone) -> Verdict {
+    if verdicts.clone().any(|v| v == Verdict::Fails) {
         Verdict::Fails
-    } else if which.iter().all(|&i| each[i] == Verdict::Holds) {
+    } else if verdicts.into_iter().all(|v| v == Verdict::Holds) {
         Verdict::Holds
     } else {
         Verdict::Undecided

@@ -99,8 +99,8 @@ impl<O: Oracle> Search<'_, O> {
         let last = self.domain.last();
         let every: Vec<usize> = (0..self.targets.len()).collect();
         // Each target decided at both ends, to learn which way it moves.
-        let at_lo = self.settle(0, &every)?;
-        let at_hi = self.settle(last, &every)?;
+        let at_lo = self.settle(0)?;
+        let at_hi = self.settle(last)?;
         let holds = |v: &[Verdict], i: usize| v[i] == Verdict::Holds;
         let neither: Vec<usize> = every.iter().copied().filter(|&i| !holds(&at_lo, i) && !holds(&at_hi, i)).collect();
         if !neither.is_empty() {
@@ -259,28 +259,34 @@ impl<O: Oracle> Search<'_, O> {
     fn decide(&mut self, i: u64, which: &[usize]) -> Result<Verdict> {
         let k = self.point(self.domain.at(i));
         loop {
-            let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
-            self.points[k].verdict = together(&each, &(0..self.targets.len()).collect::<Vec<_>>());
-            let verdict = together(&each, which);
+            let each = self.judge(k);
+            let verdict = together(which.iter().map(|&t| each[t]));
             if verdict != Verdict::Undecided || !self.more_runs(k)? {
                 return Ok(verdict);
             }
         }
     }
 
-    /// Decide each of the targets `which` at step `i` on its own (an end
-    /// of the range, where each target's way is learnt): replications until
-    /// every one holds or fails, or the value's share is spent. Every
-    /// target's verdict, in order.
-    fn settle(&mut self, i: u64, which: &[usize]) -> Result<Vec<Verdict>> {
+    /// Decide every target at step `i` on its own (an end of the range,
+    /// where each target's way is learnt): replications until every one
+    /// holds or fails, or the value's share is spent. Every target's
+    /// verdict, in order.
+    fn settle(&mut self, i: u64) -> Result<Vec<Verdict>> {
         let k = self.point(self.domain.at(i));
         loop {
-            let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
-            self.points[k].verdict = together(&each, &(0..self.targets.len()).collect::<Vec<_>>());
-            if which.iter().all(|&t| each[t] != Verdict::Undecided) || !self.more_runs(k)? {
+            let each = self.judge(k);
+            if each.iter().all(|&v| v != Verdict::Undecided) || !self.more_runs(k)? {
                 return Ok(each);
             }
         }
+    }
+
+    /// Each target's verdict on point `k`'s runs so far; the point keeps
+    /// the verdict of all of them together (what its row and chart show).
+    fn judge(&mut self, k: usize) -> Vec<Verdict> {
+        let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
+        self.points[k].verdict = together(each.iter().copied());
+        each
     }
 
     /// The index of the point at `x`, created (without runs) if new.
