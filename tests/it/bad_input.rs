@@ -429,3 +429,19 @@ fn a_flood_of_problems_is_listed_short() {
     assert!(lines[1].contains("flood.toml:4:") && lines[1].contains("found nothing at `a` to unset"), "{}", lines[1]);
     assert_eq!(lines[lines.len() - 1], format!("  and {} more", 20_000 - scenario::MAX_LISTED));
 }
+
+/// More unknown keys than the reader's bound: the problems say that more
+/// were not checked, rather than giving the bound as the count of them all.
+#[test]
+fn more_unknown_keys_than_the_bound_say_the_rest_were_not_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys: String = (0..250).map(|i| format!("pepole{i} = 1\n")).collect();
+    let text = format!(
+        "[scenario]\nname = \"x\"\nduration = \"1h\"\n{keys}[[cohort]]\nname = \"a\"\npeople = 10\n[backend]\nmax_sessions = 5\n"
+    );
+    std::fs::write(dir.path().join("keys.toml"), text).expect("writable");
+    let out = surgesim().arg("validate").arg(dir.path().join("keys.toml")).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("more mistakes of key or type not checked"), "{stderr}");
+}

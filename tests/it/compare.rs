@@ -299,3 +299,18 @@ fn bad_delta_and_confidence_values_are_bad_input() {
         assert!(!dir.path().join("cmp").exists(), "{arg}: nothing written");
     }
 }
+
+/// One run each: no difference is tested, and the report and the terminal
+/// say so instead of skipping the differences without a word.
+#[test]
+fn one_run_each_says_the_differences_are_not_tested() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "a.toml", &mmc(50));
+    write(dir.path(), "b.toml", &mmc(52));
+    let out = run(dir.path(), &["a.toml", "b.toml"], &["--no-charts", "--out", "one"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(terminal.contains("the differences are not tested"), "{terminal}");
+    let report = std::fs::read_to_string(dir.path().join("one/report.md")).expect("report.md");
+    assert!(report.contains("the differences are not tested"), "{report}");
+}
