@@ -24,7 +24,8 @@ use crate::limits::{self, Keeps};
 use crate::report::{self, output};
 use crate::scenario::grid::{Grid, Vary};
 use crate::scenario::{self, units::parse_duration, CohortNames, Scenario};
-use crate::stats::plan::{self as search, Domain, Measure, Op, Settings, Target};
+use crate::stats::plan::{self as search, Domain, Op, Settings, Target};
+use crate::stats::Measure;
 use crate::stats::{RunFigures, Value};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -113,7 +114,7 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     check_targets(&a.targets)?;
     let names = check_set(&a.vary, &a.scenario, changes)?;
     let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, changes)?;
-    let mut base = load_at(&a.scenario, changes, &key, key.domain.lo, a.scale, &a.targets)?;
+    let (mut base, _) = load_at(&a.scenario, changes, &key, key.domain.lo, a.scale, &a.targets)?;
     // The plan's own changes are the user's --set; the key is the answer.
     base.origin.set = a.flags.set.clone();
     let runs = [(&base, u64::from(a.max_runs))];
@@ -152,8 +153,8 @@ pub fn plan(a: Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The scenario with the key at `x`, measuring the milestones the targets
-/// name.
+/// The scenario with the key at `x`, sampling the instants the targets
+/// name, and the targets' figures held against it.
 fn load_at(
     path: &Path,
     changes: scenario::Changes,
@@ -161,34 +162,26 @@ fn load_at(
     x: f64,
     scale: Option<f64>,
     targets: &[Target],
-) -> Result<Scenario, CliError> {
+) -> Result<(Scenario, Vec<Measure>), CliError> {
     let mut all = changes.set.to_vec();
     all.push(format!("{}={}", key.name, key.text(x)));
     let mut s = scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &all })?;
-    for t in targets {
-        if let Measure::BookedShareBy(text) = &t.figure {
-            let at = s.milestone_at(text).map_err(|e| CliError::Usage(format!("--target {}: {e}", t.figure.name())))?;
-            s.add_milestone(at);
-        }
-    }
-    Ok(match scale {
+    let measures = targets
+        .iter()
+        .map(|t| {
+            Measure::resolve(&t.figure, &mut s).map_err(|e| CliError::Usage(format!("--target {}: {e}", t.figure)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let s = match scale {
         Some(f) => s.scaled(f),
         None => s,
-    })
+    };
+    Ok((s, measures))
 }
 
 /// The value of each target's figure in one run.
-fn target_values(s: &Scenario, run: &RunFigures, targets: &[Target]) -> Vec<Value> {
-    targets
-        .iter()
-        .map(|t| match &t.figure {
-            Measure::Headline(h) => *run.headline.get(*h),
-            Measure::BookedShareBy(text) => {
-                let at = s.milestone_at(text).ok()?;
-                run.milestones.iter().find(|m| m.at == at).and_then(|m| m.share)
-            }
-        })
-        .collect()
+fn target_values(s: &Scenario, run: &RunFigures, measures: &[Measure]) -> Vec<Value> {
+    measures.iter().map(|m| m.value(s, run)).collect()
 }
 
 /// A `==` target goes alone: calibration finds where one figure hits one
@@ -293,13 +286,13 @@ struct Runs<'a> {
 
 impl search::Oracle for Runs<'_> {
     fn runs(&mut self, x: f64, from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
-        let s = load_at(self.path, self.changes, self.key, x, self.scale, self.targets)
+        let (s, measures) = load_at(self.path, self.changes, self.key, x, self.scale, self.targets)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {
                 let outcome = crate::batch::run(&s, r, crate::QueueKind::default(), self.progress)?;
-                Ok(target_values(&s, &RunFigures::of(&s, outcome.results), self.targets))
+                Ok(target_values(&s, &RunFigures::of(&s, outcome.results), &measures))
             })
             .collect::<Result<_, crate::engine::OutOfMemory>>()?)
     }

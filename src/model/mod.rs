@@ -421,6 +421,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             if t >= self.stop_at {
                 break;
             }
+            while t > self.stats.next_instant() {
+                self.pass_instant();
+            }
             self.stats.advance(t, &self.gauges());
             self.now = t;
             self.handled += 1;
@@ -445,6 +448,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
         if let Some(e) = self.failed() {
             return Err(e);
+        }
+        // Instants up to the horizon with no event after them: the state
+        // stood from the last event on.
+        while self.stats.next_instant() < SimTime::MAX {
+            self.pass_instant();
         }
         let gauges = self.gauges();
         let results = self.stats.finish(horizon, &gauges, self.handled)?;
@@ -522,6 +530,18 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Event::IdentityTimer => self.identity_expire(),
             Event::IdentityTimeout { person } => self.identity_timed_out(person.person()),
         }
+    }
+
+    /// Hand the recorder the state at its next instant (the state as it
+    /// stands: no event has happened since), with the wait the room would
+    /// show a person joining then.
+    #[cold]
+    fn pass_instant(&mut self) {
+        let at = self.stats.next_instant();
+        let ahead = self.line.len();
+        let shown = self.shown.as_mut().map(|s| s.wait(ahead, at, &self.gate, self.max_sessions));
+        let g = self.gauges();
+        self.stats.pass_instant(&g, &self.in_system.queued, &self.in_system.active, shown);
     }
 
     /// The state as it stands (taken before every event: kept cheap).

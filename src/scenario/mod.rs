@@ -15,6 +15,7 @@ mod doc;
 pub mod due;
 pub mod echo;
 mod error;
+pub mod figure;
 pub mod grid;
 mod inherit;
 mod lenient;
@@ -67,10 +68,42 @@ pub struct Scenario {
     /// Clock times bookings are quoted at (`[scenario] milestones`; by
     /// default every eligible window's close), in time order, inside the run.
     pub milestones: Vec<SimTime>,
+    /// Figures seen on the real night (`[[observed]]`), in the file's order:
+    /// what a run holds its own figures against and `calibrate` fits to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub observed: Vec<Observation>,
+    /// Every instant the run samples the night's state at (in time order,
+    /// once each): the milestones, the clock times the observations name,
+    /// and those a command's figures name (`add_instant`). What
+    /// `queue_at_<clock>` and its kin read.
+    #[serde(skip)]
+    pub instants: Vec<SimTime>,
     /// How this scenario was made from its file: written into the reports
     /// beside the resolved values, not among them.
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// A figure seen on a real night (`[[observed]]`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Observation {
+    /// The figure, named as `plan --target` names one (see `figure`).
+    #[serde(serialize_with = "as_text")]
+    pub figure: figure::FigureName,
+    /// In the figure's unit: seconds for waits, shares from 0 to 1, counts.
+    pub value: f64,
+    /// Where it was published (free text, carried to the outputs).
+    pub source: String,
+    /// Its weight in `calibrate`'s objective (default 1).
+    pub weight: f64,
+    /// Where it was written (`file:line:col`), for the checks of its
+    /// figure's name that only the statistics can make.
+    #[serde(skip)]
+    pub written_at: String,
+}
+
+fn as_text<S: serde::Serializer, T: fmt::Display>(x: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(x)
 }
 
 /// Where a scenario came from and what was done to it before it ran: the
@@ -113,29 +146,21 @@ impl Scenario {
     /// (RFC 3339, or a label `2021-07-20T12:00` in the scenario's offset) or
     /// an offset from the start (`16h`); it must fall inside the run.
     pub fn milestone_at(&self, text: &str) -> Result<SimTime, String> {
-        let at = units::parse_moment(text, self.start).or_else(|e| {
-            ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-                .iter()
-                .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
-                .and_then(|t| t.and_local_timezone(*self.start.offset()).single())
-                .and_then(|t| (t - self.start).num_microseconds())
-                .filter(|us| *us >= 0)
-                .map(|us| SimTime(us as u64))
-                .ok_or(e)
-        })?;
-        if at == SimTime::ZERO || at > self.duration {
-            return Err(format!(
-                "found \"{text}\", {at} after the start, expected a moment inside the run ({})",
-                self.duration
-            ));
-        }
-        Ok(at)
+        figure::moment_in_run(text, self.start, self.duration)
     }
 
     /// Add a milestone (kept in time order, once).
     pub fn add_milestone(&mut self, at: SimTime) {
         if let Err(i) = self.milestones.binary_search(&at) {
             self.milestones.insert(i, at);
+        }
+        self.add_instant(at);
+    }
+
+    /// Sample the night's state at `at` too (kept in time order, once).
+    pub fn add_instant(&mut self, at: SimTime) {
+        if let Err(i) = self.instants.binary_search(&at) {
+            self.instants.insert(i, at);
         }
     }
 

@@ -20,6 +20,7 @@ pub mod ci;
 pub mod columns;
 pub mod figures;
 mod histogram;
+pub mod measure;
 pub mod plan;
 mod recorder;
 mod results;
@@ -30,8 +31,12 @@ pub use ci::Estimate;
 pub use columns::{Columns, Figures, Kind, Value};
 pub use figures::{BinFigure, ByMilestone, CohortFigure, Headline, RunFigures};
 pub use histogram::Durations;
+pub use measure::Measure;
 pub use recorder::Recorder;
-pub use results::{combined_row_bytes, row_bytes, table_bytes, Bin, CohortResult, Counts, EarlyWaits, Gauges, Results};
+pub use results::{
+    combined_row_bytes, row_bytes, table_bytes, AtInstant, Bin, CohortAt, CohortResult, Counts, EarlyWaits, Gauges,
+    Results,
+};
 
 /// Percentiles reported everywhere.
 pub const QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];

@@ -3,7 +3,9 @@
 //! with the state as it stood since the previous one, which is all the time
 //! averages and bin edges need. `finish` hands over the `Results`.
 
-use super::{Bin, CohortResult, Counts, DropCause, Durations, EarlyWaits, Gauges, Results, QUANTILES};
+use super::{
+    AtInstant, Bin, CohortAt, CohortResult, Counts, DropCause, Durations, EarlyWaits, Gauges, Results, QUANTILES,
+};
 use crate::engine::{OutOfMemory, SimTime};
 use crate::scenario::Scenario;
 
@@ -51,10 +53,10 @@ pub struct Recorder {
     /// The longest queue so far, and when it first emptied after it.
     queue_peak: u64,
     queue_cleared_at: Option<SimTime>,
-    /// Milestones not yet reached (the next last), and the bookings per
-    /// cohort by those reached.
-    milestones: Vec<SimTime>,
-    booked_by_milestone: Vec<Vec<u64>>,
+    /// Instants not yet passed (the next last), and the state at those
+    /// passed (the model hands it over: `pass_instant`).
+    instants: Vec<SimTime>,
+    at_instants: Vec<AtInstant>,
     /// Shown waits of the people who joined in the current bin (only when
     /// the room shows one).
     current_shown: Option<Durations>,
@@ -95,8 +97,8 @@ impl Recorder {
             room_opens: s.waiting_room.as_ref().map_or(SimTime::MAX, |w| w.opens),
             queue_peak: 0,
             queue_cleared_at: None,
-            milestones: s.milestones.iter().rev().copied().collect(),
-            booked_by_milestone: Vec::with_capacity(s.milestones.len()),
+            instants: s.instants.iter().rev().copied().collect(),
+            at_instants: Vec::with_capacity(s.instants.len()),
             current_shown: match s.waiting_room.as_ref().and_then(|w| w.shown_wait) {
                 Some(_) => Some(histogram(2, 1)?),
                 None => None,
@@ -110,17 +112,39 @@ impl Recorder {
     #[inline]
     pub fn advance(&mut self, now: SimTime, g: &Gauges) {
         self.watch_queue(g);
-        // A milestone is passed once the clock is beyond it: bookings at its
-        // very instant count as made by it.
-        while self.milestones.last().is_some_and(|&m| now > m) {
-            self.milestones.pop();
-            self.booked_by_milestone.push(self.booked_so_far.clone());
-        }
         while now >= self.bin_end && self.bins.len() < self.n_bins {
             self.accumulate(self.bin_end, g);
             self.close_bin(g);
         }
         self.accumulate(now, g);
+    }
+
+    /// The next instant to sample the state at (`SimTime::MAX`: none left).
+    /// The model passes it once its clock is beyond it, so that events at
+    /// the very instant count as made by it.
+    #[inline]
+    pub fn next_instant(&self) -> SimTime {
+        self.instants.last().copied().unwrap_or(SimTime::MAX)
+    }
+
+    /// The state at the next instant: the line and sessions of each cohort
+    /// (`queue` and `active` the totals as the gauges count them) and the
+    /// wait the room would show then; the counts so far are the recorder's.
+    #[cold]
+    pub fn pass_instant(&mut self, g: &Gauges, queued: &[u64], active: &[u64], shown_wait: Option<SimTime>) {
+        if self.instants.pop().is_none() {
+            return;
+        }
+        let cohorts = (self.cohorts.iter().zip(queued).zip(active))
+            .map(|((c, &queued), &active)| CohortAt {
+                queued,
+                active,
+                booked: c.counts.booked,
+                attempts: c.counts.attempts(),
+                gave_up: c.counts.gave_up,
+            })
+            .collect();
+        self.at_instants.push(AtInstant { queue: g.queue_len, active: g.active, shown_wait, cohorts });
     }
 
     /// Note when the queue empties after its longest: `g` is the state from
@@ -316,10 +340,6 @@ impl Recorder {
         while self.bins.len() < self.n_bins {
             self.close_bin(g);
         }
-        // Milestones at the horizon itself: everything booked by then.
-        while self.milestones.pop().is_some() {
-            self.booked_by_milestone.push(self.booked_so_far.clone());
-        }
         let span = horizon.0.max(1) as f64;
         let n = self.cohorts.len();
         let (mut wait, mut time_to_book) = (histogram(3, n)?, histogram(3, n)?);
@@ -336,7 +356,7 @@ impl Recorder {
             active_mean: self.run_areas.active / span,
             // A queue that never formed was never anything but clear.
             queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
-            booked_by_milestone: self.booked_by_milestone,
+            instants: self.at_instants,
             sold_out_at: self.sold_out_at,
             events,
         })

@@ -142,6 +142,34 @@ pub struct Bin {
     pub shown_wait: [Option<f64>; 2],
 }
 
+/// The night's state at one instant (`queue_at_<clock>` and its kin).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AtInstant {
+    /// People in the waiting room's line (`queue_len`).
+    pub queue: u64,
+    /// Booking sessions in progress (`active_sessions`: with sessions held
+    /// for an identity check at booking).
+    pub active: u64,
+    /// The wait the room would show a person joining then; `None` when it
+    /// shows none, `SimTime::MAX` when it could not name one.
+    pub shown_wait: Option<SimTime>,
+    /// Per cohort, in the scenario's order.
+    pub cohorts: Vec<CohortAt>,
+}
+
+/// One cohort at an instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CohortAt {
+    /// In the line, and in a booking session, then.
+    pub queued: u64,
+    pub active: u64,
+    /// So far (at the instant included).
+    pub booked: u64,
+    pub attempts: u64,
+    /// Gone for good so far, net of those who came back (as `gave_up`).
+    pub gave_up: u64,
+}
+
 /// Everything a run measured, ready for the report.
 #[derive(Clone, Debug)]
 pub struct Results {
@@ -156,9 +184,10 @@ pub struct Results {
     /// When the queue first emptied after its longest (`Some(ZERO)` if
     /// nobody ever queued; `None` if people still queued at the end).
     pub queue_cleared_at: Option<SimTime>,
-    /// Bookings per cohort by each of the scenario's milestones (bookings
-    /// at the milestone's instant included), in milestone order.
-    pub booked_by_milestone: Vec<Vec<u64>>,
+    /// The night's state at each of the scenario's instants
+    /// (`Scenario::instants`, in their order): counts include the events
+    /// at the instant itself.
+    pub instants: Vec<AtInstant>,
     /// When every eligible cohort's inventory had run out (see
     /// `model::inventory`); `None` if it never did.
     pub sold_out_at: Option<SimTime>,

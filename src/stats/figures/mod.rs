@@ -25,7 +25,7 @@ pub use cohort::{cohort, CohortFigure};
 pub use headline::{headline, Headline};
 
 use super::columns::{Columns, Figures, Kind, Value};
-use super::{Bin, DropCause, RefusalCause, Results};
+use super::{AtInstant, Bin, DropCause, RefusalCause, Results};
 use crate::scenario::Scenario;
 
 impl Columns for DropCause {
@@ -134,6 +134,9 @@ pub struct RunFigures {
     pub cohorts: Vec<Figures<CohortFigure, Value>>,
     /// Bookings by each milestone, in time order.
     pub milestones: Vec<ByMilestone<Value>>,
+    /// The night's state at each of the scenario's instants
+    /// (`Scenario::instants`), for the figures at a clock time.
+    pub instants: Vec<AtInstant>,
     /// The time bins, for the time series and the charts.
     pub bins: Vec<Bin>,
 }
@@ -144,6 +147,7 @@ impl RunFigures {
             headline: headline(s, &r),
             cohorts: (0..s.cohorts.len()).map(|i| cohort(s, &r, i)).collect(),
             milestones: milestones(s, &r),
+            instants: r.instants,
             bins: r.bins,
         }
     }
@@ -154,8 +158,9 @@ impl RunFigures {
 pub fn milestones(s: &Scenario, r: &Results) -> Vec<ByMilestone<Value>> {
     s.milestones
         .iter()
-        .zip(&r.booked_by_milestone)
-        .map(|(&at, booked)| {
+        .map(|&at| {
+            let booked: Vec<u64> = booked_by(s, r, at);
+            let booked = &booked;
             // A valid cohort has at least one window; one without would be
             // open the whole run.
             let opened = |c: &crate::scenario::Cohort| c.eligible && c.windows.first().is_none_or(|w| w.opens <= at);
@@ -177,6 +182,12 @@ pub fn milestones(s: &Scenario, r: &Results) -> Vec<ByMilestone<Value>> {
         })
         .collect()
 }
+/// Bookings per cohort by the instant `at` (one of `s.instants`).
+fn booked_by(s: &Scenario, r: &Results, at: crate::engine::SimTime) -> Vec<u64> {
+    let i = s.instants.binary_search(&at).expect("every milestone is an instant");
+    r.instants[i].cohorts.iter().map(|c| c.booked).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,4 +10,4 @@ mod target;
 
 pub use outcome::{mean, Domain, Finding, Outcome, Point, Settings, Verdict};
 pub use search::{search, Oracle};
-pub use target::{Measure, Op, Target, BOOKED_SHARE_BY};
+pub use target::{Op, Target};

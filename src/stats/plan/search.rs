@@ -341,7 +341,7 @@ impl<O: Oracle> Search<'_, O> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::plan::Measure;
+    use crate::scenario::figure::FigureName;
     use crate::stats::{Columns, Headline};
 
     /// A figure that is `f(x)` plus noise of a known spread: replication r
@@ -372,7 +372,7 @@ mod tests {
     }
 
     fn target(op: Op, value: f64) -> Target {
-        Target { figure: Measure::Headline(Headline::DropRate), op, value }
+        Target { figure: FigureName::parse(Headline::DropRate.name()).unwrap(), op, value }
     }
 
     #[test]

@@ -1,9 +1,14 @@
-//! `--target 'FIGURE OP VALUE'`: a headline figure, `<=`, `>=` or `==`,
-//! and a value in the figure's own unit (seconds for waits, which may also
-//! be written as a duration like `30m`; a share from 0 to 1, or `60%`).
+//! `--target 'FIGURE OP VALUE'`: a figure named as `scenario::figure`
+//! says (a headline figure, a figure at a clock time, a cohort's), `<=`,
+//! `>=` or `==`, and a value in the figure's own unit (seconds for waits,
+//! which may also be written as a duration like `30m`; a share from 0 to 1,
+//! or `60%`). The name is read here; held against the scenario (its
+//! cohorts, its clock) by `stats::measure::Measure::resolve`.
 
+use crate::scenario::figure::FigureName;
 use crate::scenario::units::parse_duration;
-use crate::stats::{Columns, Headline, Kind};
+use crate::stats::measure::kind_of;
+use crate::stats::Kind;
 use std::fmt;
 use std::str::FromStr;
 
@@ -28,40 +33,10 @@ impl Op {
     }
 }
 
-/// What a target is about: a headline figure of `summary.json`, or the
-/// share of eligible people booked by a clock time
-/// (`booked_share_by_2021-07-20T12:00`, the time as the scenario's
-/// milestones are written: the run measures it).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Measure {
-    Headline(Headline),
-    /// The moment as written after `booked_share_by_`.
-    BookedShareBy(String),
-}
-
-/// The prefix of a milestone's figure.
-pub const BOOKED_SHARE_BY: &str = "booked_share_by_";
-
-impl Measure {
-    pub fn name(&self) -> String {
-        match self {
-            Measure::Headline(h) => h.name().to_string(),
-            Measure::BookedShareBy(at) => format!("{BOOKED_SHARE_BY}{at}"),
-        }
-    }
-
-    pub fn kind(&self) -> Kind {
-        match self {
-            Measure::Headline(h) => h.kind(),
-            Measure::BookedShareBy(_) => Kind::Share,
-        }
-    }
-}
-
 /// One target: `figure op value`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
-    pub figure: Measure,
+    pub figure: FigureName,
     pub op: Op,
     /// In the figure's unit (seconds, shares from 0 to 1, counts).
     pub value: f64,
@@ -69,7 +44,7 @@ pub struct Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}", self.figure.name(), self.op.symbol(), self.value)
+        write!(f, "{} {} {}", self.figure, self.op.symbol(), self.value)
     }
 }
 
@@ -82,34 +57,16 @@ impl FromStr for Target {
             .find_map(|s| text.find(s).map(|i| (i, *s)))
             .ok_or_else(|| bad("expected FIGURE <= VALUE, FIGURE >= VALUE or FIGURE == VALUE".into()))?;
         let (name, value) = (text[..at].trim(), text[at + 2..].trim());
-        let figure = match name.strip_prefix(BOOKED_SHARE_BY) {
-            Some(at) if !at.is_empty() => Measure::BookedShareBy(at.to_string()),
-            _ => Measure::Headline(Headline::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Headline::ALL.iter().map(|h| h.name()).collect();
-                let hint = strsim_hint(name, &names);
-                bad(format!(
-                    "`{name}` is not a headline figure of summary.json, nor {BOOKED_SHARE_BY}<clock time>{hint}"
-                ))
-            })?),
-        };
+        let figure = FigureName::parse(name).map_err(|e| format!("{e} (in \"{text}\")"))?;
+        let kind = kind_of(&figure).map_err(bad)?;
         let op = match op {
             "<=" => Op::AtMost,
             ">=" => Op::AtLeast,
             _ => Op::Equal,
         };
-        let value = parse_value(figure.kind(), value).map_err(bad)?;
+        let value = parse_value(kind, value).map_err(bad)?;
         Ok(Target { figure, op, value })
     }
-}
-
-/// "; did you mean `x`?" for the closest name, if one is close.
-fn strsim_hint(name: &str, names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| (strsim::levenshtein(name, n), n))
-        .filter(|(d, n)| *d <= 3.max(n.len() / 4))
-        .min()
-        .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"))
 }
 
 /// A value in the unit of a figure of `kind`.
@@ -135,16 +92,22 @@ mod tests {
 
     #[test]
     fn targets_read_in_the_figures_units() {
+        let name = |t: &str| FigureName::parse(t).unwrap();
         let t: Target = "drop_rate <= 0.01".parse().unwrap();
-        assert_eq!(t, Target { figure: Measure::Headline(Headline::DropRate), op: Op::AtMost, value: 0.01 });
+        assert_eq!(t, Target { figure: name("drop_rate"), op: Op::AtMost, value: 0.01 });
         let t: Target = "wait_p99_s<=30m".parse().unwrap();
-        assert_eq!((t.figure, t.op, t.value), (Measure::Headline(Headline::WaitP99), Op::AtMost, 1800.0));
+        assert_eq!((t.figure, t.op, t.value), (name("wait_p99_s"), Op::AtMost, 1800.0));
         let t: Target = "booked_share_by_2021-07-20T12:00 == 53.9%".parse().unwrap();
-        assert_eq!(t.figure, Measure::BookedShareBy("2021-07-20T12:00".into()));
+        assert_eq!(t.figure, name("booked_share_by_2021-07-20T12:00"));
         assert!((t.value - 0.539).abs() < 1e-12);
         let t: Target = "booked_share >= 60%".parse().unwrap();
         assert_eq!((t.op, t.value), (Op::AtLeast, 0.6));
         assert_eq!("p_wait == 0.2".parse::<Target>().unwrap().op, Op::Equal);
+        let t: Target = "cohort.\"50-52\".wait_p90_s <= 30m".parse().unwrap();
+        assert_eq!((t.figure, t.value), (name("cohort.\"50-52\".wait_p90_s"), 1800.0));
+        let t: Target = "queue_at_2021-07-20T02:00 <= 1000".parse().unwrap();
+        assert_eq!(t.value, 1000.0);
+        assert!("shown_wait_at_2h <= 1h".parse::<Target>().is_ok());
     }
 
     #[test]

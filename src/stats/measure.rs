@@ -1,0 +1,184 @@
+//! A figure named anywhere (`plan --target`, `compare`, `sweep --figure`,
+//! `[[observed]]`), held against a scenario and read from a run.
+//!
+//! `scenario::figure` reads the name (`[cohort.NAME.]BASE`); here the
+//! whole-run names are checked (a headline figure of `summary.json`, or for
+//! a cohort a column of `cohorts.csv`), the cohort's name and the clock time
+//! are turned into an index and an instant, and `Measure::value` reads the
+//! figure from a run's `RunFigures`. A figure at a clock time needs the
+//! instant among the scenario's `instants`: `Measure::resolve` adds it, so
+//! resolve on the scenario that will run.
+
+use super::{figures::ratio, CohortFigure, Columns, Headline, Kind, RunFigures, Value};
+use crate::engine::SimTime;
+use crate::scenario::figure::{moment_in_run, Base, ClockFigure, FigureName};
+use crate::scenario::Scenario;
+
+/// What a measure reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum What {
+    /// A headline figure (whole night, no cohort).
+    Headline(Headline),
+    /// A column of `cohorts.csv` (with a cohort).
+    Column(CohortFigure),
+    /// The state at an instant, or a count by it.
+    At(ClockFigure, SimTime),
+}
+
+/// A figure held against one scenario: ready to read from its runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measure {
+    /// As the user named it (for tables and messages).
+    pub name: FigureName,
+    /// The cohort's index, for a figure of one cohort.
+    pub cohort: Option<usize>,
+    pub what: What,
+}
+
+/// The kind (unit) of a clock figure.
+pub fn clock_kind(f: ClockFigure) -> Kind {
+    match f {
+        ClockFigure::ShownWaitAt => Kind::Seconds,
+        ClockFigure::BookedShareBy => Kind::Share,
+        _ => Kind::Count,
+    }
+}
+
+/// The kind of the figure `name` would be, without a scenario: what its
+/// value is written in (`None`: no such figure).
+pub fn kind_of(name: &FigureName) -> Result<Kind, String> {
+    match &name.base {
+        Base::At(f, _) => Ok(clock_kind(*f)),
+        Base::Named(n) => named(n, name.cohort.is_some()).map(|w| match w {
+            What::Headline(h) => h.kind(),
+            What::Column(c) => c.kind(),
+            What::At(..) => unreachable!("a name is not a clock figure"),
+        }),
+    }
+}
+
+/// A whole-run name: a headline figure, or for a cohort a `cohorts.csv`
+/// column; the error says which names there are, and the closest.
+fn named(n: &str, of_cohort: bool) -> Result<What, String> {
+    if of_cohort {
+        return CohortFigure::from_name(n).map(What::Column).ok_or_else(|| {
+            let names: Vec<&str> = CohortFigure::ALL.iter().map(|c| c.name()).collect();
+            format!("`{n}` is not a figure of a cohort (a column of cohorts.csv){}", hint(n, &names))
+        });
+    }
+    Headline::from_name(n).map(What::Headline).ok_or_else(|| {
+        let names: Vec<&str> = Headline::ALL.iter().map(|h| h.name()).collect();
+        format!(
+            "`{n}` is not a headline figure of summary.json, nor PREFIX<clock time> (queue_at_, active_at_, \
+             shown_wait_at_, booked_by_, booked_share_by_, attempts_by_, gave_up_by_){}",
+            hint(n, &names)
+        )
+    })
+}
+
+/// "; did you mean `x`?" for the closest name, if one is close.
+pub fn hint(name: &str, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| (strsim::levenshtein(name, n), n))
+        .filter(|(d, n)| *d <= 3.max(n.len() / 4))
+        .min()
+        .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"))
+}
+
+impl Measure {
+    /// `name` held against `s`: the cohort must be one of its cohorts, the
+    /// clock a moment inside its run, a shown wait needs a room that shows
+    /// one. A clock figure's instant is added to `s.instants`, so that its
+    /// runs sample the state there.
+    pub fn resolve(name: &FigureName, s: &mut Scenario) -> Result<Measure, String> {
+        let cohort = match &name.cohort {
+            None => None,
+            Some(c) => Some(s.cohorts.iter().position(|k| &k.name == c).ok_or_else(|| {
+                let names: Vec<&str> = s.cohorts.iter().map(|k| k.name.as_str()).collect();
+                format!(
+                    "found cohort \"{c}\", expected one of the scenario's cohorts ({}){}",
+                    names.join(", "),
+                    hint(c, &names)
+                )
+            })?),
+        };
+        let what = match &name.base {
+            Base::Named(n) => named(n, cohort.is_some())?,
+            Base::At(f, clock) => {
+                if *f == ClockFigure::ShownWaitAt && s.waiting_room.as_ref().and_then(|w| w.shown_wait).is_none() {
+                    return Err(format!("{name} needs waiting_room.shown_wait (the room shows no wait), found none"));
+                }
+                let at = moment_in_run(clock, s.start, s.duration)?;
+                s.add_instant(at);
+                What::At(*f, at)
+            }
+        };
+        Ok(Measure { name: name.clone(), cohort, what })
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self.what {
+            What::Headline(h) => h.kind(),
+            What::Column(c) => c.kind(),
+            What::At(f, _) => clock_kind(f),
+        }
+    }
+
+    /// The figure in one run of `s` (the scenario it was resolved on, or
+    /// one with the same cohorts and instants); `None` where it is
+    /// undefined (a share of nobody, a wait the room could not name).
+    pub fn value(&self, s: &Scenario, run: &RunFigures) -> Value {
+        match (self.what, self.cohort) {
+            (What::Headline(h), _) => *run.headline.get(h),
+            (What::Column(c), Some(i)) => *run.cohorts.get(i)?.get(c),
+            (What::Column(_), None) => None,
+            (What::At(f, at), cohort) => {
+                let k = s.instants.binary_search(&at).ok()?;
+                let state = run.instants.get(k)?;
+                let sum = |field: fn(&super::CohortAt) -> u64| -> u64 {
+                    match cohort {
+                        Some(i) => state.cohorts.get(i).map_or(0, field),
+                        None => state.cohorts.iter().map(field).sum(),
+                    }
+                };
+                match f {
+                    ClockFigure::QueueAt => Some(match cohort {
+                        Some(_) => sum(|c| c.queued),
+                        None => state.queue,
+                    } as f64),
+                    ClockFigure::ActiveAt => Some(match cohort {
+                        Some(_) => sum(|c| c.active),
+                        None => state.active,
+                    } as f64),
+                    ClockFigure::ShownWaitAt => {
+                        state.shown_wait.filter(|w| *w < SimTime::MAX).map(SimTime::as_secs_f64)
+                    }
+                    ClockFigure::BookedBy => Some(sum(|c| c.booked) as f64),
+                    ClockFigure::AttemptsBy => Some(sum(|c| c.attempts) as f64),
+                    ClockFigure::GaveUpBy => Some(sum(|c| c.gave_up) as f64),
+                    ClockFigure::BookedShareBy => booked_share_by(s, state, cohort, at),
+                }
+            }
+        }
+    }
+}
+
+/// The share booked by `at`: of a cohort's people (eligible cohorts only),
+/// or of the eligible people whose window had opened by then (as
+/// `figures::milestones` counts it).
+fn booked_share_by(s: &Scenario, state: &super::AtInstant, cohort: Option<usize>, at: SimTime) -> Value {
+    let booked = |i: usize| state.cohorts.get(i).map_or(0, |c| c.booked);
+    match cohort {
+        Some(i) => s.cohorts[i].eligible.then(|| ratio(booked(i), s.cohorts[i].people)).flatten(),
+        None => {
+            let opened = |c: &crate::scenario::Cohort| c.eligible && c.windows.first().is_none_or(|w| w.opens <= at);
+            let (mut b, mut of) = (0, 0);
+            for (i, c) in s.cohorts.iter().enumerate().filter(|(_, c)| opened(c)) {
+                b += booked(i);
+                of += c.people;
+            }
+            ratio(b, of)
+        }
+    }
+}
