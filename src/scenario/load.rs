@@ -143,9 +143,14 @@ pub fn load_str_with(
     diagnostics.extend(raw.problems.iter().map(|p| locate(&p.path, p.span.clone(), p.message.clone())));
     let Some(value) = &raw.value else { return Err(invalid(path, diagnostics)) };
     match validate(value, base_dir) {
-        Ok(s) if diagnostics.is_empty() => {
+        Ok(mut s) if diagnostics.is_empty() => {
             let extends = links.iter().map(|l| l.written.clone()).collect();
             let origin = Origin { extends, unset: changes.unset.to_vec(), set: changes.set.to_vec(), scale: None };
+            // Where each observation's figure was written: its name is
+            // checked against the figures above this module (stats::measure).
+            for (i, o) in s.observed.iter_mut().enumerate() {
+                o.written_at = locate(&format!("observed[{i}].figure"), None, String::new()).location;
+            }
             Ok(Scenario { origin, ..s })
         }
         Ok(_) => Err(invalid(path, diagnostics)),

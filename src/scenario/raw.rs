@@ -20,6 +20,18 @@ pub struct RawScenario {
     pub identity: Option<RawIdentity>,
     pub backend: Option<RawBackend>,
     pub faults: Option<RawFaults>,
+    /// Figures seen on the real night (`[[observed]]`).
+    #[serde(default)]
+    pub observed: Vec<RawObserved>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObserved {
+    pub figure: String,
+    pub value: f64,
+    pub source: Option<String>,
+    pub weight: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,6 +35,7 @@ mod clock;
 mod cohorts;
 mod curves;
 mod faults;
+mod observed;
 mod split;
 mod tiers;
 mod waiting_room;
@@ -78,6 +79,12 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let has = faults::Tiers { front: front.is_some(), identity: identity.is_some() };
     let faults = faults::check(raw.faults.as_ref(), has, &mut c);
     let milestones = clock::milestones(meta.milestones.as_deref(), &cohorts, &mut c);
+    let shows_a_wait = waiting_room.as_ref().is_some_and(|w| w.shown_wait.is_some());
+    let (observed, observed_at) = observed::check(&raw.observed, &cohorts, shows_a_wait, &mut c);
+    let mut instants = milestones.clone();
+    instants.extend(observed_at);
+    instants.sort();
+    instants.dedup();
 
     match (c.problems.is_empty(), clock.bin, clients, backend) {
         (true, Some(bin), Some(clients), Some(backend)) => Ok(Scenario {
@@ -94,9 +101,9 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
             identity,
             backend,
             faults,
-            instants: milestones.clone(),
+            instants,
             milestones,
-            observed: Vec::new(),
+            observed,
             origin: Origin::default(),
         }),
         _ => Err(c.problems),

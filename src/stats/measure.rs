@@ -182,3 +182,62 @@ fn booked_share_by(s: &Scenario, state: &super::AtInstant, cohort: Option<usize>
         }
     }
 }
+
+/// The scenario's observations (`[[observed]]`) as measures, in their
+/// order; or every observation whose figure is not one, each located where
+/// it was written (`file:line:col: observed[i].figure: ...`).
+pub fn observed(s: &mut Scenario) -> Result<Vec<Measure>, Vec<String>> {
+    let names: Vec<(String, FigureName)> =
+        s.observed.iter().map(|o| (o.written_at.clone(), o.figure.clone())).collect();
+    let mut measures = Vec::new();
+    let mut problems = Vec::new();
+    for (i, (at, name)) in names.iter().enumerate() {
+        match Measure::resolve(name, s) {
+            Ok(m) => measures.push(m),
+            Err(e) => problems.push(format!("{at}: observed[{i}].figure: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(measures)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(extra: &str) -> Scenario {
+        let text = format!(
+            "[scenario]\nname = \"m\"\nstart = \"2021-07-19T20:00:00+09:00\"\nduration = \"2h\"\n\
+             [[cohort]]\nname = \"53-54\"\npeople = 100\n[[cohort]]\nname = \"a.b\"\npeople = 50\n\
+             [waiting_room]\n[backend]\nmax_sessions = 10\n{extra}"
+        );
+        crate::scenario::load_str(&text, "m.toml".as_ref(), ".".as_ref(), &[]).unwrap()
+    }
+
+    #[test]
+    fn names_resolve_against_the_scenario() {
+        let mut s = scenario("");
+        let r = |t: &str, s: &mut Scenario| Measure::resolve(&FigureName::parse(t).unwrap(), s);
+        let m = r("cohort.\"a.b\".booked_by_2021-07-19T21:00", &mut s).unwrap();
+        assert_eq!((m.cohort, m.what), (Some(1), What::At(ClockFigure::BookedBy, SimTime::from_secs(3600))));
+        assert!(s.instants.contains(&SimTime::from_secs(3600)), "the instant is sampled");
+        assert_eq!(r("cohort.53-54.wait_p90_s", &mut s).unwrap().what, What::Column(CohortFigure::WaitP90));
+        assert_eq!(r("drop_rate", &mut s).unwrap().kind(), Kind::Share);
+        assert!(r("cohort.53-54.drop_rat", &mut s).unwrap_err().contains("cohorts.csv"));
+        assert!(r("cohort.55.booked", &mut s).unwrap_err().contains("53-54"));
+        assert!(r("queue_at_2021-07-19T23:00", &mut s).unwrap_err().contains("inside the run"));
+        assert!(r("shown_wait_at_1h", &mut s).unwrap_err().contains("shown_wait"));
+        assert!(r("wait_p91_s", &mut s).unwrap_err().contains("did you mean `wait_p90_s`"));
+    }
+
+    #[test]
+    fn an_observation_of_no_figure_is_located() {
+        let mut s = scenario("[[observed]]\nfigure = \"wait_p91_s\"\nvalue = 1\n");
+        let e = observed(&mut s).unwrap_err();
+        assert!(e[0].starts_with("m.toml:15:"), "the line of its figure: {e:?}");
+        assert!(e[0].contains("observed[0].figure") && e[0].contains("did you mean"), "{e:?}");
+    }
+}
