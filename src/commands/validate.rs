@@ -2,12 +2,17 @@
 //! `--resolved`, show what a file resolves to: the files it extends and
 //! every cohort, a split's groups included) and `surgesim new` (print a
 //! commented scenario to start from).
+//!
+//! A file is valid when it loads and its observations (`[[observed]]`) name
+//! figures a run has: the loader checks their shape, the statistics their
+//! names (`observed_problems`, which `run` asks too).
 
 use super::{out, outln, CliError};
+use crate::scenario::echo::escaped;
 use crate::scenario::units::clock_at;
 use crate::scenario::{self, template::Preset, Curve, Scenario};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -40,7 +45,13 @@ pub fn validate(a: Args) -> Result<(), CliError> {
     let changes = scenario::Changes { unset: &a.unset, set: &a.set };
     for path in &a.scenarios {
         match scenario::load_with(path, changes) {
-            Ok(s) => {
+            Ok(mut s) => {
+                if let Err(problems) = observed_problems(&mut s, path) {
+                    // Nobody reading the errors is no reason to panic.
+                    let _ = writeln!(std::io::stderr(), "error: {problems}");
+                    first_err.get_or_insert(CliError::Usage(problems).exit_code());
+                    continue;
+                }
                 let shown = scenario::shown_path(path).display().to_string();
                 let shown = scenario::echo::escaped(&shown);
                 let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people));
@@ -67,15 +78,27 @@ pub fn validate(a: Args) -> Result<(), CliError> {
             Err(e) => {
                 // Nobody reading the errors is no reason to panic.
                 let _ = writeln!(std::io::stderr(), "error: {e}");
-                first_err.get_or_insert(e);
+                first_err.get_or_insert(CliError::Input(e).exit_code());
             }
         }
     }
     match first_err {
         // Already printed: `main` prints nothing more for it.
-        Some(e) => Err(CliError::Printed(CliError::Input(e).exit_code())),
+        Some(code) => Err(CliError::Printed(code)),
         None => Ok(()),
     }
+}
+
+/// The observations of `s` (loaded from `path`) whose figure is no figure
+/// of a run, said as a scenario's problems are ("N problem(s) in scenario
+/// 'FILE':" then one located line each); resolving them samples the clock
+/// times they name, so call it before `--scale` and the run.
+pub(super) fn observed_problems(s: &mut Scenario, path: &Path) -> Result<(), String> {
+    crate::stats::measure::observed(s).map(|_| ()).map_err(|problems| {
+        let shown = scenario::shown_path(path).display().to_string();
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {}", escaped(p))).collect();
+        format!("{} problem(s) in scenario '{}':\n{}", problems.len(), escaped(&shown), lines.join("\n"))
+    })
 }
 
 /// The chain of files and one line per cohort, windows on the scenario's

@@ -1,6 +1,7 @@
 //! `report.md`: a short page a planner can read or paste into a briefing:
-//! every headline figure, the drops (failures) and the refusals by design
-//! by cause, one line per cohort, and the
+//! every headline figure, the scenario's observations beside the run's own
+//! figures, the drops (failures) and the refusals by design by cause, one
+//! line per cohort, and the
 //! charts linked by relative path (the page sits in the run's folder
 //! beside them).
 //!
@@ -11,6 +12,7 @@
 
 use super::charts::{run_charts_of, ChartFormat};
 use super::format::{cell, count, pct, Shown};
+use super::observed::Row;
 use crate::engine::SimTime;
 use crate::scenario::{units::clock_at, Scenario};
 use crate::stats::{ByMilestone, CohortFigure, Columns, Figures, Headline, Kind};
@@ -27,6 +29,9 @@ pub struct Page<'a, F> {
     pub milestones: &'a [ByMilestone<F>],
     /// The format of the charts, if drawn.
     pub charts: Option<ChartFormat>,
+    /// The scenario's observations beside the run's figures (empty: no
+    /// section).
+    pub observed: &'a [Row],
 }
 
 /// The page.
@@ -69,15 +74,17 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
         );
     }
     headline_section(&mut out, s, page.headline);
+    observed_section(&mut out, s, page.observed);
     drops_sentence(&mut out, page.headline);
     refusals_sentence(&mut out, page.headline);
     milestone_section(&mut out, s, page.milestones);
     cohort_section(&mut out, s, page.cohorts);
     charts_section(&mut out, s, page);
     let bounds = if F::INTERVALS { ", means with `_lo`/`_hi` bounds" } else { "" };
+    let observed = if page.observed.is_empty() { "" } else { ", [observed.csv](observed.csv)" };
     let _ = writeln!(
         out,
-        "Tables: [timeseries.csv](timeseries.csv) (one row per bin{bounds}), [cohorts.csv](cohorts.csv), [summary.json](summary.json)."
+        "Tables: [timeseries.csv](timeseries.csv) (one row per bin{bounds}), [cohorts.csv](cohorts.csv), [summary.json](summary.json){observed}."
     );
     out.into_bytes()
 }
@@ -108,6 +115,57 @@ fn headline_section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures
     let _ = writeln!(out, "| Figure | {column} |\n| --- | ---: |");
     for (k, v) in headline.iter().filter(|(k, _)| !matches!(k, Headline::Drop(_) | Headline::Refusal(_))) {
         let _ = writeln!(out, "| {} | {} |", k.label(), v.human_at(k.kind(), s.start));
+    }
+    out.push('\n');
+}
+
+/// Free text of the user's (an observation's source) as one table cell:
+/// control characters escaped (a line break would end the row), `|`
+/// escaped (it would end the cell), `<` as an entity (no HTML gets in).
+pub(super) fn free_text(text: &str) -> String {
+    cell(&crate::scenario::echo::escaped(text)).replace('<', "&lt;")
+}
+
+/// Each observation beside the run's value of its figure, and what the
+/// error means; nothing without observations.
+fn observed_section(out: &mut String, s: &Scenario, rows: &[Row]) {
+    if rows.is_empty() {
+        return;
+    }
+    let simulated = if rows.iter().any(|r| r.simulated.is_some_and(|e| e.n > 1)) {
+        "Simulated [95 % interval]"
+    } else {
+        "Simulated"
+    };
+    let _ = writeln!(
+        out,
+        "## Observed and simulated
+"
+    );
+    let _ = writeln!(out, "| Figure | Observed | {simulated} | Error | Source |\n| --- | ---: | ---: | ---: | --- |");
+    for r in rows {
+        let name = free_text(&r.name().to_string()).replace('`', "'");
+        let error = r.error().map_or("-".to_string(), |e| format!("{:+.1} %", 100.0 * e));
+        let _ = writeln!(
+            out,
+            "| `{name}` | {} | {} | {error} | {} |",
+            Some(r.observed).human_at(r.kind(), s.start),
+            r.simulated.human_at(r.kind(), s.start),
+            free_text(&r.source)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nError is (simulated - observed) / observed: +10.0 % means the run gave 10 % more than was seen; `-` where \
+         nothing was seen (0) or the run's figure is undefined. Observations and their sources are the scenario's \
+         `[[observed]]`; [observed.csv](observed.csv) holds the same numbers."
+    );
+    if let Some(f) = s.origin.scale.filter(|_| rows.iter().any(|r| r.full_size)) {
+        let _ = writeln!(
+            out,
+            "\nThe run was at `--scale {f}`: its counts are shown divided by {f}, at the night's full size, to compare \
+             with what was seen; shares, waits and clock times are as simulated."
+        );
     }
     out.push('\n');
 }

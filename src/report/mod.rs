@@ -11,6 +11,7 @@ pub mod charts;
 pub mod compare;
 pub mod format;
 pub mod markdown;
+pub mod observed;
 pub mod output;
 pub mod plan;
 pub mod summary;
@@ -42,10 +43,12 @@ impl Default for ReportOptions {
 }
 
 /// Every file of a run's folder, from one run or the replications of `s`
-/// (in replication order): tables, summary, charts, `report.md`.
+/// (in replication order): tables, summary, `observed.csv` (only when the
+/// scenario has observations), charts, `report.md`.
 pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result<Files> {
     let Some(first) = runs.first() else { anyhow::bail!("no run to report") };
     let charts = opts.charts.then_some(opts.format);
+    let observed = observed::rows(s, runs)?;
     let mut files: Files = if runs.len() == 1 {
         let page = markdown::Page {
             scenario: s,
@@ -54,6 +57,7 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
             cohorts: &first.cohorts,
             milestones: &first.milestones,
             charts,
+            observed: &observed,
         };
         vec![
             ("timeseries.csv".into(), tables::timeseries(s, first)?),
@@ -72,6 +76,7 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
             cohorts: &cohorts,
             milestones: &milestones,
             charts,
+            observed: &observed,
         };
         vec![
             ("timeseries.csv".into(), tables::timeseries_replicated(s, runs)?),
@@ -80,10 +85,17 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
             ("report.md".into(), markdown::report(&page)),
         ]
     };
+    // A scenario without observations writes no such file: its folder is
+    // what it was before observations existed.
+    if !observed.is_empty() {
+        let md = files.pop().expect("report.md is last");
+        files.push(("observed.csv".into(), observed::csv(&observed)?));
+        files.push(md);
+    }
     if opts.charts {
         // Charts go before report.md, which links them.
         let md = files.pop().expect("report.md is last");
-        files.extend(charts::run_charts(s, runs, opts.format)?);
+        files.extend(charts::run_charts(s, runs, &observed, opts.format)?);
         files.push(md);
     }
     Ok(files)

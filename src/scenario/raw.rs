@@ -437,7 +437,7 @@ mod tests {
     fn keys_are_read_from_the_type() {
         assert_eq!(
             top_keys(),
-            ["scenario", "cohort", "clients", "front", "waiting_room", "identity", "backend", "faults"]
+            ["scenario", "cohort", "clients", "front", "waiting_room", "identity", "backend", "faults", "observed"]
         );
         assert_eq!(sections(), ["scenario", "clients", "front", "waiting_room", "identity", "backend", "faults"]);
         let keys = keys();

@@ -78,8 +78,10 @@ mod tests {
 
     /// `[section]`, as opposed to prose.
     fn is_section(line: &str) -> bool {
-        line.strip_prefix('[')
-            .and_then(|l| l.strip_suffix(']'))
+        // `[[observed]]` too: a table of a list is a section to switch on.
+        line.strip_prefix("[[")
+            .and_then(|l| l.strip_suffix("]]"))
+            .or_else(|| line.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
             .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
     }
 

@@ -61,11 +61,15 @@ zz_probe = 1
 outages = [{ tier = "front", from = "0m", to = "1m", zz_probe = 1 }]
 error_windows = [{ from = "0m", to = "1m", probability = 0.5, zz_probe = 1 }]
 clock_bug = [{ from = "0m", to = "1m", probability = 0.5, zz_probe = 1 }]
+[[observed]]
+figure = "booked"
+value = 1
+zz_probe = 1
 "#;
 
 /// The tables the probe reaches, as the checker names them with list
 /// indices dropped (`cohort.windows`), the file itself as "".
-const TABLES: [&str; 26] = [
+const TABLES: [&str; 27] = [
     "",
     "scenario",
     "cohort",
@@ -92,6 +96,7 @@ const TABLES: [&str; 26] = [
     "faults.outages",
     "faults.error_windows",
     "faults.clock_bug",
+    "observed",
 ];
 
 /// Each table's keys, read from `surgesim validate`'s messages on the probe.

@@ -23,6 +23,7 @@ mod line;
 mod links;
 mod mechanisms;
 mod memory;
+mod observed;
 mod outputs;
 mod plan;
 mod provenance;

@@ -1,12 +1,13 @@
 //! Drawing a `Figure` on any plotters backend: the heading, the panels
 //! stacked on one x axis (grid, shaded spans, 95 % bands, error bars,
-//! lines, empty-panel notes), then the event marks' labels and the legend
-//! (`mark_labels`, `legend`). Every plotting error is returned, never
-//! unwrapped.
+//! lines, empty-panel notes, the observations' markers over them), then
+//! the event marks' labels and the legend (`mark_labels`, `legend`). Every
+//! plotting error is returned, never unwrapped.
 
 use super::axis::{panel_chart, Chart};
 use super::figure::{
-    Figure, Panel, Series, Spread, Swatch, BAND_ALPHA, CAP, GRID, INK, MARGIN, MARKERS_UP_TO, MUTED, SPAN_ALPHA,
+    Figure, ObservedPoint, Panel, Series, Spread, Swatch, BAND_ALPHA, CAP, GRID, INK, MARGIN, MARKERS_UP_TO, MUTED,
+    OBSERVED_R, SPAN_ALPHA,
 };
 use super::labels::{fit_text, subtitle_lines, text_style};
 use super::legend::{draw_legend, layout_legend, legend_entries, legend_font, LEGEND_ROW_H};
@@ -17,8 +18,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// Draw `fig` on `root`. Every plotting error is returned, never unwrapped.
-pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()>
+/// Draw `fig` on `root`, with the `observed` markers over its panels'
+/// lines. Every plotting error is returned, never unwrapped.
+pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, observed: &[ObservedPoint]) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -47,7 +49,7 @@ where
     let legend_h = rows.len() as i32 * LEGEND_ROW_H + if rows.is_empty() { 0 } else { 10 };
 
     let body = body_of(top + marks.strip_height(), legend_h + MARGIN / 2);
-    if let Some(plot_top) = draw_panels(body, fig, &marks)? {
+    if let Some(plot_top) = draw_panels(body, fig, observed, &marks)? {
         draw_mark_labels(root, &marks, top, plot_top)?;
     }
     draw_legend(root, rows, legend_h)?;
@@ -79,6 +81,7 @@ where
 fn draw_panels<DB: DrawingBackend>(
     body: DrawingArea<DB, Shift>,
     fig: &Figure,
+    observed: &[ObservedPoint],
     marks: &MarkPlaces,
 ) -> Result<Option<i32>>
 where
@@ -100,7 +103,8 @@ where
             let (a, b) = rest.split_vertically(panel_h);
             (a, Some(b))
         };
-        let plot_top = draw_panel(&area, fig, panel, last, marks)?;
+        let here: Vec<ObservedPoint> = observed.iter().copied().filter(|p| p.panel == i).collect();
+        let plot_top = draw_panel(&area, fig, panel, &here, last, marks)?;
         first_plot_top.get_or_insert(plot_top);
         if let Some(b) = below {
             rest = b;
@@ -114,6 +118,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
     panel: &Panel,
+    observed: &[ObservedPoint],
     last: bool,
     marks: &MarkPlaces,
 ) -> Result<i32>
@@ -153,6 +158,21 @@ where
     // Error bars, then lines and markers over them.
     draw_bars(&mut chart, panel)?;
     draw_lines(&mut chart, panel)?;
+    // What was seen, over what was simulated. A point off the panel (the
+    // axis was widened for it, but a log axis or a fixed one may not hold
+    // it) is left out rather than drawn on its edge as if it were there.
+    let (x_lo, x_hi) = fig.x.ends();
+    let inside = |p: &&ObservedPoint| (x_lo..=x_hi).contains(&p.x) && (y_lo..=y_hi).contains(&p.y);
+    for p in observed.iter().filter(inside) {
+        // A diamond outlined in black and white: it shows on any line, and
+        // no line has one (their dots are round).
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((p.x, p.y))
+                + Polygon::new(diamond(OBSERVED_R + 3), WHITE.filled())
+                + Polygon::new(diamond(OBSERVED_R + 1), INK.filled())
+                + Polygon::new(diamond(OBSERVED_R - 1), p.color.filled()),
+        ))?;
+    }
 
     if !panel.has_data() {
         let note = if panel.empty_note.is_empty() { "No data" } else { panel.empty_note.as_str() };
@@ -257,6 +277,12 @@ where
         }
     }
     Ok(())
+}
+
+/// The corners of the observation marker, a diamond of half-size `r`
+/// [px], around its centre.
+pub(super) fn diamond(r: i32) -> Vec<(i32, i32)> {
+    vec![(0, -r), (r, 0), (0, r), (-r, 0)]
 }
 
 /// Maximal runs of consecutive finite points.

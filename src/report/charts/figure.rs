@@ -40,6 +40,26 @@ pub struct Mark {
     pub rank: u8,
 }
 
+/// A value seen on the real night (`[[observed]]`), drawn over panel
+/// `panel` at (`x`, `y`) as a marker no line has (a diamond outlined in
+/// black, then white so it shows on any line), with its legend entry
+/// (`Swatch::Observed`). Kept beside a `Figure` rather than in it: only a
+/// run's time charts carry them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ObservedPoint {
+    /// The panel's index in `Figure::panels`.
+    pub panel: usize,
+    pub x: f64,
+    pub y: f64,
+    /// Its fill: the colour of the line it belongs to where a panel has
+    /// several of one kind (a cohort's), else black.
+    pub color: RGBColor,
+}
+
+/// The observation marker's half-size [px]: larger than any line's dots
+/// (at most 6 px), so it is not taken for one.
+pub(super) const OBSERVED_R: i32 = 8;
+
 /// One plot area with its own y axis.
 #[derive(Clone, Debug)]
 pub struct Panel {
@@ -109,6 +129,8 @@ pub enum Swatch {
     LineInBand(RGBColor),
     /// An error bar with caps.
     Bar(RGBColor),
+    /// The marker of a value seen on the real night (`ObservedPoint`).
+    Observed,
 }
 
 /// The Okabe-Ito colours (Okabe & Ito 2008, "Color Universal Design"),

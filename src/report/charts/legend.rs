@@ -129,6 +129,15 @@ where
                 root.draw(&PathElement::new(vec![(mid - CAP, end), (mid + CAP, end)], style))?;
             }
         }
+        Swatch::Observed => {
+            use super::draw::diamond;
+            use super::figure::OBSERVED_R;
+            root.draw(
+                &(EmptyElement::at((x + SWATCH_W / 2, y))
+                    + Polygon::new(diamond(OBSERVED_R + 3), WHITE.filled())
+                    + Polygon::new(diamond(OBSERVED_R + 1), INK.filled())),
+            )?;
+        }
     }
     Ok(())
 }

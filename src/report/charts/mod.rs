@@ -24,9 +24,10 @@ mod scale;
 pub mod sweep;
 mod text;
 
-pub use figure::{okabe_ito, Band, Figure, Mark, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
+pub use figure::{okabe_ito, Band, Figure, Mark, ObservedPoint, Panel, Series, Spread, Swatch, HEIGHT, WIDTH};
 pub use mark_labels::MARK_COLOR;
 
+use super::observed::Row;
 use crate::scenario::Scenario;
 use crate::stats::RunFigures;
 use anyhow::{Context, Result};
@@ -123,13 +124,21 @@ pub fn run_charts_of(s: &Scenario) -> impl Iterator<Item = &'static RunChart> + 
 
 /// Every chart of a run, as (file name, bytes), in `RUN_CHARTS` order.
 /// `runs` is one run, or the replications of `s`: each line is then the
-/// mean over them per bin, with its 95 % band.
-pub fn run_charts(s: &Scenario, runs: &[RunFigures], format: ChartFormat) -> Result<Vec<(String, Vec<u8>)>> {
+/// mean over them per bin, with its 95 % band. Each observation at a clock
+/// time is marked on the chart that draws its series (`run::observed`).
+pub fn run_charts(
+    s: &Scenario,
+    runs: &[RunFigures],
+    observed: &[Row],
+    format: ChartFormat,
+) -> Result<Vec<(String, Vec<u8>)>> {
     anyhow::ensure!(!runs.is_empty(), "no run to draw");
     run_charts_of(s)
         .map(|c| {
             let name = format!("{}.{}", c.stem, format.extension());
-            let bytes = render(&(c.figure)(s, runs), format).with_context(|| format!("could not draw {name}"))?;
+            let mut fig = (c.figure)(s, runs);
+            let points = run::observed(c.stem, s, observed, &mut fig);
+            let bytes = render_with(&fig, &points, format).with_context(|| format!("could not draw {name}"))?;
             Ok((name, bytes))
         })
         .collect()
@@ -137,18 +146,23 @@ pub fn run_charts(s: &Scenario, runs: &[RunFigures], format: ChartFormat) -> Res
 
 /// Draw `fig` and return the file's bytes.
 pub fn render(fig: &Figure, format: ChartFormat) -> Result<Vec<u8>> {
+    render_with(fig, &[], format)
+}
+
+/// Draw `fig` with the `observed` markers over its lines.
+pub fn render_with(fig: &Figure, observed: &[ObservedPoint], format: ChartFormat) -> Result<Vec<u8>> {
     match format {
-        ChartFormat::Png => png(fig),
-        ChartFormat::Svg => svg(fig),
+        ChartFormat::Png => png(fig, observed),
+        ChartFormat::Svg => svg(fig, observed),
     }
 }
 
-fn png(fig: &Figure) -> Result<Vec<u8>> {
+fn png(fig: &Figure, observed: &[ObservedPoint]) -> Result<Vec<u8>> {
     let mut pixels = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
     {
         let backend = text::Crisp(BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)));
         let root = backend.into_drawing_area();
-        draw::draw(&root, fig)?;
+        draw::draw(&root, fig, observed)?;
     }
     encode_png(&pixels, WIDTH, HEIGHT)
 }
@@ -166,11 +180,11 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn svg(fig: &Figure) -> Result<Vec<u8>> {
+fn svg(fig: &Figure, observed: &[ObservedPoint]) -> Result<Vec<u8>> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        draw::draw(&root, fig)?;
+        draw::draw(&root, fig, observed)?;
     }
     Ok(out.into_bytes())
 }

@@ -14,7 +14,8 @@
 //! describes.
 //!
 //! One module per chart kind (`waits`, `queue`, `drops`, `bookings`,
-//! `arrivals`, `front`, `identity`); what they share (the bins' times, a
+//! `arrivals`, `front`, `identity`), and `observed`, which marks the
+//! scenario's observations on them; what they share (the bins' times, a
 //! line over the bins with its band, a capacity level, the replications'
 //! note) is here, the value scales in `charts::scale`.
 
@@ -23,6 +24,7 @@ mod bookings;
 mod drops;
 mod front;
 mod identity;
+mod observed;
 mod queue;
 mod waits;
 
@@ -32,6 +34,7 @@ pub use drops::drops;
 pub(super) use drops::{drop_panels, share_of_ended};
 pub use front::front;
 pub use identity::identity;
+pub use observed::observed;
 pub use queue::queue;
 pub use waits::waits;
 
