@@ -274,7 +274,9 @@ fn parse_select(text: &str) -> Result<(FigureName, Best), CliError> {
     let bad = |why: String| CliError::Usage(format!("--select \"{text}\": {why}"));
     let figure = FigureName::parse(name).map_err(bad)?;
     let best = forced.or(better_end(&figure)).ok_or_else(|| {
-        bad(format!("{figure} has no better end (neither more nor fewer is plainly better); write min:{figure} or max:{figure}"))
+        bad(format!(
+            "{figure} has no better end (neither more nor fewer is plainly better); write min:{figure} or max:{figure}"
+        ))
     })?;
     Ok((figure, best))
 }

@@ -390,8 +390,7 @@ impl<'a> Comparison<'a> {
         let _ = writeln!(out, "| Figure | {} |", names.join(" | "));
         let _ = writeln!(out, "| --- |{}", " ---: |".repeat(self.scenarios.len()));
         for f in &self.asked {
-            let cells: Vec<String> =
-                self.scenarios.iter().enumerate().map(|(i, s)| f.human(i, s.start)).collect();
+            let cells: Vec<String> = self.scenarios.iter().enumerate().map(|(i, s)| f.human(i, s.start)).collect();
             let _ = writeln!(out, "| `{}` | {} |", cell(&f.column), cells.join(" | "));
         }
     }
@@ -433,8 +432,7 @@ impl<'a> Comparison<'a> {
             for f in &self.asked {
                 let e = f.paired(i);
                 if e.0.is_some() {
-                    let _ =
-                        writeln!(out, "  - `{}`: {} ({})", cell(&f.column), e.human(f.kind), e.verdict().words());
+                    let _ = writeln!(out, "  - `{}`: {} ({})", cell(&f.column), e.human(f.kind), e.verdict().words());
                 }
             }
         }
