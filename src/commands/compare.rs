@@ -134,6 +134,10 @@ pub fn compare(a: Args) -> Result<(), CliError> {
     Ok(())
 }
 
+/// What `load` gives: the scenarios, the seeds they run on, and each one's
+/// measures of the figures asked for.
+type Loaded = (Vec<Scenario>, Seeds, Vec<Vec<Measure>>);
+
 /// The scenarios, with `--set`, `--scale` and one seed applied to each:
 /// `--seed`, or the first scenario's (after `--set`). A scenario whose own
 /// seed differs is put on the common one, and `Seeds` remembers it, so
@@ -142,7 +146,7 @@ pub fn compare(a: Args) -> Result<(), CliError> {
 ///
 /// Each scenario resolves the figures `asked` (with the flag that asked) on its own (which then
 /// samples the instants they name): `measures[i]` are scenario i's.
-fn load(a: &Args, asked: &[(&str, FigureName)]) -> Result<(Vec<Scenario>, Seeds, Vec<Vec<Measure>>), CliError> {
+fn load(a: &Args, asked: &[(&str, FigureName)]) -> Result<Loaded, CliError> {
     let mut list = Vec::new();
     let mut measures = Vec::new();
     for path in &a.scenarios {
