@@ -86,6 +86,10 @@ pub struct Args {
 
 pub fn compare(a: Args) -> Result<(), CliError> {
     let select = a.select.as_deref().map(parse_select).transpose()?;
+    // One column per figure: a name given twice would write two.
+    if let Some(f) = a.figure.iter().enumerate().find_map(|(i, f)| a.figure[..i].contains(f).then_some(f)) {
+        return Err(CliError::Usage(format!("--figure {f}: found it twice, expected each figure once")));
+    }
     let mut asked: Vec<(&str, FigureName)> = a.figure.iter().map(|f| ("--figure", f.clone())).collect();
     if let Some((name, _)) = &select {
         asked.push(("--select", name.clone()));
@@ -362,5 +366,37 @@ impl select::Runs for Rounds<'_> {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_and_cohort_figures_have_the_better_end_a_planner_means() {
+        let end = |name: &str| better_end(&FigureName::parse(name).unwrap());
+        assert_eq!(end("queue_at_1h"), Some(Best::Lowest));
+        assert_eq!(end("shown_wait_at_1h"), Some(Best::Lowest));
+        assert_eq!(end("gave_up_by_1h"), Some(Best::Lowest));
+        assert_eq!(end("booked_by_1h"), Some(Best::Highest));
+        assert_eq!(end("cohort.a.booked_share_by_1h"), Some(Best::Highest));
+        assert_eq!(end("active_at_1h"), None);
+        assert_eq!(end("attempts_by_1h"), None);
+        assert_eq!(end("cohort.\"a.b\".wait_p90_s"), Some(Best::Lowest));
+        assert_eq!(end("cohort.a.booked_share_at_close"), Some(Best::Highest));
+        assert_eq!(end("active_sessions_mean"), None, "a level has no plain better end");
+        assert_eq!(end("queue_len_mean"), Some(Best::Lowest), "a headline figure keeps its own");
+        assert_eq!(end("cohort.a.people"), None);
+    }
+
+    #[test]
+    fn select_takes_any_figure_and_asks_for_an_end_where_none_is_plain() {
+        let (figure, best) = parse_select("max:active_at_2021-07-20T02:00").unwrap();
+        assert_eq!((figure.to_string(), best), ("active_at_2021-07-20T02:00".to_string(), Best::Highest));
+        assert_eq!(parse_select("wait_p90_s").unwrap().1, Best::Lowest);
+        let e = parse_select("active_at_1h").unwrap_err().to_string();
+        assert!(e.contains("min:active_at_1h or max:active_at_1h"), "{e}");
+        assert!(parse_select("cohort.").is_err());
     }
 }

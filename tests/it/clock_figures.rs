@@ -128,12 +128,14 @@ fn a_figure_outside_the_run_or_of_no_cohort_is_refused_naming_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("hand.toml");
     std::fs::write(&path, HAND).expect("write");
+    // Figures separated by spaces, each its own --figure.
     let sweep = |figure: &str| {
         let out = surgesim()
             .arg("sweep")
             .arg(&path)
-            .args(["--vary", "backend.max_sessions=1000", "--figure", figure, "-q", "--no-charts", "--out"])
+            .args(["--vary", "backend.max_sessions=1000", "-q", "--no-charts", "--out"])
             .arg(dir.path().join("never"))
+            .args(figure.split(' ').flat_map(|f| ["--figure", f]))
             .assert()
             .code(2);
         String::from_utf8_lossy(&out.get_output().stderr).to_string()
@@ -142,6 +144,8 @@ fn a_figure_outside_the_run_or_of_no_cohort_is_refused_naming_it() {
     assert!(e.contains("queue_at_2021-07-19T23:30") && e.contains("inside the run"), "{e}");
     let e = sweep("cohort.late.queue_at_1h");
     assert!(e.contains("cohort.late.queue_at_1h") && e.contains("\"late\""), "{e}");
+    let e = sweep("queue_at_1h queue_at_1h");
+    assert!(e.contains("--figure queue_at_1h: found it twice"), "{e}");
     assert!(!dir.path().join("never").exists(), "nothing is written");
 }
 
@@ -293,6 +297,8 @@ fn compare_selects_on_a_clock_figure_and_refuses_a_missing_cohort() {
     let e = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(e.contains("min:attempts_by_2021-07-19T21:30"), "no plain better end: {e}");
     std::fs::write(dir.path().join("b.toml"), noisy(10).replace("late.1", "late")).unwrap();
+    let out = run(&["--figure", "queue_at_1h", "--figure", "queue_at_1h"]).code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("found it twice"));
     let out = run(&["--figure", "cohort.\"late.1\".booked"]).code(2);
     let e = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(e.contains("b.toml") && e.contains("late.1"), "names the scenario and the cohort: {e}");

@@ -371,6 +371,26 @@ mod tests {
     }
 
     #[test]
+    fn figures_asked_for_are_recorded_only_when_asked_and_part_the_shards() {
+        let provenance =
+            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![], unset: vec![] };
+        let plain = Record::new(&layout(None), &provenance, b"");
+        let json = String::from_utf8(plain.to_json().unwrap()).unwrap();
+        assert!(!json.contains("figures"), "a sweep without --figure keeps its record: {json}");
+        let asked = layout(None).with_figures(vec!["queue_at_1h".into()]);
+        let with = Record::new(&asked, &provenance, b"");
+        assert_ne!(with.fingerprint, plain.fingerprint);
+        assert_eq!(with.layout(), Ok(asked));
+        let read: Record = serde_json::from_slice(&with.to_json().unwrap()).unwrap();
+        assert_eq!(read, with, "the figures read back");
+        assert_eq!(plain.differences(&with), [Difference::Figures(vec![], vec!["queue_at_1h".into()])]);
+        let twice = Record { figures: vec!["queue_at_1h".into(), "queue_at_1h".into()], ..with.clone() };
+        assert!(twice.layout().unwrap_err().contains("a second time"));
+        let bad = Record { figures: vec!["queue at 1h".into()], ..with };
+        assert!(bad.layout().unwrap_err().starts_with("figures[0]: "));
+    }
+
+    #[test]
     fn rows_sha256_is_what_sha256sum_prints() {
         // `printf 'abc' | sha256sum`
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

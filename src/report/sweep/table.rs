@@ -460,5 +460,15 @@ mod tests {
         two.figures =
             two.figures.map(|k, e| e.map(|e| if k == Headline::Booked { Estimate { hi: Some(4.0), ..e } } else { e }));
         assert_eq!(impossible(2, &two, 2, &[]).map(|c| c.column), Some("booked_hi".to_string()));
+        // A figure asked for by name is held to its kind too.
+        let asked = ["cohort.a.booked_share_by_1h".to_string(), "queue_at_1h".to_string()];
+        let mut row = one_run(10.0, 4.0);
+        let one = |mean: f64| Some(Estimate { mean, lo: None, hi: None, n: 1 });
+        row.asked = vec![one(0.5), one(12.0)];
+        assert_eq!(impossible(2, &row, 1, &asked), None);
+        row.asked = vec![one(1.5), one(12.0)];
+        assert_eq!(impossible(2, &row, 1, &asked).map(|c| c.column), Some(asked[0].clone()), "a share above 1");
+        row.asked = vec![one(0.5), one(12.5)];
+        assert_eq!(impossible(2, &row, 1, &asked).map(|c| c.column), Some(asked[1].clone()), "half a person");
     }
 }
