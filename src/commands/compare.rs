@@ -148,8 +148,9 @@ type Loaded = (Vec<Scenario>, Seeds, Vec<Vec<Measure>>);
 /// that the reports can say so: two files that differ only in their seed
 /// are then the same scenario, and their differences exactly zero.
 ///
-/// Each scenario resolves the figures `asked` (with the flag that asked) on its own (which then
-/// samples the instants they name): `measures[i]` are scenario i's.
+/// Each scenario resolves the figures `asked` (each with the flag that
+/// asked for it) on its own, and then samples the instants they name:
+/// `measures[i]` are scenario i's.
 fn load(a: &Args, asked: &[(&str, FigureName)]) -> Result<Loaded, CliError> {
     let mut list = Vec::new();
     let mut measures = Vec::new();
