@@ -44,6 +44,7 @@
 use crate::engine::{OutOfMemory, SimTime};
 use crate::model::{Outcome, QueueKind};
 use crate::scenario::Scenario;
+use crate::stats::measure::Measure;
 use crate::stats::{figures, ByMilestone, Figures, Headline, RunFigures, Value};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -195,13 +196,17 @@ pub fn scenarios(list: &[Scenario], reps: usize, watch: &dyn Watch) -> Result<Ve
     Ok(list.iter().map(|_| done.by_ref().take(reps).collect()).collect())
 }
 
-/// What a sweep keeps of one run: its headline figures and the bookings by
-/// each milestone, not its time bins, so a sweep's memory does not grow
-/// with the length of its runs.
+/// What a sweep keeps of one run: its headline figures, the bookings by
+/// each milestone and the values of the figures asked for by name
+/// (`sweep --figure`), not its time bins, so a sweep's memory does not
+/// grow with the length of its runs.
 #[derive(Clone, Debug)]
 pub struct Brief {
     pub headline: Figures<Headline, Value>,
     pub milestones: Vec<ByMilestone<Value>>,
+    /// The value of each measure the point was run with, in their order
+    /// (empty without any).
+    pub figures: Vec<Value>,
 }
 
 /// Replications `0..reps` of every point of a sweep, in parallel, each kept
@@ -220,12 +225,50 @@ pub struct Brief {
 /// assert_eq!(rows[1][2].headline.get(Headline::People), &Some(20.0));
 /// ```
 pub fn points(points: &[&Scenario], reps: usize, watch: &dyn Watch) -> Result<Vec<Vec<Brief>>, OutOfMemory> {
-    let jobs: Vec<(&Scenario, u64)> = points.iter().flat_map(|&s| (0..reps as u64).map(move |r| (s, r))).collect();
+    let with: Vec<(&Scenario, &[Measure])> = points.iter().map(|&s| (s, &[][..])).collect();
+    points_measured(&with, reps, watch)
+}
+
+/// `points`, each point with the measures to read from its runs (resolved
+/// on that point's scenario, `Measure::resolve`): each run's values are
+/// read as soon as it ends, and only they are kept (`Brief::figures`).
+///
+/// ```
+/// use surgesim::batch::{self, Quiet};
+/// use surgesim::scenario::figure::FigureName;
+/// use surgesim::stats::measure::Measure;
+/// let mut s = surgesim::load_str(
+///     "[scenario]\nname = \"p\"\nduration = \"1h\"\n[[cohort]]\nname = \"all\"\npeople = 30\n\
+///      [backend]\nmax_sessions = 10\n",
+///     "p.toml".as_ref(), ".".as_ref(), &[],
+/// ).unwrap();
+/// let m = Measure::resolve(&FigureName::parse("cohort.all.people").unwrap(), &mut s).unwrap();
+/// let rows = batch::points_measured(&[(&s, &[m][..])], 2, &Quiet).unwrap();
+/// assert_eq!(rows[0][1].figures, vec![Some(30.0)]);
+/// ```
+pub fn points_measured(
+    points: &[(&Scenario, &[Measure])],
+    reps: usize,
+    watch: &dyn Watch,
+) -> Result<Vec<Vec<Brief>>, OutOfMemory> {
+    let jobs: Vec<(&Scenario, &[Measure], u64)> =
+        points.iter().flat_map(|&(s, m)| (0..reps as u64).map(move |r| (s, m, r))).collect();
     let briefs: Vec<Brief> = jobs
         .par_iter()
-        .map(|&(s, r)| {
+        .map(|&(s, measures, r)| {
             let results = run(s, r, QueueKind::default(), watch)?.results;
-            Ok(Brief { headline: figures::headline(s, &results), milestones: figures::milestones(s, &results) })
+            if measures.is_empty() {
+                return Ok(Brief {
+                    headline: figures::headline(s, &results),
+                    milestones: figures::milestones(s, &results),
+                    figures: Vec::new(),
+                });
+            }
+            // The whole run's figures for a moment, to read the measures;
+            // its bins are dropped with it.
+            let all = RunFigures::of(s, results);
+            let values = measures.iter().map(|m| m.value(s, &all)).collect();
+            Ok(Brief { headline: all.headline, milestones: all.milestones, figures: values })
         })
         .collect::<Result<_, OutOfMemory>>()?;
     let mut it = briefs.into_iter();

@@ -7,6 +7,12 @@
 //! that figure is known at a stated probability (`stats::select`), on the
 //! paired variances that pairing gives.
 //!
+//! Any figure `plan --target` takes (at a clock time, of one cohort) can be
+//! selected on, or added with `--figure NAME` (repeatable) to the table,
+//! `report.md` and the terminal like the headline figures. Each scenario
+//! resolves the name on its own: a cohort it lacks, or a clock outside its
+//! run, is an input error naming the scenario.
+//!
 //! The default folder is named from the question: the scenarios as
 //! resolved and the options that change the answer, through a CRC-32
 //! (`output::default_dir_keyed`), so the same question lands in the same
@@ -21,7 +27,9 @@ use super::{execute, out, outln, tell, CliError};
 use crate::batch;
 use crate::limits::{self, Keeps};
 use crate::report::{self, compare::Seeds, output};
+use crate::scenario::figure::{Base, ClockFigure, FigureName};
 use crate::scenario::{units, Scenario};
+use crate::stats::measure::Measure;
 use crate::stats::select::{self, Best, Selection};
 use crate::stats::{Columns, Headline, RunFigures};
 use std::path::PathBuf;
@@ -42,11 +50,17 @@ pub struct Args {
     /// with 95 % intervals, and differences to the first scenario paired ones.
     #[arg(long, short = 'r', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     replications: u32,
-    /// Name the best scenario on this headline figure (lowest waits and
-    /// drops, most bookings; or min:FIGURE / max:FIGURE), adding
-    /// replications until it is known (Kim & Nelson's KN procedure).
+    /// Name the best scenario on this figure (lowest waits, drops and
+    /// queues, most bookings; or min:FIGURE / max:FIGURE), adding
+    /// replications until it is known (Kim & Nelson's KN procedure). Any
+    /// figure `plan --target` takes: headline, at a clock time, of a cohort.
     #[arg(long, value_name = "FIGURE")]
     select: Option<String>,
+    /// Also compare this figure (repeatable), like the headline ones: any
+    /// name `plan --target` takes (`queue_at_2021-07-20T02:00`,
+    /// `cohort."50-52".wait_p90_s`).
+    #[arg(long, value_name = "NAME", value_parser = parse_figure)]
+    figure: Vec<FigureName>,
     /// With --select: probability of choosing the best (or one within --delta of it).
     #[arg(long, default_value_t = 0.95, value_parser = parse_confidence)]
     confidence: f64,
@@ -71,22 +85,34 @@ pub struct Args {
 }
 
 pub fn compare(a: Args) -> Result<(), CliError> {
-    let (list, seeds) = load(&a)?;
     let select = a.select.as_deref().map(parse_select).transpose()?;
+    // One column per figure: a name given twice would write two.
+    if let Some(f) = a.figure.iter().enumerate().find_map(|(i, f)| a.figure[..i].contains(f).then_some(f)) {
+        return Err(CliError::Usage(format!("--figure {f}: found it twice, expected each figure once")));
+    }
+    let mut asked: Vec<(&str, FigureName)> = a.figure.iter().map(|f| ("--figure", f.clone())).collect();
+    if let Some((name, _)) = &select {
+        asked.push(("--select", name.clone()));
+    }
+    let (list, seeds, mut measures) = load(&a, &asked)?;
+    // The selected figure's measures ride at the end of each scenario's list.
+    let chosen_measures: Option<Vec<Measure>> =
+        select.as_ref().map(|_| measures.iter_mut().filter_map(Vec::pop).collect());
+    let select = select.map(|(name, best)| (name.to_string(), best));
     let reps = if select.is_some() { a.max_runs } else { a.replications };
     let runs: Vec<(&Scenario, u64)> = list.iter().map(|s| (s, u64::from(reps))).collect();
     let guard = limits::check_command(&runs, Keeps::Results, execute::threads(), a.flags.allow_large)?;
     let dir = match &a.out {
         Some(dir) => dir.clone(),
-        None => default_dir(&list, &seeds, &a, select)?,
+        None => default_dir(&list, &seeds, &a, select.as_ref())?,
     };
     let claim = super::claim(&dir, "compare")?;
-    let (results, chosen) = match select {
-        Some((figure, best)) => {
-            let (results, chosen) = execute::within(&guard, || choose(&list, figure, best, &a))?;
+    let (results, chosen) = match (select, chosen_measures) {
+        (Some((figure, best)), Some(m)) => {
+            let (results, chosen) = execute::within(&guard, || choose(&list, (&figure, &m), best, &a))?;
             (results, Some((figure, best, chosen)))
         }
-        None => {
+        _ => {
             let bar = Progress::jobs(list.len() as u64 * u64::from(reps), "runs", a.flags.quiet);
             let results = execute::within(&guard, || batch::scenarios(&list, reps as usize, &bar))?;
             bar.finish();
@@ -94,12 +120,12 @@ pub fn compare(a: Args) -> Result<(), CliError> {
         }
     };
     let selection = chosen.as_ref().map(|(figure, best, s)| report::compare::Choice {
-        figure: *figure,
+        figure: figure.clone(),
         best: *best,
         confidence: a.confidence,
         selection: s,
     });
-    let comparison = report::compare::Comparison::new(&list, &results, seeds)?;
+    let comparison = report::compare::Comparison::new(&list, &results, seeds)?.asking(&measures);
     let files = comparison.files(selection.as_ref(), &a.charts.options())?;
     tell(&claim.write(&files)?, a.flags.quiet);
     if let Some(c) = &selection {
@@ -112,15 +138,33 @@ pub fn compare(a: Args) -> Result<(), CliError> {
     Ok(())
 }
 
+/// What `load` gives: the scenarios, the seeds they run on, and each one's
+/// measures of the figures asked for.
+type Loaded = (Vec<Scenario>, Seeds, Vec<Vec<Measure>>);
+
 /// The scenarios, with `--set`, `--scale` and one seed applied to each:
 /// `--seed`, or the first scenario's (after `--set`). A scenario whose own
 /// seed differs is put on the common one, and `Seeds` remembers it, so
 /// that the reports can say so: two files that differ only in their seed
 /// are then the same scenario, and their differences exactly zero.
-fn load(a: &Args) -> Result<(Vec<Scenario>, Seeds), CliError> {
+///
+/// Each scenario resolves the figures `asked` (each with the flag that
+/// asked for it) on its own, and then samples the instants they name:
+/// `measures[i]` are scenario i's.
+fn load(a: &Args, asked: &[(&str, FigureName)]) -> Result<Loaded, CliError> {
     let mut list = Vec::new();
+    let mut measures = Vec::new();
     for path in &a.scenarios {
         let mut s = a.flags.load(path)?;
+        let mine = asked
+            .iter()
+            .map(|(flag, f)| {
+                Measure::resolve(f, &mut s).map_err(|e| {
+                    CliError::Usage(format!("{flag} {f}: in '{}' (scenario {}): {e}", path.display(), s.name))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        measures.push(mine);
         if let Some(seed) = a.seed {
             s.seed = seed;
             s.origin.set.push(format!("scenario.seed={seed}"));
@@ -140,7 +184,7 @@ fn load(a: &Args) -> Result<(Vec<Scenario>, Seeds), CliError> {
         }
     }
     share_milestones(&mut list);
-    Ok((list, Seeds { common: Some(common), from_flag: a.seed.is_some(), overridden }))
+    Ok((list, Seeds { common: Some(common), from_flag: a.seed.is_some(), overridden }, measures))
 }
 
 /// The default folder of a comparison, named from its question: the first
@@ -155,7 +199,7 @@ fn default_dir(
     list: &[Scenario],
     seeds: &Seeds,
     a: &Args,
-    select: Option<(Headline, Best)>,
+    select: Option<&(String, Best)>,
 ) -> Result<PathBuf, CliError> {
     let mut key = String::from("compare");
     for (i, s) in list.iter().enumerate() {
@@ -165,13 +209,16 @@ fn default_dir(
     }
     match select {
         Some((figure, best)) => key.push_str(&format!(
-            "\nselect {} {best:?} confidence {:?} delta {:?} max runs {}",
-            figure.name(),
+            "\nselect {figure} {best:?} confidence {:?} delta {:?} max runs {}",
             a.confidence.to_bits(),
             a.delta.map(f64::to_bits),
             a.max_runs
         )),
         None => key.push_str(&format!("\nreplications {}", a.replications)),
+    }
+    // Only when asked: a comparison without `--figure` keeps its folder.
+    for f in &a.figure {
+        key.push_str(&format!("\nfigure {f}"));
     }
     // The names, as long as they fit a folder's name (a scenario's name is
     // at most 200 bytes; the folder's must leave room for the CRC and the
@@ -220,30 +267,56 @@ fn parse_confidence(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `--select FIGURE`, `min:FIGURE` or `max:FIGURE`.
-fn parse_select(text: &str) -> Result<(Headline, Best), CliError> {
+/// `--figure`: a figure's name, read (each scenario checks the rest).
+fn parse_figure(text: &str) -> Result<FigureName, String> {
+    FigureName::parse(text)
+}
+
+/// `--select FIGURE`, `min:FIGURE` or `max:FIGURE`: any figure `plan`
+/// takes; without a prefix, one whose better end is plain (`better_end`).
+fn parse_select(text: &str) -> Result<(FigureName, Best), CliError> {
     let (forced, name) = match text.split_once(':') {
         Some(("min", n)) => (Some(Best::Lowest), n),
         Some(("max", n)) => (Some(Best::Highest), n),
         _ => (None, text),
     };
     let bad = |why: String| CliError::Usage(format!("--select \"{text}\": {why}"));
-    let figure = Headline::from_name(name.trim()).ok_or_else(|| bad("not a headline figure of summary.json".into()))?;
-    let best = forced
-        .or(figure.better())
-        .ok_or_else(|| bad(format!("{name} has no better end; write min:{name} or max:{name}")))?;
+    let figure = FigureName::parse(name).map_err(bad)?;
+    let best = forced.or(better_end(&figure)).ok_or_else(|| {
+        bad(format!(
+            "{figure} has no better end (neither more nor fewer is plainly better); write min:{figure} or max:{figure}"
+        ))
+    })?;
     Ok((figure, best))
+}
+
+/// Which end of a figure a planner prefers, when one plainly is: a
+/// headline figure's own; a cohort's figure as the headline figure of the
+/// same name (its share booked by its close as its share booked); fewer
+/// in the queue, a shorter shown wait, fewer gone by a clock time; more
+/// booked by it. Sessions in use and attempts made by a clock time have
+/// none: more may mean more served or more retries.
+pub fn better_end(figure: &FigureName) -> Option<Best> {
+    match &figure.base {
+        Base::At(f, _) => match f {
+            ClockFigure::QueueAt | ClockFigure::ShownWaitAt | ClockFigure::GaveUpBy => Some(Best::Lowest),
+            ClockFigure::BookedBy | ClockFigure::BookedShareBy => Some(Best::Highest),
+            ClockFigure::ActiveAt | ClockFigure::AttemptsBy => None,
+        },
+        Base::Named(n) if figure.cohort.is_some() && n == "booked_share_at_close" => Some(Best::Highest),
+        Base::Named(n) => Headline::from_name(n).and_then(Headline::better),
+    }
 }
 
 /// KN over the scenarios on `figure`, keeping every run for the report.
 fn choose(
     list: &[Scenario],
-    figure: Headline,
+    (name, measures): (&str, &[Measure]),
     best: Best,
     a: &Args,
 ) -> Result<(Vec<Vec<RunFigures>>, Selection), CliError> {
     let bar = Progress::jobs(list.len() as u64 * u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
-    let mut oracle = Rounds { list, figure, kept: vec![Vec::new(); list.len()], progress: &bar };
+    let mut oracle = Rounds { list, name, measures, kept: vec![Vec::new(); list.len()], progress: &bar };
     // The first stage tells the scale of the figure, for the default delta.
     let n0 = 10.min(a.max_runs as usize);
     let delta = match a.delta {
@@ -267,7 +340,9 @@ fn choose(
 /// (for the default delta) is not run again.
 struct Rounds<'a> {
     list: &'a [Scenario],
-    figure: Headline,
+    /// The figure's name, and its measure in each scenario.
+    name: &'a str,
+    measures: &'a [Measure],
     kept: Vec<Vec<RunFigures>>,
     progress: &'a Progress,
 }
@@ -283,14 +358,46 @@ impl select::Runs for Rounds<'_> {
         scenarios
             .iter()
             .map(|&i| {
-                self.kept[i][r].headline.get(self.figure).ok_or_else(|| {
+                self.measures[i].value(&self.list[i], &self.kept[i][r]).ok_or_else(|| {
                     anyhow::anyhow!(
                         "{} is undefined in replication {r} of {}: nothing to select on",
-                        self.figure.name(),
+                        self.name,
                         self.list[i].name
                     )
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_and_cohort_figures_have_the_better_end_a_planner_means() {
+        let end = |name: &str| better_end(&FigureName::parse(name).unwrap());
+        assert_eq!(end("queue_at_1h"), Some(Best::Lowest));
+        assert_eq!(end("shown_wait_at_1h"), Some(Best::Lowest));
+        assert_eq!(end("gave_up_by_1h"), Some(Best::Lowest));
+        assert_eq!(end("booked_by_1h"), Some(Best::Highest));
+        assert_eq!(end("cohort.a.booked_share_by_1h"), Some(Best::Highest));
+        assert_eq!(end("active_at_1h"), None);
+        assert_eq!(end("attempts_by_1h"), None);
+        assert_eq!(end("cohort.\"a.b\".wait_p90_s"), Some(Best::Lowest));
+        assert_eq!(end("cohort.a.booked_share_at_close"), Some(Best::Highest));
+        assert_eq!(end("active_sessions_mean"), None, "a level has no plain better end");
+        assert_eq!(end("queue_len_mean"), Some(Best::Lowest), "a headline figure keeps its own");
+        assert_eq!(end("cohort.a.people"), None);
+    }
+
+    #[test]
+    fn select_takes_any_figure_and_asks_for_an_end_where_none_is_plain() {
+        let (figure, best) = parse_select("max:active_at_2021-07-20T02:00").unwrap();
+        assert_eq!((figure.to_string(), best), ("active_at_2021-07-20T02:00".to_string(), Best::Highest));
+        assert_eq!(parse_select("wait_p90_s").unwrap().1, Best::Lowest);
+        let e = parse_select("active_at_1h").unwrap_err().to_string();
+        assert!(e.contains("min:active_at_1h or max:active_at_1h"), "{e}");
+        assert!(parse_select("cohort.").is_err());
     }
 }

@@ -151,7 +151,7 @@ fn read(dir: &Path) -> Result<Part, MergeError> {
         return Err(MergeError::Changed { path: csv_path, why: "its SHA-256 is not the rows_sha256 of sweep.json" });
     }
     let rows_error = |why: String| MergeError::Rows { path: csv_path.clone(), why };
-    let rows = sweep_files::read_numbered(&bytes, &layout.vary, layout.replications)
+    let rows = sweep_files::read_numbered(&bytes, &layout.vary, layout.replications, &layout.figures)
         .map_err(|e| rows_error(format!("{e:#}")))?;
     let mine = layout.grid().shard_points(layout.shard);
     if !rows.iter().map(|(_, r)| r.point).eq(mine.iter().copied()) {
@@ -159,7 +159,8 @@ fn read(dir: &Path) -> Result<Part, MergeError> {
         return Err(rows_error(format!("found {} rows, expected points {shard}, in order", rows.len())));
     }
     for (line, row) in &rows {
-        let bad = off_grid(&layout, *line, row).or_else(|| sweep_files::impossible(*line, row, layout.replications));
+        let bad = off_grid(&layout, *line, row)
+            .or_else(|| sweep_files::impossible(*line, row, layout.replications, &layout.figures));
         if let Some(cell) = bad {
             return Err(MergeError::Content { path: csv_path, cell });
         }
@@ -208,7 +209,8 @@ fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, MergeError> {
 
 /// The most bytes a shard's `sweep.csv` can have: a header and its rows,
 /// each a point number, the varied values (maybe quoted, quotes doubled)
-/// and three cells per headline figure, none longer than 32 bytes.
+/// and three cells per headline figure and per figure asked for by name
+/// (its name, maybe quoted, in the header), none longer than 32 bytes.
 fn max_csv_bytes(layout: &SweepLayout) -> u64 {
     let shard = layout.shard_or_whole();
     let rows = layout.points.saturating_sub(shard.index).div_ceil(shard.count) as u64;
@@ -217,7 +219,8 @@ fn max_csv_bytes(layout: &SweepLayout) -> u64 {
         .iter()
         .map(|v| 2 * (v.key.len().max(v.values.iter().map(String::len).max().unwrap_or(0)) as u64) + 3)
         .sum();
-    let per_row = 32 + varied + 3 * 32 * Headline::ALL.len() as u64;
+    let asked: u64 = layout.figures.iter().map(|f| 3 * (2 * f.len() as u64 + 8).max(32)).sum();
+    let per_row = 32 + varied + 3 * 32 * Headline::ALL.len() as u64 + asked;
     (rows + 1).saturating_mul(per_row)
 }
 

@@ -8,6 +8,12 @@
 //! them; `merge` checks the shards fit together and writes the very bytes
 //! the unsharded sweep would have.
 //!
+//! `--figure NAME` (repeatable) adds any figure `plan --target` takes (at
+//! a clock time, of one cohort) as three more columns, `NAME`, `NAME_lo`,
+//! `NAME_hi`: resolved on each point's scenario before anything runs, read
+//! from each run as it ends (`batch::points_measured`), recorded in
+//! `sweep.json` so that shards run with other figures do not merge.
+//!
 //! Before anything runs, a grid whose values would silently not count is
 //! refused (`Grid::check`, `Grid::check_set`): a `--vary` key given twice
 //! or inside another, or also given with `--set`.
@@ -21,8 +27,10 @@ use crate::limits::{self, Keeps};
 use crate::report::output;
 use crate::report::sweep::{self as sweep_files, SweepRow};
 pub use crate::report::sweep::{Provenance, SweepLayout};
+use crate::scenario::figure::FigureName;
 use crate::scenario::grid::{Shard, Vary};
 use crate::scenario::{self, Scenario, ScenarioError};
+use crate::stats::measure::Measure;
 use crate::stats::{ByMilestone, Estimate, Figures, Value};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -43,6 +51,11 @@ pub struct Args {
     /// Run every point at this fraction of its size (see `run --scale`).
     #[arg(long, value_name = "FACTOR", value_parser = parse_scale)]
     scale: Option<f64>,
+    /// Also tabulate this figure (repeatable): any name `plan --target`
+    /// takes, at a clock time or of one cohort (`queue_at_2021-07-20T02:00`,
+    /// `cohort."50-52".wait_p90_s`); columns NAME, NAME_lo, NAME_hi.
+    #[arg(long, value_name = "NAME", value_parser = parse_figure)]
+    figure: Vec<FigureName>,
     /// Output folder [default: outputs/<scenario name>-sweep, or -shard-I-of-N].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -55,11 +68,13 @@ pub struct Args {
 
 pub fn sweep(a: Args) -> Result<(), CliError> {
     let name = a.scenario.file_stem().map_or("sweep".into(), |n| n.to_string_lossy().to_string());
-    let layout = SweepLayout::new(&name, a.vary.clone(), a.replications as usize, a.shard)?;
+    let layout = SweepLayout::new(&name, a.vary.clone(), a.replications as usize, a.shard)?
+        .with_figures(figure_names(&a.figure)?);
     let changes = a.flags.changes();
     let provenance = provenance(&a.scenario, changes, &layout, a.scale)?;
     check_size(&a, &layout)?;
-    let points = load_points(&a.scenario, changes, &layout, a.scale)?;
+    let mut points = load_points(&a.scenario, changes, &layout, a.scale)?;
+    let measures = resolve(&layout, &a.figure, &mut points)?;
     // The whole sweep at once: every point's runs, and what each keeps.
     let runs: Vec<(&Scenario, u64)> = points.iter().map(|(_, s)| (s, layout.replications as u64)).collect();
     let guard = limits::check_command(&runs, Keeps::Summaries, execute::threads(), a.flags.allow_large)?;
@@ -86,7 +101,7 @@ pub fn sweep(a: Args) -> Result<(), CliError> {
     });
     let claim = super::claim(&dir, "sweep")?;
     let bar = Progress::jobs((points.len() * layout.replications) as u64, "runs", a.flags.quiet);
-    let rows = execute::within(&guard, || run(&layout, &points, &bar))?;
+    let rows = execute::within(&guard, || run_measured(&layout, &points, &measures, &bar))?;
     bar.finish();
     tell(&claim.write(&sweep_files::render(&layout, &provenance, &rows, &a.charts.options())?)?, a.flags.quiet);
     if !a.flags.quiet {
@@ -168,25 +183,85 @@ pub fn provenance(
     Ok(Provenance::of(&s, changes)?)
 }
 
+/// `--figure`: a figure's name, read (the scenario checks the rest).
+fn parse_figure(text: &str) -> Result<FigureName, String> {
+    FigureName::parse(text)
+}
+
+/// The figures' names as columns: each in its canonical spelling, once.
+fn figure_names(figures: &[FigureName]) -> Result<Vec<String>, CliError> {
+    let mut names: Vec<String> = Vec::new();
+    for f in figures {
+        let name = f.to_string();
+        if names.contains(&name) {
+            return Err(CliError::Usage(format!("--figure {name}: found it twice, expected each figure once")));
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Each point's measures of the figures asked for, resolved on its own
+/// scenario (which then samples the instants they name); the first that
+/// is not a figure of a point is an input error naming the point.
+pub fn resolve(
+    layout: &SweepLayout,
+    figures: &[FigureName],
+    points: &mut [(usize, Scenario)],
+) -> Result<Vec<Vec<Measure>>, CliError> {
+    let grid = layout.grid();
+    points
+        .iter_mut()
+        .map(|(p, s)| {
+            figures
+                .iter()
+                .map(|f| {
+                    Measure::resolve(f, s).map_err(|e| {
+                        let at: Vec<String> = grid.point(*p).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        CliError::Usage(format!("--figure {f}: at point {p} ({}): {e}", at.join(", ")))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Run every (point, replication) in parallel; one row per point. Only the
 /// headline figures of each run are kept: a sweep's memory does not grow
-/// with the length of the runs.
+/// with the length of the runs. For a layout without figures asked for by
+/// name (else `run_measured`).
 pub fn run(
     layout: &SweepLayout,
     points: &[(usize, Scenario)],
     watch: &dyn Watch,
 ) -> Result<Vec<SweepRow>, OutOfMemory> {
-    let scenarios: Vec<&Scenario> = points.iter().map(|(_, s)| s).collect();
-    let briefs = batch::points(&scenarios, layout.replications, watch)?;
+    run_measured(layout, points, &vec![Vec::new(); points.len()], watch)
+}
+
+/// `run`, reading `measures[i]` (point i's, from `resolve`) from each of
+/// point i's runs as it ends: each one's estimate over the replications is
+/// the row's `asked`.
+pub fn run_measured(
+    layout: &SweepLayout,
+    points: &[(usize, Scenario)],
+    measures: &[Vec<Measure>],
+    watch: &dyn Watch,
+) -> Result<Vec<SweepRow>, OutOfMemory> {
+    let with: Vec<(&Scenario, &[Measure])> = points.iter().zip(measures).map(|((_, s), m)| (s, &m[..])).collect();
+    let briefs = batch::points_measured(&with, layout.replications, watch)?;
     let grid = layout.grid();
     Ok(points
         .iter()
         .zip(briefs)
-        .map(|((p, s), reps)| SweepRow {
+        .zip(measures)
+        .map(|(((p, s), reps), m)| SweepRow {
             point: *p,
             values: grid.point(*p).into_iter().map(|(_, v)| v).collect(),
             figures: Figures::estimate(&reps.iter().map(|b| &b.headline).collect::<Vec<_>>()),
             milestones: milestone_shares(s, reps.iter().map(|b| b.milestones.as_slice())),
+            asked: (0..m.len())
+                .map(|j| Estimate::of(&reps.iter().filter_map(|b| b.figures[j]).collect::<Vec<f64>>()))
+                .collect(),
         })
         .collect())
 }

@@ -5,6 +5,8 @@
 //! bin inside a 95 % band) and `report.md` (the seeds, the table, the
 //! bookings by milestone, which differences are real, the selection if one
 //! was asked for); and the terminal's lines, which say the same in short.
+//! Figures asked for by name (`compare --figure`: at a clock time, of one
+//! cohort) follow the milestones everywhere, in the same layout.
 //!
 //! A difference is paired only when replication r of every scenario ran on
 //! the same seed: `Seeds` says which seeds the runs used, and the reports
@@ -14,6 +16,7 @@ use super::charts::{self, compare as overlay};
 use super::format::{cell, Difference, Shown};
 use super::{combined_headline, tables, Files, ReportOptions};
 use crate::scenario::{units::clock_at, Scenario};
+use crate::stats::measure::Measure;
 use crate::stats::select::{Best, Selection};
 use crate::stats::{Columns, Estimate, Figures, Headline, Kind, RunFigures, Value};
 use anyhow::{Context, Result};
@@ -30,7 +33,8 @@ const OVERLAYS: [Overlay; 3] = [
 
 /// A selection `compare --select` made.
 pub struct Choice<'a> {
-    pub figure: Headline,
+    /// The figure's name (`--select`, without its min:/max:).
+    pub figure: String,
     pub best: Best,
     pub confidence: f64,
     pub selection: &'a Selection,
@@ -217,6 +221,38 @@ impl Milestone {
     }
 }
 
+/// A figure asked for by name (`compare --figure`), as every scenario's
+/// runs gave it.
+struct Asked {
+    /// The name as a column: its canonical spelling.
+    column: String,
+    kind: Kind,
+    /// `values[i][r]`: scenario i's replication r.
+    values: Vec<Vec<Value>>,
+}
+
+impl Asked {
+    /// Scenario i's value over its replications.
+    fn estimate(&self, i: usize) -> Option<Estimate> {
+        Estimate::of(&self.values[i].iter().flatten().copied().collect::<Vec<f64>>())
+    }
+
+    /// Scenario i's value less the first scenario's, replication by
+    /// replication (a paired estimate).
+    fn paired(&self, i: usize) -> Difference {
+        let d: Vec<f64> = self.values[0].iter().zip(&self.values[i]).filter_map(|(a, b)| Some((*b)? - (*a)?)).collect();
+        Difference(Estimate::of(&d))
+    }
+
+    /// Scenario i's value for people (a clock time in its own clock).
+    fn human(&self, i: usize, start: DateTime<FixedOffset>) -> String {
+        match &self.values[i][..] {
+            [one] => one.human_at(self.kind, start),
+            _ => self.estimate(i).human_at(self.kind, start),
+        }
+    }
+}
+
 /// A comparison ready to write: the scenarios, their runs (`runs[i]` are
 /// the replications of `scenarios[i]`, one each without `-r`), the seeds
 /// they ran on, and what is derived from them once.
@@ -226,18 +262,41 @@ pub struct Comparison<'a> {
     seeds: Seeds,
     table: Rows,
     milestones: Vec<Milestone>,
+    /// The figures asked for by name, in the order asked.
+    asked: Vec<Asked>,
 }
 
 impl<'a> Comparison<'a> {
     pub fn new(scenarios: &'a [Scenario], runs: &'a [Vec<RunFigures>], seeds: Seeds) -> Result<Comparison<'a>> {
         anyhow::ensure!(scenarios.len() == runs.len() && runs.iter().all(|r| !r.is_empty()), "runs for every scenario");
         let milestones = Milestone::all(scenarios, runs);
-        Ok(Comparison { scenarios, runs, seeds, table: rows(runs), milestones })
+        Ok(Comparison { scenarios, runs, seeds, table: rows(runs), milestones, asked: Vec::new() })
+    }
+
+    /// The comparison with figures asked for by name: `measures[i]` are
+    /// scenario i's (resolved on it, `Measure::resolve`), the same names in
+    /// the same order for every scenario.
+    pub fn asking(mut self, measures: &[Vec<Measure>]) -> Comparison<'a> {
+        let count = measures.first().map_or(0, Vec::len);
+        self.asked = (0..count)
+            .map(|j| Asked {
+                column: measures[0][j].name.to_string(),
+                kind: measures[0][j].kind(),
+                values: (0..self.scenarios.len())
+                    .map(|i| {
+                        let m = measures.get(i).and_then(|m| m.get(j));
+                        self.runs[i].iter().map(|r| m.and_then(|m| m.value(&self.scenarios[i], r))).collect()
+                    })
+                    .collect(),
+            })
+            .collect();
+        self
     }
 
     /// Every file of the comparison folder.
     pub fn files(&self, choice: Option<&Choice>, opts: &ReportOptions) -> Result<Files> {
-        let mut files = vec![("compare.csv".to_string(), csv(self.scenarios, &self.table, &self.milestones)?)];
+        let mut files =
+            vec![("compare.csv".to_string(), csv(self.scenarios, &self.table, &self.milestones, &self.asked)?)];
         let overlay_runs: Vec<overlay::Run> = self.scenarios.iter().zip(self.runs).map(|(s, r)| (s, &r[..])).collect();
         if opts.charts {
             for (stem, _, figure) in OVERLAYS {
@@ -273,6 +332,7 @@ impl<'a> Comparison<'a> {
             let _ = writeln!(out, "| {} (`{}`) | {} |", cell(&s.title), cell(&s.name), cells.join(" | "));
         }
         self.milestone_table(&mut out);
+        self.asked_table(&mut out);
         match &self.table {
             Rows::Many(_, diffs) => self.differences(&mut out, diffs),
             Rows::One(_) => {
@@ -319,6 +379,22 @@ impl<'a> Comparison<'a> {
         }
     }
 
+    /// The figures asked for by name: one row per figure, one column per
+    /// scenario.
+    fn asked_table(&self, out: &mut String) {
+        if self.asked.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n## Figures asked for\n\n`-`: undefined in the scenario's runs.\n");
+        let names: Vec<String> = self.scenarios.iter().map(|s| format!("`{}`", cell(&s.name))).collect();
+        let _ = writeln!(out, "| Figure | {} |", names.join(" | "));
+        let _ = writeln!(out, "| --- |{}", " ---: |".repeat(self.scenarios.len()));
+        for f in &self.asked {
+            let cells: Vec<String> = self.scenarios.iter().enumerate().map(|(i, s)| f.human(i, s.start)).collect();
+            let _ = writeln!(out, "| `{}` | {} |", cell(&f.column), cells.join(" | "));
+        }
+    }
+
     /// Which differences to the first scenario are real: their 95 % paired
     /// interval leaves out zero. Headline figures, then the bookings by
     /// each milestone.
@@ -353,6 +429,12 @@ impl<'a> Comparison<'a> {
                         writeln!(out, "  - Booked by {}: {} ({})", m.when(), e.human(Kind::Share), e.verdict().words());
                 }
             }
+            for f in &self.asked {
+                let e = f.paired(i);
+                if e.0.is_some() {
+                    let _ = writeln!(out, "  - `{}`: {} ({})", cell(&f.column), e.human(f.kind), e.verdict().words());
+                }
+            }
         }
     }
 
@@ -378,6 +460,9 @@ impl<'a> Comparison<'a> {
                 let _ =
                     writeln!(out, "  booked by {}: {} of the eligible whose window had opened", m.when(), m.human(i));
             }
+            for f in &self.asked {
+                let _ = writeln!(out, "  {}: {}", f.column, f.human(i, s.start));
+            }
             let Rows::Many(_, diffs) = &self.table else { continue };
             let Some(d) = &diffs[i] else { continue };
             let pairs = self.runs[0].len().min(r.len());
@@ -393,6 +478,12 @@ impl<'a> Comparison<'a> {
                 if e.0.is_some() {
                     let _ =
                         writeln!(out, "    booked by {} {} ({})", m.when(), e.human(Kind::Share), e.verdict().words());
+                }
+            }
+            for f in &self.asked {
+                let e = f.paired(i);
+                if e.0.is_some() {
+                    let _ = writeln!(out, "    {} {} ({})", f.column, e.human(f.kind), e.verdict().words());
                 }
             }
         }
@@ -436,18 +527,22 @@ pub fn render(
 /// `_lo`/`_hi`, and its paired difference to the first scenario with
 /// `_lo`/`_hi` (`<figure>_diff`, signed). Then the same for the booked
 /// share by each milestone of any scenario (`booked_share_by_<clock>`),
-/// empty where a run does not reach it.
-fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result<Vec<u8>> {
+/// empty where a run does not reach it; then the same for each figure
+/// asked for by name (`compare --figure`), under its name.
+fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], asked: &[Asked]) -> Result<Vec<u8>> {
     let ident = |s: &Scenario, n: usize| {
         vec![s.name.clone(), s.title.clone(), s.seed.to_string(), env!("CARGO_PKG_VERSION").to_string(), n.to_string()]
     };
     let labels = ["scenario", "title", "seed", "version", "replications"];
     match table {
         Rows::One(values) => {
-            let names: Vec<String> = milestones.iter().map(|m| m.column.clone()).collect();
+            let names: Vec<String> =
+                milestones.iter().map(|m| m.column.clone()).chain(asked.iter().map(|f| f.column.clone())).collect();
             let rows = scenarios.iter().zip(values).enumerate().map(|(i, (s, v))| {
                 let shares = milestones.iter().map(|m| m.shares[i].first().copied().flatten());
-                (ident(s, 1), v, tables::milestone_cells(shares))
+                let mut cells = tables::milestone_cells(shares);
+                cells.extend(asked.iter().map(|f| f.values[i].first().copied().flatten().cell(f.kind)));
+                (ident(s, 1), v, cells)
             });
             tables::csv_with(&labels, &names, None, rows)
         }
@@ -468,8 +563,7 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result
                     .map(String::from),
                 );
             }
-            for m in milestones {
-                let n = &m.column;
+            for n in milestones.iter().map(|m| &m.column).chain(asked.iter().map(|f| &f.column)) {
                 header.extend([n.clone(), format!("{n}_lo"), format!("{n}_hi")]);
                 header.extend([format!("{n}_diff"), format!("{n}_diff_lo"), format!("{n}_diff_hi")]);
             }
@@ -488,6 +582,14 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone]) -> Result
                     row.push(mean.cell(Kind::Share));
                     row.extend(mean.bounds());
                     let diff = if i == 0 { Difference(None) } else { m.paired(i) };
+                    row.push(diff.cell());
+                    row.extend(diff.bounds());
+                }
+                for f in asked {
+                    let mean = f.estimate(i);
+                    row.push(mean.cell(f.kind));
+                    row.extend(mean.bounds());
+                    let diff = if i == 0 { Difference(None) } else { f.paired(i) };
                     row.push(diff.cell());
                     row.extend(diff.bounds());
                 }
@@ -519,7 +621,7 @@ pub fn choice_line(scenarios: &[Scenario], c: &Choice) -> String {
     match c.selection.best {
         Some(i) => format!(
             "best on {} ({end}): {} ({} % probability of a correct choice, or one within the indifference zone; {runs} runs, KN)",
-            c.figure.name(),
+            c.figure,
             scenarios[i].name,
             100.0 * c.confidence
         ),
@@ -527,7 +629,7 @@ pub fn choice_line(scenarios: &[Scenario], c: &Choice) -> String {
             let names: Vec<&str> = c.selection.survivors.iter().map(|&i| scenarios[i].name.as_str()).collect();
             format!(
                 "cannot tell apart on {} within {} replications each: {} ({runs} runs)",
-                c.figure.name(),
+                c.figure,
                 c.selection.replications.iter().max().unwrap_or(&0),
                 names.join(", ")
             )

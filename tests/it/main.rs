@@ -5,6 +5,7 @@ mod bad_input;
 mod catch_up;
 mod charts;
 mod cli;
+mod clock_figures;
 mod cohort_clients;
 mod common;
 mod compare;

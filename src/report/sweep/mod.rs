@@ -9,7 +9,7 @@ mod record;
 pub mod table;
 
 pub use record::{describe, fingerprint, sha256_hex, Difference, Provenance, Record, SweepLayout, VERSION};
-pub use table::{csv, impossible, quoted, read, read_numbered, BadCell, Sweep, SweepRow};
+pub use table::{asked_kind, csv, impossible, quoted, read, read_asked, read_numbered, BadCell, Sweep, SweepRow};
 
 use super::{charts, Files, ReportOptions};
 use anyhow::Result;
@@ -19,12 +19,12 @@ use anyhow::Result;
 /// `opts.charts`, one `sweep-<key>` chart per key (a shard draws none:
 /// `merge` draws them from all the rows).
 pub fn render(layout: &SweepLayout, provenance: &Provenance, rows: &[SweepRow], opts: &ReportOptions) -> Result<Files> {
-    let csv = table::csv(&layout.vary, rows)?;
+    let csv = table::csv(&layout.vary, &layout.figures, rows)?;
     let json = Record::new(layout, provenance, &csv).to_json()?;
     let mut files = Vec::new();
     if opts.charts && layout.shard.is_none() {
         // Drawn from the table as read back from its bytes, as `merge` draws them.
-        let rows = table::read(&csv, &layout.vary, layout.replications)?;
+        let rows = table::read_asked(&csv, &layout.vary, layout.replications, &layout.figures)?;
         let sweep = Sweep { scenario: &layout.scenario, vary: &layout.vary, replications: layout.replications, rows };
         files = charts::sweep::charts(&sweep, opts.format)?;
     }

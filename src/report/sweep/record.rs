@@ -7,7 +7,10 @@
 //! the rows (`Provenance`): the program version, a SHA-256 of the scenario as
 //! resolved (traces included), its seed and the `--set` list. One
 //! `fingerprint` is taken over all of it, the same for every shard of one
-//! sweep; `rows_sha256` is the SHA-256 of the folder's `sweep.csv`, what
+//! sweep; the figures asked for by name (`sweep --figure`) are in it too,
+//! since they are columns of the rows (written only when asked, so a sweep
+//! without them keeps its record and fingerprint as before);
+//! `rows_sha256` is the SHA-256 of the folder's `sweep.csv`, what
 //! `sha256sum` prints. Every SHA-256 surgesim takes is taken here.
 
 use crate::scenario::grid::{Grid, GridError, Shard, Vary};
@@ -27,6 +30,9 @@ pub struct SweepLayout {
     pub points: usize,
     /// `None` for a whole sweep.
     pub shard: Option<Shard>,
+    /// The figures asked for by name (`sweep --figure`), each in its
+    /// canonical spelling: `sweep.csv`'s last columns, in this order.
+    pub figures: Vec<String>,
 }
 
 impl SweepLayout {
@@ -38,7 +44,12 @@ impl SweepLayout {
         shard: Option<Shard>,
     ) -> Result<SweepLayout, GridError> {
         let points = Grid { vary: &vary }.check()?;
-        Ok(SweepLayout { scenario: scenario.to_string(), vary, replications, points, shard })
+        Ok(SweepLayout { scenario: scenario.to_string(), vary, replications, points, shard, figures: Vec::new() })
+    }
+
+    /// The same layout with the figures asked for by name.
+    pub fn with_figures(self, figures: Vec<String>) -> SweepLayout {
+        SweepLayout { figures, ..self }
     }
 
     pub fn grid(&self) -> Grid<'_> {
@@ -124,6 +135,10 @@ pub struct Record {
     pub replications: usize,
     /// Of the whole grid.
     pub points: usize,
+    /// The figures asked for by name (`sweep --figure`), written only when
+    /// some were, so a sweep without them keeps its record as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<String>,
     /// `None` for a whole sweep.
     pub shard: Option<Shard>,
     pub fingerprint: String,
@@ -143,6 +158,8 @@ struct Decides<'a> {
     vary: &'a [Vary],
     replications: usize,
     points: usize,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    figures: &'a [String],
 }
 
 /// The fingerprint of a sweep: shards of one sweep share it.
@@ -157,6 +174,7 @@ pub fn fingerprint(layout: &SweepLayout, provenance: &Provenance) -> String {
         vary: &layout.vary,
         replications: layout.replications,
         points: layout.points,
+        figures: &layout.figures,
     };
     // Strings and integers in a struct always serialize to JSON.
     sha256_hex(&serde_json::to_vec(&decides).expect("strings and integers serialize"))
@@ -175,6 +193,7 @@ impl Record {
             vary: layout.vary.clone(),
             replications: layout.replications,
             points: layout.points,
+            figures: layout.figures.clone(),
             shard: layout.shard,
             fingerprint: fingerprint(layout, provenance),
             rows_sha256: sha256_hex(csv),
@@ -211,7 +230,13 @@ impl Record {
         if layout.points != self.points {
             return Err(format!("found points {}, but its grid has {}", self.points, layout.points));
         }
-        Ok(layout)
+        for (i, f) in self.figures.iter().enumerate() {
+            crate::scenario::figure::FigureName::parse(f).map_err(|e| format!("figures[{i}]: {e}"))?;
+            if self.figures[..i].contains(f) {
+                return Err(format!("figures[{i}]: found \"{f}\" a second time, expected each figure once"));
+            }
+        }
+        Ok(layout.with_figures(self.figures.clone()))
     }
 
     /// What differs between two shards' records (nothing for one sweep).
@@ -233,6 +258,7 @@ impl Record {
         });
         differ(a.vary == b.vary, |a, b| Difference::Grid(a.vary.clone(), b.vary.clone()));
         differ(a.replications == b.replications, |a, b| Difference::Replications(a.replications, b.replications));
+        differ(a.figures == b.figures, |a, b| Difference::Figures(a.figures.clone(), b.figures.clone()));
         out
     }
 }
@@ -250,6 +276,8 @@ pub enum Difference {
     Seed(u64, u64),
     Grid(Vec<Vary>, Vec<Vary>),
     Replications(usize, usize),
+    /// The figures asked for by name (`--figure`).
+    Figures(Vec<String>, Vec<String>),
 }
 
 impl Difference {
@@ -279,6 +307,13 @@ impl Difference {
             Difference::Seed(a, b) => pair("the seed", a.to_string(), b.to_string()),
             Difference::Grid(a, b) => pair("the grid", grid(a), grid(b)),
             Difference::Replications(a, b) => pair("the replications", a.to_string(), b.to_string()),
+            Difference::Figures(a, b) => {
+                let figures = |f: &[String]| match f {
+                    [] => "no --figure".to_string(),
+                    _ => f.iter().map(|f| format!("--figure {f}")).collect::<Vec<_>>().join(" "),
+                };
+                pair("the figures asked for", figures(a), figures(b))
+            }
         }
     }
 }
@@ -333,6 +368,26 @@ mod tests {
         let reseeded = Record::new(&layout(None), &seeded, b"");
         assert_ne!(reseeded.fingerprint, one.fingerprint);
         assert_eq!(one.differences(&reseeded), [Difference::Seed(1, 2)]);
+    }
+
+    #[test]
+    fn figures_asked_for_are_recorded_only_when_asked_and_part_the_shards() {
+        let provenance =
+            Provenance { version: VERSION.into(), scenario_sha256: "ab".into(), seed: 1, set: vec![], unset: vec![] };
+        let plain = Record::new(&layout(None), &provenance, b"");
+        let json = String::from_utf8(plain.to_json().unwrap()).unwrap();
+        assert!(!json.contains("figures"), "a sweep without --figure keeps its record: {json}");
+        let asked = layout(None).with_figures(vec!["queue_at_1h".into()]);
+        let with = Record::new(&asked, &provenance, b"");
+        assert_ne!(with.fingerprint, plain.fingerprint);
+        assert_eq!(with.layout(), Ok(asked));
+        let read: Record = serde_json::from_slice(&with.to_json().unwrap()).unwrap();
+        assert_eq!(read, with, "the figures read back");
+        assert_eq!(plain.differences(&with), [Difference::Figures(vec![], vec!["queue_at_1h".into()])]);
+        let twice = Record { figures: vec!["queue_at_1h".into(), "queue_at_1h".into()], ..with.clone() };
+        assert!(twice.layout().unwrap_err().contains("a second time"));
+        let bad = Record { figures: vec!["queue at 1h".into()], ..with };
+        assert!(bad.layout().unwrap_err().starts_with("figures[0]: "));
     }
 
     #[test]

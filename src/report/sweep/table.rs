@@ -2,7 +2,9 @@
 //! its value of each varied key, then every headline figure's mean over
 //! the point's replications with its 95 % interval (`_lo`, `_hi`), then the
 //! booked share by each milestone of any point (`booked_share_by_<clock>`,
-//! with `_lo`, `_hi`; empty where a point's run does not reach it).
+//! with `_lo`, `_hi`; empty where a point's run does not reach it), then
+//! each figure asked for by name (`sweep --figure NAME`: `NAME`, `NAME_lo`,
+//! `NAME_hi`), in the order asked.
 //!
 //! The table is read back here too, as typed rows: `merge` joins shards by
 //! their rows, and the sweep charts are drawn from the table's bytes, so a
@@ -13,8 +15,11 @@
 //! zero or a share above one, an interval that does not hold its mean, or
 //! figures that break the model's conservation (more booked than people).
 
+use crate::report::format::Shown;
 use crate::report::tables;
+use crate::scenario::figure::FigureName;
 use crate::scenario::grid::Vary;
+use crate::stats::measure::kind_of;
 use crate::stats::{Columns, DropCause, Estimate, Figures, Headline, Kind, RefusalCause};
 use anyhow::{bail, Context, Result};
 
@@ -29,6 +34,10 @@ pub struct SweepRow {
     /// The booked share by each of the point's milestones: its column name
     /// (`booked_share_by_<clock>`) and estimate, in time order.
     pub milestones: Vec<(String, Option<Estimate>)>,
+    /// Each figure asked for by name (`sweep --figure`), in the order
+    /// asked: its estimate over the point's replications (`None` where
+    /// undefined in every one).
+    pub asked: Vec<Option<Estimate>>,
 }
 
 /// A sweep's table, with what it needs to be read.
@@ -42,12 +51,15 @@ pub struct Sweep<'a> {
     pub rows: Vec<SweepRow>,
 }
 
-/// The bytes of `sweep.csv`.
-pub fn csv(vary: &[Vary], rows: &[SweepRow]) -> Result<Vec<u8>> {
+/// The bytes of `sweep.csv`; `asked` names the figures asked for by name
+/// (each row's `asked`, in this order).
+pub fn csv(vary: &[Vary], asked: &[String], rows: &[SweepRow]) -> Result<Vec<u8>> {
     let mut labels = vec!["point"];
     labels.extend(vary.iter().map(|v| v.key.as_str()));
     let columns = milestone_columns(rows);
-    let extra: Vec<String> = columns.iter().flat_map(|c| [c.clone(), format!("{c}_lo"), format!("{c}_hi")]).collect();
+    let triple = |c: &String| [c.clone(), format!("{c}_lo"), format!("{c}_hi")];
+    let extra: Vec<String> = columns.iter().chain(asked).flat_map(triple).collect();
+    let kinds: Vec<Kind> = asked.iter().map(|n| asked_kind(n)).collect();
     tables::csv_with(
         &labels,
         &extra,
@@ -56,9 +68,20 @@ pub fn csv(vary: &[Vary], rows: &[SweepRow]) -> Result<Vec<u8>> {
             let mut cells = vec![r.point.to_string()];
             cells.extend(r.values.iter().cloned());
             let shares = columns.iter().map(|c| r.milestones.iter().find(|(n, _)| n == c).and_then(|(_, e)| *e));
-            (cells, &r.figures, tables::milestone_cells(shares))
+            let mut more = tables::milestone_cells(shares);
+            for (kind, e) in kinds.iter().zip(&r.asked) {
+                more.push(e.cell(*kind));
+                more.extend(e.bounds());
+            }
+            (cells, &r.figures, more)
         }),
     )
+}
+
+/// The kind of a figure asked for by name (a name `sweep` accepted
+/// parses; a level, whose cells are plain numbers, otherwise).
+pub fn asked_kind(name: &str) -> Kind {
+    FigureName::parse(name).ok().and_then(|n| kind_of(&n).ok()).unwrap_or(Kind::Level)
 }
 
 /// The milestone columns of any row: labels are clock times written the
@@ -71,34 +94,54 @@ fn milestone_columns(rows: &[SweepRow]) -> Vec<String> {
 }
 
 /// The rows of a `sweep.csv` written for `vary` with `replications` per
-/// point; a table with other columns is refused (another version wrote it,
-/// or it was edited).
+/// point (and no figure asked for by name); a table with other columns is
+/// refused (another version wrote it, or it was edited).
 pub fn read(bytes: &[u8], vary: &[Vary], replications: usize) -> Result<Vec<SweepRow>> {
-    Ok(read_numbered(bytes, vary, replications)?.into_iter().map(|(_, row)| row).collect())
+    read_asked(bytes, vary, replications, &[])
+}
+
+/// `read` of a table with the figures `asked` by name (`sweep --figure`)
+/// as its last columns.
+pub fn read_asked(bytes: &[u8], vary: &[Vary], replications: usize, asked: &[String]) -> Result<Vec<SweepRow>> {
+    Ok(read_numbered(bytes, vary, replications, asked)?.into_iter().map(|(_, row)| row).collect())
 }
 
 /// `read`, each row with its line in the file (the header is line 1), so
 /// that a refusal can point at it.
-pub fn read_numbered(bytes: &[u8], vary: &[Vary], replications: usize) -> Result<Vec<(u64, SweepRow)>> {
-    let expected = String::from_utf8(csv(vary, &[])?).context("header")?;
+pub fn read_numbered(
+    bytes: &[u8],
+    vary: &[Vary],
+    replications: usize,
+    asked: &[String],
+) -> Result<Vec<(u64, SweepRow)>> {
+    let expected = String::from_utf8(csv(vary, &[], &[])?).context("header")?;
     let expected: Vec<&str> = expected.trim_end().split(',').collect();
+    let tail: Vec<String> = asked.iter().flat_map(|c| [c.clone(), format!("{c}_lo"), format!("{c}_hi")]).collect();
     let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader.headers().context("no header")?.iter().map(String::from).collect();
-    let milestones = read_milestone_columns(&header[expected.len().min(header.len())..]);
-    if header.len() < expected.len() || header[..expected.len()] != expected[..] || milestones.is_none() {
+    // The asked figures' columns close the header; the milestones' lie
+    // between them and the headline figures.
+    let fits = header.len() >= expected.len() + tail.len()
+        && header[..expected.len()] == expected[..]
+        && header[header.len() - tail.len()..] == tail[..];
+    let milestones = fits.then(|| read_milestone_columns(&header[expected.len()..header.len() - tail.len()])).flatten();
+    let Some(milestones) = milestones else {
+        let then = match asked {
+            [] => String::new(),
+            _ => format!(", then {}", tail.join(",")),
+        };
         bail!(
-            "found columns {}, expected {} (then booked_share_by_<clock> with _lo, _hi)",
+            "found columns {}, expected {} (then booked_share_by_<clock> with _lo, _hi{then})",
             header.join(","),
             expected.join(",")
         );
-    }
-    let milestones = milestones.unwrap_or_default();
+    };
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         // Without a quoted line break in a value, row i is on line i + 2.
         let record = record.with_context(|| format!("line {}", i + 2))?;
         let line = record.position().map_or(i as u64 + 2, |p| p.line());
-        rows.push((line, row(&record, line, &header, vary.len(), replications, &milestones)?));
+        rows.push((line, row(&record, line, &header, vary.len(), replications, &milestones, asked.len())?));
     }
     Ok(rows)
 }
@@ -119,7 +162,8 @@ fn read_milestone_columns(rest: &[String]) -> Option<Vec<String>> {
 }
 
 /// One record (on `line`, under `header`): point, key values, then (mean,
-/// lo, hi) per headline figure and per milestone column.
+/// lo, hi) per headline figure, per milestone column and per figure asked
+/// for by name (`asked` of them).
 fn row(
     record: &csv::StringRecord,
     line: u64,
@@ -127,6 +171,7 @@ fn row(
     keys: usize,
     n: usize,
     milestones: &[String],
+    asked: usize,
 ) -> Result<SweepRow, BadCell> {
     let field = |i: usize| record.get(i).unwrap_or("");
     let bad = |i: usize, expected: &str| BadCell {
@@ -167,8 +212,10 @@ fn row(
         // Empty where the point's run does not reach the milestone.
         shares.push((name.clone(), estimate(first + 3 * j)?));
     }
+    let first = first + 3 * milestones.len();
+    let named = (0..asked).map(|j| estimate(first + 3 * j)).collect::<Result<Vec<_>, _>>()?;
     let mut it = figures.into_iter();
-    Ok(SweepRow { point, values, figures: Figures::from_fn(|_| it.next().flatten()), milestones: shares })
+    Ok(SweepRow { point, values, figures: Figures::from_fn(|_| it.next().flatten()), milestones: shares, asked: named })
 }
 
 /// A cell of `sweep.csv` that no sweep writes, and what it would hold.
@@ -241,12 +288,13 @@ fn within() -> Vec<(Headline, Headline)> {
 /// nothing counted above what holds it, and people = booked + gave up +
 /// still in the system at the end. The varied values are the grid's to
 /// check (`merge` knows it).
-pub fn impossible(line: u64, row: &SweepRow, replications: usize) -> Option<BadCell> {
+pub fn impossible(line: u64, row: &SweepRow, replications: usize, asked: &[String]) -> Option<BadCell> {
     let cell =
         |column: String, found: f64, expected: String| BadCell { line, column, found: found.to_string(), expected };
     let milestones = row.milestones.iter().map(|(name, e)| (name.as_str(), Kind::Share, e));
     let figures = row.figures.iter().map(|(k, e)| (k.name(), k.kind(), e));
-    for (name, kind, e) in figures.chain(milestones) {
+    let named = asked.iter().zip(&row.asked).map(|(name, e)| (name.as_str(), asked_kind(name), e));
+    for (name, kind, e) in figures.chain(milestones).chain(named) {
         let Some(e) = e else {
             // A count is defined in every run; the other figures may not be.
             if kind == Kind::Count {
@@ -337,16 +385,32 @@ mod tests {
                     (n.to_string(), v.map(|mean| Estimate { mean, lo: Some(0.0), hi: Some(1.0), n: 3 }))
                 })
                 .collect(),
+                // A figure asked for by name, after the milestones.
+                asked: vec![Some(Estimate { mean: 40.0 + p as f64, lo: Some(30.0), hi: Some(50.0), n: 3 })],
             })
             .collect();
-        let bytes = csv(&vary, &rows).unwrap();
-        assert_eq!(read(&bytes, &vary, 3).unwrap(), rows);
+        let asked = vec!["queue_at_1h".to_string()];
+        let bytes = csv(&vary, &asked, &rows).unwrap();
+        assert!(String::from_utf8_lossy(&bytes)
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",queue_at_1h,queue_at_1h_lo,queue_at_1h_hi"));
+        assert_eq!(read_asked(&bytes, &vary, 3, &asked).unwrap(), rows);
+        assert!(read_asked(&bytes, &vary, 3, &[]).is_err(), "a table read without its asked figures is refused");
         let edited = String::from_utf8(bytes).unwrap().replacen(",0.5,", ",oops,", 1);
-        assert!(read(edited.as_bytes(), &vary, 3).unwrap_err().chain().any(|e| e.to_string().contains("oops")));
-        let renamed = String::from_utf8(csv(&vary, &rows).unwrap()).unwrap().replacen("18:00_lo", "18:00_low", 1);
-        assert!(read(renamed.as_bytes(), &vary, 3).is_err(), "a milestone column out of its triple is refused");
-        let nan = String::from_utf8(csv(&vary, &rows).unwrap()).unwrap().replacen(",0.5,", ",NaN,", 1);
-        let e = read(nan.as_bytes(), &vary, 3).unwrap_err().to_string();
+        assert!(read_asked(edited.as_bytes(), &vary, 3, &asked)
+            .unwrap_err()
+            .chain()
+            .any(|e| e.to_string().contains("oops")));
+        let renamed =
+            String::from_utf8(csv(&vary, &asked, &rows).unwrap()).unwrap().replacen("18:00_lo", "18:00_low", 1);
+        assert!(
+            read_asked(renamed.as_bytes(), &vary, 3, &asked).is_err(),
+            "a milestone column out of its triple is refused"
+        );
+        let nan = String::from_utf8(csv(&vary, &asked, &rows).unwrap()).unwrap().replacen(",0.5,", ",NaN,", 1);
+        let e = read_asked(nan.as_bytes(), &vary, 3, &asked).unwrap_err().to_string();
         assert!(e.starts_with("line 2, column ") && e.ends_with("found \"NaN\", expected a finite number"), "{e}");
         assert_eq!(quoted(&"x".repeat(41)), format!("\"{}...\"", "x".repeat(40)), "a long cell is cut");
         assert_eq!(quoted(&"é".repeat(40)), format!("\"{}\"", "é".repeat(40)));
@@ -367,16 +431,16 @@ mod tests {
             };
             Some(Estimate { mean, lo: None, hi: None, n: 1 })
         });
-        SweepRow { point: 0, values: vec![], figures, milestones: vec![] }
+        SweepRow { point: 0, values: vec![], figures, milestones: vec![], asked: vec![] }
     }
 
     #[test]
     fn rows_that_no_run_writes_are_found() {
-        assert_eq!(impossible(2, &one_run(10.0, 4.0), 1), None);
+        assert_eq!(impossible(2, &one_run(10.0, 4.0), 1, &[]), None);
         let with = |k: Headline, mean: f64| {
             let mut row = one_run(10.0, 4.0);
             row.figures = row.figures.map(|f, e| if f == k { e.map(|e| Estimate { mean, ..e }) } else { *e });
-            impossible(7, &row, 1).map(|c| (c.line, c.column, c.found, c.expected))
+            impossible(7, &row, 1, &[]).map(|c| (c.line, c.column, c.found, c.expected))
         };
         let found = |k: Headline, mean: f64| with(k, mean).map(|(line, column, found, _)| (line, column, found));
         let cell = |column: &str, found: &str| Some((7, column.to_string(), found.to_string()));
@@ -391,10 +455,20 @@ mod tests {
         // A mean of two runs may be a half; its interval must hold it.
         let mut two = one_run(10.0, 4.5);
         two.figures = two.figures.map(|_, e| e.map(|e| Estimate { lo: Some(e.mean), hi: Some(e.mean), ..e }));
-        assert_eq!(impossible(2, &two, 2), None);
-        assert!(impossible(2, &two, 1).is_some_and(|c| c.expected.contains("one replication has no interval")));
+        assert_eq!(impossible(2, &two, 2, &[]), None);
+        assert!(impossible(2, &two, 1, &[]).is_some_and(|c| c.expected.contains("one replication has no interval")));
         two.figures =
             two.figures.map(|k, e| e.map(|e| if k == Headline::Booked { Estimate { hi: Some(4.0), ..e } } else { e }));
-        assert_eq!(impossible(2, &two, 2).map(|c| c.column), Some("booked_hi".to_string()));
+        assert_eq!(impossible(2, &two, 2, &[]).map(|c| c.column), Some("booked_hi".to_string()));
+        // A figure asked for by name is held to its kind too.
+        let asked = ["cohort.a.booked_share_by_1h".to_string(), "queue_at_1h".to_string()];
+        let mut row = one_run(10.0, 4.0);
+        let one = |mean: f64| Some(Estimate { mean, lo: None, hi: None, n: 1 });
+        row.asked = vec![one(0.5), one(12.0)];
+        assert_eq!(impossible(2, &row, 1, &asked), None);
+        row.asked = vec![one(1.5), one(12.0)];
+        assert_eq!(impossible(2, &row, 1, &asked).map(|c| c.column), Some(asked[0].clone()), "a share above 1");
+        row.asked = vec![one(0.5), one(12.5)];
+        assert_eq!(impossible(2, &row, 1, &asked).map(|c| c.column), Some(asked[1].clone()), "half a person");
     }
 }
