@@ -41,8 +41,10 @@ pub struct Args {
     vary: String,
     /// A target every answer must meet: 'FIGURE <= VALUE', 'FIGURE >= VALUE'
     /// (repeatable), or one 'FIGURE == VALUE' to calibrate. FIGURE is a
-    /// headline figure of summary.json; waits in seconds or as durations
-    /// (30m), shares from 0 to 1 or in percent (60%).
+    /// headline figure of summary.json, a figure at a clock time
+    /// (queue_at_2021-07-20T02:00, booked_by_..., see docs/scenario.md) or
+    /// a cohort's (cohort."50-52".wait_p90_s); waits in seconds or as
+    /// durations (30m), shares from 0 to 1 or in percent (60%).
     #[arg(long = "target", value_name = "'FIGURE OP VALUE'", required = true)]
     targets: Vec<Target>,
     /// The greatest value meeting every target (e.g. the most people a
