@@ -5,6 +5,7 @@
 //! plotting error is returned, never unwrapped.
 
 use super::axis::{panel_chart, Chart};
+use super::figure::diamond;
 use super::figure::{
     Figure, ObservedPoint, Panel, Series, Spread, Swatch, BAND_ALPHA, CAP, GRID, INK, MARGIN, MARKERS_UP_TO, MUTED,
     OBSERVED_R, SPAN_ALPHA,
@@ -277,12 +278,6 @@ where
         }
     }
     Ok(())
-}
-
-/// The corners of the observation marker, a diamond of half-size `r`
-/// [px], around its centre.
-pub(super) fn diamond(r: i32) -> Vec<(i32, i32)> {
-    vec![(0, -r), (r, 0), (0, r), (-r, 0)]
 }
 
 /// Maximal runs of consecutive finite points.

@@ -202,3 +202,9 @@ impl Panel {
         self.series.iter().any(Series::has_data)
     }
 }
+
+/// The corners of the observation marker, a diamond of half-size `r`
+/// [px], around its centre (drawn on the panels and in the legend).
+pub(super) fn diamond(r: i32) -> Vec<(i32, i32)> {
+    vec![(0, -r), (r, 0), (0, r), (-r, 0)]
+}

@@ -130,8 +130,7 @@ where
             }
         }
         Swatch::Observed => {
-            use super::draw::diamond;
-            use super::figure::OBSERVED_R;
+            use super::figure::{diamond, OBSERVED_R};
             root.draw(
                 &(EmptyElement::at((x + SWATCH_W / 2, y))
                     + Polygon::new(diamond(OBSERVED_R + 3), WHITE.filled())
