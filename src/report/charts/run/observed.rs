@@ -7,7 +7,9 @@
 //! over a bin, the marks a state at an instant: close on a scale of hours);
 //! a cohort's `booked_by_` and `booked_share_by_` on `bookings.png`, as a
 //! share of the cohort's people, where the cohort has its line. A figure of
-//! the whole night has no line of its own in `bookings.png`, the shown wait
+//! the whole night has no line of its own in `bookings.png` (but the night's
+//! `booked_share_by_` goes on the line of a night's only eligible cohort:
+//! it is that cohort's share), the shown wait
 //! none in any chart, a cohort none in `queue.png`, and whole-run figures
 //! no clock time: those are not drawn (they are in `observed.csv` and
 //! `report.md`). A chart with nothing to mark is drawn as without
@@ -39,14 +41,17 @@ pub fn observed(stem: &str, s: &Scenario, rows: &[Row], fig: &mut Figure) -> Vec
         let What::At(f, at) = r.measure.what else { continue };
         let counted = r.kind() == Kind::Count;
         let seen = if counted { r.observed * scale } else { r.observed };
-        let line = r.measure.cohort.and_then(line_of);
+        // A night with one eligible cohort: the night's share booked is
+        // that cohort's, and its line is the night's.
+        let only = (r.measure.cohort.is_none() && lines.len() == 1 && f == ClockFigure::BookedShareBy).then_some(0);
+        let line = r.measure.cohort.and_then(line_of).or(only);
         let place = match (stem, f, r.measure.cohort, line) {
             ("queue", ClockFigure::QueueAt, None, _) => Some((0, seen)),
             ("queue", ClockFigure::ActiveAt, None, _) => Some((1, seen)),
             ("bookings", ClockFigure::BookedBy, Some(i), Some(_)) => {
                 Some((0, 100.0 * seen / s.cohorts[i].people as f64))
             }
-            ("bookings", ClockFigure::BookedShareBy, Some(_), Some(_)) => Some((0, 100.0 * seen)),
+            ("bookings", ClockFigure::BookedShareBy, _, Some(_)) => Some((0, 100.0 * seen)),
             _ => None,
         };
         let Some((panel, y)) = place.filter(|(p, y)| *p < fig.panels.len() && y.is_finite()) else { continue };
@@ -129,5 +134,18 @@ mod tests {
         let before = fig.legend_extra.len();
         assert!(observed("waits", &s, &rows, &mut fig).is_empty());
         assert_eq!(fig.legend_extra.len(), before);
+    }
+
+    #[test]
+    fn the_nights_share_goes_on_its_only_eligible_cohorts_line() {
+        // Cohort v is not eligible: a's line is the night's.
+        let text = format!("{NIGHT}[[observed]]\nfigure = \"booked_share_by_1h\"\nvalue = 0.3\n");
+        let s = crate::scenario::load_str(&text, "o.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+        let runs = vec![RunFigures::of(&s, crate::simulate(&s, 0).results)];
+        let rows = crate::report::observed::rows(&s, &runs).unwrap();
+        let mut fig = bookings(&s, &runs);
+        let marks = observed("bookings", &s, &rows, &mut fig);
+        assert!(marks.contains(&ObservedPoint { panel: 0, x: 3600.0, y: 30.0, color: color(0) }), "{marks:?}");
+        assert_eq!(marks.len(), 2, "a's booked_by_ and the night's share; v's booked_by_ has no line");
     }
 }
