@@ -9,9 +9,9 @@
 //! share of the cohort's people, where the cohort has its line. A figure of
 //! the whole night has no line of its own in `bookings.png` (but the night's
 //! `booked_share_by_` goes on the line of a night's only eligible cohort:
-//! it is that cohort's share), the shown wait
-//! none in any chart, a cohort none in `queue.png`, and whole-run figures
-//! no clock time: those are not drawn (they are in `observed.csv` and
+//! it is that cohort's share); `shown_wait_at_` on `waits.png`'s panel with
+//! the shown-wait line (by time joined), in minutes. A cohort has no line
+//! in `queue.png`, and whole-run figures no clock time: those are not drawn (they are in `observed.csv` and
 //! `report.md`). A chart with nothing to mark is drawn as without
 //! observations, byte for byte.
 
@@ -52,6 +52,8 @@ pub fn observed(stem: &str, s: &Scenario, rows: &[Row], fig: &mut Figure) -> Vec
                 Some((0, 100.0 * seen / s.cohorts[i].people as f64))
             }
             ("bookings", ClockFigure::BookedShareBy, _, Some(_)) => Some((0, 100.0 * seen)),
+            // The shown-wait line is on the last panel (by time joined, or the only one).
+            ("waits", ClockFigure::ShownWaitAt, _, _) => Some((fig.panels.len().saturating_sub(1), seen / 60.0)),
             _ => None,
         };
         let Some((panel, y)) = place.filter(|(p, y)| *p < fig.panels.len() && y.is_finite()) else { continue };
@@ -147,5 +149,20 @@ mod tests {
         let marks = observed("bookings", &s, &rows, &mut fig);
         assert!(marks.contains(&ObservedPoint { panel: 0, x: 3600.0, y: 30.0, color: color(0) }), "{marks:?}");
         assert_eq!(marks.len(), 2, "a's booked_by_ and the night's share; v's booked_by_ has no line");
+    }
+
+    #[test]
+    fn the_shown_wait_is_marked_beside_the_shown_wait_line() {
+        let room = "[waiting_room]\nmax_active = 5\nshown_wait = \"nominal\"\n";
+        let text = NIGHT.replace("[waiting_room]\nmax_active = 5\n", room)
+            + "[[observed]]\nfigure = \"shown_wait_at_1h\"\nvalue = 1200\n";
+        let s = crate::scenario::load_str(&text, "o.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+        let runs = vec![RunFigures::of(&s, crate::simulate(&s, 0).results)];
+        let rows = crate::report::observed::rows(&s, &runs).unwrap();
+        let mut fig = crate::report::charts::run::waits(&s, &runs);
+        let last = fig.panels.len() - 1;
+        assert!(fig.panels[last].series.iter().any(|l| l.label.starts_with("shown on joining")), "the line is drawn");
+        let marks = observed("waits", &s, &rows, &mut fig);
+        assert_eq!(marks, [ObservedPoint { panel: last, x: 3600.0, y: 20.0, color: okabe_ito::BLACK }]);
     }
 }

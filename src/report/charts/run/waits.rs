@@ -1,9 +1,10 @@
 //! `waits.png`: the waits in the queue (p50, p90, p99) per bin, and,
 //! where the three are one wait (a FIFO queue), the same waits against the
-//! time people joined.
+//! time people joined; where the room shows a wait, the wait it showed
+//! people joining (p50, dashed), by the time they joined.
 
 use super::{clock, line, with_replications, BinTimes};
-use crate::report::charts::figure::{okabe_ito, Figure, Panel, Series};
+use crate::report::charts::figure::{okabe_ito, Figure, Panel, Series, DASHED_W};
 use crate::report::charts::marks;
 use crate::report::charts::scale::{floor_to, value_axis, waits_span_decades, WAIT_FLOOR_MIN};
 use crate::report::format::count;
@@ -94,8 +95,26 @@ pub fn waits(s: &Scenario, runs: &[RunFigures]) -> Figure {
         }
     }
     let mut joined: Vec<Series> = if together { series.iter().map(by_joining_time).collect() } else { Vec::new() };
+    // The wait the room showed people as they joined, beside the wait they
+    // had: by the time they joined, so on the lower panel where there is
+    // one. It shares the panels' axis, so it is measured with the waits.
+    let shown = s.waiting_room.as_ref().and_then(|w| w.shown_wait).map(|_| {
+        let l = line(
+            runs,
+            "shown on joining (p50)",
+            okabe_ito::BLUISH_GREEN,
+            |b| t.mid(b),
+            |b| b.shown_wait[0].map(|w| w / 60.0),
+        );
+        Series { dashed: true, width: DASHED_W, ..l }
+    });
+    let has_shown = shown.is_some();
+    series.extend(shown);
     let log = waits_span_decades(&series);
     let (y, floored) = value_axis(&mut series, log, WAIT_FLOOR_MIN);
+    if has_shown && !joined.is_empty() {
+        joined.extend(series.pop());
+    }
     let floored = floor_to(&mut joined, &y) || floored;
     let empty_note = if s.waiting_room.is_none() {
         "No waiting room in this scenario: nobody waits"
