@@ -1,8 +1,9 @@
 //! Flags shared by several subcommands, each group defined once and
 //! flattened where it applies.
 
+use super::CliError;
 use crate::report::{ChartFormat, ReportOptions};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::{self, Scenario};
 use std::path::Path;
 
 /// How a scenario is changed and guarded before it runs: `run`, `sweep`,
@@ -30,10 +31,21 @@ impl RunFlags {
         scenario::Changes { unset: &self.unset, set: &self.set }
     }
 
-    /// Load `path` with the `--unset` keys and the `--set` overrides.
-    pub fn load(&self, path: &Path) -> Result<Scenario, ScenarioError> {
-        scenario::load_with(path, self.changes())
+    /// Load `path` with the `--unset` keys and the `--set` overrides, its
+    /// observations' figures checked (`load_checked`).
+    pub fn load(&self, path: &Path) -> Result<Scenario, CliError> {
+        load_checked(path, self.changes())
     }
+}
+
+/// Load `path` with `changes` and check that its observations name figures
+/// of a run: every command runs only a scenario `validate` passes. The
+/// names are resolved on the file's own size (resolving samples the
+/// instants they name), so scale after this.
+pub fn load_checked(path: &Path, changes: scenario::Changes<'_>) -> Result<Scenario, CliError> {
+    let mut s = scenario::load_with(path, changes)?;
+    super::validate::observed_problems(&mut s, path).map_err(CliError::Usage)?;
+    Ok(s)
 }
 
 /// Chart options shared by `run`, `compare`, `sweep` and `merge`.

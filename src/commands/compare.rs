@@ -164,6 +164,12 @@ fn load(a: &Args, asked: &[(&str, FigureName)]) -> Result<Loaded, CliError> {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // One column per figure (the selected one rides at the end, and
+        // may be any figure).
+        let columns = &mine[..a.figure.len().min(mine.len())];
+        if let Some(why) = crate::stats::measure::repeats(columns, &s) {
+            return Err(CliError::Usage(format!("--figure {why}")));
+        }
         measures.push(mine);
         if let Some(seed) = a.seed {
             s.seed = seed;

@@ -44,10 +44,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<(), CliError> {
+    // Observations naming no figure are bad input like any other scenario
+    // problem, refused before anything is claimed or run.
     let mut s = a.flags.load(&a.scenario)?;
-    // Bad input like any other scenario problem, before anything is
-    // claimed or run; at the file's own size (resolving samples instants).
-    super::validate::observed_problems(&mut s, &a.scenario).map_err(CliError::Usage)?;
     if let Some(seed) = a.seed {
         s.seed = seed;
         s.origin.set.push(format!("scenario.seed={seed}"));

@@ -29,7 +29,7 @@ use crate::report::sweep::{self as sweep_files, SweepRow};
 pub use crate::report::sweep::{Provenance, SweepLayout};
 use crate::scenario::figure::FigureName;
 use crate::scenario::grid::{Shard, Vary};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::{self, Scenario};
 use crate::stats::measure::Measure;
 use crate::stats::{ByMilestone, Estimate, Figures, Value};
 use anyhow::Result;
@@ -126,15 +126,10 @@ fn check_size(a: &Args, layout: &SweepLayout) -> Result<(), CliError> {
 
 /// The scenario of point `p`: the `--unset` keys out, then the `--set`
 /// list and the point's values written.
-fn load_point(
-    path: &Path,
-    changes: scenario::Changes,
-    layout: &SweepLayout,
-    p: usize,
-) -> Result<Scenario, ScenarioError> {
+fn load_point(path: &Path, changes: scenario::Changes, layout: &SweepLayout, p: usize) -> Result<Scenario, CliError> {
     let mut set = changes.set.to_vec();
     set.extend(layout.grid().point(p).into_iter().map(|(k, v)| format!("{k}={v}")));
-    scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &set })
+    super::args::load_checked(path, scenario::Changes { unset: changes.unset, set: &set })
 }
 
 /// Load the scenario of every point of this shard, at `scale` if given
@@ -144,7 +139,7 @@ pub fn load_points(
     changes: scenario::Changes,
     layout: &SweepLayout,
     scale: Option<f64>,
-) -> Result<Vec<(usize, Scenario)>, ScenarioError> {
+) -> Result<Vec<(usize, Scenario)>, CliError> {
     layout
         .grid()
         .shard_points(layout.shard)
@@ -221,7 +216,13 @@ pub fn resolve(
                         CliError::Usage(format!("--figure {f}: at point {p} ({}): {e}", at.join(", ")))
                     })
                 })
-                .collect()
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|mine| match crate::stats::measure::repeats(&mine, s) {
+                    // One column per figure: sweep.csv has the headline
+                    // figures and the milestones' shares already.
+                    Some(why) => Err(CliError::Usage(format!("--figure {why}"))),
+                    None => Ok(mine),
+                })
         })
         .collect()
 }

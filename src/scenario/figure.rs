@@ -110,6 +110,9 @@ impl FigureName {
             .max_by_key(|(f, _)| f.prefix().len())
         {
             Some((_, "")) => return Err(format!("found \"{text}\", expected a clock time after the prefix")),
+            Some((_, clock)) if clock.contains(char::is_whitespace) => {
+                return Err(format!("found \"{text}\", expected a clock time with no spaces after the prefix"))
+            }
             Some((f, clock)) => Base::At(*f, clock.to_string()),
             None if rest.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') => Base::Named(rest.to_string()),
             None => {
@@ -219,6 +222,7 @@ mod tests {
     fn bad_names_say_what_was_expected() {
         assert!(FigureName::parse("cohort.x").unwrap_err().contains("cohort.NAME.FIGURE"));
         assert!(FigureName::parse("queue_at_").unwrap_err().contains("clock time"));
+        assert!(FigureName::parse("queue_at_ 1h").unwrap_err().contains("no spaces"));
         assert!(FigureName::parse("wait p90").unwrap_err().contains("expected a figure's name"));
         assert!(FigureName::parse("cohort.\"\".booked").is_err());
     }

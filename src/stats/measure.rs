@@ -35,6 +35,30 @@ pub struct Measure {
     pub what: What,
 }
 
+/// Why figures asked for as extra columns of a table (`compare --figure`,
+/// `sweep --figure`) on `s` would repeat a column: one figure spelled two
+/// ways (`queue_at_1h`, `queue_at_2021-07-19T21:00`), or a figure the table
+/// has already (a headline figure, the night's booked share by one of the
+/// milestones). `None` when each is new.
+pub fn repeats(measures: &[Measure], s: &Scenario) -> Option<String> {
+    for (i, m) in measures.iter().enumerate() {
+        if let Some(first) = measures[..i].iter().find(|o| o.cohort == m.cohort && o.what == m.what) {
+            return Some(format!("{}: the same figure as {}, expected each figure once", m.name, first.name));
+        }
+        let column = match (m.cohort, m.what) {
+            (None, What::Headline(h)) => Some(format!("`{}`, a headline figure", h.name())),
+            (None, What::At(ClockFigure::BookedShareBy, at)) if s.milestones.contains(&at) => {
+                Some(format!("`booked_share_by_{}`, a milestone's", s.milestone_label(at)))
+            }
+            _ => None,
+        };
+        if let Some(column) = column {
+            return Some(format!("{}: the table has it already as {column}; ask for figures it has not", m.name));
+        }
+    }
+    None
+}
+
 /// The kind (unit) of a clock figure.
 pub fn clock_kind(f: ClockFigure) -> Kind {
     match f {
@@ -114,7 +138,23 @@ impl Measure {
                 What::At(*f, at)
             }
         };
-        Ok(Measure { name: name.clone(), cohort, what })
+        let m = Measure { name: name.clone(), cohort, what };
+        if let Some(i) = cohort.filter(|&i| !s.cohorts[i].eligible) {
+            // A share of an ineligible cohort's people is never defined:
+            // nobody of it can book.
+            let share = matches!(
+                what,
+                What::Column(CohortFigure::BookedShare | CohortFigure::BookedShareAtClose)
+                    | What::At(ClockFigure::BookedShareBy, _)
+            );
+            if share {
+                return Err(format!(
+                    "found {name}, but cohort \"{}\" is not eligible: nobody of it books, it has no booked share",
+                    s.cohorts[i].name
+                ));
+            }
+        }
+        Ok(m)
     }
 
     pub fn kind(&self) -> Kind {
@@ -191,8 +231,20 @@ pub fn observed(s: &mut Scenario) -> Result<Vec<Measure>, Vec<String>> {
         s.observed.iter().map(|o| (o.written_at.clone(), o.figure.clone())).collect();
     let mut measures = Vec::new();
     let mut problems = Vec::new();
+    let values: Vec<f64> = s.observed.iter().map(|o| o.value).collect();
     for (i, (at, name)) in names.iter().enumerate() {
         match Measure::resolve(name, s) {
+            // A clock time seen ("sold out at 15:30") has no relative error
+            // that means anything (it would depend on where the run starts):
+            // what was booked by then says the same.
+            Ok(m) if m.kind() == Kind::Clock => problems.push(format!(
+                "{at}: observed[{i}].figure: found {name}, a clock time, expected a count, share, wait or level \
+                 (observe what happened by then instead, e.g. booked_by_<clock>)"
+            )),
+            Ok(m) if m.kind() == Kind::Share && values[i] > 1.0 => problems.push(format!(
+                "{at}: observed[{i}].value: found {}, expected a share from 0 to 1 for {name}",
+                values[i]
+            )),
             Ok(m) => measures.push(m),
             Err(e) => problems.push(format!("{at}: observed[{i}].figure: {e}")),
         }
@@ -231,6 +283,36 @@ mod tests {
         assert!(r("queue_at_2021-07-19T23:00", &mut s).unwrap_err().contains("inside the run"));
         assert!(r("shown_wait_at_1h", &mut s).unwrap_err().contains("shown_wait"));
         assert!(r("wait_p91_s", &mut s).unwrap_err().contains("did you mean `wait_p90_s`"));
+        let mut s = scenario("");
+        s.cohorts[1].eligible = false;
+        assert!(r("cohort.\"a.b\".booked_share", &mut s).unwrap_err().contains("not eligible"));
+        assert!(r("cohort.\"a.b\".booked_share_by_1h", &mut s).unwrap_err().contains("not eligible"));
+        assert!(r("cohort.\"a.b\".booked_by_1h", &mut s).is_ok(), "a count of it is defined");
+    }
+
+    #[test]
+    fn a_figure_asked_twice_or_already_a_column_is_told() {
+        let mut s = crate::scenario::load_str(
+            "[scenario]\nname = \"m\"\nstart = \"2021-07-19T20:00:00+09:00\"\nduration = \"2h\"\n\
+             milestones = [\"1h\"]\n[[cohort]]\nname = \"a\"\npeople = 10\n[backend]\nmax_sessions = 1\n",
+            "m.toml".as_ref(),
+            ".".as_ref(),
+            &[],
+        )
+        .unwrap();
+        let mut m = |t: &str| Measure::resolve(&FigureName::parse(t).unwrap(), &mut s).unwrap();
+        let (q1, q2, b, share, share2) = (
+            m("queue_at_1h"),
+            m("queue_at_2021-07-19T21:00"),
+            m("booked"),
+            m("booked_share_by_1h"),
+            m("booked_share_by_90m"),
+        );
+        let cohort_booked = m("cohort.a.booked");
+        assert!(repeats(&[q1.clone(), q2], &s).unwrap().contains("the same figure as queue_at_1h"));
+        assert!(repeats(&[b], &s).unwrap().contains("a headline figure"));
+        assert!(repeats(&[share], &s).unwrap().contains("a milestone's"));
+        assert_eq!(repeats(&[q1, share2, cohort_booked], &s), None);
     }
 
     #[test]
@@ -239,5 +321,9 @@ mod tests {
         let e = observed(&mut s).unwrap_err();
         assert!(e[0].starts_with("m.toml:15:"), "the line of its figure: {e:?}");
         assert!(e[0].contains("observed[0].figure") && e[0].contains("did you mean"), "{e:?}");
+        let mut s = scenario("[[observed]]\nfigure = \"sold_out_at\"\nvalue = 3600\n");
+        assert!(observed(&mut s).unwrap_err()[0].contains("a clock time"));
+        let mut s = scenario("[[observed]]\nfigure = \"booked_share_by_1h\"\nvalue = 53.9\n");
+        assert!(observed(&mut s).unwrap_err()[0].contains("observed[0].value: found 53.9, expected a share"));
     }
 }

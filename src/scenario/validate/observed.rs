@@ -14,6 +14,19 @@ use super::super::{Cohort, Observation};
 use super::check::Check;
 use crate::engine::SimTime;
 
+/// What a figure names, whatever its spelling.
+#[derive(PartialEq)]
+struct Named {
+    cohort: Option<String>,
+    what: What,
+}
+
+#[derive(PartialEq)]
+enum What {
+    At(ClockFigure, SimTime),
+    Named(String),
+}
+
 /// The observations, and the instants their clock figures name.
 pub(super) fn check(
     raw: &[RawObserved],
@@ -23,6 +36,9 @@ pub(super) fn check(
 ) -> (Vec<Observation>, Vec<SimTime>) {
     let mut out: Vec<Observation> = Vec::new();
     let mut instants = Vec::new();
+    // What each figure names, by its index in the file: one figure spelled
+    // two ways (`queue_at_1h`, `queue_at_2021-07-19T21:00`) is one figure.
+    let mut named: Vec<(usize, Named)> = Vec::new();
     for (i, o) in raw.iter().enumerate() {
         let path = |field: &str| format!("observed[{i}].{field}");
         let before = c.count();
@@ -41,23 +57,32 @@ pub(super) fn check(
                     c.push(path("figure"), message);
                 }
             }
-            if let Base::At(kind, clock) = &f.base {
-                match moment_in_run(clock, c.start, c.duration) {
-                    Ok(at) => instants.push(at),
-                    Err(e) => c.push(path("figure"), e),
+            let what = match &f.base {
+                Base::At(kind, clock) => {
+                    if *kind == ClockFigure::ShownWaitAt && !shows_a_wait {
+                        let message = format!("found {f}, which needs waiting_room.shown_wait; the room shows none");
+                        c.push(path("figure"), message);
+                    }
+                    match moment_in_run(clock, c.start, c.duration) {
+                        Ok(at) => {
+                            instants.push(at);
+                            Some(What::At(*kind, at))
+                        }
+                        Err(e) => {
+                            c.push(path("figure"), e);
+                            None
+                        }
+                    }
                 }
-                if *kind == ClockFigure::ShownWaitAt && !shows_a_wait {
-                    c.push(
-                        path("figure"),
-                        format!("found {f}, which needs waiting_room.shown_wait; the room shows none"),
-                    );
+                Base::Named(n) => Some(What::Named(n.clone())),
+            };
+            if let Some(what) = what {
+                let this = Named { cohort: f.cohort.clone(), what };
+                if let Some((j, _)) = named.iter().find(|(_, seen)| *seen == this) {
+                    let message = format!("found {f}, the figure of observed[{j}] again, expected each figure once");
+                    c.push(path("figure"), message);
                 }
-            }
-            if let Some(j) = out.iter().position(|seen| &seen.figure == f) {
-                c.push(
-                    path("figure"),
-                    format!("found {f} a second time (first at observed[{j}]), expected each figure once"),
-                );
+                named.push((i, this));
             }
         }
         if !o.value.is_finite() || o.value < 0.0 {

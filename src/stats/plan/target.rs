@@ -71,6 +71,15 @@ impl FromStr for Target {
 
 /// A value in the unit of a figure of `kind`.
 fn parse_value(kind: Kind, text: &str) -> Result<f64, String> {
+    let x = number_or_unit(kind, text)?;
+    if kind == Kind::Share && !(0.0..=1.0).contains(&x) {
+        return Err(format!("expected a share from 0 to 1 (0 % to 100 %), found \"{text}\""));
+    }
+    Ok(x)
+}
+
+/// A plain number, or a duration or a percentage where the kind takes one.
+fn number_or_unit(kind: Kind, text: &str) -> Result<f64, String> {
     if let Ok(x) = text.parse::<f64>() {
         return if x.is_finite() { Ok(x) } else { Err(format!("expected a finite number, found {text}")) };
     }
@@ -116,5 +125,7 @@ mod tests {
         assert!("drop_rat <= 0.01".parse::<Target>().unwrap_err().contains("did you mean `drop_rate`"));
         assert!("people <= 10m".parse::<Target>().unwrap_err().contains("expected a number"));
         assert!("drop_rate <= NaN".parse::<Target>().is_err());
+        assert!("booked_share >= 200%".parse::<Target>().unwrap_err().contains("share from 0 to 1"));
+        assert!("booked_share >= 1.5".parse::<Target>().is_err());
     }
 }
