@@ -21,6 +21,7 @@ pub mod columns;
 pub mod figures;
 mod histogram;
 pub mod measure;
+pub mod calibrate;
 pub mod plan;
 mod recorder;
 mod results;
