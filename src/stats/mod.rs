@@ -15,13 +15,13 @@
 //! `ci` (an estimate over replications), `plan` and `select` (searching a
 //! parameter and choosing between scenarios).
 
+pub mod calibrate;
 pub mod cause;
 pub mod ci;
 pub mod columns;
 pub mod figures;
 mod histogram;
 pub mod measure;
-pub mod calibrate;
 pub mod plan;
 mod recorder;
 mod results;

@@ -158,6 +158,10 @@ impl<O: Oracle> CostFunction for Problem<'_, '_, O> {
     }
 }
 
+/// Nelder-Mead's convergence test: the standard deviation of the
+/// simplex's objectives.
+pub const SD_TOLERANCE: f64 = 1e-6;
+
 /// One Nelder-Mead from `start` (cube) with sides `size`: whether it ended
 /// by the budget.
 fn nelder_mead<O: Oracle>(e: &RefCell<Evaluator<'_, O>>, start: &[f64], size: f64) -> Result<bool> {
@@ -168,10 +172,11 @@ fn nelder_mead<O: Oracle>(e: &RefCell<Evaluator<'_, O>>, start: &[f64], size: f6
         v[j] = if v[j] + size <= 1.0 { v[j] + size } else { v[j] - size };
         simplex.push(v);
     }
-    // Converged when the simplex's objectives agree to a hair: with
-    // rounding and memoising, a collapsed simplex costs no runs, and the
-    // iteration cap ends it.
-    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-12)?;
+    // Converged when the simplex's objectives agree within 1e-6 (their
+    // standard deviation): a relative error of 0.1 %, finer than any
+    // observation is published to. A simplex collapsed by the rounding
+    // costs no runs (memoised), and the iteration cap ends it.
+    let solver = NelderMead::new(simplex).with_sd_tolerance(SD_TOLERANCE)?;
     let result = Executor::new(Problem(e), solver).configure(|s| s.max_iters(60 * k as u64 + 60)).run();
     match result {
         Ok(_) => Ok(false),
@@ -181,7 +186,12 @@ fn nelder_mead<O: Oracle>(e: &RefCell<Evaluator<'_, O>>, start: &[f64], size: f6
 }
 
 /// Fit the keys (`params`) to the observations: see the module doc.
-pub fn fit<O: Oracle>(params: &[Param], obs: &[Observation], settings: &Settings, oracle: &mut O) -> Result<Calibration> {
+pub fn fit<O: Oracle>(
+    params: &[Param],
+    obs: &[Observation],
+    settings: &Settings,
+    oracle: &mut O,
+) -> Result<Calibration> {
     anyhow::ensure!(!params.is_empty(), "no key to fit");
     anyhow::ensure!(settings.replications >= 1, "no replication");
     anyhow::ensure!(obs.iter().any(|o| o.used), "no observation to fit to");
@@ -258,15 +268,7 @@ pub fn fit<O: Oracle>(params: &[Param], obs: &[Observation], settings: &Settings
             ev.log[better].objective, ev.log[best].objective, better
         ));
     }
-    Ok(Calibration {
-        best,
-        runs: ev.runs,
-        evaluations: ev.log,
-        intervals,
-        searches,
-        budget_stopped,
-        warnings,
-    })
+    Ok(Calibration { best, runs: ev.runs, evaluations: ev.log, intervals, searches, budget_stopped, warnings })
 }
 
 #[cfg(test)]

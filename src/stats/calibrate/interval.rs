@@ -1,13 +1,15 @@
 //! Each fitted key's interval: the profile of the objective from the best
 //! point along that key (the other keys held at their best), on up to
-//! `per_side` evenly spaced points between the best and each end of the
-//! range. A point is inside when the paired per-replication differences
+//! `per_side` points between the best and each end of the range, at
+//! doubling distances (1/2^(n-1) of the way to the end, then 1/2^(n-2),
+//! ..., the end itself). A point is inside when the paired per-replication differences
 //! D_r = J_r(x) - J_r(best) (common random numbers: replication r of both
 //! points meets the same people) are not significantly above zero by a
 //! one-sided Student-t test at 95 %: the objective there cannot be told
 //! from its minimum given the replication noise. The walk outwards stops
 //! at the first point told apart; the bound is the last point inside, so
-//! the interval is as fine as the profile's grid. A bound at the range's
+//! the interval is as fine as the profile's grid (1/128 of the way to the
+//! end with eight points). A bound at the range's
 //! edge is open (the values beyond were not tried), and one reached when
 //! the budget ran out is a lower bound on the interval's extent.
 
@@ -66,7 +68,10 @@ pub(super) fn profile<O: Oracle>(e: &mut Evaluator<'_, O>, best: usize, j: usize
     let mut side = |end: f64| -> Result<Bound> {
         let mut inside = Bound { value: centre[j], open: false, budget: false };
         for m in 1..=per_side {
-            let u = u0 + (end - u0) * m as f64 / per_side as f64;
+            // Doubling steps: 1/2^(n-1) of the way to the end, then twice
+            // that, ..., the end itself: fine near the best, where the
+            // bound usually lies, and reaching the range's edge.
+            let u = u0 + (end - u0) * 0.5f64.powi((per_side - m) as i32);
             let mut x = centre.clone();
             x[j] = p.at(u);
             if x[j] == inside.value {

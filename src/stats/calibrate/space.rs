@@ -21,7 +21,7 @@ impl Param {
         let x = self.lo + u * (self.hi - self.lo);
         if self.step > 0.0 {
             let n = ((x - self.lo) / self.step).round();
-            (self.lo + n * self.step).clamp(self.lo, self.hi)
+            tidy(self.lo + n * self.step, self.step).clamp(self.lo, self.hi)
         } else {
             x
         }
@@ -38,6 +38,14 @@ impl Param {
     }
 }
 
+/// `x` without the float dust of `lo + n * step` (`40.019999999999996`
+/// for 40.02): rounded to two decimals more than the step has, so a
+/// value reads as it is written and its text loads back to the same one.
+fn tidy(x: f64, step: f64) -> f64 {
+    let decimals = (2.0 - step.log10().floor()).clamp(0.0, 15.0) as usize;
+    format!("{x:.decimals$}").parse().unwrap_or(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +59,7 @@ mod tests {
         assert_eq!(p.at(-3.0), 10.0, "clamped");
         assert_eq!(p.at(7.0), 20.0, "clamped");
         assert_eq!(p.unit(15.0), 0.5);
+        let f = Param { lo: 10.0, hi: 200.0, step: 0.19 };
+        assert_eq!(f.at(30.02 / 190.0), 40.02, "no float dust");
     }
 }
