@@ -224,7 +224,11 @@ fn bad_questions_are_refused() {
         assert!(stderr.contains(says), "{args:?}: expected '{says}' in: {stderr}");
     };
     refused("none.toml", &FITS[..2], "no [[observed]]");
-    refused("with.toml", &["--fit", "waiting_room.admit_per_minute=10..200", "--fit", "waiting_room.admit_per_minute=1..5"], "fitted twice");
+    refused(
+        "with.toml",
+        &["--fit", "waiting_room.admit_per_minute=10..200", "--fit", "waiting_room.admit_per_minute=1..5"],
+        "fitted twice",
+    );
     refused("with.toml", &["--fit", "waiting_room.admit_per_minute=200..10"], "expected LO below HI");
     refused("with.toml", &["--fit", "waiting_room.admit_per_minute"], "expected KEY=LO..HI");
     refused("with.toml", &[&FITS[..2], &["--hold-out", "wait_p90_s"]].concat(), "found no observation");
