@@ -13,7 +13,8 @@
 //! Refused before anything runs (exit code 2): a scenario on standard
 //! input (calibrated.toml could not extend it), a scenario without
 //! observations, a `--fit` key twice or set by `--set`, a bad range, a
-//! `--hold-out` that names no observation, and holding out every one.
+//! `--hold-out` that names no observation, holding out every one, and a
+//! `--max-runs` below one point's replications.
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
 use super::key::{parse_key, Key};
@@ -78,6 +79,12 @@ pub fn calibrate(a: Args) -> Result<(), CliError> {
              save the scenario to a file first"
                 .into(),
         ));
+    }
+    if a.max_runs < a.replications {
+        return Err(CliError::Usage(format!(
+            "--max-runs {}: cannot pay for one point of {} replications, expected at least -r",
+            a.max_runs, a.replications
+        )));
     }
     let changes = a.flags.changes();
     check_fits(&a.fits, &a.scenario, changes)?;

@@ -235,5 +235,35 @@ fn bad_questions_are_refused() {
     refused("with.toml", &[&FITS[..2], &["--hold-out", FIGURES[0]]].concat(), "every observation");
     refused("with.toml", &[&FITS[..2], &["--set", "waiting_room.admit_per_minute=20"]].concat(), "admit_per_minute");
     refused("-", &FITS[..2], "standard input");
+    refused("with.toml", &[&FITS[..2], &["--max-runs", "3"]].concat(), "cannot pay for one point");
     assert!(!dir.path().join("out").exists(), "nothing written");
+}
+
+/// The fit does not depend on the number of threads: each replication
+/// runs on the seed of its index, and the search sees the points in one
+/// order. One thread and four give the same bytes.
+#[test]
+fn the_fit_is_the_same_on_one_thread_and_on_four() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{NIGHT}{}", observed(&FIGURES, &[1900.0, 900.0, 600.0]));
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).expect("write");
+    let csv = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        Command::cargo_bin("surgesim")
+            .expect("binary")
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("calibrate")
+            .arg(&file)
+            .args(FITS)
+            .args(["--max-runs", "120", "-q", "--no-charts", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        (
+            std::fs::read(out.join("calibration.csv")).expect("csv"),
+            std::fs::read(out.join("calibrated.toml")).expect("toml"),
+        )
+    };
+    assert_eq!(csv("1"), csv("4"));
 }
