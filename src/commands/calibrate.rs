@@ -418,25 +418,26 @@ fn assign(doc: &mut toml::Table, key: &str, value: &str, cohorts: &[String]) -> 
 /// The scenario's path as `extends` in a file in `dir` reads it: relative
 /// to `dir` when both resolve, else absolute.
 fn extends_path(scenario: &Path, dir: &Path) -> String {
+    // The folder may not exist yet: the nearest folder above it that does,
+    // resolved, and the rest as written.
     let absolute = |p: &Path| -> Option<PathBuf> {
-        match p.canonicalize() {
-            Ok(c) => Some(c),
-            // The folder may not exist yet: its parent does.
-            Err(_) => Some(
-                p.parent()
-                    .filter(|q| !q.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."))
-                    .canonicalize()
-                    .ok()?
-                    .join(p.file_name()?),
-            ),
+        let p = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().ok()?.join(p) };
+        let mut rest = Vec::new();
+        let mut at = p.as_path();
+        loop {
+            if let Ok(found) = at.canonicalize() {
+                return Some(rest.iter().rev().fold(found, |acc: PathBuf, part| acc.join(part)));
+            }
+            rest.push(at.file_name()?.to_os_string());
+            at = at.parent()?;
         }
     };
     let Some(file) = absolute(scenario) else { return scenario.display().to_string() };
     let Some(dir) = absolute(dir) else { return file.display().to_string() };
     let (f, d): (Vec<_>, Vec<_>) = (file.components().collect(), dir.components().collect());
     let common = f.iter().zip(&d).take_while(|(a, b)| a == b).count();
-    if common == 0 {
+    // Nothing but the root in common: the absolute path reads better.
+    if common <= 1 {
         return file.display().to_string();
     }
     let mut rel = PathBuf::new();
@@ -447,4 +448,54 @@ fn extends_path(scenario: &Path, dir: &Path) -> String {
         rel.push(c);
     }
     rel.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_written_as_toml_a_cohort_in_a_table_of_its_name() {
+        let cohorts = vec!["53-54".to_string(), "a.b".to_string()];
+        let mut doc = toml::Table::new();
+        assign(&mut doc, "waiting_room.admit_per_minute", "6200", &cohorts).unwrap();
+        assign(&mut doc, "clients.patience.mean", "2460s", &cohorts).unwrap();
+        assign(&mut doc, "cohort.53-54.people", "100", &cohorts).unwrap();
+        assign(&mut doc, "cohort[1].people", "7", &cohorts).unwrap();
+        assign(&mut doc, "cohort.\"53-54\".eligible", "false", &cohorts).unwrap();
+        let text = toml::to_string(&doc).unwrap();
+        let back: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(back["waiting_room"]["admit_per_minute"].as_integer(), Some(6200));
+        assert_eq!(back["clients"]["patience"]["mean"].as_str(), Some("2460s"), "a duration as text");
+        let list = back["cohort"].as_array().unwrap();
+        assert_eq!(list.len(), 2, "one table per cohort: {text}");
+        assert_eq!(list[0]["name"].as_str(), Some("53-54"));
+        assert_eq!(list[0]["people"].as_integer(), Some(100));
+        assert_eq!(list[0]["eligible"].as_bool(), Some(false));
+        assert_eq!(list[1]["name"].as_str(), Some("a.b"), "an index names its cohort");
+        assert!(assign(&mut doc, "front.schedule[0].value", "5", &cohorts).unwrap_err().contains("list"));
+    }
+
+    #[test]
+    fn the_current_value_is_read_from_the_resolved_scenario() {
+        let resolved = serde_json::json!({
+            "cohorts": [{ "name": "all", "people": 3000 }],
+            "clients": { "patience": { "mean": "20m" } },
+            "waiting_room": { "admit_per_minute": 40.5 },
+            "backend": { "max_sessions": 100 },
+        });
+        assert_eq!(current_value(&resolved, "cohort.all.people"), Some(3000.0));
+        assert_eq!(current_value(&resolved, "cohort.0.people"), Some(3000.0));
+        assert_eq!(current_value(&resolved, "clients.patience.mean"), Some(1200.0));
+        assert_eq!(current_value(&resolved, "backend.max_sessions+waiting_room.admit_per_minute"), Some(100.0));
+        assert_eq!(current_value(&resolved, "front.capacity"), None);
+    }
+
+    #[test]
+    fn extends_is_relative_to_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("night.toml");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(extends_path(&file, &dir.path().join("outputs/fit")), "../../night.toml");
+    }
 }

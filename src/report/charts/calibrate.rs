@@ -23,12 +23,18 @@ pub fn fit(title: &str, points: &[FitPoint]) -> Figure {
     let labels: Vec<String> = points.iter().map(|p| p.figure.clone()).collect();
     let n = points.len() as f64;
     let series_of = |used: bool| {
-        let chosen: Vec<(usize, &FitPoint)> = points.iter().enumerate().filter(|(_, p)| p.used == used).collect();
-        let pts = chosen.iter().map(|(i, p)| (*i as f64, p.percent.unwrap_or(f64::NAN))).collect();
-        let bars = chosen.iter().map(|(_, p)| (p.lo.unwrap_or(f64::NAN), p.hi.unwrap_or(f64::NAN))).collect();
+        // Observations are categories, not a curve: a NaN between each two
+        // breaks the line, leaving a dot with its bar at each.
+        let (mut pts, mut bars) = (Vec::new(), Vec::new());
+        for (i, p) in points.iter().enumerate().filter(|(_, p)| p.used == used) {
+            pts.push((i as f64, p.percent.unwrap_or(f64::NAN)));
+            bars.push((p.lo.unwrap_or(f64::NAN), p.hi.unwrap_or(f64::NAN)));
+            pts.push((i as f64 + 0.5, f64::NAN));
+            bars.push((f64::NAN, f64::NAN));
+        }
         (pts, bars)
     };
-    let (fitted, fitted_bars) = series_of(true);
+    let (fitted, fitted_bars): (Vec<(f64, f64)>, Vec<(f64, f64)>) = series_of(true);
     let (held, held_bars) = series_of(false);
     let top = points.iter().filter_map(|p| p.hi.or(p.percent)).fold(100.0, f64::max);
     let mut series = vec![

@@ -249,8 +249,9 @@ pub fn fit<O: Oracle>(
     let best = ev.best().expect("the start was run");
     if budget_stopped {
         warnings.push(format!(
-            "the search stopped at --max-runs {} before Nelder-Mead converged: the point given is the best seen",
-            settings.max_runs
+            "the search stopped at its share of --max-runs {} ({} runs; the rest is kept for the intervals) before \
+             Nelder-Mead converged: the point given is the best seen",
+            settings.max_runs, search_budget
         ));
     }
     // The profiles get what the search left.
