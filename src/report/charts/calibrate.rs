@@ -16,6 +16,9 @@ pub struct FitPoint {
     pub hi: Option<f64>,
 }
 
+/// (x, y) points, or (low, high) bar ends.
+type Points = Vec<(f64, f64)>;
+
 /// Observed against fitted: one category per observation, the
 /// observation at 100 %, the fitted figure with its interval; held-out
 /// observations in their own colour.
@@ -25,7 +28,7 @@ pub fn fit(title: &str, points: &[FitPoint]) -> Figure {
     let series_of = |used: bool| {
         // Observations are categories, not a curve: a NaN between each two
         // breaks the line, leaving a dot with its bar at each.
-        let (mut pts, mut bars) = (Vec::new(), Vec::new());
+        let (mut pts, mut bars): (Points, Points) = (Vec::new(), Vec::new());
         for (i, p) in points.iter().enumerate().filter(|(_, p)| p.used == used) {
             pts.push((i as f64, p.percent.unwrap_or(f64::NAN)));
             bars.push((p.lo.unwrap_or(f64::NAN), p.hi.unwrap_or(f64::NAN)));
@@ -34,7 +37,7 @@ pub fn fit(title: &str, points: &[FitPoint]) -> Figure {
         }
         (pts, bars)
     };
-    let (fitted, fitted_bars): (Vec<(f64, f64)>, Vec<(f64, f64)>) = series_of(true);
+    let (fitted, fitted_bars) = series_of(true);
     let (held, held_bars) = series_of(false);
     let top = points.iter().filter_map(|p| p.hi.or(p.percent)).fold(100.0, f64::max);
     let mut series = vec![
