@@ -13,16 +13,16 @@
 //! profiled from the best point (`interval`), with what the budget kept
 //! back for it.
 
+pub use super::evaluate::Evaluation;
+use super::evaluate::{Evaluator, Spent};
 use super::interval::{profile, Interval};
-use super::objective::{means, objective, per_replication, Observation};
+use super::objective::Observation;
 use super::space::Param;
 use super::Oracle;
-use crate::stats::Value;
 use anyhow::Result;
 use argmin::core::{CostFunction, Executor};
 use argmin::solver::neldermead::NelderMead;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// How the search runs.
 #[derive(Clone, Debug)]
@@ -35,21 +35,6 @@ pub struct Settings {
     pub start: Vec<f64>,
     /// Profile points on each side of the best, per key, at most.
     pub profile_per_side: usize,
-}
-
-/// One point run: its key values, its figures, its objective.
-#[derive(Clone, Debug)]
-pub struct Evaluation {
-    pub x: Vec<f64>,
-    /// Per replication, each observation's figure.
-    pub runs: Vec<Vec<Value>>,
-    /// Each observation's mean over the replications.
-    pub means: Vec<Value>,
-    pub objective: f64,
-    /// J_r of each replication alone.
-    pub per_replication: Vec<f64>,
-    /// Which stage asked for it: "search" or "profile".
-    pub stage: &'static str,
 }
 
 /// What the fit found.
@@ -72,75 +57,6 @@ pub struct Calibration {
 impl Calibration {
     pub fn best(&self) -> &Evaluation {
         &self.evaluations[self.best]
-    }
-}
-
-/// The budget is spent: the search stops, keeping the best point seen.
-#[derive(Debug)]
-pub(super) struct Spent;
-
-impl std::fmt::Display for Spent {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("the budget of runs is spent")
-    }
-}
-
-impl std::error::Error for Spent {}
-
-/// The memoised, budgeted, logged objective.
-pub(super) struct Evaluator<'a, O> {
-    pub params: &'a [Param],
-    pub obs: &'a [Observation],
-    pub oracle: &'a mut O,
-    pub replications: usize,
-    /// Runs allowed in all, and spent.
-    pub budget: usize,
-    pub runs: usize,
-    pub log: Vec<Evaluation>,
-    memo: HashMap<Vec<u64>, usize>,
-    stage: &'static str,
-}
-
-impl<O: Oracle> Evaluator<'_, O> {
-    /// The point at key values `x` (rounded as the keys take them): its
-    /// index in the log; run now unless run before. `Err(Spent)` when the
-    /// budget cannot pay for it.
-    pub fn at(&mut self, x: &[f64]) -> Result<usize> {
-        let x: Vec<f64> = x.iter().zip(self.params).map(|(x, p)| p.at(p.unit(*x))).collect();
-        let id: Vec<u64> = x.iter().map(|v| v.to_bits()).collect();
-        if let Some(&i) = self.memo.get(&id) {
-            return Ok(i);
-        }
-        if self.runs + self.replications > self.budget {
-            return Err(Spent.into());
-        }
-        let runs = self.oracle.runs(&x, 0, self.replications)?;
-        self.runs += self.replications;
-        let means = means(&runs, self.obs.len());
-        let evaluation = Evaluation {
-            objective: objective(self.obs, &means),
-            per_replication: per_replication(self.obs, &runs),
-            x,
-            runs,
-            means,
-            stage: self.stage,
-        };
-        self.log.push(evaluation);
-        self.memo.insert(id, self.log.len() - 1);
-        Ok(self.log.len() - 1)
-    }
-
-    /// The point at cube coordinates `u`.
-    fn at_unit(&mut self, u: &[f64]) -> Result<usize> {
-        let x: Vec<f64> = u.iter().zip(self.params).map(|(u, p)| p.at(*u)).collect();
-        self.at(&x)
-    }
-
-    /// The best point so far among those the search asked for.
-    fn best(&self) -> Option<usize> {
-        (0..self.log.len())
-            .filter(|&i| self.log[i].stage == "search")
-            .min_by(|&a, &b| self.log[a].objective.total_cmp(&self.log[b].objective))
     }
 }
 
@@ -205,17 +121,7 @@ pub fn fit<O: Oracle>(
     }
     let reserve = if r >= 2 { 2 * k * per_side * r } else { 0 };
     let search_budget = settings.max_runs.saturating_sub(reserve).max(r * (k + 1));
-    let e = RefCell::new(Evaluator {
-        params,
-        obs,
-        oracle,
-        replications: r,
-        budget: search_budget.min(settings.max_runs),
-        runs: 0,
-        log: Vec::new(),
-        memo: HashMap::new(),
-        stage: "search",
-    });
+    let e = RefCell::new(Evaluator::new(params, obs, oracle, r, search_budget.min(settings.max_runs)));
     let start: Vec<f64> = settings.start.iter().zip(params).map(|(x, p)| p.unit(*x)).collect();
     let mut warnings = Vec::new();
     // The start alone first, so a budget that cannot pay for a simplex
@@ -275,6 +181,7 @@ pub fn fit<O: Oracle>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::Value;
 
     /// Figures that are a known function of the keys plus replication
     /// noise that is the same at every point for the same replication
@@ -358,10 +265,14 @@ mod tests {
     fn a_held_out_observation_does_not_move_the_fit() {
         let params = [Param { lo: 0.0, hi: 100.0, step: 0.01 }, Param { lo: 0.0, hi: 50.0, step: 0.01 }];
         let mut obs = observations(30.0, 20.0);
-        let a = fit(&params, &obs, &settings(2), &mut Linear { calls: 0, noise: 0.0 }).unwrap();
-        // A wildly wrong third observation, held out: the same fit.
+        // The first two alone (they determine both keys) ...
+        let a = fit(&params, &obs[..2], &settings(2), &mut Linear { calls: 0, noise: 0.0 }).unwrap();
+        // ... and with a wildly wrong third observation, held out: the
+        // same fit, point for point.
         obs[2] = Observation { value: 1000.0, used: false, ..obs[2].clone() };
         let b = fit(&params, &obs, &settings(2), &mut Linear { calls: 0, noise: 0.0 }).unwrap();
+        let xs = |c: &Calibration| c.evaluations.iter().map(|e| e.x.clone()).collect::<Vec<_>>();
+        assert_eq!(xs(&a), xs(&b));
         assert_eq!(a.best().x, b.best().x);
         assert_eq!(a.best().objective, b.best().objective);
     }

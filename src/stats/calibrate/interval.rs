@@ -13,7 +13,7 @@
 //! edge is open (the values beyond were not tried), and one reached when
 //! the budget ran out is a lower bound on the interval's extent.
 
-use super::fit::Evaluator;
+use super::evaluate::{Evaluator, Spent};
 use super::Oracle;
 use anyhow::Result;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -79,7 +79,7 @@ pub(super) fn profile<O: Oracle>(e: &mut Evaluator<'_, O>, best: usize, j: usize
             }
             let i = match e.at(&x) {
                 Ok(i) => i,
-                Err(err) if err.downcast_ref::<super::fit::Spent>().is_some() => {
+                Err(err) if err.downcast_ref::<Spent>().is_some() => {
                     inside.budget = true;
                     return Ok(inside);
                 }

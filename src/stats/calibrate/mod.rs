@@ -5,6 +5,7 @@
 //! The files, one job each: `space` (the unit cube searched and the keys'
 //! values it maps to), `objective` (the weighted sum of squared relative
 //! errors, over the mean of the replications and per replication),
+//! `evaluate` (every point run once, logged, within the budget),
 //! `fit` (Nelder-Mead from the `argmin` crate on the memoised, budgeted
 //! objective, with restarts), `interval` (each key's profile from the best
 //! point and the paired t test that bounds it).
@@ -16,6 +17,7 @@
 //! start far from the truth in a rugged objective can end elsewhere, which
 //! the profile intervals and the held-out observations help to tell.
 
+mod evaluate;
 mod fit;
 mod interval;
 mod objective;
