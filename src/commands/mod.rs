@@ -5,9 +5,11 @@
 //! and nothing calls it but `main`.
 
 mod args;
+mod calibrate;
 pub mod compare;
 mod execute;
 mod interrupt;
+mod key;
 pub mod merge;
 mod plan;
 pub mod progress;
@@ -48,6 +50,10 @@ pub enum Command {
     /// target holds, at a stated confidence; or with one == target, the
     /// value at which a figure hits a number.
     Plan(plan::Args),
+    /// Fit several keys to the scenario's observations ([[observed]]) at
+    /// once, each with an interval; held-out observations checked out of
+    /// sample; writes calibrated.toml, runnable as it is.
+    Calibrate(calibrate::Args),
     /// Check scenarios without running them; every problem is listed.
     Validate(validate::Args),
     /// Print a commented scenario to start from: surgesim new > my.toml
@@ -113,6 +119,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Command::Merge(a) => merge::merge(a),
         Command::Compare(a) => compare::compare(a),
         Command::Plan(a) => plan::plan(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Validate(a) => validate::validate(a),
         Command::New(a) => validate::new(a),
         Command::Completions { shell } => completions(shell),

@@ -18,13 +18,14 @@
 //! it.
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
+use super::key::{parse_key, Key};
 use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
 use crate::limits::{self, Keeps};
 use crate::report::{self, output};
 use crate::scenario::grid::{Grid, Vary};
-use crate::scenario::{self, units::parse_duration, CohortNames, Scenario};
-use crate::stats::plan::{self as search, Domain, Op, Settings, Target};
+use crate::scenario::{self, CohortNames, Scenario};
+use crate::stats::plan::{self as search, Op, Settings, Target};
 use crate::stats::Measure;
 use crate::stats::{RunFigures, Value};
 use anyhow::Result;
@@ -87,35 +88,11 @@ fn parse_confidence(text: &str) -> Result<f64, String> {
     }
 }
 
-/// The key and how its values are written.
-#[derive(Clone, Debug)]
-pub struct Key {
-    pub name: String,
-    pub domain: Domain,
-    /// Durations: values are seconds, written `{n}s`.
-    pub seconds: bool,
-    /// Whole numbers only.
-    pub integer: bool,
-}
-
-impl Key {
-    /// The value as `--set` takes it.
-    pub fn text(&self, x: f64) -> String {
-        if self.seconds {
-            format!("{}s", report::format::number(Some(x)).trim_end_matches(".0"))
-        } else if self.integer {
-            format!("{}", x.round() as i64)
-        } else {
-            report::format::number(Some(x)).trim_end_matches(".0").to_string()
-        }
-    }
-}
-
 pub fn plan(a: Args) -> Result<(), CliError> {
     let changes = a.flags.changes();
     check_targets(&a.targets)?;
     let names = check_set(&a.vary, &a.scenario, changes)?;
-    let key = parse_key(&a.vary, a.resolution.as_deref(), &a.scenario, changes)?;
+    let key = parse_key("--vary", &a.vary, a.resolution.as_deref(), &a.scenario, changes)?;
     let (mut base, _) = load_at(&a.scenario, changes, &key, key.domain.lo, a.scale, &a.targets)?;
     // The plan's own changes are the user's --set; the key is the answer.
     base.origin.set = a.flags.set.clone();
@@ -239,40 +216,6 @@ fn default_dir(a: &Args, key: &Key, names: &CohortNames, base: &Scenario) -> Pat
     question.extend(a.flags.set.iter().cloned());
     let origin = scenario::Origin { set: question, ..base.origin.clone() };
     output::default_dir_of(&Scenario { origin, ..base.clone() }, "-plan")
-}
-
-/// `KEY=LO..HI`, with the kind of values the key takes.
-fn parse_key(spec: &str, resolution: Option<&str>, path: &Path, changes: scenario::Changes) -> Result<Key, CliError> {
-    let bad = |why: &str| CliError::Usage(format!("--vary \"{spec}\": {why}"));
-    let (name, range) = spec.split_once('=').ok_or_else(|| bad("expected KEY=LO..HI"))?;
-    let (lo, hi) = range.split_once("..").ok_or_else(|| bad("expected a range LO..HI"))?;
-    let number = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-    let seconds = |t: &str| parse_duration(t.trim()).ok().map(|d| d.as_secs_f64());
-    let (lo_x, hi_x, durations) = match (number(lo), number(hi)) {
-        (Some(l), Some(h)) => (l, h, false),
-        _ => match (seconds(lo), seconds(hi)) {
-            (Some(l), Some(h)) => (l, h, true),
-            _ => return Err(bad("expected two numbers, or two durations like 5m..2h")),
-        },
-    };
-    if lo_x >= hi_x {
-        return Err(bad("expected LO below HI"));
-    }
-    let name = name.trim().to_string();
-    // A key of whole numbers refuses a fraction: that tells which it is.
-    let probe = format!("{name}={}", (lo_x + 0.5).floor() + 0.5);
-    let probed = [changes.set, &[probe]].concat();
-    let takes_fractions =
-        !durations && scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &probed }).is_ok();
-    let integer = !durations && !takes_fractions;
-    let step = match resolution {
-        Some(r) => number(r).or_else(|| seconds(r)).filter(|s| *s > 0.0).ok_or_else(|| bad("bad --resolution"))?,
-        None if integer => 1.0,
-        None if durations => 1.0,
-        None => (hi_x - lo_x) / 1000.0,
-    };
-    let step = if integer { step.round().max(1.0) } else { step };
-    Ok(Key { name, domain: Domain { lo: lo_x, hi: hi_x, step }, seconds: durations, integer })
 }
 
 /// The oracle of the search: replications of the scenario at a key value,

@@ -7,6 +7,7 @@
 //! generic over how a figure's value is shown (`format::Shown`), a number
 //! for one run, a mean with its 95 % interval for replications.
 
+pub mod calibrate;
 pub mod charts;
 pub mod compare;
 pub mod format;

@@ -21,7 +21,7 @@ mod inherit;
 mod lenient;
 mod load;
 mod merge;
-mod path;
+pub mod path;
 mod raw;
 mod read;
 mod sources;

@@ -15,6 +15,7 @@
 //! `ci` (an estimate over replications), `plan` and `select` (searching a
 //! parameter and choosing between scenarios).
 
+pub mod calibrate;
 pub mod cause;
 pub mod ci;
 pub mod columns;

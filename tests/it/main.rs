@@ -2,6 +2,7 @@
 
 mod arrivals;
 mod bad_input;
+mod calibrate;
 mod catch_up;
 mod charts;
 mod cli;

@@ -11,6 +11,7 @@
 //! system font and look the same on every machine.
 
 pub mod axis;
+pub mod calibrate;
 pub mod compare;
 mod draw;
 mod figure;
