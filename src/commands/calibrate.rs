@@ -147,7 +147,7 @@ pub fn calibrate(a: Args) -> Result<(), CliError> {
     let claim = super::claim(&dir, "calibrate")?;
     let bar = Progress::jobs(u64::from(a.max_runs), "runs (at most)", a.flags.quiet);
     let kinds: Vec<Kind> = measures.iter().map(Measure::kind).collect();
-    let mut oracle = Runs { path: &a.scenario, changes, keys: &keys, scale: a.scale, kinds: &kinds, progress: &bar };
+    let mut oracle = Runs { path: &a.scenario, changes, keys: &keys, scale: a.scale, progress: &bar };
     let settings =
         Settings { replications: r, max_runs: a.max_runs as usize, start, profile_per_side: PROFILE_PER_SIDE };
     let fit = execute::within(&guard, || fitting::fit(&params, &observations, &settings, &mut oracle))?;
@@ -305,7 +305,6 @@ struct Runs<'a> {
     changes: scenario::Changes<'a>,
     keys: &'a [Key],
     scale: Option<f64>,
-    kinds: &'a [Kind],
     progress: &'a Progress,
 }
 
@@ -313,20 +312,15 @@ impl Oracle for Runs<'_> {
     fn runs(&mut self, x: &[f64], from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
         let (s, measures) =
             load_at(self.path, self.changes, self.keys, x, self.scale).map_err(|e| anyhow::anyhow!("{e}"))?;
-        // Counts and levels grow with the night's size: compared at full size.
-        let full = 1.0 / self.scale.unwrap_or(1.0);
+        // Counts and time averages of people grow with the night's size:
+        // compared at full size.
+        let scale = self.scale.unwrap_or(1.0);
         Ok((from as u64..to as u64)
             .into_par_iter()
             .map(|r| {
                 let outcome = crate::batch::run(&s, r, crate::QueueKind::default(), self.progress)?;
                 let run = RunFigures::of(&s, outcome.results);
-                Ok(measures
-                    .iter()
-                    .zip(self.kinds)
-                    .map(|(m, kind)| {
-                        m.value(&s, &run).map(|v| if matches!(kind, Kind::Count | Kind::Level) { v * full } else { v })
-                    })
-                    .collect())
+                Ok(measures.iter().map(|m| m.value(&s, &run).map(|v| m.at_full_size(v, scale))).collect())
             })
             .collect::<Result<_, crate::engine::OutOfMemory>>()?)
     }

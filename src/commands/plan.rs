@@ -158,9 +158,13 @@ fn load_at(
     Ok((s, measures))
 }
 
-/// The value of each target's figure in one run.
+/// The value of each target's figure in one run, at the night's full
+/// size: a target is about the night, so at `--scale F` a count (and a time
+/// average of people) is divided by F, as `observed.csv` and `calibrate`
+/// compare them.
 fn target_values(s: &Scenario, run: &RunFigures, measures: &[Measure]) -> Vec<Value> {
-    measures.iter().map(|m| m.value(s, run)).collect()
+    let scale = s.origin.scale.unwrap_or(1.0);
+    measures.iter().map(|m| m.value(s, run).map(|v| m.at_full_size(v, scale))).collect()
 }
 
 /// A `==` target goes alone: calibration finds where one figure hits one

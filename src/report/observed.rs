@@ -75,12 +75,12 @@ pub fn rows(s: &Scenario, runs: &[RunFigures]) -> Result<Vec<Row>> {
         .iter()
         .zip(measures)
         .map(|(o, m)| {
-            let full_size = m.kind() == Kind::Count && scale != 1.0;
+            let full_size = m.grows_with_size() && scale != 1.0;
             let values: Vec<f64> = runs
                 .iter()
                 .filter_map(|r| m.value(s, r))
                 .filter(|v| v.is_finite())
-                .map(|v| if full_size { v / scale } else { v })
+                .map(|v| m.at_full_size(v, scale))
                 .collect();
             Row { measure: m, observed: o.value, simulated: Estimate::of(&values), source: o.source.clone(), full_size }
         })

@@ -165,6 +165,26 @@ impl Measure {
         }
     }
 
+    /// Whether the figure grows with the night's size: counts, and the
+    /// time averages of people and sessions (not a ratio such as identity
+    /// checks per booking). At `--scale F` a run gives F of the night's.
+    pub fn grows_with_size(&self) -> bool {
+        match self.what {
+            What::Headline(Headline::QueueLenMean | Headline::ActiveSessionsMean) => true,
+            _ => self.kind() == Kind::Count,
+        }
+    }
+
+    /// A run's value `v` at the night's full size, for a run at `scale`:
+    /// what an observation or a target of the whole night compares with.
+    pub fn at_full_size(&self, v: f64, scale: f64) -> f64 {
+        if self.grows_with_size() {
+            v / scale
+        } else {
+            v
+        }
+    }
+
     /// The figure in one run of `s` (the scenario it was resolved on, or
     /// one with the same cohorts and instants); `None` where it is
     /// undefined (a share of nobody, a wait the room could not name).

@@ -21,7 +21,6 @@ use crate::report::observed::Row;
 use crate::scenario::figure::ClockFigure;
 use crate::scenario::Scenario;
 use crate::stats::measure::What;
-use crate::stats::Kind;
 
 /// The marks of the chart `stem` of a run of `s`, on `fig`'s panels: each
 /// panel's linear axis is widened to hold its marks, and the legend says
@@ -39,7 +38,7 @@ pub fn observed(stem: &str, s: &Scenario, rows: &[Row], fig: &mut Figure) -> Vec
     let (mut scaled, mut coloured) = (false, false);
     for r in rows {
         let What::At(f, at) = r.measure.what else { continue };
-        let counted = r.kind() == Kind::Count;
+        let counted = r.measure.grows_with_size();
         let seen = if counted { r.observed * scale } else { r.observed };
         // A night with one eligible cohort: the night's share booked is
         // that cohort's, and its line is the night's.
