@@ -358,10 +358,15 @@ fn calibrated_toml(a: &Args, dir: &Path, keys: &[Key], x: &[f64], base: &Scenari
             t.insert(k, v);
         }
     }
-    let body = toml::to_string(&doc).map_err(|e| format!("could not write calibrated.toml: {e}"))?;
+    // `[scenario]` (what it extends, its name) first, as a reader expects;
+    // the table writes its keys in order of name.
+    let mut top = toml::Table::new();
+    top.extend(doc.remove("scenario").map(|t| ("scenario".to_string(), t)));
+    let write = |t: &toml::Table| toml::to_string(t).map_err(|e| format!("could not write calibrated.toml: {e}"));
+    let (head, body) = (write(&top)?, write(&doc)?);
     Ok(format!(
         "# Written by `surgesim calibrate`: the scenario with the fitted keys set.\n\
-         # Run it as it is: surgesim run calibrated.toml\n\n{body}"
+         # Run it as it is: surgesim run calibrated.toml\n\n{head}\n{body}"
     ))
 }
 

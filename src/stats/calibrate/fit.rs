@@ -170,7 +170,7 @@ pub fn fit<O: Oracle>(
     };
     if let Some(better) = (0..ev.log.len()).find(|&i| ev.log[i].objective < ev.log[best].objective) {
         warnings.push(format!(
-            "a profile point has a lower objective ({:.4}) than the fitted point ({:.4}): the search ended at a \
+            "a profile point has a lower objective ({:.4e}) than the fitted point ({:.4e}): the search ended at a \
              local minimum; consider starting there (point {})",
             ev.log[better].objective, ev.log[best].objective, better
         ));
