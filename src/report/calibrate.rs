@@ -179,29 +179,24 @@ fn json(p: &CalibrationReport) -> Result<Vec<u8>> {
         })
         .collect();
     let r = best.runs.len();
-    let doc = json!({
-        "scenario": s.name,
-        "title": s.title,
-        "seed": s.seed,
-        "version": env!("CARGO_PKG_VERSION"),
-        "extends": s.origin.extends,
-        "unset": s.origin.unset,
-        "set": s.origin.set,
-        "scale": s.origin.scale,
-        "fitted": fitted,
-        "interval_method": INTERVAL_METHOD,
-        "observations": observations,
-        "objective": best.objective,
-        "runs": p.fit.runs,
-        "max_runs": p.max_runs,
-        "replications": r,
-        "points": p.fit.evaluations.len(),
-        "searches": p.fit.searches,
-        "budget_stopped": p.fit.budget_stopped,
-        "method": METHOD,
-        "seeds": seeds(p),
-        "warnings": p.warnings,
-    });
+    let doc = super::with_origin(
+        s,
+        json!({
+            "fitted": fitted,
+            "interval_method": INTERVAL_METHOD,
+            "observations": observations,
+            "objective": best.objective,
+            "runs": p.fit.runs,
+            "max_runs": p.max_runs,
+            "replications": r,
+            "points": p.fit.evaluations.len(),
+            "searches": p.fit.searches,
+            "budget_stopped": p.fit.budget_stopped,
+            "method": METHOD,
+            "seeds": seeds(p),
+            "warnings": p.warnings,
+        }),
+    );
     let mut bytes = serde_json::to_vec_pretty(&doc)?;
     bytes.push(b'\n');
     Ok(bytes)

@@ -158,3 +158,23 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         })
         .collect::<String>()
 }
+
+/// A JSON answer (`plan.json`, `calibration.json`) headed by what it was
+/// made from: the scenario, its title and seed, this version, and what the
+/// run recorded (`extends`, `unset`, `set`, `scale`), then `fields` in order.
+pub(crate) fn with_origin(s: &crate::scenario::Scenario, fields: serde_json::Value) -> serde_json::Value {
+    let mut doc = serde_json::json!({
+        "scenario": s.name,
+        "title": s.title,
+        "seed": s.seed,
+        "version": env!("CARGO_PKG_VERSION"),
+        "extends": s.origin.extends,
+        "unset": s.origin.unset,
+        "set": s.origin.set,
+        "scale": s.origin.scale,
+    });
+    if let (Some(head), serde_json::Value::Object(rest)) = (doc.as_object_mut(), fields) {
+        head.extend(rest);
+    }
+    doc
+}

@@ -151,33 +151,28 @@ fn json(p: &PlanReport) -> Result<Vec<u8>> {
                     "verdict": verdict_name(pt.verdict), "figures": figures })
         })
         .collect();
-    let doc = json!({
-        "scenario": s.name,
-        "title": s.title,
-        "seed": s.seed,
-        "version": env!("CARGO_PKG_VERSION"),
-        "extends": s.origin.extends,
-        "unset": s.origin.unset,
-        "set": s.origin.set,
-        "scale": s.origin.scale,
-        "key": p.key,
-        "question": p.question(),
-        "value": p.outcome.value.map(|x| key_json(p, x)),
-        "value_text": p.value_text,
-        "value_lo": p.outcome.interval.map(|(lo, _)| key_json(p, lo)),
-        "value_hi": p.outcome.interval.map(|(_, hi)| key_json(p, hi)),
-        "finding": p.outcome.finding.name(),
-        "reason": reason(p),
-        "range": { "lo": key_json(p, p.domain.lo), "hi": key_json(p, p.domain.hi), "step": p.domain.step },
-        "confidence": p.confidence,
-        "targets": targets,
-        "method": method(p),
-        "seeds": seeds(p),
-        "test_level": p.outcome.alpha,
-        "evaluations": evaluations,
-        "runs": p.outcome.runs,
-        "warnings": p.outcome.warnings,
-    });
+    let doc = super::with_origin(
+        s,
+        json!({
+            "key": p.key,
+            "question": p.question(),
+            "value": p.outcome.value.map(|x| key_json(p, x)),
+            "value_text": p.value_text,
+            "value_lo": p.outcome.interval.map(|(lo, _)| key_json(p, lo)),
+            "value_hi": p.outcome.interval.map(|(_, hi)| key_json(p, hi)),
+            "finding": p.outcome.finding.name(),
+            "reason": reason(p),
+            "range": { "lo": key_json(p, p.domain.lo), "hi": key_json(p, p.domain.hi), "step": p.domain.step },
+            "confidence": p.confidence,
+            "targets": targets,
+            "method": method(p),
+            "seeds": seeds(p),
+            "test_level": p.outcome.alpha,
+            "evaluations": evaluations,
+            "runs": p.outcome.runs,
+            "warnings": p.outcome.warnings,
+        }),
+    );
     let mut bytes = serde_json::to_vec_pretty(&doc)?;
     bytes.push(b'\n');
     Ok(bytes)
