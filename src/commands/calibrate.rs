@@ -289,7 +289,8 @@ fn load_at(
 ) -> Result<(Scenario, Vec<Measure>), CliError> {
     let mut all = changes.set.to_vec();
     all.extend(keys.iter().zip(x).map(|(k, x)| format!("{}={}", k.name, k.text(*x))));
-    let mut s = scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &all })?;
+    // A name that is no figure is said as `validate` says it.
+    let mut s = super::args::load_checked(path, scenario::Changes { unset: changes.unset, set: &all })?;
     let measures = measure::observed(&mut s).map_err(|e| CliError::Usage(e.join("\n")))?;
     let s = match scale {
         Some(f) => s.scaled(f),

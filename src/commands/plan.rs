@@ -144,7 +144,8 @@ fn load_at(
 ) -> Result<(Scenario, Vec<Measure>), CliError> {
     let mut all = changes.set.to_vec();
     all.push(format!("{}={}", key.name, key.text(x)));
-    let mut s = scenario::load_with(path, scenario::Changes { unset: changes.unset, set: &all })?;
+    // Its observations must name figures, as for every command.
+    let mut s = super::args::load_checked(path, scenario::Changes { unset: changes.unset, set: &all })?;
     let measures = targets
         .iter()
         .map(|t| {

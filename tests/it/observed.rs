@@ -196,7 +196,16 @@ fn a_figure_that_is_no_figure_is_bad_input_and_nothing_is_written() {
     let line = bad.lines().position(|l| l.starts_with("figure = \"wait_p91_s\"")).expect("the line") + 1;
     let dir = workspace(&[("bad.toml", &bad)]);
     let out = dir.path().join("out");
-    for args in [vec!["run", "bad.toml", "--out", out.to_str().expect("utf-8"), "-q"], vec!["validate", "bad.toml"]] {
+    let o = out.to_str().expect("utf-8");
+    // Every command runs only what `validate` passes.
+    for args in [
+        vec!["run", "bad.toml", "--out", o, "-q"],
+        vec!["validate", "bad.toml"],
+        vec!["compare", "bad.toml", "bad.toml", "--out", o, "-q"],
+        vec!["sweep", "bad.toml", "--vary", "backend.max_sessions=30,40", "--out", o, "-q"],
+        vec!["plan", "bad.toml", "--vary", "backend.max_sessions=30..40", "--target", "drop_rate <= 0.1", "--out", o],
+        vec!["calibrate", "bad.toml", "--fit", "backend.max_sessions=30..40", "--out", o],
+    ] {
         let done = surgesim().current_dir(dir.path()).args(&args).output().expect("runs");
         let stderr = String::from_utf8_lossy(&done.stderr);
         assert_eq!(done.status.code(), Some(2), "{args:?}: {stderr}");
