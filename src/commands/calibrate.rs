@@ -234,7 +234,10 @@ fn check_fits(fits: &[String], path: &Path, changes: scenario::Changes) -> Resul
     let grid = Grid { vary: &varied };
     grid.check_with(&canon)?;
     for set in changes.set {
-        grid.check_set_with(set, &canon)?;
+        // The grid's message speaks of --vary; here the key is fitted.
+        grid.check_set_with(set, &canon).map_err(|e| {
+            CliError::Usage(e.to_string().replace("--vary", "--fit").replace("at every point", "at every point tried"))
+        })?;
     }
     Ok(())
 }

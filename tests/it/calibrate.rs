@@ -233,7 +233,11 @@ fn bad_questions_are_refused() {
     refused("with.toml", &["--fit", "waiting_room.admit_per_minute"], "expected KEY=LO..HI");
     refused("with.toml", &[&FITS[..2], &["--hold-out", "wait_p90_s"]].concat(), "found no observation");
     refused("with.toml", &[&FITS[..2], &["--hold-out", FIGURES[0]]].concat(), "every observation");
-    refused("with.toml", &[&FITS[..2], &["--set", "waiting_room.admit_per_minute=20"]].concat(), "admit_per_minute");
+    refused(
+        "with.toml",
+        &[&FITS[..2], &["--set", "waiting_room.admit_per_minute=20"]].concat(),
+        "--fit waiting_room.admit_per_minute=",
+    );
     refused("-", &FITS[..2], "standard input");
     refused("with.toml", &[&FITS[..2], &["--max-runs", "3"]].concat(), "cannot pay for one point");
     assert!(!dir.path().join("out").exists(), "nothing written");
