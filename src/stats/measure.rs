@@ -336,6 +336,19 @@ mod tests {
     }
 
     #[test]
+    fn one_figure_spelled_two_ways_is_observed_once() {
+        // observed[1] is invalid (outside the run): the repeat at [3] names [2].
+        let text = "[scenario]\nname = \"m\"\nstart = \"2021-07-19T20:00:00+09:00\"\nduration = \"2h\"\n\
+                    [[cohort]]\nname = \"a\"\npeople = 10\n[backend]\nmax_sessions = 1\n\
+                    [[observed]]\nfigure = \"booked\"\nvalue = 1\n\
+                    [[observed]]\nfigure = \"queue_at_3h\"\nvalue = 1\n\
+                    [[observed]]\nfigure = \"queue_at_1h\"\nvalue = 1\n\
+                    [[observed]]\nfigure = \"queue_at_2021-07-19T21:00\"\nvalue = 2\n";
+        let e = crate::scenario::load_str(text, "m.toml".as_ref(), ".".as_ref(), &[]).unwrap_err().to_string();
+        assert!(e.contains("observed[3].figure") && e.contains("the figure of observed[2] again"), "{e}");
+    }
+
+    #[test]
     fn an_observation_of_no_figure_is_located() {
         let mut s = scenario("[[observed]]\nfigure = \"wait_p91_s\"\nvalue = 1\n");
         let e = observed(&mut s).unwrap_err();
