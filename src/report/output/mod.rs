@@ -452,8 +452,14 @@ fn fill(tmp: &Path, command: &str, files: &[(String, Vec<u8>)]) -> Result<(), Ou
 fn remove_owned(dir: &Path, marker: Option<&Marker>) -> std::io::Result<()> {
     let open = Dir::open(dir)?;
     for name in open.names()? {
-        let listed = marker.is_some_and(|m| m.entry(&name).is_some());
-        if (listed || is_ours_anyway(&name)) && open.is_plain_file(&name) {
+        // A listed file goes only while it holds the bytes the marker lists:
+        // one edited since it was judged (or in a folder a dead run moved
+        // aside, never judged again) is the user's now, and is kept.
+        let ours = match marker.and_then(|m| m.entry(&name)) {
+            Some(entry) => unchanged(&dir.join(&name), entry),
+            None => is_ours_anyway(&name),
+        };
+        if ours && open.is_plain_file(&name) {
             open.remove_plain_file(&name)?;
         }
     }

@@ -12,7 +12,8 @@
 //!   place: kept, and named in a note;
 //! - a moved-aside folder is put back if NAME is missing (the run died
 //!   between the two renames), else removed the way a replaced folder is
-//!   (only the files its marker lists); if that cannot be done it is named.
+//!   (only the files its marker lists, and only those still holding the
+//!   bytes it lists); if that cannot be done it is named.
 //!
 //! Only folders of processes known to be gone are touched: on Linux, where
 //! `/proc` tells; elsewhere none (they stay, as before). And only folders:

@@ -366,6 +366,21 @@ mod links {
     }
 }
 
+/// A folder a dead run moved aside (`.NAME.old-PID`) is removed the way a
+/// replaced folder is, only the files its marker lists, and only while
+/// they hold the bytes it lists: a file edited since is the user's.
+#[test]
+fn a_moved_aside_file_edited_since_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old");
+    write_folder(&old, &files(&[("a.csv", "1"), ("b.csv", "2")])).unwrap();
+    let marker = marker::Marker::read(&old).unwrap().expect("our marker");
+    std::fs::write(old.join("b.csv"), "edited by hand").unwrap();
+    assert!(remove_owned(&old, Some(&marker)).is_err(), "the folder stays: it holds a file of the user's");
+    assert_eq!(names(&old), set(&["b.csv"]), "ours went, the edited one stays");
+    assert_eq!(std::fs::read(old.join("b.csv")).unwrap(), b"edited by hand");
+}
+
 #[test]
 fn notes_and_shown_paths_escape_control_characters() {
     let path = PathBuf::from("out/\u{1b}[2Jx\ny");
