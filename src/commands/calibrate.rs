@@ -17,7 +17,7 @@
 //! `--max-runs` below one point's replications.
 
 use super::args::{parse_scale, ChartArgs, RunFlags};
-use super::key::{parse_key, Key};
+use super::key::{load_at, parse_key, Key};
 use super::progress::Progress;
 use super::{execute, outln, tell, CliError};
 use crate::limits::{self, Keeps};
@@ -282,26 +282,6 @@ fn default_dir(a: &Args, keys: &[Key], s: &Scenario) -> PathBuf {
     output::default_dir_of(&Scenario { origin, ..s.clone() }, "-calibrate")
 }
 
-/// The scenario with the keys at `x`, its observations as measures.
-fn load_at(
-    path: &Path,
-    changes: scenario::Changes,
-    keys: &[Key],
-    x: &[f64],
-    scale: Option<f64>,
-) -> Result<(Scenario, Vec<Measure>), CliError> {
-    let mut all = changes.set.to_vec();
-    all.extend(keys.iter().zip(x).map(|(k, x)| format!("{}={}", k.name, k.text(*x))));
-    // A name that is no figure is said as `validate` says it.
-    let mut s = super::args::load_checked(path, scenario::Changes { unset: changes.unset, set: &all })?;
-    let measures = measure::observed(&mut s).map_err(|e| CliError::Usage(e.join("\n")))?;
-    let s = match scale {
-        Some(f) => s.scaled(f),
-        None => s,
-    };
-    Ok((s, measures))
-}
-
 /// The oracle of the fit: replications of the scenario at a point, in
 /// parallel, each on the random stream of its index.
 struct Runs<'a> {
@@ -314,8 +294,10 @@ struct Runs<'a> {
 
 impl Oracle for Runs<'_> {
     fn runs(&mut self, x: &[f64], from: usize, to: usize) -> Result<Vec<Vec<Value>>> {
-        let (s, measures) =
-            load_at(self.path, self.changes, self.keys, x, self.scale).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (s, measures) = load_at(self.path, self.changes, self.keys, x, self.scale, |s| {
+            measure::observed(s).map_err(|e| CliError::Usage(e.join("\n")))
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         // Counts and time averages of people grow with the night's size:
         // compared at full size.
         let scale = self.scale.unwrap_or(1.0);

@@ -5,8 +5,9 @@
 
 use crate::commands::CliError;
 use crate::report;
-use crate::scenario::{self, units::parse_duration};
+use crate::scenario::{self, units::parse_duration, Scenario};
 use crate::stats::plan::Domain;
+use crate::stats::Measure;
 use std::path::Path;
 
 /// The key and how its values are written.
@@ -72,4 +73,28 @@ pub fn parse_key(
     };
     let step = if integer { step.round().max(1.0) } else { step };
     Ok(Key { name, domain: Domain { lo: lo_x, hi: hi_x, step }, seconds: durations, integer })
+}
+
+/// The scenario with each of `keys` at its value in `x` (after the user's
+/// `--set`), checked as every command checks one (`args::load_checked`),
+/// the figures `resolve` names held against it, then run at `scale`:
+/// resolving samples the instants the figures name, so it comes first.
+/// What `plan` and `calibrate` run at each value they try.
+pub fn load_at(
+    path: &Path,
+    changes: scenario::Changes,
+    keys: &[Key],
+    x: &[f64],
+    scale: Option<f64>,
+    resolve: impl FnOnce(&mut Scenario) -> Result<Vec<Measure>, CliError>,
+) -> Result<(Scenario, Vec<Measure>), CliError> {
+    let mut all = changes.set.to_vec();
+    all.extend(keys.iter().zip(x).map(|(k, x)| format!("{}={}", k.name, k.text(*x))));
+    let mut s = super::args::load_checked(path, scenario::Changes { unset: changes.unset, set: &all })?;
+    let measures = resolve(&mut s)?;
+    let s = match scale {
+        Some(f) => s.scaled(f),
+        None => s,
+    };
+    Ok((s, measures))
 }

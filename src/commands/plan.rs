@@ -142,21 +142,12 @@ fn load_at(
     scale: Option<f64>,
     targets: &[Target],
 ) -> Result<(Scenario, Vec<Measure>), CliError> {
-    let mut all = changes.set.to_vec();
-    all.push(format!("{}={}", key.name, key.text(x)));
-    // Its observations must name figures, as for every command.
-    let mut s = super::args::load_checked(path, scenario::Changes { unset: changes.unset, set: &all })?;
-    let measures = targets
-        .iter()
-        .map(|t| {
-            Measure::resolve(&t.figure, &mut s).map_err(|e| CliError::Usage(format!("--target {}: {e}", t.figure)))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let s = match scale {
-        Some(f) => s.scaled(f),
-        None => s,
-    };
-    Ok((s, measures))
+    super::key::load_at(path, changes, std::slice::from_ref(key), &[x], scale, |s| {
+        let resolve = |t: &Target| {
+            Measure::resolve(&t.figure, s).map_err(|e| CliError::Usage(format!("--target {}: {e}", t.figure)))
+        };
+        targets.iter().map(resolve).collect()
+    })
 }
 
 /// The value of each target's figure in one run, at the night's full

@@ -25,7 +25,7 @@ pub mod path;
 mod raw;
 mod read;
 mod sources;
-mod spelling;
+pub mod spelling;
 pub mod template;
 mod trace;
 pub mod units;

@@ -9,9 +9,10 @@
 //! instant among the scenario's `instants`: `Measure::resolve` adds it, so
 //! resolve on the scenario that will run.
 
-use super::{figures::ratio, CohortFigure, Columns, Headline, Kind, RunFigures, Value};
+use super::{CohortFigure, Columns, Headline, Kind, RunFigures, Value};
 use crate::engine::SimTime;
 use crate::scenario::figure::{moment_in_run, Base, ClockFigure, FigureName};
+use crate::scenario::spelling::{hint, Spelled};
 use crate::scenario::Scenario;
 
 /// What a measure reads.
@@ -87,7 +88,7 @@ fn named(n: &str, of_cohort: bool) -> Result<What, String> {
     if of_cohort {
         return CohortFigure::from_name(n).map(What::Column).ok_or_else(|| {
             let names: Vec<&str> = CohortFigure::ALL.iter().map(|c| c.name()).collect();
-            format!("`{n}` is not a figure of a cohort (a column of cohorts.csv){}", hint(n, &names))
+            format!("`{n}` is not a figure of a cohort (a column of cohorts.csv){}", hint(n, &names, Spelled::Key))
         });
     }
     Headline::from_name(n).map(What::Headline).ok_or_else(|| {
@@ -95,19 +96,9 @@ fn named(n: &str, of_cohort: bool) -> Result<What, String> {
         format!(
             "`{n}` is not a headline figure of summary.json, nor PREFIX<clock time> (queue_at_, active_at_, \
              shown_wait_at_, booked_by_, booked_share_by_, attempts_by_, gave_up_by_){}",
-            hint(n, &names)
+            hint(n, &names, Spelled::Key)
         )
     })
-}
-
-/// "; did you mean `x`?" for the closest name, if one is close.
-pub fn hint(name: &str, names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| (strsim::levenshtein(name, n), n))
-        .filter(|(d, n)| *d <= 3.max(n.len() / 4))
-        .min()
-        .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"))
 }
 
 impl Measure {
@@ -123,7 +114,7 @@ impl Measure {
                 format!(
                     "found cohort \"{c}\", expected one of the scenario's cohorts ({}){}",
                     names.join(", "),
-                    hint(c, &names)
+                    hint(c, &names, Spelled::Value)
                 )
             })?),
         };
@@ -217,28 +208,15 @@ impl Measure {
                     ClockFigure::BookedBy => Some(sum(|c| c.booked) as f64),
                     ClockFigure::AttemptsBy => Some(sum(|c| c.attempts) as f64),
                     ClockFigure::GaveUpBy => Some(sum(|c| c.gave_up) as f64),
-                    ClockFigure::BookedShareBy => booked_share_by(s, state, cohort, at),
+                    ClockFigure::BookedShareBy => {
+                        let shares = super::figures::booked_by(s, at, state);
+                        match cohort {
+                            Some(i) => shares.cohorts.get(i).copied().flatten(),
+                            None => shares.share,
+                        }
+                    }
                 }
             }
-        }
-    }
-}
-
-/// The share booked by `at`: of a cohort's people (eligible cohorts only),
-/// or of the eligible people whose window had opened by then (as
-/// `figures::milestones` counts it).
-fn booked_share_by(s: &Scenario, state: &super::AtInstant, cohort: Option<usize>, at: SimTime) -> Value {
-    let booked = |i: usize| state.cohorts.get(i).map_or(0, |c| c.booked);
-    match cohort {
-        Some(i) => s.cohorts[i].eligible.then(|| ratio(booked(i), s.cohorts[i].people)).flatten(),
-        None => {
-            let opened = |c: &crate::scenario::Cohort| c.eligible && c.windows.first().is_none_or(|w| w.opens <= at);
-            let (mut b, mut of) = (0, 0);
-            for (i, c) in s.cohorts.iter().enumerate().filter(|(_, c)| opened(c)) {
-                b += booked(i);
-                of += c.people;
-            }
-            ratio(b, of)
         }
     }
 }

@@ -159,33 +159,33 @@ pub fn milestones(s: &Scenario, r: &Results) -> Vec<ByMilestone<Value>> {
     s.milestones
         .iter()
         .map(|&at| {
-            let booked: Vec<u64> = booked_by(s, r, at);
-            let booked = &booked;
-            // A valid cohort has at least one window; one without would be
-            // open the whole run.
-            let opened = |c: &crate::scenario::Cohort| c.eligible && c.windows.first().is_none_or(|w| w.opens <= at);
-            let of_people: u64 = s.cohorts.iter().filter(|c| opened(c)).map(|c| c.people).sum();
-            // Nobody books before their window opens, so the bookings are
-            // those of the opened cohorts.
-            let of_opened: u64 = s.cohorts.iter().zip(booked).filter(|(c, _)| opened(c)).map(|(_, b)| b).sum();
-            ByMilestone {
-                at,
-                of_people,
-                share: ratio(of_opened, of_people),
-                cohorts: s
-                    .cohorts
-                    .iter()
-                    .zip(booked)
-                    .map(|(c, &b)| if c.eligible { ratio(b, c.people) } else { None })
-                    .collect(),
-            }
+            let i = s.instants.binary_search(&at).expect("every milestone is an instant");
+            booked_by(s, at, &r.instants[i])
         })
         .collect()
 }
-/// Bookings per cohort by the instant `at` (one of `s.instants`).
-fn booked_by(s: &Scenario, r: &Results, at: crate::engine::SimTime) -> Vec<u64> {
-    let i = s.instants.binary_search(&at).expect("every milestone is an instant");
-    r.instants[i].cohorts.iter().map(|c| c.booked).collect()
+
+/// The bookings by `at` from the state sampled then (`state`, one of the
+/// run's instants): the share of the eligible people whose window had
+/// opened by then, and each eligible cohort's share of its people. What a
+/// milestone reports and `booked_share_by_<clock>` reads, at any instant.
+pub fn booked_by(s: &Scenario, at: crate::engine::SimTime, state: &AtInstant) -> ByMilestone<Value> {
+    let booked = |i: usize| state.cohorts.get(i).map_or(0, |c| c.booked);
+    // A valid cohort has at least one window; one without would be open
+    // the whole run.
+    let opened = |c: &crate::scenario::Cohort| c.eligible && c.windows.first().is_none_or(|w| w.opens <= at);
+    let of_people: u64 = s.cohorts.iter().filter(|c| opened(c)).map(|c| c.people).sum();
+    // Nobody books before their window opens, so the bookings are those of
+    // the opened cohorts.
+    let of_opened: u64 = (0..s.cohorts.len()).filter(|&i| opened(&s.cohorts[i])).map(booked).sum();
+    ByMilestone {
+        at,
+        of_people,
+        share: ratio(of_opened, of_people),
+        cohorts: (s.cohorts.iter().enumerate())
+            .map(|(i, c)| if c.eligible { ratio(booked(i), c.people) } else { None })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
