@@ -68,6 +68,10 @@ pub struct RunMemory {
     /// estimate that is loosest (it counts every join's deadline pending at
     /// once); the machine's memory is checked without it (see `check_command`).
     pub stale: Part,
+    /// Every person of the run, admitted and booked: the order of first
+    /// admissions and the waits by arrival bin (`stats::overtaking`,
+    /// `stats::arrival`).
+    pub fairness: Part,
     /// Time-series rows and histograms, while running [bytes].
     pub tables: f64,
     /// The arrival curves' tables [bytes].
@@ -92,6 +96,7 @@ impl RunMemory {
             + self.devices.bytes
             + self.sessions.bytes
             + self.events.bytes
+            + self.fairness.bytes
             + self.tables
             + self.curves
     }
@@ -117,6 +122,7 @@ impl RunMemory {
         if self.stale.count > 0.0 {
             out.push(part("more queue deadlines outliving their person (one per join)", &self.stale));
         }
+        out.push(part("people admitted and booked (fairness figures)", &self.fairness));
         out.push(format!("tables {}", fmt_bytes(self.tables)));
         if self.curves > 0.0 {
             out.push(format!("curves {}", fmt_bytes(self.curves)));
@@ -125,12 +131,18 @@ impl RunMemory {
     }
 }
 
-/// What one run of `s` needs; see `check`.
-pub fn size(s: &Scenario) -> Size {
+/// People in all cohorts and those who may come back in catch-up rounds
+/// (see `Size::people`).
+fn people_of(s: &Scenario) -> u64 {
     let returning = |c: &crate::scenario::Cohort| -> u64 {
         c.catch_up.iter().map(|r| (r.probability * c.people as f64).ceil() as u64).fold(0, u64::saturating_add)
     };
-    let people = s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people).saturating_add(returning(c)));
+    s.cohorts.iter().fold(0u64, |sum, c| sum.saturating_add(c.people).saturating_add(returning(c)))
+}
+
+/// What one run of `s` needs; see `check`.
+pub fn size(s: &Scenario) -> Size {
+    let people = people_of(s);
     let bins = s.duration.0.div_ceil(s.bin.0.max(1));
     let attempts_per_person = attempts_per_person(s);
     let at_once = people_at_once(s, attempts_per_person).min(people as f64);
@@ -366,7 +378,12 @@ fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory 
     let (pending, stale) = pending_events(s, devices, queued, attempts);
     let list = |n: f64| event_list_bytes(n, s.duration);
     let cohorts = s.cohorts.len();
-    let (tables, results) = crate::stats::table_bytes(bins as usize, cohorts);
+    let (tables, results) = crate::stats::table_bytes(bins as usize, cohorts, cohorts * s.arrival_bins());
+    // Every person of the run may be admitted and book: the order of first
+    // admissions and the bookings' waits keep a few bytes of each.
+    let everyone = people_of(s) as f64;
+    let per_person =
+        crate::stats::AdmissionOrder::BYTES_PER_PERSON + crate::stats::ArrivalTally::BYTES_PER_BOOKING as f64;
     let (piecewise, trace) = curve_points(s);
     let points = piecewise + trace;
     RunMemory {
@@ -377,6 +394,7 @@ fn run_memory(s: &Scenario, people: f64, bins: u64, attempts: f64) -> RunMemory 
         sessions: part(people.min(most_sessions(s)), bytes.session),
         events: Part { count: pending, bytes: list(pending) },
         stale: Part { count: stale, bytes: list(pending + stale) - list(pending) },
+        fairness: Part { count: everyone, bytes: everyone * per_person },
         tables,
         curves: points * CURVE_BYTES_PER_POINT as f64,
         results,

@@ -112,7 +112,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             match self.inventory.take(c) {
                 None => self.drop_attempt(person, DropCause::NoSlots),
                 Some(sold) => {
-                    self.stats.booked(c, self.now - person.first());
+                    self.stats.booked(c, self.now - person.first(), person.first());
                     if self.devices.on {
                         self.device_booked(person);
                     }

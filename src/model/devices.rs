@@ -191,7 +191,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if self.devices.on && self.devices.people.contains_key(&person.owner()) {
             self.device_gone(person, Gone::Quit);
         } else {
-            self.stats.gave_up(person.cohort());
+            self.stats.gave_up(person.cohort(), person.first());
         }
     }
 
@@ -204,7 +204,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.stats.device_quit(c);
             }
         } else {
-            self.stats.gave_up(c);
+            self.stats.gave_up(c, person.first());
         }
         o.live -= 1;
         if o.live == 0 {

@@ -16,9 +16,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         person.next_attempt();
         let c = person.cohort();
         if self.devices.on && person.attempts() == 1 && person.device() > 0 {
-            self.stats.device_arrival(c);
+            self.stats.device_arrival(c, person.first());
         } else {
-            self.stats.attempt(c, again || person.attempts() > 1);
+            self.stats.attempt(c, again || person.attempts() > 1, person.first());
         }
         if self.front.is_none() {
             self.page_loaded(person);

@@ -424,7 +424,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             while t > self.stats.next_instant() {
                 self.pass_instant();
             }
-            self.stats.advance(t, &self.gauges());
+            self.stats.advance(t, &self.gauges(), &self.in_system.queued);
             self.now = t;
             self.handled += 1;
             if self.handled & 0xFFFF == 0 {
@@ -439,10 +439,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 Some(ev) => self.handle(ev),
                 None => {
                     let first = self.arrivals.pop().expect("one is due");
+                    let person = Person::new(first);
                     if first.returning {
-                        self.stats.returned(usize::from(first.cohort));
+                        self.stats.returned(person.cohort(), person.first());
                     }
-                    self.arrive(Person::new(first), first.returning);
+                    self.arrive(person, first.returning);
                 }
             }
         }
@@ -455,7 +456,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.pass_instant();
         }
         let gauges = self.gauges();
-        let results = self.stats.finish(horizon, &gauges, self.handled)?;
+        let results = self.stats.finish(horizon, &gauges, &self.in_system.queued, self.handled)?;
         Ok(Outcome { results, in_system: self.in_system })
     }
 
@@ -542,6 +543,14 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         let shown = self.shown.as_mut().map(|s| s.wait(ahead, at, &self.gate, self.max_sessions));
         let g = self.gauges();
         self.stats.pass_instant(&g, &self.in_system.queued, &self.in_system.active, shown);
+    }
+
+    /// Tell the statistics an attempt of `person` passed the waiting room
+    /// after `wait` (`None`: no room, or let past it), naming the person:
+    /// their number, one for all their devices, and their first arrival.
+    fn admitted(&mut self, person: Person, wait: Option<SimTime>) {
+        let number = if self.devices.on { person.owner().1 } else { person.id() };
+        self.stats.admitted(person.cohort(), wait, number, person.first());
     }
 
     /// The state as it stands (taken before every event: kept cheap).

@@ -19,7 +19,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             return self.told_sold_out(person);
         }
         let Some(room) = &self.s.waiting_room else {
-            self.stats.admitted(c, None);
+            self.admitted(person, None);
             self.enter_backend(person);
             return;
         };
@@ -29,7 +29,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         let fail_open = room.fail_open && self.front.as_ref().is_some_and(|f| f.waiting() > 0);
         if back_door || fail_open {
             self.stats.bypassed(c);
-            self.stats.admitted(c, None);
+            self.admitted(person, None);
             self.enter_backend(person);
             return;
         }
@@ -167,7 +167,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 // at once instead of through the event list.
                 self.handled += 1;
                 person.next_attempt();
-                self.stats.attempt(c, true);
+                self.stats.attempt(c, true, person.first());
                 self.enqueue(person);
             } else {
                 self.give_up(person);
@@ -180,7 +180,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 return;
             }
         }
-        self.stats.admitted(c, Some(self.now - joined));
+        self.admitted(person, Some(self.now - joined));
         self.enter_backend(person);
     }
 }

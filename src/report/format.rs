@@ -83,6 +83,7 @@ fn human(kind: Kind, x: f64) -> String {
         Kind::Share => format!("{:.1}%", 100.0 * x),
         Kind::Seconds => format!("{:.1} min", x / 60.0),
         Kind::Level => format!("{x:.1}"),
+        Kind::Ratio => format!("{x:.3}"),
         // Without the scenario's clock: the time after its start.
         Kind::Clock => format!("{:.1} min after the start", x / 60.0),
     }
@@ -95,6 +96,7 @@ fn bare(kind: Kind, x: f64) -> String {
         Kind::Share => format!("{:.1}", 100.0 * x),
         Kind::Seconds => format!("{:.1}", x / 60.0),
         Kind::Level => format!("{x:.1}"),
+        Kind::Ratio => format!("{x:.3}"),
         Kind::Clock => format!("{:.1}", x / 60.0),
     }
 }
@@ -297,6 +299,7 @@ fn signed(kind: Kind, x: f64, unit: bool) -> String {
         Kind::Share => (format!("{:.1}", 100.0 * a), " pp"),
         Kind::Seconds | Kind::Clock => (format!("{:.1}", a / 60.0), " min"),
         Kind::Level => (format!("{a:.1}"), ""),
+        Kind::Ratio => (format!("{a:.3}"), ""),
     };
     format!("{sign}{number}{}", if unit { unit_text } else { "" })
 }

@@ -42,6 +42,11 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use std::fmt;
 
+/// `[scenario] arrival_bin_min_people` when not given: with 100 people a
+/// booked share is known to about ±10 points (two binomial standard
+/// errors at one half), enough to tell a bin booked at 20 % from one at 60 %.
+pub const DEFAULT_ARRIVAL_BIN_MIN_PEOPLE: u64 = 100;
+
 /// A checked scenario, ready to build a model from.
 #[derive(Clone, Debug, Serialize)]
 pub struct Scenario {
@@ -55,6 +60,13 @@ pub struct Scenario {
     pub seed: u64,
     /// Width of a time-series row.
     pub bin: SimTime,
+    /// Width of a `by_arrival.csv` row: people are grouped by the bin their
+    /// first attempt fell in (`[scenario] arrival_bin`, default `bin`).
+    pub arrival_bin: SimTime,
+    /// The fewest people an arrival bin must hold to count in
+    /// `booking_chance_ratio` (`[scenario] arrival_bin_min_people`): a share
+    /// of a handful of people is mostly luck.
+    pub arrival_bin_min_people: u64,
     pub cohorts: Vec<Cohort>,
     pub clients: Clients,
     /// `None`: no front tier model (page loads always succeed at once).
@@ -169,6 +181,11 @@ impl Scenario {
         self.duration.0.div_ceil(self.bin.0) as usize
     }
 
+    /// Number of arrival bins (`by_arrival.csv` rows per cohort).
+    pub fn arrival_bins(&self) -> usize {
+        self.duration.0.div_ceil(self.arrival_bin.0) as usize
+    }
+
     /// The same night at `factor` of its size: people, capacities, rates and
     /// inventories multiplied by it (rounded, at least 1), times and
     /// behaviour unchanged. Queueing at scale f behaves like the full
@@ -220,6 +237,8 @@ impl Scenario {
         self.backend.max_sessions = n(self.backend.max_sessions);
         self.backend.schedule.iter_mut().for_each(|c| c.value = n(c.value));
         self.backend.slots = self.backend.slots.map(n);
+        // A count of people like the others: a bin holds `factor` as many.
+        self.arrival_bin_min_people = n(self.arrival_bin_min_people);
         self
     }
 }

@@ -43,6 +43,11 @@ pub struct RawMeta {
     pub duration: String,
     pub seed: Option<u64>,
     pub bin: Option<String>,
+    /// Width of a `by_arrival.csv` row (default: `bin`).
+    pub arrival_bin: Option<String>,
+    /// The fewest people an arrival bin needs to count in
+    /// `booking_chance_ratio`.
+    pub arrival_bin_min_people: Option<u64>,
     /// Clock times a planner quotes bookings at (`booked_share_by_<time>`).
     pub milestones: Option<Vec<String>>,
 }

@@ -41,7 +41,7 @@ mod tiers;
 mod waiting_room;
 
 use super::raw::RawScenario;
-use super::{Origin, Problems, Scenario};
+use super::{Origin, Problems, Scenario, DEFAULT_ARRIVAL_BIN_MIN_PEOPLE};
 use check::Check;
 use std::path::Path;
 
@@ -86,14 +86,16 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     instants.sort();
     instants.dedup();
 
-    match (c.problems.is_empty(), clock.bin, clients, backend) {
-        (true, Some(bin), Some(clients), Some(backend)) => Ok(Scenario {
+    match (c.problems.is_empty(), clock.bin, clock.arrival_bin, clients, backend) {
+        (true, Some(bin), Some(arrival_bin), Some(clients), Some(backend)) => Ok(Scenario {
             name: meta.name.clone(),
             title: meta.title.clone().unwrap_or_else(|| meta.name.clone()),
             start: clock.start,
             duration: clock.duration,
             seed: meta.seed.unwrap_or(1),
             bin,
+            arrival_bin,
+            arrival_bin_min_people: meta.arrival_bin_min_people.unwrap_or(DEFAULT_ARRIVAL_BIN_MIN_PEOPLE),
             cohorts,
             clients,
             front,

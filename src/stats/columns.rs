@@ -24,6 +24,9 @@ pub enum Kind {
     Seconds,
     /// A level: a time average or a capacity.
     Level,
+    /// A ratio or an index without a unit, read to three decimals
+    /// (`jain_index`, `booking_chance_ratio`).
+    Ratio,
     /// A moment: seconds since the scenario's start, written as a clock
     /// time (RFC 3339, in the scenario's offset) where the start is known.
     Clock,

@@ -4,7 +4,8 @@
 //! averages and bin edges need. `finish` hands over the `Results`.
 
 use super::{
-    AtInstant, Bin, CohortAt, CohortResult, Counts, DropCause, Durations, EarlyWaits, Gauges, Results, QUANTILES,
+    AdmissionOrder, ArrivalTally, AtInstant, Bin, CohortAt, CohortBin, CohortResult, Counts, DropCause, Durations,
+    EarlyWaits, Gauges, Results, QUANTILES,
 };
 use crate::engine::{OutOfMemory, SimTime};
 use crate::scenario::Scenario;
@@ -61,6 +62,13 @@ pub struct Recorder {
     /// the room shows one).
     current_shown: Option<Durations>,
     sold_out_at: Option<SimTime>,
+    /// Each cohort's counts at the end of the last bin closed, and its
+    /// events per bin so far (bin by bin).
+    cohort_before: Vec<CohortBin>,
+    cohort_bins: Vec<CohortBin>,
+    /// Outcomes by arrival bin, and the order of first admissions.
+    by_arrival: ArrivalTally,
+    admissions: AdmissionOrder,
 }
 
 impl Recorder {
@@ -71,6 +79,10 @@ impl Recorder {
         let mut bins = Vec::new();
         bins.try_reserve_exact(s.bins())
             .map_err(|_| OutOfMemory::new("time-series rows", s.bins(), s.bins() * std::mem::size_of::<Bin>()))?;
+        let mut cohort_bins = Vec::new();
+        cohort_bins.try_reserve_exact(s.bins() * n).map_err(|_| {
+            OutOfMemory::new("cohort time-series rows", s.bins() * n, s.bins() * n * std::mem::size_of::<CohortBin>())
+        })?;
         let mut cohorts = Vec::with_capacity(n);
         for _ in 0..n {
             let (wait, time_to_book) = (histogram(3, n)?, histogram(3, n)?);
@@ -104,17 +116,22 @@ impl Recorder {
                 None => None,
             },
             sold_out_at: None,
+            cohort_before: vec![CohortBin::default(); n],
+            cohort_bins,
+            by_arrival: ArrivalTally::new(n, s.arrival_bin, s.arrival_bins())?,
+            admissions: AdmissionOrder::new(n),
         })
     }
 
-    /// Move the clock to `now`; `g` is the state since the previous call.
-    /// Closes every bin that ended on the way.
+    /// Move the clock to `now`; `g` is the state since the previous call,
+    /// `queued` each cohort's people in line then. Closes every bin that
+    /// ended on the way.
     #[inline]
-    pub fn advance(&mut self, now: SimTime, g: &Gauges) {
+    pub fn advance(&mut self, now: SimTime, g: &Gauges, queued: &[u64]) {
         self.watch_queue(g);
         while now >= self.bin_end && self.bins.len() < self.n_bins {
             self.accumulate(self.bin_end, g);
-            self.close_bin(g);
+            self.close_bin(g, queued);
         }
         self.accumulate(now, g);
     }
@@ -167,7 +184,12 @@ impl Recorder {
         self.last = until;
     }
 
-    fn close_bin(&mut self, g: &Gauges) {
+    fn close_bin(&mut self, g: &Gauges, queued: &[u64]) {
+        for ((c, before), &q) in self.cohorts.iter().zip(&mut self.cohort_before).zip(queued) {
+            let now = CohortBin::of(&c.counts, q);
+            self.cohort_bins.push(now.since(before));
+            *before = now;
+        }
         let wait = QUANTILES.map(|q| self.current_wait.quantile_secs(q));
         let width = self.bin_width.0 as f64;
         let a = std::mem::take(&mut self.bin_areas);
@@ -194,7 +216,8 @@ impl Recorder {
         self.bin_end += self.bin_width;
     }
 
-    pub fn attempt(&mut self, cohort: usize, retry: bool) {
+    /// An attempt by a person of `cohort` who first came at `first`.
+    pub fn attempt(&mut self, cohort: usize, retry: bool, first: SimTime) {
         let c = &mut self.cohorts[cohort].counts;
         if retry {
             self.current.retries += 1;
@@ -202,11 +225,16 @@ impl Recorder {
         } else {
             self.current.arrivals += 1;
             c.arrivals += 1;
+            self.by_arrival.arrived(cohort, first);
         }
+        self.by_arrival.attempt(cohort, first);
     }
 
-    /// An attempt passed the waiting room after `wait` (`None`: there is no room).
-    pub fn admitted(&mut self, cohort: usize, wait: Option<SimTime>) {
+    /// An attempt passed the waiting room after `wait` (`None`: there is no
+    /// room): person `person` of `cohort` (their number within it, one for
+    /// all their devices), who first came at `first`.
+    pub fn admitted(&mut self, cohort: usize, wait: Option<SimTime>, person: u32, first: SimTime) {
+        self.admissions.admitted(cohort, person, first);
         self.current.admitted += 1;
         let c = &mut self.cohorts[cohort];
         c.counts.admitted += 1;
@@ -225,7 +253,10 @@ impl Recorder {
         }
     }
 
-    pub fn booked(&mut self, cohort: usize, time_to_book: SimTime) {
+    /// A person of `cohort` booked, `time_to_book` after their first
+    /// attempt at `first`.
+    pub fn booked(&mut self, cohort: usize, time_to_book: SimTime, first: SimTime) {
+        self.by_arrival.booked(cohort, first, time_to_book);
         self.current.booked += 1;
         self.booked_so_far[cohort] += 1;
         let c = &mut self.cohorts[cohort];
@@ -248,7 +279,8 @@ impl Recorder {
         self.cohorts[cohort].counts.turned_away += 1;
     }
 
-    pub fn gave_up(&mut self, cohort: usize) {
+    pub fn gave_up(&mut self, cohort: usize, first: SimTime) {
+        self.by_arrival.gave_up(cohort, first);
         self.current.gave_up += 1;
         self.cohorts[cohort].counts.gave_up += 1;
     }
@@ -261,7 +293,8 @@ impl Recorder {
 
     /// A person of `cohort` who had left comes back in a catch-up round
     /// (their attempt is counted by `attempt`, as a retry).
-    pub fn returned(&mut self, cohort: usize) {
+    pub fn returned(&mut self, cohort: usize, first: SimTime) {
+        self.by_arrival.returned(cohort, first);
         self.current.returned += 1;
         let c = &mut self.cohorts[cohort].counts;
         c.returned += 1;
@@ -316,8 +349,10 @@ impl Recorder {
         self.cohorts[cohort].counts.identity_checks += 1;
     }
 
-    /// The first attempt of a person's device beyond their first.
-    pub fn device_arrival(&mut self, cohort: usize) {
+    /// The first attempt of a person's device beyond their first (the
+    /// person first came at `first`).
+    pub fn device_arrival(&mut self, cohort: usize, first: SimTime) {
+        self.by_arrival.attempt(cohort, first);
         self.current.device_arrivals += 1;
         self.cohorts[cohort].counts.device_arrivals += 1;
     }
@@ -333,12 +368,12 @@ impl Recorder {
     }
 
     /// Close the run at `horizon` and hand over the results.
-    pub fn finish(mut self, horizon: SimTime, g: &Gauges, events: u64) -> Result<Results, OutOfMemory> {
-        self.advance(horizon, g);
+    pub fn finish(mut self, horizon: SimTime, g: &Gauges, queued: &[u64], events: u64) -> Result<Results, OutOfMemory> {
+        self.advance(horizon, g, queued);
         // The last bin may stretch past the horizon; it is closed with the
         // area up to the horizon only.
         while self.bins.len() < self.n_bins {
-            self.close_bin(g);
+            self.close_bin(g, queued);
         }
         let span = horizon.0.max(1) as f64;
         let n = self.cohorts.len();
@@ -358,6 +393,9 @@ impl Recorder {
             queue_cleared_at: if self.queue_peak == 0 { Some(SimTime::ZERO) } else { self.queue_cleared_at },
             instants: self.at_instants,
             sold_out_at: self.sold_out_at,
+            cohort_bins: self.cohort_bins,
+            by_arrival: self.by_arrival.finish()?,
+            overtaking: self.admissions.finish()?,
             events,
         })
     }

@@ -3,7 +3,9 @@
 //! the wait and time-to-book histograms; and what these take in memory
 //! (for the size guard).
 
-use super::{BinFigure, CohortFigure, DropCause, Durations, Estimate, Headline, RefusalCause, Value};
+use super::{
+    ArrivalRow, BinFigure, CohortFigure, DropCause, Durations, Estimate, Headline, Overtaking, RefusalCause, Value,
+};
 use crate::engine::SimTime;
 use crate::stats::Columns;
 
@@ -142,6 +144,53 @@ pub struct Bin {
     pub shown_wait: [Option<f64>; 2],
 }
 
+/// One cohort's events in one time bin (`cohorts_timeseries.csv`): the
+/// same events as the bin's `Counts`, so the cohorts of a bin add up to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CohortBin {
+    pub arrivals: u64,
+    pub admitted: u64,
+    pub booked: u64,
+    pub abandoned: u64,
+    pub dropped: [u64; DropCause::COUNT],
+    /// The cohort's people in the waiting room's line at the bin's end.
+    pub queue_len: u64,
+}
+
+impl CohortBin {
+    /// The counts of `c` (cumulative), with `queue_len` in line now.
+    pub fn of(c: &Counts, queue_len: u64) -> Self {
+        CohortBin {
+            arrivals: c.arrivals,
+            admitted: c.admitted,
+            booked: c.booked,
+            abandoned: c.abandoned,
+            dropped: c.dropped,
+            queue_len,
+        }
+    }
+
+    /// The events since `before` (both cumulative); the line is now's.
+    pub fn since(&self, before: &CohortBin) -> Self {
+        let mut dropped = self.dropped;
+        for (d, b) in dropped.iter_mut().zip(before.dropped) {
+            *d -= b;
+        }
+        CohortBin {
+            arrivals: self.arrivals - before.arrivals,
+            admitted: self.admitted - before.admitted,
+            booked: self.booked - before.booked,
+            abandoned: self.abandoned - before.abandoned,
+            dropped,
+            queue_len: self.queue_len,
+        }
+    }
+
+    pub fn dropped_total(&self) -> u64 {
+        DropCause::FAILURES.iter().map(|&c| self.dropped[c as usize]).sum()
+    }
+}
+
 /// The night's state at one instant (`queue_at_<clock>` and its kin).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AtInstant {
@@ -191,6 +240,14 @@ pub struct Results {
     /// When every eligible cohort's inventory had run out (see
     /// `model::inventory`); `None` if it never did.
     pub sold_out_at: Option<SimTime>,
+    /// Each cohort's events per time bin: bin by bin, the cohorts in the
+    /// scenario's order within each.
+    pub cohort_bins: Vec<CohortBin>,
+    /// Who got booked by when they came: cohort by cohort, each
+    /// `Scenario::arrival_bins` rows.
+    pub by_arrival: Vec<ArrivalRow>,
+    /// How often later comers were admitted before earlier ones.
+    pub overtaking: Overtaking,
     /// Events the run handled: every first attempt, every event taken from
     /// the future-event list before the horizon (a retry, a page load done
     /// or timed out, a departure from the queue, a session end, a timer, a
@@ -254,24 +311,28 @@ impl CohortResult {
 }
 
 /// Bytes of one time-series row of a run with `cohorts` cohorts (the row,
-/// and its bookings per cohort with the allocator's 16 bytes).
+/// its bookings per cohort with the allocator's 16 bytes, and each
+/// cohort's counts).
 pub fn row_bytes(cohorts: usize) -> usize {
-    std::mem::size_of::<Bin>() + 8 * cohorts + 16
+    std::mem::size_of::<Bin>() + (8 + std::mem::size_of::<CohortBin>()) * cohorts + 16
 }
 
 /// Bytes of the statistics of a run with `bins` rows and `cohorts`
 /// cohorts: (while it runs, what a finished run keeps). Running: the rows,
 /// two histograms per cohort and two more for its early comers' waits, the
 /// current bin's, and the totals made at the end (three, the waits from the
-/// opening among them). Kept: the rows and the figures (`RunFigures`): the
-/// histograms are left behind.
-pub fn table_bytes(bins: usize, cohorts: usize) -> (f64, f64) {
+/// opening among them), and the `arrival_rows` rows of `by_arrival.csv`.
+/// Kept: the rows and the figures (`RunFigures`): the histograms are left
+/// behind.
+pub fn table_bytes(bins: usize, cohorts: usize, arrival_rows: usize) -> (f64, f64) {
+    let arrivals = (arrival_rows * super::ArrivalTally::BYTES_PER_ROW) as f64;
+    let kept_arrivals = (arrival_rows * std::mem::size_of::<ArrivalRow>()) as f64;
     let rows = (bins * row_bytes(cohorts)) as f64;
     let h3 = Durations::heap_bytes(3) as f64;
     let running = rows + (4 * cohorts + 3) as f64 * h3 + Durations::heap_bytes(2) as f64;
     let value = std::mem::size_of::<Value>();
     let figures = (cohorts * CohortFigure::ALL.len() + Headline::ALL.len()) * value + 64 * cohorts;
-    (running, rows + figures as f64)
+    (running + arrivals, rows + kept_arrivals + figures as f64)
 }
 
 /// Bytes of one row of a replicated time series while it is written: each

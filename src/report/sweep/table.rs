@@ -308,7 +308,7 @@ pub fn impossible(line: u64, row: &SweepRow, replications: usize, asked: &[Strin
             Kind::Count if m < 0.0 => Some("a count, 0 or more"),
             Kind::Count if replications == 1 && m.fract() != 0.0 => Some("a whole number (one replication)"),
             Kind::Share if !(0.0..=1.0).contains(&m) => Some("a share from 0 to 1"),
-            Kind::Seconds | Kind::Level | Kind::Clock if m < 0.0 => Some("0 or more"),
+            Kind::Seconds | Kind::Level | Kind::Ratio | Kind::Clock if m < 0.0 => Some("0 or more"),
             _ => None,
         };
         if let Some(expected) = wrong {

@@ -30,6 +30,9 @@ pub(super) struct Clock {
     pub duration: SimTime,
     /// `None` when wrong (its problem noted).
     pub bin: Option<SimTime>,
+    /// The width of an arrival bin (`by_arrival.csv`): `bin` when not
+    /// given; `None` when wrong.
+    pub arrival_bin: Option<SimTime>,
 }
 
 /// The default start: where a run begins when the file does not say.
@@ -58,6 +61,15 @@ pub(super) fn check(meta: &RawMeta, c: &mut Check) -> Clock {
             c.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
         }
     }
+    let arrival_bin = match &meta.arrival_bin {
+        None => bin,
+        Some(text) => c.positive_duration(text, "scenario.arrival_bin"),
+    };
+    if let (Some(d), Some(b)) = (duration, arrival_bin) {
+        if b > d {
+            c.push("scenario.arrival_bin", format!("found {b}, expected at most the run's duration {d}"));
+        }
+    }
     if let Some(d) = duration {
         // A first attempt at the end must fit the model's clock.
         if d > SimTime::from_secs(bounds::MAX_DAYS * 86_400) {
@@ -65,7 +77,7 @@ pub(super) fn check(meta: &RawMeta, c: &mut Check) -> Clock {
         }
         end(start, d, c);
     }
-    Clock { start, duration: duration.unwrap_or(FALLBACK_DURATION), bin }
+    Clock { start, duration: duration.unwrap_or(FALLBACK_DURATION), bin, arrival_bin }
 }
 
 /// Names become folder names: keep them to a safe alphabet.
@@ -155,6 +167,10 @@ mod tests {
         none(&c);
         assert_eq!(clock.start.to_rfc3339(), "2021-07-19T20:00:00+09:00");
         assert_eq!((clock.duration, clock.bin), (SimTime::from_secs(7200), Some(SimTime::from_secs(300))));
+        assert_eq!(clock.arrival_bin, clock.bin, "arrival bins are the run's bins unless said");
+        let clock = check(&meta("arrival_bin = \"15m\""), &mut c);
+        none(&c);
+        assert_eq!(clock.arrival_bin, Some(SimTime::from_secs(900)));
         let clock = check(&meta(""), &mut c);
         none(&c);
         assert_eq!((clock.start, clock.bin), (default_start(), Some(SimTime::from_secs(60))));
@@ -204,6 +220,10 @@ mod tests {
             check(&meta("bin = \"3h\""), c);
         });
         assert_eq!(bin, at("scenario.bin", "found 3h, expected at most the run's duration 2h"));
+        let arrival_bin = problem(|c| {
+            check(&meta("arrival_bin = \"3h\""), c);
+        });
+        assert_eq!(arrival_bin, at("scenario.arrival_bin", "found 3h, expected at most the run's duration 2h"));
     }
 
     #[test]

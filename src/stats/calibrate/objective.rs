@@ -28,7 +28,8 @@ pub const UNDEFINED: f64 = 1e6;
 /// The floor of an observation of `kind` (see the module doc).
 pub fn floor(kind: Kind) -> f64 {
     match kind {
-        Kind::Share => 0.01,
+        // Both read from 0 to about 1.
+        Kind::Share | Kind::Ratio => 0.01,
         Kind::Count | Kind::Seconds | Kind::Level | Kind::Clock => 1.0,
     }
 }

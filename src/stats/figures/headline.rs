@@ -2,6 +2,7 @@
 //! kind, label for people, which end is better), in `summary.json` order,
 //! and `headline`, which computes them from a run.
 
+use super::fairness::{chance_spread, jain_index};
 use super::ratio;
 use crate::scenario::Scenario;
 use crate::stats::columns::{figure_set, Figures, Value};
@@ -74,6 +75,17 @@ figure_set! {
         WaitFromOpeningP99 => "wait_from_opening_p99_s", Seconds, label "Wait p99, counted from the opening for early comers", better Lowest;
         TimeToBookP50 => "time_to_book_p50_s", Seconds, label "Time to book p50 (first attempt to booking)", better Lowest;
         TimeToBookP90 => "time_to_book_p90_s", Seconds, label "Time to book p90", better Lowest;
+        /// Of the ordered pairs of people admitted (one came strictly before
+        /// the other), the share in which the later comer was admitted first
+        /// (a normalised Kendall distance; see `stats::overtaking`).
+        OvertakingRate => "overtaking_rate", Share, label "Overtaking: pairs of admitted people where the later comer went first", better Lowest;
+        /// The highest booked share over the lowest across the arrival bins
+        /// of eligible cohorts holding `arrival_bin_min_people` or more;
+        /// undefined if the lowest booked nobody or fewer than two bins count.
+        BookingChanceRatio => "booking_chance_ratio", Ratio, label "Booking chance ratio (best over worst booked share by arrival bin)", better Lowest;
+        /// Jain's index of the eligible cohorts' booked shares: 1 when even,
+        /// 1/n when one cohort gets every booking.
+        JainIndex => "jain_index", Ratio, label "Jain's index of the cohorts' booked shares (1: even)", better Highest;
         /// From the room's opening to the first time its queue was empty after
         /// its longest; 0 if no queue formed, undefined if it never cleared.
         QueueClearedAfter => "queue_cleared_after_s", Seconds, label "Queue cleared after the opening (after its longest)", better Lowest;
@@ -113,6 +125,10 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
     let from_opening = r.wait_from_opening();
     let [o50, o90, o99] = QUANTILES.map(|q| from_opening.quantile_secs(q));
     let room_opens = s.waiting_room.as_ref().map(|w| w.opens);
+    let cohort_shares: Vec<f64> = (s.cohorts.iter().zip(&r.cohorts))
+        .filter(|(c, _)| c.eligible && c.people > 0)
+        .map(|(c, cr)| cr.counts.booked as f64 / c.people as f64)
+        .collect();
     let n = |x: u64| Some(x as f64);
     Figures::from_fn(|k| match k {
         Headline::People => n(t.arrivals),
@@ -147,6 +163,9 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::WaitFromOpeningP99 => o99,
         Headline::TimeToBookP50 => r.time_to_book.quantile_secs(0.5),
         Headline::TimeToBookP90 => r.time_to_book.quantile_secs(0.9),
+        Headline::OvertakingRate => r.overtaking.rate(),
+        Headline::BookingChanceRatio => chance_spread(s, &r.by_arrival).and_then(|c| c.ratio()),
+        Headline::JainIndex => jain_index(&cohort_shares),
         Headline::QueueClearedAfter => {
             room_opens.zip(r.queue_cleared_at).map(|(o, at)| at.saturating_sub(o).as_secs_f64())
         }

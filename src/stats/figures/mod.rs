@@ -16,16 +16,21 @@
 //! behind, so replications and sweeps keep kilobytes per run, not the
 //! megabytes of a run's `Results`.
 
+mod arrival;
 mod bin;
 mod cohort;
+mod cohort_bin;
+pub mod fairness;
 mod headline;
 
+pub use arrival::{arrival, ArrivalFigure};
 pub use bin::{bin, BinFigure};
 pub use cohort::{cohort, CohortFigure};
+pub use cohort_bin::{cohort_bin, CohortBinFigure};
 pub use headline::{headline, Headline};
 
 use super::columns::{Columns, Figures, Kind, Value};
-use super::{AtInstant, Bin, DropCause, RefusalCause, Results};
+use super::{ArrivalRow, AtInstant, Bin, CohortBin, DropCause, RefusalCause, Results};
 use crate::scenario::Scenario;
 
 impl Columns for DropCause {
@@ -139,6 +144,14 @@ pub struct RunFigures {
     pub instants: Vec<AtInstant>,
     /// The time bins, for the time series and the charts.
     pub bins: Vec<Bin>,
+    /// Each cohort's events per bin (bin by bin, cohorts within).
+    pub cohort_bins: Vec<CohortBin>,
+    /// Who got booked by when they came (cohort by cohort, each
+    /// `Scenario::arrival_bins` rows).
+    pub by_arrival: Vec<ArrivalRow>,
+    /// The arrival bins `booking_chance_ratio` compared, and which stood
+    /// highest and lowest.
+    pub chance: Option<fairness::ChanceSpread>,
 }
 
 impl RunFigures {
@@ -147,8 +160,11 @@ impl RunFigures {
             headline: headline(s, &r),
             cohorts: (0..s.cohorts.len()).map(|i| cohort(s, &r, i)).collect(),
             milestones: milestones(s, &r),
+            chance: fairness::chance_spread(s, &r.by_arrival),
             instants: r.instants,
             bins: r.bins,
+            cohort_bins: r.cohort_bins,
+            by_arrival: r.by_arrival,
         }
     }
 }
@@ -204,6 +220,8 @@ mod tests {
         names_are_unique::<Headline>();
         names_are_unique::<CohortFigure>();
         names_are_unique::<BinFigure>();
+        names_are_unique::<ArrivalFigure>();
+        names_are_unique::<CohortBinFigure>();
         names_are_unique::<DropCause>();
         names_are_unique::<RefusalCause>();
     }

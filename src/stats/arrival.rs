@@ -1,0 +1,171 @@
+//! Who gets booked, by when they came: each person's outcome counted in
+//! the row of their cohort and of the arrival bin their first attempt fell
+//! in (`[scenario] arrival_bin`), for `by_arrival.csv`, `fairness.png` and
+//! `booking_chance_ratio`.
+//!
+//! A row counts its people (first attempts), their attempts (retries and
+//! extra devices included), their bookings with each booking's wait from
+//! the first attempt (kept whole, 4 bytes a booking, so the row's
+//! percentiles are exact), and their giving up. A person back in a
+//! catch-up round is a new start: counted in the row of their return as
+//! `returned`, and their earlier giving up stays in the row they left from.
+//! So the rows of a cohort add up to its figures exactly: people, attempts
+//! and bookings; gave_up less returned is `cohorts.csv`'s gave_up (net of
+//! those who came back).
+
+use crate::engine::{OutOfMemory, SimTime};
+
+/// What one row counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ArrivalCounts {
+    /// People whose first attempt fell in the bin.
+    pub people: u64,
+    /// People back in a catch-up round whose return fell in the bin.
+    pub returned: u64,
+    /// Attempts of the row's people (all of them, whenever made).
+    pub attempts: u64,
+    pub booked: u64,
+    /// The row's people who left without a booking (each time they left).
+    pub gave_up: u64,
+}
+
+/// One row, finished.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ArrivalRow {
+    pub counts: ArrivalCounts,
+    /// Wait p50 and p90 [s] of the row's bookings, from the first attempt
+    /// to the booking; `None` without a booking.
+    pub wait: [Option<f64>; 2],
+}
+
+/// The rows while a run goes: cohort by cohort, each `bins` arrival bins.
+pub struct ArrivalTally {
+    width: SimTime,
+    bins: usize,
+    counts: Vec<ArrivalCounts>,
+    /// Per row, the waits of its bookings [ms].
+    waits: Vec<Vec<u32>>,
+    out_of_memory: Option<OutOfMemory>,
+}
+
+impl ArrivalTally {
+    /// Rows for `cohorts` cohorts, bins of `width` over a run of `bins` of them.
+    pub fn new(cohorts: usize, width: SimTime, bins: usize) -> Result<Self, OutOfMemory> {
+        let rows = cohorts * bins;
+        let fail = || OutOfMemory::new("arrival rows", rows, rows * Self::BYTES_PER_ROW);
+        let mut counts = Vec::new();
+        counts.try_reserve_exact(rows).map_err(|_| fail())?;
+        counts.resize(rows, ArrivalCounts::default());
+        let mut waits = Vec::new();
+        waits.try_reserve_exact(rows).map_err(|_| fail())?;
+        waits.resize(rows, Vec::new());
+        Ok(ArrivalTally { width, bins, counts, waits, out_of_memory: None })
+    }
+
+    /// Bytes of a row, as the size guard counts them.
+    pub const BYTES_PER_ROW: usize = std::mem::size_of::<ArrivalCounts>() + std::mem::size_of::<Vec<u32>>();
+    /// Bytes kept per booking (its wait), twice over while its row's list doubles.
+    pub const BYTES_PER_BOOKING: usize = 8;
+
+    #[inline]
+    fn row(&self, cohort: usize, first: SimTime) -> usize {
+        // A first attempt is before the horizon, so in a bin; `min` keeps a
+        // stray one in the last.
+        cohort * self.bins + ((first.0 / self.width.0) as usize).min(self.bins - 1)
+    }
+
+    #[inline]
+    pub fn arrived(&mut self, cohort: usize, first: SimTime) {
+        let r = self.row(cohort, first);
+        self.counts[r].people += 1;
+    }
+
+    #[inline]
+    pub fn returned(&mut self, cohort: usize, first: SimTime) {
+        let r = self.row(cohort, first);
+        self.counts[r].returned += 1;
+    }
+
+    #[inline]
+    pub fn attempt(&mut self, cohort: usize, first: SimTime) {
+        let r = self.row(cohort, first);
+        self.counts[r].attempts += 1;
+    }
+
+    #[inline]
+    pub fn gave_up(&mut self, cohort: usize, first: SimTime) {
+        let r = self.row(cohort, first);
+        self.counts[r].gave_up += 1;
+    }
+
+    /// A person of `cohort` who first came at `first` booked after `wait`.
+    #[inline]
+    pub fn booked(&mut self, cohort: usize, first: SimTime, wait: SimTime) {
+        let r = self.row(cohort, first);
+        self.counts[r].booked += 1;
+        let list = &mut self.waits[r];
+        if list.len() == list.capacity() && list.try_reserve(list.len().max(16)).is_err() {
+            let n = list.len();
+            self.out_of_memory.get_or_insert(OutOfMemory::new("booking waits", n, n * 4));
+            return;
+        }
+        // A run is capped below 49 days: its milliseconds fit in u32.
+        list.push((wait.0 / 1000) as u32);
+    }
+
+    /// The rows, cohort by cohort; an error if a list of waits could not grow.
+    pub fn finish(self) -> Result<Vec<ArrivalRow>, OutOfMemory> {
+        if let Some(e) = self.out_of_memory {
+            return Err(e);
+        }
+        let rows = self.counts.into_iter().zip(self.waits).map(|(counts, mut waits)| {
+            waits.sort_unstable();
+            ArrivalRow { counts, wait: [0.5, 0.9].map(|q| quantile_secs(&waits, q)) }
+        });
+        Ok(rows.collect())
+    }
+}
+
+/// The `q` quantile of sorted milliseconds, in seconds: the value at rank
+/// ⌈q·n⌉, as the run's histograms define it.
+fn quantile_secs(sorted_ms: &[u32], q: f64) -> Option<f64> {
+    let n = sorted_ms.len();
+    let rank = ((q * n as f64).ceil() as usize).clamp(1, n.max(1));
+    sorted_ms.get(rank - 1).map(|&ms| f64::from(ms) / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_outcome_lands_in_the_row_of_its_first_attempt() {
+        let min = SimTime::from_secs(60);
+        let mut t = ArrivalTally::new(2, min, 3).unwrap();
+        let at = |s: u64| SimTime::from_secs(s);
+        t.arrived(0, at(0));
+        t.arrived(0, at(59));
+        t.arrived(1, at(60));
+        t.attempt(1, at(60));
+        t.attempt(1, at(60));
+        // Booked two hours later, still in the row of the first attempt.
+        t.booked(1, at(60), at(7200));
+        t.gave_up(0, at(59));
+        t.returned(0, at(179));
+        let rows = t.finish().unwrap();
+        let c = |i: usize| rows[i].counts;
+        assert_eq!((c(0).people, c(0).gave_up, c(2).returned), (2, 1, 1));
+        assert_eq!((c(4).people, c(4).attempts, c(4).booked), (1, 2, 1));
+        assert_eq!(rows[4].wait, [Some(7200.0), Some(7200.0)]);
+        assert_eq!(rows[0].wait, [None, None], "nobody booked");
+    }
+
+    #[test]
+    fn percentiles_are_the_values_at_their_rank() {
+        let ms: Vec<u32> = (1..=10).map(|s| s * 1000).collect();
+        assert_eq!(quantile_secs(&ms, 0.5), Some(5.0));
+        assert_eq!(quantile_secs(&ms, 0.9), Some(9.0));
+        assert_eq!(quantile_secs(&ms, 0.91), Some(10.0));
+        assert_eq!(quantile_secs(&[], 0.5), None);
+    }
+}

@@ -1,0 +1,230 @@
+//! Who overtook whom: the order people were first admitted in, against the
+//! order they first came in, counted as `overtaking_rate`.
+//!
+//! The rate is the share of ordered pairs of admitted people (i came before
+//! j) in which j was admitted before i: Kendall's distance between the two
+//! orders, normalised. FIFO with nobody leaving or retrying gives 0; a
+//! random order gives one half among people who waited together. Larson
+//! (1987, "Perspectives on queues: social justice and the psychology of
+//! queueing", Operations Research 35(6)) calls such overtaking ("slips and
+//! skips") what people resent in a queue.
+//!
+//! Counting it needs the people, not just the counts: each person's first
+//! admission appends their first arrival [ms] to a list (4 bytes a person
+//! admitted; a bit per person tells a second admission from a first), and
+//! `finish` counts the list's inversions exactly with a merge sort, in
+//! O(n log n). People who came within the same millisecond are tied: their
+//! pairs count neither way.
+
+use crate::engine::{OutOfMemory, SimTime};
+
+/// First admissions in the order they happened.
+#[derive(Debug, Default)]
+pub struct AdmissionOrder {
+    /// First arrival [ms since the start] of each person, in the order of
+    /// their first admission.
+    arrivals: Vec<u32>,
+    /// Per cohort, a bit per person number: admitted before.
+    seen: Vec<Vec<u64>>,
+    /// Set when the list could not grow: the figure is then undefined.
+    out_of_memory: Option<OutOfMemory>,
+}
+
+/// The overtaking among the people admitted.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Overtaking {
+    /// People admitted at least once.
+    pub people: u64,
+    /// Pairs with one who came strictly before the other.
+    pub ordered_pairs: u128,
+    /// Of which pairs the later comer was admitted first.
+    pub overtaken: u128,
+}
+
+impl Overtaking {
+    /// `overtaken / ordered_pairs`; undefined without an ordered pair.
+    pub fn rate(&self) -> Option<f64> {
+        (self.ordered_pairs > 0).then(|| self.overtaken as f64 / self.ordered_pairs as f64)
+    }
+}
+
+impl AdmissionOrder {
+    pub fn new(cohorts: usize) -> Self {
+        AdmissionOrder { arrivals: Vec::new(), seen: vec![Vec::new(); cohorts], out_of_memory: None }
+    }
+
+    /// Person `person` of `cohort`, who first came at `first`, was admitted:
+    /// noted if it is their first admission.
+    #[inline]
+    pub fn admitted(&mut self, cohort: usize, person: u32, first: SimTime) {
+        let bits = &mut self.seen[cohort];
+        let (word, bit) = ((person / 64) as usize, 1u64 << (person % 64));
+        if word >= bits.len() {
+            // People are numbered from 0 up within a cohort: the set grows
+            // to the highest number admitted, doubling.
+            let len = (word + 1).max(2 * bits.len());
+            if bits.try_reserve_exact(len - bits.len()).is_err() {
+                return self.lost(len * 64);
+            }
+            bits.resize(len, 0);
+        }
+        if bits[word] & bit != 0 {
+            return;
+        }
+        bits[word] |= bit;
+        if self.arrivals.len() == self.arrivals.capacity()
+            && self.arrivals.try_reserve(self.arrivals.len().max(1024)).is_err()
+        {
+            return self.lost(self.arrivals.len());
+        }
+        // A run is capped below 49 days, so its milliseconds fit in u32.
+        self.arrivals.push((first.0 / 1000) as u32);
+    }
+
+    #[cold]
+    fn lost(&mut self, items: usize) {
+        self.out_of_memory.get_or_insert(OutOfMemory::new("first admissions", items, items * 4));
+    }
+
+    /// Bytes held per person admitted: the list, the merge sort's buffer at
+    /// the end, and the person's bit (for the size guard).
+    pub const BYTES_PER_PERSON: f64 = 8.0 + 1.0 / 8.0;
+
+    /// Count the overtaking; an error if the list or its sort could not
+    /// get memory.
+    pub fn finish(self) -> Result<Overtaking, OutOfMemory> {
+        if let Some(e) = self.out_of_memory {
+            return Err(e);
+        }
+        let mut a = self.arrivals;
+        let n = a.len();
+        let mut buffer = Vec::new();
+        buffer.try_reserve_exact(n).map_err(|_| OutOfMemory::new("first admissions", n, n * 4))?;
+        buffer.resize(n, 0);
+        let overtaken = sort_counting_inversions(&mut a, &mut buffer);
+        // Pairs tied in arrival are neither ordered nor overtaken.
+        let tied: u128 = a.chunk_by(|x, y| x == y).map(|run| pairs(run.len() as u64)).sum();
+        Ok(Overtaking { people: n as u64, ordered_pairs: pairs(n as u64) - tied, overtaken })
+    }
+}
+
+/// Unordered pairs of `n`.
+fn pairs(n: u64) -> u128 {
+    u128::from(n) * u128::from(n.saturating_sub(1)) / 2
+}
+
+/// Sort `a` ascending and return its inversions: pairs i < j with
+/// a[i] > a[j] (ties are not inversions). Bottom-up merge sort with `buffer`
+/// (as long as `a`) as scratch; a run already in order is merged by a
+/// single comparison, so a FIFO night's nearly sorted list costs O(n).
+fn sort_counting_inversions(a: &mut [u32], buffer: &mut [u32]) -> u128 {
+    let n = a.len();
+    let mut inversions: u128 = 0;
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start + width < n {
+            let (mid, end) = (start + width, (start + 2 * width).min(n));
+            if a[mid - 1] > a[mid] {
+                inversions += merge(&a[start..mid], &a[mid..end], &mut buffer[start..end]);
+                a[start..end].copy_from_slice(&buffer[start..end]);
+            }
+            start = end;
+        }
+        width *= 2;
+    }
+    inversions
+}
+
+/// Merge sorted `left` and `right` into `out`; the pairs (x in left, y in
+/// right) with x > y.
+fn merge(left: &[u32], right: &[u32], out: &mut [u32]) -> u128 {
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    let mut inversions: u128 = 0;
+    while i < left.len() && j < right.len() {
+        // Take the left on a tie: equal values are no inversion.
+        if left[i] <= right[j] {
+            out[k] = left[i];
+            i += 1;
+        } else {
+            out[k] = right[j];
+            j += 1;
+            inversions += (left.len() - i) as u128;
+        }
+        k += 1;
+    }
+    out[k..k + left.len() - i].copy_from_slice(&left[i..]);
+    k += left.len() - i;
+    out[k..].copy_from_slice(&right[j..]);
+    inversions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+
+    /// Inversions counted pair by pair, O(n²): the definition.
+    fn by_pairs(a: &[u32]) -> (u128, u128) {
+        let (mut ordered, mut inverted) = (0, 0);
+        for i in 0..a.len() {
+            for j in i + 1..a.len() {
+                ordered += u128::from(a[i] != a[j]);
+                inverted += u128::from(a[i] > a[j]);
+            }
+        }
+        (ordered, inverted)
+    }
+
+    fn order_of(arrivals_ms: &[u32]) -> Overtaking {
+        let mut o = AdmissionOrder::new(1);
+        for (id, &ms) in arrivals_ms.iter().enumerate() {
+            o.admitted(0, id as u32, SimTime(u64::from(ms) * 1000));
+        }
+        o.finish().expect("small lists fit")
+    }
+
+    #[test]
+    fn the_merge_sort_counts_what_the_pairs_count_ties_apart() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for n in [0, 1, 2, 3, 7, 64, 65, 300] {
+            for spread in [3, 1000] {
+                let a: Vec<u32> = (0..n).map(|_| rand::RngExt::random_range(&mut rng, 0..spread)).collect();
+                let (ordered, inverted) = by_pairs(&a);
+                let o = order_of(&a);
+                assert_eq!((o.ordered_pairs, o.overtaken, o.people), (ordered, inverted, n as u64), "{a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arrival_order_is_zero_reversed_is_one_shuffled_is_about_a_half() {
+        let sorted: Vec<u32> = (0..10_000).collect();
+        assert_eq!(order_of(&sorted).rate(), Some(0.0));
+        let reversed: Vec<u32> = sorted.iter().rev().copied().collect();
+        assert_eq!(order_of(&reversed).rate(), Some(1.0));
+        let mut shuffled = sorted.clone();
+        shuffled.shuffle(&mut rand::rngs::StdRng::seed_from_u64(1));
+        // Kendall's distance of a random permutation of n has variance
+        // n(n-1)(2n+5)/72 in pairs: as a share of n(n-1)/2 pairs, a standard
+        // error of about 1/(3√n) = 0.0033 for n = 10,000. Four of them:
+        let rate = order_of(&shuffled).rate().expect("pairs");
+        assert!((rate - 0.5).abs() < 4.0 / (3.0 * 100.0), "{rate}");
+    }
+
+    #[test]
+    fn only_a_first_admission_counts_and_ties_are_no_pairs() {
+        let mut o = AdmissionOrder::new(2);
+        o.admitted(0, 5, SimTime::from_secs(10));
+        o.admitted(1, 5, SimTime::from_secs(20));
+        // Person 5 of cohort 0 again, after the later comer: not counted.
+        o.admitted(0, 5, SimTime::from_secs(10));
+        o.admitted(0, 900, SimTime::from_secs(10));
+        let t = o.finish().unwrap();
+        // Three people: (10 s, 20 s, 10 s); the two at 10 s are tied, the
+        // one at 20 s was admitted before the second of them.
+        assert_eq!((t.people, t.ordered_pairs, t.overtaken), (3, 2, 1));
+        assert_eq!(Overtaking::default().rate(), None);
+    }
+}
