@@ -154,9 +154,9 @@ impl ByCohort {
              differ in percentage points (pp).\n",
             cmp.how()
         );
-        for i in 1..scenarios.len() {
+        for (i, s) in scenarios.iter().enumerate().skip(1) {
             let n = cmp.runs[0].len().min(cmp.runs[i].len());
-            let _ = writeln!(out, "- `{}` ({n} pairs):", cell(&scenarios[i].name));
+            let _ = writeln!(out, "- `{}` ({n} pairs):", cell(&s.name));
             for c in self.eligible() {
                 for (f, words) in SHOWN {
                     let a = c.figure(f);
