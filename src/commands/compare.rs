@@ -11,7 +11,9 @@
 //! selected on, or added with `--figure NAME` (repeatable) to the table,
 //! `report.md` and the terminal like the headline figures. Each scenario
 //! resolves the name on its own: a cohort it lacks, or a clock outside its
-//! run, is an input error naming the scenario.
+//! run, is an input error naming the scenario. Every cohort the scenarios
+//! share is compared without asking (`report::compare`): a `--figure` that
+//! is one of its columns is kept, written once.
 //!
 //! The default folder is named from the question: the scenarios as
 //! resolved and the options that change the answer, through a CRC-32

@@ -10,6 +10,7 @@ mod clock_figures;
 mod cohort_clients;
 mod common;
 mod compare;
+mod compare_cohorts;
 mod conservation;
 mod conventions;
 mod crn;

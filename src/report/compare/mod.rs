@@ -6,11 +6,14 @@
 //! bookings by milestone, which differences are real, the selection if one
 //! was asked for); and the terminal's lines, which say the same in short.
 //! Figures asked for by name (`compare --figure`: at a clock time, of one
-//! cohort) follow the milestones everywhere, in the same layout.
+//! cohort) follow the milestones everywhere, in the same layout; then the
+//! figures of every cohort the scenarios share (`cohorts`).
 //!
 //! A difference is paired only when replication r of every scenario ran on
 //! the same seed: `Seeds` says which seeds the runs used, and the reports
 //! claim pairing only when there was one seed for all.
+
+mod cohorts;
 
 use super::charts::{self, compare as overlay};
 use super::format::{cell, Difference, Shown};
@@ -221,8 +224,9 @@ impl Milestone {
     }
 }
 
-/// A figure asked for by name (`compare --figure`), as every scenario's
-/// runs gave it.
+/// A figure asked for by name (`compare --figure`), or a column of a
+/// cohort every scenario has (`cohorts::ByCohort`), as every scenario's
+/// runs gave it: one block of `compare.csv`, one paired difference.
 struct Asked {
     /// The name as a column: its canonical spelling.
     column: String,
@@ -232,6 +236,23 @@ struct Asked {
 }
 
 impl Asked {
+    /// The figure `measures[i]` reads from scenario i's runs (resolved on
+    /// it; `None` where a scenario has none: empty cells), named by the
+    /// first scenario's measure, in its canonical spelling.
+    fn read(scenarios: &[Scenario], runs: &[Vec<RunFigures>], measures: &[Option<&Measure>]) -> Option<Asked> {
+        let first = measures.first().copied().flatten()?;
+        Some(Asked {
+            column: first.name.to_string(),
+            kind: first.kind(),
+            values: (0..scenarios.len())
+                .map(|i| {
+                    let m = measures.get(i).copied().flatten();
+                    runs[i].iter().map(|r| m.and_then(|m| m.value(&scenarios[i], r))).collect()
+                })
+                .collect(),
+        })
+    }
+
     /// Scenario i's value over its replications.
     fn estimate(&self, i: usize) -> Option<Estimate> {
         Estimate::of(&self.values[i].iter().flatten().copied().collect::<Vec<f64>>())
@@ -264,13 +285,16 @@ pub struct Comparison<'a> {
     milestones: Vec<Milestone>,
     /// The figures asked for by name, in the order asked.
     asked: Vec<Asked>,
+    /// The figures of the cohorts every scenario has.
+    by_cohort: cohorts::ByCohort,
 }
 
 impl<'a> Comparison<'a> {
     pub fn new(scenarios: &'a [Scenario], runs: &'a [Vec<RunFigures>], seeds: Seeds) -> Result<Comparison<'a>> {
         anyhow::ensure!(scenarios.len() == runs.len() && runs.iter().all(|r| !r.is_empty()), "runs for every scenario");
         let milestones = Milestone::all(scenarios, runs);
-        Ok(Comparison { scenarios, runs, seeds, table: rows(runs), milestones, asked: Vec::new() })
+        let by_cohort = cohorts::ByCohort::of(scenarios, runs);
+        Ok(Comparison { scenarios, runs, seeds, table: rows(runs), milestones, asked: Vec::new(), by_cohort })
     }
 
     /// The comparison with figures asked for by name: `measures[i]` are
@@ -279,15 +303,9 @@ impl<'a> Comparison<'a> {
     pub fn asking(mut self, measures: &[Vec<Measure>]) -> Comparison<'a> {
         let count = measures.first().map_or(0, Vec::len);
         self.asked = (0..count)
-            .map(|j| Asked {
-                column: measures[0][j].name.to_string(),
-                kind: measures[0][j].kind(),
-                values: (0..self.scenarios.len())
-                    .map(|i| {
-                        let m = measures.get(i).and_then(|m| m.get(j));
-                        self.runs[i].iter().map(|r| m.and_then(|m| m.value(&self.scenarios[i], r))).collect()
-                    })
-                    .collect(),
+            .filter_map(|j| {
+                let of_each: Vec<Option<&Measure>> = measures.iter().map(|m| m.get(j)).collect();
+                Asked::read(self.scenarios, self.runs, &of_each)
             })
             .collect();
         self
@@ -295,8 +313,8 @@ impl<'a> Comparison<'a> {
 
     /// Every file of the comparison folder.
     pub fn files(&self, choice: Option<&Choice>, opts: &ReportOptions) -> Result<Files> {
-        let mut files =
-            vec![("compare.csv".to_string(), csv(self.scenarios, &self.table, &self.milestones, &self.asked)?)];
+        let blocks: Vec<&Asked> = self.asked.iter().chain(self.by_cohort.columns(&self.asked)).collect();
+        let mut files = vec![("compare.csv".to_string(), csv(self.scenarios, &self.table, &self.milestones, &blocks)?)];
         let overlay_runs: Vec<overlay::Run> = self.scenarios.iter().zip(self.runs).map(|(s, r)| (s, &r[..])).collect();
         if opts.charts {
             for (stem, _, figure) in OVERLAYS {
@@ -339,6 +357,7 @@ impl<'a> Comparison<'a> {
                 let _ = writeln!(out, "\n{ONE_RUN_EACH}");
             }
         }
+        self.by_cohort.section(self, &mut out);
         if let Some(c) = choice {
             let _ = writeln!(out, "\n## Selection\n\n{}", choice_line(scenarios, c));
         }
@@ -400,12 +419,7 @@ impl<'a> Comparison<'a> {
     /// each milestone.
     fn differences(&self, out: &mut String, diffs: &[Option<Figures<Headline, Difference>>]) {
         let (scenarios, runs) = (self.scenarios, self.runs);
-        let how = if self.seeds.paired() {
-            "replication by replication on the same seeds (paired, 95 % interval)"
-        } else {
-            "replication against replication; the scenarios ran on seeds of their own, so the pairs share no \
-             random numbers (95 % interval of independent runs)"
-        };
+        let how = self.how();
         let _ = writeln!(
             out,
             "\n## Differences to `{}`\n\nEach scenario less the first, {how}. A difference is real when its \
@@ -435,6 +449,16 @@ impl<'a> Comparison<'a> {
                     let _ = writeln!(out, "  - `{}`: {} ({})", cell(&f.column), e.human(f.kind), e.verdict().words());
                 }
             }
+        }
+    }
+
+    /// How the differences were taken, for people: paired or not.
+    fn how(&self) -> &'static str {
+        if self.seeds.paired() {
+            "replication by replication on the same seeds (paired, 95 % interval)"
+        } else {
+            "replication against replication; the scenarios ran on seeds of their own, so the pairs share no \
+             random numbers (95 % interval of independent runs)"
         }
     }
 
@@ -486,6 +510,7 @@ impl<'a> Comparison<'a> {
                     let _ = writeln!(out, "    {} {} ({})", f.column, e.human(f.kind), e.verdict().words());
                 }
             }
+            self.by_cohort.terminal(i, &self.asked, &mut out);
         }
         if matches!(self.table, Rows::One(_)) && self.scenarios.len() > 1 {
             let _ = writeln!(out, "  {ONE_RUN_EACH}");
@@ -528,8 +553,10 @@ pub fn render(
 /// `_lo`/`_hi` (`<figure>_diff`, signed). Then the same for the booked
 /// share by each milestone of any scenario (`booked_share_by_<clock>`),
 /// empty where a run does not reach it; then the same for each figure
-/// asked for by name (`compare --figure`), under its name.
-fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], asked: &[Asked]) -> Result<Vec<u8>> {
+/// asked for by name (`compare --figure`), under its name, and for each
+/// figure of every cohort the scenarios share (`cohort.NAME.FIGURE`): the
+/// `blocks`.
+fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], blocks: &[&Asked]) -> Result<Vec<u8>> {
     let ident = |s: &Scenario, n: usize| {
         vec![s.name.clone(), s.title.clone(), s.seed.to_string(), env!("CARGO_PKG_VERSION").to_string(), n.to_string()]
     };
@@ -537,11 +564,11 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], asked: &[
     match table {
         Rows::One(values) => {
             let names: Vec<String> =
-                milestones.iter().map(|m| m.column.clone()).chain(asked.iter().map(|f| f.column.clone())).collect();
+                milestones.iter().map(|m| m.column.clone()).chain(blocks.iter().map(|f| f.column.clone())).collect();
             let rows = scenarios.iter().zip(values).enumerate().map(|(i, (s, v))| {
                 let shares = milestones.iter().map(|m| m.shares[i].first().copied().flatten());
                 let mut cells = tables::milestone_cells(shares);
-                cells.extend(asked.iter().map(|f| f.values[i].first().copied().flatten().cell(f.kind)));
+                cells.extend(blocks.iter().map(|f| f.values[i].first().copied().flatten().cell(f.kind)));
                 (ident(s, 1), v, cells)
             });
             tables::csv_with(&labels, &names, None, rows)
@@ -563,7 +590,7 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], asked: &[
                     .map(String::from),
                 );
             }
-            for n in milestones.iter().map(|m| &m.column).chain(asked.iter().map(|f| &f.column)) {
+            for n in milestones.iter().map(|m| &m.column).chain(blocks.iter().map(|f| &f.column)) {
                 header.extend([n.clone(), format!("{n}_lo"), format!("{n}_hi")]);
                 header.extend([format!("{n}_diff"), format!("{n}_diff_lo"), format!("{n}_diff_hi")]);
             }
@@ -585,7 +612,7 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], asked: &[
                     row.push(diff.cell());
                     row.extend(diff.bounds());
                 }
-                for f in asked {
+                for f in blocks {
                     let mean = f.estimate(i);
                     row.push(mean.cell(f.kind));
                     row.extend(mean.bounds());
