@@ -5,8 +5,9 @@
 //!
 //! A row counts its people (first attempts), their attempts (retries and
 //! extra devices included), their bookings with each booking's wait from
-//! the first attempt (kept whole, 4 bytes a booking, so the row's
-//! percentiles are exact), and their giving up. A person back in a
+//! the first attempt (kept whole, so the row's percentiles are exact: 8
+//! bytes a booking, row and wait, in one list for the whole run, so that
+//! its allocations do not grow with the rows), and their giving up. A person back in a
 //! catch-up round is a new start: counted in the row of their return as
 //! `returned`, and their earlier giving up stays in the row they left from.
 //! So the rows of a cohort add up to its figures exactly: people, attempts
@@ -41,10 +42,14 @@ pub struct ArrivalRow {
 /// The rows while a run goes: cohort by cohort, each `bins` arrival bins.
 pub struct ArrivalTally {
     width: SimTime,
+    /// 1 / width [1/µs]: a bin found by a multiplication, not a division,
+    /// on the path of every attempt (a 64-bit division took 1-2 % of the
+    /// 19 July replay).
+    per_width: f64,
     bins: usize,
     counts: Vec<ArrivalCounts>,
-    /// Per row, the waits of its bookings [ms].
-    waits: Vec<Vec<u32>>,
+    /// Each booking's row (high 32 bits) and wait [ms] (low 32 bits).
+    waits: Vec<u64>,
     out_of_memory: Option<OutOfMemory>,
 }
 
@@ -56,28 +61,37 @@ impl ArrivalTally {
         let mut counts = Vec::new();
         counts.try_reserve_exact(rows).map_err(|_| fail())?;
         counts.resize(rows, ArrivalCounts::default());
-        let mut waits = Vec::new();
-        waits.try_reserve_exact(rows).map_err(|_| fail())?;
-        waits.resize(rows, Vec::new());
-        Ok(ArrivalTally { width, bins, counts, waits, out_of_memory: None })
+        Ok(ArrivalTally {
+            width,
+            per_width: 1.0 / width.0 as f64,
+            bins,
+            counts,
+            waits: Vec::new(),
+            out_of_memory: None,
+        })
     }
 
     /// Bytes of a row, as the size guard counts them.
-    pub const BYTES_PER_ROW: usize = std::mem::size_of::<ArrivalCounts>() + std::mem::size_of::<Vec<u32>>();
-    /// Bytes kept per booking (its wait), twice over while its row's list doubles.
-    pub const BYTES_PER_BOOKING: usize = 8;
+    pub const BYTES_PER_ROW: usize = std::mem::size_of::<ArrivalCounts>();
+    /// Bytes kept per booking (its row and wait), twice over while the list
+    /// doubles.
+    pub const BYTES_PER_BOOKING: usize = 16;
 
     #[inline]
     fn row(&self, cohort: usize, first: SimTime) -> usize {
+        // The product is within a unit of the quotient (53 bits of
+        // precision against the 42 of a run's microseconds): one step
+        // corrects it, so the bin is exactly ⌊first / width⌋.
+        let (t, w) = (first.0, self.width.0);
+        let mut bin = (t as f64 * self.per_width) as u64;
+        if bin * w > t {
+            bin -= 1;
+        } else if (bin + 1) * w <= t {
+            bin += 1;
+        }
         // A first attempt is before the horizon, so in a bin; `min` keeps a
         // stray one in the last.
-        cohort * self.bins + ((first.0 / self.width.0) as usize).min(self.bins - 1)
-    }
-
-    #[inline]
-    pub fn arrived(&mut self, cohort: usize, first: SimTime) {
-        let r = self.row(cohort, first);
-        self.counts[r].people += 1;
+        cohort * self.bins + (bin as usize).min(self.bins - 1)
     }
 
     #[inline]
@@ -86,10 +100,13 @@ impl ArrivalTally {
         self.counts[r].returned += 1;
     }
 
+    /// An attempt of a person of `cohort` who first came at `first`; `new`:
+    /// their first (a person arrives).
     #[inline]
-    pub fn attempt(&mut self, cohort: usize, first: SimTime) {
+    pub fn attempt(&mut self, cohort: usize, first: SimTime, new: bool) {
         let r = self.row(cohort, first);
         self.counts[r].attempts += 1;
+        self.counts[r].people += u64::from(new);
     }
 
     #[inline]
@@ -103,14 +120,15 @@ impl ArrivalTally {
     pub fn booked(&mut self, cohort: usize, first: SimTime, wait: SimTime) {
         let r = self.row(cohort, first);
         self.counts[r].booked += 1;
-        let list = &mut self.waits[r];
-        if list.len() == list.capacity() && list.try_reserve(list.len().max(16)).is_err() {
+        let list = &mut self.waits;
+        if list.len() == list.capacity() && list.try_reserve(list.len().max(1024)).is_err() {
             let n = list.len();
-            self.out_of_memory.get_or_insert(OutOfMemory::new("booking waits", n, n * 4));
+            self.out_of_memory.get_or_insert(OutOfMemory::new("booking waits", n, n * 8));
             return;
         }
-        // A run is capped below 49 days: its milliseconds fit in u32.
-        list.push((wait.0 / 1000) as u32);
+        // A run is capped below 49 days: its milliseconds fit in u32, and
+        // its rows (checked against the size guard's limits) too.
+        list.push((r as u64) << 32 | wait.0 / 1000);
     }
 
     /// The rows, cohort by cohort; an error if a list of waits could not grow.
@@ -118,20 +136,26 @@ impl ArrivalTally {
         if let Some(e) = self.out_of_memory {
             return Err(e);
         }
-        let rows = self.counts.into_iter().zip(self.waits).map(|(counts, mut waits)| {
-            waits.sort_unstable();
-            ArrivalRow { counts, wait: [0.5, 0.9].map(|q| quantile_secs(&waits, q)) }
+        // Sorted, each row's waits lie together and in order.
+        let mut waits = self.waits;
+        waits.sort_unstable();
+        let mut rest = &waits[..];
+        let rows = self.counts.into_iter().map(|counts| {
+            let (mine, others) = rest.split_at(counts.booked.min(rest.len() as u64) as usize);
+            rest = others;
+            ArrivalRow { counts, wait: [0.5, 0.9].map(|q| quantile_secs(mine, q)) }
         });
         Ok(rows.collect())
     }
 }
 
-/// The `q` quantile of sorted milliseconds, in seconds: the value at rank
-/// ⌈q·n⌉, as the run's histograms define it.
-fn quantile_secs(sorted_ms: &[u32], q: f64) -> Option<f64> {
-    let n = sorted_ms.len();
+/// The `q` quantile of one row's sorted waits (milliseconds in the low 32
+/// bits), in seconds: the value at rank ⌈q·n⌉, as the run's histograms
+/// define it.
+fn quantile_secs(sorted: &[u64], q: f64) -> Option<f64> {
+    let n = sorted.len();
     let rank = ((q * n as f64).ceil() as usize).clamp(1, n.max(1));
-    sorted_ms.get(rank - 1).map(|&ms| f64::from(ms) / 1000.0)
+    sorted.get(rank - 1).map(|&w| (w & 0xFFFF_FFFF) as f64 / 1000.0)
 }
 
 #[cfg(test)]
@@ -143,26 +167,46 @@ mod tests {
         let min = SimTime::from_secs(60);
         let mut t = ArrivalTally::new(2, min, 3).unwrap();
         let at = |s: u64| SimTime::from_secs(s);
-        t.arrived(0, at(0));
-        t.arrived(0, at(59));
-        t.arrived(1, at(60));
-        t.attempt(1, at(60));
-        t.attempt(1, at(60));
+        t.attempt(0, at(0), true);
+        t.attempt(0, at(59), true);
+        t.attempt(1, at(60), true);
+        t.attempt(1, at(60), false);
         // Booked two hours later, still in the row of the first attempt.
         t.booked(1, at(60), at(7200));
         t.gave_up(0, at(59));
         t.returned(0, at(179));
         let rows = t.finish().unwrap();
         let c = |i: usize| rows[i].counts;
-        assert_eq!((c(0).people, c(0).gave_up, c(2).returned), (2, 1, 1));
+        assert_eq!((c(0).people, c(0).attempts, c(0).gave_up, c(2).returned), (2, 2, 1, 1));
         assert_eq!((c(4).people, c(4).attempts, c(4).booked), (1, 2, 1));
         assert_eq!(rows[4].wait, [Some(7200.0), Some(7200.0)]);
         assert_eq!(rows[0].wait, [None, None], "nobody booked");
     }
 
     #[test]
+    fn a_bin_is_the_quotient_exactly_at_and_around_every_edge() {
+        for width in [1_000, 60_000_000, 300_000_000, 7_000_003] {
+            // Rows enough for any instant, without their memory.
+            let t = ArrivalTally {
+                width: SimTime(width),
+                per_width: 1.0 / width as f64,
+                bins: usize::MAX / 2,
+                counts: Vec::new(),
+                waits: Vec::new(),
+                out_of_memory: None,
+            };
+            for k in [0u64, 1, 2, 59, 1_000, 100_000, 4_000_000] {
+                for d in [-1i64, 0, 1] {
+                    let at = (k * width).saturating_add_signed(d);
+                    assert_eq!(t.row(0, SimTime(at)) as u64, at / width, "width {width}, at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn percentiles_are_the_values_at_their_rank() {
-        let ms: Vec<u32> = (1..=10).map(|s| s * 1000).collect();
+        let ms: Vec<u64> = (1..=10).map(|s| 7 << 32 | s * 1000).collect();
         assert_eq!(quantile_secs(&ms, 0.5), Some(5.0));
         assert_eq!(quantile_secs(&ms, 0.9), Some(9.0));
         assert_eq!(quantile_secs(&ms, 0.91), Some(10.0));

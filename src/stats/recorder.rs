@@ -225,9 +225,8 @@ impl Recorder {
         } else {
             self.current.arrivals += 1;
             c.arrivals += 1;
-            self.by_arrival.arrived(cohort, first);
         }
-        self.by_arrival.attempt(cohort, first);
+        self.by_arrival.attempt(cohort, first, !retry);
     }
 
     /// An attempt passed the waiting room after `wait` (`None`: there is no
@@ -352,7 +351,7 @@ impl Recorder {
     /// The first attempt of a person's device beyond their first (the
     /// person first came at `first`).
     pub fn device_arrival(&mut self, cohort: usize, first: SimTime) {
-        self.by_arrival.attempt(cohort, first);
+        self.by_arrival.attempt(cohort, first, false);
         self.current.device_arrivals += 1;
         self.cohorts[cohort].counts.device_arrivals += 1;
     }

@@ -303,10 +303,13 @@ fn a_ten_night_programme_is_not_refused_and_its_estimate_holds() {
     // At most one night's crowd (with its attempts) waits at once.
     assert!(size.at_once > 0.0 && size.at_once <= 1.75 * 1_620_000.0, "{}", size.at_once);
     // One night's crowd arriving with every attempt it may make (the
-    // guard's worst case): under 1 GiB, where everyone at once was 9.7 GiB.
-    // (The run takes about 50 MiB: nobody's attempts fail much here.)
+    // guard's worst case), and the fairness figures' 24 bytes for each
+    // person of the programme (390 MB, the one part that follows all ten
+    // nights: who was admitted and booked, in order): under 1.5 GiB, where
+    // everyone at once was 9.7 GiB. (The run takes about 50 MiB plus the
+    // fairness figures' actual bytes: nobody's attempts fail much here.)
     let plan = limits::check_command(&[(&s, 1)], Keeps::Results, 1, false).expect("not refused");
-    assert!(plan.memory <= 1024.0 * MIB, "{:.0} MiB: {:?}", plan.memory / MIB, size.memory);
+    assert!(plan.memory <= 1536.0 * MIB, "{:.0} MiB: {:?}", plan.memory / MIB, size.memory);
     let file = write(dir.path(), "ten.toml", &text);
     let child = surgesim(&["validate", &file], None);
     assert_eq!(child.code, 0, "{}", child.stderr);

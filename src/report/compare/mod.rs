@@ -524,7 +524,7 @@ const ONE_RUN_EACH: &str =
     "One run each: the differences are not tested (one pair tells no noise from a real difference); use -r 4 or more.";
 
 /// The differences the terminal shows, with their short names.
-const TERMINAL: [(Headline, &str); 8] = [
+const TERMINAL: [(Headline, &str); 11] = [
     (Headline::BookedShare, "booked"),
     (Headline::WaitP50, "wait p50"),
     (Headline::WaitP90, "wait p90"),
@@ -533,6 +533,9 @@ const TERMINAL: [(Headline, &str); 8] = [
     (Headline::RefusalRate, "refusal rate"),
     (Headline::AbandonRate, "abandon rate"),
     (Headline::InSystemAtEnd, "still in the system"),
+    (Headline::OvertakingRate, "overtaking"),
+    (Headline::BookingChanceRatio, "booking chance ratio"),
+    (Headline::JainIndex, "Jain's index"),
 ];
 
 /// Every file of the comparison folder, for scenarios that ran on the
@@ -628,7 +631,7 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], blocks: &
 }
 
 /// The figures shown in `report.md`'s table.
-const SHOWN: [Headline; 9] = [
+const SHOWN: [Headline; 12] = [
     Headline::People,
     Headline::BookedShare,
     Headline::WaitP50,
@@ -638,6 +641,9 @@ const SHOWN: [Headline; 9] = [
     Headline::RefusalRate,
     Headline::AbandonRate,
     Headline::InSystemAtEnd,
+    Headline::OvertakingRate,
+    Headline::BookingChanceRatio,
+    Headline::JainIndex,
 ];
 
 /// One line: the best scenario on the figure, or the ones that could not

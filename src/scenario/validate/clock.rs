@@ -61,15 +61,20 @@ pub(super) fn check(meta: &RawMeta, c: &mut Check) -> Clock {
             c.push("scenario.bin", format!("found {b}, expected at most the run's duration {d}"));
         }
     }
+    // Checked only when written: the default is `bin`, whose problems are
+    // `bin`'s own, said once.
     let arrival_bin = match &meta.arrival_bin {
         None => bin,
-        Some(text) => c.positive_duration(text, "scenario.arrival_bin"),
-    };
-    if let (Some(d), Some(b)) = (duration, arrival_bin) {
-        if b > d {
-            c.push("scenario.arrival_bin", format!("found {b}, expected at most the run's duration {d}"));
+        Some(text) => {
+            let b = c.positive_duration(text, "scenario.arrival_bin");
+            if let (Some(d), Some(b)) = (duration, b) {
+                if b > d {
+                    c.push("scenario.arrival_bin", format!("found {b}, expected at most the run's duration {d}"));
+                }
+            }
+            b
         }
-    }
+    };
     if let Some(d) = duration {
         // A first attempt at the end must fit the model's clock.
         if d > SimTime::from_secs(bounds::MAX_DAYS * 86_400) {
