@@ -224,35 +224,62 @@ fn a_prequeue_shuffle_books_every_early_bin_alike_and_fifo_does_not() {
     let (first, last) = (share(&rows[0]), share(&rows[5]));
     eprintln!("fifo: shares {:.3?}, chi-square {chi:.1}", rows.iter().map(share).collect::<Vec<_>>());
     assert!(first > 0.95 && last < 0.05, "FIFO books the first comers: first bin {first}, last {last}");
+    // Nobody is admitted before 1h: a booking from bin i (its first attempts
+    // before (i+1)·10m) waited at least 1h − (i+1)·10m from its first attempt.
+    for (i, row) in rows.iter().enumerate().filter(|(_, r)| r.counts.booked > 0) {
+        let floor = 3600.0 - 600.0 * (i + 1) as f64;
+        let p50 = row.wait[0].expect("booked");
+        assert!(p50 >= floor && row.wait[1] >= row.wait[0], "bin {i}: waits {:?}, expected ≥ {floor} s", row.wait);
+    }
     assert!(chi > 100.0 * critical, "FIFO's booked share falls with arrival: chi-square {chi}");
 }
 
 // 4. booking_chance_ratio and jain_index.
 
 /// Two arrival bins of half an hour before the opening, inventory for three
-/// quarters of the people. FIFO books all of the first bin and half of the
-/// second: a ratio near 2, its highest bin the first. A shuffle books
-/// three quarters of each: a ratio near 1 (each bin's share has a
-/// hypergeometric standard error of about √(0.75·0.25/N_bin·½) ≈ 0.007,
-/// so 1.1 is over ten of them). The ratio is never below 1, and is undefined
-/// when fewer than two bins hold `arrival_bin_min_people`.
+/// quarters of the people (m slots; N₀ and N₁ people in the bins). FIFO
+/// books all of the first bin and the rest of the slots from the second: a
+/// ratio of exactly N₁/(m − N₀), near 2, its highest bin the first. A random
+/// order (the `random` bag or the pre-queue shuffled) books a uniformly
+/// random m of the N₀ + N₁: bin 0's bookings X are hypergeometric, and
+/// within 4 of its standard deviations of m·N₀/N the ratio stays below the
+/// bound computed from that X (about 1.08 here). The ratio is never below
+/// 1, and is undefined when fewer than two bins hold
+/// `arrival_bin_min_people`.
 #[test]
 fn booking_chance_ratio_is_higher_when_later_comers_are_shut_out() {
     let people = 4000;
-    let slots = format!("slots = {}", 3 * people / 4);
+    let m = 3 * people / 4;
+    let slots = format!("slots = {m}");
     let fifo = prequeued(people, "fifo", 20, "30m", &slots);
-    let shuffle = prequeued(people, "prequeue_shuffle", 20, "30m", &slots);
-    let (f, sh) =
-        (RunFigures::of(&fifo, simulate(&fifo, 0).results), RunFigures::of(&shuffle, simulate(&shuffle, 0).results));
+    let f = RunFigures::of(&fifo, simulate(&fifo, 0).results);
+    let (n0, n1) = (f.by_arrival[0].counts.people, f.by_arrival[1].counts.people);
+    assert_eq!(n0 + n1, people, "everyone comes in the hour before the opening");
     let ratio_fifo = figure(&f, Headline::BookingChanceRatio).expect("two full bins, both booked");
-    let ratio_shuffle = figure(&sh, Headline::BookingChanceRatio).expect("two full bins, both booked");
-    eprintln!("booking_chance_ratio: fifo {ratio_fifo:.3}, shuffle {ratio_shuffle:.3}");
-    assert!(ratio_fifo >= 1.0 && ratio_shuffle >= 1.0);
-    assert!(ratio_fifo > 1.8 && ratio_fifo < 2.2, "FIFO books bin 0 whole and bin 1 half: {ratio_fifo}");
-    assert!(ratio_shuffle < 1.1, "a shuffle books both bins alike: {ratio_shuffle}");
+    let expected = n1 as f64 / (m - n0) as f64;
+    eprintln!("booking_chance_ratio: fifo {ratio_fifo:.4}, expected N1/(m - N0) = {expected:.4}");
+    assert!((ratio_fifo - expected).abs() < 1e-12, "FIFO books bin 0 whole: {ratio_fifo}, expected {expected}");
     let spread = f.chance.as_ref().expect("two bins");
     assert_eq!((spread.bins, spread.highest.bin, spread.lowest.bin), (2, 0, 1), "{spread:?}");
     assert_eq!(spread.ratio(), Some(ratio_fifo), "the headline is the spread's ratio");
+
+    for order in ["random", "prequeue_shuffle"] {
+        let s = prequeued(people, order, 20, "30m", &slots);
+        let r = RunFigures::of(&s, simulate(&s, 0).results);
+        let (n0, n1) = (r.by_arrival[0].counts.people as f64, r.by_arrival[1].counts.people as f64);
+        let (n, mf) = (n0 + n1, m as f64);
+        let sd = (mf * (n0 / n) * (n1 / n) * (n - mf) / (n - 1.0)).sqrt();
+        let ratio_at = |x: f64| {
+            let (a, b) = (x / n0, (mf - x) / n1);
+            a.max(b) / a.min(b)
+        };
+        let mean = mf * n0 / n;
+        let bound = ratio_at(mean + 4.0 * sd).max(ratio_at(mean - 4.0 * sd));
+        let ratio = figure(&r, Headline::BookingChanceRatio).expect("two full bins, both booked");
+        eprintln!("booking_chance_ratio: {order} {ratio:.4} (bound {bound:.4})");
+        assert!((1.0..=bound).contains(&ratio), "{order}: {ratio}, expected 1 to {bound}");
+        assert!(bound < ratio_fifo, "the test tells the orders apart: {bound} vs FIFO's {ratio_fifo}");
+    }
 
     // Bins of about 2,000 people against a threshold above that: no bin
     // counts, no ratio.
@@ -509,6 +536,13 @@ fn fairness_figures_do_not_depend_on_the_run_or_the_event_queue() {
                 assert_eq!(x.map(f64::to_bits), y.map(f64::to_bits), "{order} {queue:?} {h:?}");
             }
             assert_eq!(a.chance, b.chance, "{order} {queue:?}");
+            // Where defined, the ratio is highest over lowest (≥ 1), and
+            // Jain's index of the two eligible cohorts lies in [1/2, 1].
+            if let Some(ratio) = figure(&a, Headline::BookingChanceRatio) {
+                assert!(ratio >= 1.0, "{order}: {ratio}");
+            }
+            let j = figure(&a, Headline::JainIndex).expect("bookings");
+            assert!((0.5..=1.0 + 1e-12).contains(&j), "{order}: jain {j}");
         }
     }
 }
