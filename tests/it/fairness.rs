@@ -129,7 +129,17 @@ fn share(r: &ArrivalRow) -> f64 {
 /// millisecond are no pairs, so this holds exactly, not within noise.)
 #[test]
 fn fifo_overtakes_nobody() {
-    for s in [steady_line(4000, "fifo"), prequeued(3000, "fifo", 20, "10m", "")] {
+    // Also with two or three devices a person (each holding a place; the
+    // person's first admission is their first device's, which came first)
+    // and with a second cohort whose window opens later (nobody of it comes
+    // before it, so nobody of it waits for it in the line).
+    let mut nights = vec![steady_line(4000, "fifo"), prequeued(3000, "fifo", 20, "10m", "")];
+    nights.push(from_text(
+        &fifo_variants("devices = { dist = \"discrete\", values = [1, 2, 3], weights = [0.5, 0.3, 0.2] }", "0m"),
+        &repo(),
+    ));
+    nights.push(from_text(&fifo_variants("", "40m"), &repo()));
+    for s in nights {
         for replication in 0..3 {
             let r = simulate(&s, replication).results;
             let o = r.overtaking;
@@ -139,6 +149,40 @@ fn fifo_overtakes_nobody() {
             assert_eq!(figure(&f, Headline::OvertakingRate), Some(0.0));
         }
     }
+}
+
+/// Two cohorts of 2,000 arriving at a constant rate from their windows'
+/// openings (0m and `later`) into a FIFO line of 20 seats; `clients` keys.
+fn fifo_variants(clients: &str, later: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "fairness-fifo"
+duration = "6h"
+bin = "10m"
+seed = 9
+
+[[cohort]]
+name = "a"
+people = 2000
+windows = [{{ opens = "0m", closes = "2h" }}]
+
+[[cohort]]
+name = "b"
+people = 2000
+windows = [{{ opens = "{later}", closes = "2h" }}]
+
+[clients]
+session = {{ dist = "exponential", mean = "1m" }}
+{clients}
+
+[waiting_room]
+order = "fifo"
+
+[backend]
+max_sessions = 20
+"#
+    )
 }
 
 // 2. A random order overtakes about half of those who waited together.
@@ -382,6 +426,7 @@ fn jain_index_is_one_for_twins_and_falls_when_one_comes_late() {
 /// A night with everything that moves people between bins and rows:
 /// retries, patience, several devices, a small front tier, a bounded line,
 /// a sell-out of one cohort, an ineligible cohort, and a catch-up round.
+/// Arrival bins of 25 minutes over 4 hours: the last is a partial one.
 fn busy_night(order: &str) -> Scenario {
     let text = format!(
         r#"
@@ -389,7 +434,7 @@ fn busy_night(order: &str) -> Scenario {
 name = "fairness-busy"
 duration = "4h"
 bin = "10m"
-arrival_bin = "15m"
+arrival_bin = "25m"
 arrival_bin_min_people = 50
 seed = 17
 
@@ -471,6 +516,39 @@ fn arrival_rows_add_up_to_each_cohort() {
         assert!(t.abandoned > 0 && t.gave_up > 0, "{order}: {t:?}");
         assert!(r.cohorts[0].sold_out_at.is_some(), "{order}: the old cohort sells out");
     }
+}
+
+/// The waits of a row are exact percentiles of the same waits as the
+/// cohort's `time_to_book` histogram (first attempt, or return, to
+/// booking): with one arrival bin spanning the run, a cohort's row p50/p90
+/// lies in the histogram's slot, which reports its top. Three significant
+/// figures make the histogram's slots 2^11 sub-buckets wide, so the top of
+/// a slot is at most 1/1024 above any value in it (values below 2,048 ms
+/// are exact).
+#[test]
+fn a_rows_waits_are_the_exact_times_to_book() {
+    let mut s = busy_night("random");
+    s.arrival_bin = s.duration;
+    assert_eq!(s.arrival_bins(), 1);
+    let r = simulate(&s, 0).results;
+    for (c, cohort) in r.cohorts.iter().enumerate() {
+        let row = &r.by_arrival[c];
+        for (i, q) in [0.5, 0.9].into_iter().enumerate() {
+            let hist = cohort.time_to_book.quantile_secs(q);
+            match (row.wait[i], hist) {
+                (Some(exact), Some(top)) => {
+                    let slack = exact / 1024.0 + 1e-9;
+                    assert!(
+                        exact <= top + 1e-9 && top <= exact + slack,
+                        "cohort {c} q {q}: exact {exact}, histogram {top}"
+                    );
+                }
+                (None, None) => assert_eq!(row.counts.booked, 0),
+                other => panic!("cohort {c} q {q}: {other:?}"),
+            }
+        }
+    }
+    assert!(r.by_arrival[0].wait[0].is_some(), "the old cohort books");
 }
 
 /// Each bin's cohort rows add up to the bin: arrivals, admissions,
