@@ -139,16 +139,27 @@ fn fifo_overtakes_nobody() {
         &repo(),
     ));
     nights.push(from_text(&fifo_variants("", "40m"), &repo()));
+    // Patience without retries takes people out of the line but reorders
+    // nobody; those back in a catch-up round are new starts, at their return.
+    let catch_up = fifo_variants("patience = { dist = \"exponential\", mean = \"20m\" }", "0m").replace(
+        "closes = \"2h\" }]\n\n[[cohort]]",
+        "closes = \"2h\" }]\ncatch_up = [{ opens = \"3h\", closes = \"4h\", probability = 0.8 }]\n\n[[cohort]]",
+    );
+    assert!(catch_up.contains("catch_up"));
+    nights.push(from_text(&catch_up, &repo()));
+    let mut returned = 0;
     for s in nights {
         for replication in 0..3 {
             let r = simulate(&s, replication).results;
             let o = r.overtaking;
+            returned += r.totals().returned;
             assert!(o.people > 1000 && o.ordered_pairs > 0, "{}: too few admitted to tell: {o:?}", s.name);
             assert_eq!(o.overtaken, 0, "{} replication {replication}: {o:?}", s.name);
             let f = RunFigures::of(&s, r);
             assert_eq!(figure(&f, Headline::OvertakingRate), Some(0.0));
         }
     }
+    assert!(returned > 0, "the catch-up night brings people back");
 }
 
 /// Two cohorts of 2,000 arriving at a constant rate from their windows'
