@@ -529,6 +529,49 @@ fn arrival_rows_add_up_to_each_cohort() {
     }
 }
 
+/// The headline's ratio and index are what their definitions give from the
+/// rows and cohorts, computed here on their own: the ratio from the arrival
+/// rows of eligible cohorts holding `arrival_bin_min_people` (the
+/// ineligible visitors, who book nobody, left out; with them the lowest
+/// share would be 0 and the ratio undefined), Jain's index from the
+/// eligible cohorts' booked shares of their people (with the visitors' 0 it
+/// would be at most 2/3 of what it is).
+#[test]
+fn the_headline_reads_the_eligible_rows_and_cohorts() {
+    let mut defined = 0;
+    for (order, sell_out) in [("fifo", true), ("random", true), ("fifo", false), ("random", false)] {
+        let mut s = busy_night(order);
+        if !sell_out {
+            // Without the old cohort's sell-out, its late and returning
+            // comers book too: every bin books someone, and the ratio is defined.
+            s.cohorts[0].slots = None;
+        }
+        let r = simulate(&s, 0).results;
+        let bins = s.arrival_bins();
+        let shares: Vec<f64> = (r.by_arrival.iter().enumerate())
+            .filter(|(i, row)| {
+                s.cohorts[i / bins].eligible && row.counts.people + row.counts.returned >= s.arrival_bin_min_people
+            })
+            .map(|(_, row)| share(row))
+            .collect();
+        assert!(shares.len() >= 4, "{order}: bins to compare: {shares:?}");
+        let (hi, lo) = shares.iter().fold((0.0f64, 1.0f64), |(h, l), &x| (h.max(x), l.min(x)));
+        let eligible: Vec<f64> = (s.cohorts.iter().zip(&r.cohorts))
+            .filter(|(c, _)| c.eligible)
+            .map(|(c, cr)| cr.counts.booked as f64 / c.people as f64)
+            .collect();
+        assert_eq!(eligible.len(), 2);
+        let jain = eligible.iter().sum::<f64>().powi(2) / (2.0 * eligible.iter().map(|x| x * x).sum::<f64>());
+        let f = RunFigures::of(&s, r);
+        let ratio = figure(&f, Headline::BookingChanceRatio);
+        defined += usize::from(ratio.is_some());
+        assert_eq!(ratio, (lo > 0.0).then(|| hi / lo), "{order}: shares {shares:?}");
+        let j = figure(&f, Headline::JainIndex).expect("bookings");
+        assert!((j - jain).abs() < 1e-12, "{order}: jain {j}, expected {jain} from {eligible:?}");
+    }
+    assert!(defined >= 2, "the nights without a sell-out define the ratio");
+}
+
 /// The waits of a row are exact percentiles of the same waits as the
 /// cohort's `time_to_book` histogram (first attempt, or return, to
 /// booking): with one arrival bin spanning the run, a cohort's row p50/p90
