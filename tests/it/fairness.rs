@@ -123,10 +123,11 @@ fn share(r: &ArrivalRow) -> f64 {
 
 // 1. FIFO overtakes nobody.
 
-/// A FIFO line with nobody leaving it, retrying or bounced, and no front
-/// tier to reorder page loads: people are admitted in the order they came,
-/// so not one ordered pair is inverted, whatever the seed. (Ties within a
-/// millisecond are no pairs, so this holds exactly, not within noise.)
+/// A FIFO line with nobody retrying or bounced (a retry or a bounce joins
+/// at the back, after later comers), and no front tier to reorder page
+/// loads: people are admitted in the order they came, so not one ordered
+/// pair is inverted, whatever the seed. (Ties within a millisecond are no
+/// pairs, so this holds exactly, not within noise.)
 #[test]
 fn fifo_overtakes_nobody() {
     // Also with two or three devices a person (each holding a place; the
