@@ -17,6 +17,7 @@ mod crn;
 mod determinism;
 mod devices;
 mod docs;
+mod fairness_tables;
 mod figures;
 mod fuzz_regressions;
 mod identity;
