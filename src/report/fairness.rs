@@ -140,7 +140,11 @@ fn undefined_because(s: &Scenario, run: &RunFigures) -> Option<String> {
 fn bin_name(s: &Scenario, b: &BinShare) -> String {
     let at = clock_at(s.start, SimTime(b.bin as u64 * s.arrival_bin.0));
     // Seconds only when the bins are not whole minutes.
-    let format = if s.arrival_bin.0.is_multiple_of(60 * SimTime::MICROS_PER_SEC) { "%a %-d %b %H:%M" } else { "%a %-d %b %H:%M:%S" };
+    let format = if s.arrival_bin.0.is_multiple_of(60 * SimTime::MICROS_PER_SEC) {
+        "%a %-d %b %H:%M"
+    } else {
+        "%a %-d %b %H:%M:%S"
+    };
     format!("cohort {}, from {}", cell(&s.cohorts[b.cohort].name), at.format(format))
 }
 

@@ -78,9 +78,7 @@ fn night(min_people: u64) -> Scenario {
 fn rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_reader(bytes);
     let header: Vec<String> = r.headers().expect("a header").iter().map(String::from).collect();
-    r.records()
-        .map(|rec| header.iter().cloned().zip(rec.expect("a row").iter().map(String::from)).collect())
-        .collect()
+    r.records().map(|rec| header.iter().cloned().zip(rec.expect("a row").iter().map(String::from)).collect()).collect()
 }
 
 fn header(bytes: &[u8]) -> Vec<String> {
@@ -116,8 +114,10 @@ fn assert_by_arrival_adds_up(s: &Scenario) {
         let sum = |col: &str| mine.iter().map(|r| num(r, col)).sum::<f64>();
         // attempts = attempts_per_person · (people + returned), rounded
         // back to the whole count it was divided from.
-        let attempts: f64 =
-            mine.iter().map(|r| (num(r, "attempts_per_person") * (num(r, "people") + num(r, "returned"))).round()).sum();
+        let attempts: f64 = mine
+            .iter()
+            .map(|r| (num(r, "attempts_per_person") * (num(r, "people") + num(r, "returned"))).round())
+            .sum();
         assert_eq!(sum("people"), came[i] as f64, "{name}: people who came");
         assert_eq!(sum("booked"), num(c, "booked"), "{name}: booked");
         assert_eq!(attempts, num(c, "attempts"), "{name}: attempts");
@@ -225,10 +225,8 @@ fn the_report_names_the_highest_and_lowest_bins() {
     let files = render(&s, &[RunFigures::of(&s, simulate(&s, 0).results)]);
     let eligible = |name: &str| s.cohorts.iter().any(|c| c.name == name && c.eligible);
     let table = rows(file(&files, "by_arrival.csv"));
-    let counted: Vec<_> = table
-        .iter()
-        .filter(|r| eligible(&r["cohort"]) && num(r, "people") + num(r, "returned") >= 60.0)
-        .collect();
+    let counted: Vec<_> =
+        table.iter().filter(|r| eligible(&r["cohort"]) && num(r, "people") + num(r, "returned") >= 60.0).collect();
     assert!(counted.len() < table.len(), "some bins are too small to count");
     let share = |r: &&BTreeMap<String, String>| num(r, "booked_share");
     // The first of equals, in cohort then time order (the table's order).
@@ -276,7 +274,11 @@ fn a_lowest_bin_that_booked_nobody_is_said() {
     let md = String::from_utf8(file(&files, "report.md").to_vec()).unwrap();
     let lowest = &summary["booking_chance"]["lowest"];
     let at = chrono::DateTime::parse_from_rfc3339(lowest["arrived_from"].as_str().unwrap()).unwrap();
-    let named = format!("the lowest bin (cohort {}, from {}) booked nobody", lowest["cohort"].as_str().unwrap(), at.format("%a %-d %b %H:%M"));
+    let named = format!(
+        "the lowest bin (cohort {}, from {}) booked nobody",
+        lowest["cohort"].as_str().unwrap(),
+        at.format("%a %-d %b %H:%M")
+    );
     assert!(md.contains(&format!("The ratio is undefined: {named}")), "{named}\n{md}");
 }
 
