@@ -180,8 +180,8 @@ pub fn section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures<Head
     };
     let _ = write!(
         out,
-        "People are grouped by the arrival bin of their first attempt, {} wide; a bin counts when it holds {} or more \
-         eligible people. ",
+        "People are grouped by the arrival bin of their first attempt, {} wide; a bin of an eligible cohort counts in \
+         the ratio when {} or more people started in it (first attempts and returns to a catch-up round). ",
         s.arrival_bin,
         count(s.arrival_bin_min_people.max(1))
     );
@@ -208,8 +208,8 @@ pub fn section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures<Head
     let bounds = if runs.len() > 1 { ", means with `_lo`/`_hi` bounds" } else { "" };
     let _ = writeln!(
         out,
-        "\nTables: [{BY_ARRIVAL}]({BY_ARRIVAL}) (booked share, waits and give-ups per cohort and arrival bin{bounds}), \
-         [{COHORTS_TIMESERIES}]({COHORTS_TIMESERIES}) (each cohort's arrivals, admissions, bookings, queue and drops \
+        "\nBy arrival bin: [{BY_ARRIVAL}]({BY_ARRIVAL}) (booked share, waits and give-ups per cohort and arrival bin{bounds}), \
+         by cohort over time: [{COHORTS_TIMESERIES}]({COHORTS_TIMESERIES}) (each cohort's arrivals, admissions, bookings, queue and drops \
          per time bin).\n"
     );
 }
