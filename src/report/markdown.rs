@@ -15,7 +15,7 @@ use super::format::{cell, count, pct, Shown};
 use super::observed::Row;
 use crate::engine::SimTime;
 use crate::scenario::{units::clock_at, Scenario};
-use crate::stats::{ByMilestone, CohortFigure, Columns, Figures, Headline, Kind};
+use crate::stats::{ByMilestone, CohortFigure, Columns, Figures, Headline, Kind, RunFigures};
 use std::fmt::Write;
 
 /// What `report.md` is written from: one run's figures (`F = Value`) or
@@ -32,6 +32,9 @@ pub struct Page<'a, F> {
     /// The scenario's observations beside the run's figures (empty: no
     /// section).
     pub observed: &'a [Row],
+    /// The runs themselves (one, or the replications in order), for the
+    /// arrival bins of the "Who gets booked" section.
+    pub runs: &'a [RunFigures],
 }
 
 /// The page.
@@ -79,12 +82,17 @@ pub fn report<F: Shown>(page: &Page<F>) -> Vec<u8> {
     refusals_sentence(&mut out, page.headline);
     milestone_section(&mut out, s, page.milestones);
     cohort_section(&mut out, s, page.cohorts);
+    super::fairness::section(&mut out, s, page.headline, page.runs);
     charts_section(&mut out, s, page);
     let bounds = if F::INTERVALS { ", means with `_lo`/`_hi` bounds" } else { "" };
     let observed = if page.observed.is_empty() { "" } else { ", [observed.csv](observed.csv)" };
     let _ = writeln!(
         out,
-        "Tables: [timeseries.csv](timeseries.csv) (one row per bin{bounds}), [cohorts.csv](cohorts.csv), [summary.json](summary.json){observed}."
+        "Tables: [timeseries.csv](timeseries.csv) (one row per bin{bounds}), [cohorts.csv](cohorts.csv), [{}]({}), [{}]({}), [summary.json](summary.json){observed}.",
+        super::fairness::BY_ARRIVAL,
+        super::fairness::BY_ARRIVAL,
+        super::fairness::COHORTS_TIMESERIES,
+        super::fairness::COHORTS_TIMESERIES
     );
     out.into_bytes()
 }

@@ -10,6 +10,7 @@
 pub mod calibrate;
 pub mod charts;
 pub mod compare;
+pub mod fairness;
 pub mod format;
 pub mod markdown;
 pub mod observed;
@@ -50,6 +51,7 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
     let Some(first) = runs.first() else { anyhow::bail!("no run to report") };
     let charts = opts.charts.then_some(opts.format);
     let observed = observed::rows(s, runs)?;
+    let booking_chance = fairness::booking_chance_json(s, runs);
     let mut files: Files = if runs.len() == 1 {
         let page = markdown::Page {
             scenario: s,
@@ -59,11 +61,14 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
             milestones: &first.milestones,
             charts,
             observed: &observed,
+            runs,
         };
         vec![
             ("timeseries.csv".into(), tables::timeseries(s, first)?),
             ("cohorts.csv".into(), tables::cohorts(s, &first.cohorts, &first.milestones)?),
-            ("summary.json".into(), summary::summary(s, 1, &first.headline, &first.milestones)?),
+            (fairness::BY_ARRIVAL.into(), fairness::by_arrival(s, runs)?),
+            (fairness::COHORTS_TIMESERIES.into(), fairness::cohorts_timeseries(s, runs)?),
+            ("summary.json".into(), summary::summary(s, 1, &first.headline, &first.milestones, booking_chance)?),
             ("report.md".into(), markdown::report(&page)),
         ]
     } else {
@@ -78,11 +83,14 @@ pub fn render(s: &Scenario, runs: &[RunFigures], opts: &ReportOptions) -> Result
             milestones: &milestones,
             charts,
             observed: &observed,
+            runs,
         };
         vec![
             ("timeseries.csv".into(), tables::timeseries_replicated(s, runs)?),
             ("cohorts.csv".into(), tables::cohorts(s, &cohorts, &milestones)?),
-            ("summary.json".into(), summary::summary(s, runs.len(), &headline, &milestones)?),
+            (fairness::BY_ARRIVAL.into(), fairness::by_arrival(s, runs)?),
+            (fairness::COHORTS_TIMESERIES.into(), fairness::cohorts_timeseries(s, runs)?),
+            ("summary.json".into(), summary::summary(s, runs.len(), &headline, &milestones, booking_chance)?),
             ("report.md".into(), markdown::report(&page)),
         ]
     };
@@ -144,7 +152,8 @@ pub fn headline<F: Shown>(s: &Scenario, h: &Figures<Headline, F>, milestones: &[
         show(Headline::InSystemAtEnd),
         show(Headline::GaveUpEligible),
         show(Headline::Events),
-    ) + &sold_out_line(s, h)
+    ) + &fairness::terminal_line(h)
+        + &sold_out_line(s, h)
         + &milestones
         .iter()
         .map(|m| {

@@ -6,6 +6,10 @@
 //! `drops_by_cause` and the refusal causes under `refusals_by_cause`, each
 //! keyed by cause in alphabetical order.
 //!
+//! `booking_chance` says which arrival bins `booking_chance_ratio`
+//! compared and which stood highest and lowest (replication 0's, with
+//! replications: a highest bin is one run's, not a mean).
+//!
 //! A milestone has one shape for one run and for replications: `at`,
 //! `label`, `of_people`, `booked_share_by` and `cohorts` (values: the
 //! means, for replications), and `intervals`, the same keys with each
@@ -70,7 +74,9 @@ fn identity(s: &Scenario, replications: usize) -> Map<String, Json> {
 
 /// `summary.json`: the same top-level figures for one run and for
 /// replications (then their means), so a script reads `summary["booked"]`
-/// either way; with replications, `confidence` and `intervals.<figure>`
+/// either way, then `booking_chance` (the arrival bins
+/// `booking_chance_ratio` compared, of replication 0: see
+/// `fairness::booking_chance_json`); with replications, `confidence` and `intervals.<figure>`
 /// (`{ lo, hi, n }`, drop and refusal causes under
 /// `intervals.drops_by_cause` and `intervals.refusals_by_cause`) beside.
 pub fn summary<F: Shown>(
@@ -78,9 +84,11 @@ pub fn summary<F: Shown>(
     replications: usize,
     headline: &Figures<Headline, F>,
     milestones: &[ByMilestone<F>],
+    booking_chance: Json,
 ) -> anyhow::Result<Vec<u8>> {
     let mut m = identity(s, replications);
     m.extend(figures_json(headline, |k, v| v.json_at(k.kind(), s.start)));
+    m.insert("booking_chance".into(), booking_chance);
     m.insert("milestones".into(), Json::Array(milestones.iter().map(|b| milestone_json(s, b)).collect()));
     if F::INTERVALS {
         m.insert("confidence".into(), Json::from(0.95));

@@ -93,7 +93,7 @@ pub fn milestone_cells<F: Shown>(shares: impl Iterator<Item = F>) -> Vec<String>
 
 /// The labels of bin `i`: its clock time (RFC 3339, the scenario's offset)
 /// and minutes since the start.
-fn bin_labels(s: &Scenario, run: &RunFigures, i: usize) -> Vec<String> {
+pub(super) fn bin_labels(s: &Scenario, run: &RunFigures, i: usize) -> Vec<String> {
     let start = run.bins[i].start;
     vec![clock_at(s.start, start).to_rfc3339(), number(Some(start.as_secs_f64() / 60.0))]
 }
@@ -103,7 +103,7 @@ fn cohort_labels(s: &Scenario, i: usize) -> Vec<String> {
     vec![s.cohorts[i].name.clone(), s.cohorts[i].eligible.to_string()]
 }
 
-const BIN_LABELS: [&str; 2] = ["time", "minute"];
+pub(super) const BIN_LABELS: [&str; 2] = ["time", "minute"];
 const COHORT_LABELS: [&str; 2] = ["cohort", "eligible"];
 
 /// `timeseries.csv` of one run.

@@ -18,6 +18,7 @@ mod determinism;
 mod devices;
 mod docs;
 mod fairness;
+mod fairness_tables;
 mod figures;
 mod fuzz_regressions;
 mod identity;
