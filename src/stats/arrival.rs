@@ -47,6 +47,11 @@ pub struct ArrivalTally {
     /// 19 July replay).
     per_width: f64,
     bins: usize,
+    /// Per row, people and attempts: apart from the rest, so that every
+    /// attempt touches 16 bytes of a table small enough to stay in cache.
+    started: Vec<[u64; 2]>,
+    /// Per row, the rest of the counts (people and attempts left at 0
+    /// until `finish`).
     counts: Vec<ArrivalCounts>,
     /// Each booking's row (high 32 bits) and wait [ms] (low 32 bits).
     waits: Vec<u64>,
@@ -61,10 +66,14 @@ impl ArrivalTally {
         let mut counts = Vec::new();
         counts.try_reserve_exact(rows).map_err(|_| fail())?;
         counts.resize(rows, ArrivalCounts::default());
+        let mut started = Vec::new();
+        started.try_reserve_exact(rows).map_err(|_| fail())?;
+        started.resize(rows, [0; 2]);
         Ok(ArrivalTally {
             width,
             per_width: 1.0 / width.0 as f64,
             bins,
+            started,
             counts,
             waits: Vec::new(),
             out_of_memory: None,
@@ -72,7 +81,7 @@ impl ArrivalTally {
     }
 
     /// Bytes of a row, as the size guard counts them.
-    pub const BYTES_PER_ROW: usize = std::mem::size_of::<ArrivalCounts>();
+    pub const BYTES_PER_ROW: usize = std::mem::size_of::<ArrivalCounts>() + 16;
     /// Bytes kept per booking (its row and wait), twice over while the list
     /// doubles.
     pub const BYTES_PER_BOOKING: usize = 16;
@@ -105,8 +114,9 @@ impl ArrivalTally {
     #[inline]
     pub fn attempt(&mut self, cohort: usize, first: SimTime, new: bool) {
         let r = self.row(cohort, first);
-        self.counts[r].attempts += 1;
-        self.counts[r].people += u64::from(new);
+        let [people, attempts] = &mut self.started[r];
+        *attempts += 1;
+        *people += u64::from(new);
     }
 
     #[inline]
@@ -140,7 +150,8 @@ impl ArrivalTally {
         let mut waits = self.waits;
         waits.sort_unstable();
         let mut rest = &waits[..];
-        let rows = self.counts.into_iter().map(|counts| {
+        let rows = self.counts.into_iter().zip(self.started).map(|(mut counts, [people, attempts])| {
+            (counts.people, counts.attempts) = (people, attempts);
             let (mine, others) = rest.split_at(counts.booked.min(rest.len() as u64) as usize);
             rest = others;
             ArrivalRow { counts, wait: [0.5, 0.9].map(|q| quantile_secs(mine, q)) }
@@ -191,6 +202,7 @@ mod tests {
                 width: SimTime(width),
                 per_width: 1.0 / width as f64,
                 bins: usize::MAX / 2,
+                started: Vec::new(),
                 counts: Vec::new(),
                 waits: Vec::new(),
                 out_of_memory: None,

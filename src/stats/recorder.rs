@@ -217,6 +217,7 @@ impl Recorder {
     }
 
     /// An attempt by a person of `cohort` who first came at `first`.
+    #[inline]
     pub fn attempt(&mut self, cohort: usize, retry: bool, first: SimTime) {
         let c = &mut self.cohorts[cohort].counts;
         if retry {
