@@ -16,7 +16,7 @@ use super::{clock, with_replications, ANY_COLOUR};
 use crate::report::charts::figure::{color, dashed, Figure, Panel, Series, Spread, Swatch, DASHED_W, LINE_W};
 use crate::report::charts::marks;
 use crate::report::charts::scale::{percent_axis, percent_top, value_axis, waits_span_decades, WAIT_FLOOR_MIN};
-use crate::report::format::Shown;
+use crate::report::format::{count, Shown};
 use crate::scenario::Scenario;
 use crate::stats::figures::arrival as arrival_figures;
 use crate::stats::{ArrivalFigure, ArrivalRow, Columns, Estimate, Headline, RunFigures};
@@ -144,7 +144,7 @@ fn headline_note(s: &Scenario, runs: &[RunFigures]) -> String {
             let value = Estimate::of(&values);
             let why = match (h, value, runs.first().map(|r| &r.chance)) {
                 (Headline::BookingChanceRatio, None, Some(None)) => {
-                    format!(" (fewer than two bins of {} people)", s.arrival_bin_min_people.max(1))
+                    format!(" (fewer than two bins of {} people)", count(s.arrival_bin_min_people.max(1)))
                 }
                 (Headline::BookingChanceRatio, None, Some(Some(_))) => " (a bin booked nobody)".to_string(),
                 _ => String::new(),
@@ -204,7 +204,7 @@ pub fn fairness(s: &Scenario, runs: &[RunFigures]) -> Figure {
     if thin_shown {
         legend_extra.push((
             Swatch::Line { color: lighter(ANY_COLOUR), dashed: false },
-            format!("Bins of fewer than {} people (lighter, no p90)", s.arrival_bin_min_people.max(1)),
+            format!("Bins of fewer than {} people (lighter, no p90)", count(s.arrival_bin_min_people.max(1))),
         ));
     }
     let log_suffix = if wait_y.is_log() { ", log" } else { "" };
@@ -232,4 +232,145 @@ pub fn fairness(s: &Scenario, runs: &[RunFigures]) -> Figure {
         marks: marks::of_run(s),
     };
     with_replications(fig, runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::ArrivalCounts;
+
+    /// An hour in six 10-minute arrival bins: two eligible cohorts and
+    /// visitors who cannot book.
+    const NIGHT: &str = "[scenario]\nname = \"f\"\nstart = \"2021-07-19T20:00:00+09:00\"\nduration = \"1h\"\n\
+        bin = \"5m\"\narrival_bin = \"10m\"\narrival_bin_min_people = 100\n\
+        [[cohort]]\nname = \"a\"\npeople = 300\n[[cohort]]\nname = \"b\"\npeople = 300\n\
+        [[cohort]]\nname = \"v\"\npeople = 100\neligible = false\n\
+        [waiting_room]\nmax_active = 5\n[backend]\nmax_sessions = 5\n";
+
+    fn night(text: &str, runs: u64) -> (Scenario, Vec<RunFigures>) {
+        let s = crate::scenario::load_str(text, "f.toml".as_ref(), ".".as_ref(), &[]).unwrap();
+        let runs = (0..runs).map(|r| RunFigures::of(&s, crate::simulate(&s, r).results)).collect();
+        (s, runs)
+    }
+
+    /// A row of `people` first attempts, `booked` of them booked, waits
+    /// p50 and p90 in minutes.
+    fn row(people: u64, booked: u64, wait_min: [f64; 2]) -> ArrivalRow {
+        let counts = ArrivalCounts { people, booked, attempts: people, ..ArrivalCounts::default() };
+        let wait = if booked > 0 { wait_min.map(|w| Some(60.0 * w)) } else { [None, None] };
+        ArrivalRow { counts, wait }
+    }
+
+    /// Cohort a's rows: a full bin, a thin one, a full one, then nobody.
+    fn set_a(run: &mut RunFigures, first_share: u64) {
+        let rows = [row(200, first_share, [10.0, 20.0]), row(50, 40, [5.0, 9.0]), row(200, 50, [30.0, 60.0])];
+        for (b, r) in rows.into_iter().enumerate() {
+            run.by_arrival[b] = r;
+        }
+        for b in 3..6 {
+            run.by_arrival[b] = ArrivalRow::default();
+        }
+    }
+
+    fn ys(s: &Series) -> Vec<f64> {
+        s.points.iter().map(|p| p.1).collect()
+    }
+
+    /// Equal, NaN counting as equal to NaN.
+    fn same(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+    }
+
+    #[test]
+    fn one_line_per_eligible_cohort_in_each_panel_and_none_for_visitors() {
+        let (s, runs) = night(NIGHT, 1);
+        let fig = fairness(&s, &runs);
+        assert_eq!(fig.panels.len(), 2);
+        for p in &fig.panels {
+            let mut labels: Vec<&str> = p.series.iter().map(|l| l.label.as_str()).collect();
+            labels.dedup();
+            assert_eq!(labels, ["a", "b"], "{}", p.y_desc);
+            // Each cohort keeps its colour (or its lighter self) in both.
+            for l in &p.series {
+                let k = usize::from(l.label == "b");
+                assert!(l.color == color(k) || l.color == lighter(color(k)), "{}", l.label);
+            }
+        }
+        // Six arrival bins, drawn at their middles.
+        let xs: Vec<f64> = fig.panels[0].series[0].points.iter().map(|p| p.0).collect();
+        assert_eq!(xs, [300.0, 900.0, 1500.0, 2100.0, 2700.0, 3300.0]);
+        assert!(fig.x.desc().starts_with("Time of the first attempt, clock time"), "{}", fig.x.desc());
+        for words in ["overtaking", "booking chance ratio", "Jain's index"] {
+            assert!(fig.subtitle.contains(words), "{words}: {}", fig.subtitle);
+        }
+    }
+
+    #[test]
+    fn thin_bins_are_drawn_lighter_and_their_p90_left_out() {
+        let (s, mut runs) = night(NIGHT, 1);
+        set_a(&mut runs[0], 100);
+        let fig = fairness(&s, &runs);
+        let nan = f64::NAN;
+        let [share, share_thin] = &fig.panels[0].series[..2] else { panic!("two lines of a") };
+        assert!(same(&ys(share), &[50.0, nan, 25.0, nan, nan, nan]), "{:?}", ys(share));
+        // The thin bin (50 people) on its own lighter, thinner line, joined
+        // to its neighbours.
+        assert!(same(&ys(share_thin), &[50.0, 80.0, 25.0, nan, nan, nan]), "{:?}", ys(share_thin));
+        assert_eq!((share.color, share.width), (color(0), LINE_W));
+        assert_eq!((share_thin.color, share_thin.width), (lighter(color(0)), DASHED_W));
+        assert!(share_thin.color != share.color);
+        let [p50, p50_thin, p90] = &fig.panels[1].series[..3] else { panic!("three lines of a") };
+        assert!(same(&ys(p50), &[10.0, nan, 30.0, nan, nan, nan]), "{:?}", ys(p50));
+        assert!(same(&ys(p50_thin), &[10.0, 5.0, 30.0, nan, nan, nan]), "{:?}", ys(p50_thin));
+        assert!(same(&ys(p90), &[20.0, nan, 60.0, nan, nan, nan]), "the thin bin's p90 is left out");
+        assert!(p90.dashed && !p50.dashed && p90.color == p50.color && p90.width < p50.width);
+        let extra: Vec<&str> = fig.legend_extra.iter().map(|e| e.1.as_str()).collect();
+        assert!(extra.iter().any(|e| e.contains("fewer than 100 people")), "{extra:?}");
+        assert!(extra.iter().any(|e| e.contains("p90")), "{extra:?}");
+    }
+
+    #[test]
+    fn a_thin_bin_with_nothing_to_draw_leaves_its_neighbours_alone() {
+        let (s, mut runs) = night(NIGHT, 1);
+        set_a(&mut runs[0], 100);
+        // The thin bin booked nobody: a share of 0, but no wait.
+        runs[0].by_arrival[1] = row(50, 0, [0.0, 0.0]);
+        let fig = fairness(&s, &runs);
+        let p50_thin = &fig.panels[1].series[1];
+        assert!(!p50_thin.has_data(), "no lone light dots on the full bins: {:?}", ys(p50_thin));
+        assert!(same(&ys(&fig.panels[0].series[1])[..3], &[50.0, 0.0, 25.0]));
+    }
+
+    #[test]
+    fn replications_draw_the_mean_with_a_band_over_full_bins_only() {
+        let (s, mut runs) = night(NIGHT, 2);
+        set_a(&mut runs[0], 100);
+        set_a(&mut runs[1], 140);
+        let fig = fairness(&s, &runs);
+        let share = &fig.panels[0].series[0];
+        assert_eq!(share.points[0].1, 60.0, "the mean of 50 % and 70 %");
+        let ends = share.spread.ends();
+        assert_eq!(ends.len(), 6);
+        assert!(ends[0].0 < 60.0 && 60.0 < ends[0].1, "{:?}", ends[0]);
+        // Both runs alike there: an interval of no width.
+        assert_eq!(ends[2], (25.0, 25.0));
+        assert!(ends[1].0.is_nan() && ends[1].1.is_nan(), "no band on the thin bin");
+        assert!(matches!(fig.panels[0].series[1].spread, Spread::None));
+        assert!(fig.subtitle.starts_with("Mean of 2 replications"), "{}", fig.subtitle);
+    }
+
+    #[test]
+    fn an_undefined_booking_chance_ratio_says_why() {
+        let text = NIGHT.replace("arrival_bin_min_people = 100", "arrival_bin_min_people = 1000000");
+        let (s, runs) = night(&text, 1);
+        assert_eq!(runs[0].chance, None);
+        let fig = fairness(&s, &runs);
+        assert!(
+            fig.subtitle.contains("booking chance ratio - (fewer than two bins of 1,000,000 people)"),
+            "{}",
+            fig.subtitle
+        );
+        // Every bin is thin now: the lines are the lighter ones.
+        assert!(!fig.panels[0].series[0].has_data() && fig.panels[0].series[1].has_data());
+    }
 }
