@@ -97,7 +97,8 @@ fn thin_bins(s: &Scenario, runs: &[RunFigures], bins: &ArrivalBins, i: usize) ->
 /// The line of one cohort's figure over its arrival bins, split in two:
 /// the bins with enough people (with its band over several runs), and the
 /// thin bins, lighter and thinner, reaching to their neighbours so the two
-/// join. `thin` is `None` where the thin bins are left out.
+/// join: (full bins, thin bins). A figure whose thin bins are left out
+/// (the p90) drops the second.
 fn split_line(
     label: &str,
     col: RGBColor,
