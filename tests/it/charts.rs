@@ -11,7 +11,7 @@ use surgesim::scenario::grid::{Shard, Vary};
 use surgesim::stats::RunFigures;
 use surgesim::Scenario;
 
-const RUN_PNGS: [&str; 5] = ["waits.png", "queue.png", "drops.png", "bookings.png", "arrivals.png"];
+const RUN_PNGS: [&str; 6] = ["waits.png", "queue.png", "drops.png", "bookings.png", "fairness.png", "arrivals.png"];
 const COMPARE_PNGS: [&str; 3] = ["compare-waits.png", "compare-bookings.png", "compare-drops.png"];
 
 /// A small surge night: two eligible cohorts with their own windows, an

@@ -83,6 +83,15 @@ impl XAxis {
         XAxis { lo: 0.0, hi: span, ticks, desc, log: false }
     }
 
+    /// The same axis, its description saying what its times are of: a
+    /// chart by when people first tried is not read at the time of events.
+    pub fn of_what(mut self, what: &str) -> XAxis {
+        let mut own = self.desc.chars();
+        let rest: String = own.next().map(|c| c.to_lowercase().chain(own).collect()).unwrap_or_default();
+        self.desc = format!("{what}, {rest}");
+        self
+    }
+
     /// Time since each run's start, labelled h:mm (for runs that start at
     /// different clock times, drawn on the same axes).
     pub fn elapsed(span_secs: f64) -> XAxis {

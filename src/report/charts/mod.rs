@@ -78,7 +78,7 @@ fn has_identity(s: &Scenario) -> bool {
 }
 
 /// A run's charts, in the order `report.md` shows them.
-pub const RUN_CHARTS: [RunChart; 7] = [
+pub const RUN_CHARTS: [RunChart; 8] = [
     RunChart { stem: "waits", caption: "Waits in the queue (p50, p90, p99)", figure: run::waits, applies: always },
     RunChart {
         stem: "queue",
@@ -108,6 +108,12 @@ pub const RUN_CHARTS: [RunChart; 7] = [
         stem: "bookings",
         caption: "Booked share of each cohort, with its booking windows",
         figure: run::bookings,
+        applies: always,
+    },
+    RunChart {
+        stem: "fairness",
+        caption: "Who gets booked: booked share and wait to booking of each cohort by when people first tried",
+        figure: run::fairness,
         applies: always,
     },
     RunChart {

@@ -5,8 +5,8 @@ use super::*;
 use surgesim::report::charts::{run as run_charts, Spread};
 use surgesim::QueueKind;
 
-const RUN_PNGS_WITH_FRONT: [&str; 6] =
-    ["waits.png", "queue.png", "drops.png", "front.png", "bookings.png", "arrivals.png"];
+const RUN_PNGS_WITH_FRONT: [&str; 7] =
+    ["waits.png", "queue.png", "drops.png", "front.png", "bookings.png", "fairness.png", "arrivals.png"];
 
 /// Replications `0..n` of `s`.
 fn replicate(s: &Scenario, n: usize) -> Vec<RunFigures> {

@@ -14,7 +14,7 @@
 //! describes.
 //!
 //! One module per chart kind (`waits`, `queue`, `drops`, `bookings`,
-//! `arrivals`, `front`, `identity`), and `observed`, which marks the
+//! `fairness`, `arrivals`, `front`, `identity`), and `observed`, which marks the
 //! scenario's observations on them; what they share (the bins' times, a
 //! line over the bins with its band, a capacity level, the replications'
 //! note) is here, the value scales in `charts::scale`.
@@ -22,6 +22,7 @@
 mod arrivals;
 mod bookings;
 mod drops;
+mod fairness;
 mod front;
 mod identity;
 mod observed;
@@ -32,6 +33,7 @@ pub use arrivals::arrivals;
 pub use bookings::bookings;
 pub use drops::drops;
 pub(super) use drops::{drop_panels, share_of_ended};
+pub use fairness::fairness;
 pub use front::front;
 pub use identity::identity;
 pub use observed::observed;
