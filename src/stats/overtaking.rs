@@ -96,12 +96,12 @@ impl AdmissionOrder {
         if let Some(e) = self.out_of_memory {
             return Err(e);
         }
-        let a = self.arrivals;
+        let mut a = self.arrivals;
         let n = a.len();
         let mut buffer = Vec::new();
         buffer.try_reserve_exact(n).map_err(|_| OutOfMemory::new("first admissions", n, n * 4))?;
         buffer.resize(n, 0);
-        let (a, overtaken) = sort_counting_inversions(a, buffer);
+        let overtaken = sort_counting_inversions(&mut a, &mut buffer);
         // Pairs tied in arrival are neither ordered nor overtaken.
         let tied: u128 = a.chunk_by(|x, y| x == y).map(|run| pairs(run.len() as u64)).sum();
         Ok(Overtaking { people: n as u64, ordered_pairs: pairs(n as u64) - tied, overtaken })
@@ -117,20 +117,46 @@ fn pairs(n: u64) -> u128 {
 /// passes they spare are the costliest (the profile of the 19 July replay).
 const BLOCK: usize = 32;
 
-/// `a` sorted ascending, and its inversions: pairs i < j with a[i] > a[j]
-/// (ties are not inversions). Insertion sort of blocks (each step past a
-/// larger value is one inversion), then bottom-up merges between `a` and
-/// `buffer` (as long as `a`) in turn; two runs already in order are
+/// Lists longer than this are sorted in two halves at once (on the
+/// threads rayon has; the count is the same on any number of them).
+const PARALLEL: usize = 1 << 18;
+
+/// Sort `a` ascending and return its inversions: pairs i < j with
+/// a[i] > a[j] (ties are not inversions). `buffer` is scratch as long as
+/// `a`. A long list's halves are sorted at once, then merged: the
+/// inversions are the halves' and the merge's.
+fn sort_counting_inversions(a: &mut [u32], buffer: &mut [u32]) -> u128 {
+    let n = a.len();
+    if n <= PARALLEL {
+        return sort_counting_inversions_here(a, buffer);
+    }
+    let mid = n / 2;
+    let (left, right) = a.split_at_mut(mid);
+    let (left_buffer, right_buffer) = buffer.split_at_mut(mid);
+    let (l, r) =
+        rayon::join(|| sort_counting_inversions(left, left_buffer), || sort_counting_inversions(right, right_buffer));
+    let mut inversions = l + r;
+    if a[mid - 1] > a[mid] {
+        inversions += merge(&a[..mid], &a[mid..], buffer);
+        a.copy_from_slice(buffer);
+    }
+    inversions
+}
+
+/// `sort_counting_inversions` on this thread: insertion sort of blocks
+/// (each step past a larger value is one inversion), then bottom-up merges
+/// from `a` to `buffer` and back in turn; two runs already in order are
 /// copied, not merged, so a FIFO night's nearly sorted list is cheap.
-fn sort_counting_inversions(mut a: Vec<u32>, mut buffer: Vec<u32>) -> (Vec<u32>, u128) {
+fn sort_counting_inversions_here(a: &mut [u32], buffer: &mut [u32]) -> u128 {
     let n = a.len();
     let mut inversions: u128 = 0;
     for block in a.chunks_mut(BLOCK) {
         inversions += insertion_sort(block);
     }
+    let (mut src, mut dst) = (a, buffer);
+    let mut in_buffer = false;
     let mut width = BLOCK;
     while width < n {
-        let (src, dst) = (&a, &mut buffer);
         let mut start = 0;
         while start < n {
             let (mid, end) = ((start + width).min(n), (start + 2 * width).min(n));
@@ -141,10 +167,16 @@ fn sort_counting_inversions(mut a: Vec<u32>, mut buffer: Vec<u32>) -> (Vec<u32>,
             }
             start = end;
         }
-        std::mem::swap(&mut a, &mut buffer);
+        std::mem::swap(&mut src, &mut dst);
+        in_buffer = !in_buffer;
         width *= 2;
     }
-    (a, inversions)
+    // The sorted list is in `src`: the caller's `a` unless an odd number of
+    // passes left it in the buffer.
+    if in_buffer {
+        dst.copy_from_slice(src);
+    }
+    inversions
 }
 
 /// Sort `block` in place; the steps taken, which are its inversions.
@@ -224,6 +256,22 @@ mod tests {
                 assert_eq!((o.ordered_pairs, o.overtaken, o.people), (ordered, inverted, n as u64), "{a:?}");
             }
         }
+    }
+
+    /// A long list is sorted in halves at once: the same count and order as
+    /// on one thread, ties across the halves included.
+    #[test]
+    fn halves_sorted_at_once_count_what_one_thread_counts() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let n = 2 * PARALLEL + 12_345;
+        let list: Vec<u32> = (0..n).map(|_| rand::RngExt::random_range(&mut rng, 0..50_000)).collect();
+        let (mut one, mut both) = (list.clone(), list);
+        let (mut b1, mut b2) = (vec![0; n], vec![0; n]);
+        let alone = sort_counting_inversions_here(&mut one, &mut b1);
+        let at_once = sort_counting_inversions(&mut both, &mut b2);
+        assert_eq!(alone, at_once);
+        assert_eq!(one, both);
+        assert!(both.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]
