@@ -138,7 +138,7 @@ impl ArrivalTally {
         }
         // A run is capped below 49 days: its milliseconds fit in u32, and
         // its rows (checked against the size guard's limits) too.
-        list.push((r as u64) << 32 | wait.0 / 1000);
+        list.push(((r as u64) << 32) | (wait.0 / 1000));
     }
 
     /// The rows, cohort by cohort; an error if a list of waits could not grow.
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn percentiles_are_the_values_at_their_rank() {
-        let ms: Vec<u64> = (1..=10).map(|s| 7 << 32 | s * 1000).collect();
+        let ms: Vec<u64> = (1..=10).map(|s| (7 << 32) | (s * 1000)).collect();
         assert_eq!(quantile_secs(&ms, 0.5), Some(5.0));
         assert_eq!(quantile_secs(&ms, 0.9), Some(9.0));
         assert_eq!(quantile_secs(&ms, 0.91), Some(10.0));
