@@ -7,6 +7,8 @@ cargo build --release --quiet
 bin=target/release/surgesim
 $bin run scenarios/kdca-2021-07-19.toml --out target/docs-sample --quiet
 cp target/docs-sample/waits.png target/docs-sample/queue.png target/docs-sample/front.png docs/
+$bin run scenarios/kdca-2021-07-19.toml --scale 0.1 --set scenario.arrival_bin=10m --out target/docs-fairness --quiet
+cp target/docs-fairness/fairness.png docs/
 $bin run scenarios/kdca-2021-07-19.toml --scale 0.05 -r 4 --out target/docs-replicated --quiet
 cp target/docs-replicated/drops.png docs/drops-replicated.png
 $bin sweep scenarios/erlang-b.toml --vary backend.max_sessions=16,18,20,22,24 \
