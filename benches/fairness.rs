@@ -44,7 +44,8 @@ fn overtaking_finish(bencher: Bencher, shuffled: bool) {
         .with_inputs(|| {
             let mut order = AdmissionOrder::new(1);
             for (id, &ms) in a.iter().enumerate() {
-                order.admitted(0, id as u32, SimTime(ms * 1000));
+                // Admitted in turn after everyone came.
+                order.admitted(0, id as u32, SimTime(ms * 1000), SimTime((ms + 1_000_000_000) * 1000));
             }
             order
         })

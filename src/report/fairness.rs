@@ -163,16 +163,42 @@ pub fn section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures<Head
     );
     let _ = writeln!(
         out,
+        "- Overtaking among people who waited together: **{}**. The same over the pairs where the later one came \
+         before the earlier was admitted (nights that never met left out; about 50 %: random order).",
+        shown(Headline::OvertakingRateTogether)
+    );
+    let _ = writeln!(
+        out,
         "- Booking chance ratio: **{}**. The highest booked share over the lowest across the arrival bins below \
          (1: arriving early or late made no difference to the chance of a booking).",
         shown(Headline::BookingChanceRatio)
     );
     let _ = writeln!(
         out,
+        "- Booking chance gap: **{}**. The highest booked share less the lowest, across the same bins (0: no \
+         difference; defined when the lowest booked nobody).",
+        shown(Headline::BookingChanceGap)
+    );
+    let eligible = s.cohorts.iter().filter(|c| c.eligible && c.people > 0).count();
+    let one = if eligible < 2 { " Undefined here: fewer than two eligible cohorts." } else { "" };
+    let _ = writeln!(
+        out,
         "- Jain's index: **{}**. How even the eligible cohorts' booked shares are (1: all equal; 1/n: one of n \
-         cohorts got every booking).\n",
+         cohorts got every booking).{one}\n",
         shown(Headline::JainIndex)
     );
+    if runs.len() > 1 {
+        let defined = runs.iter().filter(|r| r.headline.get(Headline::BookingChanceRatio).is_some()).count();
+        if defined < runs.len() {
+            let _ = writeln!(
+                out,
+                "The booking chance ratio is the mean of the {defined} of {} replications where it is defined (in \
+                 the others a bin booked nobody, or fewer than two bins counted); the gap is defined in every \
+                 replication where two bins counted.\n",
+                runs.len()
+            );
+        }
+    }
     let of = if runs.len() > 1 {
         format!("In replication 0 (of {}; the ratio above is the mean over them), the", runs.len())
     } else {
@@ -244,9 +270,11 @@ pub fn booking_chance_json(s: &Scenario, runs: &[RunFigures]) -> Json {
 pub fn terminal_line<F: Shown>(h: &Figures<Headline, F>) -> String {
     let shown = |k: Headline| h.get(k).human(k.kind());
     format!(
-        "  overtaking {}  booking chance ratio {}  Jain's index {}\n",
+        "  overtaking {} ({} among those who waited together)  booking chance ratio {} (gap {})  Jain's index {}\n",
         shown(Headline::OvertakingRate),
+        shown(Headline::OvertakingRateTogether),
         shown(Headline::BookingChanceRatio),
+        shown(Headline::BookingChanceGap),
         shown(Headline::JainIndex)
     )
 }

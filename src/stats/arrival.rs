@@ -61,8 +61,13 @@ pub struct ArrivalTally {
 impl ArrivalTally {
     /// Rows for `cohorts` cohorts, bins of `width` over a run of `bins` of them.
     pub fn new(cohorts: usize, width: SimTime, bins: usize) -> Result<Self, OutOfMemory> {
-        let rows = cohorts * bins;
-        let fail = || OutOfMemory::new("arrival rows", rows, rows * Self::BYTES_PER_ROW);
+        let rows = cohorts.saturating_mul(bins);
+        let fail = || OutOfMemory::new("arrival rows", rows, rows.saturating_mul(Self::BYTES_PER_ROW));
+        // A booking keeps its row in 32 bits: more rows than that are more
+        // than any machine holds (64 GiB of rows), refused as such.
+        if rows > u32::MAX as usize {
+            return Err(fail());
+        }
         let mut counts = Vec::new();
         counts.try_reserve_exact(rows).map_err(|_| fail())?;
         counts.resize(rows, ArrivalCounts::default());

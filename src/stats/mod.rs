@@ -2,7 +2,7 @@
 //! cohort, wait and time-to-book distributions, time averages of the queue
 //! and of active sessions. Streaming, but for fairness: the order of first
 //! admissions (4 bytes a person admitted, `overtaking`) and the waits of
-//! the bookings by arrival bin (4 bytes a booking, `arrival`); the rest
+//! the bookings by arrival bin (8 bytes a booking, `arrival`); the rest
 //! depends on the number of bins and cohorts, not of people.
 //!
 //! The model reports what happens (`attempt`, `admitted`, `dropped`, ...);

@@ -15,6 +15,15 @@
 //! `finish` counts the list's inversions exactly with a merge sort, in
 //! O(n log n). People who came within the same millisecond are tied: their
 //! pairs count neither way.
+//!
+//! Over a run of several nights most pairs never met: someone of Monday
+//! cannot overtake someone of Wednesday, and the rate over all pairs shrinks
+//! as nights are added. So the pairs who waited together are counted too
+//! (j came after i, but no later than i's admission: at j's arrival both
+//! were waiting), for `overtaking_rate_together`; every overtaking pair is
+//! one of them. With each person's admission [ms] kept beside their arrival
+//! (4 bytes more), they are Σᵢ #{j : aⱼ ≤ tᵢ} − Σᵢ #{j : aⱼ ≤ aᵢ}: one pass
+//! over the sorted arrivals, as admissions come in time order.
 
 use crate::engine::{OutOfMemory, SimTime};
 
@@ -24,6 +33,9 @@ pub struct AdmissionOrder {
     /// First arrival [ms since the start] of each person, in the order of
     /// their first admission.
     arrivals: Vec<u32>,
+    /// The time of each first admission [ms], in the same order (so in
+    /// time order).
+    admitted_at: Vec<u32>,
     /// Per cohort, a bit per person number: admitted before.
     seen: Vec<Vec<u64>>,
     /// Set when the list could not grow: the figure is then undefined.
@@ -37,6 +49,9 @@ pub struct Overtaking {
     pub people: u64,
     /// Pairs with one who came strictly before the other.
     pub ordered_pairs: u128,
+    /// Of which pairs who waited together: the later came no later than
+    /// the earlier's admission.
+    pub together: u128,
     /// Of which pairs the later comer was admitted first.
     pub overtaken: u128,
 }
@@ -46,17 +61,27 @@ impl Overtaking {
     pub fn rate(&self) -> Option<f64> {
         (self.ordered_pairs > 0).then(|| self.overtaken as f64 / self.ordered_pairs as f64)
     }
+
+    /// `overtaken / together`; undefined when nobody waited together.
+    pub fn rate_together(&self) -> Option<f64> {
+        (self.together > 0).then(|| self.overtaken as f64 / self.together as f64)
+    }
 }
 
 impl AdmissionOrder {
     pub fn new(cohorts: usize) -> Self {
-        AdmissionOrder { arrivals: Vec::new(), seen: vec![Vec::new(); cohorts], out_of_memory: None }
+        AdmissionOrder {
+            arrivals: Vec::new(),
+            admitted_at: Vec::new(),
+            seen: vec![Vec::new(); cohorts],
+            out_of_memory: None,
+        }
     }
 
-    /// Person `person` of `cohort`, who first came at `first`, was admitted:
-    /// noted if it is their first admission.
+    /// Person `person` of `cohort`, who first came at `first`, was admitted
+    /// at `now`: noted if it is their first admission.
     #[inline]
-    pub fn admitted(&mut self, cohort: usize, person: u32, first: SimTime) {
+    pub fn admitted(&mut self, cohort: usize, person: u32, first: SimTime, now: SimTime) {
         let bits = &mut self.seen[cohort];
         let (word, bit) = ((person / 64) as usize, 1u64 << (person % 64));
         if word >= bits.len() {
@@ -72,23 +97,25 @@ impl AdmissionOrder {
             return;
         }
         bits[word] |= bit;
-        if self.arrivals.len() == self.arrivals.capacity()
-            && self.arrivals.try_reserve(self.arrivals.len().max(1024)).is_err()
+        let n = self.arrivals.len();
+        if n == self.arrivals.capacity()
+            && (self.arrivals.try_reserve(n.max(1024)).is_err() || self.admitted_at.try_reserve(n.max(1024)).is_err())
         {
-            return self.lost(self.arrivals.len());
+            return self.lost(n);
         }
         // A run is capped below 49 days, so its milliseconds fit in u32.
         self.arrivals.push((first.0 / 1000) as u32);
+        self.admitted_at.push((now.0 / 1000) as u32);
     }
 
     #[cold]
     fn lost(&mut self, items: usize) {
-        self.out_of_memory.get_or_insert(OutOfMemory::new("first admissions", items, items * 4));
+        self.out_of_memory.get_or_insert(OutOfMemory::new("first admissions", items, items * 8));
     }
 
     /// Bytes held per person admitted: the list, the merge sort's buffer at
     /// the end, and the person's bit (for the size guard).
-    pub const BYTES_PER_PERSON: f64 = 8.0 + 1.0 / 8.0;
+    pub const BYTES_PER_PERSON: f64 = 12.0 + 1.0 / 8.0;
 
     /// Count the overtaking; an error if the list or its sort could not
     /// get memory.
@@ -104,8 +131,30 @@ impl AdmissionOrder {
         let overtaken = sort_counting_inversions(&mut a, &mut buffer);
         // Pairs tied in arrival are neither ordered nor overtaken.
         let tied: u128 = a.chunk_by(|x, y| x == y).map(|run| pairs(run.len() as u64)).sum();
-        Ok(Overtaking { people: n as u64, ordered_pairs: pairs(n as u64) - tied, overtaken })
+        let together = waited_together(&a, &self.admitted_at);
+        Ok(Overtaking { people: n as u64, ordered_pairs: pairs(n as u64) - tied, together, overtaken })
     }
+}
+
+/// Pairs (i, j) with aᵢ < aⱼ ≤ tᵢ: j came after i and no later than i's
+/// admission. `sorted` are the arrivals in order, `admitted_at` the
+/// admissions in time order: Σᵢ #{aⱼ ≤ tᵢ} walks both at once, and
+/// Σᵢ #{aⱼ ≤ aᵢ} is, for each run of equal arrivals, its length times the
+/// count up to its end (i itself is in both sums and cancels).
+fn waited_together(sorted: &[u32], admitted_at: &[u32]) -> u128 {
+    let (mut up_to_admission, mut j) = (0u128, 0usize);
+    for &t in admitted_at {
+        while j < sorted.len() && sorted[j] <= t {
+            j += 1;
+        }
+        up_to_admission += j as u128;
+    }
+    let (mut up_to_arrival, mut end) = (0u128, 0usize);
+    for run in sorted.chunk_by(|x, y| x == y) {
+        end += run.len();
+        up_to_arrival += (run.len() * end) as u128;
+    }
+    up_to_admission - up_to_arrival
 }
 
 /// Unordered pairs of `n`.
@@ -237,10 +286,13 @@ mod tests {
         (ordered, inverted)
     }
 
+    /// People arriving at `arrivals_ms`, admitted in that order after
+    /// everyone came (so all waited together).
     fn order_of(arrivals_ms: &[u32]) -> Overtaking {
         let mut o = AdmissionOrder::new(1);
+        let after = arrivals_ms.iter().max().map_or(0, |&m| u64::from(m) + 1);
         for (id, &ms) in arrivals_ms.iter().enumerate() {
-            o.admitted(0, id as u32, SimTime(u64::from(ms) * 1000));
+            o.admitted(0, id as u32, SimTime(u64::from(ms) * 1000), SimTime((after + id as u64) * 1000));
         }
         o.finish().expect("small lists fit")
     }
@@ -254,7 +306,41 @@ mod tests {
                 let (ordered, inverted) = by_pairs(&a);
                 let o = order_of(&a);
                 assert_eq!((o.ordered_pairs, o.overtaken, o.people), (ordered, inverted, n as u64), "{a:?}");
+                assert_eq!(o.together, ordered, "admitted after everyone came, every ordered pair waited together");
             }
+        }
+    }
+
+    /// Pairs who waited together, counted pair by pair: people come and
+    /// go on a night where most never meet.
+    #[test]
+    fn pairs_who_waited_together_are_those_the_definition_names() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for n in [0usize, 1, 2, 5, 40, 400] {
+            // Arrivals over an hour [ms, coarse so that some tie], each
+            // admitted 0 to 10 minutes later, in the order of admission.
+            let mut people: Vec<(u32, u32)> = (0..n)
+                .map(|_| {
+                    let a = rand::RngExt::random_range(&mut rng, 0..3_600u32) * 1000;
+                    (a, a + rand::RngExt::random_range(&mut rng, 0..600u32) * 1000)
+                })
+                .collect();
+            people.sort_by_key(|&(_, t)| t);
+            let mut o = AdmissionOrder::new(1);
+            for (id, &(a, t)) in people.iter().enumerate() {
+                o.admitted(0, id as u32, SimTime(u64::from(a) * 1000), SimTime(u64::from(t) * 1000));
+            }
+            let got = o.finish().unwrap();
+            let (mut together, mut overtaken) = (0u128, 0u128);
+            for (x, &(ai, ti)) in people.iter().enumerate() {
+                for (y, &(aj, _)) in people.iter().enumerate() {
+                    together += u128::from(ai < aj && aj <= ti);
+                    // j (later comer) admitted before i: y < x in the list.
+                    overtaken += u128::from(ai < aj && y < x);
+                }
+            }
+            assert_eq!((got.together, got.overtaken), (together, overtaken), "n = {n}");
+            assert!(got.overtaken <= got.together, "every overtaking pair waited together");
         }
     }
 
@@ -292,11 +378,12 @@ mod tests {
     #[test]
     fn only_a_first_admission_counts_and_ties_are_no_pairs() {
         let mut o = AdmissionOrder::new(2);
-        o.admitted(0, 5, SimTime::from_secs(10));
-        o.admitted(1, 5, SimTime::from_secs(20));
+        let at = SimTime::from_secs(30);
+        o.admitted(0, 5, SimTime::from_secs(10), at);
+        o.admitted(1, 5, SimTime::from_secs(20), at);
         // Person 5 of cohort 0 again, after the later comer: not counted.
-        o.admitted(0, 5, SimTime::from_secs(10));
-        o.admitted(0, 900, SimTime::from_secs(10));
+        o.admitted(0, 5, SimTime::from_secs(10), at);
+        o.admitted(0, 900, SimTime::from_secs(10), at);
         let t = o.finish().unwrap();
         // Three people: (10 s, 20 s, 10 s); the two at 10 s are tied, the
         // one at 20 s was admitted before the second of them.

@@ -234,7 +234,7 @@ impl Recorder {
     /// room): person `person` of `cohort` (their number within it, one for
     /// all their devices), who first came at `first`.
     pub fn admitted(&mut self, cohort: usize, wait: Option<SimTime>, person: u32, first: SimTime) {
-        self.admissions.admitted(cohort, person, first);
+        self.admissions.admitted(cohort, person, first, self.last);
         self.current.admitted += 1;
         let c = &mut self.cohorts[cohort];
         c.counts.admitted += 1;

@@ -524,7 +524,7 @@ const ONE_RUN_EACH: &str =
     "One run each: the differences are not tested (one pair tells no noise from a real difference); use -r 4 or more.";
 
 /// The differences the terminal shows, with their short names.
-const TERMINAL: [(Headline, &str); 11] = [
+const TERMINAL: [(Headline, &str); 13] = [
     (Headline::BookedShare, "booked"),
     (Headline::WaitP50, "wait p50"),
     (Headline::WaitP90, "wait p90"),
@@ -534,7 +534,9 @@ const TERMINAL: [(Headline, &str); 11] = [
     (Headline::AbandonRate, "abandon rate"),
     (Headline::InSystemAtEnd, "still in the system"),
     (Headline::OvertakingRate, "overtaking"),
+    (Headline::OvertakingRateTogether, "overtaking among those who waited together"),
     (Headline::BookingChanceRatio, "booking chance ratio"),
+    (Headline::BookingChanceGap, "booking chance gap"),
     (Headline::JainIndex, "Jain's index"),
 ];
 
@@ -631,7 +633,7 @@ fn csv(scenarios: &[Scenario], table: &Rows, milestones: &[Milestone], blocks: &
 }
 
 /// The figures shown in `report.md`'s table.
-const SHOWN: [Headline; 12] = [
+const SHOWN: [Headline; 14] = [
     Headline::People,
     Headline::BookedShare,
     Headline::WaitP50,
@@ -642,7 +644,9 @@ const SHOWN: [Headline; 12] = [
     Headline::AbandonRate,
     Headline::InSystemAtEnd,
     Headline::OvertakingRate,
+    Headline::OvertakingRateTogether,
     Headline::BookingChanceRatio,
+    Headline::BookingChanceGap,
     Headline::JainIndex,
 ];
 

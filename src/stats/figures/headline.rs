@@ -79,12 +79,20 @@ figure_set! {
         /// the other), the share in which the later comer was admitted first
         /// (a normalised Kendall distance; see `stats::overtaking`).
         OvertakingRate => "overtaking_rate", Share, label "Overtaking: pairs of admitted people where the later comer went first", better Lowest;
+        /// The same over the pairs who waited together (the later came no
+        /// later than the earlier's admission): nights that never meet do
+        /// not dilute it. About one half in a random order.
+        OvertakingRateTogether => "overtaking_rate_together", Share, label "Overtaking among people who waited together", better Lowest;
         /// The highest booked share over the lowest across the arrival bins
         /// of eligible cohorts holding `arrival_bin_min_people` or more;
         /// undefined if the lowest booked nobody or fewer than two bins count.
         BookingChanceRatio => "booking_chance_ratio", Ratio, label "Booking chance ratio (best over worst booked share by arrival bin)", better Lowest;
+        /// The highest booked share less the lowest across the same bins:
+        /// defined where the ratio is not because a bin booked nobody.
+        BookingChanceGap => "booking_chance_gap", Share, label "Booking chance gap (best less worst booked share by arrival bin)", better Lowest;
         /// Jain's index of the eligible cohorts' booked shares: 1 when even,
-        /// 1/n when one cohort gets every booking.
+        /// 1/n when one cohort gets every booking; undefined with fewer than
+        /// two eligible cohorts (nothing to be even with).
         JainIndex => "jain_index", Ratio, label "Jain's index of the cohorts' booked shares (1: even)", better Highest;
         /// From the room's opening to the first time its queue was empty after
         /// its longest; 0 if no queue formed, undefined if it never cleared.
@@ -125,6 +133,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
     let from_opening = r.wait_from_opening();
     let [o50, o90, o99] = QUANTILES.map(|q| from_opening.quantile_secs(q));
     let room_opens = s.waiting_room.as_ref().map(|w| w.opens);
+    let chance = chance_spread(s, &r.by_arrival);
     let cohort_shares: Vec<f64> = (s.cohorts.iter().zip(&r.cohorts))
         .filter(|(c, _)| c.eligible && c.people > 0)
         .map(|(c, cr)| cr.counts.booked as f64 / c.people as f64)
@@ -164,8 +173,16 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::TimeToBookP50 => r.time_to_book.quantile_secs(0.5),
         Headline::TimeToBookP90 => r.time_to_book.quantile_secs(0.9),
         Headline::OvertakingRate => r.overtaking.rate(),
-        Headline::BookingChanceRatio => chance_spread(s, &r.by_arrival).and_then(|c| c.ratio()),
-        Headline::JainIndex => jain_index(&cohort_shares),
+        Headline::OvertakingRateTogether => r.overtaking.rate_together(),
+        Headline::BookingChanceRatio => chance.as_ref().and_then(|c| c.ratio()),
+        Headline::BookingChanceGap => chance.as_ref().map(|c| c.highest.share - c.lowest.share),
+        Headline::JainIndex => {
+            if cohort_shares.len() >= 2 {
+                jain_index(&cohort_shares)
+            } else {
+                None
+            }
+        }
         Headline::QueueClearedAfter => {
             room_opens.zip(r.queue_cleared_at).map(|(o, at)| at.saturating_sub(o).as_secs_f64())
         }

@@ -28,9 +28,11 @@ const THIN_FADE: f64 = 0.55;
 
 /// The headline fairness figures the subtitle gives, with the words it
 /// gives them in.
-const HEADLINE: [(Headline, &str); 3] = [
+const HEADLINE: [(Headline, &str); 5] = [
     (Headline::OvertakingRate, "overtaking"),
+    (Headline::OvertakingRateTogether, "among those who waited together"),
     (Headline::BookingChanceRatio, "booking chance ratio"),
+    (Headline::BookingChanceGap, "gap"),
     (Headline::JainIndex, "Jain's index"),
 ];
 
