@@ -156,8 +156,10 @@ fn fifo_overtakes_nobody() {
             returned += r.totals().returned;
             assert!(o.people > 1000 && o.ordered_pairs > 0, "{}: too few admitted to tell: {o:?}", s.name);
             assert_eq!(o.overtaken, 0, "{} replication {replication}: {o:?}", s.name);
+            assert!(o.together > 0, "{}: people waited together", s.name);
             let f = RunFigures::of(&s, r);
             assert_eq!(figure(&f, Headline::OvertakingRate), Some(0.0));
+            assert_eq!(figure(&f, Headline::OvertakingRateTogether), Some(0.0));
         }
     }
     assert!(returned > 0, "the catch-up night brings people back");
@@ -230,10 +232,58 @@ fn among_people_who_all_waited_together_a_random_order_overtakes_half() {
             let o = r.overtaking;
             assert!(o.people >= 3900, "{order}: everyone is admitted in the 5 hours: {o:?}");
             let rate = o.rate().expect("pairs");
+            assert_eq!(o.together, o.ordered_pairs, "{order}: everyone waited together");
             let tol = 4.0 * kendall_share_se(o.people);
             eprintln!("{order} rep {replication}: overtaking {rate:.4} ± {tol:.4} (4 SE) over {} people", o.people);
             assert!((rate - 0.5).abs() <= tol, "{order} rep {replication}: overtaking {rate}, expected 0.5 ± {tol}");
         }
+    }
+}
+
+/// Three nights of the steady line, a day apart, in a random order: people
+/// of different nights never met, so over all pairs the overtaking falls
+/// to about a third of one night's (two pairs in three are across nights),
+/// while over the pairs who waited together it stays one night's: each
+/// night's pairs are the only ones that waited together. From the moment j
+/// joins the bag, i and j are alike to a uniform draw (nobody leaves but
+/// by admission), so each such pair is inverted with probability one half.
+/// The tolerance is 4 standard errors of a random permutation of one
+/// night's people (the share of its pairs, 1/(3√n)) doubled: fewer pairs
+/// waited together than a whole night's.
+#[test]
+fn over_several_nights_overtaking_among_those_who_waited_together_stays_a_nights() {
+    let night = steady_line(4000, "random");
+    let one = RunFigures::of(&night, simulate(&night, 0).results);
+    let text = format!(
+        "[scenario]\nname = \"nights\"\nduration = \"54h\"\nbin = \"10m\"\nseed = 5\n\n{}\
+         [clients]\nsession = {{ dist = \"exponential\", mean = \"1m\" }}\n\n\
+         [waiting_room]\norder = \"random\"\n\n[backend]\nmax_sessions = 20\n",
+        (0..3)
+            .map(|d| format!(
+                "[[cohort]]\nname = \"night {d}\"\npeople = 4000\nwindows = [{{ opens = \"{}h\", closes = \"{}h\" }}]\n\n",
+                24 * d,
+                24 * d + 2
+            ))
+            .collect::<String>()
+    );
+    let nights = from_text(&text, &repo());
+    let r = simulate(&nights, 0).results;
+    let o = r.overtaking;
+    let three = RunFigures::of(&nights, r);
+    let (all_1, all_3) =
+        (figure(&one, Headline::OvertakingRate).unwrap(), figure(&three, Headline::OvertakingRate).unwrap());
+    let (tog_1, tog_3) = (
+        figure(&one, Headline::OvertakingRateTogether).unwrap(),
+        figure(&three, Headline::OvertakingRateTogether).unwrap(),
+    );
+    let tol = 2.0 * 4.0 * kendall_share_se(4000);
+    eprintln!("one night: {all_1:.4} over all pairs, {tog_1:.4} together; three: {all_3:.4}, {tog_3:.4} ({o:?}); tol {tol:.4}");
+    assert!(all_3 < 0.5 * all_1, "three nights dilute the rate over all pairs: {all_3} against {all_1}");
+    for (what, rate) in [("one night", tog_1), ("three nights", tog_3)] {
+        assert!(
+            (rate - 0.5).abs() <= tol,
+            "{what}: overtaking among those who waited together {rate}, expected 0.5 ± {tol}"
+        );
     }
 }
 
