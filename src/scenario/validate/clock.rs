@@ -67,12 +67,20 @@ pub(super) fn check(meta: &RawMeta, c: &mut Check) -> Clock {
         None => bin,
         Some(text) => {
             let b = c.positive_duration(text, "scenario.arrival_bin");
-            if let (Some(d), Some(b)) = (duration, b) {
-                if b > d {
-                    c.push("scenario.arrival_bin", format!("found {b}, expected at most the run's duration {d}"));
+            match (duration, b) {
+                // Arrivals are kept to the millisecond, and a row per bin
+                // finer than a second would be a table of noise (and of
+                // gigabytes over a night).
+                (_, Some(b)) if b < SimTime::from_secs(1) => {
+                    c.push("scenario.arrival_bin", format!("found {b}, expected at least 1s"));
+                    None
                 }
+                (Some(d), Some(b)) if b > d => {
+                    c.push("scenario.arrival_bin", format!("found {b}, expected at most the run's duration {d}"));
+                    None
+                }
+                _ => b,
             }
-            b
         }
     };
     if let Some(d) = duration {
@@ -229,6 +237,10 @@ mod tests {
             check(&meta("arrival_bin = \"3h\""), c);
         });
         assert_eq!(arrival_bin, at("scenario.arrival_bin", "found 3h, expected at most the run's duration 2h"));
+        let fine = problem(|c| {
+            check(&meta("arrival_bin = \"500ms\""), c);
+        });
+        assert_eq!(fine, at("scenario.arrival_bin", "found 500ms, expected at least 1s"));
     }
 
     #[test]
