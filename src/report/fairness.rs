@@ -25,6 +25,16 @@ use std::fmt::Write;
 pub const BY_ARRIVAL: &str = "by_arrival.csv";
 pub const COHORTS_TIMESERIES: &str = "cohorts_timeseries.csv";
 
+/// The fairness figures in the words of short lists (a chart's subtitle,
+/// the differences of `compare` on the terminal).
+pub const FIGURES: [(Headline, &str); 5] = [
+    (Headline::OvertakingRate, "overtaking"),
+    (Headline::OvertakingRateTogether, "overtaking among those who waited together"),
+    (Headline::BookingChanceRatio, "booking chance ratio"),
+    (Headline::BookingChanceGap, "booking chance gap"),
+    (Headline::JainIndex, "Jain's index"),
+];
+
 /// The labels of a `by_arrival.csv` row, before its figures.
 const ARRIVAL_LABELS: [&str; 2] = ["cohort", "arrived_from"];
 

@@ -491,7 +491,8 @@ impl<'a> Comparison<'a> {
             let Some(d) = &diffs[i] else { continue };
             let pairs = self.runs[0].len().min(r.len());
             let _ = writeln!(out, "  difference to {} ({pairs} pairs):", self.scenarios[0].name);
-            for (k, name) in TERMINAL {
+            // Then the fairness figures (`report::fairness`'s list).
+            for &(k, name) in TERMINAL.iter().chain(&super::fairness::FIGURES) {
                 let e = d.get(k);
                 if e.0.is_some() {
                     let _ = writeln!(out, "    {name} {} ({})", e.human(k.kind()), e.verdict().words());
@@ -524,7 +525,7 @@ const ONE_RUN_EACH: &str =
     "One run each: the differences are not tested (one pair tells no noise from a real difference); use -r 4 or more.";
 
 /// The differences the terminal shows, with their short names.
-const TERMINAL: [(Headline, &str); 13] = [
+const TERMINAL: [(Headline, &str); 8] = [
     (Headline::BookedShare, "booked"),
     (Headline::WaitP50, "wait p50"),
     (Headline::WaitP90, "wait p90"),
@@ -533,11 +534,6 @@ const TERMINAL: [(Headline, &str); 13] = [
     (Headline::RefusalRate, "refusal rate"),
     (Headline::AbandonRate, "abandon rate"),
     (Headline::InSystemAtEnd, "still in the system"),
-    (Headline::OvertakingRate, "overtaking"),
-    (Headline::OvertakingRateTogether, "overtaking among those who waited together"),
-    (Headline::BookingChanceRatio, "booking chance ratio"),
-    (Headline::BookingChanceGap, "booking chance gap"),
-    (Headline::JainIndex, "Jain's index"),
 ];
 
 /// Every file of the comparison folder, for scenarios that ran on the

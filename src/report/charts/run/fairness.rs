@@ -26,16 +26,6 @@ use plotters::style::RGBColor;
 /// read as "less sure", not so far that yellow or sky blue vanish.
 const THIN_FADE: f64 = 0.55;
 
-/// The headline fairness figures the subtitle gives, with the words it
-/// gives them in.
-const HEADLINE: [(Headline, &str); 5] = [
-    (Headline::OvertakingRate, "overtaking"),
-    (Headline::OvertakingRateTogether, "among those who waited together"),
-    (Headline::BookingChanceRatio, "booking chance ratio"),
-    (Headline::BookingChanceGap, "gap"),
-    (Headline::JainIndex, "Jain's index"),
-];
-
 /// `c` faded towards white.
 fn lighter(c: RGBColor) -> RGBColor {
     let fade = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * THIN_FADE).round() as u8;
@@ -140,7 +130,7 @@ fn split_line(
 /// booking chance ratio undefined in every run says why, since a reader
 /// cannot tell "no bin to compare" from "a bin booked nobody" by a dash.
 fn headline_note(s: &Scenario, runs: &[RunFigures]) -> String {
-    let said: Vec<String> = HEADLINE
+    let said: Vec<String> = crate::report::fairness::FIGURES
         .iter()
         .map(|&(h, words)| {
             let values: Vec<f64> = runs.iter().filter_map(|r| *r.headline.get(h)).collect();
