@@ -185,8 +185,8 @@ pub fn section<F: Shown>(out: &mut String, s: &Scenario, headline: &Figures<Head
     );
     let _ = writeln!(
         out,
-        "- Booking chance gap: **{}**. The highest booked share less the lowest, across the same bins (0: no \
-         difference; defined when the lowest booked nobody).",
+        "- Booking chance gap: **{}**. The highest booked share less the lowest, across the same bins, in \
+         percentage points (0: no difference; unlike the ratio, defined when the lowest bin booked nobody).",
         shown(Headline::BookingChanceGap)
     );
     let eligible = s.cohorts.iter().filter(|c| c.eligible && c.people > 0).count();
