@@ -278,8 +278,7 @@ fn default_dir(a: &Args, keys: &[Key], s: &Scenario) -> PathBuf {
     question.extend(held);
     question.push(format!("-r {} --max-runs {}", a.replications, a.max_runs));
     question.extend(a.flags.set.iter().cloned());
-    let origin = scenario::Origin { set: question, ..s.origin.clone() };
-    output::default_dir_of(&Scenario { origin, ..s.clone() }, "-calibrate")
+    output::default_dir_of_question(s, question, "-calibrate")
 }
 
 /// The oracle of the fit: replications of the scenario at a point, in

@@ -210,8 +210,7 @@ fn default_dir(a: &Args, key: &Key, names: &CohortNames, base: &Scenario) -> Pat
     ];
     question.extend(targets);
     question.extend(a.flags.set.iter().cloned());
-    let origin = scenario::Origin { set: question, ..base.origin.clone() };
-    output::default_dir_of(&Scenario { origin, ..base.clone() }, "-plan")
+    output::default_dir_of_question(base, question, "-plan")
 }
 
 /// The oracle of the search: replications of the scenario at a key value,

@@ -244,6 +244,15 @@ pub fn default_dir_of(s: &crate::scenario::Scenario, what: &str) -> PathBuf {
     default_dir_keyed(&s.name, key.as_bytes(), what)
 }
 
+/// The default folder of a question asked of `s` (`plan`, `calibrate`):
+/// `default_dir_of` with the question's flags (`question`, the `--set`s
+/// among them) in place of the scenario's own changes, so that each
+/// question lands in a folder of its own and never in another's.
+pub fn default_dir_of_question(s: &crate::scenario::Scenario, question: Vec<String>, what: &str) -> PathBuf {
+    let origin = crate::scenario::Origin { set: question, ..s.origin.clone() };
+    default_dir_of(&crate::scenario::Scenario { origin, ..s.clone() }, what)
+}
+
 /// `outputs/<name>-<8 hex digits><what>`, the digits a CRC-32 of `key`:
 /// the folder of a question, for a command whose answer depends on more
 /// than a file (`compare`'s scenarios and options). The same key lands in
