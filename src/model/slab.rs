@@ -10,20 +10,39 @@
 use crate::engine::OutOfMemory;
 
 /// Names one item; stale once that item is removed.
+///
+/// One word (the generation in the high 32 bits, the slot in the low), not
+/// two u32 fields: `insert` returned the two fields written to memory one
+/// at a time and read back as one word, which stalled the processor's store
+/// forwarding (a third of `start_session` on an M/M/100 run).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
-    slot: u32,
-    generation: u32,
+    bits: u64,
 }
 
 impl Key {
+    #[inline]
+    fn new(slot: u32, generation: u32) -> Key {
+        Key { bits: u64::from(generation) << 32 | u64::from(slot) }
+    }
+
+    #[inline]
+    fn slot(self) -> u32 {
+        self.bits as u32
+    }
+
+    #[inline]
+    fn generation(self) -> u32 {
+        (self.bits >> 32) as u32
+    }
+
     /// The key as one number (to travel in an event beside other kinds).
     pub fn to_bits(self) -> u64 {
-        u64::from(self.generation) << 32 | u64::from(self.slot)
+        self.bits
     }
 
     pub fn from_bits(bits: u64) -> Key {
-        Key { slot: bits as u32, generation: (bits >> 32) as u32 }
+        Key { bits }
     }
 }
 
@@ -50,6 +69,7 @@ impl<T> Slab<T> {
     }
 
     /// Store `item`; an error (and nothing stored) if the slab could not grow.
+    #[inline]
     pub fn insert(&mut self, item: T) -> Result<Key, OutOfMemory> {
         let slot = match self.free.pop() {
             Some(s) => s,
@@ -64,7 +84,7 @@ impl<T> Slab<T> {
         let s = &mut self.slots[slot as usize];
         s.item = Some(item);
         self.len += 1;
-        Ok(Key { slot, generation: s.generation })
+        Ok(Key::new(slot, s.generation))
     }
 
     /// Double the slots, and the free list with them (so that `remove`
@@ -88,8 +108,8 @@ impl<T> Slab<T> {
 
     /// The item, if `key` is still current.
     pub fn get(&self, key: Key) -> Option<&T> {
-        let s = self.slots.get(key.slot as usize)?;
-        if s.generation == key.generation {
+        let s = self.slots.get(key.slot() as usize)?;
+        if s.generation == key.generation() {
             s.item.as_ref()
         } else {
             None
@@ -98,8 +118,8 @@ impl<T> Slab<T> {
 
     /// The item, if `key` is still current.
     pub fn get_mut(&mut self, key: Key) -> Option<&mut T> {
-        let s = self.slots.get_mut(key.slot as usize)?;
-        if s.generation == key.generation {
+        let s = self.slots.get_mut(key.slot() as usize)?;
+        if s.generation == key.generation() {
             s.item.as_mut()
         } else {
             None
@@ -107,14 +127,15 @@ impl<T> Slab<T> {
     }
 
     /// Take the item out; `None` if `key` is stale.
+    #[inline]
     pub fn remove(&mut self, key: Key) -> Option<T> {
-        let s = self.slots.get_mut(key.slot as usize)?;
-        if s.generation != key.generation {
+        let s = self.slots.get_mut(key.slot() as usize)?;
+        if s.generation != key.generation() {
             return None;
         }
         let item = s.item.take()?;
         s.generation = s.generation.wrapping_add(1);
-        self.free.push(key.slot);
+        self.free.push(key.slot());
         self.len -= 1;
         Some(item)
     }

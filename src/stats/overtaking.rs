@@ -125,10 +125,16 @@ impl AdmissionOrder {
         }
         let mut a = self.arrivals;
         let n = a.len();
-        let mut buffer = Vec::new();
-        buffer.try_reserve_exact(n).map_err(|_| OutOfMemory::new("first admissions", n, n * 4))?;
-        buffer.resize(n, 0);
-        let overtaken = sort_counting_inversions(&mut a, &mut buffer);
+        // Admitted in the order they came (a FIFO room nobody leaves): no
+        // inversion, and no sort nor its buffer (4 bytes a person).
+        let overtaken = if a.is_sorted() {
+            0
+        } else {
+            let mut buffer = Vec::new();
+            buffer.try_reserve_exact(n).map_err(|_| OutOfMemory::new("first admissions", n, n * 4))?;
+            buffer.resize(n, 0);
+            sort_counting_inversions(&mut a, &mut buffer)
+        };
         // Pairs tied in arrival are neither ordered nor overtaken.
         let tied: u128 = a.chunk_by(|x, y| x == y).map(|run| pairs(run.len() as u64)).sum();
         let together = waited_together(&a, &self.admitted_at);
