@@ -5,7 +5,7 @@
 //! take their share of the slots first. A loaded page leads to the identity
 //! check (if it comes first) or the waiting room.
 
-use super::{Event, Model, Person, Purpose};
+use super::{Event, Model, Person, Purpose, Timer};
 use crate::engine::FutureEvents;
 use crate::stats::DropCause;
 
@@ -76,11 +76,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     pub(super) fn arm_front_timer(&mut self) {
         let Some(cfg) = &self.s.front else { return };
-        let Some(f) = &mut self.front else { return };
-        if !f.timer_pending {
+        let Some(f) = &self.front else { return };
+        if !self.timers.is_set(Timer::FrontExpiry) {
             if let Some(at) = f.next_deadline(cfg.timeout) {
-                f.timer_pending = true;
-                self.events.schedule(at, Event::FrontTimer);
+                self.timers.set(Timer::FrontExpiry, at);
             }
         }
     }
@@ -89,8 +88,6 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     pub(super) fn front_expire(&mut self) {
         let Some(cfg) = &self.s.front else { return };
         let (timeout, keep_dead) = (cfg.timeout, cfg.wasted_work);
-        let Some(f) = &mut self.front else { return };
-        f.timer_pending = false;
         while let Some(person) = self.front.as_mut().and_then(|f| f.expire_one(self.now, timeout, keep_dead)) {
             let person = person.person();
             self.in_system.loading[person.cohort()] -= 1;
