@@ -61,7 +61,7 @@ pub use footprint::{event_list_bytes, footprint, Footprint, CURVE_BYTES_PER_POIN
 pub use gate::Gate;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{Clients, Scenario};
+use crate::scenario::{Clients, Dist, Scenario};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 
@@ -105,6 +105,21 @@ enum Event {
     /// A client gives up on an identity check in service (the slot is free:
     /// the check is abandoned with its client).
     IdentityTimeout { person: Stored },
+}
+
+/// The front tier's dead page loads (wasted work) in service. With
+/// exponential service they are drawn in aggregate, one wake-up for the
+/// next to end (`front_page`); with any other, one event each.
+struct DeadLoads {
+    together: bool,
+    /// In service, when drawn together.
+    serving: u64,
+}
+
+impl DeadLoads {
+    fn drawn_together(&self) -> bool {
+        self.together
+    }
 }
 
 /// What the main loop handles next.
@@ -173,6 +188,8 @@ struct Model<'s, Q> {
     next_returning: Vec<u64>,
     timeline: Vec<(SimTime, Change)>,
     front: Option<Servers<Stored>>,
+    /// The front tier's dead page loads in service, when drawn in aggregate.
+    dead_loads: DeadLoads,
     /// Front-tier slots an average waiting person's polls keep busy.
     poll_slots_per_waiting: f64,
     line: Line<Stored>,
@@ -363,6 +380,13 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         next_returning: scenario.cohorts.iter().map(|c| c.people).collect(),
         timeline: timeline(scenario),
         front: scenario.front.as_ref().map(|f| Servers::new(f.capacity)),
+        dead_loads: DeadLoads {
+            together: scenario
+                .front
+                .as_ref()
+                .is_some_and(|f| f.wasted_work && matches!(f.service, Dist::Exponential { .. })),
+            serving: 0,
+        },
         poll_slots_per_waiting,
         line: Line::new(room.map_or(crate::scenario::Order::Fifo, |r| r.order)),
         gate: Gate::new(room),
@@ -540,8 +564,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     /// A wake-up beside the event list is due.
     fn wake_up(&mut self, timer: Timer) {
-        self.timers.fire(timer);
+        self.timers.clear(timer);
         match timer {
+            Timer::DeadPageLoadDone => self.dead_load_done(),
             Timer::FrontExpiry => self.front_expire(),
             Timer::IdentityExpiry => self.identity_expire(),
             Timer::Admit => {

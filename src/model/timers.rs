@@ -1,29 +1,33 @@
 //! The model's wake-ups, kept beside the event list rather than in it.
 //!
-//! Three things wake the model at a time they alone know, one wake-up each
-//! at a time: the front tier's oldest waiting page load timing out, the
-//! identity check's oldest waiting check timing out, and the admission rate
-//! allowing the next admission. Each is a single time, so the main loop can
-//! take the earliest of them, the event list's head and the next first
-//! attempt with a few comparisons; through the event list each was a
-//! schedule and a pop of a radix heap that holds millions of retries and
-//! deadlines. On the 19 July replay they were 18 M of the night's 65 M
-//! events (14.5 M page-load timeouts on the collapsed front page, 3.4 M
-//! admissions under the rate), each now a comparison instead of two heap
-//! operations (docs/design.md, "Speed").
+//! Four things wake the model at a time they alone know, one wake-up each
+//! at a time: the next of the front tier's dead page loads to end (drawn in
+//! aggregate, `front_page`), the front tier's oldest waiting page load
+//! timing out, the identity check's oldest waiting check timing out, and
+//! the admission rate allowing the next admission. Each is a single time,
+//! so the main loop takes the earliest of them, the event list's head and
+//! the next first attempt with a few comparisons; through the event list
+//! each was a schedule and a pop of a radix heap that holds millions of
+//! retries and deadlines, on times in microseconds (a 1-second page load
+//! moved through four or five of its levels). On the 19 July replay they
+//! are 32 M of the night's 65 M events: 14.6 M dead page loads, 14.5 M
+//! page-load timeouts on the collapsed front page, 3.4 M admissions under
+//! the rate (docs/design.md, "Speed").
 //!
 //! Order at one instant: events in the list first, then the wake-ups in
-//! the order of `Timer` (front, identity, admission), then first attempts.
-//! Through the list, a wake-up at the same millisecond as another event
-//! went in scheduling order; beside it, after the events. Either order is
-//! a valid reading of simultaneous events; this one is fixed and does not
-//! depend on the event list's kind.
+//! the order of `Timer`, then first attempts. Through the list, a wake-up
+//! at the same microsecond as another event went in scheduling order;
+//! beside it, after the events. Either is a valid order of simultaneous
+//! events; this one is fixed and does not depend on the event list's kind.
 
 use crate::engine::SimTime;
 
 /// A wake-up the model may have pending (at most one of each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timer {
+    /// One of the dead page loads in service, drawn in aggregate, ends
+    /// (`front_page`: exponential service only).
+    DeadPageLoadDone,
     /// The front tier's oldest waiting page load may have timed out.
     FrontExpiry,
     /// The identity check's oldest waiting check may have timed out.
@@ -32,16 +36,16 @@ pub enum Timer {
     Admit,
 }
 
-const ALL: [Timer; 3] = [Timer::FrontExpiry, Timer::IdentityExpiry, Timer::Admit];
+const ALL: [Timer; 4] = [Timer::DeadPageLoadDone, Timer::FrontExpiry, Timer::IdentityExpiry, Timer::Admit];
 
 /// When each wake-up is due (`SimTime::MAX`: none pending).
 pub struct Timers {
-    at: [SimTime; 3],
+    at: [SimTime; 4],
 }
 
 impl Default for Timers {
     fn default() -> Self {
-        Timers { at: [SimTime::MAX; 3] }
+        Timers { at: [SimTime::MAX; 4] }
     }
 }
 
@@ -71,9 +75,9 @@ impl Timers {
         best
     }
 
-    /// `which` is due: it is no longer pending.
+    /// `which` is due, or no longer wanted: it is not pending.
     #[inline]
-    pub fn fire(&mut self, which: Timer) {
+    pub fn clear(&mut self, which: Timer) {
         self.at[which as usize] = SimTime::MAX;
     }
 }
@@ -91,10 +95,10 @@ mod tests {
         assert_eq!(t.next(), (SimTime::from_secs(5), Timer::Admit));
         t.set(Timer::FrontExpiry, SimTime::from_secs(5));
         assert_eq!(t.next(), (SimTime::from_secs(5), Timer::FrontExpiry), "a tie goes in Timer's order");
-        t.fire(Timer::FrontExpiry);
+        t.clear(Timer::FrontExpiry);
         assert!(!t.is_set(Timer::FrontExpiry));
         assert_eq!(t.next(), (SimTime::from_secs(5), Timer::Admit));
-        t.fire(Timer::Admit);
+        t.clear(Timer::Admit);
         assert_eq!(t.next(), (SimTime::from_secs(7), Timer::IdentityExpiry));
     }
 }
