@@ -3,7 +3,7 @@
 //! knows the rate the room admits at:
 //!
 //! - **rate**: at most `admit_per_minute` admissions a minute, evenly
-//!   spaced (at least a microsecond apart); a timer event wakes the line
+//!   spaced (at least a microsecond apart); a wake-up (`model::timers`) wakes the line
 //!   when the next one is allowed.
 //! - **max active**: admit only while fewer sessions than `max_active` (and
 //!   than the backend has) are in use.

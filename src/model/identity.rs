@@ -18,7 +18,7 @@
 //! slot is freed at once (the check is a session of the client's, not a
 //! page the server renders regardless).
 
-use super::{Event, Model, Person, Purpose};
+use super::{Event, Model, Person, Purpose, Timer};
 use crate::engine::FutureEvents;
 use crate::scenario::Placement;
 use crate::stats::DropCause;
@@ -80,11 +80,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
 
     fn arm_identity_timer(&mut self) {
         let Some(cfg) = &self.s.identity else { return };
-        let Some(tier) = &mut self.identity else { return };
-        if !tier.timer_pending {
+        let Some(tier) = &self.identity else { return };
+        if !self.timers.is_set(Timer::IdentityExpiry) {
             if let Some(at) = tier.next_deadline(cfg.timeout) {
-                tier.timer_pending = true;
-                self.events.schedule(at, Event::IdentityTimer);
+                self.timers.set(Timer::IdentityExpiry, at);
             }
         }
     }
@@ -93,8 +92,6 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     pub(super) fn identity_expire(&mut self) {
         let Some(cfg) = &self.s.identity else { return };
         let timeout = cfg.timeout;
-        let Some(tier) = &mut self.identity else { return };
-        tier.timer_pending = false;
         while let Some(person) = self.identity.as_mut().and_then(|i| i.expire_one(self.now, timeout, false)) {
             let person = person.person();
             self.in_system.checking[person.cohort()] -= 1;

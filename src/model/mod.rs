@@ -16,7 +16,8 @@
 //! in the line, a session one slab slot, a pending page load, retry or
 //! deadline one event; people who have left leave nothing behind. First
 //! attempts are drawn in order from their streams (`demand`) and meet the
-//! event queue in the main loop, without passing through it.
+//! event queue in the main loop, without passing through it; so do the
+//! three wake-ups that are one at a time (`timers`).
 //!
 //! This file is the event loop and the wiring (the event type, the state,
 //! building a run); each stage handles its events in a file of its own:
@@ -32,6 +33,7 @@
 //! | several devices | `devices` | `Devices` |
 //! | retries | `retry` | |
 //! | set times | `timeline` | `Change` |
+//! | wake-ups beside the event list | `timers` | `Timers` |
 //!
 //! The gate is the one owner of admission (rate, max active, hold in
 //! outages, opening): whatever asks how fast the room admits asks it.
@@ -52,13 +54,14 @@ mod shown;
 mod slab;
 mod streams;
 mod timeline;
+mod timers;
 mod waiting_room;
 
 pub use footprint::{event_list_bytes, footprint, Footprint, CURVE_BYTES_PER_POINT};
 pub use gate::Gate;
 
 use crate::engine::{CalendarQueue, FutureEvents, HeapQueue, OutOfMemory, RadixQueue, SimTime};
-use crate::scenario::{Clients, Scenario};
+use crate::scenario::{Clients, Dist, Scenario};
 use crate::stats::{DropCause, Gauges, Recorder, Results};
 use demand::{streams_for, Arrivals};
 
@@ -70,6 +73,7 @@ use shown::Shown;
 use slab::{Key, Slab};
 use streams::{Purpose, Streams};
 use timeline::{timeline, Change};
+use timers::{Timer, Timers};
 
 /// 16 bytes: a 4-byte tag, then each variant's fields in the order
 /// written (`repr(u32)` lays variants out like `repr(C)` structs, so a
@@ -85,8 +89,6 @@ enum Event {
     /// work). Apart from `FrontDone`, not an `Option` in it: that would
     /// take the event from 16 bytes to 24.
     FrontDoneDead,
-    /// The oldest waiting page load may have timed out.
-    FrontTimer,
     /// A client gives up on a page load in service; the server works on.
     FrontTimeout { person: Stored },
     /// A client gives up on a page load in service, and the server stops
@@ -96,17 +98,35 @@ enum Event {
     LeaveQueue { lost: bool, ticket: Ticket },
     /// A booking session ends (stale if an outage ended it first).
     SessionEnd { key: Key },
-    /// The admission rate limit allows the next admission.
-    AdmitTimer,
     /// Entry `index` of the timeline (capacity changes, outages, opening).
     Timeline { index: u32 },
     /// An identity check finishes.
     IdentityDone { person: Stored },
-    /// The oldest waiting identity check may have timed out.
-    IdentityTimer,
     /// A client gives up on an identity check in service (the slot is free:
     /// the check is abandoned with its client).
     IdentityTimeout { person: Stored },
+}
+
+/// The front tier's dead page loads (wasted work) in service. With
+/// exponential service they are drawn in aggregate, one wake-up for the
+/// next to end (`front_page`); with any other, one event each.
+struct DeadLoads {
+    together: bool,
+    /// In service, when drawn together.
+    serving: u64,
+}
+
+impl DeadLoads {
+    fn drawn_together(&self) -> bool {
+        self.together
+    }
+}
+
+/// What the main loop handles next.
+enum Next {
+    Event(Event),
+    WakeUp(Timer),
+    FirstAttempt,
 }
 
 /// What is still in the system, per cohort, counted by the model's own
@@ -157,6 +177,8 @@ struct Model<'s, Q> {
     clients: Box<[&'s Clients]>,
     streams: Streams,
     events: Q,
+    /// The wake-ups kept beside the event list (`timers`).
+    timers: Timers,
     now: SimTime,
     /// First attempts, in time order (not in `events`).
     arrivals: Arrivals,
@@ -166,6 +188,8 @@ struct Model<'s, Q> {
     next_returning: Vec<u64>,
     timeline: Vec<(SimTime, Change)>,
     front: Option<Servers<Stored>>,
+    /// The front tier's dead page loads in service, when drawn in aggregate.
+    dead_loads: DeadLoads,
     /// Front-tier slots an average waiting person's polls keep busy.
     poll_slots_per_waiting: f64,
     line: Line<Stored>,
@@ -350,11 +374,19 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         clients: (0..n).map(|i| scenario.clients_of(i)).collect(),
         streams,
         events: Q::default(),
+        timers: Timers::default(),
         now: SimTime::ZERO,
         arrivals,
         next_returning: scenario.cohorts.iter().map(|c| c.people).collect(),
         timeline: timeline(scenario),
         front: scenario.front.as_ref().map(|f| Servers::new(f.capacity)),
+        dead_loads: DeadLoads {
+            together: scenario
+                .front
+                .as_ref()
+                .is_some_and(|f| f.wasted_work && matches!(f.service, Dist::Exponential { .. })),
+            serving: 0,
+        },
         poll_slots_per_waiting,
         line: Line::new(room.map_or(crate::scenario::Order::Fifo, |r| r.order)),
         gate: Gate::new(room),
@@ -408,13 +440,15 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         self.sell_out(empty);
         let horizon = self.s.duration;
         loop {
-            // The earlier of the next event and the next first attempt; at
-            // the same instant the event goes first (a change at 20:00 is in
-            // place for whoever comes at 20:00).
+            // The earliest of the next event, the next wake-up and the next
+            // first attempt; at the same instant in that order (a change at
+            // 20:00 is in place for whoever comes at 20:00).
             let arrival_at = self.arrivals.next_time().unwrap_or(SimTime::MAX);
-            let next = match self.events.pop_due(arrival_at) {
-                Some((t, ev)) => (t, Some(ev)),
-                None if arrival_at < SimTime::MAX => (arrival_at, None),
+            let (timer_at, timer) = self.timers.next();
+            let next = match self.events.pop_due(arrival_at.min(timer_at)) {
+                Some((t, ev)) => (t, Next::Event(ev)),
+                None if timer_at <= arrival_at && timer_at < SimTime::MAX => (timer_at, Next::WakeUp(timer)),
+                None if arrival_at < SimTime::MAX => (arrival_at, Next::FirstAttempt),
                 None => break,
             };
             let t = next.0;
@@ -436,8 +470,9 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 }
             }
             match next.1 {
-                Some(ev) => self.handle(ev),
-                None => {
+                Next::Event(ev) => self.handle(ev),
+                Next::WakeUp(timer) => self.wake_up(timer),
+                Next::FirstAttempt => {
                     let first = self.arrivals.pop().expect("one is due");
                     let person = Person::new(first);
                     if first.returning {
@@ -491,7 +526,6 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.front_slot_freed();
                 self.front_serve();
             }
-            Event::FrontTimer => self.front_expire(),
             Event::FrontTimeout { person } | Event::FrontTimeoutFrees { person } => {
                 if matches!(ev, Event::FrontTimeoutFrees { .. }) {
                     self.front_slot_freed();
@@ -522,14 +556,23 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     self.session_ended(person.person());
                 }
             }
-            Event::AdmitTimer => {
+            Event::Timeline { index } => self.apply(self.timeline[index as usize].1),
+            Event::IdentityDone { person } => self.identity_done(person.person()),
+            Event::IdentityTimeout { person } => self.identity_timed_out(person.person()),
+        }
+    }
+
+    /// A wake-up beside the event list is due.
+    fn wake_up(&mut self, timer: Timer) {
+        self.timers.clear(timer);
+        match timer {
+            Timer::DeadPageLoadDone => self.dead_load_done(),
+            Timer::FrontExpiry => self.front_expire(),
+            Timer::IdentityExpiry => self.identity_expire(),
+            Timer::Admit => {
                 self.gate.timer_fired();
                 self.try_admit();
             }
-            Event::Timeline { index } => self.apply(self.timeline[index as usize].1),
-            Event::IdentityDone { person } => self.identity_done(person.person()),
-            Event::IdentityTimer => self.identity_expire(),
-            Event::IdentityTimeout { person } => self.identity_timed_out(person.person()),
         }
     }
 

@@ -5,7 +5,7 @@
 //! A client whose request has not been served `timeout` after asking gives
 //! up (and may ask again). Because every client has the same timeout and
 //! service is FIFO, clients time out in queue order: the ones whose clients
-//! have left always form a prefix of the queue, so one timer event at the
+//! have left always form a prefix of the queue, so one wake-up at the
 //! head's deadline suffices.
 //!
 //! With `keep_dead` (the front tier's `wasted_work`), servers still process
@@ -30,7 +30,6 @@ pub struct Servers<P> {
     dead: u64,
     /// Waiting page loads behind the dead ones: the client and when it asked.
     live: VecDeque<Asked<P>>,
-    pub timer_pending: bool,
 }
 
 /// A page load waiting: the client and when they asked. 20 bytes for the
@@ -44,7 +43,7 @@ struct Asked<P> {
 
 impl<P: Copy> Servers<P> {
     pub fn new(capacity: u64) -> Self {
-        Servers { capacity, down: false, busy: 0, dead: 0, live: VecDeque::new(), timer_pending: false }
+        Servers { capacity, down: false, busy: 0, dead: 0, live: VecDeque::new() }
     }
 
     /// Bytes the queue holds at most per page load waiting, at the peak:

@@ -4,7 +4,7 @@
 //! that expires). Whether and how fast the room admits is the gate's
 //! (`gate`); the line itself, its order and tickets, is `line`'s.
 
-use super::{Event, Model, Person, Purpose};
+use super::{Event, Model, Person, Purpose, Timer};
 use crate::engine::{FutureEvents, SimTime};
 use crate::scenario::span_at;
 use crate::stats::DropCause;
@@ -133,7 +133,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             if !self.gate.due(self.now) {
                 // The rate limit: come back when it allows the next one.
                 if let Some(at) = self.gate.arm_timer() {
-                    self.events.schedule(at, Event::AdmitTimer);
+                    self.timers.set(Timer::Admit, at);
                 }
                 return;
             }
