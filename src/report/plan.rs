@@ -9,7 +9,7 @@ use super::charts::{self, axis::ValueAxis, axis::XAxis, okabe_ito, Figure, Mark,
 use super::format::number;
 use super::{Files, ReportOptions};
 use crate::scenario::Scenario;
-use crate::stats::plan::{mean, Domain, Finding, Op, Outcome, Point, Target, Verdict};
+use crate::stats::plan::{mean, Domain, Finding, Op, Outcome, Point, Target, Verdict, GUESSES};
 use crate::stats::Estimate;
 use anyhow::{Context, Result};
 use serde_json::{json, Value as Json};
@@ -179,16 +179,22 @@ fn json(p: &PlanReport) -> Result<Vec<u8>> {
 }
 
 /// How the answer was found, in a sentence.
-fn method(p: &PlanReport) -> &'static str {
+fn method(p: &PlanReport) -> String {
     if p.question() == "value hitting" {
         "both ends of the range first, each told above or below the target by sequential one-sided Student-t \
          tests over replications; then bisection to a value that cannot be told from the target, and to each \
          edge of those (value_lo, value_hi); common seeds across values; each test at level (1 - confidence) / \
          (decisions x targets)"
+            .to_string()
     } else {
-        "both ends of the range first, each target decided at each to learn which way it moves in the key; then \
-         bisection on the key, each value decided by sequential one-sided Student-t tests over replications \
-         (common seeds across values), each at level (1 - confidence) / (decisions x targets)"
+        format!(
+            "both ends of the range first, each target decided at each to learn which way it moves in the key; then \
+         the values between the closest holding and failing, each guessed where the figures' means (on \
+         logarithms when positive) cross the targets in a line between those two, never so far from the middle \
+         that halving could not finish within {GUESSES} more decisions than bisection's; each value decided by \
+         sequential one-sided Student-t tests over replications (common seeds across values), each at level \
+         (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}"
+        )
     }
 }
 
