@@ -192,8 +192,9 @@ fn method(p: &PlanReport) -> String {
          the values between the closest holding and failing, each guessed where the figures' means (on \
          logarithms when positive) cross the targets in a line between those two, never so far from the middle \
          that halving could not finish within {GUESSES} more decisions than bisection's; each value decided by \
-         sequential one-sided Student-t tests over replications (common seeds across values), each at level \
-         (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}"
+         sequential one-sided Student-t tests over replications (common seeds across values), each \"holds\" at \
+         level (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}, each \"fails\" at \
+         1 - confidence (the answer rests on no \"fails\")"
         )
     }
 }
@@ -328,14 +329,19 @@ fn markdown(p: &PlanReport, charts: &[String]) -> Vec<u8> {
         targets.join(" and ")
     ));
     md.push_str(&format!(
-        "- Confidence: {} % that {}, if the figures move one way in the key; each one-sided test at level {:.3e}.\n",
+        "- Confidence: {} % that {}, if the figures move one way in the key; each one-sided test at level {:.3e}{}.\n",
         100.0 * p.confidence,
         if p.question() == "value hitting" {
             "every value told above or below the target is so: the interval holds every value that may hit it"
         } else {
             "the value given meets every target"
         },
-        p.outcome.alpha
+        p.outcome.alpha,
+        if p.question() == "value hitting" {
+            String::new()
+        } else {
+            format!(" for a \"holds\" ({:.2} for a \"fails\", on which the answer does not rest)", 1.0 - p.confidence)
+        }
     ));
     md.push_str(&format!("- Method: {}.\n", method(p)));
     md.push_str(&format!(

@@ -24,6 +24,9 @@
 //!
 //! The guarantee: if the figures move one way in the key, the value
 //! returned meets every target with probability at least the confidence.
+//! A "fails" is told at level 1 - confidence, undivided: the answer rests
+//! on no "fails" (a wrong one moves it towards the safe side, as a value
+//! left undecided does), so it only saves runs on values that fail.
 //! Each "holds" is a one-sided test at level α = (1 - confidence) / (D · T)
 //! for D possible values decided (the two ends, bisection's halvings and
 //! `GUESSES` more: the search never decides more; each target is decided
@@ -381,7 +384,11 @@ impl<O: Oracle> Search<'_, O> {
     /// Each target's verdict on point `k`'s runs so far; the point keeps
     /// the verdict of all of them together (what its row and chart show).
     fn judge(&mut self, k: usize) -> Vec<Verdict> {
-        let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
+        // A wrong "fails" only moves the answer towards the safe side, so
+        // the guarantee rests on no "fails": a fails is told at the
+        // confidence's own level, undivided, and a value below the answer
+        // stops taking runs sooner.
+        let each = verdicts(self.targets, &self.points[k].runs, self.alpha, 1.0 - self.settings.confidence);
         self.points[k].verdict = together(each.iter().copied());
         each
     }
@@ -591,6 +598,22 @@ mod tests {
         let out = search(&apart, d, settings(false), &mut o).unwrap();
         assert_eq!(out.value, None);
         assert_eq!(out.finding, Finding::NoneMeetsAll { rising: vec![0], falling: vec![1], x: 80.0 });
+    }
+
+    #[test]
+    fn a_value_that_fails_is_told_sooner_than_one_that_holds() {
+        // As far above the target below 50 as below it from 50 on, with the
+        // same noise: only the tests' levels differ. Holding needs the level
+        // divided by the decisions (α = 0.05 / 12 here: 8 runs at this
+        // distance), failing only 0.05 (4 runs): the answer rests on no
+        // "fails".
+        let mut o = Fake { f: |x| if x < 50.0 { 0.2 } else { 0.1 }, sd: 0.025, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 100.0, step: 1.0 };
+        let out = search(&[target(Op::AtMost, 0.15)], d, settings(false), &mut o).unwrap();
+        assert_eq!(out.value, Some(50.0));
+        let at = |x: f64| out.points.iter().find(|p| p.x == x).expect("tried");
+        assert_eq!((at(49.0).verdict, at(50.0).verdict), (Verdict::Fails, Verdict::Holds));
+        assert!(at(49.0).runs.len() < at(50.0).runs.len(), "{} {}", at(49.0).runs.len(), at(50.0).runs.len());
     }
 
     /// The least step of `d` at which `f` is below `target` (`f` falls):
