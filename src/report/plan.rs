@@ -9,7 +9,7 @@ use super::charts::{self, axis::ValueAxis, axis::XAxis, okabe_ito, Figure, Mark,
 use super::format::number;
 use super::{Files, ReportOptions};
 use crate::scenario::Scenario;
-use crate::stats::plan::{mean, Domain, Finding, Op, Outcome, Point, Target, Verdict};
+use crate::stats::plan::{mean, Domain, Finding, Op, Outcome, Point, Target, Verdict, GUESSES};
 use crate::stats::Estimate;
 use anyhow::{Context, Result};
 use serde_json::{json, Value as Json};
@@ -179,16 +179,23 @@ fn json(p: &PlanReport) -> Result<Vec<u8>> {
 }
 
 /// How the answer was found, in a sentence.
-fn method(p: &PlanReport) -> &'static str {
+fn method(p: &PlanReport) -> String {
     if p.question() == "value hitting" {
         "both ends of the range first, each told above or below the target by sequential one-sided Student-t \
          tests over replications; then bisection to a value that cannot be told from the target, and to each \
          edge of those (value_lo, value_hi); common seeds across values; each test at level (1 - confidence) / \
          (decisions x targets)"
+            .to_string()
     } else {
-        "both ends of the range first, each target decided at each to learn which way it moves in the key; then \
-         bisection on the key, each value decided by sequential one-sided Student-t tests over replications \
-         (common seeds across values), each at level (1 - confidence) / (decisions x targets)"
+        format!(
+            "both ends of the range first, each target decided at each to learn which way it moves in the key; then \
+         the values between the closest holding and failing, each guessed where the figures' means (on \
+         logarithms when positive) cross the targets in a line between those two, never so far from the middle \
+         that halving could not finish within {GUESSES} more decisions than bisection's; each value decided by \
+         sequential one-sided Student-t tests over replications (common seeds across values), each \"holds\" at \
+         level (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}, each \"fails\" at \
+         1 - confidence (the answer rests on no \"fails\")"
+        )
     }
 }
 
@@ -322,14 +329,19 @@ fn markdown(p: &PlanReport, charts: &[String]) -> Vec<u8> {
         targets.join(" and ")
     ));
     md.push_str(&format!(
-        "- Confidence: {} % that {}, if the figures move one way in the key; each one-sided test at level {:.3e}.\n",
+        "- Confidence: {} % that {}, if the figures move one way in the key; each one-sided test at level {:.3e}{}.\n",
         100.0 * p.confidence,
         if p.question() == "value hitting" {
             "every value told above or below the target is so: the interval holds every value that may hit it"
         } else {
             "the value given meets every target"
         },
-        p.outcome.alpha
+        p.outcome.alpha,
+        if p.question() == "value hitting" {
+            String::new()
+        } else {
+            format!(" for a \"holds\" ({:.2} for a \"fails\", on which the answer does not rest)", 1.0 - p.confidence)
+        }
     ));
     md.push_str(&format!("- Method: {}.\n", method(p)));
     md.push_str(&format!(

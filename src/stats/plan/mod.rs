@@ -9,5 +9,5 @@ mod search;
 mod target;
 
 pub use outcome::{mean, Domain, Finding, Outcome, Point, Settings, Verdict};
-pub use search::{search, Oracle};
+pub use search::{search, Oracle, GUESSES};
 pub use target::{Op, Target};

@@ -136,10 +136,10 @@ pub(super) fn bounds(values: &[f64], alpha: f64) -> (f64, f64) {
     (m - half, m + half)
 }
 
-/// Each target on its own: holds or fails at the test level, or neither. A
-/// figure undefined in any run (a wait where nobody waited) cannot be
-/// judged, so cannot be shown to hold.
-pub(super) fn verdicts(targets: &[Target], runs: &[Vec<Value>], alpha: f64) -> Vec<Verdict> {
+/// Each target on its own: holds at level `alpha` or fails at level
+/// `fail_alpha`, or neither. A figure undefined in any run (a wait where
+/// nobody waited) cannot be judged, so cannot be shown to hold.
+pub(super) fn verdicts(targets: &[Target], runs: &[Vec<Value>], alpha: f64, fail_alpha: f64) -> Vec<Verdict> {
     targets
         .iter()
         .enumerate()
@@ -149,9 +149,10 @@ pub(super) fn verdicts(targets: &[Target], runs: &[Vec<Value>], alpha: f64) -> V
                 return Verdict::Undecided;
             }
             let (low, high) = bounds(&values, alpha);
+            let (fail_low, fail_high) = bounds(&values, fail_alpha);
             let (holds, fails) = match t.op {
-                Op::AtMost => (high <= t.value, low > t.value),
-                Op::AtLeast => (low >= t.value, high < t.value),
+                Op::AtMost => (high <= t.value, fail_low > t.value),
+                Op::AtLeast => (low >= t.value, fail_high < t.value),
                 Op::Equal => (false, false),
             };
             match (holds, fails) {

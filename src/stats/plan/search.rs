@@ -1,14 +1,17 @@
-//! The search of `plan`: both ends of the range first, then bisection on
-//! the key, each probed value decided by sequential one-sided t tests over
-//! replications.
+//! The search of `plan`: both ends of the range first, then a bisection
+//! on the key that guesses where the figures cross their targets, each
+//! probed value decided by sequential one-sided t tests over replications.
 //!
 //! Both ends are decided first, every target on its own: a target that
 //! holds at the top of the range and not at the bottom holds from some
 //! value up (more servers, fewer drops; "rising"), one that holds at the
 //! bottom only holds up to some value (longer sessions, more drops;
 //! "falling"). The least value meeting every target is then the least at
-//! which every rising target holds (found by halving the bracket [fails,
-//! holds] until it is one resolution step wide), or the bottom itself when
+//! which every rising target holds (found by closing the bracket [fails,
+//! holds] until it is one resolution step wide, each value tried where the
+//! figures' means, drawn in a line between the bracket's ends, cross the
+//! targets, but near enough the middle that halving would still close it
+//! within the decisions left: `probe`), or the bottom itself when
 //! no target rises; `--most` mirrors it with the falling targets. When
 //! targets of both kinds are given, the other kind is checked at the value
 //! found. A target that holds at neither end, targets that hold at both
@@ -21,9 +24,13 @@
 //!
 //! The guarantee: if the figures move one way in the key, the value
 //! returned meets every target with probability at least the confidence.
+//! A "fails" is told at level 1 - confidence, undivided: the answer rests
+//! on no "fails" (a wrong one moves it towards the safe side, as a value
+//! left undecided does), so it only saves runs on values that fail.
 //! Each "holds" is a one-sided test at level α = (1 - confidence) / (D · T)
-//! for D possible values decided (the bisection's steps and the two ends;
-//! each target is decided once at each) and T targets, so by Bonferroni the chance that
+//! for D possible values decided (the two ends, bisection's halvings and
+//! `GUESSES` more: the search never decides more; each target is decided
+//! once at each) and T targets, so by Bonferroni the chance that
 //! any "holds" the answer rests on is wrong is at most 1 - confidence.
 //! Replication r of every value runs on the same random seed (seed, r).
 //!
@@ -53,6 +60,13 @@ pub trait Oracle {
     }
 }
 
+/// Decisions the least (or most) search may spend beyond bisection's own,
+/// so that its values may be guessed where the figures cross their
+/// targets (`probe`) rather than halve the gap: each costs the tests a
+/// little level (α divides by 2 + halvings + GUESSES instead of 2 +
+/// halvings), a guess that lands near the crossing saves several halvings.
+pub const GUESSES: usize = 3;
+
 /// What a search gives: the value (if any), the `==` interval (if any) and
 /// the finding.
 type Answer = (Option<f64>, Option<(f64, f64)>, Finding);
@@ -64,6 +78,9 @@ struct Search<'a, O> {
     settings: Settings,
     oracle: &'a mut O,
     alpha: f64,
+    /// Values the least (or most) search may decide between the ends:
+    /// bisection's halvings and `GUESSES` more.
+    steps: usize,
     points: Vec<Point>,
     runs: usize,
     warnings: Vec<String>,
@@ -80,9 +97,11 @@ pub fn search<O: Oracle>(targets: &[Target], domain: Domain, settings: Settings,
     // per target there still); `==` bisects three times (a value it cannot
     // tell, then each edge of those).
     let halvings = (domain.last() as f64 + 1.0).log2().ceil() as usize;
-    let decisions = if equal { 2 + 3 * halvings } else { 2 + halvings };
+    let steps = halvings + GUESSES;
+    let decisions = if equal { 2 + 3 * halvings } else { 2 + steps };
     let alpha = (1.0 - settings.confidence) / (decisions * targets.len()) as f64;
-    let mut s = Search { targets, domain, settings, oracle, alpha, points: Vec::new(), runs: 0, warnings: Vec::new() };
+    let mut s =
+        Search { targets, domain, settings, oracle, alpha, steps, points: Vec::new(), runs: 0, warnings: Vec::new() };
     let (value, interval, finding) = if equal {
         s.calibrate()?
     } else {
@@ -125,14 +144,30 @@ impl<O: Oracle> Search<'_, O> {
             ));
             return Ok((Some(self.domain.at(end)), Finding::Found));
         }
-        // `good` holds, `bad` does not; halve the gap between them.
+        // `good` holds, `bad` does not; close the gap between them, each
+        // end weighed as `probe` says (Illinois: an end kept twice in a
+        // row counts half as far from the target).
+        let (mut weights, mut moved_good) = ((1.0, 1.0), None);
+        let mut left = self.steps;
         while good.abs_diff(bad) > 1 && self.runs < self.settings.max_runs {
-            let mid = (good + bad) / 2;
-            if self.decide(mid, moving)? == Verdict::Holds {
-                good = mid;
+            let next = self.probe(good, bad, moving, left, weights);
+            left = left.saturating_sub(1);
+            let holds = self.decide(next, moving)? == Verdict::Holds;
+            if holds {
+                good = next;
+                weights.0 = 1.0;
             } else {
-                bad = mid;
+                bad = next;
+                weights.1 = 1.0;
             }
+            if moved_good == Some(holds) {
+                if holds {
+                    weights.1 *= 0.5;
+                } else {
+                    weights.0 *= 0.5;
+                }
+            }
+            moved_good = Some(holds);
         }
         if good.abs_diff(bad) > 1 {
             self.warnings.push(format!(
@@ -149,6 +184,71 @@ impl<O: Oracle> Search<'_, O> {
             return Ok((None, Finding::NoneMeetsAll { rising: rising.clone(), falling: falling.clone(), x }));
         }
         Ok((Some(self.domain.at(good)), Finding::Found))
+    }
+
+    /// The next step to decide between `good` (holds) and `bad` (does
+    /// not), with `left` decisions left for it and those after. Where the
+    /// moving targets' figures, their means interpolated in a line between
+    /// the two ends (each end's distance from the target times its weight),
+    /// cross their targets (the crossing nearest `good` when there are
+    /// several), rounded towards `good`: the answer is the step next to the
+    /// crossing on that side, and the step past it is tried next. But never
+    /// so far from the middle that halving could not close the gap in the
+    /// decisions left (a gap w wide takes ceil(log2 w) halvings): so the
+    /// search decides at most `steps` values between the ends, the number
+    /// its tests' level is set for, however the guesses fare. The middle
+    /// when no crossing can be drawn (a mean on the wrong side or at zero, a
+    /// figure undefined).
+    fn probe(&self, good: u64, bad: u64, moving: &[usize], left: usize, weights: (f64, f64)) -> u64 {
+        let (lo, hi) = (good.min(bad), good.max(bad));
+        let mid = (lo + hi) / 2;
+        if left == 0 {
+            return mid;
+        }
+        // After this decision the gap is at most `reach` wide, which the
+        // `left - 1` decisions after it can halve down to one step.
+        let reach = 1u64.checked_shl((left - 1).min(63) as u32).unwrap_or(u64::MAX);
+        let from = hi.saturating_sub(reach).max(lo + 1);
+        let to = lo.saturating_add(reach).min(hi - 1);
+        let figure = |i: u64, t: usize| {
+            let x = self.domain.at(i);
+            Some((x, mean(self.points.iter().find(|p| p.x == x)?, t)?))
+        };
+        let crossings = moving.iter().filter_map(|&t| {
+            let ((xg, mg), (xb, mb)) = (figure(good, t)?, figure(bad, t)?);
+            // A figure at zero (no drops, nobody waiting) has hit its floor
+            // somewhere before: where it crosses cannot be drawn from it.
+            if mg == 0.0 || mb == 0.0 {
+                return None;
+            }
+            let target = &self.targets[t];
+            // On logarithms when all are positive: a wait against a rate
+            // of service is near a power of it (a line there), and a line
+            // otherwise. Below zero on the side where the target holds.
+            let logs = [xg, xb, mg, mb, target.value].iter().all(|&v| v > 0.0);
+            let scale = |v: f64| if logs { v.ln() } else { v };
+            let from_target = |m: f64| {
+                let d = scale(m) - scale(target.value);
+                if target.op == Op::AtLeast {
+                    -d
+                } else {
+                    d
+                }
+            };
+            let (dg, db) = (from_target(mg) * weights.0, from_target(mb) * weights.1);
+            let u = (dg <= 0.0 && db > 0.0).then(|| scale(xg) + (scale(xb) - scale(xg)) * (-dg / (db - dg)))?;
+            let x = if logs { u.exp() } else { u };
+            Some((x - self.domain.lo) / self.domain.step)
+        });
+        let guess = if good > bad {
+            crossings.map(f64::ceil).reduce(f64::max)
+        } else {
+            crossings.map(f64::floor).reduce(f64::min)
+        };
+        match guess {
+            Some(x) if x.is_finite() => (x.clamp(from as f64, to as f64) as u64).clamp(from, to),
+            _ => mid.clamp(from, to),
+        }
     }
 
     /// The value hitting the `==` target and the interval of those that
@@ -284,7 +384,11 @@ impl<O: Oracle> Search<'_, O> {
     /// Each target's verdict on point `k`'s runs so far; the point keeps
     /// the verdict of all of them together (what its row and chart show).
     fn judge(&mut self, k: usize) -> Vec<Verdict> {
-        let each = verdicts(self.targets, &self.points[k].runs, self.alpha);
+        // A wrong "fails" only moves the answer towards the safe side, so
+        // the guarantee rests on no "fails": a fails is told at the
+        // confidence's own level, undivided, and a value below the answer
+        // stops taking runs sooner.
+        let each = verdicts(self.targets, &self.points[k].runs, self.alpha, 1.0 - self.settings.confidence);
         self.points[k].verdict = together(each.iter().copied());
         each
     }
@@ -494,6 +598,93 @@ mod tests {
         let out = search(&apart, d, settings(false), &mut o).unwrap();
         assert_eq!(out.value, None);
         assert_eq!(out.finding, Finding::NoneMeetsAll { rising: vec![0], falling: vec![1], x: 80.0 });
+    }
+
+    #[test]
+    fn a_value_that_fails_is_told_sooner_than_one_that_holds() {
+        // As far above the target below 50 as below it from 50 on, with the
+        // same noise: only the tests' levels differ. Holding needs the level
+        // divided by the decisions (α = 0.05 / 12 here: 8 runs at this
+        // distance), failing only 0.05 (4 runs): the answer rests on no
+        // "fails".
+        let mut o = Fake { f: |x| if x < 50.0 { 0.2 } else { 0.1 }, sd: 0.025, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 100.0, step: 1.0 };
+        let out = search(&[target(Op::AtMost, 0.15)], d, settings(false), &mut o).unwrap();
+        assert_eq!(out.value, Some(50.0));
+        let at = |x: f64| out.points.iter().find(|p| p.x == x).expect("tried");
+        assert_eq!((at(49.0).verdict, at(50.0).verdict), (Verdict::Fails, Verdict::Holds));
+        assert!(at(49.0).runs.len() < at(50.0).runs.len(), "{} {}", at(49.0).runs.len(), at(50.0).runs.len());
+    }
+
+    /// The least step of `d` at which `f` is below `target` (`f` falls):
+    /// exactly on it, a step cannot be shown to hold.
+    fn least_step(d: Domain, f: fn(f64) -> f64, target: f64) -> f64 {
+        (0..=d.last()).map(|i| d.at(i)).find(|&x| f(x) < target).expect("some step holds")
+    }
+
+    #[test]
+    fn guesses_at_the_crossing_need_fewer_values_than_halving() {
+        // The planner's question's range (a thousandth of it a step),
+        // figures that fall as a wait falls with the rate admitted (powers
+        // of it): halving decides 2 + 10 values; guessing where the figure
+        // crosses, at most 7.
+        let d = Domain { lo: 1000.0, hi: 100_000.0, step: 99.0 };
+        let figures: [fn(f64) -> f64; 3] = [|x| 3.6e8 / x, |x| 3.0e7 / x + 300.0, |x| 1e12 / (x * x)];
+        for f in figures {
+            for target in [3600.0 * 0.9e-4, 0.5, 3600.0, 7200.0, 12_000.0, 0.3, 1000.0] {
+                if f(d.hi) >= target || f(d.lo) <= target {
+                    continue;
+                }
+                let mut o = Fake { f, sd: 1e-9, calls: 0 };
+                let out = search(&[target_at_most(target)], d, settings(false), &mut o).unwrap();
+                assert_eq!(
+                    out.value,
+                    Some(least_step(d, f, target)),
+                    "target {target}: {:?}",
+                    out.points.iter().map(|p| (p.x, p.verdict)).collect::<Vec<_>>()
+                );
+                assert!(out.points.len() <= 7, "target {target}: {} values", out.points.len());
+            }
+        }
+    }
+
+    #[test]
+    fn however_the_guesses_fare_no_more_values_are_decided_than_the_level_is_set_for() {
+        // A line, and figures a line cannot follow (a cliff, a hockey
+        // stick, a turn far from the middle): the values decided between the ends stay
+        // within bisection's halvings and GUESSES more, the count the
+        // tests' level divides by, and the answer is still the least.
+        let d = Domain { lo: 0.0, hi: 1000.0, step: 1.0 };
+        let decisions = 2 + 10 + GUESSES;
+        let figures: [fn(f64) -> f64; 6] = [
+            |x| 1.2005 - x / 1000.0,
+            |x| if x < 937.0 { 1.0 } else { 0.0 },
+            |x| (500.0 - x).max(0.0) * 0.3 + 1e-3,
+            |x| if x < 3.0 { 1.0 } else { 0.0 },
+            |x| (-x / 20.0).exp(),
+            |x| 1.0 / (1.0 + (x - 700.0).max(0.0)),
+        ];
+        for f in figures {
+            for target in [0.999, 0.5, 0.01, 1e-4] {
+                if f(d.hi) >= target || f(d.lo) <= target {
+                    continue;
+                }
+                let mut o = Fake { f, sd: 1e-12, calls: 0 };
+                let out = search(&[target_at_most(target)], d, settings(false), &mut o).unwrap();
+                assert_eq!(
+                    out.value,
+                    Some(least_step(d, f, target)),
+                    "target {target}: {:?}",
+                    out.points.iter().map(|p| (p.x, p.verdict)).collect::<Vec<_>>()
+                );
+                assert!(out.points.len() <= decisions, "target {target}: {} values", out.points.len());
+                assert!((out.alpha - 0.05 / decisions as f64).abs() < 1e-15, "{}", out.alpha);
+            }
+        }
+    }
+
+    fn target_at_most(value: f64) -> Target {
+        target(Op::AtMost, value)
     }
 
     #[test]
