@@ -193,8 +193,9 @@ fn method(p: &PlanReport) -> String {
          logarithms when positive) cross the targets in a line between those two, never so far from the middle \
          that halving could not finish within {GUESSES} more decisions than bisection's; each value decided by \
          sequential one-sided Student-t tests over replications (common seeds across values), each \"holds\" at \
-         level (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}, each \"fails\" at \
-         1 - confidence (the answer rests on no \"fails\")"
+         level (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}, each \"fails\" \
+         between the ends at 1 - confidence (the answer rests on none of those), at the ends at the \
+         divided level"
         )
     }
 }
@@ -340,7 +341,10 @@ fn markdown(p: &PlanReport, charts: &[String]) -> Vec<u8> {
         if p.question() == "value hitting" {
             String::new()
         } else {
-            format!(" for a \"holds\" ({:.2} for a \"fails\", on which the answer does not rest)", 1.0 - p.confidence)
+            format!(
+                " for a \"holds\" and a \"fails\" at an end ({:.2} for a \"fails\" between the ends, on which the answer does not rest)",
+                1.0 - p.confidence
+            )
         }
     ));
     md.push_str(&format!("- Method: {}.\n", method(p)));

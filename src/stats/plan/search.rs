@@ -359,7 +359,7 @@ impl<O: Oracle> Search<'_, O> {
     fn decide(&mut self, i: u64, which: &[usize]) -> Result<Verdict> {
         let k = self.point(self.domain.at(i));
         loop {
-            let each = self.judge(k);
+            let each = self.judge(k, 1.0 - self.settings.confidence);
             let verdict = together(which.iter().map(|&t| each[t]));
             if verdict != Verdict::Undecided || !self.more_runs(k)? {
                 return Ok(verdict);
@@ -374,21 +374,25 @@ impl<O: Oracle> Search<'_, O> {
     fn settle(&mut self, i: u64) -> Result<Vec<Verdict>> {
         let k = self.point(self.domain.at(i));
         loop {
-            let each = self.judge(k);
+            let each = self.judge(k, self.alpha);
             if each.iter().all(|&v| v != Verdict::Undecided) || !self.more_runs(k)? {
                 return Ok(each);
             }
         }
     }
 
-    /// Each target's verdict on point `k`'s runs so far; the point keeps
-    /// the verdict of all of them together (what its row and chart show).
-    fn judge(&mut self, k: usize) -> Vec<Verdict> {
-        // A wrong "fails" only moves the answer towards the safe side, so
-        // the guarantee rests on no "fails": a fails is told at the
-        // confidence's own level, undivided, and a value below the answer
-        // stops taking runs sooner.
-        let each = verdicts(self.targets, &self.points[k].runs, self.alpha, 1.0 - self.settings.confidence);
+    /// Each target's verdict on point `k`'s runs so far, "fails" told at
+    /// level `fail_alpha`; the point keeps the verdict of all of them
+    /// together (what its row and chart show).
+    ///
+    /// Between the ends a wrong "fails" only moves the answer towards the
+    /// safe side, as a value left undecided does, so `decide` tells a fails
+    /// at the confidence's own level, undivided, and a value below the
+    /// answer stops taking runs sooner. At an end it is not so: a wrong
+    /// "fails" there turns the target's way, or says no value in the range
+    /// holds when one does, so `settle` tells it at the divided level.
+    fn judge(&mut self, k: usize, fail_alpha: f64) -> Vec<Verdict> {
+        let each = verdicts(self.targets, &self.points[k].runs, self.alpha, fail_alpha);
         self.points[k].verdict = together(each.iter().copied());
         each
     }
@@ -614,6 +618,19 @@ mod tests {
         let at = |x: f64| out.points.iter().find(|p| p.x == x).expect("tried");
         assert_eq!((at(49.0).verdict, at(50.0).verdict), (Verdict::Fails, Verdict::Holds));
         assert!(at(49.0).runs.len() < at(50.0).runs.len(), "{} {}", at(49.0).runs.len(), at(50.0).runs.len());
+    }
+
+    #[test]
+    fn at_the_ends_a_fails_is_told_as_carefully_as_a_holds() {
+        // A wrong "fails" at an end would turn the target's way or say no
+        // value holds: there it takes as many runs as a "holds" at the same
+        // distance (told at the shared level of 0.05 it took 4, not 8).
+        let mut o = Fake { f: |x| if x < 50.0 { 0.2 } else { 0.1 }, sd: 0.025, calls: 0 };
+        let d = Domain { lo: 0.0, hi: 100.0, step: 1.0 };
+        let out = search(&[target(Op::AtMost, 0.15)], d, settings(false), &mut o).unwrap();
+        let at = |x: f64| out.points.iter().find(|p| p.x == x).expect("tried");
+        assert_eq!((at(0.0).verdict, at(100.0).verdict), (Verdict::Fails, Verdict::Holds));
+        assert_eq!(at(0.0).runs.len(), at(100.0).runs.len());
     }
 
     /// The least step of `d` at which `f` is below `target` (`f` falls):
