@@ -93,8 +93,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.timers.clear(Timer::DeadPageLoadDone);
             return;
         }
+        // Divided in seconds and rounded once: in whole microseconds the
+        // quotient was cut short, by half a microsecond on average, 3 % of a
+        // 20-microsecond gap at 50,000 loads (a reviewer's measure).
         let one = cfg.service.sample(&mut self.streams.dead_page_loads);
-        self.timers.set(Timer::DeadPageLoadDone, self.now + SimTime(one.0 / k));
+        self.timers.set(Timer::DeadPageLoadDone, self.now + SimTime::from_secs_f64(one.as_secs_f64() / k as f64));
     }
 
     /// One of the dead page loads drawn in aggregate ends: its slot is free.
