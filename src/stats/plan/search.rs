@@ -152,7 +152,8 @@ impl<O: Oracle> Search<'_, O> {
         while good.abs_diff(bad) > 1 && self.runs < self.settings.max_runs {
             let next = self.probe(good, bad, moving, left, weights);
             left = left.saturating_sub(1);
-            let holds = self.decide(next, moving)? == Verdict::Holds;
+            // A wrong "fails" here only moves the answer to the safe side.
+            let holds = self.decide(next, moving, 1.0 - self.settings.confidence)? == Verdict::Holds;
             if holds {
                 good = next;
                 weights.0 = 1.0;
@@ -178,8 +179,9 @@ impl<O: Oracle> Search<'_, O> {
             ));
         }
         // Targets of the other kind hold up to (or from) some value: they
-        // must hold here too, or no value meets them all.
-        if !others.is_empty() && self.decide(good, &every)? != Verdict::Holds {
+        // must hold here too, or no value meets them all. A "fails" here
+        // would say so, so it is told at the divided level, as at the ends.
+        if !others.is_empty() && self.decide(good, &every, self.alpha)? != Verdict::Holds {
             let x = self.domain.at(good);
             return Ok((None, Finding::NoneMeetsAll { rising: rising.clone(), falling: falling.clone(), x }));
         }
@@ -354,12 +356,12 @@ impl<O: Oracle> Search<'_, O> {
     }
 
     /// Decide step `i` on the targets `which`: replications a batch at a
-    /// time until they hold together or one fails, or the value's share of
-    /// the budget is spent.
-    fn decide(&mut self, i: u64, which: &[usize]) -> Result<Verdict> {
+    /// time until they hold together or one fails (told at level
+    /// `fail_alpha`), or the value's share of the budget is spent.
+    fn decide(&mut self, i: u64, which: &[usize], fail_alpha: f64) -> Result<Verdict> {
         let k = self.point(self.domain.at(i));
         loop {
-            let each = self.judge(k, 1.0 - self.settings.confidence);
+            let each = self.judge(k, fail_alpha);
             let verdict = together(which.iter().map(|&t| each[t]));
             if verdict != Verdict::Undecided || !self.more_runs(k)? {
                 return Ok(verdict);
@@ -385,12 +387,13 @@ impl<O: Oracle> Search<'_, O> {
     /// level `fail_alpha`; the point keeps the verdict of all of them
     /// together (what its row and chart show).
     ///
-    /// Between the ends a wrong "fails" only moves the answer towards the
-    /// safe side, as a value left undecided does, so `decide` tells a fails
+    /// In the bisection a wrong "fails" only moves the answer towards the
+    /// safe side, as a value left undecided does, so a fails is told there
     /// at the confidence's own level, undivided, and a value below the
-    /// answer stops taking runs sooner. At an end it is not so: a wrong
-    /// "fails" there turns the target's way, or says no value in the range
-    /// holds when one does, so `settle` tells it at the divided level.
+    /// answer stops taking runs sooner. At an end, and in the last check of
+    /// the other kind's targets at the value found, it is not so: a wrong
+    /// "fails" there turns a target's way, or says no value in the range
+    /// holds when one does, so it is told at the divided level.
     fn judge(&mut self, k: usize, fail_alpha: f64) -> Vec<Verdict> {
         let each = verdicts(self.targets, &self.points[k].runs, self.alpha, fail_alpha);
         self.points[k].verdict = together(each.iter().copied());
