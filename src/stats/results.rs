@@ -250,8 +250,10 @@ pub struct Results {
     pub overtaking: Overtaking,
     /// Events the run handled: every first attempt, every event taken from
     /// the future-event list before the horizon (a retry, a page load done
-    /// or timed out, a departure from the queue, a session end, a timer, a
-    /// scheduled change) and every bounce back to the line (a new attempt,
+    /// or timed out, a departure from the queue, a session end, a scheduled
+    /// change), every wake-up kept beside it (a timeout check, the
+    /// admission rate's next admission, the next of the dead page loads in
+    /// aggregate to end) and every bounce back to the line (a new attempt,
     /// made at once). So every attempt is at least one event.
     pub events: u64,
 }
