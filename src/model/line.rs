@@ -155,6 +155,8 @@ struct Place<P> {
 const GONE: u64 = 1 << 63;
 /// The ring's first capacity, in places.
 const MIN_PLACES: usize = 64;
+/// A ring no larger than this many places keeps its room.
+const SHRINK_FROM: usize = 1 << 16;
 
 impl<P: Copy> Ring<P> {
     fn new() -> Self {
@@ -189,6 +191,15 @@ impl<P: Copy> Ring<P> {
         self.places.try_reserve(more).map_err(|_| OutOfMemory::new("queued people", items, bytes))
     }
 
+    /// The line is a quarter of its ring: give half the ring back. After a
+    /// night's rush the ring kept room for its longest line (2 M places,
+    /// 58 MB on 19 July) while the statistics' per-person lists grew to the
+    /// night's end: the two together were the run's peak.
+    #[cold]
+    fn shrink(&mut self) {
+        self.places.shrink_to(self.places.capacity() / 2);
+    }
+
     /// Bytes of the ring with `more` places added.
     fn bytes(&self, more: usize) -> usize {
         (self.places.capacity() + more) * std::mem::size_of::<Place<P>>()
@@ -220,6 +231,9 @@ impl<P: Copy> Ring<P> {
             if let Some(entry) = self.remove(Ticket(t)) {
                 return Some(entry);
             }
+        }
+        if 4 * self.places.len() < self.places.capacity() && self.places.capacity() > SHRINK_FROM {
+            self.shrink();
         }
         while let Some(place) = self.places.pop_front() {
             self.offset += 1;
