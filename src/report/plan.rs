@@ -194,8 +194,8 @@ fn method(p: &PlanReport) -> String {
          that halving could not finish within {GUESSES} more decisions than bisection's; each value decided by \
          sequential one-sided Student-t tests over replications (common seeds across values), each \"holds\" at \
          level (1 - confidence) / (decisions x targets), decisions = 2 + halvings + {GUESSES}, each \"fails\" \
-         between the ends at 1 - confidence (the answer rests on none of those), at the ends at the \
-         divided level"
+         in the bisection at 1 - confidence (the answer rests on none of those), at the ends and in the \
+         check of the other kind's targets at the value found at the divided level"
         )
     }
 }
@@ -342,7 +342,7 @@ fn markdown(p: &PlanReport, charts: &[String]) -> Vec<u8> {
             String::new()
         } else {
             format!(
-                " for a \"holds\" and a \"fails\" at an end ({:.2} for a \"fails\" between the ends, on which the answer does not rest)",
+                 " for a \"holds\" and for a \"fails\" at an end ({:.2} for a \"fails\" in the bisection, on which the answer does not rest)",
                 1.0 - p.confidence
             )
         }
