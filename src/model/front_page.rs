@@ -55,7 +55,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             f.busy += 1;
             match request {
                 // A dead request (wasted work): the slot is busy for nothing.
-                None if self.dead_loads.drawn_together() => dead_started += 1,
+                None if self.dead_loads.together => dead_started += 1,
                 None => {
                     let done = self.now + cfg.service.sample(&mut self.streams.dead_page_loads);
                     self.events.schedule(done, Event::FrontDoneDead);

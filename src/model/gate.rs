@@ -34,8 +34,6 @@ pub struct Gate {
     spacing: Option<SimTime>,
     /// Earliest time the rate allows the next admission.
     next_at: SimTime,
-    /// Whether an admission timer is pending (one at a time).
-    timer_pending: bool,
     /// Whether the room admits nobody while what is behind it is down.
     hold_in_outage: bool,
 }
@@ -51,7 +49,6 @@ impl Gate {
             per_minute,
             spacing: per_minute.map(|r| SimTime::from_secs_f64(60.0 / r).max(SimTime(1))),
             next_at: SimTime::ZERO,
-            timer_pending: false,
             hold_in_outage: room.is_some_and(|r| r.during_outage == DuringOutage::Hold),
         }
     }
@@ -87,18 +84,10 @@ impl Gate {
         now >= self.next_at
     }
 
-    /// The rate holds the line: when to wake it, unless a wake-up is
-    /// pending already.
-    pub fn arm_timer(&mut self) -> Option<SimTime> {
-        (!self.timer_pending).then(|| {
-            self.timer_pending = true;
-            self.next_at
-        })
-    }
-
-    /// The admission timer fired.
-    pub fn timer_fired(&mut self) {
-        self.timer_pending = false;
+    /// When the rate allows the next admission: when to wake the line it
+    /// holds (the model keeps the one wake-up, `model::timers`).
+    pub fn next_allowed(&self) -> SimTime {
+        self.next_at
     }
 
     /// Someone was admitted at `now`: the rate spaces the next one.
@@ -122,14 +111,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_rate_spaces_admissions_and_one_timer_waits_for_the_next() {
+    fn the_rate_spaces_admissions_and_tells_when_the_next_is_allowed() {
         let mut g = Gate { per_minute: Some(6.0), spacing: Some(SimTime::from_secs(10)), ..Gate::new(None) };
         assert!(g.due(SimTime::ZERO));
         g.admitted(SimTime::from_secs(5));
         assert!(!g.due(SimTime::from_secs(14)));
-        assert_eq!(g.arm_timer(), Some(SimTime::from_secs(15)));
-        assert_eq!(g.arm_timer(), None);
-        g.timer_fired();
+        assert_eq!(g.next_allowed(), SimTime::from_secs(15));
         assert!(g.due(SimTime::from_secs(15)));
         assert_eq!(g.nominal_per_sec(10, 1.0), 0.1);
     }

@@ -111,15 +111,10 @@ enum Event {
 /// exponential service they are drawn in aggregate, one wake-up for the
 /// next to end (`front_page`); with any other, one event each.
 struct DeadLoads {
+    /// Whether they are drawn in aggregate.
     together: bool,
     /// In service, when drawn together.
     serving: u64,
-}
-
-impl DeadLoads {
-    fn drawn_together(&self) -> bool {
-        self.together
-    }
 }
 
 /// What the main loop handles next.
@@ -569,10 +564,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Timer::DeadPageLoadDone => self.dead_load_done(),
             Timer::FrontExpiry => self.front_expire(),
             Timer::IdentityExpiry => self.identity_expire(),
-            Timer::Admit => {
-                self.gate.timer_fired();
-                self.try_admit();
-            }
+            Timer::Admit => self.try_admit(),
         }
     }
 

@@ -131,9 +131,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     pub(super) fn admit_from_line(&mut self) {
         while self.line.len() > 0 && self.session_free() {
             if !self.gate.due(self.now) {
-                // The rate limit: come back when it allows the next one.
-                if let Some(at) = self.gate.arm_timer() {
-                    self.timers.set(Timer::Admit, at);
+                // The rate limit: come back when it allows the next one
+                // (one wake-up at a time: the rate moves only on admission).
+                if !self.timers.is_set(Timer::Admit) {
+                    self.timers.set(Timer::Admit, self.gate.next_allowed());
                 }
                 return;
             }

@@ -67,18 +67,9 @@ seed = 5
 name = "all"
 people = {people}
 windows = [{{ opens = "0m", closes = "2h" }}]
-
-[clients]
-session = {{ dist = "exponential", mean = "1m" }}
-
-[waiting_room]
-order = "{order}"
-
-[backend]
-max_sessions = 20
 "#
     );
-    from_text(&text, &repo())
+    with_line(&text, order, "")
 }
 
 fn figure(r: &RunFigures, h: Headline) -> Option<f64> {
@@ -424,7 +415,17 @@ name = "second"
 people = {people}
 windows = [{{ opens = "{later}", closes = "6h" }}]
 arrivals = {{ curve = "surge", share = 1.0, tau = "5m" }}
+"#
+    );
+    with_line(&text, order, backend)
+}
 
+/// `cohorts` (the scenario and its cohorts) with the line both builders
+/// share: sessions of a minute on 20 seats, a room in `order`, and the
+/// `backend` keys given.
+fn with_line(cohorts: &str, order: &str, backend: &str) -> Scenario {
+    let text = format!(
+        r#"{cohorts}
 [clients]
 session = {{ dist = "exponential", mean = "1m" }}
 
