@@ -2,97 +2,264 @@
 //! as roff, for the manual page: the manual embeds the very text the docs
 //! show, so the two cannot tell different stories.
 //!
-//! Only what those files use is read: `##` headings (subsections; a `#`
-//! title is left to the caller's section), paragraphs, fenced code, bullet
-//! lists, tables, and inline `code`, `**bold**` and `[links](...)`. Code
-//! is set in bold, as man pages set what is typed. A long comment in a
-//! code block is wrapped onto `#` lines of its own, so the scenario
-//! reference's one-line keys fit a terminal. Escaping is the roff crate's
-//! (clap_mangen's): `-`, `\`, apostrophes and leading dots.
+//! The Markdown is read by pulldown-cmark (CommonMark with GitHub's tables,
+//! as GitHub shows the docs); this module only says what each block becomes
+//! in a man page. Headings: a `#` title is left to the caller's section,
+//! `##` opens a subsection, deeper ones a bold line. Paragraphs, bullet
+//! lists (nested ones indented), fenced code (set in bold, as man pages
+//! set what is typed; a long TOML comment wrapped onto `#` lines of its
+//! own so the scenario reference's one-line keys fit a terminal), tables
+//! (a tagged paragraph per row: a man page has no room for columns), and
+//! inline `code`, `**strong**`, `*emphasis*` and links (their text, a web
+//! address kept after it). Escaping is the roff crate's (clap_mangen's):
+//! `-`, `\`, apostrophes and leading dots.
 
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The widest a code line is let run before its comment is wrapped.
 const CODE_WIDTH: usize = 78;
 
 /// `text` (Markdown) appended to `roff`.
 pub fn render(text: &str, roff: &mut Roff) {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            i += 1;
-        } else if let Some(fence) = trimmed.strip_prefix("```") {
-            let _language = fence;
-            let end = lines[i + 1..]
-                .iter()
-                .position(|l| l.trim_start().starts_with("```"))
-                .map_or(lines.len(), |n| i + 1 + n);
-            code(&lines[i + 1..end], roff);
-            i = end + 1;
-        } else if let Some(title) = trimmed.strip_prefix("# ") {
-            // The title is the section the caller opened.
-            let _ = title;
-            i += 1;
-        } else if let Some(heading) = trimmed.strip_prefix("## ") {
-            roff.control("SS", [heading]);
-            i += 1;
-        } else if trimmed.starts_with("###") {
-            roff.control("PP", []);
-            roff.text(vec![bold(trimmed.trim_start_matches('#').trim())]);
-            i += 1;
-        } else if trimmed.starts_with('|') {
-            let end = lines[i..].iter().position(|l| !l.trim_start().starts_with('|')).map_or(lines.len(), |n| i + n);
-            table(&lines[i..end], roff);
-            i = end;
-        } else if let Some(item) = bullet(line) {
-            // The item and the lines indented under it.
-            let mut text = vec![item.to_owned()];
-            i += 1;
-            while i < lines.len() && lines[i].starts_with("  ") && !lines[i].trim().is_empty() {
-                text.push(lines[i].trim().to_owned());
-                i += 1;
+    let mut writer = Writer {
+        roff,
+        text: Vec::new(),
+        strong: 0,
+        emphasis: 0,
+        heading: None,
+        lists: 0,
+        item_fresh: false,
+        code: None,
+        links: Vec::new(),
+        cells: Vec::new(),
+        header: false,
+    };
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
+        writer.event(event);
+    }
+}
+
+/// The state of one walk over the events: what is open, and the inline
+/// text gathered for the block that will hold it.
+struct Writer<'r> {
+    roff: &'r mut Roff,
+    /// Inline text since the last block was written.
+    text: Vec<Inline>,
+    /// Open `**strong**` and `*emphasis*` spans.
+    strong: usize,
+    emphasis: usize,
+    /// Within a `#` title (left out) or another heading.
+    heading: Option<HeadingLevel>,
+    /// Open lists, and whether an item's first paragraph is still to come
+    /// (it shares the bullet's line; later ones get a paragraph of their own).
+    lists: usize,
+    item_fresh: bool,
+    /// A code block's lines so far.
+    code: Option<String>,
+    /// Links' addresses, innermost last.
+    links: Vec<String>,
+    /// The table row's cells so far, and whether it is the header.
+    cells: Vec<Vec<Inline>>,
+    header: bool,
+}
+
+impl Writer<'_> {
+    fn roff(&mut self) -> &mut Roff {
+        self.roff
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => match &mut self.code {
+                Some(code) => code.push_str(&t),
+                None => self.push(&t, false),
+            },
+            Event::Code(t) => self.push(&t, true),
+            Event::SoftBreak => self.push(" ", false),
+            Event::HardBreak => {
+                self.flush_text();
+                self.roff().control("br", []);
             }
-            roff.control("IP", ["\\(bu", "2"]);
-            roff.text(inline(&text.join("\n")));
+            // No raw HTML, footnotes or rules in a man page: what HTML says
+            // is kept as text, a rule as a paragraph break.
+            Event::Html(t) | Event::InlineHtml(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                self.push(&t, false)
+            }
+            Event::Rule => {
+                self.roff().control("PP", []);
+            }
+            Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.flush_text();
+                self.heading = Some(level);
+            }
+            Tag::Paragraph => {
+                if self.lists == 0 {
+                    self.roff().control("PP", []);
+                } else if !std::mem::take(&mut self.item_fresh) {
+                    // A list item's second paragraph: a space, still under the bullet.
+                    self.flush_text();
+                    self.roff().control("sp", []);
+                }
+            }
+            Tag::List(_) => {
+                self.flush_text();
+                if self.lists > 0 {
+                    self.roff().control("RS", ["2"]);
+                }
+                self.lists += 1;
+            }
+            Tag::Item => {
+                self.flush_text();
+                self.roff().control("IP", ["\\(bu", "2"]);
+                self.item_fresh = true;
+            }
+            Tag::CodeBlock(_) => {
+                self.flush_text();
+                self.code = Some(String::new());
+            }
+            Tag::TableHead => {
+                self.cells.clear();
+                self.header = true;
+            }
+            Tag::TableRow => {
+                self.cells.clear();
+                self.header = false;
+            }
+            Tag::TableCell => self.text.clear(),
+            Tag::Strong => self.strong += 1,
+            Tag::Emphasis => self.emphasis += 1,
+            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => self.links.push(dest_url.to_string()),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(level) => {
+                let title: String = std::mem::take(&mut self.text).iter().map(plain).collect();
+                self.heading = None;
+                match level {
+                    // The title is the section the caller opened.
+                    HeadingLevel::H1 => {}
+                    HeadingLevel::H2 => {
+                        self.roff().control("SS", [title.as_str()]);
+                    }
+                    _ => {
+                        self.roff().control("PP", []);
+                        self.roff().text(vec![bold(title)]);
+                    }
+                }
+            }
+            TagEnd::Paragraph | TagEnd::Item => self.flush_text(),
+            TagEnd::List(_) => {
+                self.flush_text();
+                self.lists -= 1;
+                if self.lists > 0 {
+                    self.roff().control("RE", []);
+                }
+            }
+            TagEnd::CodeBlock => {
+                let code = self.code.take().unwrap_or_default();
+                self.code_block(&code);
+            }
+            TagEnd::TableCell => {
+                let cell = std::mem::take(&mut self.text);
+                self.cells.push(cell);
+            }
+            TagEnd::TableHead | TagEnd::TableRow => self.table_row(),
+            TagEnd::Strong => self.strong -= 1,
+            TagEnd::Emphasis => self.emphasis -= 1,
+            TagEnd::Link | TagEnd::Image => {
+                let address = self.links.pop().unwrap_or_default();
+                if address.starts_with("http") {
+                    self.push(&format!(" ({address})"), false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Inline text in the style the open spans give it (code and strong
+    /// in bold, emphasis in italics), joined to the last piece when the
+    /// style is the same.
+    fn push(&mut self, text: &str, code: bool) {
+        let piece = if code || self.strong > 0 {
+            bold(text)
+        } else if self.emphasis > 0 {
+            italic(text)
         } else {
-            // A paragraph: up to a blank line or another block.
-            let mut text = Vec::new();
-            while i < lines.len() && !lines[i].trim().is_empty() && !starts_block(lines[i]) {
-                text.push(lines[i].trim());
-                i += 1;
+            roman(text)
+        };
+        self.text.push(piece);
+    }
+
+    /// The gathered inline text as a text line, if there is any.
+    fn flush_text(&mut self) {
+        if self.text.is_empty() || self.heading.is_some() {
+            return;
+        }
+        let text = std::mem::take(&mut self.text);
+        self.roff().text(text);
+    }
+
+    /// A table row as a tagged paragraph: the first cell the tag, the
+    /// others after it joined by dashes; the header row in italics.
+    fn table_row(&mut self) {
+        let cells: Vec<Vec<Inline>> = std::mem::take(&mut self.cells).into_iter().filter(|c| !c.is_empty()).collect();
+        let Some((first, rest)) = cells.split_first() else { return };
+        let (tag, after) = if self.header {
+            let words = |cell: &Vec<Inline>| cell.iter().map(plain).collect::<String>();
+            let rest: Vec<String> = rest.iter().map(words).collect();
+            (vec![italic(words(first))], vec![italic(rest.join(" \u{2014} "))])
+        } else {
+            let mut after = Vec::new();
+            for (n, cell) in rest.iter().enumerate() {
+                if n > 0 {
+                    after.push(roman(" \u{2014} "));
+                }
+                after.extend(cell.iter().cloned());
             }
-            roff.control("PP", []);
-            roff.text(inline(&text.join("\n")));
+            (first.clone(), after)
+        };
+        let roff = self.roff();
+        roff.control("TP", []);
+        roff.text(tag);
+        if !rest.is_empty() {
+            roff.text(after);
         }
+    }
+
+    /// A code block, lines kept as written (a long comment wrapped).
+    fn code_block(&mut self, code: &str) {
+        let roff = self.roff();
+        roff.control("PP", []);
+        roff.control("RS", ["2"]);
+        roff.control("nf", []);
+        for line in code.lines() {
+            for piece in wrap_comment(line) {
+                roff.text(vec![roman(piece)]);
+            }
+        }
+        roff.control("fi", []);
+        roff.control("RE", []);
     }
 }
 
-/// Whether `line` starts a block other than a paragraph.
-fn starts_block(line: &str) -> bool {
-    let t = line.trim_start();
-    t.starts_with("```") || t.starts_with('#') || t.starts_with('|') || bullet(line).is_some()
-}
-
-/// A list item's text (`- item`, `* item`).
-fn bullet(line: &str) -> Option<&str> {
-    line.strip_prefix("- ").or_else(|| line.strip_prefix("* "))
-}
-
-/// A code block, lines kept as written (a long comment wrapped).
-fn code(lines: &[&str], roff: &mut Roff) {
-    roff.control("PP", []);
-    roff.control("RS", ["2"]);
-    roff.control("nf", []);
-    for line in lines {
-        for piece in wrap_comment(line) {
-            roff.text(vec![roman(piece)]);
-        }
+/// An inline piece's words, without its style.
+fn plain(piece: &Inline) -> String {
+    match piece {
+        Inline::Roman(t) | Inline::Bold(t) | Inline::Italic(t) => t.clone(),
+        _ => String::new(),
     }
-    roff.control("fi", []);
-    roff.control("RE", []);
 }
 
 /// `line`, or if it is too long and ends in a `#` comment, the code with
@@ -147,103 +314,6 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// A table: each row a tagged paragraph, its first cell the tag and the
-/// others after it; the header row in italics.
-fn table(rows: &[&str], roff: &mut Roff) {
-    for (n, row) in rows.iter().enumerate() {
-        let cells = cells(row);
-        if cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':'))) {
-            continue;
-        }
-        let Some((first, rest)) = cells.split_first() else { continue };
-        let rest: Vec<&str> = rest.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
-        roff.control("TP", []);
-        if n == 0 {
-            roff.text(vec![italic(first.as_str())]);
-            roff.text(vec![italic(rest.join(" \u{2014} "))]);
-        } else {
-            roff.text(inline(first));
-            roff.text(inline(&rest.join(" \u{2014} ")));
-        }
-    }
-}
-
-/// A table row's cells, split at the `|` outside code spans.
-fn cells(row: &str) -> Vec<String> {
-    let row = row.trim().trim_start_matches('|');
-    let row = row.strip_suffix('|').unwrap_or(row);
-    let mut out = vec![String::new()];
-    let mut in_code = false;
-    for c in row.chars() {
-        match c {
-            '`' => {
-                in_code = !in_code;
-                out.last_mut().expect("a cell").push(c);
-            }
-            '|' if !in_code => out.push(String::new()),
-            _ => out.last_mut().expect("a cell").push(c),
-        }
-    }
-    out.iter().map(|c| c.trim().to_owned()).collect()
-}
-
-/// Inline Markdown as roff: code spans and `**bold**` in bold, a link as
-/// its text (a web address kept after it).
-fn inline(text: &str) -> Vec<Inline> {
-    let mut out = Vec::new();
-    let mut plain = String::new();
-    let mut bold_on = false;
-    let mut rest = text;
-    let flush = |plain: &mut String, out: &mut Vec<Inline>, bold_on: bool| {
-        if !plain.is_empty() {
-            let text = std::mem::take(plain);
-            out.push(if bold_on { bold(text) } else { roman(text) });
-        }
-    };
-    while let Some(c) = rest.chars().next() {
-        if c == '`' {
-            if let Some(end) = rest[1..].find('`') {
-                flush(&mut plain, &mut out, bold_on);
-                out.push(bold(&rest[1..1 + end]));
-                rest = &rest[end + 2..];
-                continue;
-            }
-        } else if rest.starts_with("**") {
-            flush(&mut plain, &mut out, bold_on);
-            bold_on = !bold_on;
-            rest = &rest[2..];
-            continue;
-        } else if c == '[' || rest.starts_with("![") {
-            if let Some((shown, address, after)) = link(rest) {
-                plain.push_str(shown);
-                if address.starts_with("http") {
-                    plain.push_str(&format!(" ({address})"));
-                }
-                rest = after;
-                continue;
-            }
-        }
-        plain.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    flush(&mut plain, &mut out, bold_on);
-    out
-}
-
-/// `[shown](address)` (or an image, `![alt](address)`) at the start of
-/// `text`: the shown text, the address, and what follows.
-fn link(text: &str) -> Option<(&str, &str, &str)> {
-    let text = text.strip_prefix('!').unwrap_or(text);
-    let close = text.find("](")?;
-    let shown = &text[1..close];
-    if shown.contains('[') || shown.contains('`') && shown.matches('`').count() % 2 == 1 {
-        return None;
-    }
-    let after = &text[close + 2..];
-    let end = after.find(')')?;
-    Some((shown, &after[..end], &after[end + 1..]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,9 +330,16 @@ mod tests {
             "# Title\n\nSome `key` and **bold** text\nwith [a link](x.md).\n\n## Part\n\n- one\n  more\n- two\n",
         );
         assert!(!out.contains("Title"), "{out}");
-        assert!(out.contains(".PP\nSome \\fBkey\\fR and \\fBbold\\fR text\nwith a link.\n"), "{out}");
+        assert!(out.contains(".PP\nSome \\fBkey\\fR and \\fBbold\\fR text with a link.\n"), "{out}");
         assert!(out.contains(".SS Part\n"), "{out}");
-        assert!(out.contains(".IP \\(bu 2\none\nmore\n.IP \\(bu 2\ntwo\n"), "{out}");
+        assert!(out.contains(".IP \\(bu 2\none more\n.IP \\(bu 2\ntwo\n"), "{out}");
+    }
+
+    #[test]
+    fn nested_lists_are_indented_and_web_addresses_kept() {
+        let out = roff_of("- one *stressed*\n  - inner [site](https://example.org/a)\n- two\n\n  second paragraph\n");
+        assert!(out.contains("one \\fIstressed\\fR\n.RS 2\n.IP \\(bu 2\ninner site (https://example.org/a)\n.RE\n"), "{out}");
+        assert!(out.contains("two\n.sp\nsecond paragraph\n"), "{out}");
     }
 
     #[test]
@@ -273,8 +350,9 @@ mod tests {
 
     #[test]
     fn tables_become_tagged_paragraphs() {
-        let out = roff_of("| key | meaning |\n| --- | --- |\n| `a`, `b` | the `x | y` pair | more |\n");
-        assert!(out.contains(".TP\n\\fIkey\\fR\n\\fImeaning\\fR\n"), "{out}");
+        // As on GitHub, a `|` in a table's code span is written `\|`.
+        let out = roff_of("| key | meaning | note |\n| --- | --- | --- |\n| `a`, `b` | the `x \\| y` pair | more |\n");
+        assert!(out.contains(".TP\n\\fIkey\\fR\n\\fImeaning \u{2014} note\\fR\n"), "{out}");
         assert!(out.contains(".TP\n\\fBa\\fR, \\fBb\\fR\nthe \\fBx | y\\fR pair \u{2014} more\n"), "{out}");
         assert!(!out.contains("\\-\\-\\-"), "{out}");
     }
