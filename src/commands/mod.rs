@@ -7,9 +7,11 @@
 mod args;
 mod calibrate;
 pub mod compare;
+mod complete;
 mod execute;
 mod interrupt;
 mod key;
+mod manual;
 pub mod merge;
 mod plan;
 pub mod progress;
@@ -58,13 +60,16 @@ pub enum Command {
     Validate(validate::Args),
     /// Print a commented scenario to start from: surgesim new > my.toml
     New(validate::NewArgs),
-    /// Print a shell completion script: surgesim completions bash > /etc/bash_completion.d/surgesim
+    /// Print a shell completion script, which offers scenario keys after
+    /// --set/--vary/--fit and figure names after --target:
+    /// surgesim completions bash > ~/.local/share/bash-completion/completions/surgesim
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): surgesim man > surgesim.1; man ./surgesim.1
+    /// Print the manual page (roff): every command and option, every scenario
+    /// key, every output. surgesim man > ~/.local/share/man/man1/surgesim.1
     Man,
 }
 
@@ -127,20 +132,21 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// A completion script for `shell`, from the command line's definition.
+/// A completion script for `shell`, from the command line's definition,
+/// offering scenario keys and figure names where options take them
+/// (`complete`).
 fn completions(shell: clap_complete::Shell) -> Result<(), CliError> {
     let mut bytes = Vec::new();
-    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "surgesim", &mut bytes);
+    let mut cmd = complete::with_candidates(<Cli as clap::CommandFactory>::command());
+    clap_complete::generate(shell, &mut cmd, "surgesim", &mut bytes);
     out!("{}", String::from_utf8_lossy(&bytes))
 }
 
-/// The manual page, in roff.
+/// The manual page, in roff (`manual`).
 fn man() -> Result<(), CliError> {
-    let mut bytes = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-        .render(&mut bytes)
+    let page = manual::page(<Cli as clap::CommandFactory>::command())
         .map_err(|e| CliError::Other(anyhow::Error::new(e).context("could not render the manual page")))?;
-    out!("{}", String::from_utf8_lossy(&bytes))
+    out!("{page}")
 }
 
 /// Claim an output folder (see `report::output`) and say what Ctrl-C

@@ -36,6 +36,9 @@ pub use load::{
     canonical_key, cohort_names, load, load_str, load_str_with, load_with, shown_path, Changes, CohortNames,
     Diagnostic, ScenarioError, MAX_LISTED, STDIN,
 };
+/// Every key a scenario file can hold, read from the raw type (the shell
+/// completions offer them).
+pub use raw::{keys as file_keys, Shape as KeyShape};
 
 use crate::engine::SimTime;
 use chrono::{DateTime, FixedOffset};

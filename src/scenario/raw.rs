@@ -293,10 +293,9 @@ pub fn sections() -> Vec<&'static str> {
 }
 
 /// Every key a scenario file can hold, as dotted paths (`cohort.split.every`;
-/// a list of tables is entered like a table), each with its shape. Only
-/// this module's test reads it (the documentation test in `tests/it/docs.rs`
-/// asks the binary itself).
-#[cfg(test)]
+/// a list of tables is entered like a table), each with its shape. The
+/// shell completions offer them after `--set` and `--vary` (the
+/// documentation test in `tests/it/docs.rs` asks the binary itself).
 pub fn keys() -> Vec<(String, Shape)> {
     let mut out = Vec::new();
     let mut todo: Vec<Vec<&'static str>> = top_keys().iter().rev().map(|k| vec![*k]).collect();

@@ -100,7 +100,7 @@ const TABLES: [&str; 27] = [
 ];
 
 /// Each table's keys, read from `surgesim validate`'s messages on the probe.
-fn keys_by_table() -> BTreeMap<String, Vec<String>> {
+pub fn keys_by_table() -> BTreeMap<String, Vec<String>> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("probe.toml");
     std::fs::write(&path, PROBE_SCENARIO).expect("write the probe");
@@ -186,7 +186,7 @@ fn named(text: &str, key: &str) -> bool {
 /// The keys of `tables` missing from `text`: a section's own keys must be
 /// written in that section's lines, a nested table's keys written or named
 /// anywhere (they are shown inline or described in prose).
-fn missing(tables: &BTreeMap<String, Vec<String>>, text: &str) -> Vec<String> {
+pub fn missing(tables: &BTreeMap<String, Vec<String>>, text: &str) -> Vec<String> {
     let by_section = sections(text);
     let mut missing = Vec::new();
     for (table, keys) in tables {
