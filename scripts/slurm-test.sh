@@ -122,6 +122,28 @@ stop() {
         fi
         wait "$p" 2>/dev/null
     done
+    # slurmd daemonizes a slurmstepd per job step (a child of PID 1, not of
+    # this script): it exits with its job and PID 1 reaps it a moment later.
+    # Wait for that, so nothing of this cluster is left when the script
+    # returns; one still alive then is a failure (a leaked job step).
+    if [ ${#pids[@]} -gt 0 ]; then
+        local left=
+        for _ in $(seq 50); do
+            left=$(pgrep -x slurmstepd | paste -sd' ')
+            [ -n "$left" ] || break
+            sleep 0.2
+        done
+        if [ -n "$left" ]; then
+            # shellcheck disable=SC2086
+            if ps -o stat= -p ${left// /,} | grep -qv '^Z'; then
+                echo "slurm-test: FAILED: slurmstepd still running after the daemons stopped (PIDs $left)" >&2
+                [ "$rc" != 0 ] || rc=1
+                ok=
+            else
+                echo "slurm-test: note: slurmstepd zombies $left not yet reaped by PID 1 (they are not running)" >&2
+            fi
+        fi
+    fi
     if [ -n "$ok" ]; then
         rm -rf "$work"
     else
