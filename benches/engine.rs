@@ -1,7 +1,8 @@
 //! Engine benchmarks for issue 5 ("Ten million visitors in seconds").
 //!
-//! Run with `cargo bench --bench engine` (add `-- hold`, `-- bare` or
-//! `-- model` to pick a group; `cargo test --benches` runs each once).
+//! Run with `cargo bench -p surgesim-bench --bench engine` (add `-- hold`, `-- bare` or
+//! `-- model` to pick a group; `cargo test -p surgesim-bench --benches` runs
+//! each once).
 //!
 //! - `hold`: the classic "hold model" of future-event lists (Vaucher &
 //!   Duval 1975; Jones 1986). N events are pending; each operation pops the
@@ -151,7 +152,7 @@ fn model_mm100(bencher: Bencher, queue: &str) {
         "calendar" => QueueKind::Calendar,
         _ => QueueKind::Heap,
     };
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench-mm100.toml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/bench-mm100.toml");
     let s = surgesim::load(&path, &[]).expect("bench-mm100.toml loads");
     bencher
         .counter(ItemsCount::new(CUSTOMERS))

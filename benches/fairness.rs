@@ -3,8 +3,8 @@
 //! (about those admitted on the 19 July replay), by the merge sort of
 //! `stats::overtaking`.
 //!
-//! Run with `cargo bench --bench fairness` (`cargo test --benches` runs it
-//! once). Two orders: FIFO-like (arrival order with one person in ten
+//! Run with `cargo bench -p surgesim-bench --bench fairness` (`cargo test
+//! -p surgesim-bench --benches` runs it once). Two orders: FIFO-like (arrival order with one person in ten
 //! moved a short way, as retries and bounces move them) and a random order
 //! (a random-order room): the merge's choices are predictable in the first
 //! and a coin toss in the second.

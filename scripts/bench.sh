@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh            # 5 runs of each measurement, medians
 #   RUNS=3 scripts/bench.sh     # fewer runs
-#   ENGINE=1 scripts/bench.sh   # also `cargo bench --bench engine` (+3-5 min)
+#   ENGINE=1 scripts/bench.sh   # also `cargo bench -p surgesim-bench --bench engine` (+3-5 min)
 #   QUEUES=1 scripts/bench.sh   # also both scenarios on each --queue (heap: minutes)
 #   PYTHON=/tmp/venv/bin/python scripts/bench.sh   # a python with simpy
 #   BENCH_REV=abc1234 scripts/bench.sh   # label for a tree exported without .git
@@ -158,7 +158,7 @@ echo "    surgesim run $KDCA ${KDCA_TENTH[*]} ${CHARTS_OFF[*]} --quiet"
 
 if [ "${ENGINE:-0}" = 1 ]; then
     echo
-    echo "## cargo bench --bench engine"
+    echo "## cargo bench -p surgesim-bench --bench engine"
     echo
-    cargo bench --bench engine 2>&1 | grep -v '^ *\(Compiling\|Finished\|Running\)'
+    cargo bench -p surgesim-bench --bench engine 2>&1 | grep -v '^ *\(Compiling\|Finished\|Running\)'
 fi
