@@ -117,3 +117,70 @@ fn a_cap_above_the_demand_books_everyone_as_without_it() {
     let generous = night("").replace(&format!("bookings_per_hour = {CAP}"), "bookings_per_hour = 720000.0");
     assert_eq!(booked_per_minute(&uncapped), booked_per_minute(&generous));
 }
+
+/// The night behind a room that admits whenever a session is free, with
+/// few sessions: ten sessions of one second could book 36,000 an hour, so
+/// without the cap nobody would wait in line; with it, every session holds
+/// a person waiting for a token, and the line takes the rest.
+fn behind_a_room(max_sessions: u64) -> String {
+    night("")
+        .replace("max_sessions = 100000", &format!("max_sessions = {max_sessions}"))
+        .replace("[backend]", "[waiting_room]\n\n[backend]")
+}
+
+#[test]
+fn a_session_waiting_for_a_token_holds_it_and_the_line_waits_behind() {
+    const SESSIONS: u64 = 10;
+    let s = from_text(&behind_a_room(SESSIONS), ".".as_ref());
+    let out = simulate(&s, 0);
+    crate::conservation::identities(&s, &out, "behind a room");
+    let lambda = ARRIVALS_PER_HOUR / 3600.0;
+    for b in out.results.bins.iter().skip(2) {
+        // Every session is held (by a person whose work is done, waiting
+        // for a token): the cap, not max_sessions, sets the pace, and
+        // max_sessions still bounds what is held.
+        assert_eq!(b.end.active, SESSIONS, "at {:?}: sessions in use", b.start);
+    }
+    for b in out.results.bins.iter().step_by(15).skip(1) {
+        let t = b.start.as_secs_f64() + 60.0;
+        // The line: the arrivals so far less the cap's tokens (the bucket
+        // and one a second) and the sessions held; tolerance as above
+        // (4 SD of the arrival count, 3 for the edges).
+        let expected = lambda * t - (CAP / 3600.0 * t + BUCKET) - SESSIONS as f64;
+        let tolerance = 4.0 * (lambda * t).sqrt() + 3.0;
+        let found = b.end.queue_len as f64;
+        assert!((found - expected).abs() <= tolerance, "at {t} s: {found} in line, expected {expected} +- {tolerance}");
+    }
+    // Without the cap, the ten sessions keep up: nobody waits long.
+    let uncapped = behind_a_room(SESSIONS).replace(&format!("bookings_per_hour = {CAP}"), "");
+    let free = simulate(&from_text(&uncapped, ".".as_ref()), 0).results;
+    let longest = free.bins.iter().map(|b| b.end.queue_len).max().unwrap();
+    assert!(longest < 20, "without the cap the line reached {longest}");
+}
+
+#[test]
+fn every_hour_within_each_scheduled_cap_holds_at_most_it_and_a_minutes_tokens() {
+    // The cap changes at 1 h (3,600 to 1,800) and at 2 h (to 7,200, above
+    // the arrivals: it binds again only from the backlog). Each hour-long
+    // window inside one regime books at most that cap and its bucket;
+    // windows across a change are bounded by the higher of the two.
+    let booked =
+        booked_per_minute(&night("schedule = [{ at = \"1h\", bookings_per_hour = 1800.0 }, { at = \"2h\", bookings_per_hour = 7200.0 }]"));
+    let cap_at = |minute: usize| [CAP, 1800.0, 7200.0][minute / 60];
+    for (i, w) in booked.windows(60).enumerate() {
+        let n: u64 = w.iter().sum();
+        let cap = cap_at(i).max(cap_at(i + 59));
+        assert!(n as f64 <= cap + cap / 60.0, "the hour from minute {i} booked {n} (cap {cap})");
+    }
+    for (i, &n) in booked.iter().enumerate() {
+        let cap = cap_at(i);
+        assert!(n as f64 <= 2.0 * cap / 60.0, "minute {i} booked {n} (cap {cap})");
+    }
+    // From 2 h the backlog of the first two hours (about 3,600 + 5,400 =
+    // 9,000 waiting sessions) drains at 7,200 an hour: the cap binds the
+    // whole last hour, each minute a minute's tokens, 120 (one either side
+    // for the bin's edges), after the new bucket's first minute.
+    for (i, &n) in booked.iter().enumerate().skip(122) {
+        assert!((n as f64 - 120.0).abs() <= 1.0, "minute {i} booked {n}, expected 120");
+    }
+}
