@@ -184,3 +184,35 @@ fn every_hour_within_each_scheduled_cap_holds_at_most_it_and_a_minutes_tokens() 
         assert!((n as f64 - 120.0).abs() <= 1.0, "minute {i} booked {n}, expected 120");
     }
 }
+
+#[test]
+fn a_capped_night_does_not_depend_on_the_thread_count() {
+    // The bucket is the model's own state, one per replication: six
+    // replications of a capped Erlang B night (arrivals 1,080 an hour, a
+    // cap of 600) on one thread and on four give the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/erlang-b.toml");
+    let sets = ["scenario.duration=5h", "cohort.0.people=5400", "backend.bookings_per_hour=600"];
+    for (threads, out) in [("1", "one"), ("4", "four")] {
+        surgesim()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("run")
+            .arg(&scenario)
+            .args(sets.iter().flat_map(|s| ["--set", s]))
+            .args(["-r", "6", "--no-charts", "-q", "--out"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+    }
+    for file in ["timeseries.csv", "cohorts.csv", "summary.json"] {
+        let a = std::fs::read(dir.path().join("one").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("four").join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 4 threads");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("one/summary.json")).unwrap()).unwrap();
+    // Each replication books at most the cap's five hours and its bucket
+    // (10): so does their mean.
+    let booked = summary["booked"].as_f64().unwrap_or_else(|| panic!("no booked in {summary}"));
+    assert!(booked <= 5.0 * 600.0 + 10.0, "booked {booked}");
+}
