@@ -177,8 +177,13 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             }
             if self.inventory.sold_out(person.cohort()) {
                 // Only with on_sold_out = "at_front" is anyone of a sold-out
-                // cohort still in line: told at their turn, which the rate spaces.
+                // cohort still in line: told at their turn, which the rate
+                // spaces. The line moved by one, so the shown wait's rate
+                // (the line's recent progress) counts it as an admission.
                 self.gate.admitted(self.now);
+                if let Some(shown) = &mut self.shown {
+                    shown.admitted(self.now);
+                }
                 self.told_sold_out(person);
                 continue;
             }
