@@ -98,3 +98,61 @@ fn a_pause_empties_the_line_at_its_moment() {
     let (_, _, unpaused) = night("on_sold_out = \"at_front\"");
     assert_eq!(told, unpaused, "told at the pause instead of at the front");
 }
+
+#[test]
+fn turns_told_at_the_front_count_in_the_rate_shown_wait() {
+    // Two cohorts in one line, mixed: "a" has 200 slots of its own, "b"
+    // none. Once "a" sells out, the front alternates between an "a" told
+    // at their turn and a "b" admitted, one turn a second in all. A "b"
+    // joining is shown the people ahead over the last five minutes' turns:
+    // 60 a minute, not the "b" admissions alone (about half that, which
+    // would show about twice the wait).
+    let text = format!(
+        r#"
+[scenario]
+name = "mixed"
+duration = "40m"
+bin = "1m"
+seed = 9
+
+[[cohort]]
+name = "a"
+people = 3000
+slots = 200
+windows = [{{ opens = "0m", closes = "20m" }}]
+
+[[cohort]]
+name = "b"
+people = 3000
+windows = [{{ opens = "0m", closes = "20m" }}]
+
+[clients]
+session = {{ dist = "constant", value = "30s" }}
+
+[waiting_room]
+admit_per_minute = {ADMIT_PER_MIN:?}
+shown_wait = "rate"
+on_sold_out = "at_front"
+
+[backend]
+max_sessions = 1000
+"#
+    );
+    let s = from_text(&text, ".".as_ref());
+    let out = simulate(&s, 0);
+    crate::conservation::identities(&s, &out, "mixed");
+    let a_sold_out = out.results.cohorts[0].sold_out_at.expect("a's slots run out");
+    // From a full five-minute window after the sell-out to the last arrivals.
+    let first = (a_sold_out.as_secs_f64() / 60.0) as usize + 6;
+    assert!(first < 19, "a sold out at {a_sold_out:?}");
+    let bins = &out.results.bins;
+    for m in first..19 {
+        let shown = bins[m].shown_wait[0].expect("people join every minute");
+        // Everyone shown within the minute had between the line at its
+        // start and at its end ahead; the window's turns are counted
+        // within one or two of 300 (under 1 %): 3 % either side.
+        let (q0, q1) = (bins[m - 1].end.queue_len as f64, bins[m].end.queue_len as f64);
+        let (lo, hi) = (q0.min(q1) / ADMIT_PER_MIN * 60.0, q0.max(q1) / ADMIT_PER_MIN * 60.0);
+        assert!(shown >= 0.97 * lo && shown <= 1.03 * hi, "minute {m}: shown {shown} s, expected {lo}-{hi} s");
+    }
+}
