@@ -96,6 +96,8 @@ struct Clients {
     retry: Option<Retry>,
     /// Written only when the room shows a wait (validation asks for one).
     balk: Option<Dist>,
+    /// Per minute, in sixteenths; written only when the room shows a wait.
+    overdue_hazard: Option<u8>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -140,6 +142,10 @@ struct Room {
     admit_during_outage: Option<bool>,
     /// `true`: "rate", `false`: "nominal".
     shown_wait_rate: Option<bool>,
+    /// `true`: "at_front", `false`: "tell" (at_front only with some slots).
+    on_sold_out_at_front: Option<bool>,
+    /// Written only when after the room's opening.
+    pause_at: Option<At>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -148,6 +154,11 @@ struct Backend {
     error_probability: Option<u8>,
     schedule: Vec<(At, u16)>,
     slots: Option<u16>,
+    /// Bookings an hour, in tens.
+    bookings_per_hour: Option<u16>,
+    /// Changes of the cap, merged into `schedule` (an entry at the same
+    /// moment as a change of max_sessions sets both).
+    cap_schedule: Vec<(At, u16)>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -182,6 +193,8 @@ impl Night {
         }
         if let Some(r) = &self.room {
             w.room(r, self.backend.max_sessions, self.front.is_some(), self.clients.response.is_some());
+            let limited = self.backend.slots.is_some() || self.cohorts.iter().take(4).any(|c| c.slots.is_some());
+            w.room_sold_out(r, limited);
         }
         if let Some(i) = &self.identity {
             w.identity(i);
@@ -276,6 +289,35 @@ impl Writer {
         format!("[{}]", items.join(", "))
     }
 
+    /// The backend's changes of max_sessions and of the cap, in time
+    /// order; an entry sets one or both.
+    fn backend_schedule(&self, b: &Backend) -> String {
+        let mut items: Vec<(u16, Option<u16>, Option<u16>)> = Vec::new();
+        let sessions = b.schedule.iter().take(MAX_LIST).map(|&(a, v)| (a.0, Some(v), None));
+        let caps = b.cap_schedule.iter().take(MAX_LIST).map(|&(a, v)| (a.0, None, Some(v)));
+        for (at, ms, cap) in sessions.chain(caps) {
+            match items.iter_mut().find(|i| i.0 == at) {
+                Some(i) => (i.1, i.2) = (i.1.or(ms), i.2.or(cap)),
+                None => items.push((at, ms, cap)),
+            }
+        }
+        items.sort_by_key(|c| c.0);
+        let items: Vec<String> = items
+            .iter()
+            .map(|&(a, ms, cap)| {
+                let mut e = format!("{{ at = {}", self.at(At(a)));
+                if let Some(v) = ms {
+                    let _ = write!(e, ", max_sessions = {}", v % 500 + 1);
+                }
+                if let Some(v) = cap {
+                    let _ = write!(e, ", bookings_per_hour = {}", f64::from(v) * 10.0 + 1.0);
+                }
+                e + " }"
+            })
+            .collect();
+        format!("[{}]", items.join(", "))
+    }
+
     fn meta(&mut self, n: &Night) {
         self.line("[scenario]\nname = \"fuzz\"");
         let _ = writeln!(self.out, "duration = \"{}us\"", self.d_us);
@@ -366,6 +408,9 @@ impl Writer {
         self.line("\n[clients]");
         if let Some(d) = c.balk.as_ref().filter(|_| shows_a_wait) {
             self.kv("balk", Self::dist(d));
+        }
+        if let Some(h) = c.overdue_hazard.filter(|_| shows_a_wait) {
+            self.kv("overdue_hazard", f64::from(h) / 16.0);
         }
         for (key, d) in [("session", &c.session), ("patience", &c.patience), ("response", &c.response)] {
             if let Some(d) = d {
@@ -483,13 +528,33 @@ impl Writer {
         }
     }
 
+    /// When the line learns of a sell-out, and the operator's pause (after
+    /// the room's opening, as validation asks); `limited`: some slots are.
+    fn room_sold_out(&mut self, r: &Room, limited: bool) {
+        if let Some(at_front) = r.on_sold_out_at_front.filter(|&a| limited || !a) {
+            self.kv("on_sold_out", if at_front { "\"at_front\"" } else { "\"tell\"" });
+        }
+        let opens = r.opens.map_or(0, |a| self.d_us * u64::from(a.0) / 65535);
+        if let Some(a) = r.pause_at.filter(|a| self.d_us * u64::from(a.0) / 65535 > opens) {
+            let at = self.at(a);
+            self.kv("pause_at", at);
+        }
+    }
+
     fn backend(&mut self, b: &Backend) {
         self.line("\n[backend]");
         self.kv("max_sessions", b.max_sessions % 500 + 1);
         if let Some(e) = b.error_probability {
             self.kv("error_probability", p(e));
         }
-        let schedule = self.schedule(&b.schedule, "max_sessions");
+        if let Some(c) = b.bookings_per_hour {
+            self.kv("bookings_per_hour", f64::from(c) * 10.0 + 1.0);
+        }
+        let schedule = if b.cap_schedule.is_empty() {
+            self.schedule(&b.schedule, "max_sessions")
+        } else {
+            self.backend_schedule(b)
+        };
         self.kv("schedule", schedule);
         if let Some(s) = b.slots {
             self.kv("slots", s % 2000);

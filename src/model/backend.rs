@@ -1,8 +1,9 @@
 //! The backend in the model: an admitted person's eligibility check (the
 //! cohort's eligibility, its booking windows, the clock bug), then a
 //! booking session if the backend is up and one is free; at the session's
-//! end a backend error, or a slot from the inventory and a booking. An
-//! outage ends every session in progress.
+//! end a backend error, or a slot from the inventory and a booking (under
+//! a throughput cap, when a token allows: `throughput`). An outage ends
+//! every session in progress.
 
 use super::{Event, Model, Person, Purpose};
 use crate::engine::{FutureEvents, SimTime};
@@ -40,6 +41,10 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     self.devices.in_session(person, false);
                 }
                 self.drop_attempt(person, DropCause::BackendOutage);
+            }
+            if let Some(t) = &mut self.throughput {
+                // Their sessions are gone: nobody waits for a token.
+                t.waiting.clear();
             }
         }
         self.try_admit();
@@ -100,13 +105,26 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     pub(super) fn session_ended(&mut self, person: Person) {
+        let error = self.session_error(person);
+        self.close_session(person, error);
+    }
+
+    /// Whether the person's session, its work done now, ends in an error.
+    #[inline]
+    pub(super) fn session_error(&self, person: Person) -> bool {
+        let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
+        p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err)
+    }
+
+    /// The session (taken out of `sessions`) ends: in an error, or in a
+    /// booking if a slot is left.
+    pub(super) fn close_session(&mut self, person: Person, error: bool) {
         let c = person.cohort();
         self.in_system.active[c] -= 1;
         if self.devices.on {
             self.devices.in_session(person, false);
         }
-        let p_err = span_at(&self.s.faults.error_windows, self.now).unwrap_or(self.s.backend.error_probability);
-        if p_err > 0.0 && self.chance(Purpose::BackendError, person, p_err) {
+        if error {
             self.drop_attempt(person, DropCause::BackendError);
         } else {
             match self.inventory.take(c) {

@@ -13,7 +13,9 @@
 //!
 //! The sold-out stop is not a question the gate is asked: a cohort's people
 //! leave the line the moment it sells out (`inventory`), so the line the
-//! gate admits from holds nobody who cannot book.
+//! gate admits from holds nobody who cannot book; with `on_sold_out =
+//! "at_front"` they stay, and each is told at the front in an admission's
+//! place. The operator's pause (`pause_at`) shuts the gate for good.
 //!
 //! The shown wait (`shown`) and the charts ask the gate for the rate
 //! (`Gate::set_per_minute`, `Gate::nominal_per_sec`), never the scenario: a
@@ -36,6 +38,8 @@ pub struct Gate {
     next_at: SimTime,
     /// Whether the room admits nobody while what is behind it is down.
     hold_in_outage: bool,
+    /// Whether the operator has paused the room for good (`pause_at`).
+    paused: bool,
 }
 
 impl Gate {
@@ -50,6 +54,7 @@ impl Gate {
             spacing: per_minute.map(|r| SimTime::from_secs_f64(60.0 / r).max(SimTime(1))),
             next_at: SimTime::ZERO,
             hold_in_outage: room.is_some_and(|r| r.during_outage == DuringOutage::Hold),
+            paused: false,
         }
     }
 
@@ -62,6 +67,17 @@ impl Gate {
     /// The room opens.
     pub fn open(&mut self) {
         self.open = true;
+    }
+
+    /// The operator pauses the room for good: it admits nobody more.
+    pub fn pause(&mut self) {
+        (self.open, self.paused) = (false, true);
+    }
+
+    /// Whether the room has been paused for good.
+    #[inline]
+    pub fn paused(&self) -> bool {
+        self.paused
     }
 
     /// Whether the room may admit anyone now: it is open, and it does not

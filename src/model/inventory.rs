@@ -12,10 +12,14 @@
 //! neither does the night.
 //!
 //! The model's side (`Model::sell_out`): a cohort that sells out is noted,
-//! and its people still in line are told at once and leave for good.
+//! and its people still in line are told at once and leave for good; with
+//! `waiting_room.on_sold_out = "at_front"` they keep waiting and each is
+//! told at their turn (`admit_from_line`), until the room's pause
+//! (`waiting_room.pause_at`) tells the whole line.
 
-use super::{Event, Model, Person};
+use super::{Event, Model, Person, Stored};
 use crate::engine::FutureEvents;
+use crate::scenario::OnSoldOut;
 use crate::stats::DropCause;
 
 /// Slots left, and who can no longer be served.
@@ -102,8 +106,27 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if sold.night {
             self.stats.night_sold_out(self.now);
         }
+        if self.s.waiting_room.as_ref().is_some_and(|r| r.on_sold_out == OnSoldOut::AtFront) {
+            // The line is not told: each learns it at the front
+            // (`admit_from_line`).
+            return;
+        }
         let inventory = &self.inventory;
         let told = self.line.remove_where(|p| inventory.sold_out(p.person().cohort()));
+        self.tell_line(told);
+    }
+
+    /// The room pauses for good (`waiting_room.pause_at`): it admits nobody
+    /// from now, and tells its whole line (and, at the front page, every
+    /// newcomer) that booking is over (`sold_out`).
+    pub(super) fn pause(&mut self) {
+        self.gate.pause();
+        let told = self.line.remove_where(|_| true);
+        self.tell_line(told);
+    }
+
+    /// People taken out of the line, told it is over (in line order).
+    fn tell_line(&mut self, told: Vec<Stored>) {
         for person in told {
             let person = person.person();
             self.in_system.queued[person.cohort()] -= 1;

@@ -29,6 +29,7 @@
 //! | identity check | `identity` | `servers::Servers` |
 //! | waiting room | `waiting_room` | `line::Line`, `gate::Gate` |
 //! | backend | `backend` | |
+//! | throughput cap | `throughput` | `Throughput` |
 //! | inventory | `inventory` | `Inventory` |
 //! | several devices | `devices` | `Devices` |
 //! | retries | `retry` | |
@@ -53,6 +54,7 @@ mod servers;
 mod shown;
 mod slab;
 mod streams;
+mod throughput;
 mod timeline;
 mod timers;
 mod waiting_room;
@@ -94,8 +96,9 @@ enum Event {
     /// A client gives up on a page load in service, and the server stops
     /// work on it (no wasted work): the slot is free.
     FrontTimeoutFrees { person: Stored },
-    /// A queued person's patience runs out, or their connection drops.
-    LeaveQueue { lost: bool, ticket: Ticket },
+    /// A queued person's patience runs out, their connection drops, or
+    /// they give up once the shown wait has passed.
+    LeaveQueue { why: Leave, ticket: Ticket },
     /// A booking session ends (stale if an outage ended it first).
     SessionEnd { key: Key },
     /// Entry `index` of the timeline (capacity changes, outages, opening).
@@ -105,6 +108,18 @@ enum Event {
     /// A client gives up on an identity check in service (the slot is free:
     /// the check is abandoned with its client).
     IdentityTimeout { person: Stored },
+}
+
+/// Why a queued person leaves the line (`Event::LeaveQueue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Leave {
+    /// Their patience ran out (`abandoned`).
+    Patience,
+    /// Their connection dropped (`queue_lost`).
+    Lost,
+    /// The shown wait had passed (`abandoned`, and `abandoned_overdue`).
+    Overdue,
 }
 
 /// The front tier's dead page loads (wasted work) in service. With
@@ -192,6 +207,8 @@ struct Model<'s, Q> {
     gate: Gate,
     sessions: Slab<Stored>,
     max_sessions: u64,
+    /// The throughput cap and the sessions waiting for a token, if capped.
+    throughput: Option<throughput::Throughput>,
     backend_down: bool,
     /// Slots left (shared and each cohort's) and who is sold out.
     inventory: Inventory,
@@ -387,6 +404,7 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         gate: Gate::new(room),
         sessions: Slab::default(),
         max_sessions: scenario.backend.max_sessions,
+        throughput: throughput::Throughput::new(scenario),
         backend_down: false,
         inventory: Inventory::new(
             scenario.backend.slots,
@@ -530,7 +548,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.front_failed(person);
                 self.front_serve();
             }
-            Event::LeaveQueue { ticket, lost } => {
+            Event::LeaveQueue { ticket, why } => {
                 if let Some((person, _)) = self.line.remove(ticket) {
                     let person = person.person();
                     let c = person.cohort();
@@ -538,14 +556,15 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                     if self.devices.on {
                         self.devices.left_line(person);
                     }
-                    if lost {
+                    if why == Leave::Lost {
                         self.drop_attempt(person, DropCause::QueueLost);
                     } else {
-                        self.stats.abandoned(c);
+                        self.stats.abandoned(c, why == Leave::Overdue);
                         self.after_failure(person, self.now);
                     }
                 }
             }
+            Event::SessionEnd { key } if self.throughput.is_some() => self.session_due(key),
             Event::SessionEnd { key } => {
                 if let Some(person) = self.sessions.remove(key) {
                     self.session_ended(person.person());
@@ -565,6 +584,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Timer::FrontExpiry => self.front_expire(),
             Timer::IdentityExpiry => self.identity_expire(),
             Timer::Admit => self.try_admit(),
+            Timer::Token => self.token_due(),
         }
     }
 

@@ -17,8 +17,8 @@
 //!   cohort, the person's number in the cohort, which attempt). The same
 //!   person on their k-th attempt gets the same page-load time, patience,
 //!   connection loss, back-door luck, bounce, response time, clock-bug
-//!   luck, session length, error, retry choice, retry delay and balking
-//!   tolerance in every run
+//!   luck, session length, error, retry choice, retry delay, balking
+//!   tolerance and overdue departure in every run
 //!   of the scenario, whatever the order in which people got there.
 //! - **Catch-up rounds**: per cohort (by name) and round, one stream
 //!   draws how many come back, others their arrival instants. The people
@@ -94,12 +94,15 @@ pub enum Purpose {
     /// How many devices a person uses (per person, drawn once, before the
     /// first attempt).
     Devices,
+    /// When a person leaves once the shown wait has passed (per person and
+    /// attempt: `clients.overdue_hazard`).
+    Overdue,
 }
 
 impl Purpose {
     /// The purposes drawn per person, in table order: those before
     /// `Arrivals`, then those added later that are drawn per person.
-    const PERSONAL: [Purpose; 15] = [
+    const PERSONAL: [Purpose; 16] = [
         Purpose::PageLoad,
         Purpose::Refresh,
         Purpose::RetryDelay,
@@ -115,6 +118,7 @@ impl Purpose {
         Purpose::Balk,
         Purpose::IdentityCheck,
         Purpose::Devices,
+        Purpose::Overdue,
     ];
     const PER_PERSON: usize = Purpose::PERSONAL.len();
 
@@ -125,6 +129,7 @@ impl Purpose {
             Purpose::Balk => Purpose::BackendError as usize + 1,
             Purpose::IdentityCheck => Purpose::BackendError as usize + 2,
             Purpose::Devices => Purpose::BackendError as usize + 3,
+            Purpose::Overdue => Purpose::BackendError as usize + 4,
             p => p as usize,
         }
     }

@@ -11,6 +11,10 @@ use crate::scenario::{Scenario, Tier};
 pub(super) enum Change {
     FrontCapacity(u64),
     BackendCapacity(u64),
+    /// The throughput cap changes (bookings an hour).
+    BookingsPerHour(f64),
+    /// The room pauses for good (`waiting_room.pause_at`).
+    Pause,
     IdentityCapacity(u64),
     Down(Tier, bool),
     RoomOpens,
@@ -29,6 +33,7 @@ pub(super) fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
         t.extend(f.schedule.iter().map(|c| (c.at, Change::FrontCapacity(c.value))));
     }
     t.extend(s.backend.schedule.iter().map(|c| (c.at, Change::BackendCapacity(c.value))));
+    t.extend(s.backend.bookings_schedule.iter().map(|c| (c.at, Change::BookingsPerHour(c.per_hour))));
     if let Some(i) = &s.identity {
         t.extend(i.schedule.iter().map(|c| (c.at, Change::IdentityCapacity(c.value))));
     }
@@ -40,6 +45,7 @@ pub(super) fn timeline(s: &Scenario) -> Vec<(SimTime, Change)> {
         if r.opens > SimTime::ZERO {
             t.push((r.opens, Change::RoomOpens));
         }
+        t.extend(r.pause_at.map(|at| (at, Change::Pause)));
     }
     for (i, c) in s.cohorts.iter().enumerate() {
         for (j, r) in c.catch_up.iter().enumerate() {
@@ -85,6 +91,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
                 self.front_serve();
             }
             Change::Down(Tier::Backend, down) => self.backend_outage(down),
+            Change::BookingsPerHour(r) => self.set_cap(r),
+            Change::Pause => self.pause(),
             Change::CatchUp { cohort, round } => self.catch_up(usize::from(cohort), usize::from(round)),
             Change::RoomOpens => {
                 self.gate.open();

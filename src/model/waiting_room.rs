@@ -4,7 +4,7 @@
 //! that expires). Whether and how fast the room admits is the gate's
 //! (`gate`); the line itself, its order and tickets, is `line`'s.
 
-use super::{Event, Model, Person, Purpose, Timer};
+use super::{Event, Leave, Model, Person, Purpose, Timer};
 use crate::engine::{FutureEvents, SimTime};
 use crate::scenario::span_at;
 use crate::stats::DropCause;
@@ -14,7 +14,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// Into the waiting room, or on to the backend.
     pub(super) fn enter_room(&mut self, person: Person) {
         let c = person.cohort();
-        if self.inventory.sold_out(c) {
+        if self.inventory.sold_out(c) || self.gate.paused() {
             // The front page says so: no queue, no retry.
             return self.told_sold_out(person);
         }
@@ -37,7 +37,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     }
 
     pub(super) fn join_line(&mut self, person: Person) {
-        if self.shown.is_some() && self.balks(person) {
+        let shown = self.show_wait();
+        if shown.is_some_and(|w| self.balks(person, w)) {
             self.stats.balked(person.cohort());
             self.after_failure(person, self.now);
             return;
@@ -47,17 +48,23 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             // place in line and no deadline to draw (it could never fire).
             self.admit(person, self.now);
         } else {
-            self.enqueue(person);
+            self.enqueue_shown(person, shown);
         }
         self.try_admit();
     }
 
-    /// The room shows the person joining a wait (counted); whether it is
-    /// longer than they accept, by their own draw (their cohort's `balk`).
-    pub(super) fn balks(&mut self, person: Person) -> bool {
+    /// The wait the room shows a person joining now (counted), if it shows one.
+    #[inline]
+    fn show_wait(&mut self) -> Option<SimTime> {
         let (ahead, now, max_sessions, gate) = (self.line.len(), self.now, self.max_sessions, &self.gate);
-        let Some(shown) = self.shown.as_mut().map(|s| s.wait(ahead, now, gate, max_sessions)) else { return false };
+        let shown = self.shown.as_mut().map(|s| s.wait(ahead, now, gate, max_sessions))?;
         self.stats.shown_wait(shown);
+        Some(shown)
+    }
+
+    /// Whether the `shown` wait is longer than the person accepts, by their
+    /// own draw (their cohort's `balk`).
+    pub(super) fn balks(&mut self, person: Person, shown: SimTime) -> bool {
         let Some(tolerance) = &self.clients[person.cohort()].balk else { return false };
         shown > tolerance.sample(&mut self.streams.of(Purpose::Balk, person))
     }
@@ -76,8 +83,14 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         self.identity.as_ref().is_some_and(|i| i.down) && !self.identity_before_queue()
     }
 
-    /// Into the line (or dropped if it is full), without admitting anyone.
+    /// Into the line (or dropped if it is full), without admitting anyone
+    /// and without being shown a wait (a bounce back to the end).
     pub(super) fn enqueue(&mut self, person: Person) {
+        self.enqueue_shown(person, None);
+    }
+
+    /// Into the line, shown a wait of `shown` on joining (if the room shows one).
+    pub(super) fn enqueue_shown(&mut self, person: Person, shown: Option<SimTime>) {
         let Some(room) = &self.s.waiting_room else { return };
         let c = person.cohort();
         if room.max_queue > 0 && self.line.len() >= room.max_queue {
@@ -102,14 +115,32 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             .map(|d| self.now + d.sample(&mut self.streams.of(Purpose::Patience, person)));
         let lost = time_to_loss(&room.connection_loss, self.now, || self.streams.of(Purpose::ConnectionLoss, person));
         let leave = match (patience, lost) {
-            (Some(p), Some(l)) => Some(if l < p { (l, true) } else { (p, false) }),
-            (Some(p), None) => Some((p, false)),
-            (None, Some(l)) => Some((l, true)),
+            (Some(p), Some(l)) => Some(if l < p { (l, Leave::Lost) } else { (p, Leave::Patience) }),
+            (Some(p), None) => Some((p, Leave::Patience)),
+            (None, Some(l)) => Some((l, Leave::Lost)),
             (None, None) => None,
         };
-        if let Some((at, lost)) = leave {
-            self.events.schedule(at, Event::LeaveQueue { ticket, lost });
+        // Once the shown wait has passed, the overdue hazard competes too
+        // (the earliest wins; at a tie the others).
+        let overdue = shown.zip(self.clients[c].overdue_hazard).and_then(|(w, h)| self.overdue_at(person, w, h));
+        let leave = match (leave, overdue) {
+            (Some((at, why)), Some(o)) if at <= o => Some((at, why)),
+            (_, Some(o)) => Some((o, Leave::Overdue)),
+            (leave, None) => leave,
+        };
+        if let Some((at, why)) = leave {
+            self.events.schedule(at, Event::LeaveQueue { ticket, why });
         }
+    }
+
+    /// When a person joining now, shown a wait of `shown`, leaves under the
+    /// overdue hazard `per_minute` (their own draw: join + shown + an
+    /// exponential of that rate); `None` if after the run's end.
+    fn overdue_at(&self, person: Person, shown: SimTime, per_minute: f64) -> Option<SimTime> {
+        let u: f64 = self.streams.of(Purpose::Overdue, person).random();
+        let after = -(1.0 - u).ln() / per_minute * 60.0;
+        let at = (self.now + shown).as_secs_f64() + after;
+        (at < self.s.duration.as_secs_f64()).then(|| SimTime::from_secs_f64(at))
     }
 
     /// Whether a booking session is free for one more admission (sessions
@@ -143,6 +174,18 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             self.in_system.queued[person.cohort()] -= 1;
             if self.devices.on {
                 self.devices.left_line(person);
+            }
+            if self.inventory.sold_out(person.cohort()) {
+                // Only with on_sold_out = "at_front" is anyone of a sold-out
+                // cohort still in line: told at their turn, which the rate
+                // spaces. The line moved by one, so the shown wait's rate
+                // (the line's recent progress) counts it as an admission.
+                self.gate.admitted(self.now);
+                if let Some(shown) = &mut self.shown {
+                    shown.admitted(self.now);
+                }
+                self.told_sold_out(person);
+                continue;
             }
             self.admit(person, joined);
         }

@@ -402,6 +402,11 @@ pub struct Clients {
     /// The longest shown wait a person accepts on joining the room; a
     /// longer one sends them away at once (`balked`). `None` = nobody balks.
     pub balk: Option<Dist>,
+    /// Once a person has waited longer than the wait shown on joining, the
+    /// hazard [per minute] that they leave (`abandoned_overdue`); `None` =
+    /// none (0 is refused to none by validation: the same night).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue_hazard: Option<f64>,
     /// Devices (or tabs) a person uses at once, each loading pages and
     /// holding a queue place of its own; by default 1.
     pub devices: Discrete,
@@ -507,6 +512,32 @@ pub struct WaitingRoom {
     pub during_outage: DuringOutage,
     /// The wait the room shows each person who joins; `None` = none shown.
     pub shown_wait: Option<ShownWait>,
+    /// When the people in line learn their cohort sold out.
+    #[serde(skip_serializing_if = "OnSoldOut::is_tell")]
+    pub on_sold_out: OnSoldOut,
+    /// From this moment the room admits nobody and tells everyone in its
+    /// line (and every newcomer) that booking is over (`sold_out`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pause_at: Option<SimTime>,
+}
+
+/// When the people in the line learn that their cohort sold out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnSoldOut {
+    /// At once: the room tells its whole line and it empties (the default).
+    #[default]
+    Tell,
+    /// Only at the front: everyone keeps waiting, and each is told when
+    /// their turn comes (at the admission rate), like Massachusetts'
+    /// line on 25 February 2021.
+    AtFront,
+}
+
+impl OnSoldOut {
+    fn is_tell(&self) -> bool {
+        *self == OnSoldOut::Tell
+    }
 }
 
 /// What the waiting room does while the backend (the tier behind it) is down.
@@ -572,6 +603,20 @@ pub struct Backend {
     pub error_probability: f64,
     /// Shared slot inventory, first come first served; `None` = unlimited.
     pub slots: Option<u64>,
+    /// A throughput cap: bookings completed an hour at most, paced evenly
+    /// (a bucket of a minute's tokens); `None` = no cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookings_per_hour: Option<f64>,
+    /// Changes of `bookings_per_hour`, in time order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bookings_schedule: Vec<RateChange>,
+}
+
+/// A rate that takes effect at `at` (`backend.schedule`'s `bookings_per_hour`).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct RateChange {
+    pub at: SimTime,
+    pub per_hour: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -141,6 +141,8 @@ pub struct RawClients {
     pub retry: Option<RawRetry>,
     /// How long a shown wait a person accepts on joining the room.
     pub balk: Option<RawDist>,
+    /// Hazard of leaving [per minute] once the shown wait has passed.
+    pub overdue_hazard: Option<f64>,
     /// Devices a person uses at once: `{ dist = "discrete", values, weights }`.
     pub devices: Option<RawCount>,
     /// How long a person's other devices are refused once one is in.
@@ -175,12 +177,18 @@ pub struct RawWaitingRoom {
     pub during_outage: Option<String>,
     /// `"rate"` or `"nominal"`: the wait shown to people who join.
     pub shown_wait: Option<String>,
+    /// `"tell"` or `"at_front"`: when the line learns its cohort sold out.
+    pub on_sold_out: Option<String>,
+    /// From this moment the room admits nobody and ends its line.
+    pub pause_at: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBackend {
     pub max_sessions: Option<u64>,
+    /// A throughput cap on completed bookings, an hour.
+    pub bookings_per_hour: Option<f64>,
     pub error_probability: Option<f64>,
     pub schedule: Option<Vec<RawSessionsChange>>,
     pub slots: Option<u64>,
@@ -219,7 +227,9 @@ pub struct RawCapacityChange {
 #[serde(deny_unknown_fields)]
 pub struct RawSessionsChange {
     pub at: String,
-    pub max_sessions: u64,
+    /// At least one of the two.
+    pub max_sessions: Option<u64>,
+    pub bookings_per_hour: Option<f64>,
 }
 
 /// A hazard over a time span: `{ from, to, per_hour }`.

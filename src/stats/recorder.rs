@@ -264,9 +264,15 @@ impl Recorder {
         c.time_to_book.record(time_to_book);
     }
 
-    pub fn abandoned(&mut self, cohort: usize) {
+    /// An attempt given up in the queue; `overdue`: once the shown wait
+    /// had passed (`abandoned_overdue` too).
+    pub fn abandoned(&mut self, cohort: usize, overdue: bool) {
         self.current.abandoned += 1;
         self.cohorts[cohort].counts.abandoned += 1;
+        if overdue {
+            self.current.abandoned_overdue += 1;
+            self.cohorts[cohort].counts.abandoned_overdue += 1;
+        }
     }
 
     pub fn dropped(&mut self, cohort: usize, cause: DropCause) {

@@ -42,6 +42,9 @@ pub struct Counts {
     pub booked: u64,
     /// Attempts given up in the queue (patience ran out).
     pub abandoned: u64,
+    /// Of those, the attempts given up once the shown wait had passed
+    /// (`clients.overdue_hazard`).
+    pub abandoned_overdue: u64,
     pub dropped: [u64; DropCause::COUNT],
     /// Attempts turned away at the eligibility check (ineligible, or
     /// outside the cohort's windows).
@@ -104,6 +107,7 @@ impl Counts {
         self.admitted += o.admitted;
         self.booked += o.booked;
         self.abandoned += o.abandoned;
+        self.abandoned_overdue += o.abandoned_overdue;
         for (a, b) in self.dropped.iter_mut().zip(o.dropped) {
             *a += b;
         }

@@ -134,6 +134,8 @@ pub fn identities(s: &Scenario, out: &Outcome, label: &str) {
             "admitted, cohort {i} {label}"
         );
         assert!(k.booked <= s.cohorts[i].people, "more booked than the cohort's people, cohort {i} {label}");
+        // Leaving once the shown wait has passed is one way of abandoning.
+        assert!(k.abandoned_overdue <= k.abandoned, "abandoned_overdue above abandoned, cohort {i} {label}");
         // Each attempt the system ended without a booking is a failure
         // (dropped), a refusal by design, or the clock bug's: exactly one.
         assert_eq!(

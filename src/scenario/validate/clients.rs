@@ -56,6 +56,19 @@ fn over(raw: &RawClients, base: Option<Base<'_>>, path: &str, c: &mut Check) -> 
         }
     };
     let (devices, device_lock) = devices(raw, checked, path, c);
+    let overdue_hazard = match raw.overdue_hazard {
+        Some(h) => {
+            if !(h.is_finite() && h >= 0.0) {
+                c.push(
+                    format!("{path}.overdue_hazard"),
+                    format!("found {h}, expected a hazard per minute of at least 0"),
+                );
+            }
+            // 0 is no hazard: the same night, and the same resolved scenario.
+            (h > 0.0).then_some(h)
+        }
+        None => checked.and_then(|b| b.overdue_hazard),
+    };
     Some(Clients {
         session: session?,
         patience: optional(patience).map(|p| p.or_else(|| checked.and_then(|b| b.patience.clone())))?,
@@ -64,6 +77,7 @@ fn over(raw: &RawClients, base: Option<Base<'_>>, path: &str, c: &mut Check) -> 
         balk: optional(balk).map(|b| b.or_else(|| checked.and_then(|x| x.balk.clone())))?,
         devices: devices?,
         device_lock,
+        overdue_hazard,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use super::super::dist::Dist;
 use super::super::raw::{RawBackend, RawFront, RawIdentity};
-use super::super::{Backend, Front, Identity, Placement};
+use super::super::{Backend, Change, Front, Identity, Placement, RateChange};
 use super::check::{one_of, Check};
 use crate::engine::SimTime;
 
@@ -28,9 +28,44 @@ pub(super) fn backend(raw: Option<&RawBackend>, c: &mut Check) -> Option<Backend
         Some(n) => Some(n),
     };
     let error_probability = c.probability(b.error_probability, 0.0, "backend.error_probability");
-    let changes = b.schedule.as_deref().unwrap_or(&[]).iter().map(|s| (s.at.as_str(), s.max_sessions));
-    let schedule = c.changes(changes, "backend.schedule", "max_sessions");
-    Some(Backend { max_sessions: max_sessions?, schedule, error_probability, slots: b.slots })
+    let bookings_per_hour = b.bookings_per_hour.inspect(|&r| per_hour(r, "backend.bookings_per_hour", c));
+    let entries = b.schedule.as_deref().unwrap_or(&[]);
+    // Time and order are checked over every entry (an entry without
+    // max_sessions is checked as 1, which passes); each key's changes are
+    // the entries that set it.
+    let changes = entries.iter().map(|s| (s.at.as_str(), s.max_sessions.unwrap_or(1)));
+    let all = c.changes(changes, "backend.schedule", "max_sessions");
+    let mut schedule = Vec::new();
+    let mut bookings_schedule = Vec::new();
+    for (i, (change, entry)) in all.into_iter().zip(entries).enumerate() {
+        if entry.max_sessions.is_none() && entry.bookings_per_hour.is_none() {
+            let message = "found neither, expected max_sessions or bookings_per_hour (or both) in each entry";
+            c.push(format!("backend.schedule[{i}]"), message);
+        }
+        if let Some(value) = entry.max_sessions {
+            schedule.push(Change { value, ..change });
+        }
+        if let Some(r) = entry.bookings_per_hour {
+            per_hour(r, &format!("backend.schedule[{i}].bookings_per_hour"), c);
+            bookings_schedule.push(RateChange { at: change.at, per_hour: r });
+        }
+    }
+    Some(Backend {
+        max_sessions: max_sessions?,
+        schedule,
+        error_probability,
+        slots: b.slots,
+        bookings_per_hour,
+        bookings_schedule,
+    })
+}
+
+/// A throughput cap: bookings an hour above zero (no bookings at all is
+/// an outage, which `[faults]` says with its end).
+fn per_hour(r: f64, path: &str, c: &mut Check) {
+    if !(r.is_finite() && r > 0.0) {
+        c.push(path, format!("found {r}, expected bookings an hour above zero (use [faults] outages for none)"));
+    }
 }
 
 /// The front tier; its problems are noted, and a wrong value replaced by

@@ -4,7 +4,7 @@
 //! cohorts (it opens with the first window unless told otherwise).
 
 use super::super::raw::{RawClients, RawFront, RawWaitingRoom};
-use super::super::{Backend, Cohort, DuringOutage, Order, ShownWait, WaitingRoom};
+use super::super::{Backend, Cohort, DuringOutage, OnSoldOut, Order, ShownWait, WaitingRoom};
 use super::check::{one_of, Check};
 use crate::engine::SimTime;
 
@@ -45,6 +45,8 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
     let doors = w.bypass.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.share));
     let bypass = c.spans(doors, "waiting_room.bypass", "share", 1.0);
     let (during_outage, shown_wait) = (during_outage(w, c), shown_wait(w, c));
+    let on_sold_out = on_sold_out(w, cohorts, backend, c);
+    let pause_at = w.pause_at.as_deref().and_then(|t| pause_at(t, opens, c));
     WaitingRoom {
         order,
         opens,
@@ -59,7 +61,41 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
         bypass,
         during_outage,
         shown_wait,
+        on_sold_out,
+        pause_at,
     }
+}
+
+/// `on_sold_out`: `tell` (default) or `at_front`; `at_front` only where
+/// something can sell out (else it would do nothing).
+fn on_sold_out(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Backend>, c: &mut Check) -> OnSoldOut {
+    let how = match w.on_sold_out.as_deref().unwrap_or("tell") {
+        "tell" => OnSoldOut::Tell,
+        "at_front" => OnSoldOut::AtFront,
+        other => {
+            c.push("waiting_room.on_sold_out", one_of(other, &["tell", "at_front"]));
+            OnSoldOut::Tell
+        }
+    };
+    let limited = backend.is_none_or(|b| b.slots.is_some()) || cohorts.iter().any(|k| k.slots.is_some());
+    if how == OnSoldOut::AtFront && !limited {
+        let message =
+            "set to \"at_front\", but no inventory is limited (backend.slots or a cohort's slots): nothing sells out";
+        c.push("waiting_room.on_sold_out", message);
+    }
+    how
+}
+
+/// `pause_at`: a moment in the run after the room opens (a pause before
+/// it would leave a room that never admits anyone).
+fn pause_at(text: &str, opens: SimTime, c: &mut Check) -> Option<SimTime> {
+    let at = c.try_moment(text, "waiting_room.pause_at")?;
+    c.before_end(at, "waiting_room.pause_at");
+    if at <= opens {
+        let message = format!("found {at} after the start, expected later than the room's opening ({opens})");
+        c.push("waiting_room.pause_at", message);
+    }
+    Some(at)
 }
 
 /// `during_outage`: hold the line (default) or admit into the dead backend.
@@ -111,21 +147,23 @@ pub(super) fn needs(w: &WaitingRoom, clients: &RawClients, responds: bool, front
     }
 }
 
-/// People balk at the wait they are shown: without a shown wait (or
-/// without a room to show one), `balk` would do nothing, in `[clients]`
+/// People balk at the wait they are shown, and leave once it has passed
+/// (`overdue_hazard`): without a shown wait (or without a room to show
+/// one), `balk` and `overdue_hazard` would do nothing, in `[clients]`
 /// (`path` = `clients`) or a cohort's own (`cohort[i].clients`).
 pub(super) fn balk_needs_a_shown_wait(w: Option<&RawWaitingRoom>, clients: &RawClients, path: &str, c: &mut Check) {
-    if clients.balk.is_none() {
-        return;
-    }
-    let at = format!("{path}.balk");
-    match w {
-        None => c.push(at, "set, but there is no [waiting_room] to show a wait to balk at"),
-        Some(w) if w.shown_wait.is_none() => c.push(
-            at,
-            "set, but waiting_room.shown_wait is not, expected waiting_room.shown_wait = \"rate\" or \"nominal\": nobody is shown a wait to balk at",
-        ),
-        Some(_) => {}
+    let keys =
+        [(clients.balk.is_some(), "balk", "balk at"), (clients.overdue_hazard.is_some(), "overdue_hazard", "overrun")];
+    for (_, key, what) in keys.into_iter().filter(|k| k.0) {
+        let at = format!("{path}.{key}");
+        match w {
+            None => c.push(at, format!("set, but there is no [waiting_room] to show a wait to {what}")),
+            Some(w) if w.shown_wait.is_none() => c.push(
+                at,
+                format!("set, but waiting_room.shown_wait is not, expected waiting_room.shown_wait = \"rate\" or \"nominal\": nobody is shown a wait to {what}"),
+            ),
+            Some(_) => {}
+        }
     }
 }
 
@@ -137,7 +175,14 @@ mod tests {
 
     /// A backend of ten sessions.
     fn backend() -> Backend {
-        Backend { max_sessions: 10, schedule: vec![], error_probability: 0.0, slots: None }
+        Backend {
+            max_sessions: 10,
+            schedule: vec![],
+            error_probability: 0.0,
+            slots: None,
+            bookings_per_hour: None,
+            bookings_schedule: vec![],
+        }
     }
 
     /// A cohort whose one window opens at `opens`.

@@ -19,6 +19,7 @@ figure_set! {
         /// (end of that bin).
         BookedShareAtClose => "booked_share_at_close", Share;
         Abandoned => "abandoned", Count;
+        AbandonedOverdue => "abandoned_overdue", Count;
         /// Attempts that left at once on joining, at the shown wait.
         Balked => "balked", Count;
         /// Attempts the system failed (failures only).
@@ -65,6 +66,7 @@ pub fn cohort(s: &Scenario, r: &Results, i: usize) -> Figures<CohortFigure, Valu
         CohortFigure::BookedShare => share(c.booked),
         CohortFigure::BookedShareAtClose => share(at_close),
         CohortFigure::Abandoned => n(c.abandoned),
+        CohortFigure::AbandonedOverdue => n(c.abandoned_overdue),
         CohortFigure::Balked => n(c.balked),
         CohortFigure::SoldOutAt => cr.sold_out_at.map(|t| t.as_secs_f64()),
         CohortFigure::Dropped => n(c.dropped_total()),

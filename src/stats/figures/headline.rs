@@ -21,6 +21,9 @@ figure_set! {
         BookedShare => "booked_share", Share, label "Booked share of eligible people", better Highest;
         /// Attempts given up in the queue (patience ran out).
         Abandoned => "abandoned", Count, label "Abandoned in the queue (attempts)", better Lowest;
+        /// Of those, attempts given up once the shown wait had passed
+        /// (`clients.overdue_hazard`).
+        AbandonedOverdue => "abandoned_overdue", Count, label "Abandoned once the shown wait had passed (attempts)", better Lowest;
         /// Attempts that left the room at once on joining: the shown wait was
         /// longer than the person would accept.
         Balked => "balked", Count, label "Balked at the shown wait (attempts)", better Lowest;
@@ -146,6 +149,7 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::Booked => n(t.booked),
         Headline::BookedShare => ratio(booked_eligible, eligible),
         Headline::Abandoned => n(t.abandoned),
+        Headline::AbandonedOverdue => n(t.abandoned_overdue),
         Headline::Balked => n(t.balked),
         Headline::Dropped => n(t.dropped_total()),
         Headline::Drop(c) => n(t.dropped[c as usize]),
