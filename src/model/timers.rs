@@ -1,10 +1,11 @@
 //! The model's wake-ups, kept beside the event list rather than in it.
 //!
-//! Four things wake the model at a time they alone know, one wake-up each
+//! Five things wake the model at a time they alone know, one wake-up each
 //! at a time: the next of the front tier's dead page loads to end (drawn in
 //! aggregate, `front_page`), the front tier's oldest waiting page load
-//! timing out, the identity check's oldest waiting check timing out, and
-//! the admission rate allowing the next admission. Each is a single time,
+//! timing out, the identity check's oldest waiting check timing out, the
+//! admission rate allowing the next admission, and the admission
+//! controller's next decision (`controller`, only if the room has one). Each is a single time,
 //! so the main loop takes the earliest of them, the event list's head and
 //! the next first attempt with a few comparisons; through the event list
 //! each was a schedule and a pop of a radix heap that holds millions of
@@ -34,18 +35,21 @@ pub enum Timer {
     IdentityExpiry,
     /// The admission rate allows the next admission.
     Admit,
+    /// The admission controller decides (`controller`: every interval).
+    Control,
 }
 
-const ALL: [Timer; 4] = [Timer::DeadPageLoadDone, Timer::FrontExpiry, Timer::IdentityExpiry, Timer::Admit];
+const ALL: [Timer; 5] =
+    [Timer::DeadPageLoadDone, Timer::FrontExpiry, Timer::IdentityExpiry, Timer::Admit, Timer::Control];
 
 /// When each wake-up is due (`SimTime::MAX`: none pending).
 pub struct Timers {
-    at: [SimTime; 4],
+    at: [SimTime; 5],
 }
 
 impl Default for Timers {
     fn default() -> Self {
-        Timers { at: [SimTime::MAX; 4] }
+        Timers { at: [SimTime::MAX; 5] }
     }
 }
 

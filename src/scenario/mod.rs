@@ -504,6 +504,55 @@ pub struct WaitingRoom {
     pub during_outage: DuringOutage,
     /// The wait the room shows each person who joins; `None` = none shown.
     pub shown_wait: Option<ShownWait>,
+    /// A feedback controller that sets the admission rate as the night
+    /// goes (`[waiting_room.controller]`); `None`: the rate is fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<Controller>,
+}
+
+/// `[waiting_room.controller]`: every `interval` it reads a signal
+/// measured `delay` ago and sets the admission rate between its bounds
+/// (the model's `controller` module says exactly how).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Controller {
+    pub kind: ControllerKind,
+    pub signal: Signal,
+    /// The signal's set point (a share, or seconds for `session_p90`).
+    pub target: f64,
+    /// How often it decides; also the length of a measurement window.
+    pub interval: SimTime,
+    /// How old the measurement it acts on is.
+    pub delay: SimTime,
+    /// The rate's bounds [admissions a minute].
+    pub min_per_minute: f64,
+    pub max_per_minute: f64,
+}
+
+/// How a controller moves the rate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControllerKind {
+    /// Additive increase below target, multiplicative decrease above it.
+    Aimd { increase_per_minute: f64, backoff: f64 },
+    /// The rate follows target / signal, smoothed (Gradient2's idea).
+    Gradient { smoothing: f64, tolerance: f64 },
+    /// Cut by `step` while the alarm fires (signal above target); rise by
+    /// `increase_per_minute` only once the signal is below `clear`.
+    AlarmStep { step: f64, clear: f64, increase_per_minute: f64 },
+}
+
+/// What a controller measures, per window of `interval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// Backend requests that failed / backend requests decided.
+    BackendErrorRate,
+    /// Share of the booking sessions in use, at the window's end.
+    BackendBusy,
+    /// Page loads that timed out / page loads asked for.
+    FrontFailureRate,
+    /// p90 of the lengths of the booking sessions begun [s].
+    SessionP90,
 }
 
 /// What the waiting room does while the backend (the tier behind it) is down.

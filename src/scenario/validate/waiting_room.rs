@@ -45,6 +45,7 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
     let doors = w.bypass.as_deref().unwrap_or(&[]).iter().map(|x| (x.from.as_str(), x.to.as_str(), x.share));
     let bypass = c.spans(doors, "waiting_room.bypass", "share", 1.0);
     let (during_outage, shown_wait) = (during_outage(w, c), shown_wait(w, c));
+    let controller = w.controller.as_ref().and_then(|k| super::controller::check(k, w.admit_per_minute, c));
     WaitingRoom {
         order,
         opens,
@@ -59,6 +60,7 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
         bypass,
         during_outage,
         shown_wait,
+        controller,
     }
 }
 
