@@ -12,6 +12,7 @@ mod common;
 mod compare;
 mod compare_cohorts;
 mod conservation;
+mod controller;
 mod conventions;
 mod crn;
 mod determinism;
