@@ -229,6 +229,13 @@ impl Scenario {
             w.max_active = n(w.max_active);
             w.max_queue = if w.max_queue == 0 { 0 } else { n(w.max_queue) };
             w.admit_per_minute = w.admit_per_minute.map(|r| r * factor);
+            // A controller's rates are admissions a minute like the one it
+            // starts from: unscaled, its bounds would hold a scaled room at
+            // the full night's rates. Its target (a share, or seconds) and
+            // its times stay.
+            if let Some(c) = &mut w.controller {
+                c.scale_rates(factor);
+            }
         }
         if let Some(i) = &mut self.identity {
             i.capacity = n(i.capacity);
@@ -526,6 +533,19 @@ pub struct Controller {
     /// The rate's bounds [admissions a minute].
     pub min_per_minute: f64,
     pub max_per_minute: f64,
+}
+
+impl Controller {
+    /// Its rates (bounds, additive increase) times `factor`, for `scaled`.
+    fn scale_rates(&mut self, factor: f64) {
+        self.min_per_minute *= factor;
+        self.max_per_minute *= factor;
+        match &mut self.kind {
+            ControllerKind::Aimd { increase_per_minute, .. }
+            | ControllerKind::AlarmStep { increase_per_minute, .. } => *increase_per_minute *= factor,
+            ControllerKind::Gradient { .. } => {}
+        }
+    }
 }
 
 /// How a controller moves the rate.

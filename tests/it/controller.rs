@@ -263,6 +263,30 @@ fn a_controller_key_takes_set_and_vary() {
 }
 
 #[test]
+fn a_scaled_night_scales_the_controllers_rates_with_the_rooms() {
+    // At a tenth of the people the room starts at a tenth of its rate; the
+    // bounds and the increase follow, or the bounds would lift the scaled
+    // room to the full night's rates at its first decision.
+    let s = from_text(&night(AIMD_BUSY, "", DROP, ""), &repo()).scaled(0.1);
+    let room = s.waiting_room.as_ref().expect("a room");
+    let c = room.controller.as_ref().expect("a controller");
+    assert_eq!(room.admit_per_minute, Some(60.0));
+    assert_eq!((c.min_per_minute, c.max_per_minute), (5.0, 60.0));
+    assert_eq!(c.kind, surgesim::scenario::ControllerKind::Aimd { increase_per_minute: 1.0, backoff: 0.9 });
+    assert_eq!(
+        (c.target, c.interval, c.delay),
+        (0.8, surgesim::engine::SimTime::from_secs(10), surgesim::engine::SimTime::from_secs(30))
+    );
+    // The scaled room's rate never passes its scaled ceiling, and before the
+    // drop (busy about 0.6 again, now of 200 sessions: noisier, so a cut of a
+    // tenth may come now and then) it stays near it.
+    let r = rates(&simulate(&s, 0).results);
+    assert!(r.iter().all(|&x| x <= 60.0), "{r:?}");
+    let before: f64 = r[5..60].iter().sum::<f64>() / 55.0;
+    assert!(before > 55.0, "mean rate before the drop: {before:.1}");
+}
+
+#[test]
 fn bad_controllers_are_refused_with_the_field() {
     let text = night(&AIMD_BUSY.replace("backoff = 0.9", "backoff = 0.9\nsmoothing = 0.3"), "", "", "");
     let dir = tempfile::tempdir().unwrap();
