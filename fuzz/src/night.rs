@@ -2,9 +2,10 @@
 //! `arbitrary` crate) -> a scenario file that is *valid* for most inputs.
 //! Mutating the bytes of a TOML file mostly produces syntax errors, which
 //! never reach the model; here most inputs do, with every feature in play
-//! (curves, windows, every distribution, retries, front tier, waiting room,
-//! schedules, faults) and values pushed to their edges: zero-width windows,
-//! a bin of a microsecond, capacities of 1, probabilities of 0 and 1.
+//! (curves, windows, every distribution, retries, front tier, waiting room
+//! and its controller, schedules, faults) and values pushed to their edges:
+//! zero-width windows, a bin of a microsecond, capacities of 1,
+//! probabilities of 0 and 1.
 //!
 //! Times are written as fractions of the run's duration, so that windows,
 //! spans and schedules fall inside the run; lists are sorted and spans laid
@@ -31,6 +32,32 @@ pub struct Night {
     // Issue 15, appended so that earlier inputs decode as before.
     identity: Option<Identity>,
     devices: Option<Devices>,
+    // Issue 26, appended too: written only under a room with a rate.
+    controller: Option<Controller>,
+}
+
+/// `[waiting_room.controller]`. Its bounds are drawn around the room's
+/// starting rate and `clear` below `target`, as validation asks; the
+/// interval is whole seconds, at least 1 (validation's floor), and the
+/// delay any span (one longer than the run is refused: so be it).
+#[derive(Arbitrary, Debug)]
+struct Controller {
+    kind: ControllerKind,
+    /// One of the four signals (`front_failure_rate` only with a front).
+    signal: u8,
+    target: u8,
+    interval_s: u16,
+    delay: Option<Span>,
+    /// The floor's and the ceiling's distances from the starting rate.
+    below: u8,
+    above: u8,
+}
+
+#[derive(Arbitrary, Debug)]
+enum ControllerKind {
+    Aimd { increase: u16, backoff: Option<u8> },
+    Gradient { smoothing: Option<u8>, tolerance: Option<u8> },
+    AlarmStep { step: u8, clear: u8, increase: u16 },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -195,6 +222,9 @@ impl Night {
             w.room(r, self.backend.max_sessions, self.front.is_some(), self.clients.response.is_some());
             let limited = self.backend.slots.is_some() || self.cohorts.iter().take(4).any(|c| c.slots.is_some());
             w.room_sold_out(r, limited);
+            if let (Some(c), Some(a)) = (&self.controller, r.admit_per_minute) {
+                w.controller(c, admit_rate(a), self.front.is_some());
+            }
         }
         if let Some(i) = &self.identity {
             w.identity(i);
@@ -209,6 +239,16 @@ struct Writer {
     d_us: u64,
     out: String,
     traces: Vec<(String, String)>,
+}
+
+/// The room's admissions a minute from its byte pair (at least 0.125).
+fn admit_rate(a: u16) -> f64 {
+    f64::from(a) / 8.0 + 0.125
+}
+
+/// A share strictly between 0 and 1 from a byte (a backoff, a step).
+fn open_share(x: u8) -> f64 {
+    (f64::from(x) + 1.0) / 257.0
 }
 
 /// A probability (or share) from a byte: 0 and 1 included.
@@ -499,7 +539,7 @@ impl Writer {
             self.kv("max_active", m % (max_sessions % 500 + 1) + 1);
         }
         if let Some(a) = r.admit_per_minute {
-            self.kv("admit_per_minute", f64::from(a) / 8.0 + 0.125);
+            self.kv("admit_per_minute", admit_rate(a));
         }
         if let Some(q) = r.max_queue {
             self.kv("max_queue", q % 1000);
@@ -538,6 +578,54 @@ impl Writer {
         if let Some(a) = r.pause_at.filter(|a| self.d_us * u64::from(a.0) / 65535 > opens) {
             let at = self.at(a);
             self.kv("pause_at", at);
+        }
+    }
+
+    /// After the room's own keys: the table below `[waiting_room]`.
+    fn controller(&mut self, c: &Controller, start: f64, has_front: bool) {
+        self.line("\n[waiting_room.controller]");
+        let kind = match &c.kind {
+            ControllerKind::Aimd { .. } => "aimd",
+            ControllerKind::Gradient { .. } => "gradient",
+            ControllerKind::AlarmStep { .. } => "alarm_step",
+        };
+        self.kv("kind", format!("\"{kind}\""));
+        let signals = ["backend_error_rate", "backend_busy", "front_failure_rate", "session_p90"];
+        let mut signal = signals[usize::from(c.signal) % 4];
+        if signal == "front_failure_rate" && !has_front {
+            signal = "backend_busy";
+        }
+        self.kv("signal", format!("\"{signal}\""));
+        // Above 0, so that alarm_step's clear has room below it; up to 1
+        // for the shares, and as seconds for session_p90.
+        let target = (f64::from(c.target) + 1.0) / 256.0;
+        self.kv("target", target);
+        self.kv("interval", format!("\"{}s\"", c.interval_s % 600 + 1));
+        if let Some(d) = c.delay {
+            self.kv("delay", Self::span(d));
+        }
+        self.kv("min_per_minute", start * open_share(c.below));
+        self.kv("max_per_minute", start * (1.0 + f64::from(c.above) / 16.0));
+        match &c.kind {
+            ControllerKind::Aimd { increase, backoff } => {
+                self.kv("increase_per_minute", f64::from(*increase) / 8.0 + 0.125);
+                if let Some(b) = backoff {
+                    self.kv("backoff", open_share(*b));
+                }
+            }
+            ControllerKind::Gradient { smoothing, tolerance } => {
+                if let Some(x) = smoothing {
+                    self.kv("smoothing", open_share(*x));
+                }
+                if let Some(x) = tolerance {
+                    self.kv("tolerance", f64::from(*x) / 64.0);
+                }
+            }
+            ControllerKind::AlarmStep { step, clear, increase } => {
+                self.kv("step", open_share(*step));
+                self.kv("clear", target * p(*clear) * 0.99);
+                self.kv("increase_per_minute", f64::from(*increase) / 8.0 + 0.125);
+            }
         }
     }
 

@@ -100,8 +100,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         if self.devices.on {
             self.devices.in_session(person, true);
         }
-        let end = self.now + self.clients[c].session.sample(&mut self.streams.of(Purpose::Session, person));
-        self.events.schedule(end, Event::SessionEnd { key });
+        let length = self.clients[c].session.sample(&mut self.streams.of(Purpose::Session, person));
+        if let Some(k) = &mut self.controller {
+            k.session_began(length);
+        }
+        self.events.schedule(self.now + length, Event::SessionEnd { key });
     }
 
     pub(super) fn session_ended(&mut self, person: Person) {

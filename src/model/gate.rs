@@ -64,6 +64,19 @@ impl Gate {
         room.admit_per_minute
     }
 
+    /// A controller sets the rate to `per_minute` (`model::controller`):
+    /// the next admission is allowed the new spacing after the last one.
+    pub fn set_rate(&mut self, per_minute: f64) {
+        let spacing = SimTime::from_secs_f64(60.0 / per_minute).max(SimTime(1));
+        if let Some(old) = self.spacing {
+            if self.next_at > SimTime::ZERO {
+                self.next_at = self.next_at.saturating_sub(old) + spacing;
+            }
+        }
+        self.per_minute = Some(per_minute);
+        self.spacing = Some(spacing);
+    }
+
     /// The room opens.
     pub fn open(&mut self) {
         self.open = true;
@@ -135,6 +148,17 @@ mod tests {
         assert_eq!(g.next_allowed(), SimTime::from_secs(15));
         assert!(g.due(SimTime::from_secs(15)));
         assert_eq!(g.nominal_per_sec(10, 1.0), 0.1);
+    }
+
+    #[test]
+    fn a_new_rate_spaces_the_next_admission_from_the_last() {
+        let mut g = Gate { per_minute: Some(6.0), spacing: Some(SimTime::from_secs(10)), ..Gate::new(None) };
+        g.admitted(SimTime::from_secs(5));
+        g.set_rate(12.0);
+        assert_eq!(g.next_allowed(), SimTime::from_secs(10), "5 s after the last, not 10");
+        assert_eq!(g.nominal_per_sec(10, 1.0), 0.2);
+        g.set_rate(3.0);
+        assert_eq!(g.next_allowed(), SimTime::from_secs(25));
     }
 
     #[test]

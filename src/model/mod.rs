@@ -34,12 +34,14 @@
 //! | several devices | `devices` | `Devices` |
 //! | retries | `retry` | |
 //! | set times | `timeline` | `Change` |
+//! | admission controller | `controller` | `Controller` |
 //! | wake-ups beside the event list | `timers` | `Timers` |
 //!
 //! The gate is the one owner of admission (rate, max active, hold in
 //! outages, opening): whatever asks how fast the room admits asks it.
 
 mod backend;
+mod controller;
 mod demand;
 mod devices;
 mod footprint;
@@ -205,6 +207,8 @@ struct Model<'s, Q> {
     line: Line<Stored>,
     /// Whether and how fast the room admits (its one owner).
     gate: Gate,
+    /// The controller that sets the gate's rate, if the room has one.
+    controller: Option<Box<controller::Controller>>,
     sessions: Slab<Stored>,
     max_sessions: u64,
     /// The throughput cap and the sessions waiting for a token, if capped.
@@ -402,6 +406,10 @@ fn simulate_with<'s, Q: FutureEvents<Event>>(
         poll_slots_per_waiting,
         line: Line::new(room.map_or(crate::scenario::Order::Fifo, |r| r.order)),
         gate: Gate::new(room),
+        controller: room.and_then(|r| {
+            let start = r.admit_per_minute?;
+            r.controller.as_ref().map(|c| Box::new(controller::Controller::new(c, start)))
+        }),
         sessions: Slab::default(),
         max_sessions: scenario.backend.max_sessions,
         throughput: throughput::Throughput::new(scenario),
@@ -451,6 +459,11 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
         }
         let empty = self.inventory.empty_from_the_start();
         self.sell_out(empty);
+        if let (Some(c), Some(room)) = (&self.controller, &self.s.waiting_room) {
+            // Windows start at the opening: a controller has nothing to
+            // measure before it.
+            self.timers.set(Timer::Control, room.opens + c.interval());
+        }
         let horizon = self.s.duration;
         loop {
             // The earliest of the next event, the next wake-up and the next
@@ -585,7 +598,29 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
             Timer::IdentityExpiry => self.identity_expire(),
             Timer::Admit => self.try_admit(),
             Timer::Token => self.token_due(),
+            Timer::Control => self.control(),
         }
+    }
+
+    /// The controller's window ends: it measures, decides, and the gate
+    /// takes the new rate (the line's wake-up moves with it).
+    #[cold]
+    fn control(&mut self) {
+        let in_use = self.sessions.len() as u64 + self.pending_sessions;
+        let busy =
+            if self.backend_down || self.max_sessions == 0 { 1.0 } else { in_use as f64 / self.max_sessions as f64 };
+        let reading = controller::Reading { tally: self.stats.tally(), busy };
+        let Some(c) = &mut self.controller else { return };
+        let (above, rate) = c.decide(reading);
+        let next = self.now + c.interval();
+        self.stats.controller_window(above);
+        if let Some(rate) = rate {
+            self.gate.set_rate(rate);
+            self.stats.admit_rate(rate);
+            self.timers.clear(Timer::Admit);
+            self.try_admit();
+        }
+        self.timers.set(Timer::Control, next);
     }
 
     /// Hand the recorder the state at its next instant (the state as it

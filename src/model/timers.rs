@@ -1,11 +1,12 @@
 //! The model's wake-ups, kept beside the event list rather than in it.
 //!
-//! Five things wake the model at a time they alone know, one wake-up each
+//! Six things wake the model at a time they alone know, one wake-up each
 //! at a time: the next of the front tier's dead page loads to end (drawn in
 //! aggregate, `front_page`), the front tier's oldest waiting page load
 //! timing out, the identity check's oldest waiting check timing out, the
-//! admission rate allowing the next admission, and the throughput cap's
-//! next token (`throughput`). Each is a single time,
+//! admission rate allowing the next admission, the throughput cap's
+//! next token (`throughput`), and the admission controller's next
+//! decision (`controller`, only if the room has one). Each is a single time,
 //! so the main loop takes the earliest of them, the event list's head and
 //! the next first attempt with a few comparisons; through the event list
 //! each was a schedule and a pop of a radix heap that holds millions of
@@ -37,19 +38,32 @@ pub enum Timer {
     Admit,
     /// The throughput cap's next token (`throughput`).
     Token,
+    /// The admission controller decides (`controller`: every interval).
+    Control,
 }
 
-const ALL: [Timer; 5] =
-    [Timer::DeadPageLoadDone, Timer::FrontExpiry, Timer::IdentityExpiry, Timer::Admit, Timer::Token];
+const ALL: [Timer; KINDS] = [
+    Timer::DeadPageLoadDone,
+    Timer::FrontExpiry,
+    Timer::IdentityExpiry,
+    Timer::Admit,
+    Timer::Token,
+    Timer::Control,
+];
+
+/// How many kinds of wake-up there are (`Timer`'s variants, in order in
+/// `ALL`): one length for both arrays, so a kind added to one cannot be
+/// missing from the other.
+const KINDS: usize = Timer::Control as usize + 1;
 
 /// When each wake-up is due (`SimTime::MAX`: none pending).
 pub struct Timers {
-    at: [SimTime; 5],
+    at: [SimTime; KINDS],
 }
 
 impl Default for Timers {
     fn default() -> Self {
-        Timers { at: [SimTime::MAX; 5] }
+        Timers { at: [SimTime::MAX; KINDS] }
     }
 }
 

@@ -232,6 +232,13 @@ impl Scenario {
             w.max_active = n(w.max_active);
             w.max_queue = if w.max_queue == 0 { 0 } else { n(w.max_queue) };
             w.admit_per_minute = w.admit_per_minute.map(|r| r * factor);
+            // A controller's rates are admissions a minute like the one it
+            // starts from: unscaled, its bounds would hold a scaled room at
+            // the full night's rates. Its target (a share, or seconds) and
+            // its times stay.
+            if let Some(c) = &mut w.controller {
+                c.scale_rates(factor);
+            }
         }
         if let Some(i) = &mut self.identity {
             i.capacity = n(i.capacity);
@@ -519,6 +526,10 @@ pub struct WaitingRoom {
     /// line (and every newcomer) that booking is over (`sold_out`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pause_at: Option<SimTime>,
+    /// A feedback controller that sets the admission rate as the night
+    /// goes (`[waiting_room.controller]`); `None`: the rate is fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<Controller>,
 }
 
 /// When the people in the line learn that their cohort sold out.
@@ -538,6 +549,64 @@ impl OnSoldOut {
     fn is_tell(&self) -> bool {
         *self == OnSoldOut::Tell
     }
+}
+
+/// `[waiting_room.controller]`: every `interval` it reads a signal
+/// measured `delay` ago and sets the admission rate between its bounds
+/// (the model's `controller` module says exactly how).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Controller {
+    pub kind: ControllerKind,
+    pub signal: Signal,
+    /// The signal's set point (a share, or seconds for `session_p90`).
+    pub target: f64,
+    /// How often it decides; also the length of a measurement window.
+    pub interval: SimTime,
+    /// How old the measurement it acts on is.
+    pub delay: SimTime,
+    /// The rate's bounds [admissions a minute].
+    pub min_per_minute: f64,
+    pub max_per_minute: f64,
+}
+
+impl Controller {
+    /// Its rates (bounds, additive increase) times `factor`, for `scaled`.
+    fn scale_rates(&mut self, factor: f64) {
+        self.min_per_minute *= factor;
+        self.max_per_minute *= factor;
+        match &mut self.kind {
+            ControllerKind::Aimd { increase_per_minute, .. }
+            | ControllerKind::AlarmStep { increase_per_minute, .. } => *increase_per_minute *= factor,
+            ControllerKind::Gradient { .. } => {}
+        }
+    }
+}
+
+/// How a controller moves the rate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControllerKind {
+    /// Additive increase below target, multiplicative decrease above it.
+    Aimd { increase_per_minute: f64, backoff: f64 },
+    /// The rate follows target / signal, smoothed (Gradient2's idea).
+    Gradient { smoothing: f64, tolerance: f64 },
+    /// Cut by `step` while the alarm fires (signal above target); rise by
+    /// `increase_per_minute` only once the signal is below `clear`.
+    AlarmStep { step: f64, clear: f64, increase_per_minute: f64 },
+}
+
+/// What a controller measures, per window of `interval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// Backend requests that failed / backend requests decided.
+    BackendErrorRate,
+    /// Share of the booking sessions in use, at the window's end.
+    BackendBusy,
+    /// Page loads that timed out / page loads asked for.
+    FrontFailureRate,
+    /// p90 of the lengths of the booking sessions begun [s].
+    SessionP90,
 }
 
 /// What the waiting room does while the backend (the tier behind it) is down.

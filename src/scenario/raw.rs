@@ -181,6 +181,28 @@ pub struct RawWaitingRoom {
     pub on_sold_out: Option<String>,
     /// From this moment the room admits nobody and ends its line.
     pub pause_at: Option<String>,
+    /// A feedback controller of the admission rate.
+    pub controller: Option<RawController>,
+}
+
+/// `[waiting_room.controller]`, as written (the kind's own keys checked
+/// against the kind in `validate::controller`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawController {
+    pub kind: String,
+    pub signal: String,
+    pub target: f64,
+    pub interval: String,
+    pub delay: Option<String>,
+    pub min_per_minute: f64,
+    pub max_per_minute: f64,
+    pub increase_per_minute: Option<f64>,
+    pub backoff: Option<f64>,
+    pub smoothing: Option<f64>,
+    pub tolerance: Option<f64>,
+    pub step: Option<f64>,
+    pub clear: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -82,7 +82,8 @@ mod tests {
         line.strip_prefix("[[")
             .and_then(|l| l.strip_suffix("]]"))
             .or_else(|| line.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
-            .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            // A nested table's header too (`[waiting_room.controller]`).
+            .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'))
     }
 
     /// `key = value`, as opposed to prose.

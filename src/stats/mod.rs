@@ -44,7 +44,7 @@ pub use overtaking::{AdmissionOrder, Overtaking};
 pub use recorder::Recorder;
 pub use results::{
     combined_row_bytes, row_bytes, table_bytes, AtInstant, Bin, CohortAt, CohortBin, CohortResult, Counts, EarlyWaits,
-    Gauges, Results,
+    Gauges, Results, Tally,
 };
 
 /// Percentiles reported everywhere.

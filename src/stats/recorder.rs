@@ -69,6 +69,37 @@ pub struct Recorder {
     /// Outcomes by arrival bin, and the order of first admissions.
     by_arrival: ArrivalTally,
     admissions: AdmissionOrder,
+    /// The admission rate in force (`timeseries.csv`'s `admit_rate`).
+    rate: AdmitRate,
+}
+
+/// The admission rate in force, a step function of time (it moves only
+/// when a controller sets it): its area in the bin being filled and over
+/// the run, its lowest, and the controller's windows above target.
+struct AdmitRate {
+    /// Admissions a minute, if the room limits them.
+    now: Option<f64>,
+    /// Since when it has held (the last change, or the bin's start).
+    since: SimTime,
+    bin_area: f64,
+    run_area: f64,
+    min: Option<f64>,
+    horizon: SimTime,
+    /// The controller's measurement windows, and those above target.
+    windows: u64,
+    above: u64,
+}
+
+impl AdmitRate {
+    /// Add the rate's area from `since` up to `until`.
+    fn accumulate(&mut self, until: SimTime) {
+        if let Some(r) = self.now {
+            let area = r * (until.min(self.horizon).saturating_sub(self.since)).0 as f64;
+            self.bin_area += area;
+            self.run_area += area;
+        }
+        self.since = until;
+    }
 }
 
 impl Recorder {
@@ -120,6 +151,11 @@ impl Recorder {
             cohort_bins,
             by_arrival: ArrivalTally::new(n, s.arrival_bin, s.arrival_bins())?,
             admissions: AdmissionOrder::new(n),
+            rate: {
+                let now = s.waiting_room.as_ref().and_then(|w| w.admit_per_minute);
+                let (since, horizon) = (SimTime::ZERO, s.duration);
+                AdmitRate { now, since, bin_area: 0.0, run_area: 0.0, min: now, horizon, windows: 0, above: 0 }
+            },
         })
     }
 
@@ -193,8 +229,14 @@ impl Recorder {
         let wait = QUANTILES.map(|q| self.current_wait.quantile_secs(q));
         let width = self.bin_width.0 as f64;
         let a = std::mem::take(&mut self.bin_areas);
+        let start = self.bin_end - self.bin_width;
+        self.rate.accumulate(self.bin_end);
+        // The last bin may stretch past the horizon: its rate is averaged
+        // over the part before it.
+        let covered = (self.bin_end.min(self.rate.horizon).saturating_sub(start)).0.max(1) as f64;
+        let admit_rate = self.rate.now.map(|_| std::mem::take(&mut self.rate.bin_area) / covered);
         self.bins.push(Bin {
-            start: self.bin_end - self.bin_width,
+            start,
             counts: std::mem::take(&mut self.current),
             end: *g,
             queue_len_mean: a.queue / width,
@@ -205,6 +247,7 @@ impl Recorder {
             p_wait: self.current_wait.share_positive(),
             booked_so_far: self.booked_so_far.clone(),
             shown_wait: self.current_shown.as_ref().map_or([None; 2], |h| [0.5, 0.9].map(|q| h.quantile_secs(q))),
+            admit_rate,
         });
         self.current_wait.clear();
         if let Some(h) = &mut self.current_shown {
@@ -214,6 +257,25 @@ impl Recorder {
         self.run_areas.active += a.active;
         self.run_areas.front_busy += a.front_busy;
         self.bin_end += self.bin_width;
+    }
+
+    /// The admission rate is set to `per_minute` from now on (a controller;
+    /// `advance` has brought the clock to now).
+    pub fn admit_rate(&mut self, per_minute: f64) {
+        self.rate.accumulate(self.last);
+        self.rate.now = Some(per_minute);
+        self.rate.min = Some(self.rate.min.map_or(per_minute, |m| m.min(per_minute)));
+    }
+
+    /// A controller measured a window: `above` its target or not.
+    pub fn controller_window(&mut self, above: bool) {
+        self.rate.windows += 1;
+        self.rate.above += u64::from(above);
+    }
+
+    /// The night's counts so far a controller reads.
+    pub fn tally(&self) -> super::Tally {
+        self.cohorts.iter().map(|c| super::Tally::of(&c.counts)).sum()
     }
 
     /// An attempt by a person of `cohort` who first came at `first`.
@@ -403,6 +465,10 @@ impl Recorder {
             by_arrival: self.by_arrival.finish()?,
             overtaking: self.admissions.finish()?,
             events,
+            admit_rate_mean: self.rate.now.map(|_| self.rate.run_area / span),
+            admit_rate_min: self.rate.min,
+            controller_above_target_share: (self.rate.windows > 0)
+                .then(|| self.rate.above as f64 / self.rate.windows as f64),
         })
     }
 }

@@ -146,6 +146,9 @@ pub struct Bin {
     /// Shown wait p50/p90 [s] of the people who joined the room in this
     /// bin; `None` when none joined or the room shows no wait.
     pub shown_wait: [Option<f64>; 2],
+    /// The admission rate in force [a minute], time average over the bin
+    /// (over its part before the horizon); `None` without a rate.
+    pub admit_rate: Option<f64>,
 }
 
 /// One cohort's events in one time bin (`cohorts_timeseries.csv`): the
@@ -260,6 +263,57 @@ pub struct Results {
     /// aggregate to end) and every bounce back to the line (a new attempt,
     /// made at once). So every attempt is at least one event.
     pub events: u64,
+    /// The admission rate in force [a minute]: its time average over the
+    /// run and its lowest; `None` without a rate.
+    pub admit_rate_mean: Option<f64>,
+    pub admit_rate_min: Option<f64>,
+    /// Of the controller's measurement windows, the share whose signal was
+    /// above its target; `None` without a controller (or before a window).
+    pub controller_above_target_share: Option<f64>,
+}
+
+/// The night's counts so far that a controller of the admission rate
+/// reads (`model::controller`): backend requests decided and failed, page
+/// loads asked for and timed out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub backend_decided: u64,
+    pub backend_failed: u64,
+    pub front_requests: u64,
+    pub front_failed: u64,
+}
+
+impl Tally {
+    /// The tally of `c`: a backend request is decided at a session's end
+    /// (a booking, no slots, an error), an outage's cut, or a refused
+    /// session; it failed unless it ended with a booking or no slots.
+    pub fn of(c: &Counts) -> Tally {
+        let d = |cause: DropCause| c.dropped[cause as usize];
+        let failed = d(DropCause::BackendError) + d(DropCause::BackendOutage) + d(DropCause::BackendFull);
+        Tally {
+            backend_decided: c.booked + d(DropCause::NoSlots) + failed,
+            backend_failed: failed,
+            front_requests: c.front_requests,
+            front_failed: d(DropCause::FrontTimeout),
+        }
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.backend_decided += o.backend_decided;
+        self.backend_failed += o.backend_failed;
+        self.front_requests += o.front_requests;
+        self.front_failed += o.front_failed;
+    }
+}
+
+impl std::iter::Sum for Tally {
+    fn sum<I: Iterator<Item = Tally>>(iter: I) -> Tally {
+        let mut t = Tally::default();
+        for x in iter {
+            t.add(&x);
+        }
+        t
+    }
 }
 
 impl Results {

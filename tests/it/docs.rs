@@ -48,6 +48,7 @@ schedule = [{ at = "1h", capacity = 20, zz_probe = 1 }]
 zz_probe = 1
 connection_loss = [{ from = "0m", to = "1h", per_hour = 0.5, zz_probe = 1 }]
 bypass = [{ from = "0m", to = "1h", share = 0.5, zz_probe = 1 }]
+controller = { zz_probe = 1 }
 [identity]
 capacity = 10
 zz_probe = 1
@@ -69,7 +70,7 @@ zz_probe = 1
 
 /// The tables the probe reaches, as the checker names them with list
 /// indices dropped (`cohort.windows`), the file itself as "".
-const TABLES: [&str; 27] = [
+const TABLES: [&str; 28] = [
     "",
     "scenario",
     "cohort",
@@ -88,6 +89,7 @@ const TABLES: [&str; 27] = [
     "waiting_room",
     "waiting_room.connection_loss",
     "waiting_room.bypass",
+    "waiting_room.controller",
     "identity",
     "identity.schedule",
     "backend",
@@ -193,7 +195,11 @@ pub fn missing(tables: &BTreeMap<String, Vec<String>>, text: &str) -> Vec<String
         for key in keys {
             let found = match table.as_str() {
                 "" => text.contains(&format!("[{key}]")) || text.contains(&format!("[[{key}]]")),
-                section if !section.contains('.') => by_section.get(section).is_some_and(|lines| written(lines, key)),
+                // A nested table may be written under its own header (`[waiting_room.controller]`).
+                section if !section.contains('.') => {
+                    by_section.get(section).is_some_and(|lines| written(lines, key))
+                        || text.contains(&format!("[{section}.{key}]"))
+                }
                 _ => named(text, key),
             };
             if !found {

@@ -13,6 +13,7 @@ mod compare;
 mod compare_cohorts;
 mod completions;
 mod conservation;
+mod controller;
 mod conventions;
 mod crn;
 mod determinism;

@@ -47,6 +47,7 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
     let (during_outage, shown_wait) = (during_outage(w, c), shown_wait(w, c));
     let on_sold_out = on_sold_out(w, cohorts, backend, c);
     let pause_at = w.pause_at.as_deref().and_then(|t| pause_at(t, opens, c));
+    let controller = w.controller.as_ref().and_then(|k| super::controller::check(k, w.admit_per_minute, c));
     WaitingRoom {
         order,
         opens,
@@ -63,6 +64,7 @@ pub(super) fn check(w: &RawWaitingRoom, cohorts: &[Cohort], backend: Option<&Bac
         shown_wait,
         on_sold_out,
         pause_at,
+        controller,
     }
 }
 

@@ -67,6 +67,9 @@ figure_set! {
         DeviceArrivals => "device_arrivals", Count;
         /// Devices that left at the front, their person booked.
         DevicesLeft => "devices_left", Count;
+        /// The admission rate in force [a minute], time average over the bin
+        /// (empty without a rate).
+        AdmitRate => "admit_rate", Level;
     }
 }
 
@@ -112,5 +115,6 @@ pub fn bin(b: &Bin) -> Figures<BinFigure, Value> {
         BinFigure::IdentityCapacity => n(b.end.identity_capacity),
         BinFigure::DeviceArrivals => n(c.device_arrivals),
         BinFigure::DevicesLeft => n(c.devices_left),
+        BinFigure::AdmitRate => b.admit_rate,
     })
 }

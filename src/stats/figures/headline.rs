@@ -118,6 +118,13 @@ figure_set! {
         Devices => "devices", Count, label "Devices that came (people and their extra devices)";
         /// Devices that reached the front after their person had booked, and left.
         DevicesLeft => "devices_left", Count, label "Devices that left at the front, their person booked";
+        /// The admission rate in force [a minute]: time average over the run,
+        /// and its lowest (undefined without a rate).
+        AdmitRateMean => "admit_rate_mean", Level, label "Admission rate in force, time average (a minute)";
+        AdmitRateMin => "admit_rate_min", Level, label "Admission rate in force, lowest (a minute)";
+        /// Share of the controller's measurement windows whose signal was
+        /// above its target (undefined without a controller).
+        ControllerAboveTargetShare => "controller_above_target_share", Share, label "Controller: share of time the signal was above target", better Lowest;
     }
 }
 
@@ -198,5 +205,8 @@ pub fn headline(s: &Scenario, r: &Results) -> Figures<Headline, Value> {
         Headline::IdentityChecksPerBooking => ratio(t.identity_checks, t.booked),
         Headline::Devices => n(t.arrivals + t.device_arrivals),
         Headline::DevicesLeft => n(t.devices_left),
+        Headline::AdmitRateMean => r.admit_rate_mean,
+        Headline::AdmitRateMin => r.admit_rate_min,
+        Headline::ControllerAboveTargetShare => r.controller_above_target_share,
     })
 }
