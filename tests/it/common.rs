@@ -108,3 +108,26 @@ pub const Z: f64 = 4.0;
 pub fn steady(r: &Results) -> &[surgesim::stats::Bin] {
     &r.bins[1..]
 }
+
+/// Run `scenario` with `sets` (`KEY=VALUE`) at six replications on one
+/// thread and on four, into `dir/one` and `dir/four`, and check the two
+/// write the same bytes (a replication's streams and state are its own);
+/// `dir/one` is left to read.
+pub fn same_on_one_and_four_threads(scenario: &Path, sets: &[&str], dir: &Path) {
+    for (threads, out) in [("1", "one"), ("4", "four")] {
+        surgesim()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("run")
+            .arg(scenario)
+            .args(sets.iter().flat_map(|s| ["--set", s]))
+            .args(["-r", "6", "--no-charts", "-q", "--out"])
+            .arg(dir.join(out))
+            .assert()
+            .success();
+    }
+    for file in ["timeseries.csv", "cohorts.csv", "summary.json"] {
+        let a = std::fs::read(dir.join("one").join(file)).unwrap();
+        let b = std::fs::read(dir.join("four").join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 4 threads");
+    }
+}

@@ -37,28 +37,13 @@ fn the_interval_shrinks_like_one_over_root_r_and_covers_the_theory() {
     assert!(b.lo.unwrap() <= theory && theory <= b.hi.unwrap(), "the 95 % interval covers B(20, 18)");
 }
 
-const SMALL: [&str; 4] = ["--set", "scenario.duration=5h", "--set", "cohort.0.people=5400"];
+const SMALL: [&str; 2] = ["scenario.duration=5h", "cohort.0.people=5400"];
 
 #[test]
 fn replicated_outputs_do_not_depend_on_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = repo().join("scenarios/erlang-b.toml");
-    for (threads, out) in [("1", "one"), ("4", "four")] {
-        surgesim()
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("run")
-            .arg(&scenario)
-            .args(SMALL)
-            .args(["-r", "6", "--no-charts", "-q", "--out"])
-            .arg(dir.path().join(out))
-            .assert()
-            .success();
-    }
-    for file in ["timeseries.csv", "cohorts.csv", "summary.json"] {
-        let a = std::fs::read(dir.path().join("one").join(file)).unwrap();
-        let b = std::fs::read(dir.path().join("four").join(file)).unwrap();
-        assert!(a == b, "{file} differs between 1 and 4 threads");
-    }
+    same_on_one_and_four_threads(&scenario, &SMALL, dir.path());
     let ts = std::fs::read_to_string(dir.path().join("one/timeseries.csv")).unwrap();
     let header = ts.lines().next().unwrap();
     for col in ["wait_p90_s_lo", "wait_p90_s_hi", "drop_rate_lo", "drop_rate_hi"] {
@@ -83,7 +68,7 @@ fn a_sweep_has_the_full_grid_and_shards_merge_into_the_same_bytes() {
         surgesim()
             .arg("sweep")
             .arg(&scenario)
-            .args(SMALL)
+            .args(SMALL.iter().flat_map(|s| ["--set", s]))
             .args(vary)
             .args(extra)
             .arg("--out")

@@ -193,22 +193,7 @@ fn a_capped_night_does_not_depend_on_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = repo().join("scenarios/erlang-b.toml");
     let sets = ["scenario.duration=5h", "cohort.0.people=5400", "backend.bookings_per_hour=600"];
-    for (threads, out) in [("1", "one"), ("4", "four")] {
-        surgesim()
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("run")
-            .arg(&scenario)
-            .args(sets.iter().flat_map(|s| ["--set", s]))
-            .args(["-r", "6", "--no-charts", "-q", "--out"])
-            .arg(dir.path().join(out))
-            .assert()
-            .success();
-    }
-    for file in ["timeseries.csv", "cohorts.csv", "summary.json"] {
-        let a = std::fs::read(dir.path().join("one").join(file)).unwrap();
-        let b = std::fs::read(dir.path().join("four").join(file)).unwrap();
-        assert!(a == b, "{file} differs between 1 and 4 threads");
-    }
+    same_on_one_and_four_threads(&scenario, &sets, dir.path());
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("one/summary.json")).unwrap()).unwrap();
     // Each replication books at most the cap's five hours and its bucket
