@@ -129,9 +129,12 @@ impl Gate {
     /// Admissions a second the room is set to: its rate, or without one the
     /// sessions it lets be in use (the lesser of `max_active` and the
     /// backend's `max_sessions` at that moment) times `per_session`, the
-    /// rate at which one full session frees.
-    pub fn nominal_per_sec(&self, max_sessions: u64, per_session: f64) -> f64 {
-        self.per_minute.map(|r| r / 60.0).unwrap_or(self.max_active.min(max_sessions) as f64 * per_session)
+    /// rate at which one full session frees, and no more than a throughput
+    /// cap's `cap_per_sec` (a booking session frees only with a token).
+    pub fn nominal_per_sec(&self, max_sessions: u64, per_session: f64, cap_per_sec: f64) -> f64 {
+        self.per_minute
+            .map(|r| r / 60.0)
+            .unwrap_or_else(|| (self.max_active.min(max_sessions) as f64 * per_session).min(cap_per_sec))
     }
 }
 
@@ -147,7 +150,20 @@ mod tests {
         assert!(!g.due(SimTime::from_secs(14)));
         assert_eq!(g.next_allowed(), SimTime::from_secs(15));
         assert!(g.due(SimTime::from_secs(15)));
-        assert_eq!(g.nominal_per_sec(10, 1.0), 0.1);
+        assert_eq!(g.nominal_per_sec(10, 1.0, f64::INFINITY), 0.1);
+    }
+
+    /// Without a set rate the nominal rate is the sessions' (100 sessions of
+    /// 30 s: 3.33 a second), held to a throughput cap below it (3,600 an
+    /// hour: 1 a second); a set rate is the room's own and stays.
+    #[test]
+    fn the_nominal_rate_without_a_set_one_is_held_to_the_cap() {
+        let g = Gate { max_active: 100, ..Gate::new(None) };
+        assert!((g.nominal_per_sec(200, 1.0 / 30.0, f64::INFINITY) - 100.0 / 30.0).abs() < 1e-12);
+        assert_eq!(g.nominal_per_sec(200, 1.0 / 30.0, 1.0), 1.0);
+        assert_eq!(g.nominal_per_sec(200, 1.0 / 30.0, 10.0), g.nominal_per_sec(200, 1.0 / 30.0, f64::INFINITY));
+        let set = Gate { per_minute: Some(600.0), ..g };
+        assert_eq!(set.nominal_per_sec(200, 1.0 / 30.0, 1.0), 10.0);
     }
 
     #[test]
@@ -156,7 +172,7 @@ mod tests {
         g.admitted(SimTime::from_secs(5));
         g.set_rate(12.0);
         assert_eq!(g.next_allowed(), SimTime::from_secs(10), "5 s after the last, not 10");
-        assert_eq!(g.nominal_per_sec(10, 1.0), 0.2);
+        assert_eq!(g.nominal_per_sec(10, 1.0, f64::INFINITY), 0.2);
         g.set_rate(3.0);
         assert_eq!(g.next_allowed(), SimTime::from_secs(25));
     }

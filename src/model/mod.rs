@@ -606,6 +606,12 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// takes the new rate (the line's wake-up moves with it).
     #[cold]
     fn control(&mut self) {
+        // Paused for good, the room admits nobody whatever its rate: the
+        // controller stops (its windows would measure a room that is shut,
+        // and a rate moving in it would mislead).
+        if self.gate.paused() {
+            return;
+        }
         let in_use = self.sessions.len() as u64 + self.pending_sessions;
         let busy =
             if self.backend_down || self.max_sessions == 0 { 1.0 } else { in_use as f64 / self.max_sessions as f64 };
@@ -630,7 +636,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     fn pass_instant(&mut self) {
         let at = self.stats.next_instant();
         let ahead = self.line.len();
-        let shown = self.shown.as_mut().map(|s| s.wait(ahead, at, &self.gate, self.max_sessions));
+        let cap = self.cap_per_sec();
+        let shown = self.shown.as_mut().map(|s| s.wait(ahead, at, &self.gate, self.max_sessions, cap));
         let g = self.gauges();
         self.stats.pass_instant(&g, &self.in_system.queued, &self.in_system.active, shown);
     }

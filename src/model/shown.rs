@@ -5,7 +5,9 @@
 //!   `admit_per_minute`, or without one the sessions it lets be active (the
 //!   lesser of `max_active` and the backend's sessions at that moment) over
 //!   the mean session length, the rate at which a full backend frees
-//!   sessions.
+//!   sessions; under a throughput cap (`backend.bookings_per_hour`) no
+//!   faster than the cap, since a booking session then ends only with a
+//!   token.
 //! - `rate`: the admissions of the last five minutes, counted in ten-second
 //!   steps (the window is the 29 steps before the current one and the
 //!   current one so far); while nobody was admitted in it (before the
@@ -51,12 +53,13 @@ impl Shown {
     }
 
     /// The wait shown at `now` to someone with `ahead` people ahead, behind
-    /// `gate`, while the backend has `max_sessions` sessions.
-    pub fn wait(&mut self, ahead: u64, now: SimTime, gate: &Gate, max_sessions: u64) -> SimTime {
+    /// `gate`, while the backend has `max_sessions` sessions and completes
+    /// at most `cap_per_sec` bookings a second (infinite: no cap).
+    pub fn wait(&mut self, ahead: u64, now: SimTime, gate: &Gate, max_sessions: u64, cap_per_sec: f64) -> SimTime {
         if ahead == 0 {
             return SimTime::ZERO;
         }
-        let nominal = gate.nominal_per_sec(max_sessions, self.per_session);
+        let nominal = gate.nominal_per_sec(max_sessions, self.per_session, cap_per_sec);
         let rate = match self.how {
             ShownWait::Nominal => nominal,
             ShownWait::Rate => self.recent.per_sec(now).unwrap_or(nominal),

@@ -36,17 +36,37 @@ impl Cap {
     /// A cap of `per_hour` bookings an hour (infinite: none yet).
     pub fn new(per_hour: f64) -> Cap {
         let mut cap = Cap { interval: 0.0, tolerance: 0.0, due: 0.0 };
-        cap.set(per_hour);
+        cap.set(per_hour, SimTime::ZERO);
         cap
     }
 
-    /// The cap changes (`backend.schedule`); the pace so far is kept.
-    pub fn set(&mut self, per_hour: f64) {
+    /// The cap changes to `per_hour` at `now` (`backend.schedule`). The
+    /// bucket keeps its state in tokens, not in time: the wait for the
+    /// next token as a share of an interval (or, when tokens are to spare,
+    /// how many), at the new pace. Kept as time, a cap raised from 2 to
+    /// 36,000 an hour while sessions wait would stall for the rest of the
+    /// old half-hour; an empty bucket stays empty (no new minute's tokens
+    /// at once), a full one is full at its new size.
+    pub fn set(&mut self, per_hour: f64, now: SimTime) {
+        let t = now.0 as f64;
+        // No pace yet (no cap, or an infinite one): a full bucket.
+        let ahead = (self.interval > 0.0).then(|| (self.due - self.tolerance - t) / self.interval);
         if per_hour.is_finite() {
             self.interval = 3.6e9 / per_hour;
             self.tolerance = ((per_hour / 60.0).max(1.0) - 1.0) * self.interval;
         } else {
             (self.interval, self.tolerance) = (0.0, 0.0);
+        }
+        // `take` reads a `due` before now as now (a full bucket).
+        self.due = ahead.map_or(t, |a| (t + self.tolerance + a * self.interval).max(t));
+    }
+
+    /// Bookings a second at the even pace (infinite: no cap yet).
+    pub fn per_sec(&self) -> f64 {
+        if self.interval > 0.0 {
+            1e6 / self.interval
+        } else {
+            f64::INFINITY
         }
     }
 
@@ -83,6 +103,12 @@ impl Throughput {
 }
 
 impl<Q: FutureEvents<Event>> Model<'_, Q> {
+    /// Bookings a second the cap allows now (infinite without one).
+    #[inline]
+    pub(super) fn cap_per_sec(&self) -> f64 {
+        self.throughput.as_ref().map_or(f64::INFINITY, |t| t.cap.per_sec())
+    }
+
     /// A session's work is done under a cap: it completes now if it books
     /// nothing or a token is free (and nobody waits before it), else it
     /// waits for a token holding its session.
@@ -132,7 +158,7 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// The cap changes to `per_hour` (a scheduled change).
     pub(super) fn set_cap(&mut self, per_hour: f64) {
         let Some(t) = &mut self.throughput else { return };
-        t.cap.set(per_hour);
+        t.cap.set(per_hour, self.now);
         if !t.waiting.is_empty() {
             let at = t.cap.next_at().max(self.now);
             self.timers.set(Timer::Token, at);
@@ -167,6 +193,30 @@ mod tests {
             let within = taken[i..].iter().take_while(|&&u| u < t + SimTime::from_secs(3600)).count();
             assert!(within <= 3600 + 60, "{within} in the hour from {t:?}");
         }
+    }
+
+    /// A changed cap keeps its bucket in tokens: from 2 an hour to 36,000
+    /// with the bucket empty, the wait left of the old half-hour (two
+    /// thirds of it) is two thirds of the new interval (0.1 s), and the
+    /// new bucket starts empty; lowered, the wait is the same share of the
+    /// slower interval.
+    #[test]
+    fn a_changed_cap_keeps_its_bucket_in_tokens() {
+        let mut cap = Cap::new(2.0);
+        assert!(cap.take(SimTime::ZERO));
+        assert!(!cap.take(SimTime::from_secs(600)), "the next token of 2 an hour is at 30 min");
+        cap.set(36_000.0, SimTime::from_secs(600));
+        let first = cap.next_at();
+        assert!(first > SimTime(600_066_000) && first <= SimTime(600_066_667), "raised: a token within 0.1 s, at {first:?}");
+        assert!(cap.take(first));
+        assert!(!cap.take(first), "the new bucket starts empty");
+        assert!(cap.next_at() <= first + SimTime(100_000), "then one every 0.1 s");
+        let mut cap = Cap::new(60.0);
+        assert!(cap.take(SimTime::ZERO));
+        // A token owed in full at 60 an hour (due at 60 s), lowered to 6 an
+        // hour at 0 s: one token at the new pace, 600 s.
+        cap.set(6.0, SimTime::ZERO);
+        assert_eq!(cap.next_at(), SimTime::from_secs(600));
     }
 
     #[test]

@@ -56,8 +56,8 @@ impl<Q: FutureEvents<Event>> Model<'_, Q> {
     /// The wait the room shows a person joining now (counted), if it shows one.
     #[inline]
     fn show_wait(&mut self) -> Option<SimTime> {
-        let (ahead, now, max_sessions, gate) = (self.line.len(), self.now, self.max_sessions, &self.gate);
-        let shown = self.shown.as_mut().map(|s| s.wait(ahead, now, gate, max_sessions))?;
+        let (ahead, now, max_sessions, cap) = (self.line.len(), self.now, self.max_sessions, self.cap_per_sec());
+        let shown = self.shown.as_mut().map(|s| s.wait(ahead, now, &self.gate, max_sessions, cap))?;
         self.stats.shown_wait(shown);
         Some(shown)
     }

@@ -246,6 +246,10 @@ impl Scenario {
         }
         self.backend.max_sessions = n(self.backend.max_sessions);
         self.backend.schedule.iter_mut().for_each(|c| c.value = n(c.value));
+        // A throughput cap is a rate like the room's: at a tenth of the
+        // people, a tenth of the bookings an hour, or it would never bind.
+        self.backend.bookings_per_hour = self.backend.bookings_per_hour.map(|r| r * factor);
+        self.backend.bookings_schedule.iter_mut().for_each(|c| c.per_hour *= factor);
         self.backend.slots = self.backend.slots.map(n);
         // `arrival_bin_min_people` stays: it is how many people a share
         // needs to mean something, at any size (at a small scale, fewer

@@ -78,6 +78,8 @@ pub fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Scenario, Problems
     let front = raw.front.as_ref().map(|f| tiers::front(f, &mut c));
     let controller = raw.waiting_room.as_ref().and_then(|w| w.controller.as_ref());
     controller::needs_a_front(controller, front.is_some(), &mut c);
+    let capped = backend.as_ref().is_some_and(|b| b.bookings_per_hour.is_some() || !b.bookings_schedule.is_empty());
+    controller::sees_the_cap(controller, capped, &mut c);
     let identity = raw.identity.as_ref().map(|i| tiers::identity(i, &mut c));
     let has = faults::Tiers { front: front.is_some(), identity: identity.is_some() };
     let faults = faults::check(raw.faults.as_ref(), has, &mut c);

@@ -298,3 +298,20 @@ fn bad_controllers_are_refused_with_the_field() {
     assert!(said.contains("waiting_room.controller.smoothing: set, but kind = \"aimd\" does not take it"), "{said}");
     assert!(said.contains("waiting_room.admit_per_minute: not set, but [waiting_room.controller] is"), "{said}");
 }
+
+#[test]
+fn a_paused_room_stops_its_controller() {
+    // The capacity drops at 1 h and the operator pauses the room at 1h05m,
+    // while AIMD is backing off. From the pause nobody is admitted, and
+    // the controller neither decides nor counts windows: the rate in force
+    // stays where the last decision before the pause left it (the minute
+    // after the pause holds one rate), where without the pause it goes on
+    // moving.
+    let paused = run(&night(AIMD_BUSY, "pause_at = \"1h5m\"", DROP, ""), 0);
+    let going = run(&night(AIMD_BUSY, "", DROP, ""), 0);
+    let (p, g) = (rates(&paused), rates(&going));
+    assert_eq!(p[..65], g[..65], "the same night up to the pause");
+    assert!(p[66..].iter().all(|&x| x == p[66]), "after the pause: {:?}", &p[64..70]);
+    assert!(g[66..].iter().any(|&x| x != g[66]), "without it the rate moves");
+    assert!(paused.bins[66..].iter().all(|b| b.counts.admitted == 0), "a paused room admits nobody");
+}

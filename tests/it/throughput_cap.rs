@@ -110,6 +110,39 @@ fn a_scheduled_cap_changes_the_pace_from_its_moment() {
 }
 
 #[test]
+fn a_cap_raised_in_the_schedule_binds_at_its_new_pace_at_once() {
+    // From 2 bookings an hour to 36,000 at 1 h, with sessions waiting: the
+    // wait left of the old half-hour is owed as tokens (two thirds of one
+    // at the new pace), so the minute after the change books its new
+    // bucket (600) and the next at the new pace, not nothing until the old
+    // pace's next token.
+    let text = night("schedule = [{ at = \"1h\", bookings_per_hour = 36000.0 }]")
+        .replace(&format!("\nbookings_per_hour = {CAP}\n"), "\nbookings_per_hour = 2.0\n");
+    let booked = booked_per_minute(&text);
+    assert!(booked[..60].iter().sum::<u64>() <= 2 + 1, "the first hour at 2 an hour: {:?}", &booked[..60]);
+    // Everyone who came in the first hour (about 7,200) waits: 600 a
+    // minute from the change (the bucket was empty, and stays so) until
+    // they are through.
+    for (m, n) in booked.iter().enumerate().take(65).skip(60) {
+        assert!((599..=601).contains(n), "minute {m} after the raise booked {n}");
+    }
+}
+
+#[test]
+fn a_scaled_night_scales_the_cap_with_its_people() {
+    // At a tenth of the people, a tenth of the cap (and of its scheduled
+    // changes): it binds as at full size, or the preview would show a
+    // night without it.
+    let text = night("schedule = [{ at = \"1h\", bookings_per_hour = 1800.0 }]");
+    let s = from_text(&text, ".".as_ref()).scaled(0.1);
+    assert_eq!(s.backend.bookings_per_hour, Some(CAP * 0.1));
+    assert_eq!(s.backend.bookings_schedule[0].per_hour, 180.0);
+    let booked: Vec<u64> = simulate(&s, 0).results.bins.iter().map(|b| b.counts.booked).collect();
+    let second_hour: u64 = booked[60..120].iter().sum();
+    assert!((180..=183).contains(&second_hour), "the second hour booked {second_hour}, cap 180 and its bucket 3");
+}
+
+#[test]
 fn a_cap_above_the_demand_books_everyone_as_without_it() {
     // At 100x the arrivals, a bucket of 12,000 never empties: the same
     // bookings as without the cap.

@@ -44,6 +44,11 @@ pub(super) fn check(w: &RawController, start: Option<f64>, c: &mut Check) -> Opt
             c.push(format!("{AT}.interval"), format!("found \"{}\", expected at least 1s", w.interval));
             None
         }
+        // A first decision after the run's end would never come.
+        Ok(d) if d >= c.duration => {
+            c.push(format!("{AT}.interval"), format!("found {d}, expected less than the run ({})", c.duration));
+            None
+        }
         Ok(d) => Some(d),
         Err(e) => {
             c.push(format!("{AT}.interval"), e);
@@ -145,9 +150,14 @@ fn kind(w: &RawController, c: &mut Check) -> Option<ControllerKind> {
                 }
             };
             let clear = match w.clear {
-                Some(v) if !(v.is_finite() && v >= 0.0 && v < w.target) => {
-                    let message =
-                        format!("found {v}, expected a level from 0 to below target = {} (hysteresis)", w.target);
+                // Above 0: the rate rises again only while the signal is
+                // below `clear`, and no signal is below 0 (with 0, one
+                // firing would hold the rate down for the rest of the run).
+                Some(v) if !(v.is_finite() && v > 0.0 && v < w.target) => {
+                    let message = format!(
+                        "found {v}, expected a level above 0 and below target = {} (hysteresis; the rate rises again only below it)",
+                        w.target
+                    );
                     c.push(format!("{AT}.clear"), message);
                     v
                 }
@@ -201,6 +211,21 @@ pub(super) fn needs_a_front(w: Option<&RawController>, front: bool, c: &mut Chec
     }
 }
 
+/// `session_p90` reads each session's length as drawn when it begins: under
+/// a throughput cap a session also waits for a token, holding its session,
+/// and that wait it cannot see (a controller on it would keep the rate up
+/// while sessions pile up waiting). Refused there, rather than a signal
+/// that reads short; `backend_busy` counts the waiting sessions.
+pub(super) fn sees_the_cap(w: Option<&RawController>, capped: bool, c: &mut Check) {
+    if w.is_some_and(|w| w.signal == "session_p90") && capped {
+        c.push(
+            format!("{AT}.signal"),
+            "found \"session_p90\", but backend.bookings_per_hour is set: a session's length as drawn leaves out \
+             its wait for a token; expected \"backend_busy\" (it counts the sessions waiting) or another signal",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::check::testing::{at, context, none, problem, raw};
@@ -250,10 +275,15 @@ mod tests {
             (
                 "kind = \"alarm_step\"\nstep = 0.2\nclear = 0.02\nincrease_per_minute = 1.0",
                 "clear",
-                "found 0.02, expected a level from 0 to below target = 0.01 (hysteresis)",
+                "found 0.02, expected a level above 0 and below target = 0.01 (hysteresis; the rate rises again only below it)",
             ),
             (
-                "kind = \"alarm_step\"\nclear = 0.0\nincrease_per_minute = 1.0",
+                "kind = \"alarm_step\"\nstep = 0.2\nclear = 0.0\nincrease_per_minute = 1.0",
+                "clear",
+                "found 0, expected a level above 0 and below target = 0.01 (hysteresis; the rate rises again only below it)",
+            ),
+            (
+                "kind = \"alarm_step\"\nclear = 0.005\nincrease_per_minute = 1.0",
                 "step",
                 "missing, expected the share of the rate cut while the alarm fires",
             ),
