@@ -207,7 +207,10 @@ mod tests {
         assert!(!cap.take(SimTime::from_secs(600)), "the next token of 2 an hour is at 30 min");
         cap.set(36_000.0, SimTime::from_secs(600));
         let first = cap.next_at();
-        assert!(first > SimTime(600_066_000) && first <= SimTime(600_066_667), "raised: a token within 0.1 s, at {first:?}");
+        assert!(
+            first > SimTime(600_066_000) && first <= SimTime(600_066_667),
+            "raised: a token within 0.1 s, at {first:?}"
+        );
         assert!(cap.take(first));
         assert!(!cap.take(first), "the new bucket starts empty");
         assert!(cap.next_at() <= first + SimTime(100_000), "then one every 0.1 s");

@@ -42,14 +42,8 @@ pub enum Timer {
     Control,
 }
 
-const ALL: [Timer; KINDS] = [
-    Timer::DeadPageLoadDone,
-    Timer::FrontExpiry,
-    Timer::IdentityExpiry,
-    Timer::Admit,
-    Timer::Token,
-    Timer::Control,
-];
+const ALL: [Timer; KINDS] =
+    [Timer::DeadPageLoadDone, Timer::FrontExpiry, Timer::IdentityExpiry, Timer::Admit, Timer::Token, Timer::Control];
 
 /// How many kinds of wake-up there are (`Timer`'s variants, in order in
 /// `ALL`): one length for both arrays, so a kind added to one cannot be

@@ -197,8 +197,9 @@ fn every_hour_within_each_scheduled_cap_holds_at_most_it_and_a_minutes_tokens() 
     // the arrivals: it binds again only from the backlog). Each hour-long
     // window inside one regime books at most that cap and its bucket;
     // windows across a change are bounded by the higher of the two.
-    let booked =
-        booked_per_minute(&night("schedule = [{ at = \"1h\", bookings_per_hour = 1800.0 }, { at = \"2h\", bookings_per_hour = 7200.0 }]"));
+    let booked = booked_per_minute(&night(
+        "schedule = [{ at = \"1h\", bookings_per_hour = 1800.0 }, { at = \"2h\", bookings_per_hour = 7200.0 }]",
+    ));
     let cap_at = |minute: usize| [CAP, 1800.0, 7200.0][minute / 60];
     for (i, w) in booked.windows(60).enumerate() {
         let n: u64 = w.iter().sum();

@@ -338,7 +338,10 @@ mod tests {
     #[test]
     fn nested_lists_are_indented_and_web_addresses_kept() {
         let out = roff_of("- one *stressed*\n  - inner [site](https://example.org/a)\n- two\n\n  second paragraph\n");
-        assert!(out.contains("one \\fIstressed\\fR\n.RS 2\n.IP \\(bu 2\ninner site (https://example.org/a)\n.RE\n"), "{out}");
+        assert!(
+            out.contains("one \\fIstressed\\fR\n.RS 2\n.IP \\(bu 2\ninner site (https://example.org/a)\n.RE\n"),
+            "{out}"
+        );
         assert!(out.contains("two\n.sp\nsecond paragraph\n"), "{out}");
     }
 
